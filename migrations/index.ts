@@ -1,0 +1,4 @@
+import { CoreModel1795622400000 } from './1795622400000-CoreModel';
+
+/** Every migration, oldest first. A test checks that each file in this folder is listed. */
+export const migrations = [CoreModel1795622400000];

@@ -1,0 +1,98 @@
+import path from 'node:path';
+
+/** Log levels understood by the logger, most verbose first. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly isProduction: boolean;
+  readonly port: number;
+  /** Unset: start an embedded PostgreSQL under dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  /** HS256 shared secret (>= 32 bytes); exclusive with jwtPublicKey. */
+  readonly jwtSecret: string | undefined;
+  /** RS256/ES256 public key in PEM form. */
+  readonly jwtPublicKey: string | undefined;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  readonly logLevel: LogLevel;
+  /** Region assumed for phone numbers written without a country code. */
+  readonly defaultPhoneRegion: string;
+  readonly dbPoolSize: number;
+}
+
+/** A configuration value that cannot be used; start-up prints its message and stops. */
+export class ConfigError extends Error {}
+
+const MIN_HS256_SECRET_BYTES = 32;
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw;
+}
+
+/**
+ * Reads and validates the environment once.
+ * Usage: `const config = loadConfig(process.env)`; throws ConfigError with one readable line.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const databaseUrl = nonEmpty(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const jwtSecret = nonEmpty(env, 'JWT_SECRET');
+  const jwtPublicKey = nonEmpty(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  if (jwtSecret !== undefined && jwtPublicKey !== undefined) {
+    throw new ConfigError('set either JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256), not both');
+  }
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < MIN_HS256_SECRET_BYTES) {
+    throw new ConfigError(`JWT_SECRET must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256`);
+  }
+  if (jwtPublicKey !== undefined && !jwtPublicKey.includes('-----BEGIN')) {
+    throw new ConfigError('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  }
+  const isProduction = nodeEnv === 'production';
+  if (isProduction && jwtSecret === undefined && jwtPublicKey === undefined) {
+    throw new ConfigError('JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production');
+  }
+  const region = (nonEmpty(env, 'DEFAULT_PHONE_REGION') ?? 'US').toUpperCase();
+  if (!/^[A-Z]{2}$/.test(region)) {
+    throw new ConfigError(`DEFAULT_PHONE_REGION must be a two-letter country code, got "${region}"`);
+  }
+  return Object.freeze({
+    nodeEnv,
+    isProduction,
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    databaseUrl,
+    dataDir: path.resolve(nonEmpty(env, 'DATA_DIR') ?? '.data'),
+    jwtSecret,
+    jwtPublicKey,
+    jwtIssuer: nonEmpty(env, 'JWT_ISSUER') ?? 'social-crm',
+    jwtAudience: nonEmpty(env, 'JWT_AUDIENCE') ?? 'social-crm-api',
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, isProduction ? 'info' : 'info'),
+    defaultPhoneRegion: region,
+    dbPoolSize: integer(env, 'DB_POOL_SIZE', 20, 1, 500),
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * Groups rows under the keys a DataLoader asked for, in key order, as a batch function must.
+ * Usage: `return groupByKey(ids, rows, (r) => r.customerId)`
+ */
+export function groupByKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
+  const groups = new Map<K, R[]>();
+  for (const key of keys) groups.set(key, []);
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
+}
+
+/** One row (or null) per key, in key order. */
+export function oneByKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
+  const index = new Map<K, R>();
+  for (const row of rows) index.set(keyOf(row), row);
+  return keys.map((key) => index.get(key) ?? null);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -1,0 +1,64 @@
+import type { DataSource } from 'typeorm';
+import type { Pool } from 'pg';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { createDataSource, poolOf } from './data-source';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded';
+
+/** Port of the embedded PostgreSQL started when DATABASE_URL is unset. */
+export const EMBEDDED_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54320);
+
+export interface Database {
+  readonly dataSource: DataSource;
+  readonly pool: Pool;
+  readonly url: string;
+  /** True when this process started the PostgreSQL server itself. */
+  readonly embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to DATABASE_URL, or starts the embedded PostgreSQL under DATA_DIR when it is unset,
+ * then applies pending migrations.
+ * Usage: `const db = await openDatabase(config, logger); ... await db.close();`
+ */
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>,
+  logger: Logger,
+  options: { applicationName?: string; runMigrations?: boolean } = {},
+): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.databaseUrl;
+  if (url === undefined) {
+    logger.info({ dir: config.dataDir, port: EMBEDDED_PORT }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({
+      dir: config.dataDir,
+      port: EMBEDDED_PORT,
+      database: 'social_crm',
+      log: (line) => logger.debug({ source: 'postgres' }, line),
+    });
+    url = embedded.url;
+  }
+  const dataSource = createDataSource({ url, poolSize: config.dbPoolSize, applicationName: options.applicationName });
+  try {
+    await dataSource.initialize();
+    if (options.runMigrations !== false) {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      for (const m of applied) logger.info({ migration: m.name }, 'migration applied');
+    }
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    dataSource,
+    pool: poolOf(dataSource),
+    url,
+    embedded: embedded !== undefined,
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}

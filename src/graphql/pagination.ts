@@ -1,0 +1,91 @@
+import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { badInput } from './errors';
+
+/** The most rows one page may ask for. */
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType()
+export class PageInfo {
+  @Field() hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  /** Computes the total on demand: only when the client asks for it. */
+  totalCount?: () => Promise<number>;
+}
+
+/**
+ * Builds `<Name>Connection` and `<Name>Edge` object types for a node type (Relay style).
+ * Usage: `@ObjectType() export class CustomerConnection extends ConnectionType(Customer) {}`
+ */
+export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
+  @ObjectType(`${nodeType.name}Edge`)
+  class EdgeType {
+    @Field() cursor!: string;
+    @Field(() => nodeType) node!: T;
+  }
+
+  @ObjectType()
+  abstract class ConnectionBase {
+    @Field(() => [EdgeType]) edges!: EdgeType[];
+    @Field(() => PageInfo) pageInfo!: PageInfo;
+    @Field(() => Int, { description: 'Computed only when asked for.' })
+    totalCount(): Promise<number> | number {
+      const self = this as unknown as Connection<T>;
+      return self.totalCount ? self.totalCount() : self.edges.length;
+    }
+  }
+  return ConnectionBase;
+}
+
+/** Validates `first`: between 0 and MAX_PAGE_SIZE. */
+export function pageSize(first: number | null | undefined, fallback: number): number {
+  const n = first ?? fallback;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE) {
+    throw badInput('first', `first must be between 0 and ${MAX_PAGE_SIZE}, got ${n}`);
+  }
+  return n;
+}
+
+/** A keyset position: the sort value and the id that breaks ties. */
+export type Keyset = [string, string];
+
+export function encodeCursor(sortValue: Date | string | number, id: string): string {
+  const value = sortValue instanceof Date ? sortValue.toISOString() : String(sortValue);
+  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+}
+
+/** Decodes a cursor made by encodeCursor, or fails with BAD_USER_INPUT naming `after`. */
+export function decodeCursor(cursor: string | null | undefined): Keyset | null {
+  if (cursor === null || cursor === undefined) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string')) {
+      return parsed as Keyset;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badInput('after', 'after is not a cursor returned by this API');
+}
+
+/**
+ * Turns `limit + 1` fetched rows into a connection page.
+ * Usage: `toConnection(rows, first, (r) => encodeCursor(r.occurredAt, r.id))`
+ */
+export function toConnection<T>(rows: T[], first: number, cursorOf: (row: T) => string): Connection<T> {
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+  };
+}

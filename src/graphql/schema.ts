@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { authChecker } from '../auth/auth-checker';
+import { CustomerResolver } from '../customers/customer.resolver';
+import { ContactPointResolver, SocialIdentityResolver } from '../identities/identity.resolver';
+import { CustomerInfluenceResolver } from '../influence/customer-influence.resolver';
+import { CustomerInteractionsResolver } from '../interactions/customer-interactions.resolver';
+import { ConversationResolver, EscalationResolver, InteractionResolver } from '../interactions/interaction.resolver';
+import './enums';
+
+/** Every resolver class of the API. */
+export const resolvers: NonEmptyArray<Function> = [
+  CustomerResolver,
+  CustomerInfluenceResolver,
+  CustomerInteractionsResolver,
+  InteractionResolver,
+  ConversationResolver,
+  EscalationResolver,
+  SocialIdentityResolver,
+  ContactPointResolver,
+];
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The executable schema, built once per process from the decorated classes. */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false });
+  return built;
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Pool } from 'pg';
+import type { Viewer } from '../auth/jwt';
+import { createCustomerLoaders } from '../customers/customer.loaders';
+import { CustomerService } from '../customers/customer.service';
+import { requestError } from '../graphql/errors';
+import { createConsentLoaders } from '../identities/consent.loaders';
+import { createIdentityLoaders } from '../identities/identity.loaders';
+import { createInfluenceLoaders } from '../influence/influence.loaders';
+import { createInteractionLoaders } from '../interactions/interaction.loaders';
+
+/** Every per-request DataLoader, by `<entity>By<Key>`. */
+export function createLoaders(pool: Pool) {
+  return {
+    ...createCustomerLoaders(pool),
+    ...createIdentityLoaders(pool),
+    ...createConsentLoaders(pool),
+    ...createInteractionLoaders(pool),
+    ...createInfluenceLoaders(pool),
+  };
+}
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/** Stateless services, built once per app. */
+export function createServices(pool: Pool, options: { defaultPhoneRegion: string }) {
+  return {
+    customers: new CustomerService(pool, options.defaultPhoneRegion),
+  };
+}
+export type Services = ReturnType<typeof createServices>;
+
+export interface RequestContext {
+  readonly viewer: Viewer;
+  readonly requestId: string;
+  readonly loaders: Loaders;
+  readonly services: Services;
+}
+
+export interface ContextDeps {
+  pool: Pool;
+  services: Services;
+  verifyToken: (token: string) => Viewer;
+}
+
+/**
+ * The one place that builds a request's context: the viewer from the bearer token
+ * (UNAUTHENTICATED without a valid one), fresh loaders, and the request id.
+ */
+export function buildContext(deps: ContextDeps, headers: IncomingHttpHeaders, requestId: string = randomUUID()): RequestContext {
+  const header = headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match) throw requestError('UNAUTHENTICATED', 'a bearer token is required (Authorization: Bearer <JWT>)');
+  let viewer: Viewer;
+  try {
+    viewer = deps.verifyToken(match[1]);
+  } catch (error) {
+    throw requestError('UNAUTHENTICATED', `invalid token: ${error instanceof Error ? error.message : 'rejected'}`);
+  }
+  return { viewer, requestId, loaders: createLoaders(deps.pool), services: deps.services };
+}

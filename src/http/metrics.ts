@@ -1,0 +1,85 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { Pool, PoolClient } from 'pg';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one app instance (its own registry, so tests can build several apps). */
+export function createMetrics(pool: Pool) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = {
+    registry,
+    requests: new Counter({ name: 'social_crm_graphql_requests_total', help: 'GraphQL requests by operation', labelNames: ['operation'], registers: [registry] }),
+    duration: new Histogram({
+      name: 'social_crm_graphql_request_duration_seconds', help: 'GraphQL request latency by operation', labelNames: ['operation'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
+    }),
+    errors: new Counter({ name: 'social_crm_graphql_errors_total', help: 'GraphQL errors by extensions.code', labelNames: ['code'], registers: [registry] }),
+    statements: new Counter({ name: 'social_crm_sql_statements_total', help: 'SQL statements sent to PostgreSQL', registers: [registry] }),
+  };
+  new Gauge({
+    name: 'social_crm_db_pool_connections', help: 'Database pool connections by state', labelNames: ['state'], registers: [registry],
+    collect() {
+      this.set({ state: 'total' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
+  return metrics;
+}
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Statements run inside the current request, when one is being answered. */
+const statementScope = new AsyncLocalStorage<{ statements: number }>();
+
+/** Runs `fn` with a fresh per-request statement counter. */
+export function withStatementCount<T>(fn: () => T): T {
+  return statementScope.run({ statements: 0 }, fn);
+}
+
+export function currentStatementCount(): number | undefined {
+  return statementScope.getStore()?.statements;
+}
+
+const counted = new WeakSet<PoolClient>();
+
+/**
+ * Counts every statement a pooled client sends (TypeORM's and hand-written SQL alike),
+ * so tests and the benchmark can prove the number of statements per request.
+ */
+export function countStatements(pool: Pool, metrics: Metrics): void {
+  pool.on('acquire', (client) => {
+    if (counted.has(client)) return;
+    counted.add(client);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      metrics.statements.inc();
+      const scope = statementScope.getStore();
+      if (scope) scope.statements += 1;
+      return query(...args);
+    };
+  });
+}
+
+/** Apollo plugin: request count, latency and error codes by operation; statement count header. */
+export function metricsPlugin(metrics: Metrics, options: { exposeStatementCount: boolean }): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) metrics.errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+        },
+        async willSendResponse({ operationName, response }) {
+          const operation = operationName ?? 'anonymous';
+          metrics.requests.inc({ operation });
+          metrics.duration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
+          const statements = currentStatementCount();
+          if (options.exposeStatementCount && statements !== undefined) {
+            response.http.headers.set('x-sql-statements', String(statements));
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { ConsentPurpose, ConsentStatus, Platform, Touchpoint } from '../graphql/enums';
+import { DateTimeScalar } from '../graphql/scalars';
+
+/** Current consent for one purpose, derived from the ledger. */
+@ObjectType({ simpleResolvers: true })
+export class Consent {
+  @Field(() => ConsentPurpose) purpose!: ConsentPurpose;
+  @Field(() => ConsentStatus) status!: ConsentStatus;
+  @Field(() => DateTimeScalar, { nullable: true }) recordedAt!: Date | null;
+  @Field(() => Touchpoint, { nullable: true }) source!: Touchpoint | null;
+  @Field(() => DateTimeScalar, { nullable: true }) expiresAt!: Date | null;
+}
+
+/** One entry of the consent ledger. */
+@ObjectType({ simpleResolvers: true })
+export class ConsentEvent {
+  @Field(() => ConsentPurpose) purpose!: ConsentPurpose;
+  @Field(() => ConsentStatus) status!: ConsentStatus;
+  @Field(() => DateTimeScalar) recordedAt!: Date;
+  @Field(() => Touchpoint) source!: Touchpoint;
+  @Field() recordedBy!: string;
+  @Field(() => DateTimeScalar, { nullable: true }) expiresAt!: Date | null;
+}
+
+/** An email address or phone number (E.164) given at a touchpoint. */
+@ObjectType()
+export class ContactPoint {
+  @Field(() => ID) id!: string;
+  @Field() value!: string;
+  @Field() verified!: boolean;
+  @Field(() => Touchpoint) capturedVia!: Touchpoint;
+  @Field(() => DateTimeScalar) capturedAt!: Date;
+  customerId!: string;
+  kind!: 'EMAIL' | 'PHONE';
+}
+
+@ObjectType()
+export class SocialIdentity {
+  @Field(() => ID) id!: string;
+  @Field(() => Platform) platform!: Platform;
+  @Field({ description: 'Normalised, without a leading @.' }) handle!: string;
+  @Field(() => String, { nullable: true }) externalUserId!: string | null;
+  @Field(() => String, { nullable: true }) profileUrl!: string | null;
+  @Field(() => Int, { nullable: true }) followerCount!: number | null;
+  @Field() verified!: boolean;
+  @Field(() => Touchpoint) capturedVia!: Touchpoint;
+  @Field(() => DateTimeScalar) capturedAt!: Date;
+  customerId!: string;
+}

@@ -1,0 +1,41 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Customer } from '../customers/customer.types';
+import { Channel } from '../graphql/enums';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
+import type { RequestContext } from '../http/context';
+import { ConversationConnection, Escalation, InteractionConnection } from './interaction.types';
+
+@Resolver(() => Customer)
+export class CustomerInteractionsResolver {
+  @FieldResolver(() => InteractionConnection, { description: 'Newest first, across every channel unless one is given.' })
+  async interactions(
+    @Root() customer: Customer,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('channel', () => Channel, { nullable: true }) channel?: Channel,
+  ) {
+    const size = pageSize(first, 20);
+    const rows = await ctx.loaders.interactionsByCustomerId.load({
+      parentId: customer.id, limit: size + 1, after: decodeCursor(after), channel,
+    });
+    return toConnection(rows, size, (r) => encodeCursor(r.occurredAt, r.id));
+  }
+
+  @FieldResolver(() => ConversationConnection, { description: 'Most recently active first.' })
+  async conversations(
+    @Root() customer: Customer,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const size = pageSize(first, 20);
+    const rows = await ctx.loaders.conversationsByCustomerId.load({ parentId: customer.id, limit: size + 1, after: decodeCursor(after) });
+    return toConnection(rows, size, (r) => encodeCursor(r.lastActivityAt, r.id));
+  }
+
+  @FieldResolver(() => [Escalation])
+  openEscalations(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.openEscalationsByCustomerId.load(customer.id);
+  }
+}

@@ -1,0 +1,67 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Customer } from '../customers/customer.types';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
+import type { RequestContext } from '../http/context';
+import { SocialIdentity } from '../identities/identity.types';
+import { Conversation, Escalation, Interaction, InteractionConnection } from './interaction.types';
+
+/** An interaction is past its SLA while it is due, unanswered and not resolved. */
+export function isSlaBreached(i: Pick<Interaction, 'slaDueAt' | 'respondedAt' | 'resolvedAt'>, now = new Date()): boolean {
+  return i.slaDueAt !== null && i.respondedAt === null && i.resolvedAt === null && i.slaDueAt.getTime() <= now.getTime();
+}
+
+@Resolver(() => Interaction)
+export class InteractionResolver {
+  @FieldResolver(() => Customer)
+  customer(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.customerById.load(interaction.customerId);
+  }
+
+  @FieldResolver(() => SocialIdentity, { nullable: true, description: 'The handle it came from, for social channels.' })
+  socialIdentity(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
+    return interaction.socialIdentityId ? ctx.loaders.socialIdentityById.load(interaction.socialIdentityId) : null;
+  }
+
+  @FieldResolver(() => Conversation)
+  conversation(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.conversationById.load(interaction.conversationId);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Due, not responded to and not resolved.' })
+  slaBreached(@Root() interaction: Interaction) {
+    return isSlaBreached(interaction);
+  }
+
+  @FieldResolver(() => Escalation, { nullable: true })
+  escalation(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.escalationByInteractionId.load(interaction.id);
+  }
+}
+
+@Resolver(() => Conversation)
+export class ConversationResolver {
+  @FieldResolver(() => Customer)
+  customer(@Root() conversation: Conversation, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.customerById.load(conversation.customerId);
+  }
+
+  @FieldResolver(() => InteractionConnection, { description: 'The thread, oldest first.' })
+  async interactions(
+    @Root() conversation: Conversation,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const size = pageSize(first, 50);
+    const rows = await ctx.loaders.interactionsByConversationId.load({ parentId: conversation.id, limit: size + 1, after: decodeCursor(after) });
+    return toConnection(rows, size, (r) => encodeCursor(r.occurredAt, r.id));
+  }
+}
+
+@Resolver(() => Escalation)
+export class EscalationResolver {
+  @FieldResolver(() => Interaction)
+  interaction(@Root() escalation: Escalation, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.interactionById.load(escalation.interactionId);
+  }
+}

@@ -1,0 +1,14 @@
+/** Columns of an Interaction as the GraphQL type names them (table alias i). */
+export const INTERACTION_COLUMNS = `i.id, i.customer_id AS "customerId", i.conversation_id AS "conversationId",
+  i.social_identity_id AS "socialIdentityId", i.channel, i.direction, i.occurred_at AS "occurredAt", i.content,
+  i.is_public AS "isPublic", i.category, i.sentiment::numeric::float8 AS sentiment, i.topics, i.lane,
+  i.skill_group AS "skillGroup", i.status, i.responded_at AS "respondedAt", i.resolved_at AS "resolvedAt",
+  i.sla_due_at AS "slaDueAt"`;
+
+/** Columns of a Conversation (table alias v). */
+export const CONVERSATION_COLUMNS = `v.id, v.customer_id AS "customerId", v.channels, v.started_at AS "startedAt",
+  v.last_activity_at AS "lastActivityAt"`;
+
+/** Columns of an Escalation (table alias e). */
+export const ESCALATION_COLUMNS = `e.id, e.customer_id AS "customerId", e.interaction_id AS "interactionId", e.team, e.reason,
+  e.automatic, e.created_at AS "createdAt", e.resolved_at AS "resolvedAt", e.resolution`;

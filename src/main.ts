@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import { verifierFor } from './auth/keys';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { createLogger } from './logger';
+import { seedDemoIfEmpty } from '../seeds/demo';
+
+/** Start-up only: config -> database -> app -> listen; stop in reverse on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const verifyToken = verifierFor(config, logger);
+  const db = await openDatabase(config, logger);
+  // Demo data only for a local, embedded first start (or when asked for): never by surprise in production.
+  const seedDemo = process.env.SEED_DEMO ? process.env.SEED_DEMO === 'true' : db.embedded && !config.isProduction;
+  if (seedDemo && (await seedDemoIfEmpty(db.pool, logger))) logger.info('loaded demo data (first start)');
+
+  const app = await createApp({ config, pool: db.pool, logger, verifyToken });
+  await new Promise<void>((resolve) => app.server.listen(config.port, resolve));
+  logger.info({ url: `http://localhost:${config.port}/graphql` }, 'social-crm is serving GraphQL');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: draining requests, then closing the database');
+    try {
+      await app.stop();
+      await db.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error while stopping');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createDataSource } from '../src/db/data-source';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+
+/**
+ * One real PostgreSQL for the whole run: DATABASE_URL when set, otherwise a throwaway
+ * embedded cluster in a temp folder on a free port. Migrations run once here; test files
+ * then share the database and each makes its own data.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (!process.env.DATABASE_URL) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'social-crm-test-'));
+    const db = await startEmbeddedPostgres({ dir, port: await freePort(), database: 'social_crm_test', throwaway: true });
+    process.env.DATABASE_URL = db.url;
+    (globalThis as Record<string, unknown>).__TEST_DB__ = { stop: db.stop, dir };
+  }
+  const dataSource = createDataSource({ url: process.env.DATABASE_URL!, poolSize: 2 });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  await dataSource.destroy();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,62 @@
+import type { Server } from 'node:http';
+import { Pool } from 'pg';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { createTokenVerifier, signDevToken } from '../../src/auth/jwt';
+import type { Role } from '../../src/auth/roles';
+import { createLogger } from '../../src/logger';
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+export const TEST_ISSUER = 'social-crm';
+export const TEST_AUDIENCE = 'social-crm-api';
+
+export function tokenFor(roles: Role[] | string[], sub = 'test-user', expiresIn = 3600): string {
+  return signDevToken(TEST_SECRET, { sub, roles: roles as string[] }, { issuer: TEST_ISSUER, audience: TEST_AUDIENCE, expiresIn });
+}
+
+export interface GraphQLResult<T = Record<string, any>> {
+  status: number;
+  data: T | null | undefined;
+  errors: { message: string; extensions?: Record<string, any>; path?: (string | number)[] }[] | undefined;
+  headers: Record<string, string>;
+}
+
+export interface TestApp {
+  server: Server;
+  pool: Pool;
+  /** POSTs a GraphQL operation as `roles` (default: admin). */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, roles?: Role[]): Promise<GraphQLResult<T>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app over HTTP (supertest) on the shared test database.
+ * Usage: `const app = await startTestApp(); ...; await app.close();` (beforeAll/afterAll)
+ */
+export async function startTestApp(options: { production?: boolean } = {}): Promise<TestApp> {
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 5 });
+  pool.on('error', () => undefined);
+  const app = await createApp({
+    config: { isProduction: options.production ?? false, defaultPhoneRegion: 'US' },
+    pool,
+    logger: createLogger('silent'),
+    verifyToken: createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
+  });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  return {
+    server: app.server,
+    pool,
+    async gql(query, variables, roles = ['admin']) {
+      const res = await request(app.server)
+        .post('/graphql')
+        .set('authorization', `Bearer ${tokenFor(roles)}`)
+        .send({ query, variables });
+      return { status: res.status, data: res.body?.data, errors: res.body?.errors, headers: res.headers as Record<string, string> };
+    },
+    async close() {
+      await app.stop();
+      await new Promise<void>((resolve) => app.server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}
