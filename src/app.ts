@@ -5,9 +5,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
-import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
 import type { Viewer } from './auth/jwt';
 import type { Config } from './config';
+import { poolOf } from './db/data-source';
 import { createErrorFormatter } from './graphql/errors';
 import { buildAppSchema } from './graphql/schema';
 import { buildContext, createServices, type RequestContext } from './http/context';
@@ -16,7 +17,7 @@ import type { Logger } from './logger';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
-  pool: Pool;
+  dataSource: DataSource;
   logger: Logger;
   verifyToken: (token: string) => Viewer;
 }
@@ -36,10 +37,11 @@ const BODY_LIMIT = '1mb';
  * Usage: `const app = await createApp(deps); app.server.listen(4000)`
  */
 export async function createApp(deps: AppDeps): Promise<App> {
-  const { config, pool, logger } = deps;
+  const { config, dataSource, logger } = deps;
+  const pool = poolOf(dataSource);
   const metrics = createMetrics(pool);
   countStatements(pool, metrics);
-  const services = createServices(pool, { defaultPhoneRegion: config.defaultPhoneRegion });
+  const services = createServices({ dataSource, pool }, { defaultPhoneRegion: config.defaultPhoneRegion });
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);

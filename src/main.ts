@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const seedDemo = process.env.SEED_DEMO ? process.env.SEED_DEMO === 'true' : db.embedded && !config.isProduction;
   if (seedDemo && (await seedDemoIfEmpty(db.pool, logger))) logger.info('loaded demo data (first start)');
 
-  const app = await createApp({ config, pool: db.pool, logger, verifyToken });
+  const app = await createApp({ config, dataSource: db.dataSource, logger, verifyToken });
   await new Promise<void>((resolve) => app.server.listen(config.port, resolve));
   logger.info({ url: `http://localhost:${config.port}/graphql` }, 'social-crm is serving GraphQL');
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
 import { createCustomerLoaders } from '../customers/customer.loaders';
 import { CustomerService } from '../customers/customer.service';
@@ -23,7 +24,7 @@ export function createLoaders(pool: Pool) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices(pool: Pool, options: { defaultPhoneRegion: string }) {
+export function createServices({ pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
   return {
     customers: new CustomerService(pool, options.defaultPhoneRegion),
   };

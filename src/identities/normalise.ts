@@ -67,7 +67,7 @@ export function normaliseHandle(platform: Platform, raw: string, defaultRegion =
 }
 
 function looksLikeUrl(input: string): boolean {
-  return /^https?:\/\//i.test(input) || /^(www\.)?[a-z0-9-]+\.[a-z]{2,}\//i.test(input);
+  return /^https?:\/\//i.test(input) || /^([a-z0-9-]+\.)+[a-z]{2,}\//i.test(input);
 }
 
 function handleFromUrl(platform: Platform, input: string, field: string): NormalisedHandle {

@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource, poolOf } from '../../src/db/data-source';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { createTokenVerifier, signDevToken } from '../../src/auth/jwt';
@@ -23,6 +25,7 @@ export interface GraphQLResult<T = Record<string, any>> {
 
 export interface TestApp {
   server: Server;
+  dataSource: DataSource;
   pool: Pool;
   /** POSTs a GraphQL operation as `roles` (default: admin). */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, roles?: Role[]): Promise<GraphQLResult<T>>;
@@ -34,17 +37,19 @@ export interface TestApp {
  * Usage: `const app = await startTestApp(); ...; await app.close();` (beforeAll/afterAll)
  */
 export async function startTestApp(options: { production?: boolean } = {}): Promise<TestApp> {
-  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 5 });
-  pool.on('error', () => undefined);
+  const dataSource = createDataSource({ url: process.env.DATABASE_URL!, poolSize: 5 });
+  await dataSource.initialize();
+  const pool = poolOf(dataSource);
   const app = await createApp({
     config: { isProduction: options.production ?? false, defaultPhoneRegion: 'US' },
-    pool,
+    dataSource,
     logger: createLogger('silent'),
     verifyToken: createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   return {
     server: app.server,
+    dataSource,
     pool,
     async gql(query, variables, roles = ['admin']) {
       const res = await request(app.server)
@@ -56,7 +61,7 @@ export async function startTestApp(options: { production?: boolean } = {}): Prom
     async close() {
       await app.stop();
       await new Promise<void>((resolve) => app.server.close(() => resolve()));
-      await pool.end();
+      await dataSource.destroy();
     },
   };
 }

@@ -1,0 +1,42 @@
+import type { EntityManager } from 'typeorm';
+import type { ConsentPurpose, Touchpoint } from '../graphql/enums';
+
+/** A consent decision to append to the ledger; the ledger is never updated in place. */
+export interface ConsentEventInput {
+  customerId: string;
+  socialIdentityId?: string | null;
+  contactPointId?: string | null;
+  purpose: ConsentPurpose;
+  status: 'GRANTED' | 'DENIED' | 'REVOKED';
+  source: Touchpoint;
+  recordedBy: string;
+  wording?: string | null;
+  expiresAt?: Date | null;
+  recordedAt?: Date;
+}
+
+/**
+ * Appends consent events (append-only history: the current state is the newest event).
+ * Usage: `await appendConsentEvents(manager, [{ customerId, socialIdentityId, purpose: 'MARKETING', ... }])`
+ */
+export async function appendConsentEvents(m: EntityManager, events: ConsentEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await m.query(
+    `INSERT INTO consent_events
+       (customer_id, social_identity_id, contact_point_id, purpose, status, source, recorded_by, wording, expires_at, recorded_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                          $9::timestamptz[], $10::timestamptz[])`,
+    [
+      events.map((e) => e.customerId),
+      events.map((e) => e.socialIdentityId ?? null),
+      events.map((e) => e.contactPointId ?? null),
+      events.map((e) => e.purpose),
+      events.map((e) => e.status),
+      events.map((e) => e.source),
+      events.map((e) => e.recordedBy),
+      events.map((e) => e.wording ?? null),
+      events.map((e) => e.expiresAt ?? null),
+      events.map((e) => e.recordedAt ?? new Date()),
+    ],
+  );
+}

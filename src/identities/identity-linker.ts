@@ -1,0 +1,201 @@
+import type { EntityManager } from 'typeorm';
+import { DomainError, badInput } from '../graphql/errors';
+import type { Platform } from '../graphql/enums';
+import type { Touchpoint } from '../graphql/enums';
+import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
+
+// Deterministic linking (domain.md, Identity): an identifier the customer gave at a
+// touchpoint links to the customer who already owns any of the identifiers given with it;
+// nothing is matched by name. One normalised identifier belongs to one customer only
+// (unique indexes), and concurrent callers are serialised per identifier by advisory locks.
+
+export interface RawHandle {
+  platform: Platform;
+  /** A handle with or without @, or a profile URL. */
+  handle?: string | null;
+  externalUserId?: string | null;
+  profileUrl?: string | null;
+  followerCount?: number | null;
+  verified?: boolean | null;
+}
+
+export interface RawIdentifiers {
+  emails?: string[] | null;
+  phones?: string[] | null;
+  handles?: RawHandle[] | null;
+}
+
+export interface NormalisedHandle {
+  platform: Platform;
+  handle: string;
+  externalUserId: string | null;
+  profileUrl: string | null;
+  followerCount: number | null;
+  verified: boolean;
+}
+
+export interface NormalisedIdentifiers {
+  emails: string[];
+  phones: string[];
+  handles: NormalisedHandle[];
+}
+
+/**
+ * Normalises every identifier, failing with BAD_USER_INPUT naming the first bad one
+ * (`emails[1]`, `handles[0].handle`), before anything is written.
+ */
+export function normaliseIdentifiers(raw: RawIdentifiers, defaultRegion: string, prefix = ''): NormalisedIdentifiers {
+  const emails = unique((raw.emails ?? []).map((e, i) => normaliseEmail(e, `${prefix}emails[${i}]`)));
+  const phones = unique((raw.phones ?? []).map((p, i) => normalisePhone(p, defaultRegion, `${prefix}phones[${i}]`)));
+  const handles: NormalisedHandle[] = [];
+  for (const [i, h] of (raw.handles ?? []).entries()) {
+    const field = `${prefix}handles[${i}]`;
+    const given = h.handle ?? h.profileUrl ?? h.externalUserId;
+    if (!given) throw badInput(`${field}.handle`, `${field} needs a handle, a profile URL or an external user id`);
+    if (h.followerCount != null && (!Number.isInteger(h.followerCount) || h.followerCount < 0)) {
+      throw badInput(`${field}.followerCount`, `${field}.followerCount must be a whole number of at least 0`);
+    }
+    const fromHandle = h.handle || h.profileUrl ? normaliseHandle(h.platform, (h.handle || h.profileUrl)!, defaultRegion, `${field}.handle`) : null;
+    const externalUserId = h.externalUserId?.trim() || fromHandle?.externalUserId || null;
+    const handle = fromHandle?.handle ?? externalUserId!;
+    if (!handles.some((x) => x.platform === h.platform && x.handle === handle)) {
+      handles.push({
+        platform: h.platform,
+        handle,
+        externalUserId,
+        profileUrl: h.profileUrl?.trim() || null,
+        followerCount: h.followerCount ?? null,
+        verified: h.verified ?? false,
+      });
+    }
+  }
+  return { emails, phones, handles };
+}
+
+export function isEmpty(ids: NormalisedIdentifiers): boolean {
+  return ids.emails.length + ids.phones.length + ids.handles.length === 0;
+}
+
+export interface LinkOptions {
+  touchpoint: Touchpoint;
+  /** The token's `sub`. */
+  recordedBy: string;
+  /** Used only when no identifier has an owner yet and a customer is created. */
+  newCustomer: { displayName: string; city?: string | null; region?: string | null; country?: string | null };
+  /** Link to this customer (e.g. ingestion that names the customer by id). */
+  customerId?: string;
+}
+
+export interface LinkResult {
+  customerId: string;
+  created: boolean;
+  /** Identifiers that were new and now belong to the customer. */
+  added: { contactPointIds: string[]; socialIdentityIds: string[] };
+}
+
+/**
+ * Links the identifiers to their one owner (creating a customer when none has one).
+ * Must run inside a transaction: `dataSource.transaction((m) => linkIdentifiers(m, ids, opts))`.
+ * Identifiers owned by two different customers: CONFLICT naming both, nothing written.
+ */
+export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifiers, opts: LinkOptions): Promise<LinkResult> {
+  await lockIdentifiers(m, ids);
+  const owners = await ownersOf(m, ids);
+  if (opts.customerId) owners.add(opts.customerId);
+  if (owners.size > 1) {
+    const customerIds = [...owners].sort();
+    throw new DomainError(
+      'CONFLICT',
+      `these identifiers belong to different customers (${customerIds.join(', ')}): merging them is a decision for a person`,
+      { customerIds },
+    );
+  }
+  let customerId = [...owners][0];
+  const created = customerId === undefined;
+  if (customerId === undefined) {
+    const c = opts.newCustomer;
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO customers (display_name, name_key, city, region, country)
+       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [c.displayName, nameKey(c.displayName), c.city ?? null, c.region ?? null, c.country ?? null],
+    );
+    customerId = rows[0].id;
+  }
+  const added = { contactPointIds: [] as string[], socialIdentityIds: [] as string[] };
+  for (const [kind, values] of [['EMAIL', ids.emails], ['PHONE', ids.phones]] as const) {
+    for (const value of values) {
+      const rows: { id: string }[] = await m.query(
+        `INSERT INTO contact_points (customer_id, kind, value, captured_via, captured_by) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (kind, value) DO NOTHING RETURNING id`,
+        [customerId, kind, value, opts.touchpoint, opts.recordedBy],
+      );
+      if (rows[0]) added.contactPointIds.push(rows[0].id);
+    }
+  }
+  for (const h of ids.handles) {
+    const existing: { id: string }[] = await m.query(
+      `SELECT id FROM social_identities WHERE platform = $1 AND (handle = $2 OR external_user_id = $3)`,
+      [h.platform, h.handle, h.externalUserId],
+    );
+    if (existing[0]) {
+      // Known identity: keep what we know fresh (followers grow and shrink).
+      await m.query(
+        `UPDATE social_identities SET follower_count = coalesce($2, follower_count),
+                external_user_id = coalesce(external_user_id, $3), profile_url = coalesce(profile_url, $4),
+                verified = verified OR $5
+          WHERE id = $1`,
+        [existing[0].id, h.followerCount, h.externalUserId, h.profileUrl, h.verified],
+      );
+      continue;
+    }
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO social_identities
+         (customer_id, platform, handle, external_user_id, profile_url, follower_count, verified, captured_via, captured_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      [customerId, h.platform, h.handle, h.externalUserId, h.profileUrl, h.followerCount, h.verified, opts.touchpoint, opts.recordedBy],
+    );
+    added.socialIdentityIds.push(rows[0].id);
+  }
+  return { customerId, created, added };
+}
+
+/** Lower-cased, accent-free, single-spaced name used to suggest (never decide) duplicates. */
+export function nameKey(name: string): string {
+  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/**
+ * Serialises transactions that touch the same identifier: the second waits for the first
+ * to commit, then sees its owner. Locks are taken in a fixed order to avoid deadlocks.
+ */
+async function lockIdentifiers(m: EntityManager, ids: NormalisedIdentifiers): Promise<void> {
+  const keys = [
+    ...ids.emails.map((v) => `EMAIL:${v}`),
+    ...ids.phones.map((v) => `PHONE:${v}`),
+    ...ids.handles.flatMap((h) => [`${h.platform}:${h.handle}`, ...(h.externalUserId ? [`${h.platform}#${h.externalUserId}`] : [])]),
+  ].sort();
+  if (keys.length === 0) return;
+  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k`, [keys]);
+}
+
+async function ownersOf(m: EntityManager, ids: NormalisedIdentifiers): Promise<Set<string>> {
+  const rows: { customer_id: string }[] = await m.query(
+    `SELECT customer_id FROM contact_points WHERE (kind = 'EMAIL' AND value = ANY($1)) OR (kind = 'PHONE' AND value = ANY($2))
+     UNION
+     SELECT s.customer_id FROM social_identities s
+       JOIN unnest($3::text[], $4::text[], $5::text[]) AS h(platform, handle, external_id)
+         ON s.platform = h.platform AND (s.handle = h.handle OR s.external_user_id = h.external_id)`,
+    [
+      ids.emails,
+      ids.phones,
+      ids.handles.map((h) => h.platform),
+      ids.handles.map((h) => h.handle),
+      ids.handles.map((h) => h.externalUserId),
+    ],
+  );
+  return new Set(rows.map((r) => r.customer_id));
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,31 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+const secret = 'x'.repeat(32);
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 4000, nodeEnv: 'development', jwtIssuer: 'social-crm', jwtAudience: 'social-crm-api', databaseUrl: undefined });
+    expect(c.dataDir).toMatch(/\.data$/);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ NODE_ENV: 'staging' }, /NODE_ENV/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [{ JWT_SECRET: 'short' }, /at least 32 bytes/],
+    [{ JWT_SECRET: secret, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }, /either/],
+    [{ JWT_PUBLIC_KEY: 'not a pem' }, /PEM/],
+    [{ NODE_ENV: 'production' }, /required when NODE_ENV=production/],
+  ])('stops on %p with one clear line', (env, message) => {
+    expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
+    expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
+  });
+
+  it('accepts production with a long enough secret', () => {
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).isProduction).toBe(true);
+  });
+});
