@@ -20,7 +20,7 @@ if (bad.length) {
   process.exit(2);
 }
 const config = loadConfig(process.env);
-if (config.jwtPublicKey) {
+if (config.jwtPublicKey || config.jwtJwksUrl) {
   process.stderr.write('JWT_PUBLIC_KEY is set: tokens come from your identity provider, not from this script\n');
   process.exit(2);
 }

@@ -4,111 +4,154 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
-import type { Viewer } from './auth/jwt';
+import type { TokenVerifier } from './auth/jwt';
 import type { Config } from './config';
 import { poolOf } from './db/data-source';
+import { guardPool } from './db/pool-guard';
 import { createErrorFormatter } from './graphql/errors';
+import { DEFAULT_LIMITS, limitValidationRules, limitsPlugin, type Limits } from './graphql/limits';
 import { buildAppSchema } from './graphql/schema';
 import { buildContext, createServices, type RequestContext } from './http/context';
-import { countStatements, createMetrics, metricsPlugin, withStatementCount } from './http/metrics';
+import { healthz, readyz } from './http/health';
+import { countStatements, createMetrics, currentRequestScope, metricsPlugin, withStatementCount, type Metrics } from './http/metrics';
 import type { Logger } from './logger';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
   dataSource: DataSource;
   logger: Logger;
-  verifyToken: (token: string) => Viewer;
+  verifyToken: TokenVerifier;
+  /** Overrides of DEFAULT_LIMITS (main.ts passes the configured mutation rate). */
+  limits?: Partial<Limits>;
+  /** Defaults to the application schema; tests of the HTTP layer may pass a schema of their own. */
+  schema?: GraphQLSchema;
 }
 
 export interface App {
   /** Not listening yet: main.ts calls listen(), supertest binds an ephemeral port itself. */
   readonly server: http.Server;
+  readonly limits: Limits;
   /** Drains in-flight requests and stops Apollo; the database is the caller's to close. */
   stop(): Promise<void>;
 }
 
-/** Largest accepted request body: generous for the biggest bulk ingestion call. */
-const BODY_LIMIT = '1mb';
-
 /**
- * Builds the HTTP server: GraphQL on /graphql, health and metrics beside it.
+ * Builds the HTTP server: GraphQL on /graphql, health, readiness and metrics beside it.
  * Usage: `const app = await createApp(deps); app.server.listen(4000)`
  */
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, dataSource, logger } = deps;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const pool = poolOf(dataSource);
+  guardPool(pool, logger);
   const metrics = createMetrics(pool);
   countStatements(pool, metrics);
-  const services = createServices({ dataSource, pool }, { defaultPhoneRegion: config.defaultPhoneRegion });
+  const services = createServices({ dataSource, pool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger });
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
 
   const apollo = new ApolloServer<RequestContext>({
-    schema: await buildAppSchema(),
+    schema: deps.schema ?? (await buildAppSchema()),
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: !config.isProduction,
     hideSchemaDetailsFromClientErrors: config.isProduction,
+    // Stated although they are Apollo's defaults: both are part of the security posture.
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: limitValidationRules(limits),
     formatError: createErrorFormatter(logger, { includeStack: !config.isProduction }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       metricsPlugin(metrics, { exposeStatementCount: !config.isProduction }),
+      limitsPlugin(limits),
       ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
   await apollo.start();
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    try {
-      await pool.query('SELECT 1');
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unreachable' });
-    }
-  });
+  app.get('/healthz', healthz);
+  app.get('/readyz', readyz(dataSource));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(
     '/graphql',
-    (req, res, next) => {
-      const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
-      res.setHeader('x-request-id', requestId);
-      res.locals.requestId = requestId;
-      next();
-    },
-    express.json({ limit: BODY_LIMIT }),
-    (_req, _res, next) => withStatementCount(next),
+    requestScope(logger, metrics),
+    express.json({
+      limit: limits.maxBulkBodyBytes,
+      verify: (_req, res, buf) => {
+        (res as unknown as express.Response).locals.bodyBytes = buf.length;
+      },
+    }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        buildContext({ pool, services, verifyToken: deps.verifyToken }, req.headers, String(res.locals.requestId)),
+        buildContext({ pool, services, verifyToken: deps.verifyToken }, req.headers, String(res.locals.requestId), Number(res.locals.bodyBytes ?? 0)),
     }),
   );
-  app.use(jsonErrors(logger));
+  app.use(jsonErrors(logger, metrics, limits));
 
   return {
     server,
+    limits,
     async stop() {
       await apollo.stop();
     },
   };
 }
 
+/** A caller's request id is kept when it is short and plain (it ends up in logs); otherwise we make one. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives each request an id (x-request-id in and out, `extensions.requestId` in errors), a
+ * statement counter, and one structured access-log line when the response is finished.
+ */
+function requestScope(logger: Logger, metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.locals.requestId = requestId;
+    const started = process.hrtime.bigint();
+    withStatementCount(() => {
+      const scope = currentRequestScope();
+      res.on('finish', () => {
+        metrics.responses.inc({ status: String(res.statusCode) });
+        logger.info(
+          {
+            requestId,
+            method: req.method,
+            status: res.statusCode,
+            operation: scope?.operation,
+            statements: scope?.statements,
+            ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
+          },
+          'graphql request',
+        );
+      });
+      next();
+    }, requestId);
+  };
+}
+
 /** Body-parser and other HTTP-level failures answer in JSON, never an HTML page with paths. */
-function jsonErrors(logger: Logger): ErrorRequestHandler {
+function jsonErrors(logger: Logger, metrics: Metrics, limits: Limits): ErrorRequestHandler {
   return (error, _req, res, _next) => {
     const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) logger.error({ err: error }, 'unexpected HTTP error');
+    if (status === 500) logger.error({ err: error, requestId: res.locals.requestId }, 'unexpected HTTP error');
     const message =
       error?.type === 'entity.parse.failed' ? 'request body is not valid JSON'
-      : error?.type === 'entity.too.large' ? `request body is larger than ${BODY_LIMIT}`
+      : error?.type === 'entity.too.large' ? `request body is larger than ${limits.maxBulkBodyBytes} bytes`
       : status === 500 ? 'Internal server error'
       : String(error?.message ?? 'bad request');
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+    const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+    metrics.errors.inc({ code });
+    const requestId = res.locals.requestId as string | undefined;
+    res.status(status).json({ errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
   };
 }

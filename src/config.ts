@@ -15,12 +15,16 @@ export interface Config {
   readonly jwtSecret: string | undefined;
   /** RS256/ES256 public key in PEM form. */
   readonly jwtPublicKey: string | undefined;
+  /** JWT_PUBLIC_KEY given as an http(s) URL: a JWKS whose keys are picked by the token's `kid`. */
+  readonly jwtJwksUrl: string | undefined;
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
   readonly logLevel: LogLevel;
   /** Region assumed for phone numbers written without a country code. */
   readonly defaultPhoneRegion: string;
   readonly dbPoolSize: number;
+  /** Mutations one token subject may send per minute before RATE_LIMITED. */
+  readonly mutationsPerMinute: number;
 }
 
 /** A configuration value that cannot be used; start-up prints its message and stops. */
@@ -63,18 +67,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
   const jwtSecret = nonEmpty(env, 'JWT_SECRET');
-  const jwtPublicKey = nonEmpty(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
-  if (jwtSecret !== undefined && jwtPublicKey !== undefined) {
+  const publicKeyOrUrl = nonEmpty(env, 'JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n');
+  const jwtJwksUrl = publicKeyOrUrl !== undefined && /^https?:\/\//.test(publicKeyOrUrl) ? publicKeyOrUrl.trim() : undefined;
+  const jwtPublicKey = jwtJwksUrl === undefined ? publicKeyOrUrl : undefined;
+  if (jwtSecret !== undefined && publicKeyOrUrl !== undefined) {
     throw new ConfigError('set either JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256), not both');
   }
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret, 'utf8') < MIN_HS256_SECRET_BYTES) {
     throw new ConfigError(`JWT_SECRET must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256`);
   }
   if (jwtPublicKey !== undefined && !jwtPublicKey.includes('-----BEGIN')) {
-    throw new ConfigError('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+    throw new ConfigError('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----) or a JWKS URL (https://...)');
   }
   const isProduction = nodeEnv === 'production';
-  if (isProduction && jwtSecret === undefined && jwtPublicKey === undefined) {
+  if (isProduction && jwtJwksUrl?.startsWith('http://') && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(jwtJwksUrl)) {
+    throw new ConfigError('JWT_PUBLIC_KEY as a JWKS URL must use https in production (plain http only on the loopback)');
+  }
+  if (isProduction && jwtSecret === undefined && publicKeyOrUrl === undefined) {
     throw new ConfigError('JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production');
   }
   const region = (nonEmpty(env, 'DEFAULT_PHONE_REGION') ?? 'US').toUpperCase();
@@ -89,10 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(nonEmpty(env, 'DATA_DIR') ?? '.data'),
     jwtSecret,
     jwtPublicKey,
+    jwtJwksUrl,
     jwtIssuer: nonEmpty(env, 'JWT_ISSUER') ?? 'social-crm',
     jwtAudience: nonEmpty(env, 'JWT_AUDIENCE') ?? 'social-crm-api',
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, isProduction ? 'info' : 'info'),
     defaultPhoneRegion: region,
     dbPoolSize: integer(env, 'DB_POOL_SIZE', 20, 1, 500),
+    mutationsPerMinute: integer(env, 'MUTATIONS_PER_MINUTE', 600, 1, 1_000_000),
   });
 }

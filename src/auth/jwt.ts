@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
+import { JwksClient } from 'jwks-rsa';
 import { effectiveRoles, type Role } from './roles';
 
 /** Who is calling, as proven by the bearer token. */
@@ -9,25 +10,33 @@ export interface Viewer {
 }
 
 export interface VerifierOptions {
+  /** HS256 shared secret. */
   secret?: string;
+  /** RS256/ES256 public key in PEM form. */
   publicKey?: string;
+  /** URL of a JSON Web Key Set; the token's `kid` picks the key. */
+  jwksUrl?: string;
   issuer: string;
   audience: string;
 }
 
-/** Tolerated clock skew between us and the token issuer (RFC 8725 asks for a small one). */
-const CLOCK_TOLERANCE_SECONDS = 30;
+export type TokenVerifier = (token: string) => Promise<Viewer>;
+
+/** Tolerated clock skew between us and the token issuer (RFC 8725 asks for a small one; at most 60 s). */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 export class InvalidTokenError extends Error {}
 
 /**
- * Builds a verifier with the algorithm pinned to the configured key: HS256 for a secret,
- * RS256 or ES256 from the public key's type. `exp`, `iss` and `aud` are required.
- * Usage: `const verify = createTokenVerifier(opts); const viewer = verify(token);`
+ * Builds a verifier with the algorithm pinned to the key, never taken from the token
+ * (RFC 8725 3.1): HS256 for a secret, RS256 or ES256 from the public key's type; with a JWKS,
+ * from the type of the key that the token's `kid` names. `exp`, `iss` and `aud` are required.
+ * Usage: `const verify = createTokenVerifier(opts); const viewer = await verify(token);`
  */
-export function createTokenVerifier(options: VerifierOptions): (token: string) => Viewer {
-  const { key, algorithm } = verificationKey(options);
-  return (token: string) => {
+export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
+  const keyFor = keyResolver(options);
+  return async (token: string) => {
+    const { key, algorithm } = await keyFor(token);
     let payload: string | JwtPayload;
     try {
       payload = jwt.verify(token, key, {
@@ -49,13 +58,49 @@ export function createTokenVerifier(options: VerifierOptions): (token: string) =
   };
 }
 
-function verificationKey(options: VerifierOptions): { key: string | KeyObject; algorithm: Algorithm } {
-  if (options.secret) return { key: options.secret, algorithm: 'HS256' };
-  if (!options.publicKey) throw new Error('a JWT secret or public key is required');
-  const key = createPublicKey(options.publicKey);
+type PinnedKey = { key: string | KeyObject; algorithm: Algorithm };
+
+function keyResolver(options: VerifierOptions): (token: string) => Promise<PinnedKey> {
+  if (options.secret) {
+    const pinned: PinnedKey = { key: options.secret, algorithm: 'HS256' };
+    return async () => pinned;
+  }
+  if (options.publicKey) {
+    const pinned = pinPublicKey(createPublicKey(options.publicKey));
+    return async () => pinned;
+  }
+  if (options.jwksUrl) return jwksResolver(options.jwksUrl);
+  throw new Error('a JWT secret, public key or JWKS URL is required');
+}
+
+function pinPublicKey(key: KeyObject): PinnedKey {
   if (key.asymmetricKeyType === 'rsa') return { key, algorithm: 'RS256' };
   if (key.asymmetricKeyType === 'ec') return { key, algorithm: 'ES256' };
   throw new Error(`unsupported JWT public key type ${key.asymmetricKeyType}`);
+}
+
+/**
+ * Keys from an identity provider's JWKS, cached and fetched at most 10 times a minute, so a
+ * flood of tokens with made-up `kid`s cannot make us hammer the provider.
+ */
+function jwksResolver(jwksUrl: string): (token: string) => Promise<PinnedKey> {
+  const client = new JwksClient({ jwksUri: jwksUrl, cache: true, cacheMaxAge: 10 * 60_000, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5_000 });
+  return async (token: string) => {
+    const decoded = jwt.decode(token, { complete: true });
+    const kid = decoded && typeof decoded === 'object' ? decoded.header.kid : undefined;
+    if (!kid) throw new InvalidTokenError('token has no kid header (required with a JWKS)');
+    let pem: string;
+    try {
+      pem = (await client.getSigningKey(kid)).getPublicKey();
+    } catch (error) {
+      throw new InvalidTokenError(`no usable key "${kid}" in the JWKS: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    try {
+      return pinPublicKey(createPublicKey(pem));
+    } catch (error) {
+      throw new InvalidTokenError(error instanceof Error ? error.message : 'unusable JWKS key');
+    }
+  };
 }
 
 /**

@@ -32,6 +32,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
       // Fail fast while the database is unreachable instead of queueing forever.
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
+      // An acknowledged write must survive a crash: force it per session, whatever the server's default.
+      options: '-c synchronous_commit=on',
     },
   });
 }

@@ -1,6 +1,8 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { currentRequestId } from '../http/metrics';
 import type { Logger } from '../logger';
+import { LimitError } from './limits';
 
 /** The codes a client can cause; anything else is INTERNAL_SERVER_ERROR. */
 export type ErrorCode =
@@ -30,7 +32,7 @@ export class DomainError extends Error {
 
 export const badInput = (field: string, message: string) => new DomainError('BAD_USER_INPUT', message, { field });
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
 
 /** A GraphQLError for failures outside resolvers (context creation, plugins). */
 export function requestError(code: ErrorCode, message: string): GraphQLError {
@@ -55,33 +57,47 @@ const CLIENT_CODES = new Set([
   'RATE_LIMITED',
 ]);
 
+const TOKEN_LIMIT = /Document contains more th[a-z]+ \d+ tokens/;
+
 /**
- * Apollo's formatError: domain errors keep their code and message; an unknown error is
- * logged with the request id and answered without internals.
+ * Apollo's formatError: domain errors keep their code and message; a limit keeps its code
+ * even when Apollo wrapped it as a validation error; an unknown error is logged with the
+ * request id and answered without internals. Every error carries `extensions.requestId`.
  */
 export function createErrorFormatter(logger: Logger, options: { includeStack: boolean }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const requestId = currentRequestId();
+    const withId = (f: GraphQLFormattedError): GraphQLFormattedError =>
+      requestId ? { ...f, extensions: { ...f.extensions, requestId } } : f;
     const original = unwrapResolverError(error);
     if (original instanceof DomainError) {
-      return {
+      return withId({
         message: original.message,
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: original.code, ...original.details },
-      };
+      });
+    }
+    const limit = original instanceof LimitError ? original : original instanceof GraphQLError && original.originalError instanceof LimitError ? original.originalError : null;
+    if (limit) {
+      return withId({ message: limit.message, locations: formatted.locations, extensions: { code: limit.extensions.code } });
     }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
-      if (options.includeStack) return formatted;
-      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+    // graphql-js enforces parseOptions.maxTokens while parsing: the one limit Apollo reports as a parse error.
+    if (code === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT.test(formatted.message)) {
+      return withId({ message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'QUERY_TOO_COMPLEX' } });
     }
-    logger.error({ err: original, path: formatted.path }, 'unexpected error while answering a request');
-    return {
+    if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+      if (options.includeStack) return withId(formatted);
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return withId({ ...formatted, extensions });
+    }
+    logger.error({ err: original, path: formatted.path, requestId }, 'unexpected error while answering a request');
+    return withId({
       message: 'Internal server error',
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
-    };
+    });
   };
 }

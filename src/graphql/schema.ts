@@ -7,6 +7,7 @@ import { ContactPointResolver, SocialIdentityResolver } from '../identities/iden
 import { CustomerInfluenceResolver } from '../influence/customer-influence.resolver';
 import { CustomerInteractionsResolver } from '../interactions/customer-interactions.resolver';
 import { ConversationResolver, EscalationResolver, InteractionResolver } from '../interactions/interaction.resolver';
+import { AuditResolver } from '../audit/audit.resolver';
 import './enums';
 
 /** Every resolver class of the API. */
@@ -19,6 +20,7 @@ export const resolvers: NonEmptyArray<Function> = [
   EscalationResolver,
   SocialIdentityResolver,
   ContactPointResolver,
+  AuditResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { Viewer } from '../auth/jwt';
+import { AuditService } from '../audit/audit.service';
+import type { TokenVerifier, Viewer } from '../auth/jwt';
 import { createCustomerLoaders } from '../customers/customer.loaders';
 import { CustomerService } from '../customers/customer.service';
 import { requestError } from '../graphql/errors';
@@ -10,6 +11,7 @@ import { createConsentLoaders } from '../identities/consent.loaders';
 import { createIdentityLoaders } from '../identities/identity.loaders';
 import { createInfluenceLoaders } from '../influence/influence.loaders';
 import { createInteractionLoaders } from '../interactions/interaction.loaders';
+import type { Logger } from '../logger';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -24,9 +26,10 @@ export function createLoaders(pool: Pool) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices({ pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
+export function createServices({ pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger }) {
   return {
     customers: new CustomerService(pool, options.defaultPhoneRegion),
+    audit: new AuditService(pool, options.logger),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -36,27 +39,34 @@ export interface RequestContext {
   readonly requestId: string;
   readonly loaders: Loaders;
   readonly services: Services;
+  /** Size of the raw request body (the limits allow more only for bulk operations). */
+  readonly bodyBytes: number;
 }
 
 export interface ContextDeps {
   pool: Pool;
   services: Services;
-  verifyToken: (token: string) => Viewer;
+  verifyToken: TokenVerifier;
 }
 
 /**
  * The one place that builds a request's context: the viewer from the bearer token
  * (UNAUTHENTICATED without a valid one), fresh loaders, and the request id.
  */
-export function buildContext(deps: ContextDeps, headers: IncomingHttpHeaders, requestId: string = randomUUID()): RequestContext {
+export async function buildContext(
+  deps: ContextDeps,
+  headers: IncomingHttpHeaders,
+  requestId: string = randomUUID(),
+  bodyBytes = 0,
+): Promise<RequestContext> {
   const header = headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match) throw requestError('UNAUTHENTICATED', 'a bearer token is required (Authorization: Bearer <JWT>)');
   let viewer: Viewer;
   try {
-    viewer = deps.verifyToken(match[1]);
+    viewer = await deps.verifyToken(match[1]);
   } catch (error) {
     throw requestError('UNAUTHENTICATED', `invalid token: ${error instanceof Error ? error.message : 'rejected'}`);
   }
-  return { viewer, requestId, loaders: createLoaders(deps.pool), services: deps.services };
+  return { viewer, requestId, loaders: createLoaders(deps.pool), services: deps.services, bodyBytes };
 }

@@ -14,7 +14,8 @@ export function createMetrics(pool: Pool) {
       name: 'social_crm_graphql_request_duration_seconds', help: 'GraphQL request latency by operation', labelNames: ['operation'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
     }),
-    errors: new Counter({ name: 'social_crm_graphql_errors_total', help: 'GraphQL errors by extensions.code', labelNames: ['code'], registers: [registry] }),
+    errors: new Counter({ name: 'social_crm_graphql_errors_total', help: 'Errors answered, by extensions.code (HTTP-level rejections included)', labelNames: ['code'], registers: [registry] }),
+    responses: new Counter({ name: 'social_crm_http_responses_total', help: 'HTTP responses on /graphql by status code', labelNames: ['status'], registers: [registry] }),
     statements: new Counter({ name: 'social_crm_sql_statements_total', help: 'SQL statements sent to PostgreSQL', registers: [registry] }),
   };
   new Gauge({
@@ -29,12 +30,30 @@ export function createMetrics(pool: Pool) {
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Statements run inside the current request, when one is being answered. */
-const statementScope = new AsyncLocalStorage<{ statements: number }>();
+/** The request being answered: its id and the statements it ran so far. */
+const statementScope = new AsyncLocalStorage<RequestScope>();
 
-/** Runs `fn` with a fresh per-request statement counter. */
-export function withStatementCount<T>(fn: () => T): T {
-  return statementScope.run({ statements: 0 }, fn);
+export interface RequestScope {
+  statements: number;
+  requestId?: string;
+  /** The GraphQL operation name once Apollo resolved it, for the access log. */
+  operation?: string;
+}
+
+/**
+ * Runs `fn` with a fresh per-request statement counter and the request id, so code far from
+ * the request (formatError, the pg error listener) can name the request it belongs to.
+ */
+export function withStatementCount<T>(fn: () => T, requestId?: string): T {
+  return statementScope.run({ statements: 0, requestId }, fn);
+}
+
+export function currentRequestId(): string | undefined {
+  return statementScope.getStore()?.requestId;
+}
+
+export function currentRequestScope(): RequestScope | undefined {
+  return statementScope.getStore();
 }
 
 export function currentStatementCount(): number | undefined {
@@ -61,17 +80,30 @@ export function countStatements(pool: Pool, metrics: Metrics): void {
   });
 }
 
+/** Distinct operation names kept as label values; clients choose names, so the set is capped. */
+const MAX_OPERATION_LABELS = 200;
+
 /** Apollo plugin: request count, latency and error codes by operation; statement count header. */
 export function metricsPlugin(metrics: Metrics, options: { exposeStatementCount: boolean }): ApolloServerPlugin {
+  const seen = new Set<string>();
+  const label = (name: string | null | undefined) => {
+    const operation = name ?? 'anonymous';
+    if (seen.has(operation)) return operation;
+    if (seen.size >= MAX_OPERATION_LABELS) return 'other';
+    seen.add(operation);
+    return operation;
+  };
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
         async didEncounterErrors({ errors }) {
-          for (const error of errors) metrics.errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+          for (const error of errors) metrics.errors.inc({ code: errorCode(error) });
         },
         async willSendResponse({ operationName, response }) {
-          const operation = operationName ?? 'anonymous';
+          const operation = label(operationName);
+          const scope = statementScope.getStore();
+          if (scope) scope.operation = operation;
           metrics.requests.inc({ operation });
           metrics.duration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
           const statements = currentStatementCount();
@@ -82,4 +114,13 @@ export function metricsPlugin(metrics: Metrics, options: { exposeStatementCount:
       };
     },
   };
+}
+
+/** The code a client will see: a domain error's or a limit's own code (both travel as `originalError`). */
+function errorCode(error: { extensions?: Record<string, unknown>; originalError?: unknown }): string {
+  const original = error.originalError as { name?: string; code?: unknown; extensions?: Record<string, unknown> } | undefined;
+  if (original?.name === 'DomainError' && typeof original.code === 'string') return original.code;
+  const code = error.extensions?.code;
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && typeof original?.extensions?.code === 'string') return original.extensions.code;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
 }

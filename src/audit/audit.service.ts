@@ -1,0 +1,61 @@
+import type { Pool } from 'pg';
+import { badInput } from '../graphql/errors';
+import { decodeCursor, encodeCursor, toConnection, type Connection } from '../graphql/pagination';
+import type { Logger } from '../logger';
+import { recordAudit, type AuditEntry as NewEntry } from './audit-log';
+import type { AuditEntry } from './audit.types';
+
+export interface AuditListArgs {
+  first: number;
+  after?: string | null;
+  action?: string | null;
+  subject?: string | null;
+}
+
+/** Reading the audit log, and the writes that happen outside any feature transaction. */
+export class AuditService {
+  constructor(
+    private readonly pool: Pool,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Newest first, keyset-paginated on the id (entries only ever get appended). */
+  async list(args: AuditListArgs): Promise<Connection<AuditEntry>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (args.action) {
+      params.push(args.action);
+      where.push(`action = $${params.length}`);
+    }
+    if (args.subject) {
+      params.push(args.subject);
+      where.push(`subject = $${params.length}`);
+    }
+    const after = decodeCursor(args.after);
+    if (after) {
+      if (!/^\d{1,18}$/.test(after[1])) throw badInput('after', 'after is not a cursor returned by auditLog');
+      params.push(after[1]);
+      where.push(`id < $${params.length}::bigint`);
+    }
+    params.push(args.first + 1);
+    const { rows } = await this.pool.query<AuditEntry>(
+      `SELECT id::text, at, actor, actor_roles AS "actorRoles", action, subject, request_id AS "requestId", details
+         FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return toConnection(rows, args.first, (e) => encodeCursor(e.at, e.id));
+  }
+
+  /**
+   * A refused attempt, written on its own (the request writes nothing else). A failure to
+   * write is logged, not raised: the caller still gets its FORBIDDEN.
+   */
+  async recordDenied(entry: Omit<NewEntry, 'action'>): Promise<void> {
+    try {
+      await recordAudit(this.pool, { ...entry, action: 'ACCESS_DENIED' });
+    } catch (error) {
+      this.logger?.error({ err: error, subject: entry.subject }, 'could not write an ACCESS_DENIED audit entry');
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import {
+  GraphQLError,
+  getNamedType,
+  isCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+
+/**
+ * The abuse limits of one app. The numbers and how they were sized are in README.md
+ * ("Abuse limits"); test/integration/limits.test.ts holds each at its edge.
+ */
+export interface Limits {
+  /** Nested field levels, leaf included (`{ customer { id } }` is 2). */
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Lexical tokens of the document (graphql-js counts them while parsing). */
+  maxTokens: number;
+  /** Estimated rows/objects an operation may produce (see connectionEstimator). */
+  maxCost: number;
+  /** Request body for every operation but the bulk ones. */
+  maxBodyBytes: number;
+  /** Request body for an operation made only of BULK_OPERATIONS fields. */
+  maxBulkBodyBytes: number;
+  /** Mutations per token subject per minute. */
+  mutationsPerMinute: number;
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxDepth: 12,
+  maxAliases: 15,
+  maxDirectives: 10,
+  maxTokens: 1000,
+  maxCost: 10_000,
+  maxBodyBytes: 100 * 1024,
+  maxBulkBodyBytes: 2 * 1024 * 1024,
+  mutationsPerMinute: 600,
+});
+
+/** Root mutation fields allowed the larger body: bulk ingestion of up to 1,000 items. */
+export const BULK_OPERATIONS: ReadonlySet<string> = new Set(['recordInteractions']);
+
+/**
+ * A request refused by a limit. Validation rules report it inside Apollo's own
+ * GRAPHQL_VALIDATION_FAILED error; formatError restores this code from `originalError`.
+ */
+export class LimitError extends GraphQLError {
+  constructor(message: string, code: 'QUERY_TOO_COMPLEX' | 'RATE_LIMITED' | 'BAD_REQUEST' = 'QUERY_TOO_COMPLEX', status = 400) {
+    super(message, { extensions: { code, http: { status } } });
+  }
+}
+
+/**
+ * GraphQL Armor rules as graphql-js validation rules. Armor's default is to throw from the
+ * visitor, which escapes graphql-js `validate()` and makes Apollo answer HTTP 500; with
+ * `propagateOnRejection: false` the rejection is reported as a validation error (HTTP 400).
+ */
+export function limitValidationRules(limits: Limits): ValidationRule[] {
+  const report = (context: ValidationContext | null, error: GraphQLError) =>
+    context?.reportError(new LimitError(error.message.replace(/^Syntax Error: /, '')));
+  const common = { propagateOnRejection: false, onReject: [report], exposeLimits: true };
+  return [
+    maxDepthRule({ ...common, n: limits.maxDepth }) as unknown as ValidationRule,
+    maxAliasesRule({ ...common, n: limits.maxAliases }) as unknown as ValidationRule,
+    maxDirectivesRule({ ...common, n: limits.maxDirectives }) as unknown as ValidationRule,
+  ];
+}
+
+/**
+ * Cost = rows the operation can make the server produce. A field that returns an object or a
+ * list of objects costs 1 plus its selection; a field with a `first` argument (a connection)
+ * costs 1 plus `first` times its selection, because each of its `first` nodes repeats it.
+ * Scalars cost nothing: they come with the row. Plain lists (emails, consents, identities)
+ * are short per customer and counted once. A field may override with type-graphql's
+ * `complexity` option (read by fieldExtensionsEstimator).
+ */
+export const connectionEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  if (!isCompositeType(getNamedType(field.type))) return 0;
+  const first = typeof args.first === 'number' && args.first > 0 ? args.first : null;
+  return 1 + (first ?? 1) * childComplexity;
+};
+
+export function operationCost(schema: GraphQLSchema, document: Parameters<typeof getComplexity>[0]['query'], operationName: string | undefined, variables: Record<string, unknown> | undefined): number {
+  return getComplexity({ schema, query: document, operationName, variables, estimators: [fieldExtensionsEstimator(), connectionEstimator] });
+}
+
+export interface LimitsContext {
+  readonly viewer: { readonly sub: string };
+  /** Size of the raw request body, measured by the JSON body parser. */
+  readonly bodyBytes: number;
+}
+
+/**
+ * Apollo plugin for the limits that need the resolved operation: cost, the body size of
+ * non-bulk operations, and the per-token mutation rate. Each throws a LimitError that
+ * carries its HTTP status (an error without one would be a 500 at this stage).
+ */
+export function limitsPlugin(limits: Limits): ApolloServerPlugin<LimitsContext> {
+  const mutations = new RateLimiterMemory({ points: limits.mutationsPerMinute, duration: 60 });
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request, contextValue }) {
+          // Apollo refuses a document without a matching operation before this hook.
+          if (!operation) return;
+          if (contextValue.bodyBytes > limits.maxBodyBytes && !isBulkOnly(operation)) {
+            throw new LimitError(
+              `request body of ${contextValue.bodyBytes} bytes is over the ${limits.maxBodyBytes}-byte limit (only ${[...BULK_OPERATIONS].join(', ')} may send up to ${limits.maxBulkBodyBytes})`,
+              'BAD_REQUEST',
+              413,
+            );
+          }
+          let cost: number;
+          try {
+            cost = operationCost(schema, document, request.operationName ?? undefined, request.variables);
+          } catch (error) {
+            // Variables that do not coerce: execution refuses them with BAD_USER_INPUT, and nothing runs.
+            if (error instanceof GraphQLError) return;
+            throw error;
+          }
+          if (cost > limits.maxCost) {
+            throw new LimitError(`query cost ${cost} is over the limit of ${limits.maxCost}; ask for fewer rows (smaller first) or fewer nested connections`);
+          }
+          if (operation.operation === 'mutation') {
+            try {
+              await mutations.consume(contextValue.viewer.sub);
+            } catch (refused) {
+              if (!(refused instanceof RateLimiterRes)) throw refused;
+              const retryAfter = Math.ceil(refused.msBeforeNext / 1000);
+              const error = new LimitError(`more than ${limits.mutationsPerMinute} mutations a minute for this token; retry after ${retryAfter} s`, 'RATE_LIMITED', 429);
+              (error.extensions.http as { headers?: HeaderMap }).headers = new HeaderMap([['retry-after', String(retryAfter)]]);
+              throw error;
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+function isBulkOnly(operation: OperationDefinitionNode): boolean {
+  return (
+    operation.operation === 'mutation' &&
+    operation.selectionSet.selections.every((s) => s.kind === 'Field' && BULK_OPERATIONS.has(s.name.value))
+  );
+}
