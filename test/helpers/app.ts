@@ -3,8 +3,11 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource, poolOf } from '../../src/db/data-source';
 import request from 'supertest';
-import { createApp } from '../../src/app';
-import { createTokenVerifier, signDevToken } from '../../src/auth/jwt';
+import type { GraphQLSchema } from 'graphql';
+import { createApp, type App } from '../../src/app';
+import { createTokenVerifier, signDevToken, type TokenVerifier } from '../../src/auth/jwt';
+import type { Limits } from '../../src/graphql/limits';
+import type { Logger } from '../../src/logger';
 import type { Role } from '../../src/auth/roles';
 import { createLogger } from '../../src/logger';
 
@@ -25,6 +28,7 @@ export interface GraphQLResult<T = Record<string, any>> {
 
 export interface TestApp {
   server: Server;
+  app: App;
   dataSource: DataSource;
   pool: Pool;
   /** POSTs a GraphQL operation as `roles` (default: admin). */
@@ -36,19 +40,33 @@ export interface TestApp {
  * The real app over HTTP (supertest) on the shared test database.
  * Usage: `const app = await startTestApp(); ...; await app.close();` (beforeAll/afterAll)
  */
-export async function startTestApp(options: { production?: boolean } = {}): Promise<TestApp> {
-  const dataSource = createDataSource({ url: process.env.DATABASE_URL!, poolSize: 5 });
+export interface TestAppOptions {
+  production?: boolean;
+  /** Another database than the shared test one (a scratch database or a throwaway cluster). */
+  url?: string;
+  limits?: Partial<Limits>;
+  schema?: GraphQLSchema;
+  logger?: Logger;
+  verifyToken?: TokenVerifier;
+  poolSize?: number;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataSource = createDataSource({ url: options.url ?? process.env.DATABASE_URL!, poolSize: options.poolSize ?? 5 });
   await dataSource.initialize();
   const pool = poolOf(dataSource);
   const app = await createApp({
     config: { isProduction: options.production ?? false, defaultPhoneRegion: 'US' },
     dataSource,
-    logger: createLogger('silent'),
-    verifyToken: createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
+    logger: options.logger ?? createLogger('silent'),
+    verifyToken: options.verifyToken ?? createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
+    limits: options.limits,
+    schema: options.schema,
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   return {
     server: app.server,
+    app,
     dataSource,
     pool,
     async gql(query, variables, roles = ['admin']) {
@@ -61,7 +79,7 @@ export async function startTestApp(options: { production?: boolean } = {}): Prom
     async close() {
       await app.stop();
       await new Promise<void>((resolve) => app.server.close(() => resolve()));
-      await dataSource.destroy();
+      if (dataSource.isInitialized) await dataSource.destroy();
     },
   };
 }
