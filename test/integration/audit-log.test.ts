@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { recordAudit } from '../../src/audit/audit-log';
+import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
+import { createCustomer } from '../helpers/factory';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const AUDIT = `query($first: Int!, $after: String, $action: String, $subject: String) {
+  auditLog(first: $first, after: $after, action: $action, subject: $subject) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id at actor actorRoles action subject requestId details } }
+  }
+}`;
+const entriesOf = async (actor: string) =>
+  (await app.pool.query(`SELECT * FROM audit_log WHERE actor = $1 ORDER BY id`, [actor])).rows;
+
+describe('audit log', () => {
+  it('records a role-refused attempt with who, what, the schema coordinate and the request id', async () => {
+    const sub = `marketer-${randomUUID()}`;
+    const { id } = await createCustomer(app.pool);
+    const res = await request(app.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${tokenFor(['marketing'], sub)}`)
+      .send({ query: `query($id: ID!) { customer(id: $id) { id } }`, variables: { id } });
+    expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    const [entry] = await entriesOf(sub);
+    expect(entry).toMatchObject({
+      action: 'ACCESS_DENIED',
+      subject: 'Query.customer',
+      actor_roles: ['marketing'],
+      request_id: res.headers['x-request-id'],
+      details: { required: ['viewer'], held: ['marketing'] },
+    });
+  });
+
+  it('writes one entry per refused field per request, however often the document asks for it', async () => {
+    const sub = `ingest-${randomUUID()}`;
+    await request(app.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${tokenFor(['ingest'], sub)}`)
+      .send({ query: `{ a: customers(first: 1) { totalCount } b: customers(first: 2) { totalCount } }` });
+    expect((await entriesOf(sub)).map((e) => e.subject)).toEqual(['Query.customers']);
+  });
+
+  it('lets admin read the log newest first, filtered by action and subject, page by page', async () => {
+    const subject = `customer:${randomUUID()}`;
+    for (const n of [1, 2, 3]) {
+      await recordAudit(app.pool, { actor: { sub: 'ops-test', roles: ['supervisor'] }, action: 'ESCALATED', subject, details: { n } });
+    }
+    await recordAudit(app.pool, { actor: 'rule:churn', action: 'CUSTOMERS_MERGED', subject });
+    const first = await app.gql(AUDIT, { first: 2, action: 'ESCALATED', subject }, ['admin']);
+    expect(first.errors).toBeUndefined();
+    const page1 = first.data!.auditLog;
+    expect(page1.edges.map((e: any) => e.node.details.n)).toEqual([3, 2]);
+    expect(page1.edges[0].node).toMatchObject({ actor: 'ops-test', actorRoles: ['supervisor'], action: 'ESCALATED', subject });
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const second = await app.gql(AUDIT, { first: 2, action: 'ESCALATED', subject, after: page1.pageInfo.endCursor }, ['admin']);
+    expect(second.data!.auditLog.edges.map((e: any) => e.node.details.n)).toEqual([1]);
+    const all = await app.gql(AUDIT, { first: 10, subject }, ['admin']);
+    expect(all.data!.auditLog.edges.map((e: any) => e.node.action)).toEqual(['CUSTOMERS_MERGED', 'ESCALATED', 'ESCALATED', 'ESCALATED']);
+  });
+
+  it.each(['viewer', 'agent', 'supervisor', 'marketing', 'ingest'])('refuses auditLog to %s, and logs that refusal', async (role) => {
+    const sub = `peek-${role}-${randomUUID()}`;
+    const res = await request(app.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${tokenFor([role], sub)}`)
+      .send({ query: AUDIT, variables: { first: 1 } });
+    expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await entriesOf(sub)).map((e) => e.subject)).toEqual(['Query.auditLog']);
+  });
+
+  it('commits or rolls back with the transaction that records it', async () => {
+    const subject = `customer:${randomUUID()}`;
+    await expect(
+      app.dataSource.transaction(async (m) => {
+        await recordAudit(m, { actor: 'ops-test', action: 'CUSTOMER_ERASED', subject });
+        throw new Error('the erasure failed');
+      }),
+    ).rejects.toThrow('the erasure failed');
+    await app.dataSource.transaction((m) => recordAudit(m, { actor: 'ops-test', action: 'CONSENT_CHANGED', subject }));
+    const { rows } = await app.pool.query(`SELECT action FROM audit_log WHERE subject = $1`, [subject]);
+    expect(rows.map((r) => r.action)).toEqual(['CONSENT_CHANGED']);
+  });
+
+  it('is append-only: UPDATE, DELETE and TRUNCATE are refused by the database', async () => {
+    const subject = `customer:${randomUUID()}`;
+    await recordAudit(app.pool, { actor: 'ops-test', action: 'CUSTOMER_EXPORTED', subject });
+    await expect(app.pool.query(`UPDATE audit_log SET actor = 'someone else' WHERE subject = $1`, [subject])).rejects.toThrow(/append-only/);
+    await expect(app.pool.query(`DELETE FROM audit_log WHERE subject = $1`, [subject])).rejects.toThrow(/append-only/);
+    // In a transaction that is rolled back either way, so a bug here cannot empty the shared table.
+    const client = await app.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await expect(client.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+    expect((await app.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE subject = $1`, [subject])).rows[0].n).toBe(1);
+  });
+
+  it('refuses an after cursor it did not issue with BAD_USER_INPUT', async () => {
+    const res = await app.gql(AUDIT, { first: 1, after: Buffer.from(JSON.stringify(['x', 'drop'])).toString('base64url') }, ['admin']);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+});
