@@ -1,4 +1,5 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { isUuid } from '../db/batch';
 import { badInput } from './errors';
 
 /** The most rows one page may ask for. */
@@ -68,7 +69,11 @@ export function decodeCursor(cursor: string | null | undefined): Keyset | null {
   if (cursor === null || cursor === undefined) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string')) {
+    // Every keyset here is (timestamp, uuid); checking both keeps bad cursors out of SQL.
+    if (
+      Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string') &&
+      !Number.isNaN(Date.parse(parsed[0])) && isUuid(parsed[1])
+    ) {
       return parsed as Keyset;
     }
   } catch {
