@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey } from '../db/batch';
+import { groupByKey, oneByKey } from '../db/batch';
 import type { Keyset } from '../graphql/pagination';
 import type { Merge, TouchpointEvent } from './identity-history.types';
 import { toMerge, type MergeRow } from './merge.service';
@@ -54,6 +54,13 @@ export function createIdentityHistoryLoaders(pool: Pool) {
       },
       { cacheKeyFn: keyId },
     ),
+    touchpointEventCountByCustomerId: new DataLoader<string, number>(async (customerIds) => {
+      const { rows } = await pool.query<{ customerId: string; n: number }>(
+        `SELECT customer_id AS "customerId", count(*)::int AS n FROM touchpoint_events WHERE customer_id = ANY($1::uuid[]) GROUP BY customer_id`,
+        [customerIds],
+      );
+      return oneByKey(customerIds, rows, (r) => r.customerId).map((r) => r?.n ?? 0);
+    }),
     /** Merges the customer took part in, as survivor or as the merged one, newest first. */
     mergesByCustomerId: new DataLoader<string, Merge[]>(async (customerIds) => {
       const { rows } = await pool.query<MergeRow & { parentId: string }>(
