@@ -155,6 +155,25 @@ describe('recordTouchpoint concurrency and conflicts', () => {
     expect(await rowCount(`SELECT id FROM touchpoint_events WHERE customer_id = $1 AND created_customer`, [customerId])).toBe(1);
   });
 
+  it('pages touchpoint history newest first with cursors', async () => {
+    const email = `pages.${unique()}@example.com`;
+    for (const touchpoint of ['CHAT', 'IN_STORE', 'SERVICE_CALL', 'ONLINE_PURCHASE', 'OTHER']) await record({ touchpoint, emails: [email] });
+    const found = await app.gql(LOOKUP, { email }, ['viewer']);
+    const PAGE = `query($id: ID!, $after: String) { customer(id: $id) { touchpointHistory(first: 2, after: $after) {
+      totalCount edges { node { touchpoint } } pageInfo { hasNextPage endCursor } } } }`;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 3; page++) {
+      const res: any = await app.gql(PAGE, { id: found.data!.lookupCustomer.id, after }, ['viewer']);
+      const history = res.data.customer.touchpointHistory;
+      expect(history.totalCount).toBe(5);
+      seen.push(...history.edges.map((e: any) => e.node.touchpoint));
+      expect(history.pageInfo.hasNextPage).toBe(page < 2);
+      after = history.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(['OTHER', 'ONLINE_PURCHASE', 'SERVICE_CALL', 'IN_STORE', 'CHAT']);
+  });
+
   it('answers CONFLICT naming both customers when the identifiers belong to two customers, and writes nothing', async () => {
     const u = unique();
     const a = await createCustomer(app.pool, { emails: [`a.${u}@example.com`] });
