@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
 import { CustomerService } from '../customers/customer.service';
+import { isUuid } from '../db/batch';
 import { DomainError, badInput } from '../graphql/errors';
 import { CUSTOMER_OWNED_TABLES } from './customer-owned-tables';
 import type { Merge } from './identity-history.types';
@@ -75,7 +76,7 @@ export class MergeService {
 
   /** Returns [survivor id, merged id]. */
   async undo(mergeId: string, viewer: Viewer): Promise<[string, string]> {
-    if (!/^[0-9a-f-]{36}$/i.test(mergeId)) throw badInput('mergeId', `mergeId "${mergeId}" is not a merge id`);
+    if (!isUuid(mergeId)) throw badInput('mergeId', `mergeId "${mergeId}" is not a merge id`);
     return this.dataSource.transaction(async (m) => {
       const [record]: MergeRow[] = await m.query(`SELECT * FROM customer_merges WHERE id = $1 FOR UPDATE`, [mergeId]);
       if (!record) throw new DomainError('NOT_FOUND', `merge ${mergeId} does not exist`, { field: 'mergeId' });
