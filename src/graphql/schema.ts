@@ -7,6 +7,10 @@ import { ContactPointResolver, SocialIdentityResolver } from '../identities/iden
 import { CustomerInfluenceResolver } from '../influence/customer-influence.resolver';
 import { CustomerInteractionsResolver } from '../interactions/customer-interactions.resolver';
 import { ConversationResolver, EscalationResolver, InteractionResolver } from '../interactions/interaction.resolver';
+import { CustomerIdentityResolver } from '../identities/customer-identity.resolver';
+import { DuplicateCandidateResolver } from '../identities/duplicate-candidates.resolver';
+import { MergeResolver } from '../identities/merge.resolver';
+import { TouchpointResolver } from '../identities/touchpoint.resolver';
 import './enums';
 
 /** Every resolver class of the API. */
@@ -19,6 +23,10 @@ export const resolvers: NonEmptyArray<Function> = [
   EscalationResolver,
   SocialIdentityResolver,
   ContactPointResolver,
+  TouchpointResolver,
+  MergeResolver,
+  DuplicateCandidateResolver,
+  CustomerIdentityResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;
