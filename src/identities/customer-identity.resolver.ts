@@ -17,9 +17,9 @@ export class CustomerIdentityResolver {
   ) {
     const size = pageSize(first, 20);
     const rows = await ctx.loaders.touchpointEventsByCustomerId.load({ customerId: customer.id, limit: size + 1, after: decodeCursor(after) });
-    const connection = toConnection(rows, size, (r) => encodeCursor(r.recordedAt, r.id));
-    connection.totalCount = () => ctx.loaders.touchpointEventCountByCustomerId.load(customer.id);
-    return connection;
+    return toConnection(rows, size, (r) => encodeCursor(r.recordedAt, r.id), () =>
+      ctx.loaders.touchpointEventCountByCustomerId.load(customer.id),
+    );
   }
 
   @FieldResolver(() => [Merge], { description: 'Merges into or of this customer, undone ones included, newest first.' })
