@@ -80,6 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----) or a JWKS URL (https://...)');
   }
   const isProduction = nodeEnv === 'production';
+  if (isProduction && databaseUrl === undefined) {
+    throw new ConfigError('DATABASE_URL is required when NODE_ENV=production (the embedded PostgreSQL is for development)');
+  }
   if (isProduction && jwtJwksUrl?.startsWith('http://') && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(jwtJwksUrl)) {
     throw new ConfigError('JWT_PUBLIC_KEY as a JWKS URL must use https in production (plain http only on the loopback)');
   }

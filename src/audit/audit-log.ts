@@ -20,7 +20,7 @@ export interface AuditEntry {
   /** Who: the viewer (its sub and roles are kept), or a system name such as `rule:churn`. */
   actor: { readonly sub: string; readonly roles?: Iterable<string> } | string;
   action: AuditAction;
-  /** What it was done to: an id (`customer:<uuid>`, a merge id) or a schema coordinate (`Query.auditLog`). */
+  /** What it was done to: a customer id for changes to a customer, or a schema coordinate (`Query.auditLog`) for refusals. */
   subject?: string | null;
   /** Ids, codes and counts only, never personal data: erasure does not rewrite this table. */
   details?: Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { badInput } from '../graphql/errors';
-import { decodeCursor, encodeCursor, toConnection, type Connection } from '../graphql/pagination';
+import { toConnection, type Connection } from '../graphql/pagination';
 import type { Logger } from '../logger';
 import { recordAudit, type AuditEntry as NewEntry } from './audit-log';
 import type { AuditEntry } from './audit.types';
@@ -31,10 +31,11 @@ export class AuditService {
       params.push(args.subject);
       where.push(`subject = $${params.length}`);
     }
-    const after = decodeCursor(args.after);
+    const filterSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const filterParams = [...params];
+    const after = decodeAuditCursor(args.after);
     if (after) {
-      if (!/^\d{1,18}$/.test(after[1])) throw badInput('after', 'after is not a cursor returned by auditLog');
-      params.push(after[1]);
+      params.push(after);
       where.push(`id < $${params.length}::bigint`);
     }
     params.push(args.first + 1);
@@ -44,7 +45,10 @@ export class AuditService {
         ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
-    return toConnection(rows, args.first, (e) => encodeCursor(e.at, e.id));
+    return toConnection(rows, args.first, (e) => encodeAuditCursor(e.id), async () => {
+      const { rows: counted } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log ${filterSql}`, filterParams);
+      return counted[0].n;
+    });
   }
 
   /**
@@ -58,4 +62,14 @@ export class AuditService {
       this.logger?.error({ err: error, subject: entry.subject }, 'could not write an ACCESS_DENIED audit entry');
     }
   }
+}
+
+// Entries are ordered by their bigserial id alone, so the cursor is that id (not the shared (time, uuid) keyset).
+const encodeAuditCursor = (id: string) => Buffer.from(`audit:${id}`).toString('base64url');
+
+function decodeAuditCursor(cursor: string | null | undefined): string | null {
+  if (cursor === null || cursor === undefined) return null;
+  const match = /^audit:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw badInput('after', 'after is not a cursor returned by auditLog');
+  return match[1];
 }

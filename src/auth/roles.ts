@@ -39,4 +39,6 @@ export const CAN = {
   readMetrics: ['supervisor', 'marketing'] as Role[],
   ingestScores: ['ingest', 'supervisor'] as Role[],
   administer: ['admin'] as Role[],
+  recordTouchpoints: ['agent', 'ingest'] as Role[],
+  mergeCustomers: ['supervisor'] as Role[],
 };

@@ -7,6 +7,10 @@ import { ContactPointResolver, SocialIdentityResolver } from '../identities/iden
 import { CustomerInfluenceResolver } from '../influence/customer-influence.resolver';
 import { CustomerInteractionsResolver } from '../interactions/customer-interactions.resolver';
 import { ConversationResolver, EscalationResolver, InteractionResolver } from '../interactions/interaction.resolver';
+import { CustomerIdentityResolver } from '../identities/customer-identity.resolver';
+import { DuplicateCandidateResolver } from '../identities/duplicate-candidates.resolver';
+import { MergeResolver } from '../identities/merge.resolver';
+import { TouchpointResolver } from '../identities/touchpoint.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import './enums';
 
@@ -20,6 +24,10 @@ export const resolvers: NonEmptyArray<Function> = [
   EscalationResolver,
   SocialIdentityResolver,
   ContactPointResolver,
+  TouchpointResolver,
+  MergeResolver,
+  DuplicateCandidateResolver,
+  CustomerIdentityResolver,
   AuditResolver,
 ];
 

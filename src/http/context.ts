@@ -11,6 +11,10 @@ import { createConsentLoaders } from '../identities/consent.loaders';
 import { createIdentityLoaders } from '../identities/identity.loaders';
 import { createInfluenceLoaders } from '../influence/influence.loaders';
 import { createInteractionLoaders } from '../interactions/interaction.loaders';
+import { DuplicateCandidateService } from '../identities/duplicate-candidates.service';
+import { createIdentityHistoryLoaders } from '../identities/identity-history.loaders';
+import { MergeService } from '../identities/merge.service';
+import { TouchpointService } from '../identities/touchpoint.service';
 import type { Logger } from '../logger';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
@@ -21,14 +25,18 @@ export function createLoaders(pool: Pool) {
     ...createConsentLoaders(pool),
     ...createInteractionLoaders(pool),
     ...createInfluenceLoaders(pool),
+    ...createIdentityHistoryLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices({ pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger }) {
+export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger }) {
   return {
     customers: new CustomerService(pool, options.defaultPhoneRegion),
+    touchpoints: new TouchpointService(dataSource, options.defaultPhoneRegion),
+    merges: new MergeService(dataSource),
+    duplicates: new DuplicateCandidateService(pool),
     audit: new AuditService(pool, options.logger),
   };
 }

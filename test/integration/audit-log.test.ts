@@ -110,3 +110,23 @@ describe('audit log', () => {
     expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
+
+describe('audit entries written by other features', () => {
+  it('records a merge and its undo with the supervisor, the survivor and the request id', async () => {
+    const survivor = (await createCustomer(app.pool)).id;
+    const merged = (await createCustomer(app.pool)).id;
+    const sub = `supervisor-${randomUUID()}`;
+    const as = (query: string, variables: Record<string, unknown>) =>
+      request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['supervisor'], sub)}`).send({ query, variables });
+    const merge = await as(`mutation($a: ID!, $b: ID!) { mergeCustomers(survivorId: $a, mergedId: $b) { id } }`, { a: survivor, b: merged });
+    const mergeId = merge.body.data.mergeCustomers.id;
+    const undo = await as(`mutation($id: ID!) { undoMerge(mergeId: $id) { id } }`, { id: mergeId });
+    expect(undo.body.errors).toBeUndefined();
+    const entries = await entriesOf(sub);
+    expect(entries.map((e) => [e.action, e.subject, e.request_id, e.details])).toEqual([
+      ['CUSTOMERS_MERGED', survivor, merge.headers['x-request-id'], { mergeId, mergedId: merged }],
+      ['MERGE_UNDONE', survivor, undo.headers['x-request-id'], { mergeId, mergedId: merged }],
+    ]);
+    expect(entries[0].actor_roles).toEqual(['agent', 'supervisor', 'viewer']);
+  });
+});

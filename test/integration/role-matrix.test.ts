@@ -10,7 +10,16 @@ let operations: string[];
 
 beforeAll(async () => {
   app = await startTestApp();
-  fixtures = { customerId: (await createCustomer(app.pool)).id, unique: () => randomUUID().slice(0, 12) };
+  const newCustomer = async () => (await createCustomer(app.pool)).id;
+  fixtures = {
+    customerId: await newCustomer(),
+    unique: () => randomUUID().slice(0, 12),
+    newCustomer,
+    async newMerge() {
+      const res = await app.gql(`mutation($a: ID!, $b: ID!) { mergeCustomers(survivorId: $a, mergedId: $b) { id } }`, { a: await newCustomer(), b: await newCustomer() }, ['admin']);
+      return res.data!.mergeCustomers.id as string;
+    },
+  };
   // The live schema, as a client sees it (development mode has introspection on).
   const res = await app.gql<any>(`{ __schema { queryType { fields { name } } mutationType { fields { name } } } }`);
   const schema = res.data!.__schema;
@@ -33,7 +42,7 @@ describe('role matrix', () => {
       if (!entry) continue; // reported by the test above
       const field = operation.split('.')[1];
       for (const role of ROLES) {
-        const res = await app.gql(entry.document, entry.variables?.(fixtures), [role as Role]);
+        const res = await app.gql(entry.document, await entry.variables?.(fixtures), [role as Role]);
         const codes = (res.errors ?? []).map((e) => e.extensions?.code);
         const forbidden = codes.includes('FORBIDDEN');
         const expected = entry.allowed.includes(role);

@@ -5,6 +5,10 @@ export interface MatrixFixtures {
   customerId: string;
   /** A fresh unique string per call, for identifiers and idempotency keys. */
   unique(): string;
+  /** A new customer of its own, for operations that change or consume one. */
+  newCustomer(): Promise<string>;
+  /** A merge of two new customers, made by an admin. */
+  newMerge(): Promise<string>;
 }
 
 export interface MatrixEntry {
@@ -12,10 +16,11 @@ export interface MatrixEntry {
   allowed: readonly Role[];
   /** A document that calls only this operation, with the smallest valid selection. */
   document: string;
-  variables?: (fx: MatrixFixtures) => Record<string, unknown>;
+  variables?: (fx: MatrixFixtures) => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 const READERS: Role[] = ['viewer', 'agent', 'supervisor', 'admin'];
+const SUPERVISORS: Role[] = ['supervisor', 'admin'];
 
 /**
  * Who may call each root operation, keyed `Query.<field>` / `Mutation.<field>`. Every root field of
@@ -36,6 +41,26 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   'Query.customers': {
     allowed: READERS,
     document: `{ customers(first: 1) { edges { cursor } } }`,
+  },
+  'Query.duplicateCandidates': {
+    allowed: READERS,
+    document: `query($id: ID!) { duplicateCandidates(customerId: $id) { evidence } }`,
+    variables: (fx) => ({ id: fx.customerId }),
+  },
+  'Mutation.recordTouchpoint': {
+    allowed: ['agent', 'supervisor', 'ingest', 'admin'],
+    document: `mutation($input: TouchpointInput!) { recordTouchpoint(input: $input) { id } }`,
+    variables: (fx) => ({ input: { touchpoint: 'SERVICE_CALL', name: 'Matrix Caller', emails: [`${fx.unique()}@example.com`] } }),
+  },
+  'Mutation.mergeCustomers': {
+    allowed: SUPERVISORS,
+    document: `mutation($a: ID!, $b: ID!) { mergeCustomers(survivorId: $a, mergedId: $b) { id } }`,
+    variables: async (fx) => ({ a: await fx.newCustomer(), b: await fx.newCustomer() }),
+  },
+  'Mutation.undoMerge': {
+    allowed: SUPERVISORS,
+    document: `mutation($id: ID!) { undoMerge(mergeId: $id) { id } }`,
+    variables: async (fx) => ({ id: await fx.newMerge() }),
   },
   'Query.auditLog': {
     allowed: ['admin'],

@@ -106,7 +106,7 @@ describe('with JWT_PUBLIC_KEY as a JWKS URL', () => {
 
   it('is read from the environment as a JWKS URL, not a PEM', () => {
     expect(loadConfig({ JWT_PUBLIC_KEY: url })).toMatchObject({ jwtJwksUrl: url, jwtPublicKey: undefined });
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_PUBLIC_KEY: 'http://idp.example.test/jwks' })).toThrow(/https/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_PUBLIC_KEY: 'http://idp.example.test/jwks' })).toThrow(/https/);
   });
 
   it('accepts tokens whose kid names a key of the set, RSA or EC, and caches the set', async () => {
