@@ -70,7 +70,8 @@ export function limitValidationRules(limits: Limits): ValidationRule[] {
   const common = { propagateOnRejection: false, onReject: [report], exposeLimits: true };
   return [
     maxDepthRule({ ...common, n: limits.maxDepth }) as unknown as ValidationRule,
-    maxAliasesRule({ ...common, n: limits.maxAliases }) as unknown as ValidationRule,
+    // Armor exempts aliases of __typename by default; graphql-cop's alias-overloading probe is exactly that.
+    maxAliasesRule({ ...common, n: limits.maxAliases, allowList: [] }) as unknown as ValidationRule,
     maxDirectivesRule({ ...common, n: limits.maxDirectives }) as unknown as ValidationRule,
   ];
 }

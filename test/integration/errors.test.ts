@@ -33,7 +33,7 @@ describe('errors in production', () => {
     const broken = await startTestApp({ production: true });
     await broken.pool.end();
     const res = await broken.gql(`{ customers(first: 1) { edges { cursor } } }`);
-    expect(res.errors![0]).toEqual(expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }));
+    expect(res.errors![0]).toEqual(expect.objectContaining({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } }));
     expect(JSON.stringify(res.errors)).not.toMatch(/stack|pool|SELECT|\.ts|\.js/i);
     await broken.close().catch(() => undefined);
   });

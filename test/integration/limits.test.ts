@@ -35,8 +35,7 @@ function nested(depth: number): string {
   return `query($id: ID!) { customer(id: $id) { ${selection} } }`;
 }
 
-// Armor does not count aliases of __typename, so these alias a real field.
-const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: customers(first: 1) { totalCount }`).join(' ')} }`;
+const aliases = (n: number, field = 'customers(first: 1) { totalCount }') => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
 const directives = (n: number) => `{ ${Array.from({ length: n }, () => '__typename @include(if: true)').join(' ')} }`;
 /**
  * A document of exactly n lexical tokens. The repeated names are split over two selection
@@ -70,6 +69,11 @@ describe('alias limit', () => {
   it('allows 15 aliases and refuses 16', async () => {
     await allowed(aliases(15));
     await refused(aliases(16));
+  });
+
+  it('counts aliases of __typename too (graphql-cop probes with 101 of them)', async () => {
+    await allowed(aliases(15, '__typename'));
+    await refused(aliases(16, '__typename'));
   });
 });
 
