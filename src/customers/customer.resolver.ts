@@ -46,16 +46,19 @@ export class CustomerResolver {
     return page;
   }
 
+  @Authorized(CAN.readCustomers)
   @FieldResolver(() => [ContactPoint])
   async emails(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return (await ctx.loaders.contactPointsByCustomerId.load(customer.id)).filter((p) => p.kind === 'EMAIL');
   }
 
+  @Authorized(CAN.readCustomers)
   @FieldResolver(() => [ContactPoint], { description: 'E.164' })
   async phones(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return (await ctx.loaders.contactPointsByCustomerId.load(customer.id)).filter((p) => p.kind === 'PHONE');
   }
 
+  @Authorized(CAN.readCustomers)
   @FieldResolver(() => [SocialIdentity])
   socialIdentities(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.loaders.socialIdentitiesByCustomerId.load(customer.id);

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { CAN } from '../auth/roles';
 import { Customer } from '../customers/customer.types';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
 import { JSONScalar } from '../graphql/scalars';
@@ -8,6 +9,7 @@ import { Merge, TouchpointEventConnection } from './identity-history.types';
 /** The identity audit and profile attributes on a customer. */
 @Resolver(() => Customer)
 export class CustomerIdentityResolver {
+  @Authorized(CAN.readCustomers)
   @FieldResolver(() => TouchpointEventConnection, { description: 'Every touchpoint that linked identifiers to this customer, newest first.' })
   async touchpointHistory(
     @Root() customer: Customer,
@@ -22,11 +24,13 @@ export class CustomerIdentityResolver {
     );
   }
 
+  @Authorized(CAN.readCustomers)
   @FieldResolver(() => [Merge], { description: 'Merges into or of this customer, undone ones included, newest first.' })
   merges(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.loaders.mergesByCustomerId.load(customer.id);
   }
 
+  @Authorized(CAN.readCustomers)
   @FieldResolver(() => JSONScalar, { description: 'Loyalty and value fields given at touchpoints (e.g. lifetimeValue).' })
   attributes(@Root() customer: Customer & { attributes?: Record<string, unknown> }) {
     return customer.attributes ?? {};

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { CAN } from '../auth/roles';
 import { Customer } from '../customers/customer.types';
 import { Channel } from '../graphql/enums';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
@@ -7,6 +8,7 @@ import { ConversationConnection, Escalation, InteractionConnection } from './int
 
 @Resolver(() => Customer)
 export class CustomerInteractionsResolver {
+  @Authorized(CAN.readCustomers)
   @FieldResolver(() => InteractionConnection, { description: 'Newest first, across every channel unless one is given.' })
   async interactions(
     @Root() customer: Customer,
@@ -24,6 +26,7 @@ export class CustomerInteractionsResolver {
     );
   }
 
+  @Authorized(CAN.readCustomers)
   @FieldResolver(() => ConversationConnection, { description: 'Most recently active first.' })
   async conversations(
     @Root() customer: Customer,
@@ -38,6 +41,7 @@ export class CustomerInteractionsResolver {
     );
   }
 
+  @Authorized(CAN.readCustomers)
   @FieldResolver(() => [Escalation])
   openEscalations(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.loaders.openEscalationsByCustomerId.load(customer.id);
