@@ -82,6 +82,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(
     '/graphql',
     requestScope(logger, metrics),
+    bearerBeforeBody(metrics),
     express.json({
       limit: limits.maxBulkBodyBytes,
       verify: (_req, res, buf) => {
@@ -136,6 +137,21 @@ function requestScope(logger: Logger, metrics: Metrics): RequestHandler {
       });
       next();
     }, requestId);
+  };
+}
+
+/**
+ * A POST without a bearer token is refused before its body is read, so an anonymous client
+ * cannot make us parse up to the 2 MB bulk limit. The token itself is verified in buildContext.
+ */
+function bearerBeforeBody(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'POST' || /^Bearer\s+\S+$/i.test(req.headers.authorization ?? '')) return next();
+    metrics.errors.inc({ code: 'UNAUTHENTICATED' });
+    res
+      .status(401)
+      .setHeader('www-authenticate', 'Bearer')
+      .json({ errors: [{ message: 'a bearer token is required (Authorization: Bearer <JWT>)', extensions: { code: 'UNAUTHENTICATED', requestId: res.locals.requestId } }] });
   };
 }
 

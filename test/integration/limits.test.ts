@@ -163,6 +163,13 @@ describe('request body size', () => {
     expect(tooBig.body.errors[0].message).toMatch(/recordInteractions may send up to 2097152/);
   });
 
+  it('refuses a POST without a bearer token before reading its body', async () => {
+    const res = await request(app.server).post('/graphql').set('content-type', 'application/json').send(`{"query": "${'x'.repeat(1_000_000)}`);
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses a body over the bulk limit in the JSON parser with HTTP 413 and a JSON error', async () => {
     const res = await send(body(DEFAULT_LIMITS.maxBulkBodyBytes + 1));
     expect(res.status).toBe(413);

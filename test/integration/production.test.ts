@@ -30,7 +30,11 @@ describe('production configuration', () => {
   });
 
   it('answers malformed JSON with a JSON error, not an HTML page with file paths', async () => {
-    const res = await request(app.server).post('/graphql').set('content-type', 'application/json').send('{"query": "{ __typename }"');
+    const res = await request(app.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${tokenFor(['admin'])}`)
+      .set('content-type', 'application/json')
+      .send('{"query": "{ __typename }"');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.text).not.toMatch(/<html|node_modules|at /i);
