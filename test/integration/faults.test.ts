@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { Client, type Pool } from 'pg';
 import request from 'supertest';
 import { createDataSource } from '../../src/db/data-source';
+import { buildAppSchema } from '../../src/graphql/schema';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { startThrowawayCluster, withScratchDatabase, type ThrowawayCluster } from '../helpers/databases';
 import { freePort } from '../helpers/process';
@@ -138,13 +140,15 @@ describe('PostgreSQL stopped and started again', () => {
 });
 
 describe('PostgreSQL restart under write load', () => {
-  // Until the idempotent recordInteraction (care branch) is merged, the load is an idempotent
-  // write of this test's own: INSERT ... ON CONFLICT on a key, answered with the row's id.
-  // To run it on recordInteraction: make `send` call that mutation with idempotencyKey `restart-${run}-${i}`
-  // and count rows of interactions by that key prefix instead of probe_writes.
+  // The load is the idempotent recordInteraction (care branch) when the schema has it; until
+  // then an idempotent write of this test's own: INSERT ... ON CONFLICT on a key, answered with
+  // the row's id. Either way: 300 calls with client retries, PostgreSQL restarted mid-way, then
+  // every acknowledged key must be stored exactly once.
   let cluster: ThrowawayCluster;
   let app: TestApp;
   let pool: Pool | undefined;
+  let realMutation = false;
+  const run = randomUUID().slice(0, 8);
   const probe = new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt, resolve: () => 1 } } }),
     mutation: new GraphQLObjectType({
@@ -165,13 +169,32 @@ describe('PostgreSQL restart under write load', () => {
       },
     }),
   });
+  const write = (i: number) =>
+    realMutation
+      ? {
+          query: 'mutation($input: InteractionInput!) { recordInteraction(input: $input) { id } }',
+          variables: { input: { idempotencyKey: `restart-${run}-${i}`, channel: 'EMAIL', direction: 'INBOUND', content: `load item ${i}`, email: `restart-${run}@example.com` } },
+        }
+      : { query: 'mutation($key: String!) { write(key: $key) }', variables: { key: `restart-${run}-${i}` } };
+  const storedKeys = async (client: Client) =>
+    (
+      await client.query(
+        realMutation
+          ? `SELECT idempotency_key AS key, count(*)::int AS n FROM interactions WHERE idempotency_key LIKE $1 GROUP BY 1`
+          : `SELECT key, count(*)::int AS n FROM probe_writes WHERE key LIKE $1 GROUP BY 1`,
+        [`restart-${run}-%`],
+      )
+    ).rows as { key: string; n: number }[];
+
   beforeAll(async () => {
+    realMutation = Boolean((await buildAppSchema()).getMutationType()?.getFields().recordInteraction);
     cluster = await startThrowawayCluster();
-    const setup = new Client({ connectionString: cluster.url });
-    await setup.connect();
-    await setup.query(`CREATE TABLE probe_writes (id bigserial PRIMARY KEY, key text NOT NULL UNIQUE, at timestamptz NOT NULL DEFAULT now())`);
-    await setup.end();
-    app = await startTestApp({ url: cluster.url, schema: probe, poolSize: 10, limits: { mutationsPerMinute: 10_000 } });
+    const ds = createDataSource({ url: cluster.url, poolSize: 1 });
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'each' });
+    await ds.query(`CREATE TABLE probe_writes (id bigserial PRIMARY KEY, key text NOT NULL UNIQUE, at timestamptz NOT NULL DEFAULT now())`);
+    await ds.destroy();
+    app = await startTestApp({ url: cluster.url, schema: realMutation ? undefined : probe, poolSize: 10, limits: { mutationsPerMinute: 10_000 } });
     pool = app.pool;
   });
   afterAll(async () => {
@@ -190,11 +213,8 @@ describe('PostgreSQL restart under write load', () => {
         await cluster.start();
       },
       send: async (i) => {
-        const res = await request(app.server)
-          .post('/graphql')
-          .set('authorization', `Bearer ${tokenFor(['ingest'], 'restart-load')}`)
-          .send({ query: 'mutation($key: String!) { write(key: $key) }', variables: { key: `item-${i}` } });
-        return res.status === 200 && !res.body.errors && typeof res.body.data?.write === 'string';
+        const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['ingest'], 'restart-load')}`).send(write(i));
+        return res.status === 200 && !res.body.errors && res.body.data != null;
       },
     });
     expect(result.gaveUp).toEqual([]);
@@ -203,10 +223,9 @@ describe('PostgreSQL restart under write load', () => {
     expect(result.failedAttempts).toBeGreaterThan(0);
     const check = new Client({ connectionString: cluster.url });
     await check.connect();
-    const { rows } = await check.query(`SELECT key, count(*)::int AS n FROM probe_writes GROUP BY key`);
+    const stored = new Map((await storedKeys(check)).map((r) => [r.key, r.n]));
     await check.end();
-    const stored = new Map(rows.map((r) => [r.key as string, r.n as number]));
-    for (const i of result.acknowledged) expect(stored.get(`item-${i}`)).toBe(1);
+    for (const i of result.acknowledged) expect(stored.get(`restart-${run}-${i}`)).toBe(1);
     expect(stored.size).toBe(300);
   });
 });
