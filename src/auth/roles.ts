@@ -39,4 +39,6 @@ export const CAN = {
   readMetrics: ['supervisor', 'marketing'] as Role[],
   ingestScores: ['ingest', 'supervisor'] as Role[],
   administer: ['admin'] as Role[],
+  /** Consent is recorded where the customer gives it: by agents, ingestion jobs and above. */
+  recordConsent: ['agent', 'ingest'] as Role[],
 };

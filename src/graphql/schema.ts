@@ -2,11 +2,15 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
+import { marketingCustomerGuard } from '../auth/marketing-guard';
 import { CustomerResolver } from '../customers/customer.resolver';
 import { ContactPointResolver, SocialIdentityResolver } from '../identities/identity.resolver';
 import { CustomerInfluenceResolver } from '../influence/customer-influence.resolver';
 import { CustomerInteractionsResolver } from '../interactions/customer-interactions.resolver';
 import { ConversationResolver, EscalationResolver, InteractionResolver } from '../interactions/interaction.resolver';
+import { ConsentResolver } from '../identities/consent.resolver';
+import { SegmentResolver } from '../segments/segment.resolver';
+import { PrivacyResolver } from '../privacy/privacy.resolver';
 import './enums';
 
 /** Every resolver class of the API. */
@@ -19,12 +23,15 @@ export const resolvers: NonEmptyArray<Function> = [
   EscalationResolver,
   SocialIdentityResolver,
   ContactPointResolver,
+  ConsentResolver,
+  SegmentResolver,
+  PrivacyResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema, built once per process from the decorated classes. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false });
+  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false, globalMiddlewares: [marketingCustomerGuard] });
   return built;
 }

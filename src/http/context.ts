@@ -8,6 +8,9 @@ import { CustomerService } from '../customers/customer.service';
 import { requestError } from '../graphql/errors';
 import { createConsentLoaders } from '../identities/consent.loaders';
 import { createIdentityLoaders } from '../identities/identity.loaders';
+import { ConsentService } from '../identities/consent.service';
+import { PrivacyService } from '../privacy/privacy.service';
+import { SegmentService } from '../segments/segment.service';
 import { createInfluenceLoaders } from '../influence/influence.loaders';
 import { createInteractionLoaders } from '../interactions/interaction.loaders';
 
@@ -24,9 +27,12 @@ export function createLoaders(pool: Pool) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices({ pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
+export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
   return {
     customers: new CustomerService(pool, options.defaultPhoneRegion),
+    consents: new ConsentService(dataSource),
+    segments: new SegmentService(pool),
+    privacy: new PrivacyService(dataSource, pool),
   };
 }
 export type Services = ReturnType<typeof createServices>;
