@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     const result = await exportSegment(db.pool, out, {
       filter,
       purpose,
-      onPage: (done) => bar.update(Math.min(done, Math.max(total, done)), { rate: Math.round(done / Math.max((Date.now() - started) / 1000, 0.001)) }),
+      onBatch: (done) => bar.update(Math.min(done, Math.max(total, done)), { rate: Math.round(done / Math.max((Date.now() - started) / 1000, 0.001)) }),
     }).finally(() => bar.stop());
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     const seconds = (Date.now() - started) / 1000;

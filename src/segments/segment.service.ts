@@ -28,7 +28,7 @@ export class SegmentService {
 
   /** One page of members; `totalCount` runs only when asked for. */
   async page(args: SegmentPageArgs): Promise<Connection<SegmentMember>> {
-    const { sql, params } = segmentPageSql(args.filter, args.purpose, args.first + 1, args.after, 'rows');
+    const { sql, params } = segmentPageSql(args.filter, args.purpose, args.first + 1, args.after);
     const { rows } = await this.pool.query<MemberRow>(sql, params);
     const connection = toConnection(rows, args.first, (r) => encodeCursor(r.createdAtKey, r.id));
     const page: Connection<SegmentMember> = {

@@ -23,21 +23,20 @@ const granted = (alias: string, identity: string, purpose: string) =>
 /** A keyset position string for customers: created_at with microseconds, so no row repeats. */
 export const CREATED_AT_TEXT = `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-interface Built {
-  params: Params;
-  /** Customer-level conditions (filter and "has at least one usable identity"). */
-  where: string[];
-  /** Lateral subqueries that aggregate the usable identities as JSON arrays (null when none). */
-  laterals: string;
-}
+const SOCIAL_JSON = `json_agg(json_build_object('id', si.id, 'platform', si.platform, 'handle', si.handle,
+  'externalUserId', si.external_user_id, 'profileUrl', si.profile_url, 'followerCount', si.follower_count,
+  'verified', si.verified, 'capturedVia', si.captured_via, 'capturedAt', si.captured_at) ORDER BY si.captured_at, si.id)`;
+const contactJson = (kind: 'EMAIL' | 'PHONE') => `json_agg(json_build_object('id', cp.id, 'value', cp.value,
+  'verified', cp.verified, 'capturedVia', cp.captured_via, 'capturedAt', cp.captured_at) ORDER BY cp.captured_at, cp.id)
+  FILTER (WHERE cp.kind = '${kind}')`;
 
-function build(filter: SegmentFilter, purpose: ConsentPurpose, withLists: boolean): Built {
+/** Conditions on the customer row itself (everything but consent). */
+function customerConditions(filter: SegmentFilter, p: Params): string[] {
   checkFilter(filter);
-  const p = new Params();
-  const purposeParam = p.add(purpose);
   const where = ['c.merged_into IS NULL', 'c.erased_at IS NULL'];
   if (filter.tiers) where.push(`c.tier = ANY(${p.add(filter.tiers, '::text[]')})`);
-  if (filter.country) where.push(`upper(c.country) = upper(${p.add(filter.country.trim())})`);
+  // Plain equality (codes are stored upper-case) so the planner can estimate how many match.
+  if (filter.country) where.push(`c.country = ${p.add(filter.country.trim().toUpperCase())}`);
   if (filter.minInfluence != null || filter.maxInfluence != null || filter.influenceTopic) {
     const topic = filter.influenceTopic ? `lower(f.topic) = lower(${p.add(filter.influenceTopic.trim())})` : 'f.topic IS NULL';
     where.push(`EXISTS (SELECT 1 FROM (SELECT f.score FROM influence_scores f WHERE f.customer_id = c.id AND ${topic}
@@ -50,56 +49,70 @@ function build(filter: SegmentFilter, purpose: ConsentPurpose, withLists: boolea
   if (filter.categories) touched.push(`i.category = ANY(${p.add(filter.categories, '::text[]')})`);
   if (filter.topics) touched.push(`i.topics && ${p.add(filter.topics.map((t) => t.trim()), '::text[]')}`);
   if (touched.length) where.push(`EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND ${touched.join(' AND ')})`);
-
-  const platformSql = filter.platforms ? `AND si.platform = ANY(${p.add(filter.platforms, '::text[]')})` : '';
-  const socialFrom = `FROM social_identities si ${granted('cs', 'si.id', purposeParam)} WHERE si.customer_id = c.id ${platformSql}`;
-  const contactFrom = (kind: 'EMAIL' | 'PHONE' | null) =>
-    `FROM contact_points cp ${granted('cc', 'cp.id', purposeParam)} WHERE cp.customer_id = c.id ${kind ? `AND cp.kind = '${kind}'` : ''}`;
-  // With platforms, a member needs a usable handle there; otherwise any usable identifier will do.
-  if (!withLists) {
-    where.push(filter.platforms
-      ? `EXISTS (SELECT 1 ${socialFrom})`
-      : `(EXISTS (SELECT 1 ${socialFrom}) OR EXISTS (SELECT 1 ${contactFrom(null)}))`);
-    return { params: p, where, laterals: '' };
-  }
-  where.push(filter.platforms ? 's.identities IS NOT NULL' : '(s.identities IS NOT NULL OR e.emails IS NOT NULL OR ph.phones IS NOT NULL)');
-  const contact = (kind: 'EMAIL' | 'PHONE') =>
-    `json_agg(json_build_object('id', cp.id, 'value', cp.value, 'verified', cp.verified,
-       'capturedVia', cp.captured_via, 'capturedAt', cp.captured_at) ORDER BY cp.captured_at, cp.id) ${contactFrom(kind)}`;
-  const laterals = `
-    CROSS JOIN LATERAL (SELECT json_agg(json_build_object('id', si.id, 'platform', si.platform, 'handle', si.handle,
-       'externalUserId', si.external_user_id, 'profileUrl', si.profile_url, 'followerCount', si.follower_count,
-       'verified', si.verified, 'capturedVia', si.captured_via, 'capturedAt', si.captured_at) ORDER BY si.captured_at, si.id) AS identities
-       ${socialFrom}) s
-    CROSS JOIN LATERAL (SELECT ${contact('EMAIL')}) e(emails)
-    CROSS JOIN LATERAL (SELECT ${contact('PHONE')}) ph(phones)`;
-  return { params: p, where, laterals };
+  return where;
 }
 
 /**
- * One keyset page of members, oldest customer first, ORDER BY (created_at, id): each page
- * costs the same however deep it is. `projection` picks the columns (API rows or NDJSON lines).
+ * The usable identifiers as JSON arrays s.identities, p.emails, p.phones (null when none), and the
+ * membership condition. 'lateral' looks them up per customer (keyset pages: cost per page is
+ * flat); 'grouped' aggregates every usable identifier once with hash joins (a whole-segment scan).
  */
-export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, limit: number, after: Keyset | null, projection: 'rows' | 'ndjson') {
-  const { params, where, laterals } = build(filter, purpose, true);
-  if (after) where.push(`(c.created_at, c.id) > (${params.add(after[0], '::timestamptz')}, ${params.add(after[1], '::uuid')})`);
-  const columns = projection === 'rows'
-    ? `c.id, c.display_name AS "displayName", c.tier, c.city, c.region, c.country, c.created_at AS "createdAt",
-       s.identities, e.emails, ph.phones`
-    : `c.id, json_build_object('customerId', c.id, 'displayName', c.display_name, 'tier', c.tier, 'city', c.city,
-         'region', c.region, 'country', c.country, 'identities', coalesce(s.identities, '[]'),
-         'emails', coalesce(e.emails, '[]'), 'phones', coalesce(ph.phones, '[]'))::text AS line`;
-  const sql = `SELECT ${columns}, ${CREATED_AT_TEXT} AS "createdAtKey"
-      FROM customers c ${laterals}
+function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Params, mode: 'lateral' | 'grouped') {
+  const purposeParam = p.add(purpose);
+  const platformSql = filter.platforms ? `AND si.platform = ANY(${p.add(filter.platforms, '::text[]')})` : '';
+  const social = `FROM social_identities si ${granted('cs', 'si.id', purposeParam)} WHERE true ${platformSql}`;
+  const contact = `FROM contact_points cp ${granted('cc', 'cp.id', purposeParam)} WHERE true`;
+  const columns = { identities: `${SOCIAL_JSON} AS identities`, contacts: `${contactJson('EMAIL')} AS emails, ${contactJson('PHONE')} AS phones` };
+  const joins = mode === 'lateral'
+    ? `CROSS JOIN LATERAL (SELECT ${columns.identities} ${social} AND si.customer_id = c.id) s
+       CROSS JOIN LATERAL (SELECT ${columns.contacts} ${contact} AND cp.customer_id = c.id) p`
+    : `LEFT JOIN (SELECT si.customer_id, ${columns.identities} ${social} GROUP BY si.customer_id) s ON s.customer_id = c.id
+       LEFT JOIN (SELECT cp.customer_id, ${columns.contacts} ${contact} GROUP BY cp.customer_id) p ON p.customer_id = c.id`;
+  // With platforms, a member needs a usable handle there; otherwise any usable identifier will do.
+  const member = filter.platforms ? 's.identities IS NOT NULL' : '(s.identities IS NOT NULL OR p.emails IS NOT NULL OR p.phones IS NOT NULL)';
+  const exists = filter.platforms
+    ? `EXISTS (SELECT 1 ${social} AND si.customer_id = c.id)`
+    : `(EXISTS (SELECT 1 ${social} AND si.customer_id = c.id) OR EXISTS (SELECT 1 ${contact} AND cp.customer_id = c.id))`;
+  return { joins, member, exists };
+}
+
+const NDJSON_LINE = `json_build_object('customerId', c.id, 'displayName', c.display_name, 'tier', c.tier, 'city', c.city,
+  'region', c.region, 'country', c.country, 'identities', coalesce(s.identities, '[]'),
+  'emails', coalesce(p.emails, '[]'), 'phones', coalesce(p.phones, '[]'))::text AS line`;
+
+/**
+ * One keyset page of members, oldest customer first, ORDER BY (created_at, id): each page
+ * costs the same however deep it is.
+ */
+export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, limit: number, after: Keyset | null) {
+  const p = new Params();
+  const where = customerConditions(filter, p);
+  const lists = identifierLists(filter, purpose, p, 'lateral');
+  where.push(lists.member);
+  if (after) where.push(`(c.created_at, c.id) > (${p.add(after[0], '::timestamptz')}, ${p.add(after[1], '::uuid')})`);
+  const sql = `SELECT c.id, c.display_name AS "displayName", c.tier, c.city, c.region, c.country, c.created_at AS "createdAt",
+         s.identities, p.emails, p.phones, ${CREATED_AT_TEXT} AS "createdAtKey"
+      FROM customers c ${lists.joins}
      WHERE ${where.join(' AND ')}
-     ORDER BY c.created_at, c.id LIMIT ${params.add(limit, '::int')}`;
-  return { sql, params: params.values };
+     ORDER BY c.created_at, c.id LIMIT ${p.add(limit, '::int')}`;
+  return { sql, params: p.values };
+}
+
+/** The whole segment as NDJSON lines in one statement, for a server-side cursor (no order promised). */
+export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose) {
+  const p = new Params();
+  const where = customerConditions(filter, p);
+  const lists = identifierLists(filter, purpose, p, 'grouped');
+  where.push(lists.member);
+  return { sql: `SELECT ${NDJSON_LINE} FROM customers c ${lists.joins} WHERE ${where.join(' AND ')}`, params: p.values };
 }
 
 /** How many customers the segment holds right now. */
 export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose) {
-  const { params, where } = build(filter, purpose, false);
-  return { sql: `SELECT count(*)::int AS n FROM customers c WHERE ${where.join(' AND ')}`, params: params.values };
+  const p = new Params();
+  const where = customerConditions(filter, p);
+  where.push(identifierLists(filter, purpose, p, 'lateral').exists);
+  return { sql: `SELECT count(*)::int AS n FROM customers c WHERE ${where.join(' AND ')}`, params: p.values };
 }
 
 /** BAD_USER_INPUT naming the field for values that cannot describe a segment. */
