@@ -184,4 +184,14 @@ describe('eraseCustomer', () => {
     expect((await app.gql(`query($e: String) { lookupCustomer(email: $e) { id } }`, { e: c.pii.email }, ['viewer'])).data!.lookupCustomer).toBeNull();
     expect((await app.gql(segment, { country }, ['marketing'])).data!.segment).toEqual({ totalCount: 0, edges: [] });
   });
+
+  it('refuses new consent on an identity of an erased customer with CONFLICT', async () => {
+    const c = await richCustomer();
+    await app.gql(ERASE, { id: c.id }, ['admin']);
+    const res = await app.gql(
+      `mutation($id: ID!) { setConsent(input: { socialIdentityId: $id, purpose: MARKETING, status: GRANTED, source: OTHER }) { status } }`,
+      { id: c.socialIdentityIds[0] }, ['agent'],
+    );
+    expect(res.errors![0].extensions!.code).toBe('CONFLICT');
+  });
 });
