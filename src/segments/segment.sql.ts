@@ -70,10 +70,12 @@ function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Para
        LEFT JOIN (SELECT cp.customer_id, ${columns.contacts} ${contact} GROUP BY cp.customer_id) p ON p.customer_id = c.id`;
   // With platforms, a member needs a usable handle there; otherwise any usable identifier will do.
   const member = filter.platforms ? 's.identities IS NOT NULL' : '(s.identities IS NOT NULL OR p.emails IS NOT NULL OR p.phones IS NOT NULL)';
-  const exists = filter.platforms
-    ? `EXISTS (SELECT 1 ${social} AND si.customer_id = c.id)`
-    : `(EXISTS (SELECT 1 ${social} AND si.customer_id = c.id) OR EXISTS (SELECT 1 ${contact} AND cp.customer_id = c.id))`;
-  return { joins, member, exists };
+  // For counting: EXISTS without OR becomes a semi/anti join with good estimates, so the planner
+  // hashes for big segments and probes indexes for narrow ones (an OR of subqueries cannot).
+  const hasHandle = `EXISTS (SELECT 1 ${social} AND si.customer_id = c.id)`;
+  const hasContact = `EXISTS (SELECT 1 ${contact} AND cp.customer_id = c.id)`;
+  const owners = filter.platforms ? [hasHandle] : [hasHandle, `NOT ${hasHandle} AND ${hasContact}`];
+  return { joins, member, owners };
 }
 
 const NDJSON_LINE = `json_build_object('customerId', c.id, 'displayName', c.display_name, 'tier', c.tier, 'city', c.city,
@@ -107,12 +109,14 @@ export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose)
   return { sql: `SELECT ${NDJSON_LINE} FROM customers c ${lists.joins} WHERE ${where.join(' AND ')}`, params: p.values };
 }
 
-/** How many customers the segment holds right now. */
+/** How many customers the segment holds right now: disjoint parts (has a handle; only contacts), summed. */
 export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose) {
   const p = new Params();
   const where = customerConditions(filter, p);
-  where.push(identifierLists(filter, purpose, p, 'lateral').exists);
-  return { sql: `SELECT count(*)::int AS n FROM customers c WHERE ${where.join(' AND ')}`, params: p.values };
+  const parts = identifierLists(filter, purpose, p, 'lateral').owners.map(
+    (owner) => `(SELECT count(*) FROM customers c WHERE ${[...where, owner].join(' AND ')})`,
+  );
+  return { sql: `SELECT (${parts.join(' + ')})::int AS n`, params: p.values };
 }
 
 /** BAD_USER_INPUT naming the field for values that cannot describe a segment. */
