@@ -1,7 +1,7 @@
 // `npm run bench:segment -- [--members 1000000] [--batch-size 5000]`
 // Builds (once) a segment of N consented members on its own embedded PostgreSQL, then exports
 // it to NDJSON the way `npm run export:segment` does and prints members/s and peak RSS.
-import { createWriteStream, statSync, unlinkSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,10 +40,14 @@ async function main(): Promise<void> {
 
     const file = path.join(os.tmpdir(), `segment-bench-${process.pid}.ndjson`);
     const out = createWriteStream(file);
+    const pgCpuBefore = postgresCpuSeconds();
+    const nodeCpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     const result = await exportSegment(pool, out, { filter, purpose: ConsentPurpose.MARKETING, batchSize });
     await new Promise<void>((resolve) => out.end(resolve));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const nodeCpu = process.cpuUsage(nodeCpuBefore);
+    const cpuSeconds = postgresCpuSeconds() - pgCpuBefore + (nodeCpu.user + nodeCpu.system) / 1e6;
     const bytes = statSync(file).size;
     unlinkSync(file);
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
     console.log(`  members exported       ${result.members.toLocaleString('en-US')} in ${result.batches} cursor batches of ${batchSize}`);
     console.log(`  time                   ${seconds.toFixed(2)} s`);
     console.log(`  throughput             ${Math.round(result.members / seconds).toLocaleString('en-US')} members/s (target >= 50,000)`);
+    console.log(`  CPU used               ${cpuSeconds.toFixed(1)} s (PostgreSQL + this process): ${Math.round(result.members / cpuSeconds).toLocaleString('en-US')} members per CPU-second`);
     console.log(`  batch time             first ${result.firstBatchMs.toFixed(0)} ms (includes planning and hash builds), last ${result.lastBatchMs.toFixed(0)} ms, slowest ${result.slowestBatchMs.toFixed(0)} ms`);
     console.log(`  API page (first: 100)  first page ${pages.first.toFixed(1)} ms, page at 99% depth ${pages.deep.toFixed(1)} ms (median of 5, keyset)`);
     console.log(`  NDJSON written         ${(bytes / 1024 / 1024).toFixed(1)} MB`);
@@ -60,6 +65,28 @@ async function main(): Promise<void> {
     if (dataSource.isInitialized) await dataSource.destroy();
     await db.stop();
   }
+}
+
+/**
+ * CPU seconds used so far by the bench's PostgreSQL: the postmaster, its live backends and its
+ * reaped children (parallel workers). The machine is shared, so wall time alone says little.
+ */
+function postgresCpuSeconds(): number {
+  const ticks = 100; // USER_HZ on Linux
+  const postmaster = Number(readFileSync(path.join(DATA_DIR, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const stat = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const own = stat(postmaster);
+  // Fields after "(comm) ": state=0 ... utime=11 stime=12 cutime=13 cstime=14 (man 5 proc, minus 3).
+  let total = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const fields = stat(pid);
+      if (Number(fields[1]) === postmaster) total += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  return total / ticks;
 }
 
 /** Median time of `segment(first: 100)` at the start and near the end of the segment. */

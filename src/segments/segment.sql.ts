@@ -55,7 +55,8 @@ function customerConditions(filter: SegmentFilter, p: Params): string[] {
 /**
  * The usable identifiers as JSON arrays s.identities, p.emails, p.phones (null when none), and the
  * membership condition. 'lateral' looks them up per customer (keyset pages: cost per page is
- * flat); 'grouped' aggregates every usable identifier once with hash joins (a whole-segment scan).
+ * flat); 'grouped' aggregates the usable identifiers of the customers in `seg` (the filtered
+ * customers, a CTE) with set-based joins, so the work follows the segment's size.
  */
 function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Params, mode: 'lateral' | 'grouped') {
   const purposeParam = p.add(purpose);
@@ -66,8 +67,10 @@ function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Para
   const joins = mode === 'lateral'
     ? `CROSS JOIN LATERAL (SELECT ${columns.identities} ${social} AND si.customer_id = c.id) s
        CROSS JOIN LATERAL (SELECT ${columns.contacts} ${contact} AND cp.customer_id = c.id) p`
-    : `LEFT JOIN (SELECT si.customer_id, ${columns.identities} ${social} GROUP BY si.customer_id) s ON s.customer_id = c.id
-       LEFT JOIN (SELECT cp.customer_id, ${columns.contacts} ${contact} GROUP BY cp.customer_id) p ON p.customer_id = c.id`;
+    : `LEFT JOIN (SELECT si.customer_id, ${columns.identities} ${social} AND si.customer_id IN (SELECT id FROM seg)
+                  GROUP BY si.customer_id) s ON s.customer_id = c.id
+       LEFT JOIN (SELECT cp.customer_id, ${columns.contacts} ${contact} AND cp.customer_id IN (SELECT id FROM seg)
+                  GROUP BY cp.customer_id) p ON p.customer_id = c.id`;
   // With platforms, a member needs a usable handle there; otherwise any usable identifier will do.
   const member = filter.platforms ? 's.identities IS NOT NULL' : '(s.identities IS NOT NULL OR p.emails IS NOT NULL OR p.phones IS NOT NULL)';
   // For counting: EXISTS without OR becomes a semi/anti join with good estimates, so the planner
@@ -105,8 +108,11 @@ export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose)
   const p = new Params();
   const where = customerConditions(filter, p);
   const lists = identifierLists(filter, purpose, p, 'grouped');
-  where.push(lists.member);
-  return { sql: `SELECT ${NDJSON_LINE} FROM customers c ${lists.joins} WHERE ${where.join(' AND ')}`, params: p.values };
+  return {
+    sql: `WITH seg AS MATERIALIZED (SELECT c.* FROM customers c WHERE ${where.join(' AND ')})
+          SELECT ${NDJSON_LINE} FROM seg c ${lists.joins} WHERE ${lists.member}`,
+    params: p.values,
+  };
 }
 
 /** How many customers the segment holds right now: disjoint parts (has a handle; only contacts), summed. */
