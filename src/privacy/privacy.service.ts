@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CustomerService } from '../customers/customer.service';
@@ -136,7 +137,7 @@ async function anonymiseKnownColumns(m: EntityManager, family: string[]): Promis
 async function scrubEverywhere(m: EntityManager, family: string[], values: string[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   if (values.length === 0) return counts;
-  const pattern = values.map(escapeRegex).sort((a, b) => b.length - a.length).join('|');
+  const pattern = values.flatMap(patternsFor).sort((a, b) => b.length - a.length).join('|');
   const code = `'^[A-Z0-9_]+$'`;
   for (const table of await customerTables(m)) {
     for (const column of table.textColumns) {
@@ -157,6 +158,17 @@ async function scrubEverywhere(m: EntityManager, family: string[], values: strin
     }
   }
   return counts;
+}
+
+/**
+ * Regular expressions for one personal value. A phone (E.164) is also hunted in the national
+ * forms people type, "(313) 555-0142" or "313.555.0142": its national digits with up to three
+ * separators between them.
+ */
+export function patternsFor(value: string): string[] {
+  const phone = /^\+\d{8,15}$/.test(value) ? parsePhoneNumberFromString(value) : undefined;
+  if (!phone) return [escapeRegex(value)];
+  return [escapeRegex(value), phone.nationalNumber.split('').join('[^0-9]{0,3}')];
 }
 
 /** Escapes a literal for a PostgreSQL regular expression (ARE). */

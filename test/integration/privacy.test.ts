@@ -14,8 +14,10 @@ const ERASE = `mutation($id: ID!) { eraseCustomer(id: $id) }`;
 /** A customer with a row in every core table, PII in free text, and a customer merged into it. */
 async function richCustomer() {
   const n = unique();
+  const digits = String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
+  const phoneNational = `(313) ${digits.slice(0, 3)}-${digits.slice(3)}`;
   const pii = {
-    name: `Erin Erasable ${n}`, email: `erin.${n}@example.com`, phone: `+1313555${String(Math.floor(Math.random() * 10000)).padStart(4, '0')}`,
+    name: `Erin Erasable ${n}`, email: `erin.${n}@example.com`, phone: `+1313${digits}`,
     handle: `erin${n}`, externalId: `ext${n}`, profileUrl: `https://twitter.com/erin${n}`, content: `my card ends 4242 ${n}`,
     mergedEmail: `old.erin.${n}@example.com`, interactionExternalId: `tweet-${n}`,
   };
@@ -38,16 +40,18 @@ async function richCustomer() {
   );
   await app.pool.query(
     `INSERT INTO tier_changes (customer_id, tier, previous_tier, reason, changed_by) VALUES ($1, 'GOLD', 'NONE', $2, 'sup-1')`,
-    [c.id, `asked by ${pii.email}`],
+    [c.id, `asked by ${pii.email}, call back on ${phoneNational}`],
   );
   const contacts = await contactPointIds(app.pool, c.id);
   await insertConsentEvents(app.pool, [
     { identityId: c.socialIdentityIds[0], status: 'GRANTED' },
     { identityId: contacts[pii.email], kind: 'CONTACT', status: 'GRANTED' },
   ]);
+  // Free text the erasure knows nothing specific about: found by the generic pass, phone in national form.
+  await app.pool.query(`UPDATE consent_events SET wording = $2 WHERE customer_id = $1`, [c.id, `read out to ${phoneNational}`]);
   const merged = await createCustomer(app.pool, { displayName: pii.name, emails: [pii.mergedEmail] });
   await app.pool.query(`UPDATE customers SET merged_into = $2 WHERE id = $1`, [merged.id, c.id]);
-  return { ...c, mergedId: merged.id, pii };
+  return { ...c, mergedId: merged.id, pii, phoneNational };
 }
 
 /** Every public table with customer_id, and how many rows each holds for these customers. */
@@ -142,12 +146,14 @@ describe('eraseCustomer', () => {
     const before = await aggregates(family);
     const rowsBefore = await rowsPerTable(family);
     for (const value of Object.values(c.pii)) expect(await findAnywhere(value)).not.toEqual([]);
+    expect(await findAnywhere(c.phoneNational)).toEqual(['consent_events.wording', 'tier_changes.reason']);
 
     const res = await app.gql(ERASE, { id: c.id }, ['admin']);
     expect(res.errors).toBeUndefined();
     expect(res.data!.eraseCustomer).toBe(true);
 
     for (const value of Object.values(c.pii)) expect([value, await findAnywhere(value)]).toEqual([value, []]);
+    expect(await findAnywhere(c.phoneNational)).toEqual([]);
     expect(await aggregates(family)).toEqual(before);
     const rowsAfter = await rowsPerTable(family);
     expect({ ...rowsAfter, erasures: 0 }).toEqual({ ...rowsBefore, erasures: 0 });
