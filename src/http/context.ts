@@ -32,7 +32,7 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     customers: new CustomerService(pool, options.defaultPhoneRegion),
     consents: new ConsentService(dataSource),
     segments: new SegmentService(pool),
-    privacy: new PrivacyService(dataSource, pool),
+    privacy: new PrivacyService(dataSource),
   };
 }
 export type Services = ReturnType<typeof createServices>;

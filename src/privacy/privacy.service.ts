@@ -1,5 +1,4 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CustomerService } from '../customers/customer.service';
 import { DomainError } from '../graphql/errors';
@@ -15,10 +14,7 @@ const MIN_SCRUB_LENGTH = 3;
  * customer and every customer merged into it (a merge keeps the merged row).
  */
 export class PrivacyService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly pool: Pool,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   /** One JSON document: the customer rows and every row of every customer-owned table, from one snapshot. */
   async exportCustomer(id: string): Promise<Record<string, unknown>> {
