@@ -130,3 +130,41 @@ describe('audit entries written by other features', () => {
     expect(entries[0].actor_roles).toEqual(['agent', 'supervisor', 'viewer']);
   });
 });
+
+describe('audit entries for consent, export and erasure', () => {
+  it('records a consent change with the identity, purpose and status', async () => {
+    const c = await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `audit${randomUUID().slice(0, 8)}` }] });
+    const sub = `agent-${randomUUID()}`;
+    const res = await request(app.server)
+      .post('/graphql')
+      .set('authorization', `Bearer ${tokenFor(['agent'], sub)}`)
+      .send({
+        query: `mutation($input: SetConsentInput!) { setConsent(input: $input) { status } }`,
+        variables: { input: { socialIdentityId: c.socialIdentityIds[0], purpose: 'MARKETING', status: 'GRANTED', source: 'SOCIAL_MESSAGE' } },
+      });
+    expect(res.body.errors).toBeUndefined();
+    const [entry] = await entriesOf(sub);
+    expect(entry).toMatchObject({
+      action: 'CONSENT_CHANGED',
+      subject: c.id,
+      request_id: res.headers['x-request-id'],
+      details: { socialIdentityId: c.socialIdentityIds[0], purpose: 'MARKETING', status: 'GRANTED', source: 'SOCIAL_MESSAGE' },
+    });
+  });
+
+  it('records an export and an erasure, once however often the erasure is repeated, with no personal data', async () => {
+    const email = `audit-${randomUUID().slice(0, 8)}@example.com`;
+    const c = await createCustomer(app.pool, { emails: [email] });
+    const sub = `admin-${randomUUID()}`;
+    const as = (query: string) =>
+      request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['admin'], sub)}`).send({ query, variables: { id: c.id } });
+    expect((await as(`query($id: ID!) { exportCustomer(id: $id) }`)).body.errors).toBeUndefined();
+    for (let n = 0; n < 2; n++) expect((await as(`mutation($id: ID!) { eraseCustomer(id: $id) }`)).body.data.eraseCustomer).toBe(true);
+    const entries = await entriesOf(sub);
+    expect(entries.map((e) => [e.action, e.subject])).toEqual([
+      ['CUSTOMER_EXPORTED', c.id],
+      ['CUSTOMER_ERASED', c.id],
+    ]);
+    expect(JSON.stringify(entries)).not.toContain(email);
+  });
+});

@@ -15,6 +15,9 @@ beforeAll(async () => {
     customerId: await newCustomer(),
     unique: () => randomUUID().slice(0, 12),
     newCustomer,
+    async newSocialIdentity() {
+      return (await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `matrix${randomUUID().slice(0, 8)}` }] })).socialIdentityIds[0];
+    },
     async newMerge() {
       const res = await app.gql(`mutation($a: ID!, $b: ID!) { mergeCustomers(survivorId: $a, mergedId: $b) { id } }`, { a: await newCustomer(), b: await newCustomer() }, ['admin']);
       return res.data!.mergeCustomers.id as string;

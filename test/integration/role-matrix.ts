@@ -9,6 +9,8 @@ export interface MatrixFixtures {
   newCustomer(): Promise<string>;
   /** A merge of two new customers, made by an admin. */
   newMerge(): Promise<string>;
+  /** A social identity of a new customer. */
+  newSocialIdentity(): Promise<string>;
 }
 
 export interface MatrixEntry {
@@ -61,6 +63,25 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: SUPERVISORS,
     document: `mutation($id: ID!) { undoMerge(mergeId: $id) { id } }`,
     variables: async (fx) => ({ id: await fx.newMerge() }),
+  },
+  'Mutation.setConsent': {
+    allowed: ['agent', 'supervisor', 'ingest', 'admin'],
+    document: `mutation($input: SetConsentInput!) { setConsent(input: $input) { status } }`,
+    variables: async (fx) => ({ input: { socialIdentityId: await fx.newSocialIdentity(), purpose: 'MARKETING', status: 'GRANTED', source: 'SOCIAL_MESSAGE' } }),
+  },
+  'Query.segment': {
+    allowed: ['marketing', 'admin'],
+    document: `{ segment(filter: { tiers: [PLATINUM] }, first: 1) { edges { cursor } } }`,
+  },
+  'Query.exportCustomer': {
+    allowed: ['admin'],
+    document: `query($id: ID!) { exportCustomer(id: $id) }`,
+    variables: (fx) => ({ id: fx.customerId }),
+  },
+  'Mutation.eraseCustomer': {
+    allowed: ['admin'],
+    document: `mutation($id: ID!) { eraseCustomer(id: $id) }`,
+    variables: async (fx) => ({ id: await fx.newCustomer() }),
   },
   'Query.auditLog': {
     allowed: ['admin'],
