@@ -1,4 +1,7 @@
 import { GraphQLBoolean, GraphQLObjectType, GraphQLSchema, GraphQLString, Lexer, Source, TokenKind, parse } from 'graphql';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { DEFAULT_LIMITS, operationCost } from '../../src/graphql/limits';
 import { buildAppSchema } from '../../src/graphql/schema';
@@ -161,6 +164,20 @@ describe('request body size', () => {
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     expect(tooBig.body.errors[0].message).toMatch(/recordInteractions may send up to 2097152/);
+  });
+
+  // Runs once the care branch's recordInteractions is in the schema (it is not in this branch yet).
+  const hasBulk = readFileSync(path.resolve(__dirname, '../../schema/schema.graphql'), 'utf8').includes('recordInteractions(');
+  (hasBulk ? it : it.skip)('accepts a 1,000-item recordInteractions call of about 530 KB', async () => {
+    const run = randomUUID().slice(0, 8);
+    const inputs = Array.from({ length: 1000 }, (_, i) => ({
+      idempotencyKey: `bulk-${run}-${i}`, channel: 'EMAIL', direction: 'INBOUND', content: `bulk item ${i} `.padEnd(400, '.'), email: `bulk-${run}-${i % 50}@example.com`,
+    }));
+    const raw = JSON.stringify({ query: 'mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id } }', variables: { inputs } });
+    expect(Buffer.byteLength(raw)).toBeGreaterThan(5 * DEFAULT_LIMITS.maxBodyBytes);
+    const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['ingest'])}`).set('content-type', 'application/json').send(raw);
+    expect(res.status).toBe(200);
+    expect(res.body.data.recordInteractions).toHaveLength(1000);
   });
 
   it('refuses a POST without a bearer token before reading its body', async () => {
