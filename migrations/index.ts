@@ -1,4 +1,8 @@
 import { CoreModel1795622400000 } from './1795622400000-CoreModel';
+import { CareWorkflow1795650000000 } from './1795650000000-CareWorkflow';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
-export const migrations = [CoreModel1795622400000];
+export const migrations = [
+  CoreModel1795622400000,
+  CareWorkflow1795650000000,
+];
