@@ -101,7 +101,8 @@ export class CareWorkflow1795650000000 implements MigrationInterface {
         topic text NOT NULL,
         fired_at timestamptz NOT NULL,
         last_hot_at timestamptz NOT NULL,
-        escalation_id uuid NOT NULL REFERENCES escalations(id),
+        -- Deferred: the burst is claimed first, its escalation written after in the same transaction.
+        escalation_id uuid NOT NULL REFERENCES escalations(id) DEFERRABLE INITIALLY DEFERRED,
         PRIMARY KEY (rule_name, topic)
       )`);
 

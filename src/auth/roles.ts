@@ -39,4 +39,7 @@ export const CAN = {
   readMetrics: ['supervisor', 'marketing'] as Role[],
   ingestScores: ['ingest', 'supervisor'] as Role[],
   administer: ['admin'] as Role[],
+  /** Care desk: respond, escalate, take offline (supervisor and admin by implication). */
+  workCare: ['agent'] as Role[],
+  readCareRules: ['agent'] as Role[],
 };

@@ -7,6 +7,8 @@ import { ContactPointResolver, SocialIdentityResolver } from '../identities/iden
 import { CustomerInfluenceResolver } from '../influence/customer-influence.resolver';
 import { CustomerInteractionsResolver } from '../interactions/customer-interactions.resolver';
 import { ConversationResolver, EscalationResolver, InteractionResolver } from '../interactions/interaction.resolver';
+import { CareRulesResolver } from '../care/care-rules.resolver';
+import { CareDeskResolver, ConversationCareResolver, EscalationCareResolver, InteractionCareResolver } from '../interactions/care-desk.resolver';
 import './enums';
 
 /** Every resolver class of the API. */
@@ -19,6 +21,11 @@ export const resolvers: NonEmptyArray<Function> = [
   EscalationResolver,
   SocialIdentityResolver,
   ContactPointResolver,
+  CareRulesResolver,
+  CareDeskResolver,
+  InteractionCareResolver,
+  ConversationCareResolver,
+  EscalationCareResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

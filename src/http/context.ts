@@ -10,6 +10,10 @@ import { createConsentLoaders } from '../identities/consent.loaders';
 import { createIdentityLoaders } from '../identities/identity.loaders';
 import { createInfluenceLoaders } from '../influence/influence.loaders';
 import { createInteractionLoaders } from '../interactions/interaction.loaders';
+import { CareRulesService } from '../care/care-rules.service';
+import { createCareLoaders } from '../interactions/care.loaders';
+import { CareDeskService } from '../interactions/care-desk.service';
+import { IngestService } from '../interactions/ingest.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -19,14 +23,19 @@ export function createLoaders(pool: Pool) {
     ...createConsentLoaders(pool),
     ...createInteractionLoaders(pool),
     ...createInfluenceLoaders(pool),
+    ...createCareLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices({ pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
+export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
+  const careRules = new CareRulesService(pool);
   return {
     customers: new CustomerService(pool, options.defaultPhoneRegion),
+    careRules,
+    ingest: new IngestService(dataSource, careRules, options.defaultPhoneRegion),
+    careDesk: new CareDeskService(dataSource),
   };
 }
 export type Services = ReturnType<typeof createServices>;

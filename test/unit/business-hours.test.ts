@@ -3,7 +3,7 @@ import type { OpeningHours } from '../../src/care/care-rules';
 
 const nineToFive: OpeningHours[] = [1, 2, 3, 4, 5].map((day) => ({ day, opens: '09:00', closes: '17:00' }));
 const newYork = { timeZone: 'America/New_York', weekly: nineToFive };
-const due = (iso: string, minutes: number, hours = newYork) => addBusinessMinutes(new Date(iso), minutes, hours).toISOString();
+const due = (iso: string, minutes: number, hours: { timeZone: string; weekly: OpeningHours[] | null } = newYork) => addBusinessMinutes(new Date(iso), minutes, hours).toISOString();
 
 describe('SLA due time in business hours', () => {
   it('adds plainly on a 24x7 calendar', () => {
