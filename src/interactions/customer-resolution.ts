@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Channel, Tier, Touchpoint } from '../graphql/enums';
-import { linkIdentifiers, type NormalisedIdentifiers } from '../identities/identity-linker';
+import { linkIdentifiers, nameKey, type NormalisedIdentifiers } from '../identities/identity-linker';
 import type { ItemError, PreparedItem } from './ingest.validate';
 
 // Finds the customer of every item of a bulk call with set-based lookups; only items that
@@ -66,6 +67,73 @@ async function ownersOf(m: EntityManager, items: PreparedItem[]): Promise<Map<st
   return owners;
 }
 
+/**
+ * The common case of social listening, set-based: items that name the customer only by one
+ * handle nobody owns. Under the linker's locks (taken by lockAll), the handles are looked up
+ * again and each one still unowned becomes a new customer owning that identity, exactly as
+ * linkIdentifiers would do it, in two statements for the whole call. `owners` is updated.
+ */
+async function createForNewHandles(m: EntityManager, pending: PreparedItem[], owners: Map<string, Owner>, recordedBy: string): Promise<void> {
+  const simple = pending.filter((i) => !i.customerId && i.ids.emails.length === 0 && i.ids.phones.length === 0 && i.ids.handles.length === 1);
+  if (simple.length === 0) return;
+  for (const [key, owner] of await ownersOf(m, simple)) owners.set(key, owner);
+  const fresh = new Map<string, PreparedItem>();
+  for (const item of simple) {
+    const h = item.ids.handles[0];
+    const key = `${h.platform}:${h.handle}`;
+    if (!owners.has(key) && !fresh.has(key)) fresh.set(key, item);
+  }
+  if (fresh.size === 0) return;
+  const rows = [...fresh.values()].map((item) => {
+    const h = item.ids.handles[0];
+    const displayName = item.input.displayName?.trim() || `@${h.handle}`;
+    return { customerId: randomUUID(), identityId: randomUUID(), displayName, nameKey: nameKey(displayName), h, touchpoint: touchpointOf(item.input.channel) };
+  });
+  await m.query(
+    `INSERT INTO customers (id, display_name, name_key) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])`,
+    [rows.map((r) => r.customerId), rows.map((r) => r.displayName), rows.map((r) => r.nameKey)],
+  );
+  await m.query(
+    `INSERT INTO social_identities
+       (id, customer_id, platform, handle, external_user_id, profile_url, follower_count, verified, captured_via, captured_by)
+     SELECT *, $10 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::boolean[], $9::text[])`,
+    [rows.map((r) => r.identityId), rows.map((r) => r.customerId), rows.map((r) => r.h.platform), rows.map((r) => r.h.handle),
+      rows.map((r) => r.h.externalUserId), rows.map((r) => r.h.profileUrl), rows.map((r) => r.h.followerCount),
+      rows.map((r) => r.h.verified), rows.map((r) => r.touchpoint), recordedBy],
+  );
+  for (const r of rows) owners.set(`${r.h.platform}:${r.h.handle}`, { customerId: r.customerId, socialIdentityId: r.identityId });
+}
+
+/** Known identities keep their follower counts fresh (followers grow and shrink), in one statement. */
+async function refreshFollowers(m: EntityManager, items: PreparedItem[], owners: Map<string, Owner>): Promise<void> {
+  const fresh = new Map<string, number>();
+  for (const item of items) {
+    const h = item.ids.handles[0];
+    const id = h && owners.get(`${h.platform}:${h.handle}`)?.socialIdentityId;
+    if (id && h.followerCount !== null) fresh.set(id, h.followerCount);
+  }
+  if (fresh.size === 0) return;
+  await m.query(
+    `UPDATE social_identities s SET follower_count = u.n FROM unnest($1::uuid[], $2::int[]) AS u(id, n) WHERE s.id = u.id`,
+    [[...fresh.keys()], [...fresh.values()]],
+  );
+}
+
+/** The linker's advisory locks (same keys, same order) for every identifier of the items. */
+async function lockAll(m: EntityManager, items: PreparedItem[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const { ids } of items) {
+    ids.emails.forEach((v) => keys.add(`EMAIL:${v}`));
+    ids.phones.forEach((v) => keys.add(`PHONE:${v}`));
+    for (const h of ids.handles) {
+      keys.add(`${h.platform}:${h.handle}`);
+      if (h.externalUserId) keys.add(`${h.platform}#${h.externalUserId}`);
+    }
+  }
+  if (keys.size === 0) return;
+  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k`, [[...keys].sort()]);
+}
+
 /** The customers named by id: merged ones answer with their survivor. */
 async function customersById(m: EntityManager, ids: string[]): Promise<Map<string, { id: string; tier: Tier }>> {
   const found = new Map<string, { id: string; tier: Tier }>();
@@ -82,8 +150,9 @@ async function customersById(m: EntityManager, ids: string[]): Promise<Map<strin
 /**
  * Resolves every item's customer. Items whose identifiers belong to two customers, or whose
  * customerId is unknown, come back as errors (nothing linked yet when there are any).
- * Identifiers nobody owns are linked item by item (creating customers for unknown handles,
- * consent left UNKNOWN: no consent events are written).
+ * Identifiers nobody owns are linked (creating customers for unknown handles, consent left
+ * UNKNOWN: no consent events are written): a lone new handle set-based, anything else item by
+ * item through the identity linker.
  */
 export async function resolveCustomers(
   m: EntityManager,
@@ -127,6 +196,10 @@ export async function resolveCustomers(
 
   // Identifiers nobody owned at lookup time: link one item at a time, remembering what each
   // link added so later items of the same call that use the same handle need no link.
+  // The linker locks per item; taking every lock of the call first, in one sorted statement,
+  // keeps two concurrent calls from locking the same identifiers in opposite orders.
+  await lockAll(m, pending);
+  await createForNewHandles(m, pending, owners, recordedBy);
   for (const item of pending) {
     const keys = keysOf(item.ids);
     const ownerNow = item.customerId ? byId.get(item.customerId)!.id : keys.map((k) => owners.get(k)?.customerId).find(Boolean);
@@ -151,6 +224,7 @@ export async function resolveCustomers(
     known.set(item.index, link.customerId);
   }
 
+  await refreshFollowers(m, items, owners);
   const tiers = await customersById(m, [...new Set(known.values())]);
   // A handle linked by a concurrent call between our lookup and our link: find its identity.
   const missing = items.filter((i) => i.ids.handles[0] && !owners.get(`${i.ids.handles[0].platform}:${i.ids.handles[0].handle}`)?.socialIdentityId);
