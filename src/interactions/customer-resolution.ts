@@ -33,6 +33,7 @@ const keysOf = (ids: NormalisedIdentifiers) => [
 interface Owner {
   customerId: string;
   socialIdentityId: string | null;
+  tier: Tier;
 }
 
 /** Owners of every identifier of the call, by `EMAIL:x` / `PHONE:x` / `<PLATFORM>:<handle>`. One statement. */
@@ -48,22 +49,24 @@ async function ownersOf(m: EntityManager, items: PreparedItem[]): Promise<Map<st
   const owners = new Map<string, Owner>();
   if (emails.size + phones.size + handles.size === 0) return owners;
   const hs = [...handles.values()];
-  const rows: { key: string; customerId: string; socialIdentityId: string | null }[] = await m.query(
-    `SELECT 'EMAIL:' || value AS key, customer_id AS "customerId", NULL::uuid AS "socialIdentityId"
-       FROM contact_points WHERE kind = 'EMAIL' AND value = ANY($1::text[])
-     UNION ALL
-     SELECT 'PHONE:' || value, customer_id, NULL FROM contact_points WHERE kind = 'PHONE' AND value = ANY($2::text[])
-     UNION ALL
-     SELECT h.platform || ':' || h.handle, s.customer_id, s.id
-       FROM unnest($3::text[], $4::text[], $5::text[]) AS h(platform, handle, ext)
-       JOIN social_identities s ON s.platform = h.platform AND s.handle = h.handle
-     UNION ALL
-     SELECT h.platform || ':' || h.handle, s.customer_id, s.id
-       FROM unnest($3::text[], $4::text[], $5::text[]) AS h(platform, handle, ext)
-       JOIN social_identities s ON s.platform = h.platform AND s.external_user_id = h.ext AND s.handle <> h.handle`,
+  const rows: { key: string; customerId: string; socialIdentityId: string | null; tier: Tier }[] = await m.query(
+    `SELECT o.key, o.customer_id AS "customerId", o.identity_id AS "socialIdentityId", c.tier FROM (
+       SELECT 'EMAIL:' || value AS key, customer_id, NULL::uuid AS identity_id
+         FROM contact_points WHERE kind = 'EMAIL' AND value = ANY($1::text[])
+       UNION ALL
+       SELECT 'PHONE:' || value, customer_id, NULL FROM contact_points WHERE kind = 'PHONE' AND value = ANY($2::text[])
+       UNION ALL
+       SELECT h.platform || ':' || h.handle, s.customer_id, s.id
+         FROM unnest($3::text[], $4::text[], $5::text[]) AS h(platform, handle, ext)
+         JOIN social_identities s ON s.platform = h.platform AND s.handle = h.handle
+       UNION ALL
+       SELECT h.platform || ':' || h.handle, s.customer_id, s.id
+         FROM unnest($3::text[], $4::text[], $5::text[]) AS h(platform, handle, ext)
+         JOIN social_identities s ON s.platform = h.platform AND s.external_user_id = h.ext AND s.handle <> h.handle
+     ) o JOIN customers c ON c.id = o.customer_id`,
     [[...emails], [...phones], hs.map((h) => h.platform), hs.map((h) => h.handle), hs.map((h) => h.ext)],
   );
-  for (const r of rows) owners.set(r.key, { customerId: r.customerId, socialIdentityId: r.socialIdentityId });
+  for (const r of rows) owners.set(r.key, { customerId: r.customerId, socialIdentityId: r.socialIdentityId, tier: r.tier });
   return owners;
 }
 
@@ -101,7 +104,7 @@ async function createForNewHandles(m: EntityManager, pending: PreparedItem[], ow
       rows.map((r) => r.h.externalUserId), rows.map((r) => r.h.profileUrl), rows.map((r) => r.h.followerCount),
       rows.map((r) => r.h.verified), rows.map((r) => r.touchpoint), recordedBy],
   );
-  for (const r of rows) owners.set(`${r.h.platform}:${r.h.handle}`, { customerId: r.customerId, socialIdentityId: r.identityId });
+  for (const r of rows) owners.set(`${r.h.platform}:${r.h.handle}`, { customerId: r.customerId, socialIdentityId: r.identityId, tier: Tier.NONE });
 }
 
 /** Known identities keep their follower counts fresh (followers grow and shrink), in one statement. */
@@ -198,8 +201,12 @@ export async function resolveCustomers(
   // link added so later items of the same call that use the same handle need no link.
   // The linker locks per item; taking every lock of the call first, in one sorted statement,
   // keeps two concurrent calls from locking the same identifiers in opposite orders.
+  const tiers = new Map<string, Tier>();
+  for (const c of byId.values()) tiers.set(c.id, c.tier);
+  for (const o of owners.values()) tiers.set(o.customerId, o.tier);
   await lockAll(m, pending);
   await createForNewHandles(m, pending, owners, recordedBy);
+  for (const o of owners.values()) tiers.set(o.customerId, o.tier);
   for (const item of pending) {
     const keys = keysOf(item.ids);
     const ownerNow = item.customerId ? byId.get(item.customerId)!.id : keys.map((k) => owners.get(k)?.customerId).find(Boolean);
@@ -217,19 +224,23 @@ export async function resolveCustomers(
       },
     });
     const unowned = keys.filter((k) => !owners.has(k));
-    for (const key of unowned) owners.set(key, { customerId: link.customerId, socialIdentityId: null });
+    const tier = (item.customerId ? byId.get(item.customerId)!.tier : keys.map((k) => owners.get(k)?.tier).find(Boolean)) ?? Tier.NONE;
+    tiers.set(link.customerId, tier);
+    for (const key of unowned) owners.set(key, { customerId: link.customerId, socialIdentityId: null, tier });
     if (handle && unowned.includes(`${handle.platform}:${handle.handle}`) && link.added.socialIdentityIds[0]) {
-      owners.set(`${handle.platform}:${handle.handle}`, { customerId: link.customerId, socialIdentityId: link.added.socialIdentityIds[0] });
+      owners.set(`${handle.platform}:${handle.handle}`, { customerId: link.customerId, socialIdentityId: link.added.socialIdentityIds[0], tier });
     }
     known.set(item.index, link.customerId);
   }
 
   await refreshFollowers(m, items, owners);
-  const tiers = await customersById(m, [...new Set(known.values())]);
   // A handle linked by a concurrent call between our lookup and our link: find its identity.
   const missing = items.filter((i) => i.ids.handles[0] && !owners.get(`${i.ids.handles[0].platform}:${i.ids.handles[0].handle}`)?.socialIdentityId);
   if (missing.length > 0) {
-    for (const [key, owner] of await ownersOf(m, missing)) owners.set(key, owner);
+    for (const [key, owner] of await ownersOf(m, missing)) {
+      owners.set(key, owner);
+      tiers.set(owner.customerId, owner.tier);
+    }
   }
   for (const item of items) {
     const customerId = known.get(item.index)!;
@@ -237,7 +248,7 @@ export async function resolveCustomers(
     resolved.set(item.index, {
       customerId,
       socialIdentityId: handle ? owners.get(`${handle.platform}:${handle.handle}`)?.socialIdentityId ?? null : null,
-      tier: tiers.get(customerId)?.tier ?? Tier.NONE,
+      tier: tiers.get(customerId) ?? Tier.NONE,
     });
   }
   return { resolved, errors, conflicts };

@@ -116,16 +116,18 @@ export class IngestService {
     }
     const fresh = items.filter((i) => !done.has(i.key));
     const ids = new Map(existing.map((e) => [e.key, e.id]));
-    if (fresh.length > 0) {
-      const written = await this.writeFresh(m, fresh, by, bulk);
-      for (const [key, id] of written) ids.set(key, id);
-    }
+    const written = fresh.length > 0 ? await this.writeFresh(m, fresh, by, bulk) : null;
+    for (const [key, id] of written?.ids ?? []) ids.set(key, id);
     const rows: Interaction[] = await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ANY($1::uuid[])`, [[...ids.values()]]);
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    // Topic counters are shared rows that concurrent calls wait for: touch them last, just before commit.
+    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows) : new Set<string>();
+    const byId = new Map(rows.map((r) => [r.id, escalated.has(r.id) ? { ...r, status: InteractionStatus.ESCALATED } : r]));
     return new Map([...ids].map(([key, id]) => [key, byId.get(id)!]));
   }
 
-  private async writeFresh(m: EntityManager, items: PreparedItem[], by: string, bulk: boolean): Promise<Map<string, string>> {
+  private async writeFresh(
+    m: EntityManager, items: PreparedItem[], by: string, bulk: boolean,
+  ): Promise<{ ids: Map<string, string>; rules: CareRules; rows: Row[] }> {
     const rules = await this.rules.load(m);
     const refs = await loadThreadRefs(m, items);
     const refErrors = unknownRefs(items, refs);
@@ -157,34 +159,36 @@ export class IngestService {
       history.push({ customerId: row.customer_id, interactionId: row.id, event: 'ESCALATED', fromStatus: 'OPEN', toStatus: 'ESCALATED', detail: `to ${hit.rule.team}: ${reason}`, escalationId: id, actor: `rule:${hit.rule.name}` });
     }
 
+    await insertEscalations(m, escalations);
+    history.push(...(await this.markAnswered(m, rows, by)));
+    await appendHistory(m, history);
+    return { ids: new Map(rows.map((r) => [r.idempotency_key, r.id])), rules, rows };
+  }
+
+  /** Counts the inbound posts per topic and escalates bursts that cross a threshold rule; returns the escalated interaction ids. */
+  private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[]): Promise<Set<string>> {
     const posts: TopicPost[] = rows
       .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0)
       .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
     await countTopicPosts(m, posts);
     const bursts = await detectBursts(m, rules.escalations, posts);
-    for (const b of bursts) {
-      escalations.push({ id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true, createdBy: `rule:${b.ruleName}` });
-    }
-    await insertEscalations(m, escalations);
-    if (bursts.length > 0) {
-      const changed: { id: string; from: string }[] = await m.query(
-        `UPDATE interactions i SET status = 'ESCALATED' FROM unnest($1::uuid[]) AS b(id)
-          WHERE i.id = b.id AND i.status IN ('OPEN', 'RESPONDED')
-          RETURNING i.id, old.status AS from`,
-        [bursts.map((b) => b.interactionId)],
-      );
-      const from = new Map(changed.map((c) => [c.id, c.from]));
-      for (const b of bursts) {
-        history.push({
-          customerId: b.customerId, interactionId: b.interactionId, event: 'ESCALATED',
-          fromStatus: from.get(b.interactionId) ?? null, toStatus: from.has(b.interactionId) ? 'ESCALATED' : null,
-          detail: `to ${b.team}: ${b.reason}`, escalationId: b.escalationId, actor: `rule:${b.ruleName}`,
-        });
-      }
-    }
-    history.push(...(await this.markAnswered(m, rows, by)));
-    await appendHistory(m, history);
-    return new Map(rows.map((r) => [r.idempotency_key, r.id]));
+    if (bursts.length === 0) return new Set();
+    await insertEscalations(m, bursts.map((b) => ({
+      id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true, createdBy: `rule:${b.ruleName}`,
+    })));
+    const changed: { id: string; from: string }[] = await m.query(
+      `UPDATE interactions i SET status = 'ESCALATED' FROM unnest($1::uuid[]) AS b(id)
+        WHERE i.id = b.id AND i.status IN ('OPEN', 'RESPONDED')
+        RETURNING i.id, old.status AS from`,
+      [bursts.map((b) => b.interactionId)],
+    );
+    const from = new Map(changed.map((c) => [c.id, c.from]));
+    await appendHistory(m, bursts.map((b) => ({
+      customerId: b.customerId, interactionId: b.interactionId, event: 'ESCALATED' as const,
+      fromStatus: from.get(b.interactionId) ?? null, toStatus: from.has(b.interactionId) ? 'ESCALATED' : null,
+      detail: `to ${b.team}: ${b.reason}`, escalationId: b.escalationId, actor: `rule:${b.ruleName}`,
+    })));
+    return new Set(from.keys());
   }
 
   private rowOf(item: PreparedItem, customer: ResolvedCustomer, thread: Threaded, rules: CareRules, by: string): Row {
