@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { classify } from '../care/classifier';
 import { isUuid } from '../db/batch';
+import { withRetry } from '../db/retry';
 import { DomainError, badInput } from '../graphql/errors';
 import type { Channel } from '../graphql/enums';
 import { insertEscalations } from './escalation.sql';
@@ -56,7 +57,7 @@ export class CareDeskService {
     const content = text(input.content, 'content');
     const at = input.occurredAt ?? new Date();
     if (Number.isNaN(at.getTime()) || at.getTime() > Date.now() + 5 * 60_000) throw badInput('occurredAt', 'occurredAt must not be in the future');
-    return this.dataSource.transaction(async (m) => {
+    return withRetry(() => this.dataSource.transaction(async (m) => {
       const original = await this.lockInteraction(m, interactionId);
       if (original.direction !== 'INBOUND') throw badInput('interactionId', 'only an inbound interaction can be answered');
       if (original.status === 'RESOLVED') throw new DomainError('CONFLICT', 'this interaction is resolved already', { field: 'interactionId' });
@@ -97,13 +98,13 @@ export class CareDeskService {
       }
       await appendHistory(m, history);
       return this.interaction(m, original.id);
-    });
+    }));
   }
 
   async escalate(input: EscalateInput, by: string): Promise<Escalation> {
     const interactionId = id(input.interactionId, 'interactionId');
     const reason = text(input.reason, 'reason', 2000);
-    return this.dataSource.transaction(async (m) => {
+    return withRetry(() => this.dataSource.transaction(async (m) => {
       const original = await this.lockInteraction(m, interactionId);
       if (original.status === 'RESOLVED') throw new DomainError('CONFLICT', 'a resolved interaction cannot be escalated', { field: 'interactionId' });
       const open: { id: string }[] = await m.query(
@@ -119,13 +120,13 @@ export class CareDeskService {
         detail: `to ${input.team}: ${reason}`, escalationId, actor: by,
       }]);
       return this.escalation(m, escalationId);
-    });
+    }));
   }
 
   async resolveEscalation(input: ResolveEscalationInput, by: string): Promise<Escalation> {
     const escalationId = id(input.escalationId, 'escalationId');
     const resolution = text(input.resolution, 'resolution', 2000);
-    return this.dataSource.transaction(async (m) => {
+    return withRetry(() => this.dataSource.transaction(async (m) => {
       const rows: { interactionId: string; resolvedAt: Date | null; team: string }[] = await m.query(
         `SELECT interaction_id AS "interactionId", resolved_at AS "resolvedAt", team FROM escalations WHERE id = $1 FOR UPDATE`, [escalationId]);
       if (rows.length === 0) throw new DomainError('NOT_FOUND', `no escalation with id ${escalationId}`);
@@ -147,7 +148,7 @@ export class CareDeskService {
         toStatus: status, detail: `${rows[0].team}: ${resolution}`, escalationId, actor: by,
       }]);
       return this.escalation(m, escalationId);
-    });
+    }));
   }
 
   /** Moves the conversation to another channel, keeping the thread and recording what context went with it. */
@@ -156,7 +157,7 @@ export class CareDeskService {
     const context = text(input.context, 'context');
     const reason = input.reason == null ? null : text(input.reason, 'reason', 2000);
     const carried = input.carryInteractionIds?.map((c, i) => id(c, `carryInteractionIds[${i}]`));
-    return this.dataSource.transaction(async (m) => {
+    return withRetry(() => this.dataSource.transaction(async (m) => {
       const rows: { customerId: string; currentChannel: Channel }[] = await m.query(
         `SELECT customer_id AS "customerId", current_channel AS "currentChannel" FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
       if (rows.length === 0) throw new DomainError('NOT_FOUND', `no conversation with id ${conversationId}`);
@@ -184,7 +185,7 @@ export class CareDeskService {
       })));
       const [conversation]: Conversation[] = await m.query(`SELECT ${CONVERSATION_COLUMNS} FROM conversations v WHERE v.id = $1`, [conversationId]);
       return conversation;
-    });
+    }));
   }
 
   private async lockInteraction(m: EntityManager, interactionId: string): Promise<Locked> {

@@ -7,6 +7,7 @@ import { classify } from '../care/classifier';
 import { isActionable, laneFor, skillGroupFor } from '../care/routing';
 import { slaDueAt } from '../care/sla';
 import { foldText } from '../care/text-match';
+import { withRetry } from '../db/retry';
 import { badInput } from '../graphql/errors';
 import { Direction, InteractionStatus } from '../graphql/enums';
 import { resolveCustomers, type ResolvedCustomer } from './customer-resolution';
@@ -22,9 +23,6 @@ import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
 
-/** PostgreSQL errors after which the whole call can simply run again. */
-const RETRYABLE = new Set(['40P01', '40001']);
-const ATTEMPTS = 4;
 
 /** A row of the interactions table, as written by a call. */
 interface Row {
@@ -90,16 +88,11 @@ export class IngestService {
     }
     if (conflicts.length > 0) throw itemErrors('CONFLICT', conflicts, bulk);
 
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const byKey = await this.dataSource.transaction((m) => this.write(m, [...firstOfKey.values()], recordedBy, bulk));
-        return items.map((item) => byKey.get(item.key)!);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        const retry = error instanceof IdempotencyRace || (typeof code === 'string' && RETRYABLE.has(code));
-        if (!retry || attempt >= ATTEMPTS) throw error;
-      }
-    }
+    const byKey = await withRetry(
+      () => this.dataSource.transaction((m) => this.write(m, [...firstOfKey.values()], recordedBy, bulk)),
+      { retryIf: (error) => error instanceof IdempotencyRace },
+    );
+    return items.map((item) => byKey.get(item.key)!);
   }
 
   private async write(m: EntityManager, items: PreparedItem[], by: string, bulk: boolean): Promise<Map<string, Interaction>> {
