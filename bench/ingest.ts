@@ -3,7 +3,7 @@
 // Without --url it starts the real service in this process on a fresh embedded PostgreSQL
 // (fsync on) in a temp folder, and removes it afterwards.
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,6 +102,24 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** CPU seconds used so far by the PostgreSQL server whose postmaster has this pid, and its backends (Linux /proc). */
+function postgresCpuSeconds(postmaster: number): number {
+  const ticks = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const [ppid, utime, stime] = [Number(fields[1]), Number(fields[11]), Number(fields[12])];
+      if (Number(entry) === postmaster || ppid === postmaster) total += (utime + stime) / ticks;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+
 /** The real service on a fresh embedded PostgreSQL, listening on a free port. */
 async function startLocalService() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'social-crm-bench-'));
@@ -119,9 +137,11 @@ async function startLocalService() {
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const { port } = app.server.address() as AddressInfo;
   const token = signDevToken(secret, { sub: 'bench', roles: ['ingest'] }, { issuer: 'social-crm', audience: 'social-crm-api', expiresIn: 3600 });
+  const postmaster = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     token,
+    cpuSeconds: () => ({ node: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, postgres: postgresCpuSeconds(postmaster) }),
     async stop() {
       await app.stop();
       app.server.close();
@@ -154,6 +174,7 @@ async function main(): Promise<void> {
         return item(n++, fresh ? `n${RUN}_${c}_${k}` : handles[Math.floor(Math.random() * handles.length)]);
       }));
     }
+    const cpuBefore = local?.cpuSeconds();
     const m = await phase(url, token, batches, CONCURRENCY);
     const total = CALLS * BATCH;
     process.stdout.write(
@@ -161,6 +182,17 @@ async function main(): Promise<void> {
         `${CONCURRENCY} calls in flight): ${m.seconds.toFixed(1)} s = ${(total / m.seconds).toFixed(0)} interactions/s; ` +
         `call latency p50 ${pct(m.latencies, 0.5)} ms, p95 ${pct(m.latencies, 0.95)} ms\n`,
     );
+    if (local && cpuBefore !== undefined) {
+      // Wall time depends on what else the machine runs; CPU time per interaction does not.
+      const after = local.cpuSeconds();
+      const [node, postgres] = [after.node - cpuBefore.node, after.postgres - cpuBefore.postgres];
+      const cpu = node + postgres;
+      process.stdout.write(
+        `CPU per interaction: ${((node / total) * 1e6).toFixed(0)} µs in Node (service and this client), ` +
+          `${((postgres / total) * 1e6).toFixed(0)} µs in PostgreSQL; ` +
+          `= ${(total / cpu).toFixed(0)} interactions per CPU-second (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`,
+      );
+    }
   } finally {
     await local?.stop();
   }

@@ -1,5 +1,5 @@
 import { InteractionCategory } from '../graphql/enums';
-import { foldText, hashtagsOf, keywordsIn, normaliseTag } from './text-match';
+import { foldText, hashtagsOf, hasAnyKeyword, keywordsIn, normaliseTag } from './text-match';
 
 // A transparent, rule-based classifier (README "## Care" lists the rules): no model, no
 // external service, so an agent can always tell why a post got its category.
@@ -95,17 +95,17 @@ export function classify(content: string): Classification {
 export function topicsOf(content: string, folded = foldText(content)): string[] {
   const found = hashtagsOf(content);
   for (const [topic, words] of Object.entries(TOPIC_LEXICON)) {
-    if (keywordsIn(folded, words).length > 0) found.push(topic);
+    if (hasAnyKeyword(folded, words)) found.push(topic);
   }
   return [...new Set(found.map(normaliseTag))];
 }
 
 export function categoryOf(folded: string, topics: readonly string[]): InteractionCategory {
-  if (keywordsIn(folded, SALES_LEAD_PHRASES).length > 0) return InteractionCategory.SALES_LEAD;
+  if (hasAnyKeyword(folded, SALES_LEAD_PHRASES)) return InteractionCategory.SALES_LEAD;
   const complaints = keywordsIn(folded, COMPLAINT_PHRASES).length;
   const praise = keywordsIn(folded, COMPLIMENT_PHRASES).length;
   if (complaints > 0 && complaints >= praise) return InteractionCategory.COMPLAINT;
-  if (keywordsIn(folded, DISCUSSION_PHRASES).length > 0) return InteractionCategory.PROACTIVE;
+  if (hasAnyKeyword(folded, DISCUSSION_PHRASES)) return InteractionCategory.PROACTIVE;
   if (isQuestion(folded)) return InteractionCategory.QUESTION;
   if (praise > 0) return InteractionCategory.COMPLIMENT;
   if (topics.length > 0) return InteractionCategory.PROACTIVE;

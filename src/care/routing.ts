@@ -1,6 +1,6 @@
 import { SwimLane, type Channel, type InteractionCategory } from '../graphql/enums';
 import type { FilterRule, LaneRule, SkillGroupRule } from './care-rules';
-import { keywordsIn, normaliseTag } from './text-match';
+import { hasAnyKeyword, normaliseTag } from './text-match';
 
 /** What routing looks at: the folded text (text-match foldText) and the topics/hashtags. */
 export interface Routable {
@@ -11,7 +11,7 @@ export interface Routable {
 }
 
 function hitsCluster(item: Routable, keywords: readonly string[], hashtags: readonly string[]): boolean {
-  return keywordsIn(item.folded, keywords).length > 0 || hashtags.some((h) => item.topics.includes(normaliseTag(h)));
+  return hasAnyKeyword(item.folded, keywords) || hashtags.some((h) => item.topics.includes(normaliseTag(h)));
 }
 
 /**

@@ -15,31 +15,50 @@ export function hashtagsOf(text: string): string[] {
   return [...new Set(tags)];
 }
 
-const patternCache = new Map<string, RegExp>();
+const WORD = '[\\p{L}\\p{N}_]';
 
-function patternOf(keyword: string): RegExp {
-  let pattern = patternCache.get(keyword);
-  if (!pattern) {
-    const prefix = keyword.endsWith('*');
-    const body = foldText(prefix ? keyword.slice(0, -1) : keyword)
-      .trim()
-      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-      .replace(/\s+/g, '\\s+');
-    pattern = new RegExp(`(?<![\\p{L}\\p{N}_])${body}${prefix ? '[\\p{L}\\p{N}_-]*' : '(?![\\p{L}\\p{N}_])'}`, 'u');
-    if (patternCache.size > 5000) patternCache.clear();
-    patternCache.set(keyword, pattern);
+/** The regex source of one keyword: whole words, or a word start when it ends with `*`. */
+function sourceOf(keyword: string): string {
+  const prefix = keyword.endsWith('*');
+  const body = foldText(prefix ? keyword.slice(0, -1) : keyword)
+    .trim()
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\s+/g, '\\s+');
+  return `(?<!${WORD})${body}${prefix ? '[\\p{L}\\p{N}_-]*' : `(?!${WORD})`}`;
+}
+
+interface CompiledList {
+  /** Any keyword of the list: most texts hit none, and one test settles it. */
+  any: RegExp | null;
+  each: { keyword: string; pattern: RegExp }[];
+}
+
+// Keyword lists are compiled once per array: the classifier's constants once per process,
+// stored rules once per loaded rule set.
+const compiled = new WeakMap<readonly string[], CompiledList>();
+
+function compile(keywords: readonly string[]): CompiledList {
+  let list = compiled.get(keywords);
+  if (!list) {
+    const usable = keywords.filter((k) => k.trim() !== '' && k.trim() !== '*');
+    const each = usable.map((keyword) => ({ keyword, pattern: new RegExp(sourceOf(keyword), 'u') }));
+    list = { any: usable.length > 0 ? new RegExp(usable.map(sourceOf).join('|'), 'u') : null, each };
+    compiled.set(keywords, list);
   }
-  return pattern;
+  return list;
 }
 
-/** Whether folded text contains the keyword as whole words. `folded` must come from foldText. */
-export function hasKeyword(folded: string, keyword: string): boolean {
-  return keyword.trim() !== '' && patternOf(keyword).test(folded);
-}
-
-/** The keywords of the list that occur in the folded text. */
+/** The keywords of the list that occur in the folded text (folded by foldText). */
 export function keywordsIn(folded: string, keywords: readonly string[]): string[] {
-  return keywords.filter((k) => hasKeyword(folded, k));
+  const list = compile(keywords);
+  if (!list.any || !list.any.test(folded)) return [];
+  return list.each.filter((e) => e.pattern.test(folded)).map((e) => e.keyword);
+}
+
+/** Whether the folded text contains any keyword of the list. */
+export function hasAnyKeyword(folded: string, keywords: readonly string[]): boolean {
+  const list = compile(keywords);
+  return list.any !== null && list.any.test(folded);
 }
 
 /** A hashtag or topic as stored: lower-case, no leading #, spaces and underscores as dashes. */

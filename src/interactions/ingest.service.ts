@@ -225,11 +225,15 @@ export class IngestService {
   private async writeConversations(m: EntityManager, rows: Row[], threads: Threaded[]): Promise<void> {
     const created = new Set(threads.filter((t) => t.newConversation).map((t) => t.conversationId));
     const byConversation = new Map<string, Row[]>();
-    for (const row of rows) byConversation.set(row.conversation_id, [...(byConversation.get(row.conversation_id) ?? []), row]);
+    for (const row of rows) {
+      const group = byConversation.get(row.conversation_id);
+      if (group) group.push(row);
+      else byConversation.set(row.conversation_id, [row]);
+    }
     const fresh: object[] = [];
     const touched: { id: string; channels: string[]; current: string; at: string }[] = [];
-    for (const [id, group] of [...byConversation].sort(([a], [b]) => a.localeCompare(b))) {
-      const ordered = [...group].sort((a, b) => a.occurred_at.localeCompare(b.occurred_at));
+    for (const [id, group] of [...byConversation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const ordered = group.length === 1 ? group : [...group].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
       const channels = [...new Set(ordered.map((r) => r.channel))];
       const last = ordered[ordered.length - 1];
       if (created.has(id)) {
