@@ -23,7 +23,6 @@ import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
 
-
 /** A row of the interactions table, as written by a call. */
 interface Row {
   id: string;
@@ -169,7 +168,8 @@ export class IngestService {
     await insertEscalations(m, bursts.map((b) => ({
       id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true, createdBy: `rule:${b.ruleName}`,
     })));
-    const changed: { id: string; from: string }[] = await m.query(
+    // TypeORM answers an UPDATE with [rows, count].
+    const [changed]: [{ id: string; from: string }[], number] = await m.query(
       `UPDATE interactions i SET status = 'ESCALATED' FROM unnest($1::uuid[]) AS b(id)
         WHERE i.id = b.id AND i.status IN ('OPEN', 'RESPONDED')
         RETURNING i.id, old.status AS from`,
@@ -270,7 +270,7 @@ export class IngestService {
   private async markAnswered(m: EntityManager, rows: Row[], by: string): Promise<HistoryEntry[]> {
     const replies = rows.filter((r) => r.direction === Direction.OUTBOUND && r.in_reply_to_id);
     if (replies.length === 0) return [];
-    const answered: { id: string; customerId: string; at: Date; from: string; to: string }[] = await m.query(
+    const [answered]: [{ id: string; customerId: string; at: Date; from: string; to: string }[], number] = await m.query(
       `UPDATE interactions i SET responded_at = r.at,
               status = CASE WHEN i.status = 'OPEN' THEN 'RESPONDED' ELSE i.status END
          FROM (SELECT id, min(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, at) GROUP BY id) AS r

@@ -115,6 +115,23 @@ describe('one conversation across channels', () => {
     expect(res.data!.respondToInteraction).toMatchObject({ status: 'RESPONDED', slaBreached: false });
   });
 
+  it('stops the SLA clock when an ingested outbound reply answers the post', async () => {
+    const c = await createCustomer(app.pool);
+    const post = await app.gql(RECORD, {
+      input: { idempotencyKey: `in-${unique()}`, customerId: c.id, channel: 'INSTAGRAM', content: 'my delivery is late', occurredAt: new Date(Date.now() - 30 * 60_000).toISOString() },
+    }, ['ingest']);
+    const inbound = post.data!.recordInteraction;
+    const reply = await app.gql(RECORD, {
+      input: { idempotencyKey: `out-${unique()}`, customerId: c.id, channel: 'INSTAGRAM', direction: 'OUTBOUND', content: 'Sorry! Checking now', inReplyToId: inbound.id },
+    }, ['ingest']);
+    expect(reply.errors).toBeUndefined();
+    expect(reply.data!.recordInteraction).toMatchObject({ slaDueAt: null, conversation: { id: inbound.conversation.id } });
+    const read = await app.gql(`query($id: ID!) { customer(id: $id) { interactions(first: 5) { edges { node { id status respondedAt } } } } }`, { id: c.id });
+    const answered = read.data!.customer.interactions.edges.map((e: any) => e.node).find((n: any) => n.id === inbound.id);
+    expect(answered.status).toBe('RESPONDED');
+    expect(answered.respondedAt).not.toBeNull();
+  });
+
   it('refuses to take a conversation to the channel it is on, and answers NOT_FOUND for an unknown one', async () => {
     const c = await createCustomer(app.pool);
     const a = await app.gql(RECORD, { input: { idempotencyKey: `same-${unique()}`, customerId: c.id, channel: 'CHAT', content: 'hello?' } });

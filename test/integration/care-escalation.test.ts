@@ -40,6 +40,9 @@ describe('automatic escalation: topic threshold', () => {
     }
     const fired = await automaticEscalations(ids);
     expect(fired).toEqual([{ team: 'PR_CRISIS', interaction_id: ids[19] }]);
+    const { rows } = await app.pool.query(
+      `SELECT i.status, h.from_status, h.to_status, h.actor FROM interactions i JOIN interaction_history h ON h.interaction_id = i.id WHERE i.id = $1`, [ids[19]]);
+    expect(rows).toEqual([{ status: 'ESCALATED', from_status: 'OPEN', to_status: 'ESCALATED', actor: 'rule:topic-threshold' }]);
   });
 
   it('escalates again for a new burst after a quiet window', async () => {

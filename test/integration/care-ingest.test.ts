@@ -112,6 +112,18 @@ describe('recordInteractions: bulk', () => {
     expect(out[2].skillGroup).toBe('technical');
   });
 
+  it('refuses one key used twice in a call with different content as CONFLICT naming the later item', async () => {
+    const key = `twice-${unique()}`;
+    const c = await createCustomer(app.pool);
+    const inputs = [
+      { idempotencyKey: key, customerId: c.id, channel: 'EMAIL', content: 'one' },
+      { idempotencyKey: key, customerId: c.id, channel: 'EMAIL', content: 'two' },
+    ];
+    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'inputs[1].idempotencyKey', index: 1 });
+    expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1`, [c.id])).toBe(0);
+  });
+
   it('refuses more than 1,000 items', async () => {
     const inputs = Array.from({ length: 1001 }, (_, n) => ({ idempotencyKey: `too-many-${n}`, email: 'a@b.co', channel: 'EMAIL', content: 'x' }));
     const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
