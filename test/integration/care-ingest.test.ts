@@ -124,6 +124,19 @@ describe('recordInteractions: bulk', () => {
     expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1`, [c.id])).toBe(0);
   });
 
+  it('threads a reply to an earlier post of the same call into its conversation', async () => {
+    const tag = unique();
+    const inputs = [
+      { idempotencyKey: `thr-${tag}-0`, platform: 'FACEBOOK', handle: `thr_${tag}`, channel: 'FACEBOOK', externalId: `fb-${tag}`, content: 'my app login fails' },
+      { idempotencyKey: `thr-${tag}-1`, platform: 'FACEBOOK', handle: `thr_${tag}`, channel: 'FACEBOOK', inReplyToExternalId: `fb-${tag}`, content: 'still failing' },
+    ];
+    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    const [a, b] = res.data!.recordInteractions;
+    expect(b.conversation.id).toBe(a.conversation.id);
+    expect(await count(`SELECT count(*)::int AS n FROM conversations WHERE customer_id = $1`, [a.customer.id])).toBe(1);
+  });
+
   it('refuses more than 1,000 items', async () => {
     const inputs = Array.from({ length: 1001 }, (_, n) => ({ idempotencyKey: `too-many-${n}`, email: 'a@b.co', channel: 'EMAIL', content: 'x' }));
     const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
