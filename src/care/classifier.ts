@@ -58,17 +58,17 @@ export const TOPIC_LEXICON: Readonly<Record<string, readonly string[]>> = {
   'sustainability': ['sustainab*', 'emissions', 'climate', 'electric'],
 };
 
-const POSITIVE = [
+const POSITIVE = new Set([
   'love', 'loving', 'great', 'good', 'excellent', 'amazing', 'awesome', 'fantastic', 'happy', 'glad', 'thanks', 'thank',
   'helpful', 'best', 'impressed', 'perfect', 'quick', 'fast', 'friendly', 'appreciate', 'kudos', 'recommend', 'nice',
   'smooth', 'wonderful', 'brilliant', 'pleased', 'satisfied',
-];
-const NEGATIVE = [
+]);
+const NEGATIVE = new Set([
   'hate', 'bad', 'terrible', 'awful', 'worst', 'horrible', 'broken', 'broke', 'angry', 'furious', 'disappointed',
   'disappointing', 'unacceptable', 'ridiculous', 'slow', 'rude', 'useless', 'problem', 'issue', 'faulty', 'defective',
   'frustrated', 'frustrating', 'waiting', 'ignored', 'never', 'poor', 'sucks', 'scam', 'refund', 'cancel', 'leaving',
   'overcharged', 'fail', 'failed', 'crash', 'crashed', 'waste',
-];
+]);
 const NEGATORS = new Set(['not', 'no', "don't", "didn't", "isn't", "wasn't", "aren't", "won't", 'never', "can't", 'hardly']);
 
 export interface Classification {
@@ -129,7 +129,7 @@ export function sentimentOf(folded: string): number {
   let sum = 0;
   let hits = 0;
   for (const [i, word] of words.entries()) {
-    const polarity = POSITIVE.includes(word) ? 1 : NEGATIVE.includes(word) ? -1 : 0;
+    const polarity = POSITIVE.has(word) ? 1 : NEGATIVE.has(word) ? -1 : 0;
     if (polarity === 0) continue;
     const negated = NEGATORS.has(words[i - 1] ?? '') || NEGATORS.has(words[i - 2] ?? '');
     sum += negated && word !== 'never' ? -polarity : polarity;

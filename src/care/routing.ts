@@ -10,6 +10,18 @@ export interface Routable {
   topics: readonly string[];
 }
 
+// Rule lists arrive once per call and are read once per item: sort each list once.
+const sortedLists = new WeakMap<readonly { position: number }[], readonly { position: number }[]>();
+
+function byPosition<T extends { position: number }>(rules: readonly T[]): readonly T[] {
+  let sorted = sortedLists.get(rules);
+  if (!sorted) {
+    sorted = [...rules].sort((a, b) => a.position - b.position);
+    sortedLists.set(rules, sorted);
+  }
+  return sorted as readonly T[];
+}
+
 function hitsCluster(item: Routable, keywords: readonly string[], hashtags: readonly string[]): boolean {
   return hasAnyKeyword(item.folded, keywords) || hashtags.some((h) => item.topics.includes(normaliseTag(h)));
 }
@@ -20,7 +32,7 @@ function hitsCluster(item: Routable, keywords: readonly string[], hashtags: read
  * Usage: `laneFor(rules.lanes, { channel: 'TWITTER', category: 'SALES_LEAD', folded, topics })`
  */
 export function laneFor(rules: readonly LaneRule[], item: Routable): SwimLane {
-  for (const rule of [...rules].sort((a, b) => a.position - b.position)) {
+  for (const rule of byPosition(rules)) {
     if (!rule.enabled) continue;
     if (rule.channels.length > 0 && !rule.channels.includes(item.channel)) continue;
     if (rule.categories.length > 0 && !rule.categories.includes(item.category)) continue;
@@ -32,7 +44,7 @@ export function laneFor(rules: readonly LaneRule[], item: Routable): SwimLane {
 
 /** The first skill group (by position) whose cluster the text or tags hit, or null. */
 export function skillGroupFor(groups: readonly SkillGroupRule[], item: Pick<Routable, 'folded' | 'topics'>): string | null {
-  for (const group of [...groups].sort((a, b) => a.position - b.position)) {
+  for (const group of byPosition(groups)) {
     if (hitsCluster(item as Routable, group.keywords, group.hashtags)) return group.name;
   }
   return null;
