@@ -15,6 +15,8 @@ import { TouchpointResolver } from '../identities/touchpoint.resolver';
 import { ConsentResolver } from '../identities/consent.resolver';
 import { SegmentResolver } from '../segments/segment.resolver';
 import { PrivacyResolver } from '../privacy/privacy.resolver';
+import { CareRulesResolver } from '../care/care-rules.resolver';
+import { CareDeskResolver, ConversationCareResolver, EscalationCareResolver, InteractionCareResolver } from '../interactions/care-desk.resolver';
 import './enums';
 
 /** Every resolver class of the API. */
@@ -34,6 +36,11 @@ export const resolvers: NonEmptyArray<Function> = [
   ConsentResolver,
   SegmentResolver,
   PrivacyResolver,
+  CareRulesResolver,
+  CareDeskResolver,
+  InteractionCareResolver,
+  ConversationCareResolver,
+  EscalationCareResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

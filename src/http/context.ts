@@ -17,6 +17,10 @@ import { DuplicateCandidateService } from '../identities/duplicate-candidates.se
 import { createIdentityHistoryLoaders } from '../identities/identity-history.loaders';
 import { MergeService } from '../identities/merge.service';
 import { TouchpointService } from '../identities/touchpoint.service';
+import { CareRulesService } from '../care/care-rules.service';
+import { createCareLoaders } from '../interactions/care.loaders';
+import { CareDeskService } from '../interactions/care-desk.service';
+import { IngestService } from '../interactions/ingest.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -27,12 +31,14 @@ export function createLoaders(pool: Pool) {
     ...createInteractionLoaders(pool),
     ...createInfluenceLoaders(pool),
     ...createIdentityHistoryLoaders(pool),
+    ...createCareLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
 export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
+  const careRules = new CareRulesService(pool);
   return {
     customers: new CustomerService(pool, options.defaultPhoneRegion),
     touchpoints: new TouchpointService(dataSource, options.defaultPhoneRegion),
@@ -41,6 +47,9 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     consents: new ConsentService(dataSource),
     segments: new SegmentService(pool),
     privacy: new PrivacyService(dataSource),
+    careRules,
+    ingest: new IngestService(dataSource, careRules, options.defaultPhoneRegion),
+    careDesk: new CareDeskService(dataSource),
   };
 }
 export type Services = ReturnType<typeof createServices>;
