@@ -1,7 +1,14 @@
 import { CoreModel1795622400000 } from './1795622400000-CoreModel';
 import { IdentityAudit1795630000000 } from './1795630000000-IdentityAudit';
 import { ConsentSegments1795640000000 } from './1795640000000-ConsentSegments';
+import { CareWorkflow1795650000000 } from './1795650000000-CareWorkflow';
 import { AuditLog1795670000000 } from './1795670000000-AuditLog';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
-export const migrations = [CoreModel1795622400000, IdentityAudit1795630000000, ConsentSegments1795640000000, AuditLog1795670000000];
+export const migrations = [
+  CoreModel1795622400000,
+  IdentityAudit1795630000000,
+  ConsentSegments1795640000000,
+  CareWorkflow1795650000000,
+  AuditLog1795670000000,
+];

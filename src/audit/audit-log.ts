@@ -39,16 +39,25 @@ export interface Queryable {
  * Usage: `await dataSource.transaction(async (m) => { ...; await recordAudit(m, { actor: viewer, action: 'CUSTOMERS_MERGED', subject: survivorId, details: { mergedId } }); })`
  */
 export async function recordAudit(m: Queryable, entry: AuditEntry): Promise<void> {
-  const actor = typeof entry.actor === 'string' ? { sub: entry.actor, roles: [] as string[] } : entry.actor;
+  await recordAudits(m, [entry]);
+}
+
+/** Several entries in one statement (bulk paths, e.g. the escalations of one ingestion call). */
+export async function recordAudits(m: Queryable, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const requestId = currentRequestId() ?? null;
+  const actors = entries.map((e) => (typeof e.actor === 'string' ? { sub: e.actor, roles: [] as string[] } : e.actor));
   await m.query(
-    `INSERT INTO audit_log (actor, actor_roles, action, subject, request_id, details) VALUES ($1, $2, $3, $4, $5, $6)`,
+    `INSERT INTO audit_log (actor, actor_roles, action, subject, request_id, details)
+     SELECT a, coalesce(string_to_array(r, ','), '{}'), ac, s, q, d::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS t(a, r, ac, s, q, d)`,
     [
-      actor.sub,
-      [...(actor.roles ?? [])].sort(),
-      entry.action,
-      entry.subject ?? null,
-      entry.requestId ?? currentRequestId() ?? null,
-      JSON.stringify(entry.details ?? {}),
+      actors.map((a) => a.sub),
+      // Role names are [a-z]+, so a comma-joined list round-trips; an empty one becomes '{}'.
+      actors.map((a) => [...(a.roles ?? [])].sort().join(',') || null),
+      entries.map((e) => e.action),
+      entries.map((e) => e.subject ?? null),
+      entries.map((e) => e.requestId ?? requestId),
+      entries.map((e) => JSON.stringify(e.details ?? {})),
     ],
   );
 }

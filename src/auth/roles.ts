@@ -43,4 +43,7 @@ export const CAN = {
   mergeCustomers: ['supervisor'] as Role[],
   /** Consent is recorded where the customer gives it: by agents, ingestion jobs and above. */
   recordConsent: ['agent', 'ingest'] as Role[],
+  /** Care desk: respond, escalate, take offline (supervisor and admin by implication). */
+  workCare: ['agent'] as Role[],
+  readCareRules: ['agent'] as Role[],
 };

@@ -15,6 +15,8 @@ import { TouchpointResolver } from '../identities/touchpoint.resolver';
 import { ConsentResolver } from '../identities/consent.resolver';
 import { SegmentResolver } from '../segments/segment.resolver';
 import { PrivacyResolver } from '../privacy/privacy.resolver';
+import { CareRulesResolver } from '../care/care-rules.resolver';
+import { CareDeskResolver, ConversationCareResolver, EscalationCareResolver, InteractionCareResolver } from '../interactions/care-desk.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import './enums';
 
@@ -35,6 +37,11 @@ export const resolvers: NonEmptyArray<Function> = [
   ConsentResolver,
   SegmentResolver,
   PrivacyResolver,
+  CareRulesResolver,
+  CareDeskResolver,
+  InteractionCareResolver,
+  ConversationCareResolver,
+  EscalationCareResolver,
   AuditResolver,
 ];
 

@@ -18,6 +18,10 @@ import { DuplicateCandidateService } from '../identities/duplicate-candidates.se
 import { createIdentityHistoryLoaders } from '../identities/identity-history.loaders';
 import { MergeService } from '../identities/merge.service';
 import { TouchpointService } from '../identities/touchpoint.service';
+import { CareRulesService } from '../care/care-rules.service';
+import { createCareLoaders } from '../interactions/care.loaders';
+import { CareDeskService } from '../interactions/care-desk.service';
+import { IngestService } from '../interactions/ingest.service';
 import type { Logger } from '../logger';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
@@ -29,12 +33,14 @@ export function createLoaders(pool: Pool) {
     ...createInteractionLoaders(pool),
     ...createInfluenceLoaders(pool),
     ...createIdentityHistoryLoaders(pool),
+    ...createCareLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
 export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger }) {
+  const careRules = new CareRulesService(pool);
   return {
     customers: new CustomerService(pool, options.defaultPhoneRegion),
     touchpoints: new TouchpointService(dataSource, options.defaultPhoneRegion),
@@ -43,6 +49,9 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     consents: new ConsentService(dataSource),
     segments: new SegmentService(pool),
     privacy: new PrivacyService(dataSource),
+    careRules,
+    ingest: new IngestService(dataSource, careRules, options.defaultPhoneRegion),
+    careDesk: new CareDeskService(dataSource),
     audit: new AuditService(pool, options.logger),
   };
 }

@@ -15,6 +15,8 @@ export const CUSTOMER_OWNED_TABLES: readonly string[] = [
   'influence_scores',
   'tier_changes',
   'touchpoint_events',
+  'interaction_history',
+  'conversation_handoffs',
 ];
 
 /** Tables with a customer_id column that must NOT move in a merge, each with the reason. */

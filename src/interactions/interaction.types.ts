@@ -19,6 +19,12 @@ export class Interaction {
   @Field(() => InteractionStatus) status!: InteractionStatus;
   @Field(() => DateTimeScalar, { nullable: true }) respondedAt!: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) slaDueAt!: Date | null;
+  @Field({ description: 'False for inbound posts a filter rule keeps out of the care queue (no question, complaint or need).' })
+  actionable!: boolean;
+  @Field(() => Boolean, { nullable: true, description: 'Outbound replies: whether it was posted in public in the channel the conversation started in.' })
+  closedLoop!: boolean | null;
+  @Field(() => String, { nullable: true, description: 'The platform\'s id of the post.' }) externalId!: string | null;
+  inReplyToId!: string | null;
   customerId!: string;
   conversationId!: string;
   socialIdentityId!: string | null;
@@ -34,6 +40,10 @@ export class Conversation {
   @Field(() => [Channel], { description: 'Every channel the thread touched, first touch first.' }) channels!: Channel[];
   @Field(() => DateTimeScalar) startedAt!: Date;
   @Field(() => DateTimeScalar) lastActivityAt!: Date;
+  @Field(() => Channel, { description: 'Where the conversation started.' }) originChannel!: Channel;
+  @Field(() => Channel, { description: 'Where it continues now (moved by takeOffline or a reply elsewhere).' }) currentChannel!: Channel;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When a public reply closed the loop in the original channel.' })
+  loopClosedAt!: Date | null;
   customerId!: string;
 }
 

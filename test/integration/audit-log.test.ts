@@ -168,3 +168,38 @@ describe('audit entries for consent, export and erasure', () => {
     expect(JSON.stringify(entries)).not.toContain(email);
   });
 });
+
+describe('audit entries for escalations', () => {
+  it('records a manual escalation and its resolution with the agent, the customer and the team, without the free-text reason', async () => {
+    const c = await createCustomer(app.pool, { interactions: [{ channel: 'TWITTER' }] });
+    const sub = `escalating-${randomUUID()}`;
+    const as = (query: string, variables: Record<string, unknown>) =>
+      request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['supervisor'], sub)}`).send({ query, variables });
+    const escalated = await as(`mutation($input: EscalateInput!) { escalateInteraction(input: $input) { id } }`, {
+      input: { interactionId: c.interactionIds[0], team: 'LEGAL', reason: 'private words about the customer' },
+    });
+    const escalationId = escalated.body.data.escalateInteraction.id;
+    const resolved = await as(`mutation($input: ResolveEscalationInput!) { resolveEscalation(input: $input) { id } }`, { input: { escalationId, resolution: 'done' } });
+    expect(resolved.body.errors).toBeUndefined();
+    const entries = await entriesOf(sub);
+    expect(entries.map((e) => [e.action, e.subject, e.request_id, e.details])).toEqual([
+      ['ESCALATED', c.id, escalated.headers['x-request-id'], { escalationId, interactionId: c.interactionIds[0], team: 'LEGAL', automatic: false }],
+      ['ESCALATION_RESOLVED', c.id, resolved.headers['x-request-id'], { escalationId, interactionId: c.interactionIds[0], team: 'LEGAL' }],
+    ]);
+    expect(JSON.stringify(entries)).not.toContain('private words');
+  });
+
+  it('records an automatic escalation raised by a stored rule, with the rule as the actor', async () => {
+    const key = `audit-churn-${randomUUID()}`;
+    const res = await app.gql(
+      `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id customer { id } } }`,
+      { input: { idempotencyKey: key, channel: 'EMAIL', content: 'I am thinking of leaving you for good', email: `${key}@example.com` } },
+      ['ingest'],
+    );
+    expect(res.errors).toBeUndefined();
+    const { rows } = await app.pool.query(`SELECT * FROM audit_log WHERE action = 'ESCALATED' AND subject = $1`, [res.data!.recordInteraction.customer.id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].actor).toMatch(/^rule:/);
+    expect(rows[0].details).toMatchObject({ interactionId: res.data!.recordInteraction.id, automatic: true });
+  });
+});

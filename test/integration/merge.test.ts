@@ -60,9 +60,19 @@ async function addCareRows(customerId: string, socialIdentityId: string | null) 
      VALUES ($1, $2, $3, 'TWITTER', 'INBOUND', now(), 'thinking of leaving', 'COMPLAINT') RETURNING id`,
     [customerId, conv[0].id, socialIdentityId],
   );
-  await app.pool.query(
-    `INSERT INTO escalations (customer_id, interaction_id, team, reason, created_by) VALUES ($1, $2, 'RETENTION', 'churn signal', 'agent-1')`,
+  const { rows: esc } = await app.pool.query<{ id: string }>(
+    `INSERT INTO escalations (customer_id, interaction_id, team, reason, created_by) VALUES ($1, $2, 'RETENTION', 'churn signal', 'agent-1') RETURNING id`,
     [customerId, msg[0].id],
+  );
+  await app.pool.query(
+    `INSERT INTO interaction_history (customer_id, interaction_id, event, from_status, to_status, detail, escalation_id, actor)
+     VALUES ($1, $2, 'ESCALATED', 'OPEN', 'ESCALATED', 'to RETENTION: churn signal', $3, 'agent-1')`,
+    [customerId, msg[0].id, esc[0].id],
+  );
+  await app.pool.query(
+    `INSERT INTO conversation_handoffs (customer_id, conversation_id, from_channel, to_channel, reason, context, carried_interaction_ids, handed_off_by)
+     VALUES ($1, $2, 'TWITTER', 'PHONE', 'take it offline', 'account number verified', ARRAY[$3::uuid], 'agent-1')`,
+    [customerId, conv[0].id, msg[0].id],
   );
   await app.pool.query(`INSERT INTO influence_scores (customer_id, score, source, measured_at) VALUES ($1, 7.5, 'test', now())`, [customerId]);
   await app.pool.query(

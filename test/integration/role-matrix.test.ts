@@ -18,6 +18,20 @@ beforeAll(async () => {
     async newSocialIdentity() {
       return (await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `matrix${randomUUID().slice(0, 8)}` }] })).socialIdentityIds[0];
     },
+    async newInteraction() {
+      const c = await createCustomer(app.pool, { interactions: [{ channel: 'TWITTER' }] });
+      const { rows } = await app.pool.query(`SELECT conversation_id AS "conversationId" FROM interactions WHERE id = $1`, [c.interactionIds[0]]);
+      return { interactionId: c.interactionIds[0], conversationId: rows[0].conversationId as string };
+    },
+    async newEscalation() {
+      const { interactionId } = await this.newInteraction();
+      const res = await app.gql(
+        `mutation($input: EscalateInput!) { escalateInteraction(input: $input) { id } }`,
+        { input: { interactionId, team: 'SUPERVISOR', reason: 'matrix fixture' } },
+        ['admin'],
+      );
+      return res.data!.escalateInteraction.id as string;
+    },
     async newMerge() {
       const res = await app.gql(`mutation($a: ID!, $b: ID!) { mergeCustomers(survivorId: $a, mergedId: $b) { id } }`, { a: await newCustomer(), b: await newCustomer() }, ['admin']);
       return res.data!.mergeCustomers.id as string;

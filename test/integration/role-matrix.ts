@@ -11,6 +11,10 @@ export interface MatrixFixtures {
   newMerge(): Promise<string>;
   /** A social identity of a new customer. */
   newSocialIdentity(): Promise<string>;
+  /** An inbound interaction of a new customer, with its conversation. */
+  newInteraction(): Promise<{ interactionId: string; conversationId: string }>;
+  /** An open escalation of a new interaction, raised by an admin. */
+  newEscalation(): Promise<string>;
 }
 
 export interface MatrixEntry {
@@ -23,6 +27,10 @@ export interface MatrixEntry {
 
 const READERS: Role[] = ['viewer', 'agent', 'supervisor', 'admin'];
 const SUPERVISORS: Role[] = ['supervisor', 'admin'];
+const AGENTS: Role[] = ['agent', 'supervisor', 'admin'];
+const WRITERS: Role[] = ['agent', 'supervisor', 'ingest', 'admin'];
+// Care rules are global: allowed calls below either fail validation after the role check or
+// write a disabled / uniquely named rule, so concurrent test files see no change in routing.
 
 /**
  * Who may call each root operation, keyed `Query.<field>` / `Mutation.<field>`. Every root field of
@@ -82,6 +90,94 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: ['admin'],
     document: `mutation($id: ID!) { eraseCustomer(id: $id) }`,
     variables: async (fx) => ({ id: await fx.newCustomer() }),
+  },
+  'Query.careRules': {
+    allowed: AGENTS,
+    document: `{ careRules { __typename } }`,
+  },
+  'Mutation.recordInteraction': {
+    allowed: WRITERS,
+    document: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id } }`,
+    variables: (fx) => ({ input: { idempotencyKey: `matrix-${fx.unique()}`, channel: 'EMAIL', content: 'matrix', email: `${fx.unique()}@example.com` } }),
+  },
+  'Mutation.recordInteractions': {
+    allowed: WRITERS,
+    document: `mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id } }`,
+    variables: (fx) => ({ inputs: [{ idempotencyKey: `matrix-${fx.unique()}`, channel: 'EMAIL', content: 'matrix', email: `${fx.unique()}@example.com` }] }),
+  },
+  'Mutation.respondToInteraction': {
+    allowed: AGENTS,
+    document: `mutation($input: RespondInput!) { respondToInteraction(input: $input) { id } }`,
+    variables: async (fx) => ({ input: { interactionId: (await fx.newInteraction()).interactionId, content: 'matrix reply' } }),
+  },
+  'Mutation.escalateInteraction': {
+    allowed: AGENTS,
+    document: `mutation($input: EscalateInput!) { escalateInteraction(input: $input) { id } }`,
+    variables: async (fx) => ({ input: { interactionId: (await fx.newInteraction()).interactionId, team: 'SUPERVISOR', reason: 'matrix' } }),
+  },
+  'Mutation.resolveEscalation': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: ResolveEscalationInput!) { resolveEscalation(input: $input) { id } }`,
+    variables: async (fx) => ({ input: { escalationId: await fx.newEscalation(), resolution: 'matrix' } }),
+  },
+  'Mutation.takeOffline': {
+    allowed: AGENTS,
+    document: `mutation($input: TakeOfflineInput!) { takeOffline(input: $input) { id } }`,
+    variables: async (fx) => ({ input: { conversationId: (await fx.newInteraction()).conversationId, toChannel: 'PHONE', context: 'matrix' } }),
+  },
+  'Mutation.setSlaTarget': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: SlaTargetInput!) { setSlaTarget(input: $input) { __typename } }`,
+    variables: () => ({ input: { channel: 'LETTER', responseMinutes: 0 } }), // BAD_USER_INPUT: nothing written
+  },
+  'Mutation.deleteSlaTarget': {
+    allowed: SUPERVISORS,
+    document: `mutation { deleteSlaTarget(channel: LETTER, tier: BRONZE) }`,
+  },
+  'Mutation.setBusinessHours': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: BusinessHoursInput!) { setBusinessHours(input: $input) { __typename } }`,
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, timeZone: 'Not/AZone' } }), // BAD_USER_INPUT
+  },
+  'Mutation.setLaneRule': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: LaneRuleInput!) { setLaneRule(input: $input) { __typename } }`,
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, lane: 'CUSTOMER_SERVICE', position: 9999, keywords: [`matrix${fx.unique()}`], enabled: false } }),
+  },
+  'Mutation.deleteLaneRule': {
+    allowed: SUPERVISORS,
+    document: `mutation($name: String!) { deleteLaneRule(name: $name) }`,
+    variables: (fx) => ({ name: `matrix-${fx.unique()}` }),
+  },
+  'Mutation.createSkillGroup': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: SkillGroupInput!) { createSkillGroup(input: $input) { __typename } }`,
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, position: 9999, keywords: [`matrix${fx.unique()}`] } }),
+  },
+  'Mutation.updateSkillGroup': {
+    allowed: SUPERVISORS,
+    document: `mutation($name: String!, $input: SkillGroupInput!) { updateSkillGroup(name: $name, input: $input) { __typename } }`,
+    variables: (fx) => ({ name: `matrix-${fx.unique()}`, input: { name: `matrix-${fx.unique()}`, position: 9999, keywords: [`matrix${fx.unique()}`] } }),
+  },
+  'Mutation.deleteSkillGroup': {
+    allowed: SUPERVISORS,
+    document: `mutation($name: String!) { deleteSkillGroup(name: $name) }`,
+    variables: (fx) => ({ name: `matrix-${fx.unique()}` }),
+  },
+  'Mutation.setEscalationRule': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: EscalationRuleInput!) { setEscalationRule(input: $input) { __typename } }`,
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, kind: 'PHRASES', team: 'SUPERVISOR', phrases: [`matrix${fx.unique()}`], enabled: false } }),
+  },
+  'Mutation.deleteEscalationRule': {
+    allowed: SUPERVISORS,
+    document: `mutation($name: String!) { deleteEscalationRule(name: $name) }`,
+    variables: (fx) => ({ name: `matrix-${fx.unique()}` }),
+  },
+  'Mutation.setFilterRule': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: FilterRuleInput!) { setFilterRule(input: $input) { __typename } }`,
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, categories: ['OTHER'], enabled: false } }),
   },
   'Query.auditLog': {
     allowed: ['admin'],

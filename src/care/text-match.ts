@@ -1,0 +1,67 @@
+/**
+ * Keyword and hashtag matching shared by the classifier and the stored rules. Keywords
+ * match whole words (so "app" does not hit "happy"); a trailing `*` matches any word that
+ * starts with it ("sustainab*" hits "sustainable" and "sustainability").
+ */
+
+/** Lower-cased text with curly apostrophes made straight, for matching. */
+export function foldText(text: string): string {
+  return text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
+}
+
+/** `'Love the #MPG on my #Fusion!'` -> `['mpg', 'fusion']`, in order of first use. */
+export function hashtagsOf(text: string): string[] {
+  const tags = [...text.matchAll(/(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_-]+)/gu)].map((m) => m[1].toLowerCase().replace(/_/g, '-'));
+  return [...new Set(tags)];
+}
+
+const WORD = '[\\p{L}\\p{N}_]';
+
+/** The regex source of one keyword: whole words, or a word start when it ends with `*`. */
+function sourceOf(keyword: string): string {
+  const prefix = keyword.endsWith('*');
+  const body = foldText(prefix ? keyword.slice(0, -1) : keyword)
+    .trim()
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\s+/g, '\\s+');
+  return `(?<!${WORD})${body}${prefix ? '[\\p{L}\\p{N}_-]*' : `(?!${WORD})`}`;
+}
+
+interface CompiledList {
+  /** Any keyword of the list: most texts hit none, and one test settles it. */
+  any: RegExp | null;
+  each: { keyword: string; pattern: RegExp }[];
+}
+
+// Keyword lists are compiled once per array: the classifier's constants once per process,
+// stored rules once per loaded rule set.
+const compiled = new WeakMap<readonly string[], CompiledList>();
+
+function compile(keywords: readonly string[]): CompiledList {
+  let list = compiled.get(keywords);
+  if (!list) {
+    const usable = keywords.filter((k) => k.trim() !== '' && k.trim() !== '*');
+    const each = usable.map((keyword) => ({ keyword, pattern: new RegExp(sourceOf(keyword), 'u') }));
+    list = { any: usable.length > 0 ? new RegExp(usable.map(sourceOf).join('|'), 'u') : null, each };
+    compiled.set(keywords, list);
+  }
+  return list;
+}
+
+/** The keywords of the list that occur in the folded text (folded by foldText). */
+export function keywordsIn(folded: string, keywords: readonly string[]): string[] {
+  const list = compile(keywords);
+  if (!list.any || !list.any.test(folded)) return [];
+  return list.each.filter((e) => e.pattern.test(folded)).map((e) => e.keyword);
+}
+
+/** Whether the folded text contains any keyword of the list. */
+export function hasAnyKeyword(folded: string, keywords: readonly string[]): boolean {
+  const list = compile(keywords);
+  return list.any !== null && list.any.test(folded);
+}
+
+/** A hashtag or topic as stored: lower-case, no leading #, spaces and underscores as dashes. */
+export function normaliseTag(tag: string): string {
+  return tag.trim().replace(/^#+/, '').toLowerCase().replace(/[\s_]+/g, '-');
+}

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { classify } from '../care/classifier';
+import { isUuid } from '../db/batch';
+import { withRetry } from '../db/retry';
+import { DomainError, badInput } from '../graphql/errors';
+import type { Channel } from '../graphql/enums';
+import { insertEscalations } from './escalation.sql';
+import { PUBLIC_CHANNELS } from './ingest.validate';
+import { appendHistory, type HistoryEntry } from './interaction-history';
+import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './interaction.inputs';
+import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from './interaction.sql';
+import type { Conversation, Escalation, Interaction } from './interaction.types';
+import { recordAudit } from '../audit/audit-log';
+
+const MAX_TEXT = 10_000;
+
+function id(value: string, field: string): string {
+  if (!isUuid(value)) throw badInput(field, `${field} "${value}" is not an id`);
+  return value;
+}
+
+function text(value: string, field: string, max = MAX_TEXT): string {
+  const trimmed = value.trim();
+  if (trimmed === '' || trimmed.length > max) throw badInput(field, `${field} must be 1-${max} characters`);
+  return trimmed;
+}
+
+interface Locked {
+  id: string;
+  customerId: string;
+  conversationId: string;
+  channel: Channel;
+  direction: string;
+  isPublic: boolean;
+  status: string;
+  respondedAt: Date | null;
+  resolvedAt: Date | null;
+  category: string;
+  topics: string[];
+  lane: string;
+  skillGroup: string | null;
+  originChannel: Channel;
+  currentChannel: Channel;
+  originPublic: boolean;
+}
+
+/**
+ * The agent's side of a conversation: answering (and closing the loop), taking a thread
+ * offline, escalating and resolving. Every status change goes to the interaction's history.
+ */
+export class CareDeskService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Records the outbound reply and stops the SLA clock of the interaction answered (RESPONDED, or RESOLVED with `resolve`). */
+  async respond(input: RespondInput, by: string): Promise<Interaction> {
+    const interactionId = id(input.interactionId, 'interactionId');
+    const content = text(input.content, 'content');
+    const at = input.occurredAt ?? new Date();
+    if (Number.isNaN(at.getTime()) || at.getTime() > Date.now() + 5 * 60_000) throw badInput('occurredAt', 'occurredAt must not be in the future');
+    return withRetry(() => this.dataSource.transaction(async (m) => {
+      const original = await this.lockInteraction(m, interactionId);
+      if (original.direction !== 'INBOUND') throw badInput('interactionId', 'only an inbound interaction can be answered');
+      if (original.status === 'RESOLVED') throw new DomainError('CONFLICT', 'this interaction is resolved already', { field: 'interactionId' });
+      const channel = input.channel ?? original.currentChannel;
+      const isPublic = input.isPublic ?? (channel === original.channel && original.isPublic && PUBLIC_CHANNELS.has(channel));
+      // Closing the loop: the answer is seen where the conversation started, in public.
+      const closedLoop = original.originPublic && channel === original.originChannel && isPublic;
+      await m.query(
+        `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, is_public, category,
+           sentiment, topics, lane, skill_group, status, in_reply_to_id, external_id, actionable, closed_loop, created_by)
+         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15)`,
+        [original.customerId, original.conversationId, channel, at, content, isPublic, original.category, classify(content).sentiment,
+          original.topics, original.lane, original.skillGroup, original.id, input.externalId ?? null, closedLoop, by],
+      );
+      const openEscalations = await this.openEscalationCount(m, original.id);
+      const status = input.resolve ? 'RESOLVED' : openEscalations > 0 ? 'ESCALATED' : 'RESPONDED';
+      await m.query(
+        `UPDATE interactions SET responded_at = coalesce(responded_at, $2), status = $3,
+                resolved_at = CASE WHEN $3 = 'RESOLVED' THEN $2 ELSE resolved_at END
+          WHERE id = $1`,
+        [original.id, at, status],
+      );
+      await m.query(
+        `UPDATE conversations SET channels = CASE WHEN $2 = ANY(channels) THEN channels ELSE channels || $2 END,
+                current_channel = $2, last_activity_at = greatest(last_activity_at, $3),
+                loop_closed_at = CASE WHEN $4 THEN coalesce(loop_closed_at, $3) ELSE loop_closed_at END
+          WHERE id = $1`,
+        [original.conversationId, channel, at, closedLoop],
+      );
+      const history: HistoryEntry[] = [{
+        customerId: original.customerId, interactionId: original.id, event: 'RESPONDED', fromStatus: original.status,
+        toStatus: status === 'RESOLVED' ? 'RESPONDED' : status,
+        detail: `answered on ${channel}${isPublic ? ' in public' : ' in private'}${closedLoop ? ', closing the loop in the original channel' : ''}`,
+        actor: by, at,
+      }];
+      if (status === 'RESOLVED') {
+        history.push({ customerId: original.customerId, interactionId: original.id, event: 'RESOLVED', fromStatus: 'RESPONDED', toStatus: 'RESOLVED', detail: 'resolved with the reply', actor: by, at });
+      }
+      await appendHistory(m, history);
+      return this.interaction(m, original.id);
+    }));
+  }
+
+  async escalate(input: EscalateInput, by: string): Promise<Escalation> {
+    const interactionId = id(input.interactionId, 'interactionId');
+    const reason = text(input.reason, 'reason', 2000);
+    return withRetry(() => this.dataSource.transaction(async (m) => {
+      const original = await this.lockInteraction(m, interactionId);
+      if (original.status === 'RESOLVED') throw new DomainError('CONFLICT', 'a resolved interaction cannot be escalated', { field: 'interactionId' });
+      const open: { id: string }[] = await m.query(
+        `SELECT id FROM escalations WHERE interaction_id = $1 AND team = $2 AND resolved_at IS NULL`, [original.id, input.team]);
+      if (open.length > 0) {
+        throw new DomainError('CONFLICT', `this interaction is already escalated to ${input.team}`, { field: 'team', escalationId: open[0].id });
+      }
+      const escalationId = randomUUID();
+      await insertEscalations(m, [{ id: escalationId, customerId: original.customerId, interactionId: original.id, team: input.team, reason, automatic: false, createdBy: by }]);
+      await m.query(`UPDATE interactions SET status = 'ESCALATED' WHERE id = $1`, [original.id]);
+      await appendHistory(m, [{
+        customerId: original.customerId, interactionId: original.id, event: 'ESCALATED', fromStatus: original.status, toStatus: 'ESCALATED',
+        detail: `to ${input.team}: ${reason}`, escalationId, actor: by,
+      }]);
+      return this.escalation(m, escalationId);
+    }));
+  }
+
+  async resolveEscalation(input: ResolveEscalationInput, by: string): Promise<Escalation> {
+    const escalationId = id(input.escalationId, 'escalationId');
+    const resolution = text(input.resolution, 'resolution', 2000);
+    return withRetry(() => this.dataSource.transaction(async (m) => {
+      const rows: { interactionId: string; resolvedAt: Date | null; team: string }[] = await m.query(
+        `SELECT interaction_id AS "interactionId", resolved_at AS "resolvedAt", team FROM escalations WHERE id = $1 FOR UPDATE`, [escalationId]);
+      if (rows.length === 0) throw new DomainError('NOT_FOUND', `no escalation with id ${escalationId}`);
+      if (rows[0].resolvedAt) throw new DomainError('CONFLICT', 'this escalation is resolved already', { field: 'escalationId' });
+      const original = await this.lockInteraction(m, rows[0].interactionId);
+      await m.query(`UPDATE escalations SET resolved_at = now(), resolution = $2, resolved_by = $3 WHERE id = $1`, [escalationId, resolution, by]);
+      await recordAudit(m, {
+        actor: by,
+        action: 'ESCALATION_RESOLVED',
+        subject: original.customerId,
+        details: { escalationId, interactionId: original.id, team: rows[0].team },
+      });
+      const stillOpen = await this.openEscalationCount(m, original.id);
+      const status = original.status === 'RESOLVED' ? 'RESOLVED'
+        : stillOpen > 0 ? 'ESCALATED'
+        : input.resolveInteraction ? 'RESOLVED'
+        : original.respondedAt ? 'RESPONDED' : 'OPEN';
+      if (status !== original.status) {
+        await m.query(
+          `UPDATE interactions SET status = $2, resolved_at = CASE WHEN $2 = 'RESOLVED' THEN now() ELSE resolved_at END WHERE id = $1`,
+          [original.id, status]);
+      }
+      await appendHistory(m, [{
+        customerId: original.customerId, interactionId: original.id, event: 'ESCALATION_RESOLVED', fromStatus: original.status,
+        toStatus: status, detail: `${rows[0].team}: ${resolution}`, escalationId, actor: by,
+      }]);
+      return this.escalation(m, escalationId);
+    }));
+  }
+
+  /** Moves the conversation to another channel, keeping the thread and recording what context went with it. */
+  async takeOffline(input: TakeOfflineInput, by: string): Promise<Conversation> {
+    const conversationId = id(input.conversationId, 'conversationId');
+    const context = text(input.context, 'context');
+    const reason = input.reason == null ? null : text(input.reason, 'reason', 2000);
+    const carried = input.carryInteractionIds?.map((c, i) => id(c, `carryInteractionIds[${i}]`));
+    return withRetry(() => this.dataSource.transaction(async (m) => {
+      const rows: { customerId: string; currentChannel: Channel }[] = await m.query(
+        `SELECT customer_id AS "customerId", current_channel AS "currentChannel" FROM conversations WHERE id = $1 FOR UPDATE`, [conversationId]);
+      if (rows.length === 0) throw new DomainError('NOT_FOUND', `no conversation with id ${conversationId}`);
+      const { customerId, currentChannel } = rows[0];
+      if (input.toChannel === currentChannel) throw badInput('toChannel', `the conversation is on ${currentChannel} already`);
+      const thread: { id: string; status: string; direction: string }[] = await m.query(
+        `SELECT id, status, direction FROM interactions WHERE conversation_id = $1 ORDER BY occurred_at, id`, [conversationId]);
+      const inThread = new Set(thread.map((t) => t.id));
+      const stray = (carried ?? []).findIndex((c) => !inThread.has(c));
+      if (stray >= 0) throw badInput(`carryInteractionIds[${stray}]`, 'every carried interaction must belong to the conversation');
+      const carriedIds = carried ?? thread.map((t) => t.id);
+      await m.query(
+        `INSERT INTO conversation_handoffs (customer_id, conversation_id, from_channel, to_channel, reason, context, carried_interaction_ids, handed_off_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [customerId, conversationId, currentChannel, input.toChannel, reason, context, carriedIds, by]);
+      await m.query(
+        `UPDATE conversations SET channels = CASE WHEN $2 = ANY(channels) THEN channels ELSE channels || $2 END,
+                current_channel = $2, last_activity_at = greatest(last_activity_at, now())
+          WHERE id = $1`,
+        [conversationId, input.toChannel]);
+      const waiting = thread.filter((t) => t.direction === 'INBOUND' && t.status !== 'RESOLVED');
+      await appendHistory(m, waiting.map((t) => ({
+        customerId, interactionId: t.id, event: 'TAKEN_OFFLINE' as const, fromStatus: t.status, toStatus: t.status,
+        detail: `conversation moved from ${currentChannel} to ${input.toChannel}${reason ? ` (${reason})` : ''}; context: ${context}`, actor: by,
+      })));
+      const [conversation]: Conversation[] = await m.query(`SELECT ${CONVERSATION_COLUMNS} FROM conversations v WHERE v.id = $1`, [conversationId]);
+      return conversation;
+    }));
+  }
+
+  private async lockInteraction(m: EntityManager, interactionId: string): Promise<Locked> {
+    const rows: Locked[] = await m.query(
+      `SELECT i.id, i.customer_id AS "customerId", i.conversation_id AS "conversationId", i.channel, i.direction,
+              i.is_public AS "isPublic", i.status, i.responded_at AS "respondedAt", i.resolved_at AS "resolvedAt", i.category,
+              i.topics, i.lane, i.skill_group AS "skillGroup", v.origin_channel AS "originChannel",
+              v.current_channel AS "currentChannel",
+              coalesce((SELECT f.is_public FROM interactions f WHERE f.conversation_id = v.id ORDER BY f.occurred_at, f.id LIMIT 1), false)
+                AS "originPublic"
+         FROM interactions i JOIN conversations v ON v.id = i.conversation_id
+        WHERE i.id = $1 FOR UPDATE OF i`,
+      [interactionId],
+    );
+    if (rows.length === 0) throw new DomainError('NOT_FOUND', `no interaction with id ${interactionId}`);
+    return rows[0];
+  }
+
+  private async openEscalationCount(m: EntityManager, interactionId: string): Promise<number> {
+    const [{ n }]: { n: number }[] = await m.query(
+      `SELECT count(*)::int AS n FROM escalations WHERE interaction_id = $1 AND resolved_at IS NULL`, [interactionId]);
+    return n;
+  }
+
+  private async interaction(m: EntityManager, interactionId: string): Promise<Interaction> {
+    const [row]: Interaction[] = await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = $1`, [interactionId]);
+    return row;
+  }
+
+  private async escalation(m: EntityManager, escalationId: string): Promise<Escalation> {
+    const [row]: Escalation[] = await m.query(`SELECT ${ESCALATION_COLUMNS} FROM escalations e WHERE e.id = $1`, [escalationId]);
+    return row;
+  }
+}

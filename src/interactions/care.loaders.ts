@@ -1,0 +1,39 @@
+import DataLoader from 'dataloader';
+import type { Pool } from 'pg';
+import { groupByKey } from '../db/batch';
+import type { ConversationHandoff, InteractionEvent } from './care.types';
+import { INTERACTION_COLUMNS } from './interaction.sql';
+import type { Interaction } from './interaction.types';
+
+/** Per-request loaders of the care workflow: history, hand-offs, replies. */
+export function createCareLoaders(pool: Pool) {
+  return {
+    /** Oldest first. */
+    historyByInteractionId: new DataLoader<string, InteractionEvent[]>(async (ids) => {
+      const { rows } = await pool.query<InteractionEvent>(
+        `SELECT h.interaction_id AS "interactionId", h.event, h.from_status AS "fromStatus", h.to_status AS "toStatus", h.detail,
+                h.escalation_id AS "escalationId", h.actor, h.at
+           FROM interaction_history h WHERE h.interaction_id = ANY($1::uuid[]) ORDER BY h.at, h.id`,
+        [ids],
+      );
+      return groupByKey(ids, rows, (r) => r.interactionId);
+    }),
+    handoffsByConversationId: new DataLoader<string, ConversationHandoff[]>(async (ids) => {
+      const { rows } = await pool.query<ConversationHandoff>(
+        `SELECT id, conversation_id AS "conversationId", from_channel AS "fromChannel", to_channel AS "toChannel", reason, context,
+                carried_interaction_ids AS "carriedInteractionIds", handed_off_by AS "handedOffBy", handed_off_at AS "handedOffAt"
+           FROM conversation_handoffs WHERE conversation_id = ANY($1::uuid[]) ORDER BY handed_off_at, id`,
+        [ids],
+      );
+      return groupByKey(ids, rows, (r) => r.conversationId);
+    }),
+    /** Outbound answers (and other replies) to an interaction, oldest first. */
+    repliesByInteractionId: new DataLoader<string, Interaction[]>(async (ids) => {
+      const { rows } = await pool.query<Interaction>(
+        `SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.in_reply_to_id = ANY($1::uuid[]) ORDER BY i.occurred_at, i.id`,
+        [ids],
+      );
+      return groupByKey(ids, rows, (r) => r.inReplyToId!);
+    }),
+  };
+}

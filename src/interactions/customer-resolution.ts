@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { Channel, Tier, Touchpoint } from '../graphql/enums';
+import { linkIdentifiers, nameKey, type NormalisedIdentifiers } from '../identities/identity-linker';
+import type { ItemError, PreparedItem } from './ingest.validate';
+
+// Finds the customer of every item of a bulk call with set-based lookups; only items that
+// bring an identifier nobody owns yet go through the per-item identity linker.
+
+export interface ResolvedCustomer {
+  customerId: string;
+  socialIdentityId: string | null;
+  tier: Tier;
+}
+
+/** Where an interaction on a channel counts as having been captured (the identity touchpoint). */
+export function touchpointOf(channel: Channel): Touchpoint {
+  switch (channel) {
+    case Channel.PHONE: return Touchpoint.SERVICE_CALL;
+    case Channel.CHAT: return Touchpoint.CHAT;
+    case Channel.IN_STORE: return Touchpoint.IN_STORE;
+    case Channel.EMAIL: case Channel.SMS: case Channel.LETTER: case Channel.OTHER: return Touchpoint.OTHER;
+    default: return Touchpoint.SOCIAL_MESSAGE;
+  }
+}
+
+const keysOf = (ids: NormalisedIdentifiers) => [
+  ...ids.emails.map((v) => `EMAIL:${v}`),
+  ...ids.phones.map((v) => `PHONE:${v}`),
+  ...ids.handles.map((h) => `${h.platform}:${h.handle}`),
+];
+
+interface Owner {
+  customerId: string;
+  socialIdentityId: string | null;
+  tier: Tier;
+}
+
+/** Owners of every identifier of the call, by `EMAIL:x` / `PHONE:x` / `<PLATFORM>:<handle>`. One statement. */
+async function ownersOf(m: EntityManager, items: PreparedItem[]): Promise<Map<string, Owner>> {
+  const emails = new Set<string>();
+  const phones = new Set<string>();
+  const handles = new Map<string, { platform: string; handle: string; ext: string | null }>();
+  for (const item of items) {
+    item.ids.emails.forEach((e) => emails.add(e));
+    item.ids.phones.forEach((p) => phones.add(p));
+    for (const h of item.ids.handles) handles.set(`${h.platform}:${h.handle}`, { platform: h.platform, handle: h.handle, ext: h.externalUserId });
+  }
+  const owners = new Map<string, Owner>();
+  if (emails.size + phones.size + handles.size === 0) return owners;
+  const hs = [...handles.values()];
+  const rows: { key: string; customerId: string; socialIdentityId: string | null; tier: Tier }[] = await m.query(
+    `SELECT o.key, o.customer_id AS "customerId", o.identity_id AS "socialIdentityId", c.tier FROM (
+       SELECT 'EMAIL:' || value AS key, customer_id, NULL::uuid AS identity_id
+         FROM contact_points WHERE kind = 'EMAIL' AND value = ANY($1::text[])
+       UNION ALL
+       SELECT 'PHONE:' || value, customer_id, NULL FROM contact_points WHERE kind = 'PHONE' AND value = ANY($2::text[])
+       UNION ALL
+       SELECT h.platform || ':' || h.handle, s.customer_id, s.id
+         FROM unnest($3::text[], $4::text[], $5::text[]) AS h(platform, handle, ext)
+         JOIN social_identities s ON s.platform = h.platform AND s.handle = h.handle
+       UNION ALL
+       SELECT h.platform || ':' || h.handle, s.customer_id, s.id
+         FROM unnest($3::text[], $4::text[], $5::text[]) AS h(platform, handle, ext)
+         JOIN social_identities s ON s.platform = h.platform AND s.external_user_id = h.ext AND s.handle <> h.handle
+     ) o JOIN customers c ON c.id = o.customer_id`,
+    [[...emails], [...phones], hs.map((h) => h.platform), hs.map((h) => h.handle), hs.map((h) => h.ext)],
+  );
+  for (const r of rows) owners.set(r.key, { customerId: r.customerId, socialIdentityId: r.socialIdentityId, tier: r.tier });
+  return owners;
+}
+
+/**
+ * The common case of social listening, set-based: items that name the customer only by one
+ * handle nobody owns. Under the linker's locks (taken by lockAll), the handles are looked up
+ * again and each one still unowned becomes a new customer owning that identity, exactly as
+ * linkIdentifiers would do it, in two statements for the whole call. `owners` is updated.
+ */
+async function createForNewHandles(m: EntityManager, pending: PreparedItem[], owners: Map<string, Owner>, recordedBy: string): Promise<void> {
+  const simple = pending.filter((i) => !i.customerId && i.ids.emails.length === 0 && i.ids.phones.length === 0 && i.ids.handles.length === 1);
+  if (simple.length === 0) return;
+  for (const [key, owner] of await ownersOf(m, simple)) owners.set(key, owner);
+  const fresh = new Map<string, PreparedItem>();
+  for (const item of simple) {
+    const h = item.ids.handles[0];
+    const key = `${h.platform}:${h.handle}`;
+    if (!owners.has(key) && !fresh.has(key)) fresh.set(key, item);
+  }
+  if (fresh.size === 0) return;
+  const rows = [...fresh.values()].map((item) => {
+    const h = item.ids.handles[0];
+    const displayName = item.input.displayName?.trim() || `@${h.handle}`;
+    return { customerId: randomUUID(), identityId: randomUUID(), displayName, nameKey: nameKey(displayName), h, touchpoint: touchpointOf(item.input.channel) };
+  });
+  await m.query(
+    `INSERT INTO customers (id, display_name, name_key) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])`,
+    [rows.map((r) => r.customerId), rows.map((r) => r.displayName), rows.map((r) => r.nameKey)],
+  );
+  await m.query(
+    `INSERT INTO social_identities
+       (id, customer_id, platform, handle, external_user_id, profile_url, follower_count, verified, captured_via, captured_by)
+     SELECT *, $10 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::boolean[], $9::text[])`,
+    [rows.map((r) => r.identityId), rows.map((r) => r.customerId), rows.map((r) => r.h.platform), rows.map((r) => r.h.handle),
+      rows.map((r) => r.h.externalUserId), rows.map((r) => r.h.profileUrl), rows.map((r) => r.h.followerCount),
+      rows.map((r) => r.h.verified), rows.map((r) => r.touchpoint), recordedBy],
+  );
+  for (const r of rows) owners.set(`${r.h.platform}:${r.h.handle}`, { customerId: r.customerId, socialIdentityId: r.identityId, tier: Tier.NONE });
+}
+
+/** Known identities keep their follower counts fresh (followers grow and shrink), in one statement. */
+async function refreshFollowers(m: EntityManager, items: PreparedItem[], owners: Map<string, Owner>): Promise<void> {
+  const fresh = new Map<string, number>();
+  for (const item of items) {
+    const h = item.ids.handles[0];
+    const id = h && owners.get(`${h.platform}:${h.handle}`)?.socialIdentityId;
+    if (id && h.followerCount !== null) fresh.set(id, h.followerCount);
+  }
+  if (fresh.size === 0) return;
+  await m.query(
+    `UPDATE social_identities s SET follower_count = u.n FROM unnest($1::uuid[], $2::int[]) AS u(id, n) WHERE s.id = u.id`,
+    [[...fresh.keys()], [...fresh.values()]],
+  );
+}
+
+/** The linker's advisory locks (same keys, same order) for every identifier of the items. */
+async function lockAll(m: EntityManager, items: PreparedItem[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const { ids } of items) {
+    ids.emails.forEach((v) => keys.add(`EMAIL:${v}`));
+    ids.phones.forEach((v) => keys.add(`PHONE:${v}`));
+    for (const h of ids.handles) {
+      keys.add(`${h.platform}:${h.handle}`);
+      if (h.externalUserId) keys.add(`${h.platform}#${h.externalUserId}`);
+    }
+  }
+  if (keys.size === 0) return;
+  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k`, [[...keys].sort()]);
+}
+
+/** The customers named by id: merged ones answer with their survivor. */
+async function customersById(m: EntityManager, ids: string[]): Promise<Map<string, { id: string; tier: Tier }>> {
+  const found = new Map<string, { id: string; tier: Tier }>();
+  if (ids.length === 0) return found;
+  const rows: { asked: string; id: string; tier: Tier }[] = await m.query(
+    `SELECT c.id AS asked, s.id, s.tier FROM customers c JOIN customers s ON s.id = coalesce(c.merged_into, c.id)
+      WHERE c.id = ANY($1::uuid[]) AND s.erased_at IS NULL`,
+    [ids],
+  );
+  for (const r of rows) found.set(r.asked, { id: r.id, tier: r.tier });
+  return found;
+}
+
+/**
+ * Resolves every item's customer. Items whose identifiers belong to two customers, or whose
+ * customerId is unknown, come back as errors (nothing linked yet when there are any).
+ * Identifiers nobody owns are linked (creating customers for unknown handles, consent left
+ * UNKNOWN: no consent events are written): a lone new handle set-based, anything else item by
+ * item through the identity linker.
+ */
+export async function resolveCustomers(
+  m: EntityManager,
+  items: PreparedItem[],
+  recordedBy: string,
+  options: { checkOnly?: boolean } = {},
+): Promise<{ resolved: Map<number, ResolvedCustomer>; errors: ItemError[]; conflicts: ItemError[] }> {
+  const byId = await customersById(m, [...new Set(items.flatMap((i) => (i.customerId ? [i.customerId] : [])))]);
+  const owners = await ownersOf(m, items);
+  const errors: ItemError[] = [];
+  const conflicts: ItemError[] = [];
+  const known = new Map<number, string>();
+  const pending: PreparedItem[] = [];
+  for (const item of items) {
+    const candidates = new Set<string>();
+    if (item.customerId) {
+      const c = byId.get(item.customerId);
+      if (!c) {
+        errors.push({ index: item.index, field: 'customerId', message: `no customer with id ${item.customerId}` });
+        continue;
+      }
+      candidates.add(c.id);
+    }
+    const keys = keysOf(item.ids);
+    for (const key of keys) {
+      const owner = owners.get(key);
+      if (owner) candidates.add(owner.customerId);
+    }
+    if (candidates.size > 1) {
+      conflicts.push({
+        index: item.index, field: 'customerId',
+        message: `the customer named belongs to different customers (${[...candidates].sort().join(', ')}): merging them is a decision for a person`,
+      });
+      continue;
+    }
+    if (candidates.size === 1 && keys.every((k) => owners.has(k))) known.set(item.index, [...candidates][0]);
+    else pending.push(item);
+  }
+  const resolved = new Map<number, ResolvedCustomer>();
+  if (errors.length > 0 || conflicts.length > 0 || options.checkOnly) return { resolved, errors, conflicts };
+
+  // Identifiers nobody owned at lookup time: link one item at a time, remembering what each
+  // link added so later items of the same call that use the same handle need no link.
+  // The linker locks per item; taking every lock of the call first, in one sorted statement,
+  // keeps two concurrent calls from locking the same identifiers in opposite orders.
+  const tiers = new Map<string, Tier>();
+  for (const c of byId.values()) tiers.set(c.id, c.tier);
+  for (const o of owners.values()) tiers.set(o.customerId, o.tier);
+  await lockAll(m, pending);
+  await createForNewHandles(m, pending, owners, recordedBy);
+  for (const o of owners.values()) tiers.set(o.customerId, o.tier);
+  for (const item of pending) {
+    const keys = keysOf(item.ids);
+    const ownerNow = item.customerId ? byId.get(item.customerId)!.id : keys.map((k) => owners.get(k)?.customerId).find(Boolean);
+    if (ownerNow && keys.every((k) => owners.has(k))) {
+      known.set(item.index, ownerNow);
+      continue;
+    }
+    const handle = item.ids.handles[0];
+    const link = await linkIdentifiers(m, item.ids, {
+      touchpoint: touchpointOf(item.input.channel),
+      recordedBy,
+      customerId: ownerNow,
+      newCustomer: {
+        displayName: item.input.displayName?.trim() || (handle ? `@${handle.handle}` : item.ids.emails[0] ?? item.ids.phones[0] ?? 'Unknown'),
+      },
+    });
+    const unowned = keys.filter((k) => !owners.has(k));
+    const tier = (item.customerId ? byId.get(item.customerId)!.tier : keys.map((k) => owners.get(k)?.tier).find(Boolean)) ?? Tier.NONE;
+    tiers.set(link.customerId, tier);
+    for (const key of unowned) owners.set(key, { customerId: link.customerId, socialIdentityId: null, tier });
+    if (handle && unowned.includes(`${handle.platform}:${handle.handle}`) && link.added.socialIdentityIds[0]) {
+      owners.set(`${handle.platform}:${handle.handle}`, { customerId: link.customerId, socialIdentityId: link.added.socialIdentityIds[0], tier });
+    }
+    known.set(item.index, link.customerId);
+  }
+
+  await refreshFollowers(m, items, owners);
+  // A handle linked by a concurrent call between our lookup and our link: find its identity.
+  const missing = items.filter((i) => i.ids.handles[0] && !owners.get(`${i.ids.handles[0].platform}:${i.ids.handles[0].handle}`)?.socialIdentityId);
+  if (missing.length > 0) {
+    for (const [key, owner] of await ownersOf(m, missing)) {
+      owners.set(key, owner);
+      tiers.set(owner.customerId, owner.tier);
+    }
+  }
+  for (const item of items) {
+    const customerId = known.get(item.index)!;
+    const handle = item.ids.handles[0];
+    resolved.set(item.index, {
+      customerId,
+      socialIdentityId: handle ? owners.get(`${handle.platform}:${handle.handle}`)?.socialIdentityId ?? null : null,
+      tier: tiers.get(customerId) ?? Tier.NONE,
+    });
+  }
+  return { resolved, errors, conflicts };
+}

@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { CareRules } from '../care/care-rules';
+import type { CareRulesService } from '../care/care-rules.service';
+import { churnRuleHit } from '../care/churn';
+import { classify } from '../care/classifier';
+import { isActionable, laneFor, skillGroupFor } from '../care/routing';
+import { slaDueAt } from '../care/sla';
+import { foldText } from '../care/text-match';
+import { withRetry } from '../db/retry';
+import { badInput } from '../graphql/errors';
+import { Direction, InteractionStatus } from '../graphql/enums';
+import { resolveCustomers, type ResolvedCustomer } from './customer-resolution';
+import { insertEscalations, type NewEscalation } from './escalation.sql';
+import { itemErrors, isItemError, MAX_BULK, prepareItem, type ItemError, type PreparedItem } from './ingest.validate';
+import { appendHistory, type HistoryEntry } from './interaction-history';
+import type { InteractionInput } from './interaction.inputs';
+import { INTERACTION_COLUMNS } from './interaction.sql';
+import type { Interaction } from './interaction.types';
+import { loadThreadRefs, threadItems, unknownRefs, type Threaded } from './threading';
+import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
+
+/** Another call inserted one of our keys first: roll back and answer from its rows. */
+class IdempotencyRace extends Error {}
+
+/** A row of the interactions table, as written by a call. */
+interface Row {
+  id: string;
+  customer_id: string;
+  conversation_id: string;
+  social_identity_id: string | null;
+  channel: string;
+  direction: string;
+  occurred_at: string;
+  content: string;
+  is_public: boolean;
+  category: string;
+  sentiment: number;
+  topics: string[];
+  lane: string;
+  skill_group: string | null;
+  status: string;
+  sla_due_at: string | null;
+  in_reply_to_id: string | null;
+  external_id: string | null;
+  idempotency_key: string;
+  content_hash: string;
+  actionable: boolean;
+  created_by: string;
+}
+
+const ROW_COLUMNS = `id, customer_id, conversation_id, social_identity_id, channel, direction, occurred_at, content, is_public,
+  category, sentiment, topics, lane, skill_group, status, sla_due_at, in_reply_to_id, external_id, idempotency_key,
+  content_hash, actionable, created_by`;
+
+/**
+ * Records interactions, alone or in bulk, idempotently: validates every item, resolves
+ * customers and conversations set-based, classifies and routes by the stored rules, starts
+ * the SLA clock, and raises automatic escalations, all in one transaction per call.
+ */
+export class IngestService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rules: CareRulesService,
+    private readonly defaultRegion: string,
+  ) {}
+
+  /** Usage: `await ingest.record([input], 'sub', false)` -> one Interaction per input, in input order. */
+  async record(inputs: InteractionInput[], recordedBy: string, bulk: boolean): Promise<Interaction[]> {
+    if (bulk && inputs.length > MAX_BULK) throw badInput('inputs', `at most ${MAX_BULK} interactions per call, got ${inputs.length}`);
+    if (inputs.length === 0) return [];
+    const now = new Date();
+    const prepared = inputs.map((input, i) => prepareItem(input, i, this.defaultRegion, now));
+    const invalid = prepared.filter(isItemError);
+    if (invalid.length > 0) throw itemErrors('BAD_USER_INPUT', invalid, bulk);
+    const items = prepared as PreparedItem[];
+
+    // The same key twice in one call: one item, unless the contents differ.
+    const firstOfKey = new Map<string, PreparedItem>();
+    const conflicts: ItemError[] = [];
+    for (const item of items) {
+      const first = firstOfKey.get(item.key);
+      if (!first) firstOfKey.set(item.key, item);
+      else if (first.hash !== item.hash) {
+        conflicts.push({ index: item.index, field: 'idempotencyKey', message: `idempotencyKey is used by item ${first.index} with other content` });
+      }
+    }
+    if (conflicts.length > 0) throw itemErrors('CONFLICT', conflicts, bulk);
+
+    const byKey = await withRetry(
+      () => this.dataSource.transaction((m) => this.write(m, [...firstOfKey.values()], recordedBy, bulk)),
+      { retryIf: (error) => error instanceof IdempotencyRace },
+    );
+    return items.map((item) => byKey.get(item.key)!);
+  }
+
+  private async write(m: EntityManager, items: PreparedItem[], by: string, bulk: boolean): Promise<Map<string, Interaction>> {
+    const existing: { id: string; key: string; hash: string | null }[] = await m.query(
+      `SELECT id, idempotency_key AS key, content_hash AS hash FROM interactions WHERE idempotency_key = ANY($1::text[])`,
+      [items.map((i) => i.key)],
+    );
+    const done = new Map(existing.map((e) => [e.key, e]));
+    const reused = items.filter((i) => done.has(i.key) && done.get(i.key)!.hash !== i.hash);
+    if (reused.length > 0) {
+      throw itemErrors('CONFLICT', reused.map((i) => ({
+        index: i.index, field: 'idempotencyKey', message: `idempotencyKey "${i.key}" was used before with other content`,
+      })), bulk);
+    }
+    const fresh = items.filter((i) => !done.has(i.key));
+    const ids = new Map(existing.map((e) => [e.key, e.id]));
+    const written = fresh.length > 0 ? await this.writeFresh(m, fresh, by, bulk) : null;
+    for (const [key, id] of written?.ids ?? []) ids.set(key, id);
+    const rows: Interaction[] = await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ANY($1::uuid[])`, [[...ids.values()]]);
+    // Topic counters are shared rows that concurrent calls wait for: touch them last, just before commit.
+    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows) : new Set<string>();
+    const byId = new Map(rows.map((r) => [r.id, escalated.has(r.id) ? { ...r, status: InteractionStatus.ESCALATED } : r]));
+    return new Map([...ids].map(([key, id]) => [key, byId.get(id)!]));
+  }
+
+  private async writeFresh(
+    m: EntityManager, items: PreparedItem[], by: string, bulk: boolean,
+  ): Promise<{ ids: Map<string, string>; rules: CareRules; rows: Row[] }> {
+    const rules = await this.rules.load(m);
+    const refs = await loadThreadRefs(m, items);
+    const refErrors = unknownRefs(items, refs);
+    const { resolved, errors, conflicts } = await resolveCustomers(m, items, by, { checkOnly: refErrors.length > 0 });
+    const bad = [...refErrors, ...errors].sort((a, b) => a.index - b.index);
+    if (bad.length > 0) throw itemErrors('BAD_USER_INPUT', bad, bulk);
+    if (conflicts.length > 0) throw itemErrors('CONFLICT', conflicts, bulk);
+    const threading = threadItems(items, (index) => resolved.get(index)!.customerId, refs);
+    if (threading.errors.length > 0) throw itemErrors('BAD_USER_INPUT', threading.errors, bulk);
+
+    const rows = items.map((item) => this.rowOf(item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, by));
+    await this.writeConversations(m, rows, items.map((i) => threading.threaded.get(i.index)!));
+    const inserted: { id: string }[] = await m.query(
+      `INSERT INTO interactions (${ROW_COLUMNS})
+       SELECT ${ROW_COLUMNS} FROM json_populate_recordset(NULL::interactions, $1::json)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [JSON.stringify(rows)],
+    );
+    if (inserted.length !== rows.length) throw new IdempotencyRace();
+
+    const escalations: NewEscalation[] = [];
+    const history: HistoryEntry[] = [];
+    for (const [n, row] of rows.entries()) {
+      if (row.status !== InteractionStatus.ESCALATED) continue;
+      const hit = churnRuleHit(rules.escalations, foldText(items[n].input.content))!;
+      const id = randomUUID();
+      const reason = `churn signal: "${hit.phrases.join('", "')}" (rule ${hit.rule.name})`;
+      escalations.push({ id, customerId: row.customer_id, interactionId: row.id, team: hit.rule.team, reason, automatic: true, createdBy: `rule:${hit.rule.name}` });
+      history.push({ customerId: row.customer_id, interactionId: row.id, event: 'ESCALATED', fromStatus: 'OPEN', toStatus: 'ESCALATED', detail: `to ${hit.rule.team}: ${reason}`, escalationId: id, actor: `rule:${hit.rule.name}` });
+    }
+
+    await insertEscalations(m, escalations);
+    history.push(...(await this.markAnswered(m, rows, by)));
+    await appendHistory(m, history);
+    return { ids: new Map(rows.map((r) => [r.idempotency_key, r.id])), rules, rows };
+  }
+
+  /** Counts the inbound posts per topic and escalates bursts that cross a threshold rule; returns the escalated interaction ids. */
+  private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[]): Promise<Set<string>> {
+    const posts: TopicPost[] = rows
+      .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0)
+      .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
+    await countTopicPosts(m, posts);
+    const bursts = await detectBursts(m, rules.escalations, posts);
+    if (bursts.length === 0) return new Set();
+    await insertEscalations(m, bursts.map((b) => ({
+      id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true, createdBy: `rule:${b.ruleName}`,
+    })));
+    // TypeORM answers an UPDATE with [rows, count].
+    const [changed]: [{ id: string; from: string }[], number] = await m.query(
+      `UPDATE interactions i SET status = 'ESCALATED' FROM unnest($1::uuid[]) AS b(id)
+        WHERE i.id = b.id AND i.status IN ('OPEN', 'RESPONDED')
+        RETURNING i.id, old.status AS from`,
+      [bursts.map((b) => b.interactionId)],
+    );
+    const from = new Map(changed.map((c) => [c.id, c.from]));
+    await appendHistory(m, bursts.map((b) => ({
+      customerId: b.customerId, interactionId: b.interactionId, event: 'ESCALATED' as const,
+      fromStatus: from.get(b.interactionId) ?? null, toStatus: from.has(b.interactionId) ? 'ESCALATED' : null,
+      detail: `to ${b.team}: ${b.reason}`, escalationId: b.escalationId, actor: `rule:${b.ruleName}`,
+    })));
+    return new Set(from.keys());
+  }
+
+  private rowOf(item: PreparedItem, customer: ResolvedCustomer, thread: Threaded, rules: CareRules, by: string): Row {
+    const { input } = item;
+    const folded = foldText(input.content);
+    const needs = input.category == null || input.sentiment == null || item.topics === null;
+    const auto = needs ? classify(input.content) : null;
+    const category = input.category ?? auto!.category;
+    const topics = item.topics ?? auto!.topics;
+    const inbound = item.direction === Direction.INBOUND;
+    const skillGroup = input.skillGroup?.trim() ?? skillGroupFor(rules.skillGroups, { folded, topics });
+    const churn = inbound ? churnRuleHit(rules.escalations, folded) : null;
+    const due = slaDueAt(rules, { channel: input.channel, tier: customer.tier, direction: item.direction, occurredAt: item.occurredAt });
+    return {
+      id: thread.id,
+      customer_id: customer.customerId,
+      conversation_id: thread.conversationId,
+      social_identity_id: customer.socialIdentityId,
+      channel: input.channel,
+      direction: item.direction,
+      occurred_at: item.occurredAt.toISOString(),
+      content: input.content,
+      is_public: item.isPublic,
+      category,
+      sentiment: input.sentiment ?? auto!.sentiment,
+      topics,
+      lane: input.lane ?? laneFor(rules.lanes, { channel: input.channel, category, folded, topics }),
+      skill_group: skillGroup,
+      status: churn ? InteractionStatus.ESCALATED : inbound ? InteractionStatus.OPEN : InteractionStatus.RESPONDED,
+      sla_due_at: due?.toISOString() ?? null,
+      in_reply_to_id: thread.inReplyToId,
+      external_id: input.externalId ?? null,
+      idempotency_key: item.key,
+      content_hash: item.hash,
+      actionable: inbound && isActionable(rules.filters, category, skillGroup),
+      created_by: by,
+    };
+  }
+
+  /** Creates new conversations and extends existing ones (channels, current channel, last activity). */
+  private async writeConversations(m: EntityManager, rows: Row[], threads: Threaded[]): Promise<void> {
+    const created = new Set(threads.filter((t) => t.newConversation).map((t) => t.conversationId));
+    const byConversation = new Map<string, Row[]>();
+    for (const row of rows) {
+      const group = byConversation.get(row.conversation_id);
+      if (group) group.push(row);
+      else byConversation.set(row.conversation_id, [row]);
+    }
+    const fresh: object[] = [];
+    const touched: { id: string; channels: string[]; current: string; at: string }[] = [];
+    for (const [id, group] of [...byConversation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const ordered = group.length === 1 ? group : [...group].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
+      const channels = [...new Set(ordered.map((r) => r.channel))];
+      const last = ordered[ordered.length - 1];
+      if (created.has(id)) {
+        fresh.push({
+          id, customer_id: group[0].customer_id, origin_channel: ordered[0].channel, current_channel: last.channel, channels,
+          started_at: ordered[0].occurred_at, last_activity_at: last.occurred_at,
+        });
+      } else {
+        touched.push({ id, channels, current: last.channel, at: last.occurred_at });
+      }
+    }
+    if (fresh.length > 0) {
+      await m.query(
+        `INSERT INTO conversations (id, customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
+         SELECT id, customer_id, origin_channel, current_channel, channels, started_at, last_activity_at
+           FROM json_populate_recordset(NULL::conversations, $1::json)`,
+        [JSON.stringify(fresh)],
+      );
+    }
+    if (touched.length > 0) {
+      await m.query(
+        `UPDATE conversations v SET
+           channels = v.channels || ARRAY(SELECT c FROM unnest(u.channels) WITH ORDINALITY AS x(c, n) WHERE c <> ALL(v.channels) ORDER BY n),
+           current_channel = CASE WHEN u.at >= v.last_activity_at THEN u.current ELSE v.current_channel END,
+           last_activity_at = greatest(v.last_activity_at, u.at)
+         FROM json_to_recordset($1::json) AS u(id uuid, channels text[], current text, at timestamptz)
+         WHERE v.id = u.id`,
+        [JSON.stringify(touched)],
+      );
+    }
+  }
+
+  /** An outbound item that replies to an inbound one answers it: its SLA clock stops. */
+  private async markAnswered(m: EntityManager, rows: Row[], by: string): Promise<HistoryEntry[]> {
+    const replies = rows.filter((r) => r.direction === Direction.OUTBOUND && r.in_reply_to_id);
+    if (replies.length === 0) return [];
+    const [answered]: [{ id: string; customerId: string; at: Date; from: string; to: string }[], number] = await m.query(
+      `UPDATE interactions i SET responded_at = r.at,
+              status = CASE WHEN i.status = 'OPEN' THEN 'RESPONDED' ELSE i.status END
+         FROM (SELECT id, min(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, at) GROUP BY id) AS r
+        WHERE i.id = r.id AND i.direction = 'INBOUND' AND i.responded_at IS NULL
+        RETURNING i.id, i.customer_id AS "customerId", r.at, old.status AS from, new.status AS to`,
+      [replies.map((r) => r.in_reply_to_id), replies.map((r) => r.occurred_at)],
+    );
+    return answered.map((a) => ({
+      customerId: a.customerId, interactionId: a.id, event: 'RESPONDED' as const, fromStatus: a.from, toStatus: a.to,
+      detail: 'answered by an ingested outbound reply', actor: by, at: a.at,
+    }));
+  }
+}
+

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { normaliseTag } from '../care/text-match';
+import { isUuid } from '../db/batch';
+import { DomainError, type ErrorCode } from '../graphql/errors';
+import { Channel, Direction } from '../graphql/enums';
+import { isEmpty, normaliseIdentifiers, type NormalisedIdentifiers } from '../identities/identity-linker';
+import type { InteractionInput } from './interaction.inputs';
+
+/** Most interactions one bulk call may carry. */
+export const MAX_BULK = 1000;
+export const MAX_CONTENT = 10_000;
+/** Clocks drift: an occurredAt this far ahead is still accepted. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** Channels whose posts are public unless the caller says otherwise (WhatsApp is private messaging). */
+export const PUBLIC_CHANNELS: ReadonlySet<Channel> = new Set([
+  Channel.TWITTER, Channel.FACEBOOK, Channel.INSTAGRAM, Channel.YOUTUBE, Channel.LINKEDIN, Channel.TIKTOK,
+  Channel.PINTEREST, Channel.FORUM, Channel.BLOG, Channel.REVIEW_SITE,
+]);
+
+export interface ItemError {
+  index: number;
+  field: string;
+  message: string;
+}
+
+/** An input that passed the checks that need no database. */
+export interface PreparedItem {
+  index: number;
+  key: string;
+  /** sha256 of the input without its key: tells a retry from a conflicting reuse of the key. */
+  hash: string;
+  input: InteractionInput;
+  customerId: string | null;
+  ids: NormalisedIdentifiers;
+  direction: Direction;
+  occurredAt: Date;
+  isPublic: boolean;
+  topics: string[] | null;
+}
+
+/**
+ * Errors of a whole call as one DomainError: the first names its field (`inputs[3].content`,
+ * or `content` for a single call); `errors` lists every bad item with its index.
+ */
+export function itemErrors(code: ErrorCode, errors: ItemError[], bulk: boolean): DomainError {
+  const first = errors[0];
+  const field = bulk ? `inputs[${first.index}].${first.field}` : first.field;
+  const summary = bulk ? `${errors.length} of the interactions are not valid; nothing was written. First: ${first.message}` : first.message;
+  return new DomainError(code, summary, {
+    field,
+    ...(bulk ? { index: first.index } : {}),
+    errors: errors.map((e) => ({ index: e.index, field: bulk ? `inputs[${e.index}].${e.field}` : e.field, message: e.message })),
+  });
+}
+
+/** Canonical JSON: sorted keys, absent and null alike, dates as ISO strings. */
+function canonical(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .filter((k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+export function contentHash(input: InteractionInput): string {
+  const { idempotencyKey: _key, ...content } = input;
+  return createHash('sha256').update(JSON.stringify(canonical({ ...content }))).digest('hex');
+}
+
+/**
+ * Checks one input without the database. Returns the prepared item or the first problem.
+ * Usage: `prepareItem(input, 0, 'US', new Date())`
+ */
+export function prepareItem(input: InteractionInput, index: number, region: string, now: Date): PreparedItem | ItemError {
+  const fail = (field: string, message: string): ItemError => ({ index, field, message });
+  const key = input.idempotencyKey;
+  if (typeof key !== 'string' || key.length < 1 || key.length > 255) return fail('idempotencyKey', 'idempotencyKey must be 1-255 characters');
+  if (input.content.trim() === '') return fail('content', 'content must not be empty');
+  if (input.content.length > MAX_CONTENT) return fail('content', `content must be at most ${MAX_CONTENT} characters`);
+  if (input.customerId != null && !isUuid(input.customerId)) return fail('customerId', `customerId "${input.customerId}" is not a customer id`);
+  for (const field of ['conversationId', 'inReplyToId'] as const) {
+    const id = input[field];
+    if (id != null && !isUuid(id)) return fail(field, `${field} "${id}" is not an id`);
+  }
+  if ((input.handle != null || input.externalUserId != null) && input.platform == null) return fail('platform', 'platform is required with a handle');
+  if (input.platform != null && input.handle == null && input.externalUserId == null) return fail('handle', 'a handle or externalUserId is required with platform');
+  if (input.sentiment != null && !(input.sentiment >= -1 && input.sentiment <= 1)) return fail('sentiment', 'sentiment must be between -1 and 1');
+  if (input.displayName != null && (input.displayName.trim() === '' || input.displayName.length > 200)) {
+    return fail('displayName', 'displayName must be 1-200 characters');
+  }
+  for (const field of ['externalId', 'inReplyToExternalId', 'skillGroup'] as const) {
+    const value = input[field];
+    if (value != null && (value.trim() === '' || value.length > 255)) return fail(field, `${field} must be 1-255 characters`);
+  }
+  let topics: string[] | null = null;
+  if (input.topics != null) {
+    if (input.topics.length > 50) return fail('topics', 'at most 50 topics');
+    topics = [...new Set(input.topics.map(normaliseTag))];
+    if (topics.some((t) => t === '' || t.length > 100)) return fail('topics', 'each topic must be 1-100 characters');
+  }
+  const occurredAt = input.occurredAt ?? now;
+  if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) return fail('occurredAt', 'occurredAt is not a date');
+  if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) return fail('occurredAt', 'occurredAt must not be in the future');
+  let ids: NormalisedIdentifiers;
+  try {
+    ids = normaliseIdentifiers(
+      {
+        emails: input.email != null ? [input.email] : [],
+        phones: input.phone != null ? [input.phone] : [],
+        handles: input.platform != null
+          ? [{ platform: input.platform, handle: input.handle, externalUserId: input.externalUserId, followerCount: input.followerCount }]
+          : [],
+      },
+      region,
+    );
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const raw = String(error.details.field ?? 'handle');
+    const field = raw.startsWith('emails') ? 'email' : raw.startsWith('phones') ? 'phone' : raw.endsWith('followerCount') ? 'followerCount' : 'handle';
+    return fail(field, error.message.replace(/^(emails|phones|handles)\[0\](\.\w+)?/, field));
+  }
+  if (input.customerId == null && isEmpty(ids)) return fail('customerId', 'name the customer: customerId, email, phone, or platform + handle');
+  return {
+    index, key, hash: contentHash(input), input, customerId: input.customerId ?? null, ids,
+    direction: input.direction ?? Direction.INBOUND, occurredAt,
+    isPublic: input.isPublic ?? PUBLIC_CHANNELS.has(input.channel), topics,
+  };
+}
+
+export function isItemError(x: PreparedItem | ItemError): x is ItemError {
+  return 'message' in x;
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { EscalationRule } from '../care/care-rules';
+
+// The threshold rule ("X posts on the same topic in Y hours" -> PR/crisis): inbound posts
+// are counted per topic and minute, and a burst escalates once. The burst stays the same
+// burst while the topic keeps crossing the threshold at least once per window; only after a
+// quiet window does the next crossing escalate again.
+
+export interface TopicPost {
+  interactionId: string;
+  customerId: string;
+  topics: string[];
+  occurredAt: Date;
+}
+
+export interface BurstEscalation {
+  escalationId: string;
+  interactionId: string;
+  customerId: string;
+  team: string;
+  reason: string;
+  ruleName: string;
+}
+
+const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000).toISOString();
+
+/** Adds the posts to the per-minute topic counters, in key order so concurrent calls lock rows alike. */
+export async function countTopicPosts(m: EntityManager, posts: TopicPost[]): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const p of posts) for (const t of p.topics) counts.set(`${t}\u0000${minuteOf(p.occurredAt)}`, (counts.get(`${t}\u0000${minuteOf(p.occurredAt)}`) ?? 0) + 1);
+  if (counts.size === 0) return;
+  const keys = [...counts.keys()].sort();
+  await m.query(
+    `INSERT INTO care_topic_minutes (topic, minute, posts)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])
+     ON CONFLICT (topic, minute) DO UPDATE SET posts = care_topic_minutes.posts + excluded.posts`,
+    [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1]), keys.map((k) => counts.get(k))],
+  );
+}
+
+/**
+ * Escalations for bursts that start with these posts (at most one per rule and topic).
+ * The caller inserts them; the burst rows are claimed here, so concurrent calls cannot
+ * both escalate the same burst.
+ */
+export async function detectBursts(m: EntityManager, rules: EscalationRule[], posts: TopicPost[]): Promise<BurstEscalation[]> {
+  const latest = new Map<string, TopicPost>();
+  for (const p of posts) {
+    for (const t of p.topics) {
+      const seen = latest.get(t);
+      if (!seen || seen.occurredAt.getTime() <= p.occurredAt.getTime()) latest.set(t, p);
+    }
+  }
+  if (latest.size === 0) return [];
+  const topics = [...latest.keys()].sort();
+  const found: BurstEscalation[] = [];
+  for (const rule of rules) {
+    if (!rule.enabled || rule.kind !== 'TOPIC_THRESHOLD' || !rule.threshold || !rule.windowMinutes) continue;
+    // Whole minutes inside the window ending at each topic's latest post.
+    const hot: { topic: string; posts: number }[] = await m.query(
+      `SELECT t.topic, sum(c.posts)::int AS posts
+         FROM unnest($1::text[], $2::timestamptz[]) AS t(topic, at)
+         JOIN care_topic_minutes c ON c.topic = t.topic
+          AND c.minute > t.at - make_interval(mins => $3) AND c.minute <= t.at
+        GROUP BY t.topic HAVING sum(c.posts) >= $4`,
+      [topics, topics.map((t) => latest.get(t)!.occurredAt), rule.windowMinutes, rule.threshold],
+    );
+    if (hot.length === 0) continue;
+    const names = hot.map((h) => h.topic).sort();
+    const proposed: string[] = names.map(() => randomUUID());
+    const claimed: { topic: string; escalationId: string }[] = await m.query(
+      `INSERT INTO care_topic_bursts AS b (rule_name, topic, fired_at, last_hot_at, escalation_id)
+       SELECT $1, t.topic, t.at, t.at, t.escalation_id FROM unnest($2::text[], $3::timestamptz[], $4::uuid[]) AS t(topic, at, escalation_id)
+       ON CONFLICT (rule_name, topic) DO UPDATE SET
+         fired_at = CASE WHEN b.last_hot_at < excluded.fired_at - make_interval(mins => $5) THEN excluded.fired_at ELSE b.fired_at END,
+         escalation_id = CASE WHEN b.last_hot_at < excluded.fired_at - make_interval(mins => $5) THEN excluded.escalation_id ELSE b.escalation_id END,
+         last_hot_at = greatest(b.last_hot_at, excluded.last_hot_at)
+       RETURNING b.topic, b.escalation_id AS "escalationId"`,
+      [rule.name, names, names.map((t) => latest.get(t)!.occurredAt), proposed, rule.windowMinutes],
+    );
+    const counts = new Map(hot.map((h) => [h.topic, h.posts]));
+    for (const c of claimed) {
+      if (!proposed.includes(c.escalationId)) continue;
+      const post = latest.get(c.topic)!;
+      found.push({
+        escalationId: c.escalationId,
+        interactionId: post.interactionId,
+        customerId: post.customerId,
+        team: rule.team,
+        ruleName: rule.name,
+        reason: `${counts.get(c.topic)} posts on topic "${c.topic}" within ${rule.windowMinutes} minutes (rule ${rule.name}: ${rule.threshold})`,
+      });
+    }
+  }
+  return found;
+}

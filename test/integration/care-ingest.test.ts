@@ -1,0 +1,175 @@
+import { createCustomer, unique } from '../helpers/factory';
+import { startTestApp, type TestApp } from '../helpers/app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const FIELDS = `id channel direction content category sentiment topics lane skillGroup status slaDueAt slaBreached isPublic actionable
+  customer { id displayName socialIdentities { platform handle capturedVia consents { status } } }
+  socialIdentity { handle } conversation { id channels }`;
+const RECORD = `mutation($input: InteractionInput!) { recordInteraction(input: $input) { ${FIELDS} } }`;
+const RECORD_MANY = `mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { ${FIELDS} } }`;
+
+const count = async (sql: string, params: unknown[]) => (await app.pool.query(sql, params)).rows[0].n as number;
+
+describe('recordInteraction: idempotency', () => {
+  it('answers a retry with the same key and content with the first result and writes nothing', async () => {
+    const key = `retry-${unique()}`;
+    const input = { idempotencyKey: key, platform: 'TWITTER', handle: `@retry_${unique()}`, channel: 'TWITTER', content: 'My bluetooth keeps dropping, help?' };
+    const first = await app.gql(RECORD, { input }, ['ingest']);
+    expect(first.errors).toBeUndefined();
+    const again = await app.gql(RECORD, { input }, ['ingest']);
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.recordInteraction.id).toBe(first.data!.recordInteraction.id);
+    expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE idempotency_key = $1`, [key])).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM conversations WHERE customer_id = $1`, [first.data!.recordInteraction.customer.id])).toBe(1);
+  });
+
+  it('refuses the same key with different content as CONFLICT', async () => {
+    const key = `conflict-${unique()}`;
+    const c = await createCustomer(app.pool);
+    const ok = await app.gql(RECORD, { input: { idempotencyKey: key, customerId: c.id, channel: 'EMAIL', content: 'first text' } }, ['agent']);
+    expect(ok.errors).toBeUndefined();
+    const clash = await app.gql(RECORD, { input: { idempotencyKey: key, customerId: c.id, channel: 'EMAIL', content: 'other text' } }, ['agent']);
+    expect(clash.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'idempotencyKey' });
+    expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1`, [c.id])).toBe(1);
+  });
+
+  it('leaves exactly one row when 50 calls race with one key', async () => {
+    const key = `race-${unique()}`;
+    const handle = `race_${unique()}`;
+    const input = { idempotencyKey: key, platform: 'TWITTER', handle, channel: 'TWITTER', content: 'is anyone there?' };
+    const results = await Promise.all(Array.from({ length: 50 }, () => app.gql(RECORD, { input }, ['ingest'])));
+    for (const r of results) expect(r.errors).toBeUndefined();
+    expect(new Set(results.map((r) => r.data!.recordInteraction.id)).size).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE idempotency_key = $1`, [key])).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM social_identities WHERE platform = 'TWITTER' AND handle = $1`, [handle])).toBe(1);
+    const owner = results[0].data!.recordInteraction.customer.id;
+    expect(await count(`SELECT count(*)::int AS n FROM conversations WHERE customer_id = $1`, [owner])).toBe(1);
+  });
+
+  it('refuses a key longer than 255 characters or empty, naming the field', async () => {
+    const c = await createCustomer(app.pool);
+    for (const idempotencyKey of ['', 'k'.repeat(256)]) {
+      const res = await app.gql(RECORD, { input: { idempotencyKey, customerId: c.id, channel: 'EMAIL', content: 'hi' } });
+      expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    }
+  });
+});
+
+describe('recordInteractions: bulk', () => {
+  it('writes nothing and reports every bad item by index when some items are bad', async () => {
+    const tag = unique();
+    const c = await createCustomer(app.pool);
+    const inputs = Array.from({ length: 5 }, (_, n) => ({ idempotencyKey: `bulk-bad-${tag}-${n}`, customerId: c.id, channel: 'EMAIL', content: `message ${n}` }));
+    inputs[1] = { ...inputs[1], content: '   ' };
+    (inputs[3] as Record<string, unknown>).email = 'not an email';
+    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].content', index: 1 });
+    expect(res.errors![0].extensions!.errors).toEqual([
+      { index: 1, field: 'inputs[1].content', message: expect.any(String) },
+      { index: 3, field: 'inputs[3].email', message: expect.any(String) },
+    ]);
+    expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE idempotency_key LIKE $1`, [`bulk-bad-${tag}-%`])).toBe(0);
+  });
+
+  it('writes nothing when one item names an unknown customer', async () => {
+    const tag = unique();
+    const handle = `bulk_${tag}`;
+    const inputs = [
+      { idempotencyKey: `bulk-ref-${tag}-0`, platform: 'INSTAGRAM', handle, channel: 'INSTAGRAM', content: 'love the new ad' },
+      { idempotencyKey: `bulk-ref-${tag}-1`, customerId: '00000000-0000-4000-8000-000000000000', channel: 'EMAIL', content: 'hello' },
+    ];
+    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].customerId' });
+    expect(await count(`SELECT count(*)::int AS n FROM social_identities WHERE platform = 'INSTAGRAM' AND handle = $1`, [handle])).toBe(0);
+  });
+
+  it('records a batch in input order, linking known and unknown handles', async () => {
+    const tag = unique();
+    const known = await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `known_${tag}` }], emails: [`bulk.${tag}@example.com`] });
+    const inputs = [
+      { idempotencyKey: `bulk-ok-${tag}-0`, platform: 'TWITTER', handle: `@Known_${tag}`, channel: 'TWITTER', content: 'my car will not start, terrible' },
+      { idempotencyKey: `bulk-ok-${tag}-1`, platform: 'TWITTER', handle: `new_${tag}`, channel: 'TWITTER', content: 'thanks for the quick fix!' },
+      { idempotencyKey: `bulk-ok-${tag}-2`, email: ` Bulk.${tag}@Example.com `, channel: 'EMAIL', content: 'how do I update the navigation maps?' },
+      { idempotencyKey: `bulk-ok-${tag}-3`, platform: 'TWITTER', handle: `new_${tag}`, channel: 'TWITTER', content: 'and again, thanks' },
+    ];
+    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    const out = res.data!.recordInteractions;
+    expect(out.map((i: any) => i.content)).toEqual(inputs.map((i) => i.content));
+    expect(out[0].customer.id).toBe(known.id);
+    expect(out[2].customer.id).toBe(known.id);
+    expect(out[0].socialIdentity.handle).toBe(`known_${tag}`);
+    expect(out[1].customer.id).toBe(out[3].customer.id);
+    expect(out[1].customer.socialIdentities).toEqual([
+      { platform: 'TWITTER', handle: `new_${tag}`, capturedVia: 'SOCIAL_MESSAGE', consents: [{ status: 'UNKNOWN' }, { status: 'UNKNOWN' }, { status: 'UNKNOWN' }] },
+    ]);
+    expect(out.map((i: any) => i.category)).toEqual(['COMPLAINT', 'COMPLIMENT', 'QUESTION', 'COMPLIMENT']);
+    expect(out[2].skillGroup).toBe('technical');
+  });
+
+  it('refuses one key used twice in a call with different content as CONFLICT naming the later item', async () => {
+    const key = `twice-${unique()}`;
+    const c = await createCustomer(app.pool);
+    const inputs = [
+      { idempotencyKey: key, customerId: c.id, channel: 'EMAIL', content: 'one' },
+      { idempotencyKey: key, customerId: c.id, channel: 'EMAIL', content: 'two' },
+    ];
+    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'inputs[1].idempotencyKey', index: 1 });
+    expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1`, [c.id])).toBe(0);
+  });
+
+  it('threads a reply to an earlier post of the same call into its conversation', async () => {
+    const tag = unique();
+    const inputs = [
+      { idempotencyKey: `thr-${tag}-0`, platform: 'FACEBOOK', handle: `thr_${tag}`, channel: 'FACEBOOK', externalId: `fb-${tag}`, content: 'my app login fails' },
+      { idempotencyKey: `thr-${tag}-1`, platform: 'FACEBOOK', handle: `thr_${tag}`, channel: 'FACEBOOK', inReplyToExternalId: `fb-${tag}`, content: 'still failing' },
+    ];
+    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    const [a, b] = res.data!.recordInteractions;
+    expect(b.conversation.id).toBe(a.conversation.id);
+    expect(await count(`SELECT count(*)::int AS n FROM conversations WHERE customer_id = $1`, [a.customer.id])).toBe(1);
+  });
+
+  it('refuses more than 1,000 items', async () => {
+    const inputs = Array.from({ length: 1001 }, (_, n) => ({ idempotencyKey: `too-many-${n}`, email: 'a@b.co', channel: 'EMAIL', content: 'x' }));
+    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs' });
+  });
+});
+
+describe('recordInteraction: classification, routing and the SLA clock', () => {
+  it('classifies, routes and gives an inbound tweet a one-hour SLA', async () => {
+    const c = await createCustomer(app.pool);
+    const occurredAt = new Date(Date.now() - 10 * 60_000);
+    const res = await app.gql(RECORD, {
+      input: { idempotencyKey: `sla-${unique()}`, customerId: c.id, channel: 'TWITTER', content: 'should I buy the CTS or the MKZ?', occurredAt: occurredAt.toISOString() },
+    });
+    expect(res.errors).toBeUndefined();
+    const i = res.data!.recordInteraction;
+    expect(i).toMatchObject({ category: 'SALES_LEAD', lane: 'MARKETING_PR', status: 'OPEN', isPublic: true, slaBreached: false, actionable: true });
+    expect(Date.parse(i.slaDueAt) - occurredAt.getTime()).toBe(60 * 60_000);
+  });
+
+  it('keeps the values the caller gives instead of classifying', async () => {
+    const c = await createCustomer(app.pool);
+    const res = await app.gql(RECORD, {
+      input: { idempotencyKey: `given-${unique()}`, customerId: c.id, channel: 'FORUM', content: 'whatever', category: 'COMPLAINT', sentiment: -0.4, topics: ['#Brakes'], lane: 'MARKETING_PR', skillGroup: 'vip' },
+    });
+    expect(res.data!.recordInteraction).toMatchObject({ category: 'COMPLAINT', sentiment: -0.4, topics: ['brakes'], lane: 'MARKETING_PR', skillGroup: 'vip' });
+  });
+
+  it('marks a post that is old enough as breached, and a non-actionable mention as out of the queue', async () => {
+    const c = await createCustomer(app.pool);
+    const res = await app.gql(RECORD, {
+      input: { idempotencyKey: `old-${unique()}`, customerId: c.id, channel: 'FACEBOOK', content: 'lol', occurredAt: new Date(Date.now() - 3 * 3600_000).toISOString() },
+    });
+    expect(res.data!.recordInteraction).toMatchObject({ category: 'OTHER', actionable: false, slaBreached: true });
+  });
+});

@@ -1,0 +1,31 @@
+import { contentHash, isItemError, prepareItem } from '../../src/interactions/ingest.validate';
+import type { InteractionInput } from '../../src/interactions/interaction.inputs';
+
+const input = (over: Partial<InteractionInput> = {}) =>
+  ({ idempotencyKey: 'k1', platform: 'TWITTER', handle: '@Chad', channel: 'TWITTER', content: 'hello', ...over }) as InteractionInput;
+const now = new Date('2026-01-01T12:00:00Z');
+
+describe('ingestion checks without the database', () => {
+  it('hashes the content without the key, ignoring field order and absent fields', () => {
+    expect(contentHash(input())).toBe(contentHash(input({ idempotencyKey: 'other', topics: undefined })));
+    expect(contentHash({ content: 'hello', channel: 'TWITTER', handle: '@Chad', platform: 'TWITTER', idempotencyKey: 'x' } as InteractionInput))
+      .toBe(contentHash(input()));
+    expect(contentHash(input({ content: 'hello!' }))).not.toBe(contentHash(input()));
+  });
+
+  it('defaults direction, time and visibility by channel', () => {
+    const tweet = prepareItem(input(), 0, 'US', now);
+    const sms = prepareItem(input({ channel: 'SMS' as never }), 0, 'US', now);
+    expect(isItemError(tweet) || isItemError(sms)).toBe(false);
+    expect(tweet).toMatchObject({ direction: 'INBOUND', occurredAt: now, isPublic: true });
+    expect(sms).toMatchObject({ isPublic: false });
+  });
+
+  it('names the field of the first problem of an item', () => {
+    expect(prepareItem(input({ handle: 'not a handle!' }), 4, 'US', now)).toMatchObject({ index: 4, field: 'handle' });
+    expect(prepareItem(input({ platform: null, handle: null }), 0, 'US', now)).toMatchObject({ field: 'customerId' });
+    expect(prepareItem(input({ sentiment: 2 }), 0, 'US', now)).toMatchObject({ field: 'sentiment' });
+    expect(prepareItem(input({ occurredAt: new Date('2026-01-02T00:00:00Z') }), 0, 'US', now)).toMatchObject({ field: 'occurredAt' });
+    expect(prepareItem(input({ phone: '12' }), 0, 'US', now)).toMatchObject({ field: 'phone' });
+  });
+});
