@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -11,6 +12,8 @@ import { startEmbeddedPostgres } from '../src/db/embedded';
  * then share the database and each makes its own data.
  */
 export default async function globalSetup(): Promise<void> {
+  // Lets test files share work done once per run (test/helpers/process.ts compiles dist/ once).
+  process.env.TEST_RUN_ID = randomUUID();
   if (!process.env.DATABASE_URL) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'social-crm-test-'));
     const db = await startEmbeddedPostgres({ dir, port: await freePort(), database: 'social_crm_test', throwaway: true });

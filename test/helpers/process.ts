@@ -1,14 +1,40 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
 let built = false;
-/** Compiles the project to dist/ once per test file (start-up tests run the real `node dist/src/main.js`). */
+/**
+ * Compiles the project to dist/ once per test run (start-up tests run the real
+ * `node dist/src/main.js`). Test files run in parallel workers: the first to take the lock
+ * compiles, the others wait for its marker, so no process starts from a half-written dist/.
+ */
 export function buildOnce(): void {
   if (built) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+  const run = process.env.TEST_RUN_ID ?? String(process.ppid);
+  const done = path.join(ROOT, 'dist', `.built-${run}`);
+  const lock = path.join(os.tmpdir(), `social-crm-build-${run}.lock`);
+  const deadline = Date.now() + 300_000;
+  while (!existsSync(done)) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      if (Date.now() > deadline) throw new Error('waited 5 minutes for another test file to compile dist/');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      continue;
+    }
+    try {
+      if (!existsSync(done)) {
+        execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+        writeFileSync(done, '');
+      }
+    } finally {
+      rmdirSync(lock);
+    }
+  }
   built = true;
 }
 
