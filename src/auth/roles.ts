@@ -39,4 +39,5 @@ export const CAN = {
   readMetrics: ['supervisor', 'marketing'] as Role[],
   ingestScores: ['ingest', 'supervisor'] as Role[],
   administer: ['admin'] as Role[],
+  workQueue: ['agent'] as Role[],
 };

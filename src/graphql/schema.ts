@@ -8,6 +8,11 @@ import { CustomerInfluenceResolver } from '../influence/customer-influence.resol
 import { CustomerInteractionsResolver } from '../interactions/customer-interactions.resolver';
 import { ConversationResolver, EscalationResolver, InteractionResolver } from '../interactions/interaction.resolver';
 import './enums';
+import { ServiceMetricsResolver } from '../analytics/service-metrics.resolver';
+import { CareQueueResolver } from '../care/care-queue.resolver';
+import { InfluenceResolver } from '../influence/influence.resolver';
+import { PriorityWeightsResolver } from '../influence/priority.resolver';
+import { TierResolver } from '../influence/tier.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -19,6 +24,11 @@ export const resolvers: NonEmptyArray<Function> = [
   EscalationResolver,
   SocialIdentityResolver,
   ContactPointResolver,
+  InfluenceResolver,
+  TierResolver,
+  PriorityWeightsResolver,
+  CareQueueResolver,
+  ServiceMetricsResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

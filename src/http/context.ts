@@ -10,6 +10,11 @@ import { createConsentLoaders } from '../identities/consent.loaders';
 import { createIdentityLoaders } from '../identities/identity.loaders';
 import { createInfluenceLoaders } from '../influence/influence.loaders';
 import { createInteractionLoaders } from '../interactions/interaction.loaders';
+import { ServiceMetricsService } from '../analytics/service-metrics.service';
+import { CareQueueService } from '../care/care-queue.service';
+import { InfluenceService } from '../influence/influence.service';
+import { PrioritySettingsService } from '../influence/priority-settings.service';
+import { TierService } from '../influence/tier.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -24,9 +29,14 @@ export function createLoaders(pool: Pool) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices({ pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
+export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
   return {
     customers: new CustomerService(pool, options.defaultPhoneRegion),
+    influence: new InfluenceService(dataSource),
+    tiers: new TierService(dataSource),
+    prioritySettings: new PrioritySettingsService(dataSource, pool),
+    careQueue: new CareQueueService(pool),
+    serviceMetrics: new ServiceMetricsService(pool),
   };
 }
 export type Services = ReturnType<typeof createServices>;
