@@ -61,7 +61,8 @@ export class InfluenceService {
       }
     });
     return this.dataSource.transaction(async (m) => {
-      const rows: { customerId: string }[] = await m.query(
+      // TypeORM answers an UPDATE with [rows, rowCount].
+      const [rows]: [{ customerId: string }[], number] = await m.query(
         `UPDATE social_identities si SET follower_count = u.n
            FROM unnest($1::uuid[], $2::int[]) AS u(id, n) WHERE si.id = u.id
          RETURNING si.customer_id AS "customerId"`,

@@ -77,7 +77,8 @@ export class PrioritySettingsService {
         }
         await m.query(`RELEASE SAVEPOINT pattern`);
       }
-      const [saved] = await m.query(
+      // TypeORM answers an UPDATE with [rows, rowCount].
+      const [[saved]] = await m.query(
         `UPDATE priority_settings SET weights = $1::jsonb, updated_at = now(), updated_by = $2
          RETURNING weights, updated_at AS "updatedAt", updated_by AS "updatedBy"`,
         [JSON.stringify(weights), by],
