@@ -95,25 +95,23 @@ export async function recomputeWith(m: EntityManager, customerIds: string[], now
   const ids = customerIds.filter((id) => consented.has(id));
   if (ids.length === 0) return [];
   const since = new Date(now.getTime() - SCORER_WINDOW_DAYS * 86_400_000);
-  const [followers, posts, latest]: [
-    { customerId: string; counts: (number | null)[] }[],
-    { customerId: string; topics: string[]; authorFollowers: number | null }[],
-    { customerId: string; topic: string | null; score: number }[],
-  ] = await Promise.all([
-    m.query(`SELECT customer_id AS "customerId", array_agg(follower_count) AS counts FROM social_identities WHERE customer_id = ANY($1::uuid[]) GROUP BY 1`, [ids]),
-    m.query(
-      `SELECT i.customer_id AS "customerId", i.topics, si.follower_count AS "authorFollowers"
-         FROM interactions i LEFT JOIN social_identities si ON si.id = i.social_identity_id
-        WHERE i.customer_id = ANY($1::uuid[]) AND i.is_public AND i.direction = 'INBOUND' AND i.occurred_at >= $2 AND i.occurred_at <= $3`,
-      [ids, since, now],
-    ),
-    m.query(
-      `SELECT DISTINCT ON (customer_id, topic) customer_id AS "customerId", topic, score::numeric::float8 AS score
-         FROM influence_scores WHERE customer_id = ANY($1::uuid[]) AND computed AND platform IS NULL
-        ORDER BY customer_id, topic, measured_at DESC, id DESC`,
-      [ids],
-    ),
-  ]);
+  // One connection runs the transaction, so the three reads go one after another.
+  const followers: { customerId: string; counts: (number | null)[] }[] = await m.query(
+    `SELECT customer_id AS "customerId", array_agg(follower_count) AS counts FROM social_identities WHERE customer_id = ANY($1::uuid[]) GROUP BY 1`,
+    [ids],
+  );
+  const posts: { customerId: string; topics: string[]; authorFollowers: number | null }[] = await m.query(
+    `SELECT i.customer_id AS "customerId", i.topics, si.follower_count AS "authorFollowers"
+       FROM interactions i LEFT JOIN social_identities si ON si.id = i.social_identity_id
+      WHERE i.customer_id = ANY($1::uuid[]) AND i.is_public AND i.direction = 'INBOUND' AND i.occurred_at >= $2 AND i.occurred_at <= $3`,
+    [ids, since, now],
+  );
+  const latest: { customerId: string; topic: string | null; score: number }[] = await m.query(
+    `SELECT DISTINCT ON (customer_id, topic) customer_id AS "customerId", topic, score::numeric::float8 AS score
+       FROM influence_scores WHERE customer_id = ANY($1::uuid[]) AND computed AND platform IS NULL
+      ORDER BY customer_id, topic, measured_at DESC, id DESC`,
+    [ids],
+  );
   const rows: unknown[][] = [];
   for (const customerId of ids) {
     const results = scoreInfluence({
