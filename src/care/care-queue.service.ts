@@ -33,47 +33,51 @@ export class CareQueueService {
   constructor(private readonly pool: Pool) {}
 
   async queue(args: CareQueueArgs, now = new Date()): Promise<Connection<QueueItem>> {
-    const where = [`i.status = 'OPEN'`, `i.direction = 'INBOUND'`];
-    const params: unknown[] = [];
-    const filter = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
+    const { sql, params, countSql, countParams } = careQueueSql(args);
+    const { rows } = await this.pool.query<QueueRow>(sql, params);
+    const items = rows.map((row) => toQueueItem(row, now));
+    const connection = toConnection(items, args.first, (item) => encodeCursor(item.queueKey, item.interaction.id));
+    connection.totalCount = async () => {
+      const { rows: counted } = await this.pool.query<{ n: number }>(countSql, countParams);
+      return counted[0].n;
     };
-    if (args.lane) filter('i.lane = ?', args.lane);
-    if (args.channel) filter('i.channel = ?', args.channel);
-    if (args.skillGroup != null) {
-      if (args.skillGroup.length > 100) throw badInput('skillGroup', 'skillGroup must be at most 100 characters');
-      filter('i.skill_group = ?', args.skillGroup);
-    }
-    const filterSql = where.join(' AND ');
-    const filterParams = [...params];
-    const after = decodeCursor(args.after);
-    if (after) {
-      const key = Number(after[0]);
-      if (!Number.isFinite(key)) throw badInput('after', 'after is not a cursor returned by this API');
-      params.push(key, after[1]);
-      where.push(`(i.queue_key, i.id) > ($${params.length - 1}::float8, $${params.length}::uuid)`);
-    }
-    params.push(args.first + 1);
-    const { rows } = await this.pool.query<QueueRow>(
-      `SELECT ${INTERACTION_COLUMNS}, i.queue_key AS "queueKey", c.tier, inf.score AS "influenceScore",
+    return connection;
+  }
+}
+
+/** The page statement (and the count) for a queue request; exported for the benchmark's EXPLAIN. */
+export function careQueueSql(args: CareQueueArgs) {
+  const where = [`i.status = 'OPEN'`, `i.direction = 'INBOUND'`];
+  const params: unknown[] = [];
+  const filter = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (args.lane) filter('i.lane = ?', args.lane);
+  if (args.channel) filter('i.channel = ?', args.channel);
+  if (args.skillGroup != null) {
+    if (args.skillGroup.length > 100) throw badInput('skillGroup', 'skillGroup must be at most 100 characters');
+    filter('i.skill_group = ?', args.skillGroup);
+  }
+  const countSql = `SELECT count(*)::int AS n FROM interactions i WHERE ${where.join(' AND ')}`;
+  const countParams = [...params];
+  const after = decodeCursor(args.after);
+  if (after) {
+    const key = Number(after[0]);
+    if (!Number.isFinite(key)) throw badInput('after', 'after is not a cursor returned by this API');
+    params.push(key, after[1]);
+    where.push(`(i.queue_key, i.id) > ($${params.length - 1}::float8, $${params.length}::uuid)`);
+  }
+  params.push(args.first + 1);
+  const sql = `SELECT ${INTERACTION_COLUMNS}, i.queue_key AS "queueKey", c.tier, inf.score AS "influenceScore",
               inf.topic AS "influenceTopic", s.weights
          FROM (SELECT * FROM interactions i WHERE ${where.join(' AND ')}
                 ORDER BY i.queue_key, i.id LIMIT $${params.length}) i
          JOIN customers c ON c.id = i.customer_id
          CROSS JOIN priority_settings s
          LEFT JOIN LATERAL interaction_influence(i.customer_id, i.topics) inf ON true
-        ORDER BY i.queue_key, i.id`,
-      params,
-    );
-    const items = rows.map((row) => toQueueItem(row, now));
-    const connection = toConnection(items, args.first, (item) => encodeCursor(item.queueKey, item.interaction.id));
-    connection.totalCount = async () => {
-      const { rows: counted } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM interactions i WHERE ${filterSql}`, filterParams);
-      return counted[0].n;
-    };
-    return connection;
-  }
+        ORDER BY i.queue_key, i.id`;
+  return { sql, params, countSql, countParams };
 }
 
 function toQueueItem(row: QueueRow, now: Date): QueueItem {
