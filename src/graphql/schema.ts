@@ -7,6 +7,10 @@ import { ContactPointResolver, SocialIdentityResolver } from '../identities/iden
 import { CustomerInfluenceResolver } from '../influence/customer-influence.resolver';
 import { CustomerInteractionsResolver } from '../interactions/customer-interactions.resolver';
 import { ConversationResolver, EscalationResolver, InteractionResolver } from '../interactions/interaction.resolver';
+import { CustomerIdentityResolver } from '../identities/customer-identity.resolver';
+import { DuplicateCandidateResolver } from '../identities/duplicate-candidates.resolver';
+import { MergeResolver } from '../identities/merge.resolver';
+import { TouchpointResolver } from '../identities/touchpoint.resolver';
 import './enums';
 import { ServiceMetricsResolver } from '../analytics/service-metrics.resolver';
 import { CareQueueResolver } from '../care/care-queue.resolver';
@@ -24,6 +28,10 @@ export const resolvers: NonEmptyArray<Function> = [
   EscalationResolver,
   SocialIdentityResolver,
   ContactPointResolver,
+  TouchpointResolver,
+  MergeResolver,
+  DuplicateCandidateResolver,
+  CustomerIdentityResolver,
   InfluenceResolver,
   TierResolver,
   PriorityWeightsResolver,

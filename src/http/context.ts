@@ -10,6 +10,10 @@ import { createConsentLoaders } from '../identities/consent.loaders';
 import { createIdentityLoaders } from '../identities/identity.loaders';
 import { createInfluenceLoaders } from '../influence/influence.loaders';
 import { createInteractionLoaders } from '../interactions/interaction.loaders';
+import { DuplicateCandidateService } from '../identities/duplicate-candidates.service';
+import { createIdentityHistoryLoaders } from '../identities/identity-history.loaders';
+import { MergeService } from '../identities/merge.service';
+import { TouchpointService } from '../identities/touchpoint.service';
 import { ServiceMetricsService } from '../analytics/service-metrics.service';
 import { CareQueueService } from '../care/care-queue.service';
 import { InfluenceService } from '../influence/influence.service';
@@ -24,6 +28,7 @@ export function createLoaders(pool: Pool) {
     ...createConsentLoaders(pool),
     ...createInteractionLoaders(pool),
     ...createInfluenceLoaders(pool),
+    ...createIdentityHistoryLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -32,6 +37,9 @@ export type Loaders = ReturnType<typeof createLoaders>;
 export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string }) {
   return {
     customers: new CustomerService(pool, options.defaultPhoneRegion),
+    touchpoints: new TouchpointService(dataSource, options.defaultPhoneRegion),
+    merges: new MergeService(dataSource),
+    duplicates: new DuplicateCandidateService(pool),
     influence: new InfluenceService(dataSource),
     tiers: new TierService(dataSource),
     prioritySettings: new PrioritySettingsService(dataSource, pool),

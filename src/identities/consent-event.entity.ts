@@ -13,5 +13,6 @@ export class ConsentEventEntity {
   @Column('text') source!: string;
   @Column('text', { name: 'recorded_by' }) recordedBy!: string;
   @Column('text', { nullable: true }) wording!: string | null;
+  @Column('text', { name: 'wording_version', nullable: true }) wordingVersion!: string | null;
   @Column('timestamptz', { name: 'expires_at', nullable: true }) expiresAt!: Date | null;
 }

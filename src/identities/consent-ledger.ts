@@ -11,6 +11,8 @@ export interface ConsentEventInput {
   source: Touchpoint;
   recordedBy: string;
   wording?: string | null;
+  /** Version of the wording the customer saw (e.g. "privacy-2026-03"). */
+  wordingVersion?: string | null;
   expiresAt?: Date | null;
   recordedAt?: Date;
 }
@@ -23,9 +25,10 @@ export async function appendConsentEvents(m: EntityManager, events: ConsentEvent
   if (events.length === 0) return;
   await m.query(
     `INSERT INTO consent_events
-       (customer_id, social_identity_id, contact_point_id, purpose, status, source, recorded_by, wording, expires_at, recorded_at)
+       (customer_id, social_identity_id, contact_point_id, purpose, status, source, recorded_by, wording, expires_at, recorded_at,
+        wording_version)
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                          $9::timestamptz[], $10::timestamptz[])`,
+                          $9::timestamptz[], $10::timestamptz[], $11::text[])`,
     [
       events.map((e) => e.customerId),
       events.map((e) => e.socialIdentityId ?? null),
@@ -37,6 +40,7 @@ export async function appendConsentEvents(m: EntityManager, events: ConsentEvent
       events.map((e) => e.wording ?? null),
       events.map((e) => e.expiresAt ?? null),
       events.map((e) => e.recordedAt ?? new Date()),
+      events.map((e) => e.wordingVersion ?? null),
     ],
   );
 }

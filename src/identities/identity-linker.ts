@@ -19,9 +19,15 @@ export interface RawHandle {
   verified?: boolean | null;
 }
 
+/** A phone number with the region to read a national format in (default: the configured region). */
+export interface RawPhone {
+  number: string;
+  region?: string | null;
+}
+
 export interface RawIdentifiers {
   emails?: string[] | null;
-  phones?: string[] | null;
+  phones?: (string | RawPhone)[] | null;
   handles?: RawHandle[] | null;
 }
 
@@ -46,7 +52,13 @@ export interface NormalisedIdentifiers {
  */
 export function normaliseIdentifiers(raw: RawIdentifiers, defaultRegion: string, prefix = ''): NormalisedIdentifiers {
   const emails = unique((raw.emails ?? []).map((e, i) => normaliseEmail(e, `${prefix}emails[${i}]`)));
-  const phones = unique((raw.phones ?? []).map((p, i) => normalisePhone(p, defaultRegion, `${prefix}phones[${i}]`)));
+  const phones = unique(
+    (raw.phones ?? []).map((p, i) =>
+      typeof p === 'string'
+        ? normalisePhone(p, defaultRegion, `${prefix}phones[${i}]`)
+        : normalisePhone(p.number, p.region?.trim() || defaultRegion, `${prefix}phones[${i}].number`),
+    ),
+  );
   const handles: NormalisedHandle[] = [];
   for (const [i, h] of (raw.handles ?? []).entries()) {
     const field = `${prefix}handles[${i}]`;
@@ -81,7 +93,14 @@ export interface LinkOptions {
   /** The token's `sub`. */
   recordedBy: string;
   /** Used only when no identifier has an owner yet and a customer is created. */
-  newCustomer: { displayName: string; city?: string | null; region?: string | null; country?: string | null };
+  newCustomer: {
+    displayName: string;
+    city?: string | null;
+    region?: string | null;
+    country?: string | null;
+    /** False when displayName is a stand-in (an email or a handle): no name key, so no name-based duplicate suggestions. */
+    named?: boolean;
+  };
   /** Link to this customer (e.g. ingestion that names the customer by id). */
   customerId?: string;
 }
@@ -91,6 +110,8 @@ export interface LinkResult {
   created: boolean;
   /** Identifiers that were new and now belong to the customer. */
   added: { contactPointIds: string[]; socialIdentityIds: string[] };
+  /** Identifiers given that already belonged to the customer (what the link went through). */
+  matched: { contactPointIds: string[]; socialIdentityIds: string[] };
 }
 
 /**
@@ -100,24 +121,31 @@ export interface LinkResult {
  */
 export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifiers, opts: LinkOptions): Promise<LinkResult> {
   await lockIdentifiers(m, ids);
-  const owners = await ownersOf(m, ids);
-  if (opts.customerId) owners.add(opts.customerId);
-  if (owners.size > 1) {
-    const customerIds = [...owners].sort();
+  const { known, owners } = await resolveOwners(m, ids, opts.customerId);
+  if (opts.customerId && !owners.has(opts.customerId)) {
+    throw new DomainError('NOT_FOUND', `customer ${opts.customerId} does not exist`, { field: 'customerId' });
+  }
+  const live = new Set(owners.values());
+  if (live.size > 1) {
+    const customerIds = [...live].sort();
     throw new DomainError(
       'CONFLICT',
       `these identifiers belong to different customers (${customerIds.join(', ')}): merging them is a decision for a person`,
       { customerIds },
     );
   }
-  let customerId = [...owners][0];
+  const matched = {
+    contactPointIds: known.filter((k) => k.kind === 'CONTACT').map((k) => k.id),
+    socialIdentityIds: known.filter((k) => k.kind === 'SOCIAL').map((k) => k.id),
+  };
+  let customerId = [...live][0];
   const created = customerId === undefined;
   if (customerId === undefined) {
     const c = opts.newCustomer;
     const rows: { id: string }[] = await m.query(
       `INSERT INTO customers (display_name, name_key, city, region, country)
        VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [c.displayName, nameKey(c.displayName), c.city ?? null, c.region ?? null, c.country ?? null],
+      [c.displayName, c.named === false ? '' : nameKey(c.displayName), c.city ?? null, c.region ?? null, c.country ?? null],
     );
     customerId = rows[0].id;
   }
@@ -156,7 +184,7 @@ export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifie
     );
     added.socialIdentityIds.push(rows[0].id);
   }
-  return { customerId, created, added };
+  return { customerId, created, added, matched };
 }
 
 /** Lower-cased, accent-free, single-spaced name used to suggest (never decide) duplicates. */
@@ -178,11 +206,18 @@ async function lockIdentifiers(m: EntityManager, ids: NormalisedIdentifiers): Pr
   await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k`, [keys]);
 }
 
-async function ownersOf(m: EntityManager, ids: NormalisedIdentifiers): Promise<Set<string>> {
-  const rows: { customer_id: string }[] = await m.query(
-    `SELECT customer_id FROM contact_points WHERE (kind = 'EMAIL' AND value = ANY($1)) OR (kind = 'PHONE' AND value = ANY($2))
+interface KnownIdentifier {
+  id: string;
+  kind: 'CONTACT' | 'SOCIAL';
+  customerId: string;
+}
+
+async function knownIdentifiers(m: EntityManager, ids: NormalisedIdentifiers): Promise<KnownIdentifier[]> {
+  return m.query(
+    `SELECT id, 'CONTACT' AS kind, customer_id AS "customerId" FROM contact_points
+      WHERE (kind = 'EMAIL' AND value = ANY($1)) OR (kind = 'PHONE' AND value = ANY($2))
      UNION
-     SELECT s.customer_id FROM social_identities s
+     SELECT s.id, 'SOCIAL', s.customer_id FROM social_identities s
        JOIN unnest($3::text[], $4::text[], $5::text[]) AS h(platform, handle, external_id)
          ON s.platform = h.platform AND (s.handle = h.handle OR s.external_user_id = h.external_id)`,
     [
@@ -193,7 +228,35 @@ async function ownersOf(m: EntityManager, ids: NormalisedIdentifiers): Promise<S
       ids.handles.map((h) => h.externalUserId),
     ],
   );
-  return new Set(rows.map((r) => r.customer_id));
+}
+
+/**
+ * Who owns the given identifiers, read again after the owners are locked: a merge or undo
+ * that committed while we waited may have moved them (then the new owners are locked too).
+ */
+async function resolveOwners(m: EntityManager, ids: NormalisedIdentifiers, customerId?: string) {
+  const ownerIds = (known: KnownIdentifier[]) => [...new Set([...known.map((k) => k.customerId), ...(customerId ? [customerId] : [])])].sort();
+  let known = await knownIdentifiers(m, ids);
+  for (;;) {
+    const owners = await liveOwners(m, ownerIds(known));
+    const again = await knownIdentifiers(m, ids);
+    if (ownerIds(again).join() === ownerIds(known).join()) return { known: again, owners };
+    known = again;
+  }
+}
+
+/**
+ * Maps each customer id to the customer that answers for it now (a merged customer's
+ * survivor), holding a share lock so a merge or undo of these customers waits for this
+ * transaction, and this one, when it came second, sees the merge's outcome.
+ */
+async function liveOwners(m: EntityManager, customerIds: string[]): Promise<Map<string, string>> {
+  if (customerIds.length === 0) return new Map();
+  const rows: { id: string; merged_into: string | null }[] = await m.query(
+    `SELECT id, merged_into FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`,
+    [customerIds],
+  );
+  return new Map(rows.map((r) => [r.id, r.merged_into ?? r.id]));
 }
 
 function unique<T>(values: T[]): T[] {

@@ -19,7 +19,9 @@ export class CustomerInteractionsResolver {
     const rows = await ctx.loaders.interactionsByCustomerId.load({
       parentId: customer.id, limit: size + 1, after: decodeCursor(after), channel,
     });
-    return toConnection(rows, size, (r) => encodeCursor(r.occurredAt, r.id));
+    return toConnection(rows, size, (r) => encodeCursor(r.occurredAt, r.id), () =>
+      ctx.loaders.interactionCountByCustomerId.load({ parentId: customer.id, channel }),
+    );
   }
 
   @FieldResolver(() => ConversationConnection, { description: 'Most recently active first.' })
@@ -31,7 +33,9 @@ export class CustomerInteractionsResolver {
   ) {
     const size = pageSize(first, 20);
     const rows = await ctx.loaders.conversationsByCustomerId.load({ parentId: customer.id, limit: size + 1, after: decodeCursor(after) });
-    return toConnection(rows, size, (r) => encodeCursor(r.lastActivityAt, r.id));
+    return toConnection(rows, size, (r) => encodeCursor(r.lastActivityAt, r.id), () =>
+      ctx.loaders.conversationCountByCustomerId.load({ parentId: customer.id }),
+    );
   }
 
   @FieldResolver(() => [Escalation])

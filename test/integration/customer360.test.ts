@@ -161,3 +161,22 @@ describe('lookupCustomer', () => {
     expect(both.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('totalCount on nested connections', () => {
+  it('counts all interactions (per channel too) and conversations, not only the page', async () => {
+    const c = await createCustomer(app.pool, { interactions: [{ channel: 'PHONE' }, { channel: 'EMAIL' }, { channel: 'PHONE' }] });
+    const res = await app.gql(
+      `query($id: ID!) { customer(id: $id) {
+        all: interactions(first: 1) { totalCount }
+        phone: interactions(first: 1, channel: PHONE) { totalCount }
+        conversations(first: 1) { totalCount edges { node { interactions(first: 1) { totalCount } } } }
+      } }`,
+      { id: c.id },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.customer.all.totalCount).toBe(3);
+    expect(res.data!.customer.phone.totalCount).toBe(2);
+    expect(res.data!.customer.conversations.totalCount).toBe(3);
+    expect(res.data!.customer.conversations.edges[0].node.interactions.totalCount).toBe(1);
+  });
+});

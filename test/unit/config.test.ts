@@ -19,13 +19,14 @@ describe('configuration', () => {
     [{ JWT_SECRET: 'short' }, /at least 32 bytes/],
     [{ JWT_SECRET: secret, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }, /either/],
     [{ JWT_PUBLIC_KEY: 'not a pem' }, /PEM/],
-    [{ NODE_ENV: 'production' }, /required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', JWT_SECRET: secret }, /DATABASE_URL is required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' }, /JWT_SECRET or JWT_PUBLIC_KEY is required/],
   ])('stops on %p with one clear line', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
   });
 
   it('accepts production with a long enough secret', () => {
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).isProduction).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, DATABASE_URL: 'postgres://db/x' }).isProduction).toBe(true);
   });
 });

@@ -1,0 +1,21 @@
+/**
+ * THE list of tables whose rows belong to one customer (each has `id` and `customer_id`).
+ * A merge moves the rows of every table listed here and records their ids; undo moves
+ * exactly those back. A branch that adds a table with a customer_id column appends it
+ * here (or to NOT_CUSTOMER_OWNED with the reason): test/integration/merge.test.ts fails
+ * while a customer_id table is in neither list.
+ */
+export const CUSTOMER_OWNED_TABLES: readonly string[] = [
+  'contact_points',
+  'social_identities',
+  'consent_events',
+  'conversations',
+  'interactions',
+  'escalations',
+  'influence_scores',
+  'tier_changes',
+  'touchpoint_events',
+];
+
+/** Tables with a customer_id column that must NOT move in a merge, each with the reason. */
+export const NOT_CUSTOMER_OWNED: Readonly<Record<string, string>> = {};

@@ -1,0 +1,18 @@
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { CAN } from '../auth/roles';
+import { Customer } from '../customers/customer.types';
+import type { RequestContext } from '../http/context';
+import { TouchpointInput } from './touchpoint.inputs';
+
+@Resolver()
+export class TouchpointResolver {
+  @Authorized(CAN.recordTouchpoints)
+  @Mutation(() => Customer, {
+    description:
+      'Links what the customer gave at a touchpoint to the customer who owns any of it (creating one when none does) and records the consents given there. Identifiers of two different customers: CONFLICT, nothing written.',
+  })
+  async recordTouchpoint(@Arg('input', () => TouchpointInput) input: TouchpointInput, @Ctx() ctx: RequestContext) {
+    const customerId = await ctx.services.touchpoints.record(input, ctx.viewer, ctx.requestId);
+    return ctx.loaders.customerById.load(customerId);
+  }
+}
