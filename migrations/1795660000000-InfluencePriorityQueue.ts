@@ -114,15 +114,20 @@ export class InfluencePriorityQueue1795660000000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER customers_tier_queue_refresh AFTER UPDATE OF tier ON customers
         FOR EACH ROW WHEN (OLD.tier IS DISTINCT FROM NEW.tier) EXECUTE FUNCTION customers_tier_queue_refresh()`);
-    await q.query(`
-      CREATE FUNCTION influence_queue_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        UPDATE interactions SET status = status WHERE customer_id = NEW.customer_id AND status = 'OPEN' AND direction = 'INBOUND';
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE TRIGGER influence_queue_refresh AFTER INSERT ON influence_scores
-        FOR EACH ROW EXECUTE FUNCTION influence_queue_refresh()`);
+    // Scores arrive, move with a merge (and back with its undo) or go with an erasure: once per
+    // statement, over the customers the statement touched.
+    for (const [event, tables, source] of INFLUENCE_EVENTS) {
+      await q.query(`
+        CREATE FUNCTION influence_queue_refresh_${event}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          UPDATE interactions SET status = status
+           WHERE customer_id IN (${source}) AND status = 'OPEN' AND direction = 'INBOUND';
+          RETURN NULL;
+        END $$`);
+      await q.query(`
+        CREATE TRIGGER influence_queue_refresh_${event} AFTER ${event.toUpperCase()} ON influence_scores
+          REFERENCING ${tables} FOR EACH STATEMENT EXECUTE FUNCTION influence_queue_refresh_${event}()`);
+    }
 
     await q.query(`UPDATE interactions SET status = status WHERE status = 'OPEN' AND direction = 'INBOUND'`);
 
@@ -139,8 +144,10 @@ export class InfluencePriorityQueue1795660000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX escalations_created_idx`);
     await q.query(`DROP INDEX interactions_occurred_idx`);
-    await q.query(`DROP TRIGGER influence_queue_refresh ON influence_scores`);
-    await q.query(`DROP FUNCTION influence_queue_refresh()`);
+    for (const [event] of INFLUENCE_EVENTS) {
+      await q.query(`DROP TRIGGER influence_queue_refresh_${event} ON influence_scores`);
+      await q.query(`DROP FUNCTION influence_queue_refresh_${event}()`);
+    }
     await q.query(`DROP TRIGGER customers_tier_queue_refresh ON customers`);
     await q.query(`DROP FUNCTION customers_tier_queue_refresh()`);
     await q.query(`DROP TRIGGER interactions_queue_priority ON interactions`);
@@ -154,6 +161,13 @@ export class InfluencePriorityQueue1795660000000 implements MigrationInterface {
     await q.query(`DROP TABLE priority_settings`);
   }
 }
+
+/** Statement triggers on influence_scores: event, transition tables, customers touched. */
+const INFLUENCE_EVENTS: [string, string, string][] = [
+  ['insert', 'NEW TABLE AS new_rows', 'SELECT customer_id FROM new_rows'],
+  ['update', 'OLD TABLE AS old_rows NEW TABLE AS new_rows', 'SELECT customer_id FROM old_rows UNION SELECT customer_id FROM new_rows'],
+  ['delete', 'OLD TABLE AS old_rows', 'SELECT customer_id FROM old_rows'],
+];
 
 /** The weights as first installed; later changes go through setPriorityWeights. */
 const INITIAL_WEIGHTS = {

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import { badInput } from '../graphql/errors';
 import type { Channel, InteractionCategory, SwimLane, Tier } from '../graphql/enums';
-import { decodeCursor, encodeCursor, toConnection, type Connection } from '../graphql/pagination';
+import { isUuid } from '../db/batch';
+import { encodeCursor, toConnection, type Connection } from '../graphql/pagination';
 import { DEFAULT_PRIORITY_WEIGHTS, interactionPriority, type PriorityWeights } from '../influence/priority';
 import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Interaction } from '../interactions/interaction.types';
@@ -59,11 +60,9 @@ export function careQueueSql(args: CareQueueArgs) {
   }
   const countSql = `SELECT count(*)::int AS n FROM interactions i WHERE ${where.join(' AND ')}`;
   const countParams = [...params];
-  const after = decodeCursor(args.after);
+  const after = decodeQueueCursor(args.after);
   if (after) {
-    const key = Number(after[0]);
-    if (!Number.isFinite(key)) throw badInput('after', 'after is not a cursor returned by this API');
-    params.push(key, after[1]);
+    params.push(after.key, after.id);
     where.push(`(i.queue_key, i.id) > ($${params.length - 1}::float8, $${params.length}::uuid)`);
   }
   params.push(args.first + 1);
@@ -76,6 +75,21 @@ export function careQueueSql(args: CareQueueArgs) {
          LEFT JOIN LATERAL interaction_influence(i.customer_id, i.topics) inf ON true
         ORDER BY i.queue_key, i.id`;
   return { sql, params, countSql, countParams };
+}
+
+/** Queue cursors carry the virtual deadline (a float of epoch seconds, kept exact) and the id. */
+function decodeQueueCursor(cursor: string | null | undefined): { key: number; id: string } | null {
+  if (cursor == null) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      const key = Number(parsed[0]);
+      if (parsed[0].trim() !== '' && Number.isFinite(key) && isUuid(parsed[1])) return { key, id: parsed[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badInput('after', 'after is not a cursor returned by this API');
 }
 
 function toQueueItem(row: QueueRow, now: Date): QueueItem {
