@@ -1,4 +1,5 @@
 // `npm run influence:recompute -- [--since 2026-11-24T00:00:00Z]`: runs the default scorer for
+import 'reflect-metadata';
 // every customer with new public posts or new identities since then (default: the last 24 hours).
 // Meant for a periodic job; the API mutations recomputeInfluence / recordFollowerCounts do the same on demand.
 import { parseArgs } from 'node:util';

@@ -1,4 +1,5 @@
 // `npm run report -- --from 2026-11-01 --to 2026-11-08 [--tz Europe/Berlin] [--html report.html]`
+import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { metricsAsHtml, metricsAsText } from '../src/analytics/service-metrics.report';

@@ -26,7 +26,7 @@ export function metricsAsText(m: ServiceMetrics): string {
     table('Top inquiries', ['topic', 'items'], m.topInquiries.map((r) => [r.topic, r.count])),
     table('Response time by source', ['channel', 'answered', 'median', 'p90'], m.responseTimeBySource.map((r) => [r.channel, r.count, secs(r.medianSeconds), secs(r.p90Seconds)])),
     table('Escalations by source', ['channel', 'escalations'], m.escalationsBySource.map((r) => [r.channel, r.count])),
-    table('Heat map (actionable items a day)', ['channel', 'items', 'per day', 'level'], m.heatMap.map((r) => [r.channel, r.count, r.perDay.toFixed(1), r.level ?? '-'])),
+    table('Heat map (actionable items a day)', ['channel', 'items', 'per day', 'level'], m.heatMap.map((r) => [r.channel, r.count, r.perDay.toFixed(2), r.level ?? '-'])),
     table('Arrival pattern (items by day and hour)', ['day', ...Array.from({ length: 24 }, (_, h) => String(h))], grid),
   ].join('\n');
 }
@@ -43,7 +43,7 @@ function heatChart(m: ServiceMetrics): string {
     const y = i * rowH;
     return `<text x="0" y="${y + 17}" font-size="13">${escape(h.channel)}</text>
       <rect x="110" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${LEVEL_COLOUR[h.level ?? ''] ?? '#ddd'}"><title>${h.count} items</title></rect>
-      <text x="${(116 + w).toFixed(1)}" y="${y + 17}" font-size="12">${h.perDay.toFixed(1)}/day ${h.level ?? ''}</text>`;
+      <text x="${(116 + w).toFixed(1)}" y="${y + 17}" font-size="12">${h.perDay.toFixed(2)}/day ${h.level ?? ''}</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${Math.max(1, m.heatMap.length) * rowH}" role="img" aria-label="Heat map by channel">${bars.join('')}</svg>`;
 }
