@@ -3,13 +3,18 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Faker } from '@faker-js/faker' with { 'resolution-mode': 'import' };
+import type { Faker } from '@faker-js/faker';
+import { faker as fakerDE } from '@faker-js/faker/locale/de';
+import { faker as fakerCA } from '@faker-js/faker/locale/en_CA';
+import { faker as fakerGB } from '@faker-js/faker/locale/en_GB';
+import { faker as fakerUS } from '@faker-js/faker/locale/en_US';
+import { faker as fakerFR } from '@faker-js/faker/locale/fr';
 import { Random, weighted } from './random';
 import * as v from './vocabulary';
 
 export interface SeedOptions {
   customers: number;
-  /** Same seed, same names, places, counts and texts (ids and the run tag still differ). */
+  /** Same seed, same people, places, counts and texts, relative to now (ids, phone numbers and the run tag differ). */
   seed?: number;
   onProgress?: (done: number, total: number) => void;
   /** Customers per transaction. */
@@ -61,19 +66,44 @@ const COLUMNS = {
   influenceScores: 'customer_id, score, topic, platform, source, computed, flagged, measured_at, recorded_at',
 } as const;
 
-/** One batch as COPY text (tab-separated, \N for NULL), one string per table. */
+/**
+ * COPY text (tab-separated, \N for NULL) of one table, written straight into a growing
+ * Buffer: each row string dies young, instead of a batch-long string rope that the garbage
+ * collector has to promote and walk (that cost more than generating the data).
+ */
+class CopyText {
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+  private length = 0;
+  rows = 0;
+
+  add(row: string): void {
+    const worstCase = this.length + row.length * 3;
+    if (worstCase > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(worstCase, this.buffer.length * 2));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    this.length += this.buffer.write(row, this.length);
+    this.rows++;
+  }
+
+  bytes(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+}
+
+/** One batch, one CopyText per table. */
 interface BatchText {
   customerIds: string[];
-  customers: string;
-  emails: string;
+  customers: CopyText;
+  emails: CopyText;
   /** Phones go through a staging table: random numbers may already exist from an earlier run. */
-  phones: string;
-  socialIdentities: string;
-  consentEvents: string;
-  conversations: string;
-  interactions: string;
-  influenceScores: string;
-  counts: Omit<SeedCounts, 'contactPoints' | 'customers'> & { emails: number };
+  phones: CopyText;
+  socialIdentities: CopyText;
+  consentEvents: CopyText;
+  conversations: CopyText;
+  interactions: CopyText;
+  influenceScores: CopyText;
 }
 
 interface Identity {
@@ -83,7 +113,28 @@ interface Identity {
 }
 
 const NULL = '\\N';
-const iso = (ms: number): string => new Date(ms).toISOString();
+/**
+ * UUIDv7 (RFC 9562): crypto.randomUUID with the first 48 bits replaced by the time in ms.
+ * Time-ordered keys put a batch's entries side by side at the right edge of every index on
+ * an id; random v4 keys touch a different index page per row, and after each checkpoint
+ * every touched page is logged whole: 3.3 GB of WAL instead of 0.65 GB for 20k customers.
+ */
+function uuidV7(): string {
+  const time = Date.now().toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
+}
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const dayPrefixes = new Map<number, string>();
+/** ISO-8601 UTC like Date#toISOString, ~5x faster: ten million of these per 100k customers. */
+function iso(epochMs: number): string {
+  const ms = Math.floor(epochMs);
+  const day = Math.floor(ms / DAY);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) dayPrefixes.set(day, (prefix = new Date(day * DAY).toISOString().slice(0, 11)));
+  const inDay = ms - day * DAY;
+  return `${prefix}${TWO_DIGITS[Math.floor(inDay / HOUR)]}:${TWO_DIGITS[Math.floor(inDay / 60_000) % 60]}:${TWO_DIGITS[Math.floor(inDay / 1000) % 60]}.${THREE_DIGITS[inDay % 1000]}Z`;
+}
 /** COPY text format reserves backslash, tab and line breaks. */
 const escapeCopy = (text: string): string =>
   /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : text;
@@ -115,13 +166,24 @@ const OPENING_SENTIMENT: Readonly<Record<string, readonly [number, number]>> = {
 };
 
 /**
+ * A handle already normalised the way src/identities/normalise.ts does it: lower case, no "@";
+ * Twitter/X at most 15 of [a-z0-9_]; a WhatsApp identity is its E.164 number.
+ */
+function handleFor(platform: string, base: string, suffix: string, whatsappNumber: () => string): string {
+  if (platform === 'WHATSAPP') return whatsappNumber();
+  if (platform === 'TWITTER') return `${base.slice(0, Math.max(1, 15 - suffix.length))}${suffix}`;
+  return `${base.slice(0, 20)}_${suffix}`;
+}
+
+/**
  * Builds rows in memory, batch by batch. Holds the run-wide state: the random streams,
  * the per-run tag that keeps unique values unique, and the phones already used.
  */
 class Generator {
   private readonly rng: Random;
+  /** Phone numbers must differ between runs of the same seed, so their stream also hangs on the run tag. */
+  private readonly phoneRng: Random;
   private readonly runNumber: string;
-  private readonly usedPhones = new Set<string>();
   private readonly now = Date.now();
   private readonly todayStart = Math.floor(this.now / DAY) * DAY;
 
@@ -130,8 +192,11 @@ class Generator {
     private readonly fakers: Readonly<Record<v.Country['fakerLocale'], Faker>>,
     private readonly runTag: string,
     private readonly namesakes: boolean,
+    /** Phone numbers (contact points and WhatsApp handles) already in the database. */
+    private readonly usedPhones: Set<string>,
   ) {
     this.rng = new Random(seed);
+    this.phoneRng = new Random(seed ^ parseInt(runTag, 36));
     for (const faker of Object.values(fakers)) faker.seed(seed);
     // Ten digits, so external user ids of different runs never share a prefix.
     this.runNumber = String(parseInt(runTag, 36) % 1e10).padStart(10, '0');
@@ -140,15 +205,14 @@ class Generator {
   batch(firstSeq: number, size: number): BatchText {
     const out: BatchText = {
       customerIds: [],
-      customers: '',
-      emails: '',
-      phones: '',
-      socialIdentities: '',
-      consentEvents: '',
-      conversations: '',
-      interactions: '',
-      influenceScores: '',
-      counts: { emails: 0, socialIdentities: 0, consentEvents: 0, conversations: 0, interactions: 0, influenceScores: 0 },
+      customers: new CopyText(),
+      emails: new CopyText(),
+      phones: new CopyText(),
+      socialIdentities: new CopyText(),
+      consentEvents: new CopyText(),
+      conversations: new CopyText(),
+      interactions: new CopyText(),
+      influenceScores: new CopyText(),
     };
     for (let seq = firstSeq; seq < firstSeq + size; seq++) this.customer(seq, out);
     return out;
@@ -165,7 +229,7 @@ class Generator {
     const nameKey = nameKeyOf(displayName);
     const [city, region] = namesake ? [namesake.city, 'SD'] : rng.pick(country.places);
     const tier = pickTier(rng);
-    const id = randomUUID();
+    const id = uuidV7();
     // Customers joined before the 90-day interaction window, so every handle predates its posts.
     const createdAt = this.now - (HISTORY_DAYS + 1) * DAY - rng.next() * 4 * 365 * DAY;
     const knownSince = (): number => createdAt + rng.next() * (this.now - HISTORY_DAYS * DAY - createdAt);
@@ -177,7 +241,7 @@ class Generator {
       ownedModel: rng.pick(v.PRODUCTS),
     });
     out.customerIds.push(id);
-    out.customers += `${id}\t${displayName}\t${nameKey}\t${escapeCopy(city)}\t${escapeCopy(region)}\t${country.code}\t${tier}\t${escapeCopy(attributes)}\t${iso(createdAt)}\t${iso(createdAt + rng.next() * (this.now - createdAt))}\n`;
+    out.customers.add(`${id}\t${displayName}\t${nameKey}\t${escapeCopy(city)}\t${escapeCopy(region)}\t${country.code}\t${tier}\t${escapeCopy(attributes)}\t${iso(createdAt)}\t${iso(createdAt + rng.next() * (this.now - createdAt))}\n`);
 
     // Unique suffix: run tag (fixed length) then the customer's sequence number.
     const suffix = `${this.runTag}${seq.toString(36)}`;
@@ -187,37 +251,37 @@ class Generator {
     for (let i = 0; i < emailCount; i++) {
       const local = namesake && i === 0 ? namesake.email : i === 0 ? `${firstWord}.${lastWord}` : `${lastWord}${firstWord[0]}`;
       const domain = namesake && i === 0 ? namesake.domain : v.EMAIL_DOMAINS[(domainIndex + i) % v.EMAIL_DOMAINS.length];
-      const emailId = randomUUID();
+      const emailId = uuidV7();
       const capturedAt = knownSince();
       const capturedVia = pickContactTouchpoint(rng);
-      out.emails += `${emailId}\t${id}\tEMAIL\t${local}.${suffix}@${domain}\t${rng.chance(0.6) ? 't' : 'f'}\t${capturedVia}\t${iso(capturedAt)}\t${SEED_ACTOR}\n`;
-      out.counts.emails++;
+      out.emails.add(`${emailId}\t${id}\tEMAIL\t${local}.${suffix}@${domain}\t${rng.chance(0.6) ? 't' : 'f'}\t${capturedVia}\t${iso(capturedAt)}\t${SEED_ACTOR}\n`);
       if (rng.chance(0.4)) {
         this.consent(out, id, NULL, emailId, 'MARKETING', 'GRANTED', capturedAt, 'NEWSLETTER_OPT_IN', NULL);
       }
     }
     const phoneCount = rng.chance(0.3) ? 0 : rng.chance(0.7) ? 1 : 2;
+    const phones: string[] = [];
     for (let i = 0; i < phoneCount; i++) {
       const phone = this.phone(country, namesake?.phonePrefix);
-      out.phones += `${randomUUID()}\t${id}\tPHONE\t${phone}\t${rng.chance(0.5) ? 't' : 'f'}\t${pickContactTouchpoint(rng)}\t${iso(knownSince())}\t${SEED_ACTOR}\n`;
+      phones.push(phone);
+      out.phones.add(`${uuidV7()}\t${id}\tPHONE\t${phone}\t${rng.chance(0.5) ? 't' : 'f'}\t${pickContactTouchpoint(rng)}\t${iso(knownSince())}\t${SEED_ACTOR}\n`);
     }
 
-    const identities = this.identities(out, id, firstWord + lastWord, suffix, seq, knownSince);
+    const whatsappNumber = (): string => phones[0] ?? this.phone(country);
+    const identities = this.identities(out, id, firstWord + lastWord, suffix, seq, whatsappNumber, knownSince);
     this.influence(out, id, identities);
     const interactionCount = Math.min(60, Math.floor(64 * rng.next() ** 2)); // 0..60, skewed low, mean ~20
     for (let planned = 0; planned < interactionCount; ) {
-      const length = Math.min(interactionCount - planned, pickConversationLength(rng));
-      this.conversation(out, id, escapeCopy(first), identities, length);
-      planned += length;
+      planned += this.conversation(out, id, escapeCopy(first), identities, interactionCount - planned);
     }
   }
 
-  /** A plausible E.164 number of the country, unique within this run. */
-  private phone(country: v.Country, prefix = this.rng.pick(country.phonePrefixes)): string {
+  /** A plausible E.164 number of the country, not yet in the database nor in this run. */
+  private phone(country: v.Country, prefix = this.phoneRng.pick(country.phonePrefixes)): string {
     for (;;) {
       // NANP exchange codes start with 2-9; harmless elsewhere.
-      let phone = `+${prefix}${this.rng.int(2, 9)}`;
-      while (phone.length < country.digits + 1) phone += this.rng.int(0, 9);
+      let phone = `+${prefix}${this.phoneRng.int(2, 9)}`;
+      while (phone.length < country.digits + 1) phone += this.phoneRng.int(0, 9);
       if (!this.usedPhones.has(phone)) {
         this.usedPhones.add(phone);
         return phone;
@@ -231,6 +295,7 @@ class Generator {
     handleBase: string,
     suffix: string,
     seq: number,
+    whatsappNumber: () => string,
     knownSince: () => number,
   ): Identity[] {
     const rng = this.rng;
@@ -239,17 +304,15 @@ class Generator {
     while (platforms.size < count) platforms.add(pickPlatform(rng));
     const identities: Identity[] = [];
     for (const platform of platforms) {
-      const id = randomUUID();
-      // Already normalised: lower case, no "@", only [a-z0-9_].
-      const handle = `${handleBase.slice(0, 14)}_${suffix}`;
+      const id = uuidV7();
+      const handle = handleFor(platform, handleBase, suffix, whatsappNumber);
       const followers = Math.min(50_000_000, Math.floor(Math.exp(4.5 + 2 * rng.normal())));
       const userId = v.PLATFORMS_WITH_USER_ID.has(platform) ? `${this.runNumber}${String(seq).padStart(8, '0')}` : NULL;
       const profileUrl = rng.chance(0.7) ? v.PROFILE_URL[platform](handle) : NULL;
       const verified = followers > 100_000 && rng.chance(0.5) ? 't' : 'f';
       const capturedVia = pickHandleTouchpoint(rng);
       const capturedAt = knownSince();
-      out.socialIdentities += `${id}\t${customerId}\t${platform}\t${handle}\t${userId}\t${profileUrl}\t${followers}\t${verified}\t${capturedVia}\t${iso(capturedAt)}\t${SEED_ACTOR}\n`;
-      out.counts.socialIdentities++;
+      out.socialIdentities.add(`${id}\t${customerId}\t${platform}\t${handle}\t${userId}\t${profileUrl}\t${followers}\t${verified}\t${capturedVia}\t${iso(capturedAt)}\t${SEED_ACTOR}\n`);
       identities.push({ id, platform, followers });
       this.identityConsents(out, customerId, id, capturedAt, capturedVia);
     }
@@ -289,8 +352,7 @@ class Generator {
     source: string,
     expiresAt: string,
   ): void {
-    out.consentEvents += `${customerId}\t${identityId}\t${contactPointId}\t${purpose}\t${status}\t${iso(at)}\t${source}\t${SEED_ACTOR}\t${v.CONSENT_WORDING[purpose]}\t${expiresAt}\n`;
-    out.counts.consentEvents++;
+    out.consentEvents.add(`${customerId}\t${identityId}\t${contactPointId}\t${purpose}\t${status}\t${iso(at)}\t${source}\t${SEED_ACTOR}\t${v.CONSENT_WORDING[purpose]}\t${expiresAt}\n`);
   }
 
   /** Score history over the window (rising or falling), plus a few per-topic scores. */
@@ -305,8 +367,7 @@ class Generator {
       const progress = i / (points - 1);
       const measuredAt = this.now - HISTORY_DAYS * DAY * (1 - progress) - rng.next() * DAY;
       const score = clampScore(base + drift * (progress - 1) + rng.normal() * 0.15);
-      out.influenceScores += `${customerId}\t${score}\t${NULL}\t${NULL}\t${SCORE_SOURCE}\tt\tf\t${iso(measuredAt)}\t${iso(measuredAt + 60_000)}\n`;
-      out.counts.influenceScores++;
+      out.influenceScores.add(`${customerId}\t${score}\t${NULL}\t${NULL}\t${SCORE_SOURCE}\tt\tf\t${iso(measuredAt)}\t${iso(measuredAt + 60_000)}\n`);
     }
     if (!rng.chance(0.35)) return;
     const topicCount = rng.int(1, 2);
@@ -316,8 +377,7 @@ class Generator {
       const topicBase = base + rng.normal();
       for (let i = 0; i < 2; i++) {
         const measuredAt = this.now - rng.next() * HISTORY_DAYS * DAY;
-        out.influenceScores += `${customerId}\t${clampScore(topicBase + rng.normal() * 0.3)}\t${topic}\t${platform}\t${SCORE_SOURCE}\tt\tf\t${iso(measuredAt)}\t${iso(measuredAt + 60_000)}\n`;
-        out.counts.influenceScores++;
+        out.influenceScores.add(`${customerId}\t${clampScore(topicBase + rng.normal() * 0.3)}\t${topic}\t${platform}\t${SCORE_SOURCE}\tt\tf\t${iso(measuredAt)}\t${iso(measuredAt + 60_000)}\n`);
       }
     }
   }
@@ -336,8 +396,9 @@ class Generator {
   /**
    * One thread: the customer writes, an agent answers, back and forth; public social threads
    * are sometimes taken offline (phone, email, chat) and the loop is closed where they began.
+   * Returns how many interactions it planned (those that would lie in the future are dropped).
    */
-  private conversation(out: BatchText, customerId: string, firstName: string, identities: readonly Identity[], planned: number): void {
+  private conversation(out: BatchText, customerId: string, firstName: string, identities: readonly Identity[], budget: number): number {
     const rng = this.rng;
     const identity = identities.length > 0 && rng.chance(0.45) ? rng.pick(identities) : undefined;
     const origin = identity ? identity.platform : pickDirectChannel(rng);
@@ -351,6 +412,8 @@ class Generator {
     const isPublicThread = v.PUBLIC_CHANNELS.has(origin) && !(v.CHANNELS_WITH_DMS.has(origin) && rng.chance(0.25));
     // About 70% of brands ignore social complaints; this desk answers most, but not all.
     const answered = rng.chance(social && category === 'COMPLAINT' ? 0.7 : 0.88);
+    // An answered thread has at least the message and its reply.
+    const planned = Math.min(budget, Math.max(answered ? 2 : 1, pickConversationLength(rng)));
     let length = answered ? planned : Math.min(planned, 2);
     const offline = social && answered && length >= 4 && rng.chance(0.35);
     if (offline) length -= length % 2; // ends with the agent's closing reply on the origin channel
@@ -377,8 +440,8 @@ class Generator {
     const complete = count === length;
     const resolved = answered && complete && count >= 2 && this.now - times[count - 1] > 2 * HOUR && rng.chance(0.7);
     const lastAt = times[count - 1];
-    const conversationId = randomUUID();
-    const ids = times.map(() => randomUUID());
+    const conversationId = uuidV7();
+    const ids = times.map(() => uuidV7());
     const [minSentiment, maxSentiment] = OPENING_SENTIMENT[category];
 
     for (let i = 0; i < count; i++) {
@@ -410,29 +473,56 @@ class Generator {
       const respondedAt = outbound[i] ? iso(times[i]) : repliedAt !== undefined ? iso(repliedAt) : NULL;
       const slaDueAt = outbound[i] ? NULL : iso(times[i] + v.SLA_HOURS[channel] * HOUR);
       const inReplyTo = outbound[i] ? ids[i - 1] : NULL;
-      out.interactions +=
-        `${ids[i]}\t${customerId}\t${conversationId}\t${onOrigin && identity ? identity.id : NULL}\t${channel}\t` +
+      out.interactions.add(`${ids[i]}\t${customerId}\t${conversationId}\t${onOrigin && identity ? identity.id : NULL}\t${channel}\t` +
         `${outbound[i] ? 'OUTBOUND' : 'INBOUND'}\t${iso(times[i])}\t${content}\t${onOrigin && isPublicThread ? 't' : 'f'}\t` +
         `${category}\t${sentiment.toFixed(2)}\t${topics}\t${lane}\t${topic.skillGroup}\t${status}\t${respondedAt}\t` +
-        `${resolved ? iso(lastAt) : NULL}\t${slaDueAt}\t${inReplyTo}\t${iso(times[i] + rng.int(1, 120) * 1000)}\n`;
+        `${resolved ? iso(lastAt) : NULL}\t${slaDueAt}\t${inReplyTo}\t${iso(times[i] + rng.int(1, 120) * 1000)}\n`);
     }
-    out.counts.interactions += count;
-    out.conversations += `${conversationId}\t${customerId}\t${origin}\t${channels[count - 1]}\t{${[...new Set(channels)].join(',')}}\t${iso(times[0])}\t${iso(lastAt)}\n`;
-    out.counts.conversations++;
+    out.conversations.add(`${conversationId}\t${customerId}\t${origin}\t${channels[count - 1]}\t{${[...new Set(channels)].join(',')}}\t${iso(times[0])}\t${iso(lastAt)}\n`);
+    return length;
   }
 }
 
-async function copyInto(client: PoolClient, table: string, columns: string, text: string): Promise<void> {
-  if (text === '') return;
-  await pipeline(Readable.from([Buffer.from(text)]), client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)));
+async function copyInto(client: PoolClient, table: string, columns: string, text: CopyText): Promise<void> {
+  if (text.rows === 0) return;
+  await pipeline(Readable.from([text.bytes()]), client.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)));
+}
+
+const SEEDED_TABLES = [
+  'customers',
+  'contact_points',
+  'social_identities',
+  'consent_events',
+  'conversations',
+  'interactions',
+  'influence_scores',
+];
+
+/**
+ * Foreign-key checks run as one internal trigger query per row and per key: they were 60%
+ * of PostgreSQL's time (4 keys on interactions). A batch inserts parents before children in
+ * its own transaction, so the keys hold by construction (the seed test checks them), and
+ * session_replication_role = replica skips those triggers. Only a superuser may set it, and
+ * only when the tables have no triggers of their own, which replica mode would skip too.
+ */
+async function canSkipForeignKeyTriggers(pool: Pool): Promise<boolean> {
+  const { rows } = await pool.query<{ allowed: boolean }>(
+    `SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+        AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY($1::regclass[])) AS allowed`,
+    [SEEDED_TABLES],
+  );
+  return rows[0].allowed;
 }
 
 /** Writes one batch in one transaction, parents before children; returns phones actually inserted. */
-async function writeBatch(pool: Pool, batch: BatchText): Promise<number> {
+async function writeBatch(pool: Pool, batch: BatchText, skipForeignKeyTriggers: boolean): Promise<number> {
   const client = await pool.connect();
   let failure: unknown;
   try {
     await client.query('BEGIN');
+    // Batches are repeatable: no need to wait for each commit's fsync.
+    await client.query('SET LOCAL synchronous_commit = off');
+    if (skipForeignKeyTriggers) await client.query('SET LOCAL session_replication_role = replica');
     await copyInto(client, 'customers', COLUMNS.customers, batch.customers);
     await copyInto(client, 'contact_points', COLUMNS.contactPoints, batch.emails);
     // Random phone numbers can collide with earlier runs; skip those rather than fail the batch.
@@ -458,16 +548,9 @@ async function writeBatch(pool: Pool, batch: BatchText): Promise<number> {
   }
 }
 
-/** The faker instance per locale; faker is an ES module, so it is imported, not required. */
+/** The faker instance per locale (faker 9 still ships CommonJS, so jest needs no ESM flags). */
 async function loadFakers(): Promise<Record<v.Country['fakerLocale'], Faker>> {
-  const [enUS, enGB, enCA, de, fr] = await Promise.all([
-    import('@faker-js/faker/locale/en_US'),
-    import('@faker-js/faker/locale/en_GB'),
-    import('@faker-js/faker/locale/en_CA'),
-    import('@faker-js/faker/locale/de'),
-    import('@faker-js/faker/locale/fr'),
-  ]);
-  return { en_US: enUS.faker, en_GB: enGB.faker, en_CA: enCA.faker, de: de.faker, fr: fr.faker };
+  return { en_US: fakerUS, en_GB: fakerGB, en_CA: fakerCA, de: fakerDE, fr: fakerFR };
 }
 
 /**
@@ -485,7 +568,13 @@ export async function seedDatabase(pool: Pool, options: SeedOptions): Promise<Se
   if (!/^[a-z0-9]{6}$/.test(runTag)) throw new RangeError('runTag must be 6 characters of [a-z0-9]');
   const batchSize = options.batchSize ?? 1000;
   const concurrency = options.concurrency ?? 2;
-  const generator = new Generator(seed, await loadFakers(), runTag, total >= 10);
+  // Loaded up front so a new number never collides; the staging insert covers concurrent seeders.
+  const { rows: phoneRows } = await pool.query<{ value: string }>(
+    `SELECT value FROM contact_points WHERE kind = 'PHONE' UNION SELECT handle FROM social_identities WHERE platform = 'WHATSAPP'`,
+  );
+  const usedPhones = new Set(phoneRows.map((row) => row.value));
+  const generator = new Generator(seed, await loadFakers(), runTag, total >= 10, usedPhones);
+  const skipForeignKeyTriggers = await canSkipForeignKeyTriggers(pool);
   const result: SeedResult = {
     runTag,
     seed,
@@ -505,29 +594,29 @@ export async function seedDatabase(pool: Pool, options: SeedOptions): Promise<Se
   let firstError: unknown;
   for (let start = 0; start < total && firstError === undefined; start += batchSize) {
     const batch = generator.batch(start, Math.min(batchSize, total - start));
-    const write: Promise<void> = writeBatch(pool, batch).then(
-      (phones) => {
+    // Never rejects: the first error stops new batches and is thrown once the others settle.
+    const write: Promise<void> = writeBatch(pool, batch, skipForeignKeyTriggers)
+      .then((phones) => {
         result.customerIds.push(...batch.customerIds);
         result.customers += batch.customerIds.length;
-        result.contactPoints += batch.counts.emails + phones;
-        result.socialIdentities += batch.counts.socialIdentities;
-        result.consentEvents += batch.counts.consentEvents;
-        result.conversations += batch.counts.conversations;
-        result.interactions += batch.counts.interactions;
-        result.influenceScores += batch.counts.influenceScores;
+        result.contactPoints += batch.emails.rows + phones;
+        result.socialIdentities += batch.socialIdentities.rows;
+        result.consentEvents += batch.consentEvents.rows;
+        result.conversations += batch.conversations.rows;
+        result.interactions += batch.interactions.rows;
+        result.influenceScores += batch.influenceScores.rows;
         options.onProgress?.(result.customers, total);
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
         firstError ??= error;
-      },
-    );
+      })
+      .finally(() => inFlight.delete(write));
     inFlight.add(write);
-    void write.finally(() => inFlight.delete(write));
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
   if (firstError !== undefined) throw firstError;
   // Fresh statistics, so the first queries after a large load get sensible plans.
-  if (total >= 5000) await pool.query('ANALYZE customers, contact_points, social_identities, consent_events, conversations, interactions, influence_scores');
+  if (total >= 5000) await pool.query(`ANALYZE ${SEEDED_TABLES.join(', ')}`);
   return result;
 }

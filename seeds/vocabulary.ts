@@ -96,7 +96,7 @@ export const PROFILE_URL: Readonly<Record<string, (handle: string) => string>> =
   FORUM: (h) => `https://community.example.com/u/${h}`,
   BLOG: (h) => `https://${h}.blogspot.com`,
   REVIEW_SITE: (h) => `https://www.yelp.com/user/${h}`,
-  WHATSAPP: (h) => `https://wa.me/${h}`,
+  WHATSAPP: (h) => `https://wa.me/${h.replace('+', '')}`,
   OTHER: (h) => `https://social.example.net/${h}`,
 };
 

@@ -41,5 +41,7 @@ export const CAN = {
   administer: ['admin'] as Role[],
   recordTouchpoints: ['agent', 'ingest'] as Role[],
   mergeCustomers: ['supervisor'] as Role[],
+  /** Consent is recorded where the customer gives it: by agents, ingestion jobs and above. */
+  recordConsent: ['agent', 'ingest'] as Role[],
   workQueue: ['agent'] as Role[],
 };

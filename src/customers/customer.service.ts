@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { isUuid } from '../db/batch';
 import { badInput } from '../graphql/errors';
 import type { Platform, Tier } from '../graphql/enums';
-import { decodeCursor, encodeCursor, toConnection, type Connection } from '../graphql/pagination';
+import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection, type Keyed } from '../graphql/pagination';
 import { normaliseEmail, normaliseHandle, normalisePhone } from '../identities/normalise';
 import { CUSTOMER_COLUMNS } from './customer.sql';
 import type { Customer } from './customer.types';
@@ -56,12 +56,12 @@ export class CustomerService {
       where.push(`(c.created_at, c.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(args.first + 1);
-    const { rows } = await this.pool.query<Customer>(
-      `SELECT ${CUSTOMER_COLUMNS} FROM customers c WHERE ${where.join(' AND ')}
+    const { rows } = await this.pool.query<Customer & Keyed>(
+      `SELECT ${CUSTOMER_COLUMNS}, ${sortKeySql('c.created_at')} AS "sortKey" FROM customers c WHERE ${where.join(' AND ')}
         ORDER BY c.created_at, c.id LIMIT $${params.length}`,
       params,
     );
-    return toConnection(rows, args.first, (c) => encodeCursor(c.createdAt, c.id), async () => {
+    return toConnection(rows, args.first, (c) => encodeCursor(c.sortKey, c.id), async () => {
       const { rows: counted } = await this.pool.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM customers c WHERE ${filterSql}`,
         filterParams,

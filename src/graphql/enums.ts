@@ -20,7 +20,7 @@ export enum Touchpoint {
   CHAT = 'CHAT', IN_STORE = 'IN_STORE', SOCIAL_MESSAGE = 'SOCIAL_MESSAGE', IMPORT = 'IMPORT', OTHER = 'OTHER',
 }
 export enum ConsentPurpose { SERVICE = 'SERVICE', MARKETING = 'MARKETING', PROFILING = 'PROFILING' }
-export enum ConsentStatus { GRANTED = 'GRANTED', DENIED = 'DENIED', REVOKED = 'REVOKED', UNKNOWN = 'UNKNOWN' }
+export enum ConsentStatus { GRANTED = 'GRANTED', DENIED = 'DENIED', REVOKED = 'REVOKED', UNKNOWN = 'UNKNOWN', EXPIRED = 'EXPIRED' }
 export enum Direction { INBOUND = 'INBOUND', OUTBOUND = 'OUTBOUND' }
 export enum InteractionCategory {
   COMPLAINT = 'COMPLAINT', QUESTION = 'QUESTION', COMPLIMENT = 'COMPLIMENT', PROACTIVE = 'PROACTIVE',
@@ -35,7 +35,10 @@ registerEnumType(Platform, { name: 'Platform', description: 'Social platform of 
 registerEnumType(Channel, { name: 'Channel', description: 'Where an interaction happened.' });
 registerEnumType(Touchpoint, { name: 'Touchpoint', description: 'Where the customer gave us an identifier or consent.' });
 registerEnumType(ConsentPurpose, { name: 'ConsentPurpose' });
-registerEnumType(ConsentStatus, { name: 'ConsentStatus', description: 'UNKNOWN: never asked.' });
+registerEnumType(ConsentStatus, {
+  name: 'ConsentStatus',
+  description: 'UNKNOWN: never asked. EXPIRED: the newest decision was a grant whose expiresAt has passed (never stored, only derived).',
+});
 registerEnumType(Direction, { name: 'Direction' });
 registerEnumType(InteractionCategory, { name: 'InteractionCategory' });
 registerEnumType(SwimLane, { name: 'SwimLane', description: 'Who answers: customer service or marketing/PR.' });

@@ -60,6 +60,20 @@ export function pageSize(first: number | null | undefined, fallback: number): nu
 /** A keyset position: the sort value and the id that breaks ties. */
 export type Keyset = [string, string];
 
+/**
+ * SQL for a keyset sort value at full (microsecond) precision: a JS Date keeps only
+ * milliseconds, and a truncated cursor would repeat rows on the next page.
+ * Usage: `SELECT ${sortKeySql('i.occurred_at')} AS "sortKey"` then `encodeCursor(row.sortKey, row.id)`.
+ */
+export function sortKeySql(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+/** Rows read for a keyset page carry their exact sort value. */
+export interface Keyed {
+  sortKey: string;
+}
+
 export function encodeCursor(sortValue: Date | string | number, id: string): string {
   const value = sortValue instanceof Date ? sortValue.toISOString() : String(sortValue);
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');

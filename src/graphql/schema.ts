@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from '../auth/auth-checker';
+import { marketingCustomerGuard } from '../auth/marketing-guard';
 import { CustomerResolver } from '../customers/customer.resolver';
 import { ContactPointResolver, SocialIdentityResolver } from '../identities/identity.resolver';
 import { CustomerInfluenceResolver } from '../influence/customer-influence.resolver';
@@ -11,6 +12,9 @@ import { CustomerIdentityResolver } from '../identities/customer-identity.resolv
 import { DuplicateCandidateResolver } from '../identities/duplicate-candidates.resolver';
 import { MergeResolver } from '../identities/merge.resolver';
 import { TouchpointResolver } from '../identities/touchpoint.resolver';
+import { ConsentResolver } from '../identities/consent.resolver';
+import { SegmentResolver } from '../segments/segment.resolver';
+import { PrivacyResolver } from '../privacy/privacy.resolver';
 import './enums';
 import { ServiceMetricsResolver } from '../analytics/service-metrics.resolver';
 import { CareQueueResolver } from '../care/care-queue.resolver';
@@ -32,6 +36,9 @@ export const resolvers: NonEmptyArray<Function> = [
   MergeResolver,
   DuplicateCandidateResolver,
   CustomerIdentityResolver,
+  ConsentResolver,
+  SegmentResolver,
+  PrivacyResolver,
   InfluenceResolver,
   TierResolver,
   PriorityWeightsResolver,
@@ -43,6 +50,6 @@ let built: Promise<GraphQLSchema> | undefined;
 
 /** The executable schema, built once per process from the decorated classes. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false });
+  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false, globalMiddlewares: [marketingCustomerGuard] });
   return built;
 }

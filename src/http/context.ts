@@ -8,6 +8,9 @@ import { CustomerService } from '../customers/customer.service';
 import { requestError } from '../graphql/errors';
 import { createConsentLoaders } from '../identities/consent.loaders';
 import { createIdentityLoaders } from '../identities/identity.loaders';
+import { ConsentService } from '../identities/consent.service';
+import { PrivacyService } from '../privacy/privacy.service';
+import { SegmentService } from '../segments/segment.service';
 import { createInfluenceLoaders } from '../influence/influence.loaders';
 import { createInteractionLoaders } from '../interactions/interaction.loaders';
 import { DuplicateCandidateService } from '../identities/duplicate-candidates.service';
@@ -40,6 +43,9 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     touchpoints: new TouchpointService(dataSource, options.defaultPhoneRegion),
     merges: new MergeService(dataSource),
     duplicates: new DuplicateCandidateService(pool),
+    consents: new ConsentService(dataSource),
+    segments: new SegmentService(pool),
+    privacy: new PrivacyService(dataSource),
     influence: new InfluenceService(dataSource),
     tiers: new TierService(dataSource),
     prioritySettings: new PrioritySettingsService(dataSource, pool),

@@ -9,41 +9,77 @@ type EventRow = ConsentEvent & { identityId: string };
 
 const PURPOSES = Object.values(ConsentPurpose);
 
-/** The newest event per purpose, one Consent per purpose (UNKNOWN when never asked). */
-function currentConsentLoader(pool: Pool, column: IdentityColumn) {
-  return new DataLoader<string, Consent[]>(async (identityIds) => {
+/** One identity's state at one instant; `asOf` null means "now". */
+export interface ConsentKey {
+  identityId: string;
+  asOf: Date | null;
+}
+
+const asOfId = (k: ConsentKey) => (k.asOf ? k.asOf.toISOString() : 'now');
+const keyId = (k: ConsentKey) => `${k.identityId}|${asOfId(k)}`;
+
+/**
+ * The newest event per purpose at `asOf` (or now), one Consent per purpose: UNKNOWN when
+ * never asked, EXPIRED when the newest decision is a grant whose expiry has passed at that
+ * instant. Keys with the same instant share one statement.
+ */
+function consentStateLoader(pool: Pool, column: IdentityColumn) {
+  return new DataLoader<ConsentKey, Consent[], string>(
+    async (keys) => {
+      const byInstant = new Map<string, ConsentKey[]>();
+      for (const key of keys) byInstant.set(asOfId(key), [...(byInstant.get(asOfId(key)) ?? []), key]);
+      const results = new Map<string, Consent[]>();
+      await Promise.all(
+        [...byInstant.values()].map(async (group) => {
+          const ids = group.map((k) => k.identityId);
+          const asOf = group[0].asOf;
+          const { rows } = await pool.query<EventRow>(
+            `SELECT DISTINCT ON (${column}, purpose) ${column} AS "identityId", purpose,
+                    CASE WHEN status = 'GRANTED' AND expires_at <= coalesce($2::timestamptz, now()) THEN 'EXPIRED'
+                         ELSE status END AS status,
+                    recorded_at AS "recordedAt", source, recorded_by AS "recordedBy", expires_at AS "expiresAt"
+               FROM consent_events
+              WHERE ${column} = ANY($1::uuid[]) AND ($2::timestamptz IS NULL OR recorded_at <= $2::timestamptz)
+              ORDER BY ${column}, purpose, recorded_at DESC, id DESC`,
+            [ids, asOf],
+          );
+          groupByKey(ids, rows, (r) => r.identityId).forEach((events, i) => results.set(keyId(group[i]), toStates(events)));
+        }),
+      );
+      return keys.map((k) => results.get(keyId(k)) ?? toStates([]));
+    },
+    { cacheKeyFn: keyId },
+  );
+}
+
+function toStates(events: EventRow[]): Consent[] {
+  return PURPOSES.map((purpose) => {
+    const latest = events.find((e) => e.purpose === purpose);
+    return latest
+      ? { purpose, status: latest.status, recordedAt: latest.recordedAt, source: latest.source, expiresAt: latest.expiresAt }
+      : { purpose, status: ConsentStatus.UNKNOWN, recordedAt: null, source: null, expiresAt: null };
+  });
+}
+
+function historyLoader(pool: Pool, column: IdentityColumn) {
+  return new DataLoader<string, ConsentEvent[]>(async (identityIds) => {
     const { rows } = await pool.query<EventRow>(
-      `SELECT DISTINCT ON (${column}, purpose) ${column} AS "identityId", purpose, status,
-              recorded_at AS "recordedAt", source, recorded_by AS "recordedBy", expires_at AS "expiresAt"
+      `SELECT ${column} AS "identityId", purpose, status, recorded_at AS "recordedAt", source,
+              recorded_by AS "recordedBy", wording, expires_at AS "expiresAt"
          FROM consent_events WHERE ${column} = ANY($1::uuid[])
-        ORDER BY ${column}, purpose, recorded_at DESC, id DESC`,
+        ORDER BY recorded_at, id`,
       [identityIds],
     );
-    return groupByKey(identityIds, rows, (r) => r.identityId).map((events) =>
-      PURPOSES.map((purpose) => {
-        const latest = events.find((e) => e.purpose === purpose);
-        return latest
-          ? { purpose, status: latest.status, recordedAt: latest.recordedAt, source: latest.source, expiresAt: latest.expiresAt }
-          : { purpose, status: ConsentStatus.UNKNOWN, recordedAt: null, source: null, expiresAt: null };
-      }),
-    );
+    return groupByKey(identityIds, rows, (r) => r.identityId);
   });
 }
 
 /** Per-request loaders for the consent ledger. */
 export function createConsentLoaders(pool: Pool) {
   return {
-    consentsBySocialIdentityId: currentConsentLoader(pool, 'social_identity_id'),
-    consentsByContactPointId: currentConsentLoader(pool, 'contact_point_id'),
-    consentHistoryBySocialIdentityId: new DataLoader<string, ConsentEvent[]>(async (identityIds) => {
-      const { rows } = await pool.query<EventRow>(
-        `SELECT social_identity_id AS "identityId", purpose, status, recorded_at AS "recordedAt", source,
-                recorded_by AS "recordedBy", expires_at AS "expiresAt"
-           FROM consent_events WHERE social_identity_id = ANY($1::uuid[])
-          ORDER BY recorded_at, id`,
-        [identityIds],
-      );
-      return groupByKey(identityIds, rows, (r) => r.identityId);
-    }),
+    consentsBySocialIdentityId: consentStateLoader(pool, 'social_identity_id'),
+    consentsByContactPointId: consentStateLoader(pool, 'contact_point_id'),
+    consentHistoryBySocialIdentityId: historyLoader(pool, 'social_identity_id'),
+    consentHistoryByContactPointId: historyLoader(pool, 'contact_point_id'),
   };
 }

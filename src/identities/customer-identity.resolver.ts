@@ -16,8 +16,8 @@ export class CustomerIdentityResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const size = pageSize(first, 20);
-    const rows = await ctx.loaders.touchpointEventsByCustomerId.load({ customerId: customer.id, limit: size + 1, after: decodeCursor(after) });
-    return toConnection(rows, size, (r) => encodeCursor(r.recordedAt, r.id), () =>
+    const rows = await ctx.loaders.touchpointEventsByCustomerId.load({ parentId: customer.id, limit: size + 1, after: decodeCursor(after) });
+    return toConnection(rows, size, (r) => encodeCursor(r.sortKey, r.id), () =>
       ctx.loaders.touchpointEventCountByCustomerId.load(customer.id),
     );
   }

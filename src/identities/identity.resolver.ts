@@ -1,13 +1,21 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Customer } from '../customers/customer.types';
+import { DateTimeScalar } from '../graphql/scalars';
 import type { RequestContext } from '../http/context';
 import { Consent, ConsentEvent, ContactPoint, SocialIdentity } from './identity.types';
 
+const CONSENTS = 'One per purpose: the newest decision at `asOf` (default now); a grant past its expiry reads EXPIRED.';
+const AS_OF = 'A past instant, to prove what was allowed then (e.g. when a campaign ran).';
+
 @Resolver(() => SocialIdentity)
 export class SocialIdentityResolver {
-  @FieldResolver(() => [Consent], { description: 'Current state, one per purpose.' })
-  consents(@Root() identity: SocialIdentity, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.consentsBySocialIdentityId.load(identity.id);
+  @FieldResolver(() => [Consent], { description: CONSENTS })
+  consents(
+    @Root() identity: SocialIdentity,
+    @Ctx() ctx: RequestContext,
+    @Arg('asOf', () => DateTimeScalar, { nullable: true, description: AS_OF }) asOf?: Date | null,
+  ) {
+    return ctx.loaders.consentsBySocialIdentityId.load({ identityId: identity.id, asOf: asOf ?? null });
   }
 
   @FieldResolver(() => [ConsentEvent], { description: 'Every consent event, oldest first.' })
@@ -23,8 +31,17 @@ export class SocialIdentityResolver {
 
 @Resolver(() => ContactPoint)
 export class ContactPointResolver {
-  @FieldResolver(() => [Consent], { description: 'Current state, one per purpose.' })
-  consents(@Root() contactPoint: ContactPoint, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.consentsByContactPointId.load(contactPoint.id);
+  @FieldResolver(() => [Consent], { description: CONSENTS })
+  consents(
+    @Root() contactPoint: ContactPoint,
+    @Ctx() ctx: RequestContext,
+    @Arg('asOf', () => DateTimeScalar, { nullable: true, description: AS_OF }) asOf?: Date | null,
+  ) {
+    return ctx.loaders.consentsByContactPointId.load({ identityId: contactPoint.id, asOf: asOf ?? null });
+  }
+
+  @FieldResolver(() => [ConsentEvent], { description: 'Every consent event, oldest first.' })
+  consentHistory(@Root() contactPoint: ContactPoint, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.consentHistoryByContactPointId.load(contactPoint.id);
   }
 }

@@ -21,6 +21,8 @@ export class ConsentEvent {
   @Field(() => Touchpoint) source!: Touchpoint;
   @Field() recordedBy!: string;
   @Field(() => DateTimeScalar, { nullable: true }) expiresAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'The consent text or its version, as shown to the customer.' })
+  wording!: string | null;
 }
 
 /** An email address or phone number (E.164) given at a touchpoint. */

@@ -19,7 +19,7 @@ export class CustomerInteractionsResolver {
     const rows = await ctx.loaders.interactionsByCustomerId.load({
       parentId: customer.id, limit: size + 1, after: decodeCursor(after), channel,
     });
-    return toConnection(rows, size, (r) => encodeCursor(r.occurredAt, r.id), () =>
+    return toConnection(rows, size, (r) => encodeCursor(r.sortKey, r.id), () =>
       ctx.loaders.interactionCountByCustomerId.load({ parentId: customer.id, channel }),
     );
   }
@@ -33,7 +33,7 @@ export class CustomerInteractionsResolver {
   ) {
     const size = pageSize(first, 20);
     const rows = await ctx.loaders.conversationsByCustomerId.load({ parentId: customer.id, limit: size + 1, after: decodeCursor(after) });
-    return toConnection(rows, size, (r) => encodeCursor(r.lastActivityAt, r.id), () =>
+    return toConnection(rows, size, (r) => encodeCursor(r.sortKey, r.id), () =>
       ctx.loaders.conversationCountByCustomerId.load({ parentId: customer.id }),
     );
   }

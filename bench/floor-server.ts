@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Pool } from 'pg';
+
+/**
+ * The floor for the customer-360 benchmark: the same data as the GraphQL query, answered by
+ * one hand-written SQL statement over `pg`, with no framework, auth or GraphQL in between.
+ * Nothing real can be faster, so the service's distance to it is what the framework costs.
+ * Usage: `DATABASE_URL=postgres://... PORT=4101 node dist/bench/floor-server.js`,
+ * then `POST /` with `{"customerId":"<uuid>"}`.
+ */
+
+/** One statement: the customer, its identities, its 20 latest interactions and its latest overall influence with the trend. */
+const CUSTOMER_360_SQL = `
+SELECT json_build_object(
+  'id', c.id,
+  'displayName', c.display_name,
+  'tier', c.tier,
+  'socialIdentities', COALESCE((
+    SELECT json_agg(json_build_object('platform', s.platform, 'handle', s.handle, 'followerCount', s.follower_count)
+                    ORDER BY s.platform, s.handle)
+    FROM social_identities s WHERE s.customer_id = c.id), '[]'::json),
+  'interactions', COALESCE((
+    SELECT json_agg(json_build_object('id', i.id, 'channel', i.channel, 'direction', i.direction, 'occurredAt', i.occurred_at,
+                                      'content', i.content, 'category', i.category, 'sentiment', i.sentiment)
+                    ORDER BY i.occurred_at DESC, i.id DESC)
+    FROM (SELECT * FROM interactions WHERE customer_id = c.id ORDER BY occurred_at DESC, id DESC LIMIT 20) i), '[]'::json),
+  'influence', (
+    SELECT json_build_object('score', latest.score, 'measuredAt', latest.measured_at, 'trend', latest.score - latest.previous)
+    FROM (SELECT score, measured_at, lead(score) OVER (ORDER BY measured_at DESC, id DESC) AS previous
+          FROM influence_scores
+          WHERE customer_id = c.id AND topic IS NULL AND platform IS NULL
+          ORDER BY measured_at DESC, id DESC LIMIT 2) latest
+    ORDER BY latest.measured_at DESC LIMIT 1)
+) AS customer
+FROM customers c
+WHERE c.id = $1`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) throw new Error('DATABASE_URL is required');
+const port = Number(process.env.PORT ?? 4101);
+// Same pool size as the service's default (DB_POOL_SIZE=20), so only the request path differs.
+const pool = new Pool({ connectionString: databaseUrl, max: Number(process.env.DB_POOL_SIZE ?? 20), application_name: 'social-crm-floor' });
+/** Read by the benchmark like the service's /metrics, to report statements per request. */
+let requestsTotal = 0;
+let statementsTotal = 0;
+
+function send(res: ServerResponse, status: number, body: string, type = 'application/json'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function customer360(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requestsTotal++;
+  let customerId: unknown;
+  try {
+    customerId = (JSON.parse(await readBody(req)) as { customerId?: unknown }).customerId;
+  } catch {
+    return send(res, 400, '{"error":"body must be JSON"}');
+  }
+  if (typeof customerId !== 'string' || !UUID.test(customerId)) return send(res, 400, '{"error":"customerId must be a UUID"}');
+  statementsTotal++;
+  // Named: prepared once per connection, like a well-tuned hand-written path would be.
+  const { rows } = await pool.query<{ customer: unknown }>({ name: 'customer-360', text: CUSTOMER_360_SQL, values: [customerId] });
+  if (rows.length === 0) return send(res, 404, '{"error":"no such customer"}');
+  send(res, 200, JSON.stringify({ customer: rows[0].customer }));
+}
+
+const server = createServer((req, res) => {
+  if (req.method === 'POST') {
+    customer360(req, res).catch((error: unknown) => {
+      process.stderr.write(`floor: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (!res.headersSent) send(res, 500, '{"error":"internal"}');
+    });
+  } else if (req.url === '/readyz') {
+    send(res, 200, '{"status":"ok"}');
+  } else if (req.url === '/metrics') {
+    send(res, 200, `floor_requests_total ${requestsTotal}\nfloor_sql_statements_total ${statementsTotal}\n`, 'text/plain');
+  } else {
+    send(res, 404, '{"error":"POST a {\\"customerId\\"}"}');
+  }
+});
+
+server.listen(port, '127.0.0.1');
+const stop = (): void => {
+  server.close();
+  void pool.end().finally(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -1,0 +1,45 @@
+import DataLoader from 'dataloader';
+import { groupByKey } from './batch';
+import type { Keyset } from '../graphql/pagination';
+
+/** One page request for one parent: the page arguments are part of the key. */
+export interface PageKey {
+  parentId: string;
+  /** Rows to fetch (page size + 1, to know whether there is a next page). */
+  limit: number;
+  after: Keyset | null;
+  channel?: string | null;
+}
+
+const pageKeyId = (k: PageKey) => `${k.parentId}|${k.limit}|${k.after?.join('|') ?? ''}|${k.channel ?? ''}`;
+const pageArgsId = (k: PageKey) => `${k.limit}|${k.after?.join('|') ?? ''}|${k.channel ?? ''}`;
+
+/**
+ * Batches page requests: keys with the same page arguments (the usual case: one list of
+ * customers asking for `interactions(first: 20)`) run as one LATERAL statement.
+ */
+export function pagedLoader<R extends { id: string }>(
+  run: (parentIds: string[], sample: PageKey) => Promise<(R & { parentId: string })[]>,
+): DataLoader<PageKey, R[], string> {
+  return new DataLoader<PageKey, R[], string>(
+    async (keys) => {
+      const byArgs = new Map<string, PageKey[]>();
+      for (const key of keys) {
+        const group = byArgs.get(pageArgsId(key)) ?? [];
+        group.push(key);
+        byArgs.set(pageArgsId(key), group);
+      }
+      const results = new Map<string, R[]>();
+      await Promise.all(
+        [...byArgs.values()].map(async (group) => {
+          const parentIds = group.map((k) => k.parentId);
+          const rows = await run(parentIds, group[0]);
+          const grouped = groupByKey(parentIds, rows, (r) => r.parentId);
+          group.forEach((k, i) => results.set(pageKeyId(k), grouped[i]));
+        }),
+      );
+      return keys.map((k) => results.get(pageKeyId(k)) ?? []);
+    },
+    { cacheKeyFn: pageKeyId },
+  );
+}

@@ -1,0 +1,74 @@
+import type { DataSource } from 'typeorm';
+import { isUuid } from '../db/batch';
+import { DomainError, badInput } from '../graphql/errors';
+import { ConsentStatus } from '../graphql/enums';
+import { appendConsentEvents } from './consent-ledger';
+import type { SetConsentInput } from './consent.inputs';
+import type { Consent } from './identity.types';
+
+const MAX_WORDING = 4000;
+const DECISIONS: readonly string[] = [ConsentStatus.GRANTED, ConsentStatus.DENIED, ConsentStatus.REVOKED];
+
+/** Consent decisions: validated, then appended to the ledger (never updated in place). */
+export class ConsentService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Records one decision by `recordedBy` and answers the identity's new state for that purpose. */
+  async setConsent(input: SetConsentInput, recordedBy: string, now = new Date()): Promise<Consent> {
+    const { column, identityId } = checkInput(input, now);
+    return this.dataSource.transaction(async (m) => {
+      const table = column === 'social_identity_id' ? 'social_identities' : 'contact_points';
+      // FOR SHARE: a concurrent merge that moves the identity waits for this decision, so the
+      // event carries the customer that owns the identity when it is written.
+      const rows: { customerId: string; erasedAt: Date | null }[] = await m.query(
+        `SELECT i.customer_id AS "customerId", c.erased_at AS "erasedAt"
+           FROM ${table} i JOIN customers c ON c.id = i.customer_id WHERE i.id = $1 FOR SHARE OF i`,
+        [identityId],
+      );
+      if (!rows[0]) {
+        throw new DomainError('NOT_FOUND', `no identity with id ${identityId}`, { field: `input.${camel(column)}` });
+      }
+      if (rows[0].erasedAt) throw new DomainError('CONFLICT', 'the customer who owned this identity was erased');
+      const status = input.status as 'GRANTED' | 'DENIED' | 'REVOKED';
+      await appendConsentEvents(m, [{
+        customerId: rows[0].customerId,
+        socialIdentityId: column === 'social_identity_id' ? identityId : null,
+        contactPointId: column === 'contact_point_id' ? identityId : null,
+        purpose: input.purpose,
+        status,
+        source: input.source,
+        recordedBy,
+        wording: input.wording ?? null,
+        expiresAt: input.expiresAt ?? null,
+        recordedAt: now,
+      }]);
+      return { purpose: input.purpose, status: input.status, recordedAt: now, source: input.source, expiresAt: input.expiresAt ?? null };
+    });
+  }
+}
+
+function checkInput(input: SetConsentInput, now: Date): { column: 'social_identity_id' | 'contact_point_id'; identityId: string } {
+  const social = input.socialIdentityId ?? null;
+  const contact = input.contactPointId ?? null;
+  if ((social === null) === (contact === null)) {
+    throw badInput('input.socialIdentityId', 'give exactly one of socialIdentityId and contactPointId');
+  }
+  const field = social !== null ? 'input.socialIdentityId' : 'input.contactPointId';
+  const identityId = (social ?? contact)!;
+  if (!isUuid(identityId)) throw badInput(field, `${field} "${identityId}" is not an identity id`);
+  if (!DECISIONS.includes(input.status)) {
+    throw badInput('input.status', `status must be GRANTED, DENIED or REVOKED; ${input.status} is derived, not recorded`);
+  }
+  if (input.expiresAt) {
+    if (input.status !== ConsentStatus.GRANTED) throw badInput('input.expiresAt', 'only a grant can have an expiry');
+    if (input.expiresAt.getTime() <= now.getTime()) throw badInput('input.expiresAt', 'expiresAt must be in the future');
+  }
+  if (input.wording != null && input.wording.length > MAX_WORDING) {
+    throw badInput('input.wording', `wording must be at most ${MAX_WORDING} characters`);
+  }
+  return { column: social !== null ? 'social_identity_id' : 'contact_point_id', identityId };
+}
+
+function camel(column: string): string {
+  return column === 'social_identity_id' ? 'socialIdentityId' : 'contactPointId';
+}

@@ -1,0 +1,23 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { CAN } from '../auth/roles';
+import { JSONScalar } from '../graphql/scalars';
+import type { RequestContext } from '../http/context';
+
+@Resolver()
+export class PrivacyResolver {
+  @Authorized(CAN.administer)
+  @Query(() => JSONScalar, {
+    description: 'Data portability: the customer (and customers merged into it) and every row of every customer-owned table, as one document.',
+  })
+  exportCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.privacy.exportCustomer(id);
+  }
+
+  @Authorized(CAN.administer)
+  @Mutation(() => Boolean, {
+    description: 'Removes every piece of personal data in one transaction, keeps anonymous rows for aggregates, records the erasure. Idempotent.',
+  })
+  eraseCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.privacy.eraseCustomer(id, ctx.viewer.sub);
+  }
+}

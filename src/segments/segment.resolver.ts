@@ -1,0 +1,26 @@
+import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { CAN } from '../auth/roles';
+import { ConsentPurpose } from '../graphql/enums';
+import { decodeCursor, pageSize } from '../graphql/pagination';
+import type { RequestContext } from '../http/context';
+import { SegmentFilter } from './segment.inputs';
+import { SegmentMemberConnection } from './segment.types';
+
+@Resolver()
+export class SegmentResolver {
+  @Authorized(CAN.readSegments)
+  @Query(() => SegmentMemberConnection, {
+    description: 'Customers matching the filter, oldest first, each with only the handles, emails and phones whose consent for `purpose` is GRANTED and unexpired now; customers with none are left out.',
+  })
+  async segment(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => SegmentFilter) filter: SegmentFilter,
+    @Arg('purpose', () => ConsentPurpose, { defaultValue: ConsentPurpose.MARKETING }) purpose: ConsentPurpose,
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const page = await ctx.services.segments.page({ filter, purpose, first: pageSize(first, 100), after: decodeCursor(after) });
+    for (const edge of page.edges) ctx.loaders.customerById.prime(edge.node.customer.id, edge.node.customer);
+    return page;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Pool } from 'pg';
+import type { Customer } from '../customers/customer.types';
+import type { ConsentPurpose } from '../graphql/enums';
+import { encodeCursor, toConnection, type Connection, type Keyset } from '../graphql/pagination';
+import type { ContactPoint, SocialIdentity } from '../identities/identity.types';
+import type { SegmentFilter } from './segment.inputs';
+import { segmentCountSql, segmentPageSql } from './segment.sql';
+import type { SegmentMember } from './segment.types';
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
+interface MemberRow extends Customer {
+  createdAtKey: string;
+  identities: Json<Omit<SocialIdentity, 'customerId'>>[] | null;
+  emails: Json<Omit<ContactPoint, 'customerId' | 'kind'>>[] | null;
+  phones: Json<Omit<ContactPoint, 'customerId' | 'kind'>>[] | null;
+}
+
+export interface SegmentPageArgs {
+  filter: SegmentFilter;
+  purpose: ConsentPurpose;
+  first: number;
+  after: Keyset | null;
+}
+
+/** Marketing segments: customers matching a filter, each with only their consented identifiers. */
+export class SegmentService {
+  constructor(private readonly pool: Pool) {}
+
+  /** One page of members; `totalCount` runs only when asked for. */
+  async page(args: SegmentPageArgs): Promise<Connection<SegmentMember>> {
+    const { sql, params } = segmentPageSql(args.filter, args.purpose, args.first + 1, args.after);
+    const { rows } = await this.pool.query<MemberRow>(sql, params);
+    const connection = toConnection(rows, args.first, (r) => encodeCursor(r.createdAtKey, r.id), () =>
+      this.count(args.filter, args.purpose),
+    );
+    return { ...connection, edges: connection.edges.map((edge) => ({ cursor: edge.cursor, node: toMember(edge.node) })) };
+  }
+
+  async count(filter: SegmentFilter, purpose: ConsentPurpose): Promise<number> {
+    const { sql, params } = segmentCountSql(filter, purpose);
+    const { rows } = await this.pool.query<{ n: number }>(sql, params);
+    return rows[0].n;
+  }
+}
+
+function toMember(row: MemberRow): SegmentMember {
+  const customer: Customer = {
+    id: row.id, displayName: row.displayName, tier: row.tier, city: row.city, region: row.region,
+    country: row.country, createdAt: row.createdAt,
+  };
+  const contact = (kind: 'EMAIL' | 'PHONE') => (p: NonNullable<MemberRow['emails']>[number]): ContactPoint => ({
+    ...p, capturedAt: new Date(p.capturedAt), customerId: row.id, kind,
+  });
+  return {
+    customer,
+    identities: (row.identities ?? []).map((s) => ({ ...s, capturedAt: new Date(s.capturedAt), customerId: row.id })),
+    emails: (row.emails ?? []).map(contact('EMAIL')),
+    phones: (row.phones ?? []).map(contact('PHONE')),
+  };
+}

@@ -1,0 +1,146 @@
+import { badInput } from '../graphql/errors';
+import type { ConsentPurpose } from '../graphql/enums';
+import type { Keyset } from '../graphql/pagination';
+import type { SegmentFilter } from './segment.inputs';
+
+// The consent rule lives here, in SQL: an identity is usable for a purpose while the newest
+// decision (consent_current, kept by a trigger on the ledger) is GRANTED and not expired at
+// the statement's now(). Nothing is filtered in JavaScript afterwards.
+
+/** Positional parameters collected while a statement is built. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, cast = ''): string {
+    this.values.push(value);
+    return `$${this.values.length}${cast}`;
+  }
+}
+
+const granted = (alias: string, identity: string, purpose: string) =>
+  `JOIN consent_current ${alias} ON ${alias}.identity_id = ${identity} AND ${alias}.purpose = ${purpose}
+     AND ${alias}.status = 'GRANTED' AND (${alias}.expires_at IS NULL OR ${alias}.expires_at > now())`;
+
+/** A keyset position string for customers: created_at with microseconds, so no row repeats. */
+export const CREATED_AT_TEXT = `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const SOCIAL_JSON = `json_agg(json_build_object('id', si.id, 'platform', si.platform, 'handle', si.handle,
+  'externalUserId', si.external_user_id, 'profileUrl', si.profile_url, 'followerCount', si.follower_count,
+  'verified', si.verified, 'capturedVia', si.captured_via, 'capturedAt', si.captured_at) ORDER BY si.captured_at, si.id)`;
+const contactJson = (kind: 'EMAIL' | 'PHONE') => `json_agg(json_build_object('id', cp.id, 'value', cp.value,
+  'verified', cp.verified, 'capturedVia', cp.captured_via, 'capturedAt', cp.captured_at) ORDER BY cp.captured_at, cp.id)
+  FILTER (WHERE cp.kind = '${kind}')`;
+
+/** Conditions on the customer row itself (everything but consent). */
+function customerConditions(filter: SegmentFilter, p: Params): string[] {
+  checkFilter(filter);
+  const where = ['c.merged_into IS NULL', 'c.erased_at IS NULL'];
+  if (filter.tiers) where.push(`c.tier = ANY(${p.add(filter.tiers, '::text[]')})`);
+  // Plain equality (codes are stored upper-case) so the planner can estimate how many match.
+  if (filter.country) where.push(`c.country = ${p.add(filter.country.trim().toUpperCase())}`);
+  if (filter.minInfluence != null || filter.maxInfluence != null || filter.influenceTopic) {
+    const topic = filter.influenceTopic ? `lower(f.topic) = lower(${p.add(filter.influenceTopic.trim())})` : 'f.topic IS NULL';
+    where.push(`EXISTS (SELECT 1 FROM (SELECT f.score FROM influence_scores f WHERE f.customer_id = c.id AND ${topic}
+                         ORDER BY (f.platform IS NULL) DESC, f.measured_at DESC, f.id DESC LIMIT 1) latest
+                        WHERE latest.score >= ${p.add(filter.minInfluence ?? 1)}::real
+                          AND latest.score <= ${p.add(filter.maxInfluence ?? 10)}::real)`);
+  }
+  const touched: string[] = [];
+  if (filter.interactedSince) touched.push(`i.occurred_at >= ${p.add(filter.interactedSince, '::timestamptz')}`);
+  if (filter.categories) touched.push(`i.category = ANY(${p.add(filter.categories, '::text[]')})`);
+  if (filter.topics) touched.push(`i.topics && ${p.add(filter.topics.map((t) => t.trim()), '::text[]')}`);
+  if (touched.length) where.push(`EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND ${touched.join(' AND ')})`);
+  return where;
+}
+
+/**
+ * The usable identifiers as JSON arrays s.identities, p.emails, p.phones (null when none), and the
+ * membership condition. 'lateral' looks them up per customer (keyset pages: cost per page is
+ * flat); 'grouped' aggregates the usable identifiers of the customers in `seg` (the filtered
+ * customers, a CTE) with set-based joins, so the work follows the segment's size.
+ */
+function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Params, mode: 'lateral' | 'grouped') {
+  const purposeParam = p.add(purpose);
+  const platformSql = filter.platforms ? `AND si.platform = ANY(${p.add(filter.platforms, '::text[]')})` : '';
+  const social = `FROM social_identities si ${granted('cs', 'si.id', purposeParam)} WHERE true ${platformSql}`;
+  const contact = `FROM contact_points cp ${granted('cc', 'cp.id', purposeParam)} WHERE true`;
+  const columns = { identities: `${SOCIAL_JSON} AS identities`, contacts: `${contactJson('EMAIL')} AS emails, ${contactJson('PHONE')} AS phones` };
+  const joins = mode === 'lateral'
+    ? `CROSS JOIN LATERAL (SELECT ${columns.identities} ${social} AND si.customer_id = c.id) s
+       CROSS JOIN LATERAL (SELECT ${columns.contacts} ${contact} AND cp.customer_id = c.id) p`
+    : `LEFT JOIN (SELECT si.customer_id, ${columns.identities} ${social} AND si.customer_id IN (SELECT id FROM seg)
+                  GROUP BY si.customer_id) s ON s.customer_id = c.id
+       LEFT JOIN (SELECT cp.customer_id, ${columns.contacts} ${contact} AND cp.customer_id IN (SELECT id FROM seg)
+                  GROUP BY cp.customer_id) p ON p.customer_id = c.id`;
+  // With platforms, a member needs a usable handle there; otherwise any usable identifier will do.
+  const member = filter.platforms ? 's.identities IS NOT NULL' : '(s.identities IS NOT NULL OR p.emails IS NOT NULL OR p.phones IS NOT NULL)';
+  // For counting: EXISTS without OR becomes a semi/anti join with good estimates, so the planner
+  // hashes for big segments and probes indexes for narrow ones (an OR of subqueries cannot).
+  const hasHandle = `EXISTS (SELECT 1 ${social} AND si.customer_id = c.id)`;
+  const hasContact = `EXISTS (SELECT 1 ${contact} AND cp.customer_id = c.id)`;
+  const owners = filter.platforms ? [hasHandle] : [hasHandle, `NOT ${hasHandle} AND ${hasContact}`];
+  return { joins, member, owners };
+}
+
+const NDJSON_LINE = `json_build_object('customerId', c.id, 'displayName', c.display_name, 'tier', c.tier, 'city', c.city,
+  'region', c.region, 'country', c.country, 'identities', coalesce(s.identities, '[]'),
+  'emails', coalesce(p.emails, '[]'), 'phones', coalesce(p.phones, '[]'))::text AS line`;
+
+/**
+ * One keyset page of members, oldest customer first, ORDER BY (created_at, id): each page
+ * costs the same however deep it is.
+ */
+export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, limit: number, after: Keyset | null) {
+  const p = new Params();
+  const where = customerConditions(filter, p);
+  const lists = identifierLists(filter, purpose, p, 'lateral');
+  where.push(lists.member);
+  if (after) where.push(`(c.created_at, c.id) > (${p.add(after[0], '::timestamptz')}, ${p.add(after[1], '::uuid')})`);
+  const sql = `SELECT c.id, c.display_name AS "displayName", c.tier, c.city, c.region, c.country, c.created_at AS "createdAt",
+         s.identities, p.emails, p.phones, ${CREATED_AT_TEXT} AS "createdAtKey"
+      FROM customers c ${lists.joins}
+     WHERE ${where.join(' AND ')}
+     ORDER BY c.created_at, c.id LIMIT ${p.add(limit, '::int')}`;
+  return { sql, params: p.values };
+}
+
+/** The whole segment as NDJSON lines in one statement, for a server-side cursor (no order promised). */
+export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose) {
+  const p = new Params();
+  const where = customerConditions(filter, p);
+  const lists = identifierLists(filter, purpose, p, 'grouped');
+  return {
+    sql: `WITH seg AS MATERIALIZED (SELECT c.* FROM customers c WHERE ${where.join(' AND ')})
+          SELECT ${NDJSON_LINE} FROM seg c ${lists.joins} WHERE ${lists.member}`,
+    params: p.values,
+  };
+}
+
+/** How many customers the segment holds right now: disjoint parts (has a handle; only contacts), summed. */
+export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose) {
+  const p = new Params();
+  const where = customerConditions(filter, p);
+  const parts = identifierLists(filter, purpose, p, 'lateral').owners.map(
+    (owner) => `(SELECT count(*) FROM customers c WHERE ${[...where, owner].join(' AND ')})`,
+  );
+  return { sql: `SELECT (${parts.join(' + ')})::int AS n`, params: p.values };
+}
+
+/** BAD_USER_INPUT naming the field for values that cannot describe a segment. */
+export function checkFilter(f: SegmentFilter): void {
+  for (const field of ['tiers', 'platforms', 'categories', 'topics'] as const) {
+    if (f[field] && f[field]!.length === 0) throw badInput(`filter.${field}`, `filter.${field} must not be empty when given`);
+  }
+  for (const field of ['minInfluence', 'maxInfluence'] as const) {
+    const v = f[field];
+    if (v != null && !(v >= 1 && v <= 10)) throw badInput(`filter.${field}`, `filter.${field} must be between 1 and 10`);
+  }
+  if (f.minInfluence != null && f.maxInfluence != null && f.minInfluence > f.maxInfluence) {
+    throw badInput('filter.minInfluence', 'filter.minInfluence must not exceed filter.maxInfluence');
+  }
+  if (f.topics?.some((t) => t.trim() === '')) throw badInput('filter.topics', 'filter.topics must not hold empty topics');
+  if (f.influenceTopic != null && f.influenceTopic.trim() === '') throw badInput('filter.influenceTopic', 'filter.influenceTopic must not be empty');
+  if (f.country != null && !/^[A-Za-z0-9 -]{1,64}$/.test(f.country.trim())) {
+    throw badInput('filter.country', 'filter.country must be a country code');
+  }
+  if (f.interactedSince && Number.isNaN(f.interactedSince.getTime())) throw badInput('filter.interactedSince', 'not a date');
+}

@@ -1,0 +1,20 @@
+import { Field, ObjectType } from 'type-graphql';
+import { Customer } from '../customers/customer.types';
+import { ConnectionType } from '../graphql/pagination';
+import { ContactPoint, SocialIdentity } from '../identities/identity.types';
+
+/**
+ * A customer in a segment with only the identifiers whose consent for the requested
+ * purpose is GRANTED and unexpired at query time. For a marketing-only token the customer's
+ * own identifier fields are FORBIDDEN (see auth/marketing-guard.ts): these lists are the only way.
+ */
+@ObjectType()
+export class SegmentMember {
+  @Field(() => Customer) customer!: Customer;
+  @Field(() => [SocialIdentity]) identities!: SocialIdentity[];
+  @Field(() => [ContactPoint]) emails!: ContactPoint[];
+  @Field(() => [ContactPoint], { description: 'E.164' }) phones!: ContactPoint[];
+}
+
+@ObjectType()
+export class SegmentMemberConnection extends ConnectionType(SegmentMember) {}

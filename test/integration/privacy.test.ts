@@ -1,0 +1,203 @@
+import { createCustomer, unique } from '../helpers/factory';
+import { contactPointIds, insertConsentEvents } from '../helpers/consent';
+import { startTestApp, type TestApp } from '../helpers/app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+const EXPORT = `query($id: ID!) { exportCustomer(id: $id) }`;
+const ERASE = `mutation($id: ID!) { eraseCustomer(id: $id) }`;
+
+/** A customer with a row in every core table, PII in free text, and a customer merged into it. */
+async function richCustomer() {
+  const n = unique();
+  const digits = String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
+  const phoneNational = `(313) ${digits.slice(0, 3)}-${digits.slice(3)}`;
+  const pii = {
+    name: `Erin Erasable ${n}`, email: `erin.${n}@example.com`, phone: `+1313${digits}`,
+    handle: `erin${n}`, externalId: `ext${n}`, profileUrl: `https://twitter.com/erin${n}`, content: `my card ends 4242 ${n}`,
+    mergedEmail: `old.erin.${n}@example.com`, interactionExternalId: `tweet-${n}`,
+  };
+  const c = await createCustomer(app.pool, {
+    displayName: pii.name, city: 'Plymouth', region: 'MI', emails: [pii.email], phones: [pii.phone],
+    handles: [{ platform: 'TWITTER', handle: pii.handle, externalUserId: pii.externalId }],
+    interactions: [
+      { channel: 'TWITTER', category: 'COMPLAINT', content: `${pii.content} @${pii.handle}`, topics: ['warranty', `#${pii.handle}`], occurredAt: new Date('2026-02-01T10:00:00Z') },
+      { channel: 'EMAIL', category: 'QUESTION', content: `write to ${pii.email}`, occurredAt: new Date('2026-02-02T10:00:00Z') },
+    ],
+    influence: [{ score: 7, measuredAt: new Date('2026-02-01T00:00:00Z') }],
+  });
+  await app.pool.query(`UPDATE customers SET attributes = $2 WHERE id = $1`, [c.id, { loyaltyId: `L-${n}`, contactEmail: pii.email }]);
+  await app.pool.query(`UPDATE social_identities SET profile_url = $2 WHERE id = $1`, [c.socialIdentityIds[0], pii.profileUrl]);
+  await app.pool.query(`UPDATE interactions SET external_id = $2 WHERE id = $1`, [c.interactionIds[0], pii.interactionExternalId]);
+  await app.pool.query(
+    `INSERT INTO escalations (customer_id, interaction_id, team, reason, created_by, resolution)
+     VALUES ($1, $2, 'RETENTION', $3, 'agent-7', $4)`,
+    [c.id, c.interactionIds[0], `${pii.name} says cancel`, `called ${pii.phone}`],
+  );
+  await app.pool.query(
+    `INSERT INTO tier_changes (customer_id, tier, previous_tier, reason, changed_by) VALUES ($1, 'GOLD', 'NONE', $2, 'sup-1')`,
+    [c.id, `asked by ${pii.email}, call back on ${phoneNational}`],
+  );
+  const contacts = await contactPointIds(app.pool, c.id);
+  await insertConsentEvents(app.pool, [
+    { identityId: c.socialIdentityIds[0], status: 'GRANTED' },
+    { identityId: contacts[pii.email], kind: 'CONTACT', status: 'GRANTED' },
+  ]);
+  // Free text the erasure knows nothing specific about: found by the generic pass, phone in national form.
+  await app.pool.query(`UPDATE consent_events SET wording = $2 WHERE customer_id = $1`, [c.id, `read out to ${phoneNational}`]);
+  const merged = await createCustomer(app.pool, { displayName: pii.name, emails: [pii.mergedEmail] });
+  await app.pool.query(`UPDATE customers SET merged_into = $2 WHERE id = $1`, [merged.id, c.id]);
+  return { ...c, mergedId: merged.id, pii, phoneNational };
+}
+
+/** Every public table with customer_id, and how many rows each holds for these customers. */
+async function rowsPerTable(customerIds: string[]): Promise<Record<string, number>> {
+  const { rows: tables } = await app.pool.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'customer_id'
+        AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE')`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { table_name } of tables) {
+    const { rows } = await app.pool.query(`SELECT count(*)::int AS n FROM "${table_name}" WHERE customer_id = ANY($1::uuid[])`, [customerIds]);
+    counts[table_name] = rows[0].n;
+  }
+  return counts;
+}
+
+/** Rows anywhere in the database (every text, varchar, json and array column of every table) that contain `value`. */
+async function findAnywhere(value: string): Promise<string[]> {
+  const { rows: columns } = await app.pool.query<{ table_name: string; column_name: string }>(
+    `SELECT c.table_name, c.column_name FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+      WHERE c.table_schema = 'public' AND c.data_type IN ('text', 'character varying', 'character', 'jsonb', 'json', 'ARRAY')`,
+  );
+  const found: string[] = [];
+  for (const { table_name, column_name } of columns) {
+    const { rows } = await app.pool.query(
+      `SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text ILIKE '%' || $1 || '%'`,
+      [value],
+    );
+    if (rows[0].n > 0) found.push(`${table_name}.${column_name}`);
+  }
+  return found;
+}
+
+/** What service metrics count: interactions by channel, category and day, and identities by platform. */
+async function aggregates(customerIds: string[]) {
+  const { rows } = await app.pool.query(
+    `SELECT channel, category, date_trunc('day', occurred_at) AS day, count(*)::int AS n FROM interactions
+      WHERE customer_id = ANY($1::uuid[]) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    [customerIds],
+  );
+  const { rows: platforms } = await app.pool.query(
+    `SELECT platform, count(*)::int AS n FROM social_identities WHERE customer_id = ANY($1::uuid[]) GROUP BY 1 ORDER BY 1`,
+    [customerIds],
+  );
+  const { rows: escalations } = await app.pool.query(
+    `SELECT team, count(*)::int AS n FROM escalations WHERE customer_id = ANY($1::uuid[]) GROUP BY 1`,
+    [customerIds],
+  );
+  return { rows, platforms, escalations };
+}
+
+describe('exportCustomer', () => {
+  it('returns every row of every customer-owned table for the customer and the customers merged into it', async () => {
+    const c = await richCustomer();
+    const res = await app.gql(EXPORT, { id: c.id }, ['admin']);
+    expect(res.errors).toBeUndefined();
+    const doc = res.data!.exportCustomer;
+    const expected = await rowsPerTable([c.id, c.mergedId]);
+    expect(Object.keys(doc.tables).sort()).toEqual(Object.keys(expected).sort());
+    for (const [table, count] of Object.entries(expected)) expect([table, doc.tables[table].length]).toEqual([table, count]);
+    expect(doc.customers.map((r: { id: string }) => r.id).sort()).toEqual([c.id, c.mergedId].sort());
+    expect(expected.consent_events).toBe(2);
+    expect(expected.escalations).toBe(1);
+    const text = JSON.stringify(doc);
+    for (const value of [c.pii.email, c.pii.phone, c.pii.handle, c.pii.content, c.pii.mergedEmail]) expect(text).toContain(value);
+  });
+
+  it('answers the same document for a merged customer id', async () => {
+    const c = await richCustomer();
+    const res = await app.gql(EXPORT, { id: c.mergedId }, ['admin']);
+    expect(res.data!.exportCustomer.customerId).toBe(c.id);
+  });
+
+  it.each(['viewer', 'supervisor', 'marketing'])('refuses %s with FORBIDDEN', async (role) => {
+    const c = await createCustomer(app.pool);
+    expect((await app.gql(EXPORT, { id: c.id }, [role as never])).errors![0].extensions!.code).toBe('FORBIDDEN');
+    expect((await app.gql(ERASE, { id: c.id }, [role as never])).errors![0].extensions!.code).toBe('FORBIDDEN');
+  });
+
+  it('answers NOT_FOUND for an unknown customer and BAD_USER_INPUT for a malformed id', async () => {
+    expect((await app.gql(EXPORT, { id: '00000000-0000-4000-8000-000000000000' })).errors![0].extensions!.code).toBe('NOT_FOUND');
+    expect((await app.gql(ERASE, { id: '00000000-0000-4000-8000-000000000000' })).errors![0].extensions!.code).toBe('NOT_FOUND');
+    expect((await app.gql(EXPORT, { id: 'nope' })).errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+  });
+});
+
+describe('eraseCustomer', () => {
+  it('leaves no trace of the erased values in any column of any table, and keeps the aggregates', async () => {
+    const c = await richCustomer();
+    const family = [c.id, c.mergedId];
+    const before = await aggregates(family);
+    const rowsBefore = await rowsPerTable(family);
+    for (const value of Object.values(c.pii)) expect(await findAnywhere(value)).not.toEqual([]);
+    expect(await findAnywhere(c.phoneNational)).toEqual(['consent_events.wording', 'tier_changes.reason']);
+
+    const res = await app.gql(ERASE, { id: c.id }, ['admin']);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.eraseCustomer).toBe(true);
+
+    for (const value of Object.values(c.pii)) expect([value, await findAnywhere(value)]).toEqual([value, []]);
+    expect(await findAnywhere(c.phoneNational)).toEqual([]);
+    expect(await aggregates(family)).toEqual(before);
+    const rowsAfter = await rowsPerTable(family);
+    expect({ ...rowsAfter, erasures: 0 }).toEqual({ ...rowsBefore, erasures: 0 });
+  });
+
+  it('writes one erasure record with who and when, and is idempotent', async () => {
+    const c = await richCustomer();
+    expect((await app.gql(ERASE, { id: c.id }, ['admin'])).data!.eraseCustomer).toBe(true);
+    const first = (await app.gql(EXPORT, { id: c.id })).data!.exportCustomer;
+    expect((await app.gql(ERASE, { id: c.id }, ['admin'])).data!.eraseCustomer).toBe(true);
+    const second = (await app.gql(EXPORT, { id: c.id })).data!.exportCustomer;
+    expect(second.tables).toEqual(first.tables);
+    const { rows } = await app.pool.query(`SELECT erased_by, erased_at, counts FROM erasures WHERE customer_id = $1`, [c.id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].erased_by).toBe('test-user');
+    expect(rows[0].counts).toMatchObject({ customers: 2, contact_points: 3, social_identities: 1, interactions: 2 });
+  });
+
+  it('after erasure no read path returns the erased values and the customer leaves every segment', async () => {
+    const c = await richCustomer();
+    const country = `E${unique()}`.toUpperCase();
+    await app.pool.query(`UPDATE customers SET country = $2 WHERE id = $1`, [c.id, country]);
+    const segment = `query($country: String) { segment(filter: { country: $country }) { totalCount edges { node { customer { id } } } } }`;
+    expect((await app.gql(segment, { country }, ['marketing'])).data!.segment.totalCount).toBe(1);
+    await app.gql(ERASE, { id: c.id }, ['admin']);
+
+    const read = await app.gql(`query($id: ID!) { customer(id: $id) {
+      displayName city emails { value } phones { value } socialIdentities { handle externalUserId profileUrl consentHistory { status } }
+      interactions { edges { node { content } } } openEscalations { reason } } }`, { id: c.id }, ['viewer']);
+    expect(read.errors).toBeUndefined();
+    expect(read.data!.customer.displayName).toBe('Erased customer');
+    const text = JSON.stringify(read.data);
+    for (const value of Object.values(c.pii)) expect(text).not.toContain(value);
+    expect((await app.gql(`query($e: String) { lookupCustomer(email: $e) { id } }`, { e: c.pii.email }, ['viewer'])).data!.lookupCustomer).toBeNull();
+    expect((await app.gql(segment, { country }, ['marketing'])).data!.segment).toEqual({ totalCount: 0, edges: [] });
+  });
+
+  it('refuses new consent on an identity of an erased customer with CONFLICT', async () => {
+    const c = await richCustomer();
+    await app.gql(ERASE, { id: c.id }, ['admin']);
+    const res = await app.gql(
+      `mutation($id: ID!) { setConsent(input: { socialIdentityId: $id, purpose: MARKETING, status: GRANTED, source: OTHER }) { status } }`,
+      { id: c.socialIdentityIds[0] }, ['agent'],
+    );
+    expect(res.errors![0].extensions!.code).toBe('CONFLICT');
+  });
+});
