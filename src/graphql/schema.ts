@@ -18,6 +18,11 @@ import { PrivacyResolver } from '../privacy/privacy.resolver';
 import { CareRulesResolver } from '../care/care-rules.resolver';
 import { CareDeskResolver, ConversationCareResolver, EscalationCareResolver, InteractionCareResolver } from '../interactions/care-desk.resolver';
 import './enums';
+import { ServiceMetricsResolver } from '../analytics/service-metrics.resolver';
+import { CareQueueResolver } from '../care/care-queue.resolver';
+import { InfluenceResolver } from '../influence/influence.resolver';
+import { PriorityWeightsResolver } from '../influence/priority.resolver';
+import { TierResolver } from '../influence/tier.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -41,6 +46,11 @@ export const resolvers: NonEmptyArray<Function> = [
   InteractionCareResolver,
   ConversationCareResolver,
   EscalationCareResolver,
+  InfluenceResolver,
+  TierResolver,
+  PriorityWeightsResolver,
+  CareQueueResolver,
+  ServiceMetricsResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;
