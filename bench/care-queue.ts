@@ -3,7 +3,7 @@
 // BENCH_ROWS (default 2,000,000) interactions; rerun with a larger BENCH_ROWS to grow the table.
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../src/common/free-port';
 import os from 'node:os';
 import type { Pool } from 'pg';
 import { createApp } from '../src/app';
@@ -128,14 +128,7 @@ async function measure(url: string, token: string, name: string, variables: Reco
 /** A free local port, unless BENCH_PG_PORT names one (other agents run their own servers here). */
 function pgPort(): Promise<number> {
   if (process.env.BENCH_PG_PORT) return Promise.resolve(Number(process.env.BENCH_PG_PORT));
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
+  return freePort();
 }
 
 async function main(): Promise<void> {
