@@ -131,6 +131,17 @@ describe('segment', () => {
     expect(await q({ country: country.toLowerCase() })).toEqual([gold.id, silver.id].sort());
   });
 
+  it('does not target by a score that was ingested without profiling consent (flagged)', async () => {
+    const country = tag();
+    const m = await member(country);
+    await app.pool.query(
+      `INSERT INTO influence_scores (customer_id, score, source, measured_at, flagged) VALUES ($1, 9, 'vendor', now(), true)`,
+      [m.id],
+    );
+    expect(ids(await app.gql(SEGMENT, { filter: { country, minInfluence: 5 } }, ['marketing']))).toEqual([]);
+    expect(ids(await app.gql(SEGMENT, { filter: { country } }, ['marketing']))).toEqual([m.id]);
+  });
+
   it('returns only the handles on the requested platforms', async () => {
     const country = tag();
     const m = await member(country, { handles: [{ platform: 'TWITTER', handle: `t${unique()}` }, { platform: 'YOUTUBE', handle: `y${unique()}` }] });
