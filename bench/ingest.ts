@@ -4,7 +4,8 @@
 // (fsync on) in a temp folder, and removes it afterwards.
 import 'reflect-metadata';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { freePort } from '../src/common/free-port';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -91,16 +92,6 @@ async function phase(url: string, token: string, batches: unknown[][], concurren
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))].toFixed(0);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** CPU seconds used so far by the PostgreSQL server whose postmaster has this pid, and its backends (Linux /proc). */
 function postgresCpuSeconds(postmaster: number): number {

@@ -2,7 +2,9 @@ import { CoreModel1795622400000 } from './1795622400000-CoreModel';
 import { IdentityAudit1795630000000 } from './1795630000000-IdentityAudit';
 import { ConsentSegments1795640000000 } from './1795640000000-ConsentSegments';
 import { CareWorkflow1795650000000 } from './1795650000000-CareWorkflow';
+import { InfluencePriorityQueue1795660000000 } from './1795660000000-InfluencePriorityQueue';
 import { AuditLog1795670000000 } from './1795670000000-AuditLog';
+import { QueueActionableOnly1795680000000 } from './1795680000000-QueueActionableOnly';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -10,5 +12,7 @@ export const migrations = [
   IdentityAudit1795630000000,
   ConsentSegments1795640000000,
   CareWorkflow1795650000000,
+  InfluencePriorityQueue1795660000000,
   AuditLog1795670000000,
+  QueueActionableOnly1795680000000,
 ];

@@ -46,4 +46,5 @@ export const CAN = {
   /** Care desk: respond, escalate, take offline (supervisor and admin by implication). */
   workCare: ['agent'] as Role[],
   readCareRules: ['agent'] as Role[],
+  workQueue: ['agent'] as Role[],
 };

@@ -67,7 +67,8 @@ export class CustomerResolver {
   @FieldResolver(() => Priority, { description: 'Standing priority from tier and influence, with the reasons.' })
   async priority(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     const scores = await ctx.loaders.latestInfluenceByCustomerId.load(customer.id);
-    const overall = scores.find((s) => s.topic === null && s.platform === null);
-    return customerPriority(customer.tier, overall?.score ?? null);
+    // Scores ingested without PROFILING consent are kept but never used to rank anyone.
+    const overall = scores.find((s) => s.topic === null && s.platform === null && !s.flagged);
+    return customerPriority(customer.tier, overall?.score ?? null, await ctx.services.prioritySettings.weights());
   }
 }

@@ -19,6 +19,11 @@ import { CareRulesResolver } from '../care/care-rules.resolver';
 import { CareDeskResolver, ConversationCareResolver, EscalationCareResolver, InteractionCareResolver } from '../interactions/care-desk.resolver';
 import { AuditResolver } from '../audit/audit.resolver';
 import './enums';
+import { ServiceMetricsResolver } from '../analytics/service-metrics.resolver';
+import { CareQueueResolver } from '../care/care-queue.resolver';
+import { InfluenceResolver } from '../influence/influence.resolver';
+import { PriorityWeightsResolver } from '../influence/priority.resolver';
+import { TierResolver } from '../influence/tier.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -42,6 +47,11 @@ export const resolvers: NonEmptyArray<Function> = [
   InteractionCareResolver,
   ConversationCareResolver,
   EscalationCareResolver,
+  InfluenceResolver,
+  TierResolver,
+  PriorityWeightsResolver,
+  CareQueueResolver,
+  ServiceMetricsResolver,
   AuditResolver,
 ];
 

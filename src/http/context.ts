@@ -22,6 +22,11 @@ import { CareRulesService } from '../care/care-rules.service';
 import { createCareLoaders } from '../interactions/care.loaders';
 import { CareDeskService } from '../interactions/care-desk.service';
 import { IngestService } from '../interactions/ingest.service';
+import { ServiceMetricsService } from '../analytics/service-metrics.service';
+import { CareQueueService } from '../care/care-queue.service';
+import { InfluenceService } from '../influence/influence.service';
+import { PrioritySettingsService } from '../influence/priority-settings.service';
+import { TierService } from '../influence/tier.service';
 import type { Logger } from '../logger';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
@@ -52,6 +57,11 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     careRules,
     ingest: new IngestService(dataSource, careRules, options.defaultPhoneRegion),
     careDesk: new CareDeskService(dataSource),
+    influence: new InfluenceService(dataSource),
+    tiers: new TierService(dataSource),
+    prioritySettings: new PrioritySettingsService(dataSource, pool),
+    careQueue: new CareQueueService(pool),
+    serviceMetrics: new ServiceMetricsService(pool),
     audit: new AuditService(pool, options.logger),
   };
 }

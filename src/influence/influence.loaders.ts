@@ -1,20 +1,20 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey } from '../db/batch';
-import type { InfluenceScore } from './influence.types';
+import type { InfluenceScore, TierChange } from './influence.types';
 
 /**
  * latestInfluenceByCustomerId: the newest score of each (topic, platform) series with its
  * trend against the one before, in one statement. `influence` and `influenceByTopic`
- * both read from it.
+ * both read from it. tierHistoryByCustomerId: every tier change, newest first.
  */
 export function createInfluenceLoaders(pool: Pool) {
   return {
     latestInfluenceByCustomerId: new DataLoader<string, InfluenceScore[]>(async (customerIds) => {
       const { rows } = await pool.query<InfluenceScore>(
-        `SELECT "customerId", score, topic, platform, source, "measuredAt", trend FROM (
+        `SELECT "customerId", score, topic, platform, source, "measuredAt", trend, computed, flagged FROM (
            SELECT customer_id AS "customerId", score::numeric::float8 AS score, topic, platform, source,
-                  measured_at AS "measuredAt",
+                  measured_at AS "measuredAt", computed, flagged,
                   round((score::numeric - (lag(score) OVER w)::numeric), 3)::float8 AS trend,
                   row_number() OVER (PARTITION BY customer_id, topic, platform ORDER BY measured_at DESC, id DESC) AS newest
              FROM influence_scores
@@ -22,6 +22,16 @@ export function createInfluenceLoaders(pool: Pool) {
            WINDOW w AS (PARTITION BY customer_id, topic, platform ORDER BY measured_at, id)
          ) s WHERE newest = 1
          ORDER BY topic NULLS FIRST, platform NULLS FIRST`,
+        [customerIds],
+      );
+      return groupByKey(customerIds, rows, (r) => r.customerId);
+    }),
+    /** Newest change first. */
+    tierHistoryByCustomerId: new DataLoader<string, TierChange[]>(async (customerIds) => {
+      const { rows } = await pool.query<TierChange>(
+        `SELECT customer_id AS "customerId", tier, previous_tier AS "previousTier", reason, changed_by AS "changedBy",
+                changed_at AS "changedAt"
+           FROM tier_changes WHERE customer_id = ANY($1::uuid[]) ORDER BY changed_at DESC, id DESC`,
         [customerIds],
       );
       return groupByKey(customerIds, rows, (r) => r.customerId);

@@ -37,9 +37,10 @@ function customerConditions(filter: SegmentFilter, p: Params): string[] {
   if (filter.tiers) where.push(`c.tier = ANY(${p.add(filter.tiers, '::text[]')})`);
   // Plain equality (codes are stored upper-case) so the planner can estimate how many match.
   if (filter.country) where.push(`c.country = ${p.add(filter.country.trim().toUpperCase())}`);
+  // Flagged scores were ingested without PROFILING consent: kept, but never used to target.
   if (filter.minInfluence != null || filter.maxInfluence != null || filter.influenceTopic) {
     const topic = filter.influenceTopic ? `lower(f.topic) = lower(${p.add(filter.influenceTopic.trim())})` : 'f.topic IS NULL';
-    where.push(`EXISTS (SELECT 1 FROM (SELECT f.score FROM influence_scores f WHERE f.customer_id = c.id AND ${topic}
+    where.push(`EXISTS (SELECT 1 FROM (SELECT f.score FROM influence_scores f WHERE f.customer_id = c.id AND NOT f.flagged AND ${topic}
                          ORDER BY (f.platform IS NULL) DESC, f.measured_at DESC, f.id DESC LIMIT 1) latest
                         WHERE latest.score >= ${p.add(filter.minInfluence ?? 1)}::real
                           AND latest.score <= ${p.add(filter.maxInfluence ?? 10)}::real)`);

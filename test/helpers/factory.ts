@@ -79,3 +79,15 @@ export async function createCustomer(pool: Pool, spec: CustomerSpec = {}): Promi
   }
   return { id, interactionIds, socialIdentityIds };
 }
+
+let localCounter = Math.floor(Math.random() * 500_000);
+/**
+ * Seven digits (exchange + line) no other test of this run uses: the first digit comes from
+ * the jest worker, the rest from a per-process counter. Random numbers collided across files.
+ * Usage: `+1313${uniqueLocalDigits()}`
+ */
+export function uniqueLocalDigits(): string {
+  const worker = Number(process.env.JEST_WORKER_ID ?? 1);
+  localCounter = (localCounter + 1) % 1_000_000;
+  return `${2 + (worker % 8)}${String(localCounter).padStart(6, '0')}`;
+}

@@ -1,4 +1,4 @@
-import { createCustomer, unique } from '../helpers/factory';
+import { createCustomer, unique, uniqueLocalDigits } from '../helpers/factory';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 let app: TestApp;
@@ -27,7 +27,7 @@ describe('customer 360', () => {
     const t0 = Date.parse('2026-01-01T00:00:00Z');
     const c = await createCustomer(app.pool, {
       displayName: 'Chad Schaeffer', tier: 'GOLD', city: 'Plymouth', region: 'MI',
-      emails: [`chad.${unique()}@gmail.com`], phones: [`+1313555${Math.floor(1000 + Math.random() * 8999)}`],
+      emails: [`chad.${unique()}@gmail.com`], phones: [`+1313${uniqueLocalDigits()}`],
       handles: [{ platform: 'TWITTER', handle: `chad${unique()}`, followerCount: 1200 }],
       interactions: [
         { channel: 'TWITTER', occurredAt: new Date(t0), content: 'first' },
@@ -132,7 +132,7 @@ describe('lookupCustomer', () => {
     const tag = unique();
     const c = await createCustomer(app.pool, {
       emails: [`chadm${tag}@gmail.com`],
-      phones: ['+13135550142'.slice(0, 8) + String(Math.floor(1000 + Math.random() * 8999))],
+      phones: [`+1313${uniqueLocalDigits()}`],
       handles: [{ platform: 'TWITTER', handle: `chad_${tag}` }],
     });
     const phone = (await app.pool.query(`SELECT value FROM contact_points WHERE customer_id = $1 AND kind = 'PHONE'`, [c.id])).rows[0].value as string;

@@ -1,4 +1,4 @@
-import { createCustomer, unique } from '../helpers/factory';
+import { createCustomer, unique, uniqueLocalDigits } from '../helpers/factory';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 let app: TestApp;
@@ -24,7 +24,10 @@ const LOOKUP = `query Lookup($email: String, $phone: String, $region: String, $p
 const CANDIDATES = `query Candidates($id: ID!) { duplicateCandidates(customerId: $id) { customer { id displayName } evidence score } }`;
 
 /** A US number in a national format that no other test file uses. */
-const phoneNumber = () => `(313) 5${String(Math.floor(Math.random() * 100)).padStart(2, '0')}-${String(Math.floor(Math.random() * 10000)).padStart(4, '0')}`;
+const phoneNumber = () => {
+  const d = uniqueLocalDigits();
+  return `(313) ${d.slice(0, 3)}-${d.slice(3)}`;
+};
 
 const RECORD_ID_ONLY = `mutation Record($input: TouchpointInput!) { recordTouchpoint(input: $input) { id } }`;
 

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { DEFAULT_LIMITS, operationCost } from '../../src/graphql/limits';
 import { buildAppSchema } from '../../src/graphql/schema';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
-import { CUSTOMER_360, CUSTOMER_LIST_PAGE, NESTED_EXPLOSION } from '../fixtures/heavy-queries';
+import { CARE_QUEUE_PAGE, CUSTOMER_360, CUSTOMER_LIST_PAGE, NESTED_EXPLOSION, SEGMENT_PAGE } from '../fixtures/heavy-queries';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -101,6 +101,8 @@ describe('cost limit', () => {
     const cost = (q: string) => operationCost(schema, parse(q), undefined, { id });
     expect(cost(CUSTOMER_360)).toBe(5196);
     expect(cost(CUSTOMER_LIST_PAGE)).toBe(2301);
+    expect(cost(CARE_QUEUE_PAGE)).toBe(551);
+    expect(cost(SEGMENT_PAGE)).toBe(1201);
     expect(cost(NESTED_EXPLOSION)).toBe(20301);
     expect(cost(CUSTOMER_360) * 1.9).toBeLessThan(DEFAULT_LIMITS.maxCost);
   });
@@ -108,6 +110,8 @@ describe('cost limit', () => {
   it('answers the heaviest contract queries', async () => {
     await allowed(CUSTOMER_360, { id });
     await allowed(CUSTOMER_LIST_PAGE);
+    await allowed(CARE_QUEUE_PAGE);
+    await allowed(SEGMENT_PAGE);
   });
 
   it('refuses customers(first:100){interactions(first:100)} with HTTP 400 QUERY_TOO_COMPLEX before running it', async () => {

@@ -1,6 +1,6 @@
 import { CUSTOMER_OWNED_TABLES, NOT_CUSTOMER_OWNED } from '../../src/identities/customer-owned-tables';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { unique } from '../helpers/factory';
+import { unique, uniqueLocalDigits } from '../helpers/factory';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -24,7 +24,7 @@ async function touchpoint(input: Record<string, unknown>): Promise<{ id: string;
 }
 
 /** An E.164 South Dakota number no other test file uses. */
-const randomPhone = () => `+1605${String(2000000 + Math.floor(Math.random() * 7999999))}`;
+const randomPhone = () => `+1605${uniqueLocalDigits()}`;
 
 async function merge(survivor: string, merged: string, roles: string[] = ['supervisor']) {
   return app.gql(MERGE, { s: survivor, m: merged }, roles as never);

@@ -1,4 +1,4 @@
-import { createCustomer, unique } from '../helpers/factory';
+import { createCustomer, unique, uniqueLocalDigits } from '../helpers/factory';
 import { contactPointIds, insertConsentEvents } from '../helpers/consent';
 import { startTestApp, type TestApp } from '../helpers/app';
 
@@ -14,7 +14,7 @@ const ERASE = `mutation($id: ID!) { eraseCustomer(id: $id) }`;
 /** A customer with a row in every core table, PII in free text, and a customer merged into it. */
 async function richCustomer() {
   const n = unique();
-  const digits = String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
+  const digits = uniqueLocalDigits();
   const phoneNational = `(313) ${digits.slice(0, 3)}-${digits.slice(3)}`;
   const pii = {
     name: `Erin Erasable ${n}`, email: `erin.${n}@example.com`, phone: `+1313${digits}`,

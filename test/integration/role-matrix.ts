@@ -179,6 +179,54 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($input: FilterRuleInput!) { setFilterRule(input: $input) { __typename } }`,
     variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, categories: ['OTHER'], enabled: false } }),
   },
+  'Mutation.recordInfluenceScore': {
+    allowed: ['supervisor', 'ingest', 'admin'],
+    document: `mutation($input: InfluenceScoreInput!) { recordInfluenceScore(input: $input) { score } }`,
+    variables: async (fx) => ({ input: { customerId: await fx.newCustomer(), score: 5, source: 'matrix', measuredAt: new Date().toISOString() } }),
+  },
+  'Mutation.recomputeInfluence': {
+    allowed: ['supervisor', 'ingest', 'admin'],
+    document: `mutation($ids: [ID!]!) { recomputeInfluence(customerIds: $ids) { score } }`,
+    variables: async (fx) => ({ ids: [await fx.newCustomer()] }),
+  },
+  'Mutation.recordFollowerCounts': {
+    allowed: ['supervisor', 'ingest', 'admin'],
+    document: `mutation($inputs: [FollowerCountInput!]!) { recordFollowerCounts(inputs: $inputs) { score } }`,
+    variables: async (fx) => ({ inputs: [{ socialIdentityId: await fx.newSocialIdentity(), followerCount: 10 }] }),
+  },
+  'Query.priorityWeights': {
+    allowed: AGENTS,
+    document: `{ priorityWeights { __typename } }`,
+  },
+  'Mutation.setPriorityWeights': {
+    allowed: SUPERVISORS,
+    document: `mutation { setPriorityWeights(input: { base: -1 }) { __typename } }`, // BAD_USER_INPUT: the weights stay
+  },
+  'Mutation.setTier': {
+    allowed: SUPERVISORS,
+    document: `mutation($id: ID!) { setTier(customerId: $id, tier: GOLD) { id } }`,
+    variables: async (fx) => ({ id: await fx.newCustomer() }),
+  },
+  'Query.tierRules': {
+    allowed: READERS,
+    document: `{ tierRules { __typename } }`,
+  },
+  'Mutation.setTierRules': {
+    allowed: SUPERVISORS,
+    document: `mutation { setTierRules(rules: [{ tier: NONE, attribute: "matrix", minValue: 1 }]) { __typename } }`, // BAD_USER_INPUT: the rules stay
+  },
+  'Mutation.applyTierRules': {
+    allowed: SUPERVISORS,
+    document: `mutation { applyTierRules { __typename } }`,
+  },
+  'Query.careQueue': {
+    allowed: AGENTS,
+    document: `{ careQueue(first: 1) { edges { cursor } } }`,
+  },
+  'Query.serviceMetrics': {
+    allowed: ['supervisor', 'marketing', 'admin'],
+    document: `{ serviceMetrics(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { unanswered } }`,
+  },
   'Query.auditLog': {
     allowed: ['admin'],
     document: `{ auditLog(first: 1) { edges { cursor } } }`,

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { ConsentPurpose } from '../../src/graphql/enums';
 import { exportSegment } from '../../src/segments/segment-export';
-import { createCustomer, unique, type CustomerSpec } from '../helpers/factory';
+import { createCustomer, unique, uniqueLocalDigits, type CustomerSpec } from '../helpers/factory';
 import { contactPointIds, insertConsentEvents } from '../helpers/consent';
 import { startTestApp, type TestApp } from '../helpers/app';
 
@@ -25,7 +25,7 @@ const tag = () => `T${unique()}`.toUpperCase();
 async function member(country: string, spec: CustomerSpec = {}, grant: ('handle' | 'email' | 'phone')[] = ['handle']) {
   const n = unique();
   const c = await createCustomer(app.pool, {
-    country, emails: [`m.${n}@example.com`], phones: [`+1202555${String(Math.floor(Math.random() * 10000)).padStart(4, '0')}`],
+    country, emails: [`m.${n}@example.com`], phones: [`+1202${uniqueLocalDigits()}`],
     handles: [{ platform: 'TWITTER', handle: `t${n}` }], ...spec,
   });
   const contacts = await contactPointIds(app.pool, c.id);
@@ -45,7 +45,7 @@ describe('segment', () => {
   it('returns only identifiers with granted marketing consent, and leaves out customers with none', async () => {
     const country = tag();
     const a = await createCustomer(app.pool, {
-      country, emails: [`a.${unique()}@example.com`], phones: ['+12025550100'.replace('0100', String(1000 + Math.floor(Math.random() * 8999)))],
+      country, emails: [`a.${unique()}@example.com`], phones: [`+1202${uniqueLocalDigits()}`],
       handles: [{ platform: 'TWITTER', handle: `yes${unique()}` }, { platform: 'INSTAGRAM', handle: `no${unique()}` }],
     });
     const contacts = Object.values(await contactPointIds(app.pool, a.id));
@@ -129,6 +129,17 @@ describe('segment', () => {
     expect(await q({ categories: ['QUESTION'] })).toEqual([silver.id]);
     expect(await q({ topics: ['warranty', 'nothing'] })).toEqual([gold.id]);
     expect(await q({ country: country.toLowerCase() })).toEqual([gold.id, silver.id].sort());
+  });
+
+  it('does not target by a score that was ingested without profiling consent (flagged)', async () => {
+    const country = tag();
+    const m = await member(country);
+    await app.pool.query(
+      `INSERT INTO influence_scores (customer_id, score, source, measured_at, flagged) VALUES ($1, 9, 'vendor', now(), true)`,
+      [m.id],
+    );
+    expect(ids(await app.gql(SEGMENT, { filter: { country, minInfluence: 5 } }, ['marketing']))).toEqual([]);
+    expect(ids(await app.gql(SEGMENT, { filter: { country } }, ['marketing']))).toEqual([m.id]);
   });
 
   it('returns only the handles on the requested platforms', async () => {

@@ -1,0 +1,59 @@
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Channel } from '../graphql/enums';
+import { DateTimeScalar } from '../graphql/scalars';
+
+export enum HeatLevel { HOT = 'HOT', MEDIUM = 'MEDIUM', MILD = 'MILD' }
+registerEnumType(HeatLevel, { name: 'HeatLevel', description: 'HOT >= 50 actionable items a day, MEDIUM >= 20, MILD >= 1.' });
+
+@ObjectType({ simpleResolvers: true })
+export class ChannelCount {
+  @Field(() => Channel) channel!: Channel;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class TopicCount {
+  @Field() topic!: string;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Time from an inbound item to its first response.' })
+export class ChannelDuration {
+  @Field(() => Channel) channel!: Channel;
+  @Field(() => Int, { description: 'Responded items measured.' }) count!: number;
+  @Field(() => Float) medianSeconds!: number;
+  @Field(() => Float) p90Seconds!: number;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ChannelHeat {
+  @Field(() => Channel) channel!: Channel;
+  @Field(() => Int, { description: 'Actionable inbound items in the range.' }) count!: number;
+  @Field(() => Float, { description: 'count / days in the range.' }) perDay!: number;
+  @Field(() => HeatLevel, { nullable: true, description: 'null below one a day.' }) level!: HeatLevel | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class HourCount {
+  @Field(() => Int, { description: '1 Monday .. 7 Sunday, in the requested time zone.' }) dayOfWeek!: number;
+  @Field(() => Int, { description: '0 .. 23, in the requested time zone.' }) hour!: number;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'What care leaders ask for, over [from, to). Definitions: README, "Service metrics".' })
+export class ServiceMetrics {
+  @Field(() => DateTimeScalar) from!: Date;
+  @Field(() => DateTimeScalar) to!: Date;
+  @Field() timeZone!: string;
+  @Field(() => Float) days!: number;
+  @Field(() => Int, { description: 'Distinct customers whose complaint or question was answered or resolved.' }) customersHelped!: number;
+  @Field(() => Int, { description: 'Distinct customers whose compliment was answered.' }) customersThanked!: number;
+  @Field(() => [ChannelCount], { description: 'Inbound complaints and questions by channel.' }) volumeBySource!: ChannelCount[];
+  @Field(() => [TopicCount], { description: 'Top 10 topics of inbound complaints.' }) topComplaints!: TopicCount[];
+  @Field(() => [TopicCount], { description: 'Top 10 topics of inbound questions.' }) topInquiries!: TopicCount[];
+  @Field(() => [ChannelDuration], { description: 'Median and p90 seconds to first response.' }) responseTimeBySource!: ChannelDuration[];
+  @Field(() => [ChannelCount], { description: 'Escalations raised in the range, by channel of the interaction.' }) escalationsBySource!: ChannelCount[];
+  @Field(() => [ChannelHeat]) heatMap!: ChannelHeat[];
+  @Field(() => [HourCount], { description: 'Inbound arrivals by day of week and hour; cells with no arrivals are left out.' }) arrivalPattern!: HourCount[];
+  @Field(() => Int, { description: 'Actionable inbound items never answered nor resolved.' }) unanswered!: number;
+}

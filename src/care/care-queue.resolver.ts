@@ -1,0 +1,24 @@
+import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { CAN } from '../auth/roles';
+import { Channel, SwimLane } from '../graphql/enums';
+import { pageSize } from '../graphql/pagination';
+import type { RequestContext } from '../http/context';
+import { QueueItemConnection } from './care-queue.types';
+
+@Resolver()
+export class CareQueueResolver {
+  @Authorized(CAN.workQueue)
+  @Query(() => QueueItemConnection, { description: 'What to answer next: open inbound interactions, highest priority first.' })
+  async careQueue(
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('lane', () => SwimLane, { nullable: true }) lane?: SwimLane,
+    @Arg('skillGroup', () => String, { nullable: true }) skillGroup?: string,
+    @Arg('channel', () => Channel, { nullable: true }) channel?: Channel,
+  ) {
+    const page = await ctx.services.careQueue.queue({ first: pageSize(first, 50), after, lane, skillGroup, channel });
+    for (const edge of page.edges) ctx.loaders.interactionById.prime(edge.node.interaction.id, edge.node.interaction);
+    return page;
+  }
+}

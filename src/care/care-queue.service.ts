@@ -1,0 +1,114 @@
+import type { Pool } from 'pg';
+import { badInput } from '../graphql/errors';
+import type { Channel, InteractionCategory, SwimLane, Tier } from '../graphql/enums';
+import { isUuid } from '../db/batch';
+import { encodeCursor, toConnection, type Connection } from '../graphql/pagination';
+import { DEFAULT_PRIORITY_WEIGHTS, interactionPriority, type PriorityWeights } from '../influence/priority';
+import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
+import type { Interaction } from '../interactions/interaction.types';
+import type { QueueItem } from './care-queue.types';
+
+export interface CareQueueArgs {
+  first: number;
+  after?: string | null;
+  lane?: SwimLane | null;
+  skillGroup?: string | null;
+  channel?: Channel | null;
+}
+
+type QueueRow = Interaction & {
+  queueKey: number;
+  tier: Tier;
+  influenceScore: number | null;
+  influenceTopic: string | null;
+  weights: Partial<PriorityWeights>;
+};
+
+/**
+ * The care queue: open inbound interactions by the indexed virtual deadline (queue_key,
+ * kept by triggers, see migrations/1795660000000), then id, so the order is total and
+ * stable and pages never skip or repeat an item. The reasons are computed for the page
+ * only, by the same formula, at the time of the request.
+ */
+export class CareQueueService {
+  constructor(private readonly pool: Pool) {}
+
+  async queue(args: CareQueueArgs, now = new Date()): Promise<Connection<QueueItem>> {
+    const { sql, params, countSql, countParams } = careQueueSql(args);
+    const { rows } = await this.pool.query<QueueRow>(sql, params);
+    const items = rows.map((row) => toQueueItem(row, now));
+    return toConnection(items, args.first, (item) => encodeCursor(item.queueKey, item.interaction.id), async () => {
+      const { rows: counted } = await this.pool.query<{ n: number }>(countSql, countParams);
+      return counted[0].n;
+    });
+  }
+}
+
+/** The page statement (and the count) for a queue request; exported for the benchmark's EXPLAIN. */
+export function careQueueSql(args: CareQueueArgs) {
+  // Non-actionable mentions (care filter rules) never reach the queue.
+  const where = [`i.status = 'OPEN'`, `i.direction = 'INBOUND'`, `i.actionable`];
+  const params: unknown[] = [];
+  const filter = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (args.lane) filter('i.lane = ?', args.lane);
+  if (args.channel) filter('i.channel = ?', args.channel);
+  if (args.skillGroup != null) {
+    if (args.skillGroup.length > 100) throw badInput('skillGroup', 'skillGroup must be at most 100 characters');
+    filter('i.skill_group = ?', args.skillGroup);
+  }
+  const countSql = `SELECT count(*)::int AS n FROM interactions i WHERE ${where.join(' AND ')}`;
+  const countParams = [...params];
+  const after = decodeQueueCursor(args.after);
+  if (after) {
+    params.push(after.key, after.id);
+    where.push(`(i.queue_key, i.id) > ($${params.length - 1}::float8, $${params.length}::uuid)`);
+  }
+  params.push(args.first + 1);
+  const sql = `SELECT ${INTERACTION_COLUMNS}, i.queue_key AS "queueKey", c.tier, inf.score AS "influenceScore",
+              inf.topic AS "influenceTopic", s.weights
+         FROM (SELECT * FROM interactions i WHERE ${where.join(' AND ')}
+                ORDER BY i.queue_key, i.id LIMIT $${params.length}) i
+         JOIN customers c ON c.id = i.customer_id
+         CROSS JOIN priority_settings s
+         LEFT JOIN LATERAL interaction_influence(i.customer_id, i.topics) inf ON true
+        ORDER BY i.queue_key, i.id`;
+  return { sql, params, countSql, countParams };
+}
+
+/** Queue cursors carry the virtual deadline (a float of epoch seconds, kept exact) and the id. */
+function decodeQueueCursor(cursor: string | null | undefined): { key: number; id: string } | null {
+  if (cursor == null) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      const key = Number(parsed[0]);
+      if (parsed[0].trim() !== '' && Number.isFinite(key) && isUuid(parsed[1])) return { key, id: parsed[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badInput('after', 'after is not a cursor returned by this API');
+}
+
+function toQueueItem(row: QueueRow, now: Date): QueueItem {
+  const { queueKey, tier, influenceScore, influenceTopic, weights, ...interaction } = row;
+  const w: PriorityWeights = { ...DEFAULT_PRIORITY_WEIGHTS, ...weights };
+  const { score, reasons } = interactionPriority(
+    {
+      tier,
+      influence: influenceScore === null ? null : { score: influenceScore, topic: influenceTopic },
+      category: interaction.category as InteractionCategory,
+      sentiment: interaction.sentiment,
+      content: interaction.content,
+      topics: interaction.topics,
+      slaDueAt: interaction.slaDueAt,
+      occurredAt: interaction.occurredAt,
+    },
+    w,
+    now,
+  );
+  return { interaction, priority: { score, reasons }, queueKey };
+}

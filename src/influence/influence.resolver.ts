@@ -1,0 +1,25 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { CAN } from '../auth/roles';
+import type { RequestContext } from '../http/context';
+import { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './influence.types';
+
+@Resolver()
+export class InfluenceResolver {
+  @Authorized(CAN.ingestScores)
+  @Mutation(() => InfluenceScore, { description: 'Adds a score from any provider to the history; flagged when the customer has not granted PROFILING.' })
+  recordInfluenceScore(@Arg('input', () => InfluenceScoreInput) input: InfluenceScoreInput, @Ctx() ctx: RequestContext) {
+    return ctx.services.influence.record(input);
+  }
+
+  @Authorized(CAN.ingestScores)
+  @Mutation(() => [InfluenceScore], { description: 'Runs the default scorer for the customers; returns the scores that changed. Nothing for customers without PROFILING consent.' })
+  recomputeInfluence(@Arg('customerIds', () => [ID]) customerIds: string[], @Ctx() ctx: RequestContext) {
+    return ctx.services.influence.recompute(customerIds);
+  }
+
+  @Authorized(CAN.ingestScores)
+  @Mutation(() => [InfluenceScore], { description: 'Stores follower counts seen by a listening tool and re-scores the owners; returns the scores that changed.' })
+  recordFollowerCounts(@Arg('inputs', () => [FollowerCountInput]) inputs: FollowerCountInput[], @Ctx() ctx: RequestContext) {
+    return ctx.services.influence.recordFollowerCounts(inputs);
+  }
+}

@@ -1,0 +1,176 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { isUuid } from '../db/batch';
+import { DomainError, badInput } from '../graphql/errors';
+import { Platform } from '../graphql/enums';
+import { DEFAULT_SCORER_SOURCE, SCORER_WINDOW_DAYS, scoreInfluence } from './influence-scorer';
+import { INFLUENCE_COLUMNS, PROFILING_CONSENTED_SQL } from './influence.sql';
+import type { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './influence.types';
+
+/** Most customers one recompute call may name. */
+export const MAX_RECOMPUTE = 1000;
+
+/**
+ * Influence scores as history: ingested from any provider (flagged when the customer has
+ * not granted PROFILING), and computed by the default scorer only with that consent.
+ */
+export class InfluenceService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Records one ingested score; never replaces an earlier one. */
+  async record(input: InfluenceScoreInput): Promise<InfluenceScore> {
+    if (!isUuid(input.customerId)) throw badInput('customerId', `customerId "${input.customerId}" is not a customer id`);
+    if (!Number.isFinite(input.score) || input.score < 1 || input.score > 10) throw badInput('score', 'score must be between 1 and 10');
+    const source = input.source.trim();
+    if (!source || source.length > 100) throw badInput('source', 'source must be 1-100 characters');
+    const topic = normaliseTopic(input.topic);
+    if (!(input.measuredAt instanceof Date) || Number.isNaN(input.measuredAt.getTime())) throw badInput('measuredAt', 'measuredAt is not a time');
+    if (input.measuredAt.getTime() > Date.now() + 5 * 60_000) throw badInput('measuredAt', 'measuredAt is in the future');
+    if (input.platform != null && !Object.values(Platform).includes(input.platform)) throw badInput('platform', 'unknown platform');
+    return this.dataSource.transaction(async (m) => {
+      const customerId = await liveCustomerId(m, input.customerId);
+      const consented = await consentedCustomers(m, [customerId]);
+      const [row] = await m.query(
+        `INSERT INTO influence_scores AS x (customer_id, score, topic, platform, source, computed, flagged, measured_at)
+         VALUES ($1, $2, $3, $4, $5, false, $6, $7) RETURNING ${INFLUENCE_COLUMNS}`,
+        [customerId, input.score, topic, input.platform ?? null, source, !consented.has(customerId), input.measuredAt],
+      );
+      return { ...row, trend: await trendOf(m, customerId, topic, input.platform ?? null, input.measuredAt, row.score) };
+    });
+  }
+
+  /**
+   * Runs the default scorer for the customers and appends a score for each series whose
+   * value changed (or that had none). Customers without PROFILING consent get nothing.
+   * Returns the rows written.
+   */
+  async recompute(customerIds: readonly string[], now = new Date()): Promise<InfluenceScore[]> {
+    customerIds.forEach((id, i) => {
+      if (!isUuid(id)) throw badInput('customerIds', `customerIds[${i}] "${id}" is not a customer id`);
+    });
+    if (customerIds.length > MAX_RECOMPUTE) throw badInput('customerIds', `at most ${MAX_RECOMPUTE} customers per call`);
+    return this.dataSource.transaction((m) => recomputeWith(m, [...new Set(customerIds)], now));
+  }
+
+  /** Follower counts from a listening tool: updates the identities, then re-scores their owners. */
+  async recordFollowerCounts(inputs: readonly FollowerCountInput[], now = new Date()): Promise<InfluenceScore[]> {
+    if (inputs.length > MAX_RECOMPUTE) throw badInput('inputs', `at most ${MAX_RECOMPUTE} counts per call`);
+    inputs.forEach((input, i) => {
+      if (!isUuid(input.socialIdentityId)) throw new DomainError('BAD_USER_INPUT', 'not a social identity id', { field: 'socialIdentityId', index: i });
+      if (!Number.isInteger(input.followerCount) || input.followerCount < 0) {
+        throw new DomainError('BAD_USER_INPUT', 'followerCount must be a non-negative integer', { field: 'followerCount', index: i });
+      }
+    });
+    return this.dataSource.transaction(async (m) => {
+      // TypeORM answers an UPDATE with [rows, rowCount].
+      const [rows]: [{ customerId: string }[], number] = await m.query(
+        `UPDATE social_identities si SET follower_count = u.n
+           FROM unnest($1::uuid[], $2::int[]) AS u(id, n) WHERE si.id = u.id
+         RETURNING si.customer_id AS "customerId"`,
+        [inputs.map((i) => i.socialIdentityId), inputs.map((i) => i.followerCount)],
+      );
+      if (rows.length !== new Set(inputs.map((i) => i.socialIdentityId)).size) {
+        throw new DomainError('NOT_FOUND', 'a social identity in the list does not exist', { field: 'socialIdentityId' });
+      }
+      return recomputeWith(m, [...new Set(rows.map((r) => r.customerId))], now);
+    });
+  }
+
+  /** Customers whose scorer inputs changed since `since` (new public posts or identities). */
+  async changedSince(since: Date, limit: number, afterId: string | null): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM (
+         SELECT customer_id AS id FROM interactions WHERE created_at >= $1 AND is_public AND direction = 'INBOUND'
+         UNION SELECT customer_id FROM social_identities WHERE captured_at >= $1
+       ) c WHERE $2::uuid IS NULL OR id > $2::uuid ORDER BY id LIMIT $3`,
+      [since, afterId, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+}
+
+/** The default scorer inside a caller's transaction (for writes of other features that bring new data). */
+export async function recomputeWith(m: EntityManager, customerIds: string[], now: Date): Promise<InfluenceScore[]> {
+  if (customerIds.length === 0) return [];
+  const consented = await consentedCustomers(m, customerIds);
+  const ids = customerIds.filter((id) => consented.has(id));
+  if (ids.length === 0) return [];
+  const since = new Date(now.getTime() - SCORER_WINDOW_DAYS * 86_400_000);
+  // One connection runs the transaction, so the three reads go one after another.
+  const followers: { customerId: string; counts: (number | null)[] }[] = await m.query(
+    `SELECT customer_id AS "customerId", array_agg(follower_count) AS counts FROM social_identities WHERE customer_id = ANY($1::uuid[]) GROUP BY 1`,
+    [ids],
+  );
+  const posts: { customerId: string; topics: string[]; authorFollowers: number | null }[] = await m.query(
+    `SELECT i.customer_id AS "customerId", i.topics, si.follower_count AS "authorFollowers"
+       FROM interactions i LEFT JOIN social_identities si ON si.id = i.social_identity_id
+      WHERE i.customer_id = ANY($1::uuid[]) AND i.is_public AND i.direction = 'INBOUND' AND i.occurred_at >= $2 AND i.occurred_at <= $3`,
+    [ids, since, now],
+  );
+  const latest: { customerId: string; topic: string | null; score: number }[] = await m.query(
+    `SELECT DISTINCT ON (customer_id, topic) customer_id AS "customerId", topic, score::numeric::float8 AS score
+       FROM influence_scores WHERE customer_id = ANY($1::uuid[]) AND computed AND platform IS NULL
+      ORDER BY customer_id, topic, measured_at DESC, id DESC`,
+    [ids],
+  );
+  const rows: unknown[][] = [];
+  for (const customerId of ids) {
+    const results = scoreInfluence({
+      followerCounts: followers.find((f) => f.customerId === customerId)?.counts ?? [],
+      publicPosts: posts.filter((p) => p.customerId === customerId),
+    });
+    for (const r of results) {
+      const previous = latest.find((l) => l.customerId === customerId && l.topic === r.topic);
+      if (previous && previous.score === r.score) continue;
+      rows.push([customerId, r.score, r.topic]);
+    }
+  }
+  if (rows.length === 0) return [];
+  const written: InfluenceScore[] = await m.query(
+    `INSERT INTO influence_scores AS x (customer_id, score, topic, platform, source, computed, flagged, measured_at)
+     SELECT u.c, u.s, u.t, NULL, $4, true, false, $5 FROM unnest($1::uuid[], $2::real[], $3::text[]) AS u(c, s, t)
+     RETURNING ${INFLUENCE_COLUMNS}`,
+    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), DEFAULT_SCORER_SOURCE, now],
+  );
+  return written.map((w) => {
+    const previous = latest.find((l) => l.customerId === w.customerId && l.topic === w.topic);
+    return { ...w, trend: previous ? Math.round((w.score - previous.score) * 1000) / 1000 : null };
+  });
+}
+
+async function consentedCustomers(m: EntityManager, customerIds: string[]): Promise<Set<string>> {
+  const rows: { customerId: string }[] = await m.query(PROFILING_CONSENTED_SQL, [customerIds]);
+  return new Set(rows.map((r) => r.customerId));
+}
+
+/** The customer that owns the id now (a merged customer answers with the survivor); locks it. */
+export async function liveCustomerId(m: EntityManager, id: string, field = 'customerId'): Promise<string> {
+  const [row] = await m.query(
+    `SELECT c.id, c.erased_at AS "erasedAt" FROM customers k JOIN customers c ON c.id = coalesce(k.merged_into, k.id)
+      WHERE k.id = $1 FOR UPDATE OF c`,
+    [id],
+  );
+  if (!row) throw new DomainError('NOT_FOUND', `no customer with id "${id}"`, { field });
+  if (row.erasedAt) throw new DomainError('CONFLICT', 'the customer was erased', { field });
+  return row.id;
+}
+
+async function trendOf(
+  m: EntityManager, customerId: string, topic: string | null, platform: string | null, measuredAt: Date, score: number,
+): Promise<number | null> {
+  const [previous] = await m.query(
+    `SELECT score::numeric::float8 AS score FROM influence_scores
+      WHERE customer_id = $1 AND topic IS NOT DISTINCT FROM $2 AND platform IS NOT DISTINCT FROM $3 AND measured_at < $4
+      ORDER BY measured_at DESC, id DESC LIMIT 1`,
+    [customerId, topic, platform, measuredAt],
+  );
+  return previous ? Math.round((score - previous.score) * 1000) / 1000 : null;
+}
+
+/** Topics are compared as given by listening tools: trimmed, lower-case, without a leading #. */
+export function normaliseTopic(topic: string | null | undefined): string | null {
+  if (topic == null) return null;
+  const t = topic.trim().replace(/^#/, '').toLowerCase();
+  if (!t) return null;
+  if (t.length > 100) throw badInput('topic', 'topic must be at most 100 characters');
+  return t;
+}

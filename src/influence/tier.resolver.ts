@@ -1,0 +1,43 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { CAN } from '../auth/roles';
+import { Customer } from '../customers/customer.types';
+import { Tier } from '../graphql/enums';
+import type { RequestContext } from '../http/context';
+import { TierChange, TierRule, TierRuleInput, TierRulesApplied } from './influence.types';
+
+@Resolver(() => Customer)
+export class TierResolver {
+  @Authorized(CAN.supervise)
+  @Mutation(() => Customer, { description: 'Sets the tier by hand; the change is kept in tierHistory.' })
+  async setTier(
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('tier', () => Tier) tier: Tier,
+    @Ctx() ctx: RequestContext,
+  ) {
+    const id = await ctx.services.tiers.setTier(customerId, tier, ctx.viewer.sub);
+    return ctx.loaders.customerById.load(id);
+  }
+
+  @Authorized(CAN.readCustomers)
+  @Query(() => [TierRule], { description: 'The tier rules in force, highest threshold first.' })
+  tierRules(@Ctx() ctx: RequestContext) {
+    return ctx.services.tiers.rules();
+  }
+
+  @Authorized(CAN.supervise)
+  @Mutation(() => [TierRule], { description: 'Replaces the tier rules (the old ones are retired, not deleted).' })
+  setTierRules(@Arg('rules', () => [TierRuleInput]) rules: TierRuleInput[], @Ctx() ctx: RequestContext) {
+    return ctx.services.tiers.setRules(rules, ctx.viewer.sub);
+  }
+
+  @Authorized(CAN.supervise)
+  @Mutation(() => TierRulesApplied, { description: 'Applies the tier rules to every customer that carries a rule attribute.' })
+  applyTierRules(@Ctx() ctx: RequestContext) {
+    return ctx.services.tiers.applyRules(ctx.viewer.sub);
+  }
+
+  @FieldResolver(() => [TierChange], { description: 'Every tier change, newest first.' })
+  tierHistory(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.tierHistoryByCustomerId.load(customer.id);
+  }
+}

@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { metricsAsHtml, metricsAsText } from '../../src/analytics/service-metrics.report';
+import { HeatLevel, type ServiceMetrics } from '../../src/analytics/service-metrics.types';
+import { Channel } from '../../src/graphql/enums';
+
+const metrics: ServiceMetrics = {
+  from: new Date('2026-11-02T00:00:00Z'), to: new Date('2026-11-04T00:00:00Z'), timeZone: 'UTC', days: 2,
+  customersHelped: 4, customersThanked: 1, unanswered: 2,
+  volumeBySource: [{ channel: Channel.TWITTER, count: 4 }],
+  topComplaints: [{ topic: '<brakes>', count: 3 }], topInquiries: [],
+  responseTimeBySource: [{ channel: Channel.TWITTER, count: 3, medianSeconds: 5400, p90Seconds: 6840 }],
+  escalationsBySource: [],
+  heatMap: [{ channel: Channel.CHAT, count: 100, perDay: 50, level: HeatLevel.HOT }],
+  arrivalPattern: [{ dayOfWeek: 1, hour: 10, count: 100 }],
+};
+
+describe('service metrics report', () => {
+  it('prints every section as a terminal table', () => {
+    const text = metricsAsText(metrics);
+    for (const title of ['Summary', 'Service issues by source', 'Top complaints', 'Top inquiries', 'Response time by source', 'Escalations by source', 'Heat map', 'Arrival pattern']) {
+      expect(text).toContain(title);
+    }
+    expect(text).toMatch(/TWITTER\s+3\s+1\.5 h\s+1\.9 h/);
+  });
+
+  it('writes a self-contained HTML page with inline SVG charts and escaped text', () => {
+    const html = metricsAsHtml(metrics);
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html).not.toMatch(/(src|href)=|@import|url\(/);
+    expect(html).toContain('&lt;brakes&gt;');
+    expect(html).toContain('Mon 10:00 - 100 items');
+  });
+});
