@@ -5,7 +5,7 @@ import { badInput } from './errors';
 /** The most rows one page may ask for. */
 export const MAX_PAGE_SIZE = 100;
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field() hasNextPage!: boolean;
   @Field(() => String, { nullable: true }) endCursor!: string | null;
@@ -28,13 +28,13 @@ export interface Connection<T> {
  * Usage: `@ObjectType() export class CustomerConnection extends ConnectionType(Customer) {}`
  */
 export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
-  @ObjectType(`${nodeType.name}Edge`)
+  @ObjectType(`${nodeType.name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field() cursor!: string;
     @Field(() => nodeType) node!: T;
   }
 
-  @ObjectType()
+  @ObjectType({ simpleResolvers: true })
   abstract class ConnectionBase {
     @Field(() => [EdgeType]) edges!: EdgeType[];
     @Field(() => PageInfo) pageInfo!: PageInfo;

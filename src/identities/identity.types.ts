@@ -26,7 +26,7 @@ export class ConsentEvent {
 }
 
 /** An email address or phone number (E.164) given at a touchpoint. */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ContactPoint {
   @Field(() => ID) id!: string;
   @Field() value!: string;
@@ -37,7 +37,7 @@ export class ContactPoint {
   kind!: 'EMAIL' | 'PHONE';
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SocialIdentity {
   @Field(() => ID) id!: string;
   @Field(() => Platform) platform!: Platform;

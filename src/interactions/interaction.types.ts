@@ -3,7 +3,7 @@ import { Channel, Direction, EscalationTeam, InteractionCategory, InteractionSta
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Interaction {
   @Field(() => ID) id!: string;
   @Field(() => Channel) channel!: Channel;
@@ -34,7 +34,7 @@ export class Interaction {
 @ObjectType()
 export class InteractionConnection extends ConnectionType(Interaction) {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Conversation {
   @Field(() => ID) id!: string;
   @Field(() => [Channel], { description: 'Every channel the thread touched, first touch first.' }) channels!: Channel[];
@@ -50,7 +50,7 @@ export class Conversation {
 @ObjectType()
 export class ConversationConnection extends ConnectionType(Conversation) {}
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Escalation {
   @Field(() => ID) id!: string;
   @Field(() => EscalationTeam) team!: EscalationTeam;
