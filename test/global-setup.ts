@@ -16,7 +16,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_RUN_ID = randomUUID();
   if (!process.env.DATABASE_URL) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'social-crm-test-'));
-    const db = await startEmbeddedPostgres({ dir, port: await freePort(), database: 'social_crm_test', throwaway: true });
+    const db = await startEmbeddedPostgres({
+      dir, port: await freePort(), database: 'social_crm_test', throwaway: true,
+      notice: (line) => process.stderr.write(line + '\n'),
+    });
     process.env.DATABASE_URL = db.url;
     (globalThis as Record<string, unknown>).__TEST_DB__ = { stop: db.stop, dir };
   }

