@@ -29,7 +29,8 @@ function mintToken(env: NodeJS.ProcessEnv, role: string): string {
   return execFileSync(process.execPath, [path.join(ROOT, 'dist/scripts/token.js'), '--role', role, '--sub', 'startup-test'], { env }).toString().trim();
 }
 
-const COUNT = '{ customers(first: 1) { totalCount edges { node { id displayName } } } }';
+const COUNT = `{ customers(first: 1) { totalCount edges { node { id displayName } } }
+  story: lookupCustomer(platform: TWITTER, handle: "https://twitter.com/ChadSchaeffer") { displayName city phones { value } } }`;
 
 describe('npm start without DATABASE_URL', () => {
   it('starts embedded PostgreSQL, migrates, loads demo data once, stops cleanly on Ctrl-C and reuses the data', async () => {
@@ -46,6 +47,8 @@ describe('npm start without DATABASE_URL', () => {
     expect(res.status).toBe(200);
     const demoCustomers = res.body.data.customers.totalCount;
     expect(demoCustomers).toBeGreaterThanOrEqual(900);
+    // The README's example customer is in the demo data, findable as the README says.
+    expect(res.body.data.story).toEqual({ displayName: 'Chad Schaeffer', city: 'Plymouth', phones: [{ value: '+13135550142' }] });
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
