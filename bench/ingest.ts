@@ -1,5 +1,7 @@
-// `npm run bench:ingest -- [--url http://host:4000/graphql --token <JWT>] [--calls 20] [--concurrency 2] [--new-share 0.05]`
+// `npm run bench:ingest -- [--url http://host:4000/graphql --token <JWT>] [--calls 20] [--concurrency 2] [--new-share 0.05] [--profiling]`
 // Posts recordInteractions calls of 1,000 over HTTP and prints interactions per second.
+// --profiling (local service only): the warm-up customers grant PROFILING, so every public
+// post of the measured calls re-scores its customer with the default influence scorer.
 // Without --url it starts the real service in this process on a fresh embedded PostgreSQL
 // (fsync on) in a temp folder, and removes it afterwards.
 import 'reflect-metadata';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1000' },
     customers: { type: 'string', default: '5000' },
     'new-share': { type: 'string', default: '0.05' },
+    profiling: { type: 'boolean', default: false },
   },
 });
 const CALLS = Number(values.calls);
@@ -132,6 +135,10 @@ async function startLocalService() {
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     token,
+    grantProfiling: () => dataSource.query(
+      `INSERT INTO consent_events (customer_id, social_identity_id, purpose, status, recorded_at, source, recorded_by)
+       SELECT customer_id, id, 'PROFILING', 'GRANTED', now(), 'SOCIAL_MESSAGE', 'bench' FROM social_identities`,
+    ),
     cpuSeconds: () => ({ node: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, postgres: postgresCpuSeconds(postmaster) }),
     async stop() {
       await app.stop();
@@ -156,6 +163,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < handles.length; i += BATCH) warm.push(handles.slice(i, i + BATCH).map((h) => item(n++, h)));
     const w = await phase(url, token, warm, CONCURRENCY);
     process.stdout.write(`warm-up (every handle new, one customer created per item): ${handles.length} interactions in ${w.seconds.toFixed(1)} s = ${(handles.length / w.seconds).toFixed(0)} interactions/s\n`);
+
+    if (values.profiling) {
+      if (!local) throw new Error('--profiling needs the local service (no --url)');
+      await local.grantProfiling();
+      process.stdout.write('every warm-up customer granted PROFILING: measured posts re-score their customers\n');
+    }
 
     // Measured: known customers, plus a share of first-time handles.
     const batches: unknown[][] = [];

@@ -112,6 +112,8 @@ export interface LinkResult {
   added: { contactPointIds: string[]; socialIdentityIds: string[] };
   /** Identifiers given that already belonged to the customer (what the link went through). */
   matched: { contactPointIds: string[]; socialIdentityIds: string[] };
+  /** True when a follower count was given that the customer's identities did not hold yet (an input of the influence scorer). */
+  followersChanged: boolean;
 }
 
 /**
@@ -150,6 +152,7 @@ export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifie
     customerId = rows[0].id;
   }
   const added = { contactPointIds: [] as string[], socialIdentityIds: [] as string[] };
+  let followersChanged = false;
   for (const [kind, values] of [['EMAIL', ids.emails], ['PHONE', ids.phones]] as const) {
     for (const value of values) {
       const rows: { id: string }[] = await m.query(
@@ -167,13 +170,15 @@ export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifie
     );
     if (existing[0]) {
       // Known identity: keep what we know fresh (followers grow and shrink).
-      await m.query(
+      const [changed]: [{ changed: boolean }[], number] = await m.query(
         `UPDATE social_identities SET follower_count = coalesce($2, follower_count),
                 external_user_id = coalesce(external_user_id, $3), profile_url = coalesce(profile_url, $4),
                 verified = verified OR $5
-          WHERE id = $1`,
+          WHERE id = $1
+          RETURNING old.follower_count IS DISTINCT FROM new.follower_count AS changed`,
         [existing[0].id, h.followerCount, h.externalUserId, h.profileUrl, h.verified],
       );
+      if (changed[0]?.changed) followersChanged = true;
       continue;
     }
     const rows: { id: string }[] = await m.query(
@@ -183,8 +188,9 @@ export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifie
       [customerId, h.platform, h.handle, h.externalUserId, h.profileUrl, h.followerCount, h.verified, opts.touchpoint, opts.recordedBy],
     );
     added.socialIdentityIds.push(rows[0].id);
+    if (h.followerCount != null) followersChanged = true;
   }
-  return { customerId, created, added, matched };
+  return { customerId, created, added, matched, followersChanged };
 }
 
 /** Lower-cased, accent-free, single-spaced name used to suggest (never decide) duplicates. */

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
 import { badInput } from '../graphql/errors';
+import { recomputeWith } from '../influence/influence.service';
 import { ConsentStatus } from '../graphql/enums';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { isEmpty, linkIdentifiers, nameKey, normaliseIdentifiers, type LinkResult, type NormalisedIdentifiers } from './identity-linker';
@@ -69,6 +70,8 @@ export class TouchpointService {
           Object.keys(valid.attributes).sort(),
         ],
       );
+      // After the consents: a touchpoint that grants PROFILING along with a count is scored at once.
+      if (link.followersChanged) await recomputeWith(m, [link.customerId], new Date());
       return link.customerId;
     });
   }

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUuid } from '../db/batch';
+import { groupByKey, isUuid } from '../db/batch';
 import { DomainError, badInput } from '../graphql/errors';
 import { Platform } from '../graphql/enums';
 import { DEFAULT_SCORER_SOURCE, SCORER_WINDOW_DAYS, scoreInfluence } from './influence-scorer';
@@ -112,14 +112,16 @@ export async function recomputeWith(m: EntityManager, customerIds: string[], now
       ORDER BY customer_id, topic, measured_at DESC, id DESC`,
     [ids],
   );
+  // Keyed once: an ingestion call scores up to a thousand customers with thousands of posts.
+  const countsOf = new Map(followers.map((f) => [f.customerId, f.counts]));
+  const postsOf = groupByKey(ids, posts, (p) => p.customerId);
+  const seriesKey = (customerId: string, topic: string | null) => `${customerId}|${topic ?? ''}|${topic === null}`;
+  const previousOf = new Map(latest.map((l) => [seriesKey(l.customerId, l.topic), l]));
   const rows: unknown[][] = [];
-  for (const customerId of ids) {
-    const results = scoreInfluence({
-      followerCounts: followers.find((f) => f.customerId === customerId)?.counts ?? [],
-      publicPosts: posts.filter((p) => p.customerId === customerId),
-    });
+  for (const [n, customerId] of ids.entries()) {
+    const results = scoreInfluence({ followerCounts: countsOf.get(customerId) ?? [], publicPosts: postsOf[n] });
     for (const r of results) {
-      const previous = latest.find((l) => l.customerId === customerId && l.topic === r.topic);
+      const previous = previousOf.get(seriesKey(customerId, r.topic));
       if (previous && previous.score === r.score) continue;
       rows.push([customerId, r.score, r.topic]);
     }
@@ -132,7 +134,7 @@ export async function recomputeWith(m: EntityManager, customerIds: string[], now
     [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), DEFAULT_SCORER_SOURCE, now],
   );
   return written.map((w) => {
-    const previous = latest.find((l) => l.customerId === w.customerId && l.topic === w.topic);
+    const previous = previousOf.get(seriesKey(w.customerId, w.topic));
     return { ...w, trend: previous ? Math.round((w.score - previous.score) * 1000) / 1000 : null };
   });
 }

@@ -107,19 +107,26 @@ async function createForNewHandles(m: EntityManager, pending: PreparedItem[], ow
   for (const r of rows) owners.set(`${r.h.platform}:${r.h.handle}`, { customerId: r.customerId, socialIdentityId: r.identityId, tier: Tier.NONE });
 }
 
-/** Known identities keep their follower counts fresh (followers grow and shrink), in one statement. */
-async function refreshFollowers(m: EntityManager, items: PreparedItem[], owners: Map<string, Owner>): Promise<void> {
+/**
+ * Known identities keep their follower counts fresh (followers grow and shrink), in one
+ * statement. Returns the owners whose count changed (the influence scorer's input).
+ */
+async function refreshFollowers(m: EntityManager, items: PreparedItem[], owners: Map<string, Owner>): Promise<string[]> {
   const fresh = new Map<string, number>();
   for (const item of items) {
     const h = item.ids.handles[0];
     const id = h && owners.get(`${h.platform}:${h.handle}`)?.socialIdentityId;
     if (id && h.followerCount !== null) fresh.set(id, h.followerCount);
   }
-  if (fresh.size === 0) return;
-  await m.query(
-    `UPDATE social_identities s SET follower_count = u.n FROM unnest($1::uuid[], $2::int[]) AS u(id, n) WHERE s.id = u.id`,
+  if (fresh.size === 0) return [];
+  // TypeORM answers an UPDATE with [rows, rowCount].
+  const [changed]: [{ customerId: string }[], number] = await m.query(
+    `UPDATE social_identities s SET follower_count = u.n FROM unnest($1::uuid[], $2::int[]) AS u(id, n)
+      WHERE s.id = u.id AND s.follower_count IS DISTINCT FROM u.n
+      RETURNING s.customer_id AS "customerId"`,
     [[...fresh.keys()], [...fresh.values()]],
   );
+  return changed.map((c) => c.customerId);
 }
 
 /** The linker's advisory locks (same keys, same order) for every identifier of the items. */
@@ -162,7 +169,7 @@ export async function resolveCustomers(
   items: PreparedItem[],
   recordedBy: string,
   options: { checkOnly?: boolean } = {},
-): Promise<{ resolved: Map<number, ResolvedCustomer>; errors: ItemError[]; conflicts: ItemError[] }> {
+): Promise<{ resolved: Map<number, ResolvedCustomer>; errors: ItemError[]; conflicts: ItemError[]; followersChanged: Set<string> }> {
   const byId = await customersById(m, [...new Set(items.flatMap((i) => (i.customerId ? [i.customerId] : [])))]);
   const owners = await ownersOf(m, items);
   const errors: ItemError[] = [];
@@ -195,7 +202,9 @@ export async function resolveCustomers(
     else pending.push(item);
   }
   const resolved = new Map<number, ResolvedCustomer>();
-  if (errors.length > 0 || conflicts.length > 0 || options.checkOnly) return { resolved, errors, conflicts };
+  // Customers created here for a new handle are left out: they hold no PROFILING consent yet.
+  const followersChanged = new Set<string>();
+  if (errors.length > 0 || conflicts.length > 0 || options.checkOnly) return { resolved, errors, conflicts, followersChanged };
 
   // Identifiers nobody owned at lookup time: link one item at a time, remembering what each
   // link added so later items of the same call that use the same handle need no link.
@@ -231,9 +240,10 @@ export async function resolveCustomers(
       owners.set(`${handle.platform}:${handle.handle}`, { customerId: link.customerId, socialIdentityId: link.added.socialIdentityIds[0], tier });
     }
     known.set(item.index, link.customerId);
+    if (link.followersChanged) followersChanged.add(link.customerId);
   }
 
-  await refreshFollowers(m, items, owners);
+  for (const id of await refreshFollowers(m, items, owners)) followersChanged.add(id);
   // A handle linked by a concurrent call between our lookup and our link: find its identity.
   const missing = items.filter((i) => i.ids.handles[0] && !owners.get(`${i.ids.handles[0].platform}:${i.ids.handles[0].handle}`)?.socialIdentityId);
   if (missing.length > 0) {
@@ -251,5 +261,5 @@ export async function resolveCustomers(
       tier: tiers.get(customerId) ?? Tier.NONE,
     });
   }
-  return { resolved, errors, conflicts };
+  return { resolved, errors, conflicts, followersChanged };
 }

@@ -10,6 +10,7 @@ import { foldText } from '../care/text-match';
 import { withRetry } from '../db/retry';
 import { badInput } from '../graphql/errors';
 import { Direction, InteractionStatus } from '../graphql/enums';
+import { recomputeWith } from '../influence/influence.service';
 import { resolveCustomers, type ResolvedCustomer } from './customer-resolution';
 import { insertEscalations, type NewEscalation } from './escalation.sql';
 import { itemErrors, isItemError, MAX_BULK, prepareItem, type ItemError, type PreparedItem } from './ingest.validate';
@@ -123,7 +124,7 @@ export class IngestService {
     const rules = await this.rules.load(m);
     const refs = await loadThreadRefs(m, items);
     const refErrors = unknownRefs(items, refs);
-    const { resolved, errors, conflicts } = await resolveCustomers(m, items, by, { checkOnly: refErrors.length > 0 });
+    const { resolved, errors, conflicts, followersChanged } = await resolveCustomers(m, items, by, { checkOnly: refErrors.length > 0 });
     const bad = [...refErrors, ...errors].sort((a, b) => a.index - b.index);
     if (bad.length > 0) throw itemErrors('BAD_USER_INPUT', bad, bulk);
     if (conflicts.length > 0) throw itemErrors('CONFLICT', conflicts, bulk);
@@ -154,7 +155,19 @@ export class IngestService {
     await insertEscalations(m, escalations);
     history.push(...(await this.markAnswered(m, rows, by)));
     await appendHistory(m, history);
+    await this.rescore(m, rows, followersChanged);
     return { ids: new Map(rows.map((r) => [r.idempotency_key, r.id])), rules, rows };
+  }
+
+  /**
+   * The default influence scorer, once per call, for the customers whose scorer inputs this
+   * call changed: a public inbound post, or a follower count. Only fresh items get here, so a
+   * retried call recomputes nothing.
+   */
+  private async rescore(m: EntityManager, rows: Row[], followersChanged: Set<string>): Promise<void> {
+    const affected = new Set(followersChanged);
+    for (const r of rows) if (r.is_public && r.direction === Direction.INBOUND) affected.add(r.customer_id);
+    await recomputeWith(m, [...affected].sort(), new Date());
   }
 
   /** Counts the inbound posts per topic and escalates bursts that cross a threshold rule; returns the escalated interaction ids. */
