@@ -171,11 +171,13 @@ export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifie
     if (existing[0]) {
       // Known identity: keep what we know fresh (followers grow and shrink).
       const [changed]: [{ changed: boolean }[], number] = await m.query(
-        `UPDATE social_identities SET follower_count = coalesce($2, follower_count),
-                external_user_id = coalesce(external_user_id, $3), profile_url = coalesce(profile_url, $4),
-                verified = verified OR $5
-          WHERE id = $1
-          RETURNING old.follower_count IS DISTINCT FROM new.follower_count AS changed`,
+        // The self-join reads the row as it was before this UPDATE (RETURNING old.* needs PostgreSQL 18).
+        `UPDATE social_identities s SET follower_count = coalesce($2, s.follower_count),
+                external_user_id = coalesce(s.external_user_id, $3), profile_url = coalesce(s.profile_url, $4),
+                verified = s.verified OR $5
+           FROM social_identities before
+          WHERE s.id = $1 AND before.id = s.id
+          RETURNING before.follower_count IS DISTINCT FROM s.follower_count AS changed`,
         [existing[0].id, h.followerCount, h.externalUserId, h.profileUrl, h.verified],
       );
       if (changed[0]?.changed) followersChanged = true;

@@ -183,9 +183,10 @@ export class IngestService {
     })));
     // TypeORM answers an UPDATE with [rows, count].
     const [changed]: [{ id: string; from: string }[], number] = await m.query(
-      `UPDATE interactions i SET status = 'ESCALATED' FROM unnest($1::uuid[]) AS b(id)
-        WHERE i.id = b.id AND i.status IN ('OPEN', 'RESPONDED')
-        RETURNING i.id, old.status AS from`,
+      // The self-join reads each row as it was before this UPDATE (RETURNING old.* needs PostgreSQL 18).
+      `UPDATE interactions i SET status = 'ESCALATED' FROM unnest($1::uuid[]) AS b(id), interactions before
+        WHERE i.id = b.id AND before.id = i.id AND i.status IN ('OPEN', 'RESPONDED')
+        RETURNING i.id, before.status AS from`,
       [bursts.map((b) => b.interactionId)],
     );
     const from = new Map(changed.map((c) => [c.id, c.from]));
@@ -286,9 +287,10 @@ export class IngestService {
     const [answered]: [{ id: string; customerId: string; at: Date; from: string; to: string }[], number] = await m.query(
       `UPDATE interactions i SET responded_at = r.at,
               status = CASE WHEN i.status = 'OPEN' THEN 'RESPONDED' ELSE i.status END
-         FROM (SELECT id, min(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, at) GROUP BY id) AS r
-        WHERE i.id = r.id AND i.direction = 'INBOUND' AND i.responded_at IS NULL
-        RETURNING i.id, i.customer_id AS "customerId", r.at, old.status AS from, new.status AS to`,
+         FROM (SELECT id, min(at) AS at FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, at) GROUP BY id) AS r,
+              interactions before
+        WHERE i.id = r.id AND before.id = i.id AND i.direction = 'INBOUND' AND i.responded_at IS NULL
+        RETURNING i.id, i.customer_id AS "customerId", r.at, before.status AS from, i.status AS to`,
       [replies.map((r) => r.in_reply_to_id), replies.map((r) => r.occurred_at)],
     );
     return answered.map((a) => ({

@@ -58,7 +58,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = await createApp({
     config: { isProduction: options.production ?? false, defaultPhoneRegion: 'US' },
     dataSource,
-    logger: options.logger ?? createLogger('silent'),
+    logger: options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent'),
     verifyToken: options.verifyToken ?? createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
     limits: options.limits,
     schema: options.schema,
