@@ -1,24 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { Client } from 'pg';
 import { createDataSource } from '../../src/db/data-source';
 import { migrations } from '../../migrations';
-
-/** A fresh, empty database on the test server, for migration runs that must not touch shared data. */
-async function withScratchDatabase(fn: (url: string) => Promise<void>): Promise<void> {
-  const url = new URL(process.env.DATABASE_URL!);
-  const name = `scratch_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  try {
-    url.pathname = `/${name}`;
-    await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
+import { withScratchDatabase } from '../helpers/databases';
 
 const tables = async (ds: ReturnType<typeof createDataSource>) =>
   (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`))
@@ -46,28 +30,49 @@ describe('migrations', () => {
       } finally {
         await ds.destroy();
       }
-    });
+    }, { migrate: false });
   });
 
-  it('revert and re-apply the newest migration on a database that holds data', async () => {
+  it('revert every migration after the core model, newest first, on a database that holds data, and apply them again', async () => {
     await withScratchDatabase(async (url) => {
       const ds = createDataSource({ url, poolSize: 1 });
       await ds.initialize();
       try {
         await ds.runMigrations();
         const [{ id }] = await ds.query(`INSERT INTO customers (display_name) VALUES ('Kept Customer') RETURNING id`);
-        await ds.query(
+        const [{ id: conversation }] = await ds.query(
           `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-           VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now())`,
+           VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now()) RETURNING id`,
           [id],
         );
-        await ds.undoLastMigration();
+        await ds.query(
+          `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content)
+           VALUES ($1, $2, 'EMAIL', 'INBOUND', now(), 'kept through every down and up')`,
+          [id, conversation],
+        );
+        const [{ id: identity }] = await ds.query(
+          `INSERT INTO social_identities (customer_id, platform, handle, captured_via, captured_by)
+           VALUES ($1, 'TWITTER', 'kept', 'IMPORT', 'test') RETURNING id`,
+          [id],
+        );
+        await ds.query(
+          `INSERT INTO consent_events (customer_id, social_identity_id, purpose, status, source, recorded_by)
+           VALUES ($1, $2, 'MARKETING', 'GRANTED', 'IMPORT', 'test')`,
+          [id, identity],
+        );
+        await ds.query(`INSERT INTO influence_scores (customer_id, score, source, measured_at) VALUES ($1, 5, 'test', now())`, [id]);
+        for (let n = 1; n < migrations.length; n++) await ds.undoLastMigration();
         await ds.runMigrations();
-        const left = await ds.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'customers'`);
-        expect(left[0].n).toBe(1);
+        const [kept] = await ds.query(
+          `SELECT (SELECT count(*)::int FROM interactions WHERE customer_id = $1) AS interactions,
+                  (SELECT count(*)::int FROM consent_events WHERE customer_id = $1) AS consents,
+                  (SELECT count(*)::int FROM influence_scores WHERE customer_id = $1) AS scores`,
+          [id],
+        );
+        expect(kept).toEqual({ interactions: 1, consents: 1, scores: 1 });
       } finally {
         await ds.destroy();
       }
-    });
+    }, { migrate: false });
   });
 });
