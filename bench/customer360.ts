@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     handleSignals();
     url = embedded.url;
   }
-  const db = await openDatabase({ databaseUrl: url, dataDir, dbPoolSize: 4 }, logger, { applicationName: 'social-crm-bench' });
+  const db = await openDatabase({ databaseUrl: url, dataDir, dbPoolSize: 4, embeddedPgPort: BENCH_PG_PORT }, logger, { applicationName: 'social-crm-bench' });
   cleanups.push(() => db.close());
 
   const present = Number((await db.pool.query('SELECT count(*) AS n FROM customers')).rows[0].n);

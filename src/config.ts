@@ -23,6 +23,10 @@ export interface Config {
   /** Region assumed for phone numbers written without a country code. */
   readonly defaultPhoneRegion: string;
   readonly dbPoolSize: number;
+  /** Port of the embedded PostgreSQL started when DATABASE_URL is unset. */
+  readonly embeddedPgPort: number;
+  /** Load demo data into an empty database: true/false, or undefined for "only a local embedded one". */
+  readonly seedDemo: boolean | undefined;
   /** Mutations one token subject may send per minute before RATE_LIMITED. */
   readonly mutationsPerMinute: number;
 }
@@ -107,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, isProduction ? 'info' : 'info'),
     defaultPhoneRegion: region,
     dbPoolSize: integer(env, 'DB_POOL_SIZE', 20, 1, 500),
+    embeddedPgPort: integer(env, 'EMBEDDED_PG_PORT', 54320, 1, 65535),
+    seedDemo: oneOf(env, 'SEED_DEMO', ['true', 'false', ''] as const, '') === '' ? undefined : env.SEED_DEMO === 'true',
     mutationsPerMinute: integer(env, 'MUTATIONS_PER_MINUTE', 600, 1, 1_000_000),
   });
 }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const verifyToken = verifierFor(config, logger);
   const db = await openDatabase(config, logger);
   // Demo data only for a local, embedded first start (or when asked for): never by surprise in production.
-  const seedDemo = process.env.SEED_DEMO ? process.env.SEED_DEMO === 'true' : db.embedded && !config.isProduction;
+  const seedDemo = config.seedDemo ?? (db.embedded && !config.isProduction);
   if (seedDemo && (await seedDemoIfEmpty(db.pool, logger))) logger.info('loaded demo data (first start)');
 
   const app = await createApp({ config, dataSource: db.dataSource, logger, verifyToken, limits: { mutationsPerMinute: config.mutationsPerMinute } });

@@ -5,8 +5,6 @@ import type { Logger } from '../logger';
 import { createDataSource, poolOf } from './data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded';
 
-/** Port of the embedded PostgreSQL started when DATABASE_URL is unset. */
-export const EMBEDDED_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54320);
 
 export interface Database {
   readonly dataSource: DataSource;
@@ -23,17 +21,17 @@ export interface Database {
  * Usage: `const db = await openDatabase(config, logger); ... await db.close();`
  */
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'embeddedPgPort'>,
   logger: Logger,
   options: { applicationName?: string; runMigrations?: boolean } = {},
 ): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.databaseUrl;
   if (url === undefined) {
-    logger.info({ dir: config.dataDir, port: EMBEDDED_PORT }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
+    logger.info({ dir: config.dataDir, port: config.embeddedPgPort }, 'DATABASE_URL is not set: starting the embedded PostgreSQL');
     embedded = await startEmbeddedPostgres({
       dir: config.dataDir,
-      port: EMBEDDED_PORT,
+      port: config.embeddedPgPort,
       database: 'social_crm',
       log: (line) => logger.debug({ source: 'postgres' }, line),
       notice: (line) => logger.warn(line),

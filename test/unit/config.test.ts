@@ -20,6 +20,8 @@ describe('configuration', () => {
     [{ JWT_SECRET: secret, JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----' }, /either/],
     [{ JWT_PUBLIC_KEY: 'not a pem' }, /PEM/],
     [{ NODE_ENV: 'production', JWT_SECRET: secret }, /DATABASE_URL is required when NODE_ENV=production/],
+    [{ EMBEDDED_PG_PORT: '0' }, /EMBEDDED_PG_PORT/],
+    [{ SEED_DEMO: 'yes' }, /SEED_DEMO/],
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' }, /JWT_SECRET or JWT_PUBLIC_KEY is required/],
   ])('stops on %p with one clear line', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
