@@ -5,6 +5,7 @@ import { CareWorkflow1795650000000 } from './1795650000000-CareWorkflow';
 import { InfluencePriorityQueue1795660000000 } from './1795660000000-InfluencePriorityQueue';
 import { AuditLog1795670000000 } from './1795670000000-AuditLog';
 import { QueueActionableOnly1795680000000 } from './1795680000000-QueueActionableOnly';
+import { IngestPrecomputedPriority1795690000000 } from './1795690000000-IngestPrecomputedPriority';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   InfluencePriorityQueue1795660000000,
   AuditLog1795670000000,
   QueueActionableOnly1795680000000,
+  IngestPrecomputedPriority1795690000000,
 ];

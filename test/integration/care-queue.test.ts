@@ -151,6 +151,38 @@ describe('care queue', () => {
     expect(topicReason.contribution).toBeCloseTo(8.5 * 5);
   });
 
+  it('ranks bulk-ingested items exactly as the row trigger ranks any other write', async () => {
+    const tag = unique();
+    const scored = await createCustomer(app.pool, {
+      tier: 'GOLD',
+      influence: [{ score: 4, measuredAt: new Date() }, { score: 8.5, topic: 'mileage', measuredAt: new Date() }],
+    });
+    const plain = await createCustomer(app.pool, { tier: 'SILVER' });
+    // E-mail is private: no re-scoring, so the values read back are the ones the INSERT computed.
+    const inputs = [
+      { customerId: scored.id, category: 'COMPLAINT', sentiment: -0.7, topics: ['mileage'], content: 'I will cancel if this goes on' },
+      { customerId: scored.id, category: 'QUESTION', sentiment: 0.3, topics: ['warranty'], content: 'is this covered?' },
+      { customerId: plain.id, category: 'SALES_LEAD', topics: ['churn'], content: 'what does the lease cost?' },
+      { customerId: plain.id, content: 'thinking of leaving, switching to another brand' },
+    ].map((input, n) => ({ idempotencyKey: `rank-${tag}-${n}`, channel: 'EMAIL', ...input }));
+    const res = await app.gql(`mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id } }`, { inputs }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    const ids = res.data!.recordInteractions.map((i: any) => i.id);
+    const stored = await app.pool.query(`SELECT id, status, priority_base AS base, queue_key AS key FROM interactions WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids]);
+    expect(stored.rows.filter((r) => r.status === 'OPEN' && r.base !== null)).toHaveLength(3);
+    const recomputed = await app.pool.query(
+      `UPDATE interactions SET status = status WHERE id = ANY($1::uuid[]) RETURNING id, status, priority_base AS base, queue_key AS key`, [ids],
+    );
+    const byId = new Map(recomputed.rows.map((r) => [r.id, r]));
+    for (const r of stored.rows) {
+      expect(r.base === null).toBe(byId.get(r.id).base === null);
+      if (r.base !== null) {
+        expect(r.base).toBeCloseTo(byId.get(r.id).base, 9);
+        expect(r.key).toBeCloseTo(byId.get(r.id).key, 6);
+      }
+    }
+  });
+
   it('re-ranks a customer\'s open items when their tier changes or a new influence score arrives', async () => {
     const group = `g-${unique()}`;
     const a = await createCustomer(app.pool, { tier: 'SILVER' });
