@@ -199,6 +199,26 @@ describe('segment', () => {
       expect(line.phones).toEqual([]);
     }
   });
+
+  it('exports names and filter values holding quotes, backslashes and newlines byte for byte', async () => {
+    const country = tag();
+    const odd = `O'Brien \\ "the\tvoice"\n${unique()} ✓`;
+    const topic = `it's \\"{odd}\\ ${unique()}`;
+    const wanted = await member(country, { displayName: odd, interactions: [{ topics: [topic], category: 'QUESTION' }] });
+    await member(country, { interactions: [{ topics: ['other'], category: 'QUESTION' }] });
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk) => (text += chunk));
+    const result = await exportSegment(app.pool, out, {
+      filter: { country, topics: [topic], categories: ['QUESTION'], interactedSince: new Date(Date.now() - 86_400_000) },
+      purpose: ConsentPurpose.MARKETING,
+    });
+    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(result.members).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].customerId).toBe(wanted.id);
+    expect(lines[0].displayName).toBe(odd);
+  });
 });
 
 describe('marketing reaches customer data only through segment', () => {
