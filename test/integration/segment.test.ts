@@ -200,6 +200,21 @@ describe('segment', () => {
     }
   });
 
+  it('exports, with a platforms filter, only members with a usable handle there, still listing their usable emails', async () => {
+    const country = tag();
+    const withHandle = await member(country, {}, ['handle', 'email']);
+    await member(country, {}, ['email']);
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk) => (text += chunk));
+    const result = await exportSegment(app.pool, out, { filter: { country, platforms: ['TWITTER'] }, purpose: ConsentPurpose.MARKETING });
+    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(result.members).toBe(1);
+    expect(lines.map((l) => l.customerId)).toEqual([withHandle.id]);
+    expect(lines[0].identities.map((i: any) => i.platform)).toEqual(['TWITTER']);
+    expect(lines[0].emails.map((e: any) => e.id)).toEqual([withHandle.emailId]);
+  });
+
   it('exports names and filter values holding quotes, backslashes and newlines byte for byte', async () => {
     const country = tag();
     const odd = `O'Brien \\ "the\tvoice"\n${unique()} ✓`;
