@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { ConsentPurpose } from '../../src/graphql/enums';
+import { ConsentPurpose, InteractionCategory, Platform } from '../../src/graphql/enums';
 import { exportSegment } from '../../src/segments/segment-export';
 import { createCustomer, unique, uniqueLocalDigits, type CustomerSpec } from '../helpers/factory';
 import { contactPointIds, insertConsentEvents } from '../helpers/consent';
@@ -207,7 +207,7 @@ describe('segment', () => {
     const out = new PassThrough();
     let text = '';
     out.on('data', (chunk) => (text += chunk));
-    const result = await exportSegment(app.pool, out, { filter: { country, platforms: ['TWITTER'] }, purpose: ConsentPurpose.MARKETING });
+    const result = await exportSegment(app.pool, out, { filter: { country, platforms: [Platform.TWITTER] }, purpose: ConsentPurpose.MARKETING });
     const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
     expect(result.members).toBe(1);
     expect(lines.map((l) => l.customerId)).toEqual([withHandle.id]);
@@ -225,7 +225,7 @@ describe('segment', () => {
     let text = '';
     out.on('data', (chunk) => (text += chunk));
     const result = await exportSegment(app.pool, out, {
-      filter: { country, topics: [topic], categories: ['QUESTION'], interactedSince: new Date(Date.now() - 86_400_000) },
+      filter: { country, topics: [topic], categories: [InteractionCategory.QUESTION], interactedSince: new Date(Date.now() - 86_400_000) },
       purpose: ConsentPurpose.MARKETING,
     });
     const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
