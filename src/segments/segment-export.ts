@@ -1,61 +1,77 @@
 import type { Writable } from 'node:stream';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { ConsentPurpose } from '../graphql/enums';
 import type { SegmentFilter } from './segment.inputs';
 import { segmentStreamSql } from './segment.sql';
 
 /** PostgreSQL memory per sort/hash for the export statement. */
-const EXPORT_WORK_MEM = '64MB';
+const EXPORT_WORK_MEM = '256MB';
+const NEWLINE = 0x0a;
 
 export interface SegmentExportOptions {
   filter: SegmentFilter;
   purpose: ConsentPurpose;
-  /** Rows per FETCH; memory holds one batch at a time. */
+  /** onBatch is called each time this many more members have been written (default 5000). */
   batchSize?: number;
   onBatch?: (membersSoFar: number) => void;
 }
 
 export interface SegmentExportResult {
   members: number;
+  /** Chunks received from PostgreSQL's COPY stream. */
   batches: number;
+  /** Time until the first member arrived (planning, hash builds). */
   firstBatchMs: number;
+  /** Wait for the last chunk. */
   lastBatchMs: number;
+  /** Longest wait between two chunks. */
   slowestBatchMs: number;
 }
 
 /**
- * Streams a whole segment as NDJSON (one member per line) through a server-side cursor over
- * one read-only REPEATABLE READ snapshot: the file is the segment at one instant, the same
- * consent rule as the `segment` query, JSON built by PostgreSQL, memory flat.
+ * Streams a whole segment as NDJSON (one member per line) with `COPY (query) TO STDOUT` over one
+ * read-only REPEATABLE READ snapshot: the file is the segment at one instant, the same consent
+ * rule as the `segment` query, JSON built by PostgreSQL and copied byte for byte (no row parsing
+ * in Node), memory flat (the stream is paused while `out` is full).
  * Usage: `await exportSegment(pool, out, { filter: { tiers: ['GOLD'] }, purpose: ConsentPurpose.MARKETING })`
  */
 export async function exportSegment(pool: Pool, out: Writable, options: SegmentExportOptions): Promise<SegmentExportResult> {
-  const size = options.batchSize ?? 5000;
+  const every = options.batchSize ?? 5000;
   const result: SegmentExportResult = { members: 0, batches: 0, firstBatchMs: 0, lastBatchMs: 0, slowestBatchMs: 0 };
   const { sql, params } = segmentStreamSql(options.filter, options.purpose);
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // The statement aggregates every usable identifier once: room to sort and hash in memory
-    // (measured: 37 s -> 22 s for 1M members) instead of spilling to disk. Only this transaction.
+    // The statement sorts every usable identifier once: room to sort in memory instead of
+    // spilling to disk (measured on 1M members: 18.4 s with 64MB, 16.1 s with 256MB), and a
+    // sorted GroupAggregate instead of hashing (see segmentStreamSql). Only this transaction.
     await client.query(`SET LOCAL work_mem = '${EXPORT_WORK_MEM}'`);
-    await client.query(`DECLARE segment_export NO SCROLL CURSOR FOR ${sql}`, params);
-    for (;;) {
-      const started = process.hrtime.bigint();
-      const { rows } = await client.query<{ line: string }>(`FETCH ${size} FROM segment_export`);
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      if (rows.length === 0) break;
+    await client.query('SET LOCAL enable_hashagg = off');
+    // COPY takes no bind parameters: values are inlined as escaped literals. CSV with quote and
+    // delimiter bytes that JSON text never holds raw (it escapes control characters) leaves each
+    // line exactly as PostgreSQL built it; text format would double every backslash.
+    const query = `COPY (${inline(client, sql, params)}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;
+    const stream = client.query(copyTo(query));
+    let reported = 0;
+    let last = process.hrtime.bigint();
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const now = process.hrtime.bigint();
+      const ms = Number(now - last) / 1e6;
+      last = now;
       result.batches += 1;
       if (result.batches === 1) result.firstBatchMs = ms;
       result.lastBatchMs = ms;
       result.slowestBatchMs = Math.max(result.slowestBatchMs, ms);
-      result.members += rows.length;
-      let chunk = '';
-      for (const row of rows) chunk += row.line + '\n';
+      for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) result.members += 1;
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
-      options.onBatch?.(result.members);
-      if (rows.length < size) break;
+      if (result.members - reported >= every) {
+        reported = result.members;
+        options.onBatch?.(result.members);
+      }
+      last = process.hrtime.bigint();
     }
+    if (reported !== result.members) options.onBatch?.(result.members);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -64,4 +80,22 @@ export async function exportSegment(pool: Pool, out: Writable, options: SegmentE
     client.release();
   }
   return result;
+}
+
+/** Replaces $n by the parameter as a quoted literal (arrays as array literals; casts in the SQL stay). */
+function inline(client: PoolClient, sql: string, params: unknown[]): string {
+  const literal = (value: unknown): string => {
+    if (value === null || value === undefined) return 'NULL';
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new Error('segment export: a numeric parameter is not finite');
+      return String(value);
+    }
+    if (value instanceof Date) return client.escapeLiteral(value.toISOString());
+    if (Array.isArray(value)) {
+      const items = value.map((item) => `"${String(item).replace(/[\\"]/g, (ch) => `\\${ch}`)}"`);
+      return client.escapeLiteral(`{${items.join(',')}}`);
+    }
+    return client.escapeLiteral(String(value));
+  };
+  return sql.replace(/\$(\d+)/g, (_, n: string) => literal(params[Number(n) - 1]));
 }

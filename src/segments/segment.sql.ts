@@ -54,24 +54,17 @@ function customerConditions(filter: SegmentFilter, p: Params): string[] {
 }
 
 /**
- * The usable identifiers as JSON arrays s.identities, p.emails, p.phones (null when none), and the
- * membership condition. 'lateral' looks them up per customer (keyset pages: cost per page is
- * flat); 'grouped' aggregates the usable identifiers of the customers in `seg` (the filtered
- * customers, a CTE) with set-based joins, so the work follows the segment's size.
+ * The usable identifiers as JSON arrays s.identities, p.emails, p.phones (null when none), looked
+ * up per customer (keyset pages: cost per page is flat), and the membership condition.
  */
-function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Params, mode: 'lateral' | 'grouped') {
+function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Params) {
   const purposeParam = p.add(purpose);
   const platformSql = filter.platforms ? `AND si.platform = ANY(${p.add(filter.platforms, '::text[]')})` : '';
   const social = `FROM social_identities si ${granted('cs', 'si.id', purposeParam)} WHERE true ${platformSql}`;
   const contact = `FROM contact_points cp ${granted('cc', 'cp.id', purposeParam)} WHERE true`;
   const columns = { identities: `${SOCIAL_JSON} AS identities`, contacts: `${contactJson('EMAIL')} AS emails, ${contactJson('PHONE')} AS phones` };
-  const joins = mode === 'lateral'
-    ? `CROSS JOIN LATERAL (SELECT ${columns.identities} ${social} AND si.customer_id = c.id) s
-       CROSS JOIN LATERAL (SELECT ${columns.contacts} ${contact} AND cp.customer_id = c.id) p`
-    : `LEFT JOIN (SELECT si.customer_id, ${columns.identities} ${social} AND si.customer_id IN (SELECT id FROM seg)
-                  GROUP BY si.customer_id) s ON s.customer_id = c.id
-       LEFT JOIN (SELECT cp.customer_id, ${columns.contacts} ${contact} AND cp.customer_id IN (SELECT id FROM seg)
-                  GROUP BY cp.customer_id) p ON p.customer_id = c.id`;
+  const joins = `CROSS JOIN LATERAL (SELECT ${columns.identities} ${social} AND si.customer_id = c.id) s
+       CROSS JOIN LATERAL (SELECT ${columns.contacts} ${contact} AND cp.customer_id = c.id) p`;
   // With platforms, a member needs a usable handle there; otherwise any usable identifier will do.
   const member = filter.platforms ? 's.identities IS NOT NULL' : '(s.identities IS NOT NULL OR p.emails IS NOT NULL OR p.phones IS NOT NULL)';
   // For counting: EXISTS without OR becomes a semi/anti join with good estimates, so the planner
@@ -82,10 +75,6 @@ function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Para
   return { joins, member, owners };
 }
 
-const NDJSON_LINE = `json_build_object('customerId', c.id, 'displayName', c.display_name, 'tier', c.tier, 'city', c.city,
-  'region', c.region, 'country', c.country, 'identities', coalesce(s.identities, '[]'),
-  'emails', coalesce(p.emails, '[]'), 'phones', coalesce(p.phones, '[]'))::text AS line`;
-
 /**
  * One keyset page of members, oldest customer first, ORDER BY (created_at, id): each page
  * costs the same however deep it is.
@@ -93,7 +82,7 @@ const NDJSON_LINE = `json_build_object('customerId', c.id, 'displayName', c.disp
 export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, limit: number, after: Keyset | null) {
   const p = new Params();
   const where = customerConditions(filter, p);
-  const lists = identifierLists(filter, purpose, p, 'lateral');
+  const lists = identifierLists(filter, purpose, p);
   where.push(lists.member);
   if (after) where.push(`(c.created_at, c.id) > (${p.add(after[0], '::timestamptz')}, ${p.add(after[1], '::uuid')})`);
   const sql = `SELECT c.id, c.display_name AS "displayName", c.tier, c.city, c.region, c.country, c.created_at AS "createdAt",
@@ -104,14 +93,38 @@ export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, l
   return { sql, params: p.values };
 }
 
-/** The whole segment as NDJSON lines in one statement, for a server-side cursor (no order promised). */
+/**
+ * The whole segment as NDJSON lines in one statement, for COPY (no order promised). Every usable
+ * identifier of any kind is one row of `u` (its JSON built once, per row); one join with the
+ * filtered customers and one GroupAggregate over input sorted by (customer, captured_at, id)
+ * build the three lists without per-group sorts, and the inner join drops customers with no
+ * usable identifier. The caller turns hash aggregation off: with ORDER BY inside json_agg it
+ * sorts each of the million groups on its own (measured: 24 s -> 16 s on 1M members).
+ */
 export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose) {
   const p = new Params();
   const where = customerConditions(filter, p);
-  const lists = identifierLists(filter, purpose, p, 'grouped');
+  const purposeParam = p.add(purpose);
+  const platformSql = filter.platforms ? `AND si.platform = ANY(${p.add(filter.platforms, '::text[]')})` : '';
+  const usable = `SELECT si.customer_id, 'SOCIAL' AS kind, si.captured_at, si.id, json_build_object('id', si.id,
+        'platform', si.platform, 'handle', si.handle, 'externalUserId', si.external_user_id, 'profileUrl', si.profile_url,
+        'followerCount', si.follower_count, 'verified', si.verified, 'capturedVia', si.captured_via,
+        'capturedAt', si.captured_at) AS item
+      FROM social_identities si ${granted('cs', 'si.id', purposeParam)} WHERE true ${platformSql}
+    UNION ALL
+    SELECT cp.customer_id, cp.kind, cp.captured_at, cp.id, json_build_object('id', cp.id, 'value', cp.value,
+        'verified', cp.verified, 'capturedVia', cp.captured_via, 'capturedAt', cp.captured_at)
+      FROM contact_points cp ${granted('cc', 'cp.id', purposeParam)} WHERE cp.kind IN ('EMAIL', 'PHONE')`;
+  const list = (kind: string) => `coalesce(json_agg(u.item ORDER BY u.captured_at, u.id) FILTER (WHERE u.kind = '${kind}'), '[]')`;
+  // With platforms, a member needs a usable handle there; otherwise any usable identifier will do.
+  const having = filter.platforms ? `HAVING count(*) FILTER (WHERE u.kind = 'SOCIAL') > 0` : '';
   return {
-    sql: `WITH seg AS MATERIALIZED (SELECT c.* FROM customers c WHERE ${where.join(' AND ')})
-          SELECT ${NDJSON_LINE} FROM seg c ${lists.joins} WHERE ${lists.member}`,
+    sql: `SELECT json_build_object('customerId', c.id, 'displayName', c.display_name, 'tier', c.tier, 'city', c.city,
+            'region', c.region, 'country', c.country, 'identities', ${list('SOCIAL')}, 'emails', ${list('EMAIL')},
+            'phones', ${list('PHONE')})::text AS line
+       FROM customers c JOIN (${usable}) u ON u.customer_id = c.id
+      WHERE ${where.join(' AND ')}
+      GROUP BY c.id ${having}`,
     params: p.values,
   };
 }
@@ -120,7 +133,7 @@ export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose)
 export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose) {
   const p = new Params();
   const where = customerConditions(filter, p);
-  const parts = identifierLists(filter, purpose, p, 'lateral').owners.map(
+  const parts = identifierLists(filter, purpose, p).owners.map(
     (owner) => `(SELECT count(*) FROM customers c WHERE ${[...where, owner].join(' AND ')})`,
   );
   return { sql: `SELECT (${parts.join(' + ')})::int AS n`, params: p.values };

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { ConsentPurpose } from '../../src/graphql/enums';
+import { ConsentPurpose, InteractionCategory, Platform } from '../../src/graphql/enums';
 import { exportSegment } from '../../src/segments/segment-export';
 import { createCustomer, unique, uniqueLocalDigits, type CustomerSpec } from '../helpers/factory';
 import { contactPointIds, insertConsentEvents } from '../helpers/consent';
@@ -198,6 +198,41 @@ describe('segment', () => {
       expect(line.emails).toHaveLength(1);
       expect(line.phones).toEqual([]);
     }
+  });
+
+  it('exports, with a platforms filter, only members with a usable handle there, still listing their usable emails', async () => {
+    const country = tag();
+    const withHandle = await member(country, {}, ['handle', 'email']);
+    await member(country, {}, ['email']);
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk) => (text += chunk));
+    const result = await exportSegment(app.pool, out, { filter: { country, platforms: [Platform.TWITTER] }, purpose: ConsentPurpose.MARKETING });
+    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(result.members).toBe(1);
+    expect(lines.map((l) => l.customerId)).toEqual([withHandle.id]);
+    expect(lines[0].identities.map((i: any) => i.platform)).toEqual(['TWITTER']);
+    expect(lines[0].emails.map((e: any) => e.id)).toEqual([withHandle.emailId]);
+  });
+
+  it('exports names and filter values holding quotes, backslashes and newlines byte for byte', async () => {
+    const country = tag();
+    const odd = `O'Brien \\ "the\tvoice"\n${unique()} ✓`;
+    const topic = `it's \\"{odd}\\ ${unique()}`;
+    const wanted = await member(country, { displayName: odd, interactions: [{ topics: [topic], category: 'QUESTION' }] });
+    await member(country, { interactions: [{ topics: ['other'], category: 'QUESTION' }] });
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk) => (text += chunk));
+    const result = await exportSegment(app.pool, out, {
+      filter: { country, topics: [topic], categories: [InteractionCategory.QUESTION], interactedSince: new Date(Date.now() - 86_400_000) },
+      purpose: ConsentPurpose.MARKETING,
+    });
+    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(result.members).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].customerId).toBe(wanted.id);
+    expect(lines[0].displayName).toBe(odd);
   });
 });
 
