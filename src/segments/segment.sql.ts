@@ -104,17 +104,20 @@ export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, l
 export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose) {
   const p = new Params();
   const where = customerConditions(filter, p);
+  // Each branch reads only the segment's customers: a narrow segment then walks the
+  // customer_id indexes instead of every identity in the database.
+  const members = `IN (SELECT c.id FROM customers c WHERE ${where.join(' AND ')})`;
   const purposeParam = p.add(purpose);
   const platformSql = filter.platforms ? `AND si.platform = ANY(${p.add(filter.platforms, '::text[]')})` : '';
   const usable = `SELECT si.customer_id, 'SOCIAL' AS kind, si.captured_at, si.id, json_build_object('id', si.id,
         'platform', si.platform, 'handle', si.handle, 'externalUserId', si.external_user_id, 'profileUrl', si.profile_url,
         'followerCount', si.follower_count, 'verified', si.verified, 'capturedVia', si.captured_via,
         'capturedAt', si.captured_at) AS item
-      FROM social_identities si ${granted('cs', 'si.id', purposeParam)} WHERE true ${platformSql}
+      FROM social_identities si ${granted('cs', 'si.id', purposeParam)} WHERE si.customer_id ${members} ${platformSql}
     UNION ALL
     SELECT cp.customer_id, cp.kind, cp.captured_at, cp.id, json_build_object('id', cp.id, 'value', cp.value,
         'verified', cp.verified, 'capturedVia', cp.captured_via, 'capturedAt', cp.captured_at)
-      FROM contact_points cp ${granted('cc', 'cp.id', purposeParam)} WHERE cp.kind IN ('EMAIL', 'PHONE')`;
+      FROM contact_points cp ${granted('cc', 'cp.id', purposeParam)} WHERE cp.customer_id ${members} AND cp.kind IN ('EMAIL', 'PHONE')`;
   const list = (kind: string) => `coalesce(json_agg(u.item ORDER BY u.captured_at, u.id) FILTER (WHERE u.kind = '${kind}'), '[]')`;
   // With platforms, a member needs a usable handle there; otherwise any usable identifier will do.
   const having = filter.platforms ? `HAVING count(*) FILTER (WHERE u.kind = 'SOCIAL') > 0` : '';
