@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Pool } from 'pg';
+import { isUuid } from '../src/db/batch';
 
 /**
  * The floor for the customer-360 benchmark: the same data as the GraphQL query, answered by
@@ -35,7 +36,6 @@ SELECT json_build_object(
 FROM customers c
 WHERE c.id = $1`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error('DATABASE_URL is required');
@@ -65,7 +65,7 @@ async function customer360(req: IncomingMessage, res: ServerResponse): Promise<v
   } catch {
     return send(res, 400, '{"error":"body must be JSON"}');
   }
-  if (typeof customerId !== 'string' || !UUID.test(customerId)) return send(res, 400, '{"error":"customerId must be a UUID"}');
+  if (typeof customerId !== 'string' || !isUuid(customerId)) return send(res, 400, '{"error":"customerId must be a UUID"}');
   statementsTotal++;
   // Named: prepared once per connection, like a well-tuned hand-written path would be.
   const { rows } = await pool.query<{ customer: unknown }>({ name: 'customer-360', text: CUSTOMER_360_SQL, values: [customerId] });

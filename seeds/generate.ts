@@ -9,6 +9,7 @@ import { faker as fakerCA } from '@faker-js/faker/locale/en_CA';
 import { faker as fakerGB } from '@faker-js/faker/locale/en_GB';
 import { faker as fakerUS } from '@faker-js/faker/locale/en_US';
 import { faker as fakerFR } from '@faker-js/faker/locale/fr';
+import { nameKey as nameKeyOf } from '../src/identities/identity-linker';
 import { Random, weighted } from './random';
 import * as v from './vocabulary';
 
@@ -138,9 +139,6 @@ function iso(epochMs: number): string {
 /** COPY text format reserves backslash, tab and line breaks. */
 const escapeCopy = (text: string): string =>
   /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : text;
-/** "Jürgen Müller" -> "jurgen muller": the key used to suggest possible duplicates. */
-export const nameKeyOf = (name: string): string =>
-  name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 const asciiWord = (word: string): string => word.replace(/[^a-z0-9]/g, '');
 
 const pickTier = weighted(v.TIERS);

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Pool } from 'pg';
 import { groupByKey } from './batch';
 import type { Keyset } from '../graphql/pagination';
 
@@ -41,5 +42,35 @@ export function pagedLoader<R extends { id: string }>(
       return keys.map((k) => results.get(pageKeyId(k)) ?? []);
     },
     { cacheKeyFn: pageKeyId },
+  );
+}
+
+/** A count for one parent, optionally restricted to one channel. */
+export interface CountKey {
+  parentId: string;
+  channel?: string | null;
+}
+
+/** Counts per parent in one GROUP BY statement per channel filter. */
+export function countLoader(pool: Pool, table: string, parentColumn: string): DataLoader<CountKey, number, string> {
+  const id = (k: CountKey) => `${k.parentId}|${k.channel ?? ''}`;
+  return new DataLoader<CountKey, number, string>(
+    async (keys) => {
+      const counts = new Map<string, number>();
+      const byChannel = new Map<string | null, string[]>();
+      for (const k of keys) byChannel.set(k.channel ?? null, [...(byChannel.get(k.channel ?? null) ?? []), k.parentId]);
+      await Promise.all(
+        [...byChannel].map(async ([channel, parentIds]) => {
+          const { rows } = await pool.query<{ parentId: string; n: number }>(
+            `SELECT ${parentColumn} AS "parentId", count(*)::int AS n FROM ${table}
+              WHERE ${parentColumn} = ANY($1::uuid[]) ${channel ? 'AND channel = $2' : ''} GROUP BY 1`,
+            channel ? [parentIds, channel] : [parentIds],
+          );
+          for (const r of rows) counts.set(id({ parentId: r.parentId, channel }), r.n);
+        }),
+      );
+      return keys.map((k) => counts.get(id(k)) ?? 0);
+    },
+    { cacheKeyFn: id },
   );
 }

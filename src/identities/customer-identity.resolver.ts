@@ -20,7 +20,7 @@ export class CustomerIdentityResolver {
     const size = pageSize(first, 20);
     const rows = await ctx.loaders.touchpointEventsByCustomerId.load({ parentId: customer.id, limit: size + 1, after: decodeCursor(after) });
     return toConnection(rows, size, (r) => encodeCursor(r.sortKey, r.id), () =>
-      ctx.loaders.touchpointEventCountByCustomerId.load(customer.id),
+      ctx.loaders.touchpointEventCountByCustomerId.load({ parentId: customer.id }),
     );
   }
 

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey, oneByKey } from '../db/batch';
-import { pagedLoader } from '../db/paged-loader';
+import { groupByKey } from '../db/batch';
+import { countLoader, pagedLoader } from '../db/paged-loader';
 import { sortKeySql, type Keyed } from '../graphql/pagination';
 import type { Merge, TouchpointEvent } from './identity-history.types';
 import { toMerge, type MergeRow } from './merge.service';
@@ -33,13 +33,7 @@ export function createIdentityHistoryLoaders(pool: Pool) {
       );
       return rows.map(({ identifiers, ...e }) => ({ ...e, ...identifiers }));
     }),
-    touchpointEventCountByCustomerId: new DataLoader<string, number>(async (customerIds) => {
-      const { rows } = await pool.query<{ customerId: string; n: number }>(
-        `SELECT customer_id AS "customerId", count(*)::int AS n FROM touchpoint_events WHERE customer_id = ANY($1::uuid[]) GROUP BY customer_id`,
-        [customerIds],
-      );
-      return oneByKey(customerIds, rows, (r) => r.customerId).map((r) => r?.n ?? 0);
-    }),
+    touchpointEventCountByCustomerId: countLoader(pool, 'touchpoint_events', 'customer_id'),
     /** Merges the customer took part in, as survivor or as the merged one, newest first. */
     mergesByCustomerId: new DataLoader<string, Merge[]>(async (customerIds) => {
       const { rows } = await pool.query<MergeRow & { parentId: string }>(

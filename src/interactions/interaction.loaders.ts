@@ -1,40 +1,10 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey, oneByKey } from '../db/batch';
-import { pagedLoader } from '../db/paged-loader';
+import { countLoader, pagedLoader } from '../db/paged-loader';
 import { sortKeySql, type Keyed } from '../graphql/pagination';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from './interaction.sql';
 import type { Conversation, Escalation as EscalationRow, Interaction } from './interaction.types';
-
-/** A count for one parent, optionally restricted to one channel. */
-export interface CountKey {
-  parentId: string;
-  channel?: string | null;
-}
-
-/** Counts per parent in one GROUP BY statement per channel filter. */
-function countLoader(pool: Pool, table: string, parentColumn: string): DataLoader<CountKey, number, string> {
-  const id = (k: CountKey) => `${k.parentId}|${k.channel ?? ''}`;
-  return new DataLoader<CountKey, number, string>(
-    async (keys) => {
-      const counts = new Map<string, number>();
-      const byChannel = new Map<string | null, string[]>();
-      for (const k of keys) byChannel.set(k.channel ?? null, [...(byChannel.get(k.channel ?? null) ?? []), k.parentId]);
-      await Promise.all(
-        [...byChannel].map(async ([channel, parentIds]) => {
-          const { rows } = await pool.query<{ parentId: string; n: number }>(
-            `SELECT ${parentColumn} AS "parentId", count(*)::int AS n FROM ${table}
-              WHERE ${parentColumn} = ANY($1::uuid[]) ${channel ? 'AND channel = $2' : ''} GROUP BY 1`,
-            channel ? [parentIds, channel] : [parentIds],
-          );
-          for (const r of rows) counts.set(id({ parentId: r.parentId, channel }), r.n);
-        }),
-      );
-      return keys.map((k) => counts.get(id(k)) ?? 0);
-    },
-    { cacheKeyFn: id },
-  );
-}
 
 /** Per-request loaders for interactions and conversations. */
 export function createInteractionLoaders(pool: Pool) {
