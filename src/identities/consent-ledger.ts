@@ -44,3 +44,12 @@ export async function appendConsentEvents(m: EntityManager, events: ConsentEvent
     ],
   );
 }
+
+/**
+ * SQL: the consent_current row `alias` (the newest decision per identity and purpose, kept by
+ * a trigger on the ledger) allows use now: GRANTED and not expired. Segments, the influence
+ * scorer and anything else that asks "may we?" use this one rule.
+ */
+export function grantedNowSql(alias: string): string {
+  return `${alias}.status = 'GRANTED' AND (${alias}.expires_at IS NULL OR ${alias}.expires_at > now())`;
+}

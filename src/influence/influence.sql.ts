@@ -1,20 +1,17 @@
+import { grantedNowSql } from '../identities/consent-ledger';
+
 /** Columns of an InfluenceScore (table alias x). */
 export const INFLUENCE_COLUMNS = `x.customer_id AS "customerId", x.score::numeric::float8 AS score, x.topic, x.platform, x.source,
   x.measured_at AS "measuredAt", x.computed, x.flagged`;
 
 /**
  * Customers ($1 uuid[]) that hold at least one identity (social identity or contact point)
- * whose newest PROFILING event is an unexpired GRANTED.
+ * whose current PROFILING decision allows use now.
  */
 export const PROFILING_CONSENTED_SQL = `
-  SELECT DISTINCT owner AS "customerId" FROM (
-    SELECT DISTINCT ON (coalesce(e.social_identity_id, e.contact_point_id))
-           coalesce(si.customer_id, cp.customer_id) AS owner, e.status, e.expires_at
-      FROM consent_events e
-      LEFT JOIN social_identities si ON si.id = e.social_identity_id
-      LEFT JOIN contact_points cp ON cp.id = e.contact_point_id
-     WHERE e.purpose = 'PROFILING'
-       AND (si.customer_id = ANY($1::uuid[]) OR cp.customer_id = ANY($1::uuid[]))
-     ORDER BY coalesce(e.social_identity_id, e.contact_point_id), e.recorded_at DESC, e.id DESC
-  ) cur
-  WHERE cur.status = 'GRANTED' AND (cur.expires_at IS NULL OR cur.expires_at > now())`;
+  SELECT DISTINCT i.customer_id AS "customerId" FROM (
+    SELECT id, customer_id FROM social_identities WHERE customer_id = ANY($1::uuid[])
+    UNION ALL
+    SELECT id, customer_id FROM contact_points WHERE customer_id = ANY($1::uuid[])
+  ) i
+  JOIN consent_current cur ON cur.identity_id = i.id AND cur.purpose = 'PROFILING' AND ${grantedNowSql('cur')}`;

@@ -2,6 +2,7 @@ import { badInput } from '../graphql/errors';
 import type { ConsentPurpose } from '../graphql/enums';
 import type { Keyset } from '../graphql/pagination';
 import type { SegmentFilter } from './segment.inputs';
+import { grantedNowSql } from '../identities/consent-ledger';
 
 // The consent rule lives here, in SQL: an identity is usable for a purpose while the newest
 // decision (consent_current, kept by a trigger on the ledger) is GRANTED and not expired at
@@ -18,7 +19,7 @@ class Params {
 
 const granted = (alias: string, identity: string, purpose: string) =>
   `JOIN consent_current ${alias} ON ${alias}.identity_id = ${identity} AND ${alias}.purpose = ${purpose}
-     AND ${alias}.status = 'GRANTED' AND (${alias}.expires_at IS NULL OR ${alias}.expires_at > now())`;
+     AND ${grantedNowSql(alias)}`;
 
 /** A keyset position string for customers: created_at with microseconds, so no row repeats. */
 export const CREATED_AT_TEXT = `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
