@@ -1,10 +1,12 @@
 // `npm run bench:ingest -- [--url http://host:4000/graphql --token <JWT>] [--calls 20] [--concurrency 2] [--new-share 0.05] [--profiling]`
-// Posts recordInteractions calls of 1,000 over HTTP and prints interactions per second.
+// Posts recordInteractions calls of 1,000 over HTTP from a separate load process (bench/ingest-load.ts)
+// and prints interactions per second.
 // --profiling (local service only): the warm-up customers grant PROFILING, so every public
 // post of the measured calls re-scores its customer with the default influence scorer.
 // Without --url it starts the real service in this process on a fresh embedded PostgreSQL
 // (fsync on) in a temp folder, and removes it afterwards.
 import 'reflect-metadata';
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../src/common/free-port';
@@ -16,6 +18,7 @@ import { createTokenVerifier, signDevToken } from '../src/auth/jwt';
 import { createDataSource } from '../src/db/data-source';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
+import type { IngestPlan, PhaseName, PhaseResult } from './ingest-load';
 
 const { values } = parseArgs({
   options: {
@@ -29,72 +32,33 @@ const { values } = parseArgs({
     profiling: { type: 'boolean', default: false },
   },
 });
-const CALLS = Number(values.calls);
-const CONCURRENCY = Number(values.concurrency);
-const BATCH = Number(values.batch);
-const CUSTOMERS = Number(values.customers);
-const NEW_SHARE = Number(values['new-share']);
-const RUN = Date.now().toString(36);
-
-const TEMPLATES = [
-  'My #warranty claim was refused at the dealer, terrible',
-  'How do I pair bluetooth with the new app?',
-  'Getting 34 mpg on the highway this week #fuelmileage',
-  'Thanks for the quick oil change, great service!',
-  'should I buy the CTS or the MKZ?',
-  'Still waiting for my rebate, third email now',
-  'Loved the new ad during the game #campaign',
-  'Is the roadside assistance included with the lease?',
-  'I am thinking of leaving, the infotainment screen froze again',
-  'lol nice car',
-];
-
-const PLATFORMS = ['TWITTER', 'FACEBOOK', 'INSTAGRAM'];
-
-function item(n: number, handle: string) {
-  const platform = PLATFORMS[handle.length % PLATFORMS.length];
-  return {
-    idempotencyKey: `bench-${RUN}-${n}`,
-    platform,
-    handle,
-    channel: platform,
-    content: `${TEMPLATES[n % TEMPLATES.length]} (${n})`,
-    occurredAt: new Date(Date.now() - Math.floor(Math.random() * 3_600_000)).toISOString(),
-  };
-}
-
-const MUTATION = `mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id } }`;
-
-async function post(url: string, token: string, inputs: unknown[]): Promise<number> {
-  const started = performance.now();
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: MUTATION, variables: { inputs } }),
-  });
-  const body = (await res.json()) as { data?: { recordInteractions: unknown[] }; errors?: unknown[] };
-  if (body.errors || body.data?.recordInteractions.length !== inputs.length) {
-    throw new Error(`call failed (${res.status}): ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
-  }
-  return performance.now() - started;
-}
-
-/** Runs `calls` batches with at most `concurrency` in flight; returns the wall time and each call's latency. */
-async function phase(url: string, token: string, batches: unknown[][], concurrency: number) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < batches.length) {
-      const batch = batches[next++];
-      latencies.push(await post(url, token, batch));
-    }
-  }));
-  return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
-}
+const PLAN = {
+  calls: Number(values.calls),
+  concurrency: Number(values.concurrency),
+  batch: Number(values.batch),
+  customers: Number(values.customers),
+  newShare: Number(values['new-share']),
+};
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))].toFixed(0);
 
+/** The load process (bench/ingest-load.ts): runs one phase per request and answers its result. */
+function startLoad(plan: IngestPlan) {
+  const child = fork(path.join(__dirname, 'ingest-load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the load process exited (${code})`))));
+  exited.catch(() => undefined); // also ends after stop(): only a pending phase cares
+  child.send(plan);
+  return {
+    run: (phase: PhaseName) => Promise.race([
+      new Promise<PhaseResult>((resolve) => {
+        child.once('message', (result: PhaseResult) => resolve(result));
+        child.send(phase);
+      }),
+      exited,
+    ]),
+    stop: () => child.disconnect(),
+  };
+}
 
 /** CPU seconds used so far by the PostgreSQL server whose postmaster has this pid, and its backends (Linux /proc). */
 function postgresCpuSeconds(postmaster: number): number {
@@ -155,14 +119,10 @@ async function main(): Promise<void> {
   const url = values.url ?? local!.url;
   const token = values.token ?? local?.token;
   if (!token) throw new Error('--token is required with --url (npm run token -- --role ingest)');
+  const load = startLoad({ url, token, ...PLAN });
   try {
-    const handles = Array.from({ length: CUSTOMERS }, (_, n) => `b${RUN}_${n}`);
-    let n = 0;
-    // Warm-up: every handle is new, so each item links an identity and creates a customer.
-    const warm: unknown[][] = [];
-    for (let i = 0; i < handles.length; i += BATCH) warm.push(handles.slice(i, i + BATCH).map((h) => item(n++, h)));
-    const w = await phase(url, token, warm, CONCURRENCY);
-    process.stdout.write(`warm-up (every handle new, one customer created per item): ${handles.length} interactions in ${w.seconds.toFixed(1)} s = ${(handles.length / w.seconds).toFixed(0)} interactions/s\n`);
+    const w = await load.run('warm-up');
+    process.stdout.write(`warm-up (every handle new, one customer created per item): ${w.interactions} interactions in ${w.seconds.toFixed(1)} s = ${(w.interactions / w.seconds).toFixed(0)} interactions/s\n`);
 
     if (values.profiling) {
       if (!local) throw new Error('--profiling needs the local service (no --url)');
@@ -170,34 +130,26 @@ async function main(): Promise<void> {
       process.stdout.write('every warm-up customer granted PROFILING: measured posts re-score their customers\n');
     }
 
-    // Measured: known customers, plus a share of first-time handles.
-    const batches: unknown[][] = [];
-    for (let c = 0; c < CALLS; c++) {
-      batches.push(Array.from({ length: BATCH }, (_, k) => {
-        const fresh = Math.random() < NEW_SHARE;
-        return item(n++, fresh ? `n${RUN}_${c}_${k}` : handles[Math.floor(Math.random() * handles.length)]);
-      }));
-    }
     const cpuBefore = local?.cpuSeconds();
-    const m = await phase(url, token, batches, CONCURRENCY);
-    const total = CALLS * BATCH;
+    const m = await load.run('measured');
+    const total = m.interactions;
     process.stdout.write(
-      `bulk ingestion: ${total} interactions in ${CALLS} calls of ${BATCH} (${(NEW_SHARE * 100).toFixed(0)}% first-time handles, ` +
-        `${CONCURRENCY} calls in flight): ${m.seconds.toFixed(1)} s = ${(total / m.seconds).toFixed(0)} interactions/s; ` +
+      `bulk ingestion: ${total} interactions in ${PLAN.calls} calls of ${PLAN.batch} (${(PLAN.newShare * 100).toFixed(0)}% first-time handles, ` +
+        `${PLAN.concurrency} calls in flight): ${m.seconds.toFixed(1)} s = ${(total / m.seconds).toFixed(0)} interactions/s; ` +
         `call latency p50 ${pct(m.latencies, 0.5)} ms, p95 ${pct(m.latencies, 0.95)} ms\n`,
     );
     if (local && cpuBefore !== undefined) {
       // Wall time depends on what else the machine runs; CPU time per interaction does not.
       const after = local.cpuSeconds();
       const [node, postgres] = [after.node - cpuBefore.node, after.postgres - cpuBefore.postgres];
-      const cpu = node + postgres;
+      const perItem = (seconds: number) => `${((seconds / total) * 1e6).toFixed(0)} µs`;
       process.stdout.write(
-        `CPU per interaction: ${((node / total) * 1e6).toFixed(0)} µs in Node (service and this client), ` +
-          `${((postgres / total) * 1e6).toFixed(0)} µs in PostgreSQL; ` +
-          `= ${(total / cpu).toFixed(0)} interactions per CPU-second (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`,
+        `CPU per interaction: ${perItem(node)} in the service (Node), ${perItem(postgres)} in PostgreSQL, ${perItem(m.cpuSeconds)} in the load process; ` +
+          `service + PostgreSQL = ${(total / (node + postgres)).toFixed(0)} interactions per CPU-second (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`,
       );
     }
   } finally {
+    load.stop();
     await local?.stop();
   }
 }

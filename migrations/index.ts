@@ -6,6 +6,7 @@ import { InfluencePriorityQueue1795660000000 } from './1795660000000-InfluencePr
 import { AuditLog1795670000000 } from './1795670000000-AuditLog';
 import { QueueActionableOnly1795680000000 } from './1795680000000-QueueActionableOnly';
 import { IngestPrecomputedPriority1795690000000 } from './1795690000000-IngestPrecomputedPriority';
+import { InlinableQueueKey1795700000000 } from './1795700000000-InlinableQueueKey';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   AuditLog1795670000000,
   QueueActionableOnly1795680000000,
   IngestPrecomputedPriority1795690000000,
+  InlinableQueueKey1795700000000,
 ];

@@ -90,8 +90,18 @@ export const connectionEstimator: ComplexityEstimator = ({ field, args, childCom
   return 1 + (first ?? 1) * childComplexity;
 };
 
+/**
+ * The cost reads only `first` (an Int), yet graphql-query-complexity coerces every variable
+ * again; a bulk call's 1,000-item list would be coerced twice. Lists go in empty: still a
+ * valid value of their type, and no estimator counts list items.
+ */
+function withoutLists(variables: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!variables) return variables;
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, Array.isArray(value) ? [] : value]));
+}
+
 export function operationCost(schema: GraphQLSchema, document: Parameters<typeof getComplexity>[0]['query'], operationName: string | undefined, variables: Record<string, unknown> | undefined): number {
-  return getComplexity({ schema, query: document, operationName, variables, estimators: [fieldExtensionsEstimator(), connectionEstimator] });
+  return getComplexity({ schema, query: document, operationName, variables: withoutLists(variables), estimators: [fieldExtensionsEstimator(), connectionEstimator] });
 }
 
 export interface LimitsContext {

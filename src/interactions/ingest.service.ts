@@ -24,6 +24,22 @@ import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
 
+/**
+ * The Interaction a fresh row reads as: what this call wrote, with what it changed later in
+ * the same transaction (an outbound reply in the call answered it, a topic burst escalated it).
+ */
+function interactionOf(row: Row, answered: HistoryEntry | undefined, escalated: boolean): Interaction {
+  return {
+    id: row.id, customerId: row.customer_id, conversationId: row.conversation_id, socialIdentityId: row.social_identity_id,
+    channel: row.channel as Interaction['channel'], direction: row.direction as Direction, occurredAt: new Date(row.occurred_at),
+    content: row.content, isPublic: row.is_public, category: row.category as Interaction['category'], sentiment: row.sentiment,
+    topics: row.topics, lane: row.lane as Interaction['lane'], skillGroup: row.skill_group,
+    status: (escalated ? InteractionStatus.ESCALATED : (answered?.toStatus ?? row.status)) as InteractionStatus,
+    respondedAt: answered?.at ?? null, resolvedAt: null, slaDueAt: row.sla_due_at === null ? null : new Date(row.sla_due_at),
+    actionable: row.actionable, closedLoop: null, externalId: row.external_id, inReplyToId: row.in_reply_to_id,
+  };
+}
+
 /** A row of the interactions table, as written by a call. */
 interface Row {
   id: string;
@@ -109,19 +125,23 @@ export class IngestService {
       })), bulk);
     }
     const fresh = items.filter((i) => !done.has(i.key));
-    const ids = new Map(existing.map((e) => [e.key, e.id]));
     const written = fresh.length > 0 ? await this.writeFresh(m, fresh, by, bulk) : null;
-    for (const [key, id] of written?.ids ?? []) ids.set(key, id);
-    const rows: Interaction[] = await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ANY($1::uuid[])`, [[...ids.values()]]);
+    // Retried items answer with their rows as they are now; fresh ones from what this call wrote.
+    const earlier: Interaction[] = existing.length > 0
+      ? await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ANY($1::uuid[])`, [existing.map((e) => e.id)])
+      : [];
     // Topic counters are shared rows that concurrent calls wait for: touch them last, just before commit.
     const escalated = written ? await this.escalateBursts(m, written.rules, written.rows) : new Set<string>();
-    const byId = new Map(rows.map((r) => [r.id, escalated.has(r.id) ? { ...r, status: InteractionStatus.ESCALATED } : r]));
-    return new Map([...ids].map(([key, id]) => [key, byId.get(id)!]));
+    const byId = new Map(earlier.map((r) => [r.id, r]));
+    for (const row of written?.rows ?? []) byId.set(row.id, interactionOf(row, written!.answered.get(row.id), escalated.has(row.id)));
+    const byKey = new Map(existing.map((e) => [e.key, byId.get(e.id)!]));
+    for (const row of written?.rows ?? []) byKey.set(row.idempotency_key, byId.get(row.id)!);
+    return byKey;
   }
 
   private async writeFresh(
     m: EntityManager, items: PreparedItem[], by: string, bulk: boolean,
-  ): Promise<{ ids: Map<string, string>; rules: CareRules; rows: Row[] }> {
+  ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry> }> {
     const rules = await this.rules.load(m);
     const refs = await loadThreadRefs(m, items);
     const refErrors = unknownRefs(items, refs);
@@ -169,10 +189,10 @@ export class IngestService {
     }
 
     await insertEscalations(m, escalations);
-    history.push(...(await this.markAnswered(m, rows, by)));
-    await appendHistory(m, history);
+    const answered = await this.markAnswered(m, rows, by);
+    await appendHistory(m, [...history, ...answered]);
     await this.rescore(m, rows, followersChanged);
-    return { ids: new Map(rows.map((r) => [r.idempotency_key, r.id])), rules, rows };
+    return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])) };
   }
 
   /**
@@ -236,7 +256,8 @@ export class IngestService {
       content: input.content,
       is_public: item.isPublic,
       category,
-      sentiment: input.sentiment ?? auto!.sentiment,
+      // real holds 6 significant digits: store what a later read returns, and answer with it.
+      sentiment: input.sentiment != null ? Number(input.sentiment.toPrecision(6)) : auto!.sentiment,
       topics,
       lane: input.lane ?? laneFor(rules.lanes, { channel: input.channel, category, folded, topics }),
       skill_group: skillGroup,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { normaliseTag } from '../care/text-match';
 import { isUuid } from '../db/batch';
 import { DomainError, type ErrorCode } from '../graphql/errors';
@@ -54,25 +54,32 @@ export function itemErrors(code: ErrorCode, errors: ItemError[], bulk: boolean):
   });
 }
 
-/** Canonical JSON: sorted keys, absent and null alike, dates as ISO strings. */
-function canonical(value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value as object)
-        .filter((k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null)
-        .sort()
-        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-    );
-  }
-  return value;
+/** A field value in canonical form: absent and null alike, dates as ISO strings. */
+function canonicalJson(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') return canonicalObject(value as Record<string, unknown>, null);
+  return JSON.stringify(value);
 }
 
+/** Canonical JSON of an object: sorted keys, absent and null fields left out, `skip` left out too. */
+function canonicalObject(value: Record<string, unknown>, skip: string | null): string {
+  let out = '';
+  for (const k of Object.keys(value).sort()) {
+    const v = value[k];
+    if (v === undefined || v === null || k === skip) continue;
+    out += `${out === '' ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `{${out}}`;
+}
+
+/**
+ * sha256 of the input's canonical JSON without its key. Stored with each row and compared on
+ * every retry, so the canonical form must never change (a unit test pins known hashes).
+ */
 export function contentHash(input: InteractionInput): string {
-  const { idempotencyKey: _key, ...content } = input;
-  return createHash('sha256').update(JSON.stringify(canonical({ ...content }))).digest('hex');
+  return hash('sha256', canonicalObject(input as unknown as Record<string, unknown>, 'idempotencyKey'), 'hex');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '../db/ids';
 import type { EntityManager } from 'typeorm';
 import type { ItemError, PreparedItem } from './ingest.validate';
 
@@ -86,7 +86,7 @@ export function threadItems(
   const inCall = new Map<string, Ref>();
   for (const item of items) {
     const customerId = customerOf(item.index);
-    const id = randomUUID();
+    const id = uuidV7();
     const { conversationId, inReplyToId, inReplyToExternalId, externalId, channel } = item.input;
     let target: Ref | undefined;
     if (inReplyToId) target = refs.interactions.get(inReplyToId);
@@ -104,7 +104,7 @@ export function threadItems(
     } else if (target && target.customerId === customerId) {
       conversation = target.conversationId;
     } else {
-      conversation = randomUUID();
+      conversation = uuidV7();
       created = true;
     }
     const entry = { id, conversationId: conversation, newConversation: created, inReplyToId: target?.id ?? null };

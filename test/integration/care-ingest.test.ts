@@ -130,6 +130,37 @@ describe('recordInteractions: bulk', () => {
     expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1`, [c.id])).toBe(0);
   });
 
+  it('answers a fresh call with exactly what a later read of the same interactions returns', async () => {
+    // The service answers fresh items from what it wrote instead of reading them back: every
+    // field must agree with the stored row, including what later statements of the call changed.
+    const tag = unique();
+    const c = await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `same_${tag}` }] });
+    const all = `id channel direction occurredAt content isPublic category sentiment topics lane skillGroup status respondedAt
+      slaDueAt slaBreached actionable closedLoop externalId customer { id } conversation { id channels } socialIdentity { id }`;
+    const base = { platform: 'TWITTER', handle: `same_${tag}`, channel: 'TWITTER' };
+    const inputs = [
+      { ...base, idempotencyKey: `same-${tag}-0`, externalId: `tw-${tag}`, sentiment: 0.123456789, content: 'my #warranty claim was refused?' },
+      { ...base, idempotencyKey: `same-${tag}-1`, direction: 'OUTBOUND', inReplyToExternalId: `tw-${tag}`, content: 'sorry, DM us please' },
+      { ...base, idempotencyKey: `same-${tag}-2`, content: 'I am thinking of leaving, the screen froze again', occurredAt: '2020-01-01T00:00:00.123Z' },
+      { ...base, idempotencyKey: `same-${tag}-3`, channel: 'EMAIL', category: 'SALES_LEAD', topics: ['#New Model'], lane: 'MARKETING_PR', content: 'quote?' },
+    ];
+    const mutation = `mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { ${all} } }`;
+    const res = await app.gql(mutation, { inputs }, ['agent']);
+    expect(res.errors).toBeUndefined();
+    const answered = res.data!.recordInteractions;
+    expect(answered[0]).toMatchObject({ sentiment: 0.123457, status: 'RESPONDED' });
+    expect(answered[0].respondedAt).not.toBeNull();
+    expect(answered[2].status).toBe('ESCALATED');
+    const read = await app.gql(
+      `query($id: ID!) { customer(id: $id) { interactions(first: 10) { edges { node { ${all} } } } } }`, { id: c.id }, ['agent'],
+    );
+    const byId = new Map(read.data!.customer.interactions.edges.map((e: any) => [e.node.id, e.node]));
+    expect(answered.map((i: any) => byId.get(i.id))).toEqual(answered);
+    // A retry answers from the stored rows: the same again.
+    const retry = await app.gql(mutation, { inputs }, ['agent']);
+    expect(retry.data!.recordInteractions).toEqual(answered);
+  });
+
   it('threads a reply to an earlier post of the same call into its conversation', async () => {
     const tag = unique();
     const inputs = [

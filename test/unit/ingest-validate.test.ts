@@ -13,6 +13,15 @@ describe('ingestion checks without the database', () => {
     expect(contentHash(input({ content: 'hello!' }))).not.toBe(contentHash(input()));
   });
 
+  it('keeps the hashes rows were stored with, so retries of old calls still match', () => {
+    expect(contentHash(input({ idempotencyKey: 'k' }))).toBe('694247e0d7bfc8a41019a6acd60fcbca69d5e05fd786d61ef9e279be5382f2c1');
+    const full = {
+      idempotencyKey: 'k2', content: 'hé "quoted" \n line', channel: 'EMAIL', email: 'a@b.c', occurredAt: new Date('2026-01-02T03:04:05.678Z'),
+      topics: ['b', 'a'], sentiment: -0.5, isPublic: false, followerCount: 12, customerId: null, phone: undefined,
+    } as unknown as InteractionInput;
+    expect(contentHash(full)).toBe('ee2e505be667f609b40b5842ddc35d3ad0f1b26e176418076142ec729314813a');
+  });
+
   it('defaults direction, time and visibility by channel', () => {
     const tweet = prepareItem(input(), 0, 'US', now);
     const sms = prepareItem(input({ channel: 'SMS' as never }), 0, 'US', now);
