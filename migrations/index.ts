@@ -7,6 +7,7 @@ import { AuditLog1795670000000 } from './1795670000000-AuditLog';
 import { QueueActionableOnly1795680000000 } from './1795680000000-QueueActionableOnly';
 import { IngestPrecomputedPriority1795690000000 } from './1795690000000-IngestPrecomputedPriority';
 import { InlinableQueueKey1795700000000 } from './1795700000000-InlinableQueueKey';
+import { SetBasedRequeue1795710000000 } from './1795710000000-SetBasedRequeue';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   QueueActionableOnly1795680000000,
   IngestPrecomputedPriority1795690000000,
   InlinableQueueKey1795700000000,
+  SetBasedRequeue1795710000000,
 ];

@@ -155,22 +155,19 @@ export class IngestService {
     const rows = items.map((item) => this.rowOf(item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, by));
     await this.writeConversations(m, rows, items.map((i) => threading.threaded.get(i.index)!));
     // The queue priority of the whole batch in one joined SELECT with the SQL functions the row
-    // trigger uses (the trigger keeps the values an INSERT brings). Most customers have no
-    // influence score: the per-row influence lookup, the dearest part, runs only for those who do.
+    // trigger uses (the trigger keeps the values an INSERT brings); interaction_influence is
+    // inlined as a LATERAL, an index probe per row.
     const inserted: { id: string }[] = await m.query(
-      `WITH r AS MATERIALIZED (SELECT * FROM json_populate_recordset(NULL::interactions, $1::json)),
-            scored AS (SELECT DISTINCT customer_id FROM influence_scores WHERE NOT flagged AND customer_id IN (SELECT customer_id FROM r))
+      `WITH r AS MATERIALIZED (SELECT * FROM json_populate_recordset(NULL::interactions, $1::json))
        INSERT INTO interactions (${ROW_COLUMNS}, priority_base, queue_key)
        SELECT ${PREFIXED_COLUMNS}, p.base, interaction_queue_key(s.weights, p.base, r.sla_due_at, r.occurred_at)
          FROM r
          CROSS JOIN priority_settings s
          LEFT JOIN customers c ON c.id = r.customer_id
-         LEFT JOIN scored ON scored.customer_id = r.customer_id
+         LEFT JOIN LATERAL interaction_influence(r.customer_id, r.topics) f ON true
          CROSS JOIN LATERAL (
-           SELECT CASE WHEN r.status = 'OPEN' AND r.direction = 'INBOUND' THEN interaction_priority_base(
-             s.weights, c.tier,
-             CASE WHEN scored.customer_id IS NOT NULL THEN (SELECT score FROM interaction_influence(r.customer_id, r.topics)) END,
-             r.category, r.sentiment, r.content, r.topics) END AS base
+           SELECT CASE WHEN r.status = 'OPEN' AND r.direction = 'INBOUND'
+             THEN interaction_priority_base(s.weights, c.tier, f.score, r.category, r.sentiment, r.content, r.topics) END AS base
          ) p
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [JSON.stringify(rows)],

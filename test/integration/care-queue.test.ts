@@ -199,6 +199,46 @@ describe('care queue', () => {
     expect(contents(await queue(group))).toEqual(['b', 'a']);
   });
 
+  it('re-ranks after new scores and tiers exactly as the row trigger would rank each item', async () => {
+    // The set-based re-rank (interactions_requeue) must pick the same influence as
+    // interaction_influence: topic scores first, newest per topic/platform, flagged ones never.
+    const group = `g-${unique()}`;
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const customers = await Promise.all([
+      createCustomer(app.pool, { tier: 'GOLD' }),
+      createCustomer(app.pool, { tier: 'SILVER', influence: [{ score: 3, measuredAt: hourAgo }, { score: 9, topic: 'mileage', measuredAt: hourAgo }] }),
+      createCustomer(app.pool, { tier: 'BRONZE', influence: [{ score: 6, topic: 'warranty', platform: 'TWITTER', measuredAt: hourAgo }] }),
+    ]);
+    const specs: OpenItem[] = [
+      { topics: ['mileage'], category: 'COMPLAINT', sentiment: -0.4 },
+      { topics: ['warranty', 'mileage'], content: 'switching to another brand' },
+      { topics: [], category: 'SALES_LEAD', sentiment: 0.8 },
+      { topics: ['warranty'], direction: 'OUTBOUND' },
+    ];
+    const ids: string[] = [];
+    for (const c of customers) for (const spec of specs) ids.push(await openItem(app.pool, c.id, group, spec));
+    const [a, b, c] = customers.map((x) => x.id);
+    // One statement per event, as the scorer writes them: several customers, topics and platforms at once.
+    await app.pool.query(
+      `INSERT INTO influence_scores (customer_id, score, topic, platform, source, measured_at, flagged) VALUES
+         ($1, 7, NULL, NULL, 'test', now(), false), ($1, 2, 'mileage', NULL, 'test', now(), false),
+         ($1, 9.5, 'warranty', NULL, 'test', now(), true),
+         ($2, 1, 'mileage', NULL, 'test', now(), false), ($2, 8, 'warranty', 'INSTAGRAM', 'test', now(), false),
+         ($3, 4, 'warranty', 'TWITTER', 'test', now() - interval '2 hours', false), ($3, 5, NULL, 'TWITTER', 'test', now(), false)`,
+      [a, b, c],
+    );
+    await app.pool.query(`UPDATE customers SET tier = 'PLATINUM' WHERE id = $1`, [c]);
+    await app.pool.query(`DELETE FROM influence_scores WHERE customer_id = $1 AND topic = 'mileage' AND score = 1`, [b]);
+    const stored = await app.pool.query(`SELECT id, priority_base AS base, queue_key AS key FROM interactions WHERE id = ANY($1::uuid[])`, [ids]);
+    const byTrigger = await app.pool.query(
+      `UPDATE interactions SET status = status WHERE id = ANY($1::uuid[]) RETURNING id, priority_base AS base, queue_key AS key`, [ids],
+    );
+    const expected = new Map(byTrigger.rows.map((r) => [r.id, r]));
+    expect(stored.rows).toHaveLength(ids.length);
+    for (const r of stored.rows) expect(r).toEqual(expected.get(r.id));
+    expect(stored.rows.filter((r) => r.base !== null)).toHaveLength(9);
+  });
+
   it('re-ranks the queue when a supervisor changes the stored weights', async () => {
     const group = `g-${unique()}`;
     const a = await createCustomer(app.pool, { tier: 'NONE' });
