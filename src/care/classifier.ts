@@ -69,6 +69,10 @@ const NEGATIVE = new Set([
   'frustrated', 'frustrating', 'waiting', 'ignored', 'never', 'poor', 'sucks', 'scam', 'refund', 'cancel', 'leaving',
   'overcharged', 'fail', 'failed', 'crash', 'crashed', 'waste',
 ]);
+/** Both lists as one lookup per word; set last, positive wins for a word in both, as it always has. */
+const POLARITY = new Map<string, number>();
+for (const word of NEGATIVE) POLARITY.set(word, -1);
+for (const word of POSITIVE) POLARITY.set(word, 1);
 const NEGATORS = new Set(['not', 'no', "don't", "didn't", "isn't", "wasn't", "aren't", "won't", 'never', "can't", 'hardly']);
 
 export interface Classification {
@@ -92,11 +96,27 @@ export function classify(content: string): Classification {
   return { category: categoryOf(folded, topics), sentiment: sentimentOf(folded), topics };
 }
 
+// The lexicon as one keyword list, so a post is matched against it once rather than per topic.
+const TOPIC_NAMES = Object.keys(TOPIC_LEXICON);
+const TOPICS_OF_WORD = new Map<string, string[]>();
+for (const [topic, words] of Object.entries(TOPIC_LEXICON)) {
+  for (const word of words) TOPICS_OF_WORD.set(word, [...(TOPICS_OF_WORD.get(word) ?? []), topic]);
+}
+const TOPIC_WORDS = [...TOPICS_OF_WORD.keys()];
+
+/** The lexicon topics any of whose words the folded text contains, in lexicon order. */
+function lexiconTopics(folded: string): string[] {
+  const words = keywordsIn(folded, TOPIC_WORDS);
+  if (words.length === 0) return [];
+  const hit = new Set<string>();
+  for (const word of words) for (const topic of TOPICS_OF_WORD.get(word)!) hit.add(topic);
+  return TOPIC_NAMES.filter((t) => hit.has(t));
+}
+
 export function topicsOf(content: string, folded = foldText(content)): string[] {
-  const found = hashtagsOf(content);
-  for (const [topic, words] of Object.entries(TOPIC_LEXICON)) {
-    if (hasAnyKeyword(folded, words)) found.push(topic);
-  }
+  const tags = hashtagsOf(content);
+  const topics = lexiconTopics(folded);
+  const found = tags.length === 0 ? topics : [...tags, ...topics];
   return [...new Set(found.map(normaliseTag))];
 }
 
@@ -128,10 +148,11 @@ export function sentimentOf(folded: string): number {
   const words = folded.match(/[\p{L}']+/gu) ?? [];
   let sum = 0;
   let hits = 0;
-  for (const [i, word] of words.entries()) {
-    const polarity = POSITIVE.has(word) ? 1 : NEGATIVE.has(word) ? -1 : 0;
-    if (polarity === 0) continue;
-    const negated = NEGATORS.has(words[i - 1] ?? '') || NEGATORS.has(words[i - 2] ?? '');
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const polarity = POLARITY.get(word);
+    if (polarity === undefined) continue;
+    const negated = (i >= 1 && NEGATORS.has(words[i - 1])) || (i >= 2 && NEGATORS.has(words[i - 2]));
     sum += negated && word !== 'never' ? -polarity : polarity;
     hits += 1;
   }

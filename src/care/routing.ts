@@ -22,8 +22,21 @@ function byPosition<T extends { position: number }>(rules: readonly T[]): readon
   return sorted as readonly T[];
 }
 
+// Normalising each rule's hashtags once per loaded rule set, not once per item and rule.
+const normalisedTags = new WeakMap<readonly string[], readonly string[]>();
+
+function normalised(hashtags: readonly string[]): readonly string[] {
+  let tags = normalisedTags.get(hashtags);
+  if (!tags) {
+    tags = hashtags.map(normaliseTag);
+    normalisedTags.set(hashtags, tags);
+  }
+  return tags;
+}
+
 function hitsCluster(item: Routable, keywords: readonly string[], hashtags: readonly string[]): boolean {
-  return hasAnyKeyword(item.folded, keywords) || hashtags.some((h) => item.topics.includes(normaliseTag(h)));
+  if (hasAnyKeyword(item.folded, keywords)) return true;
+  return hashtags.length > 0 && item.topics.length > 0 && normalised(hashtags).some((h) => item.topics.includes(h));
 }
 
 /**
