@@ -11,6 +11,13 @@ export interface IngestPlan {
   batch: number;
   customers: number;
   newShare: number;
+  /** Existing identities to post as (`--handles`); default: `customers` new handles. */
+  handles?: Handle[];
+}
+
+export interface Handle {
+  platform: string;
+  handle: string;
 }
 
 export type PhaseName = 'warm-up' | 'measured';
@@ -44,9 +51,13 @@ const MUTATION = `mutation($inputs: [InteractionInput!]!) { recordInteractions(i
 
 let serial = 0;
 
-function item(handle: string) {
+/** A handle made up by this run, on one of the public platforms. */
+function newHandle(handle: string): Handle {
+  return { platform: PLATFORMS[handle.length % PLATFORMS.length], handle };
+}
+
+function item({ platform, handle }: Handle) {
   const n = serial++;
-  const platform = PLATFORMS[handle.length % PLATFORMS.length];
   return {
     idempotencyKey: `bench-${RUN}-${n}`,
     platform,
@@ -93,30 +104,30 @@ async function run(plan: IngestPlan, phase: PhaseName, batches: unknown[][]): Pr
   };
 }
 
-/** Warm-up: every handle new, so each item links an identity and creates a customer. */
-function warmUpBatches(plan: IngestPlan, handles: string[]): unknown[][] {
+/** Warm-up: one post per handle (for made-up handles, each links an identity and creates a customer). */
+function warmUpBatches(plan: IngestPlan, handles: Handle[]): unknown[][] {
   const batches: unknown[][] = [];
   for (let i = 0; i < handles.length; i += plan.batch) batches.push(handles.slice(i, i + plan.batch).map(item));
   return batches;
 }
 
 /** Measured: known customers, plus a share of first-time handles. Built before the clock starts. */
-function measuredBatches(plan: IngestPlan, handles: string[]): unknown[][] {
+function measuredBatches(plan: IngestPlan, handles: Handle[]): unknown[][] {
   return Array.from({ length: plan.calls }, (_, c) =>
     Array.from({ length: plan.batch }, (_, k) =>
-      item(Math.random() < plan.newShare ? `n${RUN}_${c}_${k}` : handles[Math.floor(Math.random() * handles.length)]),
+      item(Math.random() < plan.newShare ? newHandle(`n${RUN}_${c}_${k}`) : handles[Math.floor(Math.random() * handles.length)]),
     ),
   );
 }
 
 let plan: IngestPlan | null = null;
-let handles: string[] = [];
+let handles: Handle[] = [];
 
 process.on('message', (message: IngestPlan | PhaseName) => {
   void (async () => {
     if (typeof message === 'object') {
       plan = message;
-      handles = Array.from({ length: plan.customers }, (_, n) => `b${RUN}_${n}`);
+      handles = plan.handles ?? Array.from({ length: plan.customers }, (_, n) => newHandle(`b${RUN}_${n}`));
       return;
     }
     if (!plan) throw new Error('no plan received');

@@ -1,6 +1,8 @@
-// `npm run bench:ingest -- [--url http://host:4000/graphql --token <JWT>] [--calls 20] [--concurrency 2] [--new-share 0.05] [--profiling]`
+// `npm run bench:ingest -- [--url http://host:4000/graphql --token <JWT>] [--calls 20] [--concurrency 2] [--new-share 0.05] [--profiling] [--handles FILE]`
 // Posts recordInteractions calls of 1,000 over HTTP from a separate load process (bench/ingest-load.ts)
 // and prints interactions per second.
+// --handles FILE: post as existing identities (`PLATFORM<TAB>handle` per line, e.g. from psql
+// `\copy (SELECT platform, handle FROM social_identities ...) TO FILE`) instead of made-up ones.
 // --profiling (local service only): the warm-up customers grant PROFILING, so every public
 // post of the measured calls re-scores its customer with the default influence scorer.
 // Without --url it starts the real service in this process on a fresh embedded PostgreSQL
@@ -18,7 +20,7 @@ import { createTokenVerifier, signDevToken } from '../src/auth/jwt';
 import { createDataSource } from '../src/db/data-source';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
-import type { IngestPlan, PhaseName, PhaseResult } from './ingest-load';
+import type { Handle, IngestPlan, PhaseName, PhaseResult } from './ingest-load';
 
 const { values } = parseArgs({
   options: {
@@ -30,14 +32,28 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '5000' },
     'new-share': { type: 'string', default: '0.05' },
     profiling: { type: 'boolean', default: false },
+    handles: { type: 'string' },
   },
 });
+/** `--handles FILE`: one `PLATFORM<TAB>handle` per line, identities that exist in the service's database. */
+function readHandles(file: string): Handle[] {
+  const handles = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => {
+    const [platform, handle] = line.split('\t');
+    if (!platform || !handle) throw new Error(`${file}: expected PLATFORM<TAB>handle, got "${line}"`);
+    return { platform: platform.trim(), handle: handle.trim() };
+  });
+  if (handles.length === 0) throw new Error(`${file} holds no handles`);
+  return handles;
+}
+
+const HANDLES = values.handles ? readHandles(values.handles) : undefined;
 const PLAN = {
   calls: Number(values.calls),
   concurrency: Number(values.concurrency),
   batch: Number(values.batch),
   customers: Number(values.customers),
   newShare: Number(values['new-share']),
+  handles: HANDLES,
 };
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))].toFixed(0);
@@ -122,7 +138,8 @@ async function main(): Promise<void> {
   const load = startLoad({ url, token, ...PLAN });
   try {
     const w = await load.run('warm-up');
-    process.stdout.write(`warm-up (every handle new, one customer created per item): ${w.interactions} interactions in ${w.seconds.toFixed(1)} s = ${(w.interactions / w.seconds).toFixed(0)} interactions/s\n`);
+    const kind = HANDLES ? `one post per handle of ${values.handles}` : 'every handle new, one customer created per item';
+    process.stdout.write(`warm-up (${kind}): ${w.interactions} interactions in ${w.seconds.toFixed(1)} s = ${(w.interactions / w.seconds).toFixed(0)} interactions/s\n`);
 
     if (values.profiling) {
       if (!local) throw new Error('--profiling needs the local service (no --url)');

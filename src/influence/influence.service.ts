@@ -91,16 +91,29 @@ export class InfluenceService {
 /** The smallest change of a computed score that is recorded. */
 export const MIN_SCORE_STEP = 0.1;
 
-/** The default scorer inside a caller's transaction (for writes of other features that bring new data). */
-export async function recomputeWith(m: EntityManager, customerIds: string[], now: Date): Promise<InfluenceScore[]> {
+/** A public inbound post the caller is about to store: the scorer counts it as if it were stored. */
+export interface UnstoredPost {
+  customerId: string;
+  socialIdentityId: string | null;
+  topics: string[];
+  occurredAt: Date;
+}
+
+/**
+ * The default scorer inside a caller's transaction (for writes of other features that bring
+ * new data). `unstored`: public inbound posts of this transaction not written yet; bulk
+ * ingestion scores before its INSERT, so its new items are ranked once, with the new scores,
+ * instead of being written and then re-ranked by the scores' trigger.
+ */
+export async function recomputeWith(m: EntityManager, customerIds: string[], now: Date, unstored: readonly UnstoredPost[] = []): Promise<InfluenceScore[]> {
   if (customerIds.length === 0) return [];
   const consented = await consentedCustomers(m, customerIds);
   const ids = customerIds.filter((id) => consented.has(id));
   if (ids.length === 0) return [];
   const since = new Date(now.getTime() - SCORER_WINDOW_DAYS * 86_400_000);
   // One connection runs the transaction, so the three reads go one after another.
-  const followers: { customerId: string; counts: (number | null)[] }[] = await m.query(
-    `SELECT customer_id AS "customerId", array_agg(follower_count) AS counts FROM social_identities WHERE customer_id = ANY($1::uuid[]) GROUP BY 1`,
+  const identities: { id: string; customerId: string; followers: number | null }[] = await m.query(
+    `SELECT id, customer_id AS "customerId", follower_count AS followers FROM social_identities WHERE customer_id = ANY($1::uuid[])`,
     [ids],
   );
   const posts: { customerId: string; topics: string[]; authorFollowers: number | null }[] = await m.query(
@@ -115,8 +128,14 @@ export async function recomputeWith(m: EntityManager, customerIds: string[], now
       ORDER BY customer_id, topic, measured_at DESC, id DESC`,
     [ids],
   );
+  const followersOf = new Map(identities.map((i) => [i.id, i.followers]));
+  for (const p of unstored) {
+    if (!consented.has(p.customerId) || p.occurredAt < since || p.occurredAt > now) continue;
+    posts.push({ customerId: p.customerId, topics: p.topics, authorFollowers: p.socialIdentityId ? followersOf.get(p.socialIdentityId) ?? null : null });
+  }
+  const countsByCustomer = groupByKey(ids, identities, (i) => i.customerId);
+  const countsOf = new Map(ids.map((id, n) => [id, countsByCustomer[n].map((i) => i.followers)]));
   // Keyed once: an ingestion call scores up to a thousand customers with thousands of posts.
-  const countsOf = new Map(followers.map((f) => [f.customerId, f.counts]));
   const postsOf = groupByKey(ids, posts, (p) => p.customerId);
   const seriesKey = (customerId: string, topic: string | null) => `${customerId}|${topic ?? ''}|${topic === null}`;
   const previousOf = new Map(latest.map((l) => [seriesKey(l.customerId, l.topic), l]));

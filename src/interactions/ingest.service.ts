@@ -10,7 +10,7 @@ import { foldText } from '../care/text-match';
 import { withRetry } from '../db/retry';
 import { badInput } from '../graphql/errors';
 import { Direction, InteractionStatus } from '../graphql/enums';
-import { recomputeWith } from '../influence/influence.service';
+import { recomputeWith, type UnstoredPost } from '../influence/influence.service';
 import { resolveCustomers, type ResolvedCustomer } from './customer-resolution';
 import { insertEscalations, type NewEscalation } from './escalation.sql';
 import { itemErrors, isItemError, MAX_BULK, prepareItem, type ItemError, type PreparedItem } from './ingest.validate';
@@ -154,21 +154,18 @@ export class IngestService {
 
     const rows = items.map((item) => this.rowOf(item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, by));
     await this.writeConversations(m, rows, items.map((i) => threading.threaded.get(i.index)!));
-    // The queue priority of the whole batch in one joined SELECT with the SQL functions the row
-    // trigger uses (the trigger keeps the values an INSERT brings); interaction_influence is
-    // inlined as a LATERAL, an index probe per row.
+    // Scored before the INSERT, counting this call's posts, so the INSERT ranks them with the
+    // new scores (a score written after them would re-rank and so rewrite each one).
+    await this.rescore(m, rows, followersChanged);
+    // The batch is ranked for the care queue in its INSERT by interaction_rank, which the row
+    // trigger uses too (it keeps the values an INSERT brings); inlined, it costs index probes.
     const inserted: { id: string }[] = await m.query(
       `WITH r AS MATERIALIZED (SELECT * FROM json_populate_recordset(NULL::interactions, $1::json))
        INSERT INTO interactions (${ROW_COLUMNS}, priority_base, queue_key)
-       SELECT ${PREFIXED_COLUMNS}, p.base, interaction_queue_key(s.weights, p.base, r.sla_due_at, r.occurred_at)
+       SELECT ${PREFIXED_COLUMNS}, k.base, k.queue_key
          FROM r
-         CROSS JOIN priority_settings s
-         LEFT JOIN customers c ON c.id = r.customer_id
-         LEFT JOIN LATERAL interaction_influence(r.customer_id, r.topics) f ON true
-         CROSS JOIN LATERAL (
-           SELECT CASE WHEN r.status = 'OPEN' AND r.direction = 'INBOUND'
-             THEN interaction_priority_base(s.weights, c.tier, f.score, r.category, r.sentiment, r.content, r.topics) END AS base
-         ) p
+         LEFT JOIN LATERAL interaction_rank(r.customer_id, r.topics, r.category, r.sentiment, r.content, r.sla_due_at, r.occurred_at) k
+           ON r.status = 'OPEN' AND r.direction = 'INBOUND'
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
       [JSON.stringify(rows)],
     );
@@ -188,19 +185,24 @@ export class IngestService {
     await insertEscalations(m, escalations);
     const answered = await this.markAnswered(m, rows, by);
     await appendHistory(m, [...history, ...answered]);
-    await this.rescore(m, rows, followersChanged);
     return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])) };
   }
 
   /**
    * The default influence scorer, once per call, for the customers whose scorer inputs this
    * call changed: a public inbound post, or a follower count. Only fresh items get here, so a
-   * retried call recomputes nothing.
+   * retried call recomputes nothing. Runs before the call's rows are stored: they are passed
+   * as posts the scorer counts.
    */
   private async rescore(m: EntityManager, rows: Row[], followersChanged: Set<string>): Promise<void> {
     const affected = new Set(followersChanged);
-    for (const r of rows) if (r.is_public && r.direction === Direction.INBOUND) affected.add(r.customer_id);
-    await recomputeWith(m, [...affected].sort(), new Date());
+    const unstored: UnstoredPost[] = [];
+    for (const r of rows) {
+      if (!r.is_public || r.direction !== Direction.INBOUND) continue;
+      affected.add(r.customer_id);
+      unstored.push({ customerId: r.customer_id, socialIdentityId: r.social_identity_id, topics: r.topics, occurredAt: new Date(r.occurred_at) });
+    }
+    await recomputeWith(m, [...affected].sort(), new Date(), unstored);
   }
 
   /** Counts the inbound posts per topic and escalates bursts that cross a threshold rule; returns the escalated interaction ids. */

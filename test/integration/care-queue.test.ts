@@ -183,6 +183,35 @@ describe('care queue', () => {
     }
   });
 
+  it('ranks bulk-ingested public posts with the scores the same call computes from them', async () => {
+    // With PROFILING consent the call re-scores its customers before storing its posts: each
+    // post must be stored with the rank the new scores give, as the row trigger would now compute.
+    const tag = unique();
+    const handle = `rank${tag}`.toLowerCase();
+    const c = await createCustomer(app.pool, { tier: 'SILVER', handles: [{ platform: 'TWITTER', handle, followerCount: 40_000 }] });
+    await app.pool.query(
+      `INSERT INTO consent_events (customer_id, social_identity_id, purpose, status, recorded_at, source, recorded_by)
+       VALUES ($1, $2, 'PROFILING', 'GRANTED', now() - interval '1 minute', 'SOCIAL_MESSAGE', 'test')`,
+      [c.id, c.socialIdentityIds[0]],
+    );
+    const old = await openItem(app.pool, c.id, `g-${tag}`, { topics: ['mileage'] });
+    const inputs = ['#mileage is poor on the highway?', 'my #warranty claim is stuck', 'thanks for the help'].map((content, n) => ({
+      idempotencyKey: `rank-scored-${tag}-${n}`, platform: 'TWITTER', handle, channel: 'TWITTER', content,
+    }));
+    const res = await app.gql(`mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id } }`, { inputs }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    const ids = [old, ...res.data!.recordInteractions.map((i: any) => i.id)];
+    const scores = await app.pool.query(`SELECT topic FROM influence_scores WHERE customer_id = $1 AND computed`, [c.id]);
+    expect(scores.rows.map((r) => r.topic)).toEqual(expect.arrayContaining(['mileage', 'warranty', null]));
+    const stored = await app.pool.query(`SELECT id, priority_base AS base, queue_key AS key FROM interactions WHERE id = ANY($1::uuid[])`, [ids]);
+    const byTrigger = await app.pool.query(
+      `UPDATE interactions SET status = status WHERE id = ANY($1::uuid[]) RETURNING id, priority_base AS base, queue_key AS key`, [ids],
+    );
+    const expected = new Map(byTrigger.rows.map((r) => [r.id, r]));
+    expect(stored.rows.filter((r) => r.base !== null)).toHaveLength(4);
+    for (const r of stored.rows) expect(r).toEqual(expected.get(r.id));
+  });
+
   it('re-ranks a customer\'s open items when their tier changes or a new influence score arrives', async () => {
     const group = `g-${unique()}`;
     const a = await createCustomer(app.pool, { tier: 'SILVER' });
