@@ -2,6 +2,7 @@
 // ingestion job is: building and posting 1,000-item calls must not share the service's event loop.
 // Protocol: receives one IngestPlan, then a phase name per message ('warm-up' | 'measured'),
 // answers each with a PhaseResult, and exits when the channel closes.
+import { POST_TEMPLATES } from './post-templates';
 
 export interface IngestPlan {
   url: string;
@@ -32,18 +33,6 @@ export interface PhaseResult {
   cpuSeconds: number;
 }
 
-const TEMPLATES = [
-  'My #warranty claim was refused at the dealer, terrible',
-  'How do I pair bluetooth with the new app?',
-  'Getting 34 mpg on the highway this week #fuelmileage',
-  'Thanks for the quick oil change, great service!',
-  'should I buy the CTS or the MKZ?',
-  'Still waiting for my rebate, third email now',
-  'Loved the new ad during the game #campaign',
-  'Is the roadside assistance included with the lease?',
-  'I am thinking of leaving, the infotainment screen froze again',
-  'lol nice car',
-];
 
 const PLATFORMS = ['TWITTER', 'FACEBOOK', 'INSTAGRAM'];
 const RUN = Date.now().toString(36);
@@ -63,7 +52,7 @@ function item({ platform, handle }: Handle) {
     platform,
     handle,
     channel: platform,
-    content: `${TEMPLATES[n % TEMPLATES.length]} (${n})`,
+    content: `${POST_TEMPLATES[n % POST_TEMPLATES.length]} (${n})`,
     occurredAt: new Date(Date.now() - Math.floor(Math.random() * 3_600_000)).toISOString(),
   };
 }

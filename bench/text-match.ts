@@ -1,4 +1,4 @@
-// `npm run bench:text-match [-- posts]`: classifies and routes the bench/ingest.ts templates
+// `npm run bench:text-match [-- posts]`: classifies and routes the bench:ingest posts (bench/post-templates.ts)
 // with the default stored rules, as ingestion's rowOf does, and prints microseconds per post
 // (default 100,000 posts, after a warm-up). No database: the default rules are read from the
 // CareWorkflow migration by a query runner that only records its INSERTs. Every 1,000 posts
@@ -13,22 +13,11 @@ import { classify } from '../src/care/classifier';
 import { laneFor, skillGroupFor } from '../src/care/routing';
 import { foldText } from '../src/care/text-match';
 import { Channel, EscalationTeam, SwimLane } from '../src/graphql/enums';
+import { POST_TEMPLATES } from './post-templates';
 
 const POSTS = Number(process.argv[2] ?? 100_000);
 const BATCH = 1000;
 
-const TEMPLATES = [
-  'My #warranty claim was refused at the dealer, terrible',
-  'How do I pair bluetooth with the new app?',
-  'Getting 34 mpg on the highway this week #fuelmileage',
-  'Thanks for the quick oil change, great service!',
-  'should I buy the CTS or the MKZ?',
-  'Still waiting for my rebate, third email now',
-  'Loved the new ad during the game #campaign',
-  'Is the roadside assistance included with the lease?',
-  'I am thinking of leaving, the infotainment screen froze again',
-  'lol nice car',
-];
 
 type Rules = Pick<CareRules, 'lanes' | 'skillGroups' | 'escalations'>;
 
@@ -73,7 +62,7 @@ function run(posts: number, defaults: Rules): { wall: number; cpu: number; diges
   const cpu = process.cpuUsage();
   for (let n = 0; n < posts; n++) {
     if (n % BATCH === 0) rules = structuredClone(defaults);
-    const result = route(`${TEMPLATES[n % TEMPLATES.length]} (${n})`, rules);
+    const result = route(`${POST_TEMPLATES[n % POST_TEMPLATES.length]} (${n})`, rules);
     if (n < 1000) hash.update(JSON.stringify(result));
   }
   const used = process.cpuUsage(cpu);
