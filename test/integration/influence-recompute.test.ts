@@ -109,6 +109,33 @@ describe('the default scorer runs when new data arrives', () => {
     expect(after.trend).toBeGreaterThan(0);
   });
 
+  it('scores exactly the customers whose PROFILING grant holds now, on any of their identities', async () => {
+    const grant = (customerId: string, column: 'social_identity_id' | 'contact_point_id', identityId: string, status: string,
+      expiresAt: Date | null = null, minutesAgo = 5) =>
+      app.pool.query(
+        `INSERT INTO consent_events (customer_id, ${column}, purpose, status, recorded_at, source, recorded_by, expires_at)
+         VALUES ($1, $2, 'PROFILING', $3, now() - make_interval(mins => $5), 'WEB_FORM', 'test', $4)`,
+        [customerId, identityId, status, expiresAt, minutesAgo],
+      );
+    const contactOf = async (customerId: string) =>
+      (await app.pool.query(`SELECT id FROM contact_points WHERE customer_id = $1`, [customerId])).rows[0].id as string;
+    const onEmail = await createCustomer(app.pool, { emails: [`p.${unique()}@example.com`], handles: [{ platform: 'TWITTER', handle: `pe${unique()}`, followerCount: 10 }] });
+    await grant(onEmail.id, 'contact_point_id', await contactOf(onEmail.id), 'GRANTED');
+    const secondHandle = await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `ps${unique()}`, followerCount: 10 }, { platform: 'INSTAGRAM', handle: `ps${unique()}`, followerCount: 20 }] });
+    await grant(secondHandle.id, 'social_identity_id', secondHandle.socialIdentityIds[0], 'REVOKED');
+    await grant(secondHandle.id, 'social_identity_id', secondHandle.socialIdentityIds[1], 'GRANTED');
+    const expired = await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `px${unique()}`, followerCount: 10 }] });
+    await grant(expired.id, 'social_identity_id', expired.socialIdentityIds[0], 'GRANTED', new Date(Date.now() - 1000));
+    const revoked = await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `pr${unique()}`, followerCount: 10 }] });
+    await grant(revoked.id, 'social_identity_id', revoked.socialIdentityIds[0], 'GRANTED', null, 10);
+    await grant(revoked.id, 'social_identity_id', revoked.socialIdentityIds[0], 'REVOKED', null, 2);
+    const none = await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `pn${unique()}`, followerCount: 10 }] });
+    const all = [onEmail, secondHandle, expired, revoked, none];
+    const res = await app.gql(`mutation($ids: [ID!]!) { recomputeInfluence(customerIds: $ids) { score } }`, { ids: all.map((c) => c.id) }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    expect(await Promise.all(all.map((c) => computedRows(c.id)))).toEqual([1, 1, 0, 0, 0]);
+  });
+
   it('computes nothing at a touchpoint that repeats the follower count already held', async () => {
     const c = await customer(1000, true);
     const res = await app.gql(TOUCH, { input: { touchpoint: 'SOCIAL_MESSAGE', handles: [{ platform: 'TWITTER', handle: c.handle, followerCount: 1000 }] } }, ['agent']);
