@@ -3,8 +3,13 @@ import { DomainError } from '../graphql/errors';
 import type { RequestContext } from '../http/context';
 import type { Role } from './roles';
 
-/** Coordinates already audited as refused in a request: a refused field inside a list is logged once. */
-const auditedDenials = new WeakMap<RequestContext, Set<string>>();
+/**
+ * Coordinates already audited as refused in a request, with their write: a refused field
+ * inside a list, or asked for under two aliases, is logged once, and every refusal of it
+ * waits for that write. (The first failing field can end the response: a second alias that
+ * threw at once would answer the client before the entry was written.)
+ */
+const auditedDenials = new WeakMap<RequestContext, Map<string, Promise<void>>>();
 
 /**
  * `@Authorized(...roles)`: the viewer needs one of the roles (after role implication, so
@@ -14,16 +19,19 @@ const auditedDenials = new WeakMap<RequestContext, Set<string>>();
 export const authChecker: AuthChecker<RequestContext, Role> = async ({ context, info }, roles) => {
   if (roles.length === 0 || roles.some((role) => context.viewer.roles.has(role))) return true;
   const coordinate = `${info.parentType.name}.${info.fieldName}`;
-  const seen = auditedDenials.get(context) ?? new Set<string>();
+  const seen = auditedDenials.get(context) ?? new Map<string, Promise<void>>();
   auditedDenials.set(context, seen);
-  if (!seen.has(coordinate)) {
-    seen.add(coordinate);
-    await context.services.audit.recordDenied({
+  let written = seen.get(coordinate);
+  if (!written) {
+    // recordDenied logs a failed write instead of rejecting: the caller still gets FORBIDDEN.
+    written = context.services.audit.recordDenied({
       actor: context.viewer,
       subject: coordinate,
       requestId: context.requestId,
       details: { required: roles, held: [...context.viewer.roles].sort() },
     });
+    seen.set(coordinate, written);
   }
+  await written;
   throw new DomainError('FORBIDDEN', `this operation needs one of the roles: ${roles.join(', ')}`);
 };

@@ -47,6 +47,37 @@ describe('audit log', () => {
     expect((await entriesOf(sub)).map((e) => e.subject)).toEqual(['Query.customers']);
   });
 
+  it('answers a refusal only once its entry is written, even when another alias of the field fails first', async () => {
+    // Hold audit_log so the entry cannot be written yet: the FORBIDDEN answer must wait for it.
+    const sub = `ingest-${randomUUID()}`;
+    const blocker = await app.pool.connect();
+    let answered = false;
+    let locked = false;
+    try {
+      await blocker.query('BEGIN');
+      locked = true;
+      await blocker.query('LOCK TABLE audit_log IN EXCLUSIVE MODE');
+      const pending = request(app.server)
+        .post('/graphql')
+        .set('authorization', `Bearer ${tokenFor(['ingest'], sub)}`)
+        .send({ query: `{ a: customers(first: 1) { totalCount } b: customers(first: 2) { totalCount } }` })
+        .then((res) => {
+          answered = true;
+          return res;
+        });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answered).toBe(false);
+      await blocker.query('COMMIT');
+      locked = false;
+      const res = await pending;
+      expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      expect((await entriesOf(sub)).map((e) => e.subject)).toEqual(['Query.customers']);
+    } finally {
+      if (locked) await blocker.query('ROLLBACK');
+      blocker.release();
+    }
+  });
+
   it('lets admin read the log newest first, filtered by action and subject, page by page', async () => {
     const subject = `customer:${randomUUID()}`;
     for (const n of [1, 2, 3]) {
