@@ -4,8 +4,8 @@ import {
 } from '../../src/care/classifier';
 import { foldText, hasAnyKeyword, hashtagsOf, keywordsIn, normaliseTag } from '../../src/care/text-match';
 
-// The matching as it was before the word index: one regex per keyword, whole words by
-// unicode lookarounds. The fast functions must agree with it on every text and list.
+// An independent reference: one regex per keyword, whole words by unicode lookarounds,
+// compiled afresh. The cached functions must agree with it on every text and list.
 // (Regexes are cached by their source only to keep the test quick.)
 const regexes = new Map<string, RegExp>();
 const regexOf = (source: string) => regexes.get(source) ?? regexes.set(source, new RegExp(source, 'u')).get(source)!;
