@@ -35,13 +35,8 @@ const INFLUENCE_BODY = `
         ORDER BY (s.topic IS NOT NULL) DESC, s.score DESC, s.topic
         LIMIT 1`;
 
-/** The row trigger before this migration (1795690000000), restored by down(). */
-const OLD_ROW_TRIGGER = `
-      DECLARE
-        w jsonb;
-        t text;
-        inf double precision;
-      BEGIN
+/** Both versions of the row trigger start alike: nothing for other rows, keep what bulk ingestion brings. */
+const ROW_TRIGGER_HEAD = `
         IF NEW.status <> 'OPEN' OR NEW.direction <> 'INBOUND' THEN
           NEW.priority_base := NULL;
           NEW.queue_key := NULL;
@@ -49,7 +44,15 @@ const OLD_ROW_TRIGGER = `
         END IF;
         IF TG_OP = 'INSERT' AND NEW.priority_base IS NOT NULL AND NEW.queue_key IS NOT NULL THEN
           RETURN NEW;
-        END IF;
+        END IF;`;
+
+/** The row trigger before this migration (1795690000000), restored by down(). */
+const OLD_ROW_TRIGGER = `
+      DECLARE
+        w jsonb;
+        t text;
+        inf double precision;
+      BEGIN${ROW_TRIGGER_HEAD}
         SELECT weights INTO w FROM priority_settings;
         SELECT tier INTO t FROM customers WHERE id = NEW.customer_id;
         SELECT score INTO inf FROM interaction_influence(NEW.customer_id, NEW.topics);
@@ -59,16 +62,7 @@ const OLD_ROW_TRIGGER = `
       END`;
 
 const NEW_ROW_TRIGGER = `
-      BEGIN
-        IF NEW.status <> 'OPEN' OR NEW.direction <> 'INBOUND' THEN
-          NEW.priority_base := NULL;
-          NEW.queue_key := NULL;
-          RETURN NEW;
-        END IF;
-        -- Bulk ingestion ranks its batch in its INSERT: keep what it brings.
-        IF TG_OP = 'INSERT' AND NEW.priority_base IS NOT NULL AND NEW.queue_key IS NOT NULL THEN
-          RETURN NEW;
-        END IF;
+      BEGIN${ROW_TRIGGER_HEAD}
         SELECT r.base, r.queue_key INTO NEW.priority_base, NEW.queue_key
           FROM interaction_rank(NEW.customer_id, NEW.topics, NEW.category, NEW.sentiment, NEW.content, NEW.sla_due_at, NEW.occurred_at) r;
         RETURN NEW;

@@ -133,15 +133,14 @@ export async function recomputeWith(m: EntityManager, customerIds: string[], now
     if (!consented.has(p.customerId) || p.occurredAt < since || p.occurredAt > now) continue;
     posts.push({ customerId: p.customerId, topics: p.topics, authorFollowers: p.socialIdentityId ? followersOf.get(p.socialIdentityId) ?? null : null });
   }
-  const countsByCustomer = groupByKey(ids, identities, (i) => i.customerId);
-  const countsOf = new Map(ids.map((id, n) => [id, countsByCustomer[n].map((i) => i.followers)]));
-  // Keyed once: an ingestion call scores up to a thousand customers with thousands of posts.
+  // Grouped once: an ingestion call scores up to a thousand customers with thousands of posts.
+  const identitiesOf = groupByKey(ids, identities, (i) => i.customerId);
   const postsOf = groupByKey(ids, posts, (p) => p.customerId);
   const seriesKey = (customerId: string, topic: string | null) => `${customerId}|${topic ?? ''}|${topic === null}`;
   const previousOf = new Map(latest.map((l) => [seriesKey(l.customerId, l.topic), l]));
   const rows: unknown[][] = [];
   for (const [n, customerId] of ids.entries()) {
-    const results = scoreInfluence({ followerCounts: countsOf.get(customerId) ?? [], publicPosts: postsOf[n] });
+    const results = scoreInfluence({ followerCounts: identitiesOf[n].map((i) => i.followers), publicPosts: postsOf[n] });
     for (const r of results) {
       const previous = previousOf.get(seriesKey(customerId, r.topic));
       // A move smaller than a step is noise: not worth a history row, nor re-ranking the care

@@ -132,10 +132,11 @@ export class IngestService {
       : [];
     // Topic counters are shared rows that concurrent calls wait for: touch them last, just before commit.
     const escalated = written ? await this.escalateBursts(m, written.rules, written.rows) : new Set<string>();
-    const byId = new Map(earlier.map((r) => [r.id, r]));
-    for (const row of written?.rows ?? []) byId.set(row.id, interactionOf(row, written!.answered.get(row.id), escalated.has(row.id)));
-    const byKey = new Map(existing.map((e) => [e.key, byId.get(e.id)!]));
-    for (const row of written?.rows ?? []) byKey.set(row.idempotency_key, byId.get(row.id)!);
+    const earlierById = new Map(earlier.map((r) => [r.id, r]));
+    const byKey = new Map(existing.map((e) => [e.key, earlierById.get(e.id)!]));
+    for (const row of written?.rows ?? []) {
+      byKey.set(row.idempotency_key, interactionOf(row, written!.answered.get(row.id), escalated.has(row.id)));
+    }
     return byKey;
   }
 
