@@ -1,7 +1,7 @@
 // `npm run schema`: writes schema/schema.graphql from the code (a test fails when they differ).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { printSchemaFile } from '../src/graphql/print-schema';
+import { printSchemaFile } from '../src/print-schema';
 
 printSchemaFile()
   .then((sdl) => {

@@ -13,10 +13,11 @@ import { poolOf } from './db/data-source';
 import { guardPool } from './db/pool-guard';
 import { createErrorFormatter } from './graphql/errors';
 import { DEFAULT_LIMITS, limitValidationRules, limitsPlugin, type Limits } from './graphql/limits';
-import { buildAppSchema } from './graphql/schema';
-import { buildContext, createServices, type RequestContext } from './http/context';
+import { buildAppSchema } from './schema';
+import { buildContext, createServices, type RequestContext } from './context';
 import { healthz, readyz } from './http/health';
-import { countStatements, createMetrics, currentRequestScope, metricsPlugin, withStatementCount, type Metrics } from './http/metrics';
+import { currentRequestScope, withStatementCount } from './common/request-scope';
+import { countStatements, createMetrics, metricsPlugin, type Metrics } from './http/metrics';
 import type { Logger } from './logger';
 
 export interface AppDeps {

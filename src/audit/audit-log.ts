@@ -1,4 +1,4 @@
-import { currentRequestId } from '../http/metrics';
+import { currentRequestId } from '../common/request-scope';
 
 /**
  * What the audit log records. Other features add their action here when they start

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { pageSize } from '../graphql/pagination';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { AuditEntry, AuditEntryConnection } from './audit.types';
 
 @Resolver(() => AuditEntry)

@@ -1,6 +1,6 @@
 import type { AuthChecker } from 'type-graphql';
 import { DomainError } from '../graphql/errors';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import type { Role } from './roles';
 
 /**

@@ -1,6 +1,6 @@
 import type { MiddlewareFn } from 'type-graphql';
 import { DomainError } from '../graphql/errors';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 
 /**
  * Customer fields a marketing-only token may read on a segment member. Everything else on

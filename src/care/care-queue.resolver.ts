@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { Channel, SwimLane } from '../graphql/enums';
 import { pageSize } from '../graphql/pagination';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { QueueItemConnection } from './care-queue.types';
 
 @Resolver()

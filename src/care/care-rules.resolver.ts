@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { Channel, Tier } from '../graphql/enums';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import {
   BusinessHoursInput, BusinessHoursType, CareRulesType, EscalationRuleInput, EscalationRuleType, FilterRuleInput, FilterRuleType,
   LaneRuleInput, LaneRuleType, SkillGroupInput, SkillGroupType, SlaTargetInput, SlaTargetType,

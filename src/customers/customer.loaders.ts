@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { oneByKey } from '../db/batch';
+import { survivorJoin } from './customer-survivor';
 import { CUSTOMER_COLUMNS } from './customer.sql';
 import type { Customer } from './customer.types';
 
@@ -15,7 +16,7 @@ export function createCustomerLoaders(pool: Pool) {
     customerById: new DataLoader<string, Customer | null>(async (ids) => {
       const { rows } = await pool.query<CustomerRow>(
         `SELECT k.id AS key, ${CUSTOMER_COLUMNS}
-           FROM customers k JOIN customers c ON c.id = coalesce(k.merged_into, k.id)
+           FROM ${survivorJoin('k', 'c')}
           WHERE k.id = ANY($1::uuid[])`,
         [ids],
       );

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Pool, PoolClient } from 'pg';
+import { currentRequestScope } from '../common/request-scope';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one app instance (its own registry, so tests can build several apps). */
@@ -30,36 +30,6 @@ export function createMetrics(pool: Pool) {
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** The request being answered: its id and the statements it ran so far. */
-const statementScope = new AsyncLocalStorage<RequestScope>();
-
-export interface RequestScope {
-  statements: number;
-  requestId?: string;
-  /** The GraphQL operation name once Apollo resolved it, for the access log. */
-  operation?: string;
-}
-
-/**
- * Runs `fn` with a fresh per-request statement counter and the request id, so code far from
- * the request (formatError, the pg error listener) can name the request it belongs to.
- */
-export function withStatementCount<T>(fn: () => T, requestId?: string): T {
-  return statementScope.run({ statements: 0, requestId }, fn);
-}
-
-export function currentRequestId(): string | undefined {
-  return statementScope.getStore()?.requestId;
-}
-
-export function currentRequestScope(): RequestScope | undefined {
-  return statementScope.getStore();
-}
-
-export function currentStatementCount(): number | undefined {
-  return statementScope.getStore()?.statements;
-}
-
 const counted = new WeakSet<PoolClient>();
 
 /**
@@ -73,7 +43,7 @@ export function countStatements(pool: Pool, metrics: Metrics): void {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       metrics.statements.inc();
-      const scope = statementScope.getStore();
+      const scope = currentRequestScope();
       if (scope) scope.statements += 1;
       return query(...args);
     };
@@ -102,11 +72,11 @@ export function metricsPlugin(metrics: Metrics, options: { exposeStatementCount:
         },
         async willSendResponse({ operationName, response }) {
           const operation = label(operationName);
-          const scope = statementScope.getStore();
+          const scope = currentRequestScope();
           if (scope) scope.operation = operation;
           metrics.requests.inc({ operation });
           metrics.duration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
-          const statements = currentStatementCount();
+          const statements = currentRequestScope()?.statements;
           if (options.exposeStatementCount && statements !== undefined) {
             response.http.headers.set('x-sql-statements', String(statements));
           }

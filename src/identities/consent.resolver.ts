@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { SetConsentInput } from './consent.inputs';
 import { Consent } from './identity.types';
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isUuid } from '../db/batch';
+import { checkId } from '../graphql/ids';
 import { DomainError, badInput } from '../graphql/errors';
 import { ConsentStatus } from '../graphql/enums';
 import { appendConsentEvents } from './consent-ledger';
@@ -62,7 +62,7 @@ function checkInput(input: SetConsentInput, now: Date): { column: 'social_identi
   }
   const field = social !== null ? 'input.socialIdentityId' : 'input.contactPointId';
   const identityId = (social ?? contact)!;
-  if (!isUuid(identityId)) throw badInput(field, `${field} "${identityId}" is not an identity id`);
+  checkId(identityId, field, 'an identity id');
   if (!DECISIONS.includes(input.status)) {
     throw badInput('input.status', `status must be GRANTED, DENIED or REVOKED; ${input.status} is derived, not recorded`);
   }

@@ -1,14 +1,49 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { Customer } from '../customers/customer.types';
+import { Platform } from '../graphql/enums';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
 import { JSONScalar } from '../graphql/scalars';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { Merge, TouchpointEventConnection } from './identity-history.types';
+import { ContactPoint, SocialIdentity } from './identity.types';
 
-/** The identity audit and profile attributes on a customer. */
+/** A customer by the identifiers they own, their contact points and identities, the identity audit and profile attributes. */
 @Resolver(() => Customer)
 export class CustomerIdentityResolver {
+  @Authorized(CAN.readCustomers)
+  @Query(() => Customer, { nullable: true, description: 'Find the customer who owns an email, a phone, or a platform handle, in any raw form.' })
+  async lookupCustomer(
+    @Ctx() ctx: RequestContext,
+    @Arg('email', () => String, { nullable: true }) email?: string,
+    @Arg('phone', () => String, { nullable: true }) phone?: string,
+    @Arg('platform', () => Platform, { nullable: true }) platform?: Platform,
+    @Arg('handle', () => String, { nullable: true, description: 'A handle with or without @, or a profile URL.' }) handle?: string,
+    @Arg('region', () => String, { nullable: true, description: 'Region for national phone formats (default from DEFAULT_PHONE_REGION).' })
+    region?: string,
+  ) {
+    const id = await ctx.services.customerLookup.lookup({ email, phone, platform, handle, region });
+    return id ? ctx.loaders.customerById.load(id) : null;
+  }
+
+  @Authorized(CAN.readCustomers)
+  @FieldResolver(() => [ContactPoint])
+  async emails(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    return (await ctx.loaders.contactPointsByCustomerId.load(customer.id)).filter((p) => p.kind === 'EMAIL');
+  }
+
+  @Authorized(CAN.readCustomers)
+  @FieldResolver(() => [ContactPoint], { description: 'E.164' })
+  async phones(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    return (await ctx.loaders.contactPointsByCustomerId.load(customer.id)).filter((p) => p.kind === 'PHONE');
+  }
+
+  @Authorized(CAN.readCustomers)
+  @FieldResolver(() => [SocialIdentity])
+  socialIdentities(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.socialIdentitiesByCustomerId.load(customer.id);
+  }
+
   @Authorized(CAN.readCustomers)
   @FieldResolver(() => TouchpointEventConnection, { description: 'Every touchpoint that linked identifiers to this customer, newest first.' })
   async touchpointHistory(

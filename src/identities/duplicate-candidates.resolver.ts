@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import type { Customer } from '../customers/customer.types';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { DuplicateCandidate } from './identity-history.types';
 
 @Resolver(() => DuplicateCandidate)

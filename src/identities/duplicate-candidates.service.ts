@@ -2,6 +2,8 @@ import type { Pool } from 'pg';
 import { CustomerService } from '../customers/customer.service';
 import { DomainError } from '../graphql/errors';
 import { Platform } from '../graphql/enums';
+import { survivorJoin } from '../customers/customer-survivor';
+import { checkCustomerId } from '../customers/customer.service';
 
 /** The most candidates one answer lists. */
 const MAX_CANDIDATES = 20;
@@ -45,7 +47,7 @@ export class DuplicateCandidateService {
   constructor(private readonly pool: Pool) {}
 
   async find(customerId: string): Promise<CandidateEvidence[]> {
-    CustomerService.checkId(customerId, 'customerId');
+    checkCustomerId(customerId, 'customerId');
     const subject = await this.subject(customerId);
     const found = new Map<string, { weight: number; text: string }[]>();
     const add = (id: string, weight: number, text: string) => {
@@ -134,7 +136,7 @@ export class DuplicateCandidateService {
               coalesce((SELECT array_agg(value ORDER BY value) FROM contact_points WHERE customer_id = c.id AND kind = 'EMAIL'), '{}') AS emails,
               coalesce((SELECT array_agg(value ORDER BY value) FROM contact_points WHERE customer_id = c.id AND kind = 'PHONE'), '{}') AS phones,
               coalesce((SELECT json_agg(json_build_object('platform', platform, 'handle', handle)) FROM social_identities WHERE customer_id = c.id), '[]') AS handles
-         FROM customers k JOIN customers c ON c.id = coalesce(k.merged_into, k.id)
+         FROM ${survivorJoin('k', 'c')}
         WHERE k.id = $1`,
       [customerId],
     );

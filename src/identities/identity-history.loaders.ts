@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey } from '../db/batch';
-import { countLoader, pagedLoader } from '../db/paged-loader';
+import { countLoader, pagedLoader } from '../graphql/paged-loader';
 import { sortKeySql, type Keyed } from '../graphql/pagination';
 import type { Merge, TouchpointEvent } from './identity-history.types';
 import { toMerge, type MergeRow } from './merge.service';

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Customer } from '../customers/customer.types';
 import { DateTimeScalar } from '../graphql/scalars';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { Consent, ConsentEvent, ContactPoint, SocialIdentity } from './identity.types';
 
 const CONSENTS = 'One per purpose: the newest decision at `asOf` (default now); a grant past its expiry reads EXPIRED.';

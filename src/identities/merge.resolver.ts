@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { Customer } from '../customers/customer.types';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { Merge } from './identity-history.types';
 
 @Resolver(() => Merge)

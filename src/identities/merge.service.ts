@@ -1,12 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
 import { CustomerService } from '../customers/customer.service';
-import { isUuid } from '../db/batch';
+import { checkId } from '../graphql/ids';
 import { DomainError, badInput } from '../graphql/errors';
 import { CUSTOMER_OWNED_TABLES } from './customer-owned-tables';
 import type { Merge } from './identity-history.types';
 import { planUndo, type ForeignKey, type PlanRow } from './undo-plan';
 import { recordAudit } from '../audit/audit-log';
+import { checkCustomerId } from '../customers/customer.service';
 
 const TOUCHPOINT_TABLE = 'touchpoint_events';
 const IDENTIFIER_TABLES = ['contact_points', 'social_identities'] as const;
@@ -36,8 +37,8 @@ export class MergeService {
   constructor(private readonly dataSource: DataSource) {}
 
   async merge(survivorId: string, mergedId: string, viewer: Viewer): Promise<Merge> {
-    CustomerService.checkId(survivorId, 'survivorId');
-    CustomerService.checkId(mergedId, 'mergedId');
+    checkCustomerId(survivorId, 'survivorId');
+    checkCustomerId(mergedId, 'mergedId');
     if (survivorId === mergedId) throw badInput('mergedId', 'a customer cannot be merged into itself');
     return this.dataSource.transaction(async (m) => {
       const customers = await lockCustomers(m, [survivorId, mergedId]);
@@ -78,7 +79,7 @@ export class MergeService {
 
   /** Returns [survivor id, merged id]. */
   async undo(mergeId: string, viewer: Viewer): Promise<[string, string]> {
-    if (!isUuid(mergeId)) throw badInput('mergeId', `mergeId "${mergeId}" is not a merge id`);
+    checkId(mergeId, 'mergeId', 'a merge id');
     return this.dataSource.transaction(async (m) => {
       const [record]: MergeRow[] = await m.query(`SELECT * FROM customer_merges WHERE id = $1 FOR UPDATE`, [mergeId]);
       if (!record) throw new DomainError('NOT_FOUND', `merge ${mergeId} does not exist`, { field: 'mergeId' });

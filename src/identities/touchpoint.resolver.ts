@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { Customer } from '../customers/customer.types';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { TouchpointInput } from './touchpoint.inputs';
 
 @Resolver()

@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
 import { badInput } from '../graphql/errors';
-import { recomputeWith } from '../influence/influence.service';
 import { ConsentStatus } from '../graphql/enums';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { isEmpty, linkIdentifiers, nameKey, normaliseIdentifiers, type LinkResult, type NormalisedIdentifiers } from './identity-linker';
@@ -25,6 +24,12 @@ interface ValidTouchpoint {
 }
 
 /**
+ * What identities tell the influence scorer: identities sit below influence, so the scorer is
+ * handed in by the composition (src/context.ts) rather than imported.
+ */
+export type ScorerInputsChanged = (m: EntityManager, customerIds: string[]) => Promise<unknown>;
+
+/**
  * recordTouchpoint: validates everything first (BAD_USER_INPUT names the field, nothing is
  * written), then links, records consents, merges attributes and writes the audit event in
  * one transaction.
@@ -33,6 +38,8 @@ export class TouchpointService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly defaultPhoneRegion: string,
+    /** Called inside the transaction when a touchpoint changed an input of the influence scorer (a follower count). */
+    private readonly onScorerInputsChanged: ScorerInputsChanged = async () => undefined,
   ) {}
 
   /** Returns the id of the customer the touchpoint linked to (created when none owned an identifier). */
@@ -71,7 +78,7 @@ export class TouchpointService {
         ],
       );
       // After the consents: a touchpoint that grants PROFILING along with a count is scored at once.
-      if (link.followersChanged) await recomputeWith(m, [link.customerId], new Date());
+      if (link.followersChanged) await this.onScorerInputsChanged(m, [link.customerId]);
       return link.customerId;
     });
   }

@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey } from '../db/batch';
-import type { InfluenceScore, TierChange } from './influence.types';
+import type { InfluenceScore } from './influence.types';
 
 /**
  * latestInfluenceByCustomerId: the newest score of each (topic, platform) series with its
  * trend against the one before, in one statement. `influence` and `influenceByTopic`
- * both read from it. tierHistoryByCustomerId: every tier change, newest first.
+ * both read from it.
  */
 export function createInfluenceLoaders(pool: Pool) {
   return {
@@ -22,16 +22,6 @@ export function createInfluenceLoaders(pool: Pool) {
            WINDOW w AS (PARTITION BY customer_id, topic, platform ORDER BY measured_at, id)
          ) s WHERE newest = 1
          ORDER BY topic NULLS FIRST, platform NULLS FIRST`,
-        [customerIds],
-      );
-      return groupByKey(customerIds, rows, (r) => r.customerId);
-    }),
-    /** Newest change first. */
-    tierHistoryByCustomerId: new DataLoader<string, TierChange[]>(async (customerIds) => {
-      const { rows } = await pool.query<TierChange>(
-        `SELECT customer_id AS "customerId", tier, previous_tier AS "previousTier", reason, changed_by AS "changedBy",
-                changed_at AS "changedAt"
-           FROM tier_changes WHERE customer_id = ANY($1::uuid[]) ORDER BY changed_at DESC, id DESC`,
         [customerIds],
       );
       return groupByKey(customerIds, rows, (r) => r.customerId);

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './influence.types';
 
 @Resolver()

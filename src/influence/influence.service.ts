@@ -5,6 +5,9 @@ import { Platform } from '../graphql/enums';
 import { DEFAULT_SCORER_SOURCE, SCORER_WINDOW_DAYS, scoreInfluence } from './influence-scorer';
 import { INFLUENCE_COLUMNS, PROFILING_CONSENTED_SQL } from './influence.sql';
 import type { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './influence.types';
+import { checkCustomerId } from '../customers/customer.service';
+import { liveCustomerId } from '../customers/customer-survivor';
+import { checkId } from '../graphql/ids';
 
 /** Most customers one recompute call may name. */
 export const MAX_RECOMPUTE = 1000;
@@ -18,7 +21,7 @@ export class InfluenceService {
 
   /** Records one ingested score; never replaces an earlier one. */
   async record(input: InfluenceScoreInput): Promise<InfluenceScore> {
-    if (!isUuid(input.customerId)) throw badInput('customerId', `customerId "${input.customerId}" is not a customer id`);
+    checkCustomerId(input.customerId, 'customerId');
     if (!Number.isFinite(input.score) || input.score < 1 || input.score > 10) throw badInput('score', 'score must be between 1 and 10');
     const source = input.source.trim();
     if (!source || source.length > 100) throw badInput('source', 'source must be 1-100 characters');
@@ -45,7 +48,7 @@ export class InfluenceService {
    */
   async recompute(customerIds: readonly string[], now = new Date()): Promise<InfluenceScore[]> {
     customerIds.forEach((id, i) => {
-      if (!isUuid(id)) throw badInput('customerIds', `customerIds[${i}] "${id}" is not a customer id`);
+      checkId(id, 'customerIds', 'a customer id', `customerIds[${i}]`);
     });
     if (customerIds.length > MAX_RECOMPUTE) throw badInput('customerIds', `at most ${MAX_RECOMPUTE} customers per call`);
     return this.dataSource.transaction((m) => recomputeWith(m, [...new Set(customerIds)], now));
@@ -166,18 +169,6 @@ export async function recomputeWith(m: EntityManager, customerIds: string[], now
 async function consentedCustomers(m: EntityManager, customerIds: string[]): Promise<Set<string>> {
   const rows: { customerId: string }[] = await m.query(PROFILING_CONSENTED_SQL, [customerIds]);
   return new Set(rows.map((r) => r.customerId));
-}
-
-/** The customer that owns the id now (a merged customer answers with the survivor); locks it. */
-export async function liveCustomerId(m: EntityManager, id: string, field = 'customerId'): Promise<string> {
-  const [row] = await m.query(
-    `SELECT c.id, c.erased_at AS "erasedAt" FROM customers k JOIN customers c ON c.id = coalesce(k.merged_into, k.id)
-      WHERE k.id = $1 FOR UPDATE OF c`,
-    [id],
-  );
-  if (!row) throw new DomainError('NOT_FOUND', `no customer with id "${id}"`, { field });
-  if (row.erasedAt) throw new DomainError('CONFLICT', 'the customer was erased', { field });
-  return row.id;
 }
 
 async function trendOf(

@@ -45,36 +45,3 @@ export class Priority {
   @Field(() => Float) score!: number;
   @Field(() => [PriorityReason], { description: 'Each factor\'s contribution; they add up to score.' }) reasons!: PriorityReason[];
 }
-
-@ObjectType({ simpleResolvers: true })
-export class TierChange {
-  @Field(() => Tier) tier!: Tier;
-  @Field(() => Tier) previousTier!: Tier;
-  @Field({ description: 'Why: "set by <user>" or the tier rule that applied.' }) reason!: string;
-  @Field() changedBy!: string;
-  @Field(() => DateTimeScalar) changedAt!: Date;
-  customerId!: string;
-}
-
-@ObjectType({ simpleResolvers: true, description: 'A customer whose numeric attribute is at least minValue reaches the tier (highest tier wins).' })
-export class TierRule {
-  @Field(() => ID) id!: string;
-  @Field(() => Tier) tier!: Tier;
-  @Field({ description: 'Key in the customer attributes given at touchpoints, e.g. lifetimeValue.' }) attribute!: string;
-  @Field(() => Float) minValue!: number;
-  @Field(() => DateTimeScalar) createdAt!: Date;
-  @Field() createdBy!: string;
-}
-
-@InputType()
-export class TierRuleInput {
-  @Field(() => Tier) tier!: Tier;
-  @Field() attribute!: string;
-  @Field(() => Float) minValue!: number;
-}
-
-@ObjectType({ simpleResolvers: true })
-export class TierRulesApplied {
-  @Field(() => Int, { description: 'Customers that carry at least one rule attribute.' }) examined!: number;
-  @Field(() => Int, { description: 'Customers whose tier changed (each change is in their tier history).' }) changed!: number;
-}

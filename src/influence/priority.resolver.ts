@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { PriorityWeightsInput, PriorityWeightsSettings } from './priority.types';
 
 @Resolver()

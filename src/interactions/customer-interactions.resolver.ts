@@ -3,7 +3,7 @@ import { CAN } from '../auth/roles';
 import { Customer } from '../customers/customer.types';
 import { Channel } from '../graphql/enums';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { ConversationConnection, Escalation, InteractionConnection } from './interaction.types';
 
 @Resolver(() => Customer)

@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
-import { Channel, Direction, EscalationTeam, InteractionCategory, Platform, SwimLane } from '../graphql/enums';
+import { Channel, Direction, InteractionCategory, Platform, SwimLane } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
 
 @InputType({ description: 'One interaction to record. Name the customer by customerId or by any identifier (email, phone, platform + handle).' })
@@ -36,41 +36,4 @@ export class InteractionInput {
   @Field(() => String, { nullable: true, description: 'The platform id of the post this one answers (same channel).' })
   inReplyToExternalId?: string | null;
   @Field(() => String, { nullable: true, description: 'The platform\'s id of this post.' }) externalId?: string | null;
-}
-
-@InputType()
-export class RespondInput {
-  @Field(() => ID, { description: 'The inbound interaction answered.' }) interactionId!: string;
-  @Field() content!: string;
-  @Field(() => Channel, { nullable: true, description: 'Default: the conversation\'s current channel.' }) channel?: Channel | null;
-  @Field(() => Boolean, { nullable: true, description: 'Default: public when answering in the public channel the post came from.' })
-  isPublic?: boolean | null;
-  @Field({ defaultValue: false, description: 'Also resolve the interaction (stops its SLA clock for good).' }) resolve!: boolean;
-  @Field(() => DateTimeScalar, { nullable: true, description: 'Default: now.' }) occurredAt?: Date | null;
-  @Field(() => String, { nullable: true }) externalId?: string | null;
-}
-
-@InputType()
-export class EscalateInput {
-  @Field(() => ID) interactionId!: string;
-  @Field(() => EscalationTeam) team!: EscalationTeam;
-  @Field() reason!: string;
-}
-
-@InputType()
-export class ResolveEscalationInput {
-  @Field(() => ID) escalationId!: string;
-  @Field() resolution!: string;
-  @Field({ defaultValue: true, description: 'Resolve the interaction too (when no other escalation of it is open).' })
-  resolveInteraction!: boolean;
-}
-
-@InputType()
-export class TakeOfflineInput {
-  @Field(() => ID) conversationId!: string;
-  @Field(() => Channel, { description: 'Where the conversation continues, e.g. PHONE.' }) toChannel!: Channel;
-  @Field({ description: 'What the next agent needs to know (order, vehicle, what was promised).' }) context!: string;
-  @Field(() => String, { nullable: true }) reason?: string | null;
-  @Field(() => [ID], { nullable: true, description: 'Interactions carried with the hand-off; default: the whole thread.' })
-  carryInteractionIds?: string[] | null;
 }

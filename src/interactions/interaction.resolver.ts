@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { Customer } from '../customers/customer.types';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { SocialIdentity } from '../identities/identity.types';
 import { Conversation, Escalation, Interaction, InteractionConnection } from './interaction.types';
 

@@ -1,6 +1,13 @@
 import { uuidV7 } from '../db/ids';
 import type { EntityManager } from 'typeorm';
-import type { ItemError, PreparedItem } from './ingest.validate';
+import type { ItemError } from '../graphql/item-errors';
+import type { InteractionInput } from './interaction.inputs';
+
+/** An item of an ingestion call, as far as threading reads it. */
+export interface ThreadableItem {
+  index: number;
+  input: InteractionInput;
+}
 
 // Which conversation each item of a call belongs to: the one named, the one of the post it
 // replies to (when the same customer continues it), or a new one.
@@ -21,7 +28,7 @@ export interface ThreadRefs {
 const externalKey = (channel: string, externalId: string) => `${channel}|${externalId}`;
 
 /** Everything the items refer to, in at most three set-based statements (none when nothing is referred to). */
-export async function loadThreadRefs(m: EntityManager, items: PreparedItem[]): Promise<ThreadRefs> {
+export async function loadThreadRefs(m: EntityManager, items: ThreadableItem[]): Promise<ThreadRefs> {
   const refs: ThreadRefs = { conversations: new Map(), interactions: new Map(), external: new Map() };
   const conversationIds = [...new Set(items.flatMap((i) => (i.input.conversationId ? [i.input.conversationId] : [])))];
   const interactionIds = [...new Set(items.flatMap((i) => (i.input.inReplyToId ? [i.input.inReplyToId] : [])))];
@@ -52,7 +59,7 @@ export async function loadThreadRefs(m: EntityManager, items: PreparedItem[]): P
 }
 
 /** Ids that were named but do not exist. */
-export function unknownRefs(items: PreparedItem[], refs: ThreadRefs): ItemError[] {
+export function unknownRefs(items: ThreadableItem[], refs: ThreadRefs): ItemError[] {
   const errors: ItemError[] = [];
   for (const item of items) {
     const { conversationId, inReplyToId } = item.input;
@@ -77,7 +84,7 @@ export interface Threaded {
  * (by external id) to an earlier one of the same call.
  */
 export function threadItems(
-  items: PreparedItem[],
+  items: ThreadableItem[],
   customerOf: (index: number) => string,
   refs: ThreadRefs,
 ): { threaded: Map<number, Threaded>; errors: ItemError[] } {

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { JSONScalar } from '../graphql/scalars';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 
 @Resolver()
 export class PrivacyResolver {

@@ -4,6 +4,7 @@ import { CustomerService } from '../customers/customer.service';
 import { DomainError } from '../graphql/errors';
 import { customerTables, quoteIdent } from './customer-tables';
 import { recordAudit } from '../audit/audit-log';
+import { checkCustomerId } from '../customers/customer.service';
 
 export const ERASED_NAME = 'Erased customer';
 export const ERASED_TEXT = '[erased]';
@@ -19,7 +20,7 @@ export class PrivacyService {
 
   /** One JSON document: the customer rows and every row of every customer-owned table, from one snapshot. */
   async exportCustomer(id: string, exportedBy: string): Promise<Record<string, unknown>> {
-    CustomerService.checkId(id);
+    checkCustomerId(id);
     return this.dataSource.transaction('REPEATABLE READ', async (m) => {
       const family = await familyOf(m, id);
       const customers: { row: unknown }[] = await m.query(`SELECT to_jsonb(c) AS row FROM customers c WHERE id = ANY($1::uuid[]) ORDER BY created_at`, [family]);
@@ -42,7 +43,7 @@ export class PrivacyService {
    * nothing left to remove and writes no second erasure record.
    */
   async eraseCustomer(id: string, erasedBy: string): Promise<boolean> {
-    CustomerService.checkId(id);
+    checkCustomerId(id);
     await this.dataSource.transaction(async (m) => {
       const family = await familyOf(m, id);
       const locked: { erasedAt: Date | null }[] = await m.query(

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { ConsentPurpose } from '../graphql/enums';
 import { decodeCursor, pageSize } from '../graphql/pagination';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { SegmentFilter } from './segment.inputs';
 import { SegmentMemberConnection } from './segment.types';
 

@@ -4,7 +4,7 @@ import { GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLSt
 import { Client, type Pool } from 'pg';
 import request from 'supertest';
 import { createDataSource } from '../../src/db/data-source';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { buildAppSchema } from '../../src/schema';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { startThrowawayCluster, withScratchDatabase, type ThrowawayCluster } from '../helpers/databases';
 import { freePort } from '../helpers/process';

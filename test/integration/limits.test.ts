@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { DEFAULT_LIMITS, operationCost } from '../../src/graphql/limits';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { buildAppSchema } from '../../src/schema';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { CARE_QUEUE_PAGE, CUSTOMER_360, CUSTOMER_LIST_PAGE, NESTED_EXPLOSION, SEGMENT_PAGE } from '../fixtures/heavy-queries';
 

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kind, parse, isObjectType, isInputObjectType, isEnumType, type GraphQLNamedType } from 'graphql';
-import { printSchemaFile } from '../../src/graphql/print-schema';
-import { buildAppSchema } from '../../src/graphql/schema';
+import { printSchemaFile } from '../../src/print-schema';
+import { buildAppSchema } from '../../src/schema';
 
 const root = path.resolve(__dirname, '../..');
 /** Contract types by name, with their field or enum value names (the contract leaves some types undefined). */

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { isUuid } from '../db/batch';
 import { DomainError, badInput } from '../graphql/errors';
 import { Tier } from '../graphql/enums';
-import { liveCustomerId } from './influence.service';
-import type { TierRule, TierRuleInput, TierRulesApplied } from './influence.types';
+import { checkCustomerId } from './customer.service';
+import { liveCustomerId } from './customer-survivor';
+import type { TierRule, TierRuleInput, TierRulesApplied } from './tier.types';
 
 const RULE_COLUMNS = `id::text AS id, tier, attribute, min_value::float8 AS "minValue", created_at AS "createdAt", created_by AS "createdBy"`;
 const TIER_ORDER: Tier[] = [Tier.PLATINUM, Tier.GOLD, Tier.SILVER, Tier.BRONZE];
@@ -14,7 +14,7 @@ export class TierService {
 
   /** Sets a customer's tier; a change (not a repeat) is added to the tier history. Returns the customer id. */
   async setTier(customerId: string, tier: Tier, by: string): Promise<string> {
-    if (!isUuid(customerId)) throw badInput('customerId', `customerId "${customerId}" is not a customer id`);
+    checkCustomerId(customerId, 'customerId');
     if (!Object.values(Tier).includes(tier)) throw badInput('tier', 'unknown tier');
     return this.dataSource.transaction(async (m) => {
       const id = await liveCustomerId(m, customerId);

@@ -1,24 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CareRules } from '../care/care-rules';
-import type { CareRulesService } from '../care/care-rules.service';
-import { churnRuleHit } from '../care/churn';
-import { classify } from '../care/classifier';
-import { isActionable, laneFor, skillGroupFor } from '../care/routing';
-import { slaDueAt } from '../care/sla';
-import { foldText } from '../care/text-match';
+import type { CareRules } from './care-rules';
+import type { CareRulesService } from './care-rules.service';
+import { churnRuleHit } from './churn';
+import { classify } from './classifier';
+import { isActionable, laneFor, skillGroupFor } from './routing';
+import { slaDueAt } from './sla';
+import { foldText } from './text-match';
 import { withRetry } from '../db/retry';
 import { badInput } from '../graphql/errors';
 import { Direction, InteractionStatus } from '../graphql/enums';
 import { recomputeWith, type UnstoredPost } from '../influence/influence.service';
-import { resolveCustomers, type ResolvedCustomer } from './customer-resolution';
-import { insertEscalations, type NewEscalation } from './escalation.sql';
+import { resolveCustomers, type ResolvedCustomer } from '../identities/customer-resolution';
+import { insertEscalations, type NewEscalation } from './escalation.writer';
 import { itemErrors, isItemError, MAX_BULK, prepareItem, type ItemError, type PreparedItem } from './ingest.validate';
-import { appendHistory, type HistoryEntry } from './interaction-history';
-import type { InteractionInput } from './interaction.inputs';
-import { INTERACTION_COLUMNS } from './interaction.sql';
-import type { Interaction } from './interaction.types';
-import { loadThreadRefs, threadItems, unknownRefs, type Threaded } from './threading';
+import { appendHistory, type HistoryEntry } from '../interactions/interaction-history';
+import type { InteractionInput } from '../interactions/interaction.inputs';
+import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
+import type { Interaction } from '../interactions/interaction.types';
+import { loadThreadRefs, threadItems, unknownRefs, type Threaded } from '../interactions/threading';
 import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
 
 /** Another call inserted one of our keys first: roll back and answer from its rows. */

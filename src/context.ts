@@ -2,32 +2,34 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
-import type { TokenVerifier, Viewer } from '../auth/jwt';
-import { createCustomerLoaders } from '../customers/customer.loaders';
-import { CustomerService } from '../customers/customer.service';
-import { requestError } from '../graphql/errors';
-import { createConsentLoaders } from '../identities/consent.loaders';
-import { createIdentityLoaders } from '../identities/identity.loaders';
-import { ConsentService } from '../identities/consent.service';
-import { PrivacyService } from '../privacy/privacy.service';
-import { SegmentService } from '../segments/segment.service';
-import { createInfluenceLoaders } from '../influence/influence.loaders';
-import { createInteractionLoaders } from '../interactions/interaction.loaders';
-import { DuplicateCandidateService } from '../identities/duplicate-candidates.service';
-import { createIdentityHistoryLoaders } from '../identities/identity-history.loaders';
-import { MergeService } from '../identities/merge.service';
-import { TouchpointService } from '../identities/touchpoint.service';
-import { CareRulesService } from '../care/care-rules.service';
-import { createCareLoaders } from '../interactions/care.loaders';
-import { CareDeskService } from '../interactions/care-desk.service';
-import { IngestService } from '../interactions/ingest.service';
-import { ServiceMetricsService } from '../analytics/service-metrics.service';
-import { CareQueueService } from '../care/care-queue.service';
-import { InfluenceService } from '../influence/influence.service';
-import { PrioritySettingsService } from '../influence/priority-settings.service';
-import { TierService } from '../influence/tier.service';
-import type { Logger } from '../logger';
+import { AuditService } from './audit/audit.service';
+import type { TokenVerifier, Viewer } from './auth/jwt';
+import { createCustomerLoaders } from './customers/customer.loaders';
+import { CustomerService } from './customers/customer.service';
+import { createTierLoaders } from './customers/tier.loaders';
+import { TierService } from './customers/tier.service';
+import { CustomerLookupService } from './identities/customer-lookup.service';
+import { requestError } from './graphql/errors';
+import { createConsentLoaders } from './identities/consent.loaders';
+import { createIdentityLoaders } from './identities/identity.loaders';
+import { ConsentService } from './identities/consent.service';
+import { PrivacyService } from './privacy/privacy.service';
+import { SegmentService } from './segments/segment.service';
+import { createInfluenceLoaders } from './influence/influence.loaders';
+import { createInteractionLoaders } from './interactions/interaction.loaders';
+import { DuplicateCandidateService } from './identities/duplicate-candidates.service';
+import { createIdentityHistoryLoaders } from './identities/identity-history.loaders';
+import { MergeService } from './identities/merge.service';
+import { TouchpointService } from './identities/touchpoint.service';
+import { CareRulesService } from './care/care-rules.service';
+import { createCareLoaders } from './care/care.loaders';
+import { CareDeskService } from './care/care-desk.service';
+import { IngestService } from './care/ingest.service';
+import { ServiceMetricsService } from './analytics/service-metrics.service';
+import { CareQueueService } from './care/care-queue.service';
+import { InfluenceService, recomputeWith } from './influence/influence.service';
+import { PrioritySettingsService } from './influence/priority-settings.service';
+import type { Logger } from './logger';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -37,6 +39,7 @@ export function createLoaders(pool: Pool) {
     ...createConsentLoaders(pool),
     ...createInteractionLoaders(pool),
     ...createInfluenceLoaders(pool),
+    ...createTierLoaders(pool),
     ...createIdentityHistoryLoaders(pool),
     ...createCareLoaders(pool),
   };
@@ -47,8 +50,9 @@ export type Loaders = ReturnType<typeof createLoaders>;
 export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger }) {
   const careRules = new CareRulesService(pool);
   return {
-    customers: new CustomerService(pool, options.defaultPhoneRegion),
-    touchpoints: new TouchpointService(dataSource, options.defaultPhoneRegion),
+    customers: new CustomerService(pool),
+    customerLookup: new CustomerLookupService(pool, options.defaultPhoneRegion),
+    touchpoints: new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date())),
     merges: new MergeService(dataSource),
     duplicates: new DuplicateCandidateService(pool),
     consents: new ConsentService(dataSource),

@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CAN } from '../auth/roles';
-import { Customer } from '../customers/customer.types';
+import { Customer } from './customer.types';
 import { Tier } from '../graphql/enums';
-import type { RequestContext } from '../http/context';
-import { TierChange, TierRule, TierRuleInput, TierRulesApplied } from './influence.types';
+import type { RequestContext } from '../context';
+import { TierChange, TierRule, TierRuleInput, TierRulesApplied } from './tier.types';
 
 @Resolver(() => Customer)
 export class TierResolver {

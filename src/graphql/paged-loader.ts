@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey } from './batch';
-import type { Keyset } from '../graphql/pagination';
+import { groupByKey } from '../db/batch';
+import type { Keyset } from './pagination';
 
 /** One page request for one parent: the page arguments are part of the key. */
 export interface PageKey {

@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Channel, Tier, Touchpoint } from '../graphql/enums';
-import { linkIdentifiers, nameKey, type NormalisedIdentifiers } from '../identities/identity-linker';
-import type { ItemError, PreparedItem } from './ingest.validate';
+import { linkIdentifiers, nameKey, type NormalisedIdentifiers } from './identity-linker';
+import type { ItemError } from '../graphql/item-errors';
+import type { NormalisedIdentifiers as Ids } from './identity-linker';
+
+/** An item of an ingestion call, as far as finding its customer goes. */
+export interface PreparedItem {
+  index: number;
+  /** Named by id (already checked to be a UUID), or null. */
+  customerId: string | null;
+  ids: Ids;
+  input: { channel: Channel; displayName?: string | null };
+}
+import { survivorJoin } from '../customers/customer-survivor';
 
 // Finds the customer of every item of a bulk call with set-based lookups; only items that
 // bring an identifier nobody owns yet go through the per-item identity linker.
@@ -149,7 +160,7 @@ async function customersById(m: EntityManager, ids: string[]): Promise<Map<strin
   const found = new Map<string, { id: string; tier: Tier }>();
   if (ids.length === 0) return found;
   const rows: { asked: string; id: string; tier: Tier }[] = await m.query(
-    `SELECT c.id AS asked, s.id, s.tier FROM customers c JOIN customers s ON s.id = coalesce(c.merged_into, c.id)
+    `SELECT c.id AS asked, s.id, s.tier FROM ${survivorJoin('c', 's')}
       WHERE c.id = ANY($1::uuid[]) AND s.erased_at IS NULL`,
     [ids],
   );

@@ -1,13 +1,15 @@
 import { hash } from 'node:crypto';
-import { normaliseTag } from '../care/text-match';
+import { normaliseTag } from './text-match';
 import { isUuid } from '../db/batch';
-import { DomainError, type ErrorCode } from '../graphql/errors';
+import { DomainError } from '../graphql/errors';
+import { type ItemError } from '../graphql/item-errors';
 import { Channel, Direction } from '../graphql/enums';
 import { isEmpty, normaliseIdentifiers, type NormalisedIdentifiers } from '../identities/identity-linker';
-import type { InteractionInput } from './interaction.inputs';
+import type { InteractionInput } from '../interactions/interaction.inputs';
 
 /** Most interactions one bulk call may carry. */
 export const MAX_BULK = 1000;
+export { itemErrors, type ItemError } from '../graphql/item-errors';
 export const MAX_CONTENT = 10_000;
 /** Clocks drift: an occurredAt this far ahead is still accepted. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -18,11 +20,6 @@ export const PUBLIC_CHANNELS: ReadonlySet<Channel> = new Set([
   Channel.PINTEREST, Channel.FORUM, Channel.BLOG, Channel.REVIEW_SITE,
 ]);
 
-export interface ItemError {
-  index: number;
-  field: string;
-  message: string;
-}
 
 /** An input that passed the checks that need no database. */
 export interface PreparedItem {
@@ -39,20 +36,6 @@ export interface PreparedItem {
   topics: string[] | null;
 }
 
-/**
- * Errors of a whole call as one DomainError: the first names its field (`inputs[3].content`,
- * or `content` for a single call); `errors` lists every bad item with its index.
- */
-export function itemErrors(code: ErrorCode, errors: ItemError[], bulk: boolean): DomainError {
-  const first = errors[0];
-  const field = bulk ? `inputs[${first.index}].${first.field}` : first.field;
-  const summary = bulk ? `${errors.length} of the interactions are not valid; nothing was written. First: ${first.message}` : first.message;
-  return new DomainError(code, summary, {
-    field,
-    ...(bulk ? { index: first.index } : {}),
-    errors: errors.map((e) => ({ index: e.index, field: bulk ? `inputs[${e.index}].${e.field}` : e.field, message: e.message })),
-  });
-}
 
 /** A field value in canonical form: absent and null alike, dates as ISO strings. */
 function canonicalJson(value: unknown): string {

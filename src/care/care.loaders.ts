@@ -2,8 +2,8 @@ import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey } from '../db/batch';
 import type { ConversationHandoff, InteractionEvent } from './care.types';
-import { INTERACTION_COLUMNS } from './interaction.sql';
-import type { Interaction } from './interaction.types';
+import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
+import type { Interaction } from '../interactions/interaction.types';
 
 /** Per-request loaders of the care workflow: history, hand-offs, replies. */
 export function createCareLoaders(pool: Pool) {

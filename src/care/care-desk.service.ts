@@ -1,24 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { classify } from '../care/classifier';
-import { isUuid } from '../db/batch';
+import { classify } from './classifier';
+import { checkId } from '../graphql/ids';
 import { withRetry } from '../db/retry';
 import { DomainError, badInput } from '../graphql/errors';
 import type { Channel } from '../graphql/enums';
-import { insertEscalations } from './escalation.sql';
+import { insertEscalations } from './escalation.writer';
 import { PUBLIC_CHANNELS } from './ingest.validate';
-import { appendHistory, type HistoryEntry } from './interaction-history';
-import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './interaction.inputs';
-import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from './interaction.sql';
-import type { Conversation, Escalation, Interaction } from './interaction.types';
+import { appendHistory, type HistoryEntry } from '../interactions/interaction-history';
+import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
+import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
+import type { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
 import { recordAudit } from '../audit/audit-log';
 
 const MAX_TEXT = 10_000;
 
-function id(value: string, field: string): string {
-  if (!isUuid(value)) throw badInput(field, `${field} "${value}" is not an id`);
-  return value;
-}
+const id = (value: string, field: string) => checkId(value, field);
 
 function text(value: string, field: string, max = MAX_TEXT): string {
   const trimmed = value.trim();

@@ -1,9 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { CAN } from '../auth/roles';
-import type { RequestContext } from '../http/context';
+import type { RequestContext } from '../context';
 import { ConversationHandoff, InteractionEvent } from './care.types';
-import { EscalateInput, InteractionInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './interaction.inputs';
-import { Conversation, Escalation, Interaction } from './interaction.types';
+import { InteractionInput } from '../interactions/interaction.inputs';
+import { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
+import { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
 
 /** Care-desk writes: ingestion, answers, escalations and hand-offs. */
 @Resolver()

@@ -1,0 +1,32 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** The request being answered: its id and the statements it ran so far. */
+const statementScope = new AsyncLocalStorage<RequestScope>();
+
+export interface RequestScope {
+  statements: number;
+  requestId?: string;
+  /** The GraphQL operation name once Apollo resolved it, for the access log. */
+  operation?: string;
+}
+
+/**
+ * Runs `fn` with a fresh per-request statement counter and the request id, so code far from
+ * the request (formatError, the pg error listener) can name the request it belongs to.
+ */
+export function withStatementCount<T>(fn: () => T, requestId?: string): T {
+  return statementScope.run({ statements: 0, requestId }, fn);
+}
+
+export function currentRequestId(): string | undefined {
+  return statementScope.getStore()?.requestId;
+}
+
+export function currentRequestScope(): RequestScope | undefined {
+  return statementScope.getStore();
+}
+
+export function currentStatementCount(): number | undefined {
+  return statementScope.getStore()?.statements;
+}
+

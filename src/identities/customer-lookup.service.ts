@@ -1,0 +1,51 @@
+import type { Pool } from 'pg';
+import { badInput } from '../graphql/errors';
+import type { Platform } from '../graphql/enums';
+import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
+
+export interface LookupArgs {
+  email?: string | null;
+  phone?: string | null;
+  region?: string | null;
+  platform?: Platform | null;
+  handle?: string | null;
+}
+
+/** Finds customers by the identifiers they own (`lookupCustomer`). */
+export class CustomerLookupService {
+  constructor(
+    private readonly pool: Pool,
+    private readonly defaultPhoneRegion: string,
+  ) {}
+
+  /**
+   * Finds the customer who owns an identifier, given in any raw form a person would type.
+   * Exactly one of email, phone, or platform + handle.
+   */
+  async lookup(args: LookupArgs): Promise<string | null> {
+    const given = [args.email, args.phone, args.handle].filter((v) => v !== null && v !== undefined).length;
+    if (given !== 1) throw badInput('email', 'give exactly one of email, phone, or platform + handle');
+    if (args.email != null) {
+      return this.ownerOfContact('EMAIL', normaliseEmail(args.email));
+    }
+    if (args.phone != null) {
+      return this.ownerOfContact('PHONE', normalisePhone(args.phone, args.region ?? this.defaultPhoneRegion));
+    }
+    if (!args.platform) throw badInput('platform', 'platform is required with handle');
+    const { handle, externalUserId } = normaliseHandle(args.platform, args.handle!, args.region ?? this.defaultPhoneRegion);
+    const { rows } = await this.pool.query<{ customerId: string }>(
+      `SELECT customer_id AS "customerId" FROM social_identities
+        WHERE platform = $1 AND (handle = $2 OR external_user_id = $3) LIMIT 1`,
+      [args.platform, handle, externalUserId ?? handle],
+    );
+    return rows[0]?.customerId ?? null;
+  }
+
+  private async ownerOfContact(kind: 'EMAIL' | 'PHONE', value: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ customerId: string }>(
+      `SELECT customer_id AS "customerId" FROM contact_points WHERE kind = $1 AND value = $2`,
+      [kind, value],
+    );
+    return rows[0]?.customerId ?? null;
+  }
+}

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { authChecker } from './auth/auth-checker';
+import { marketingCustomerGuard } from './auth/marketing-guard';
+import { CustomerResolver } from './customers/customer.resolver';
+import { ContactPointResolver, SocialIdentityResolver } from './identities/identity.resolver';
+import { CustomerInfluenceResolver } from './influence/customer-influence.resolver';
+import { CustomerInteractionsResolver } from './interactions/customer-interactions.resolver';
+import { ConversationResolver, EscalationResolver, InteractionResolver } from './interactions/interaction.resolver';
+import { CustomerIdentityResolver } from './identities/customer-identity.resolver';
+import { DuplicateCandidateResolver } from './identities/duplicate-candidates.resolver';
+import { MergeResolver } from './identities/merge.resolver';
+import { TouchpointResolver } from './identities/touchpoint.resolver';
+import { ConsentResolver } from './identities/consent.resolver';
+import { SegmentResolver } from './segments/segment.resolver';
+import { PrivacyResolver } from './privacy/privacy.resolver';
+import { CareRulesResolver } from './care/care-rules.resolver';
+import { CareDeskResolver, ConversationCareResolver, EscalationCareResolver, InteractionCareResolver } from './care/care-desk.resolver';
+import { AuditResolver } from './audit/audit.resolver';
+import './graphql/enums';
+import { ServiceMetricsResolver } from './analytics/service-metrics.resolver';
+import { CareQueueResolver } from './care/care-queue.resolver';
+import { InfluenceResolver } from './influence/influence.resolver';
+import { PriorityWeightsResolver } from './influence/priority.resolver';
+import { TierResolver } from './customers/tier.resolver';
+
+/** Every resolver class of the API. */
+export const resolvers: NonEmptyArray<Function> = [
+  CustomerResolver,
+  CustomerInfluenceResolver,
+  CustomerInteractionsResolver,
+  InteractionResolver,
+  ConversationResolver,
+  EscalationResolver,
+  SocialIdentityResolver,
+  ContactPointResolver,
+  TouchpointResolver,
+  MergeResolver,
+  DuplicateCandidateResolver,
+  CustomerIdentityResolver,
+  ConsentResolver,
+  SegmentResolver,
+  PrivacyResolver,
+  CareRulesResolver,
+  CareDeskResolver,
+  InteractionCareResolver,
+  ConversationCareResolver,
+  EscalationCareResolver,
+  InfluenceResolver,
+  TierResolver,
+  PriorityWeightsResolver,
+  CareQueueResolver,
+  ServiceMetricsResolver,
+  AuditResolver,
+];
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The executable schema, built once per process from the decorated classes. */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false, globalMiddlewares: [marketingCustomerGuard] });
+  return built;
+}
