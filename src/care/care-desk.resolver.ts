@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 't
 import { CAN } from '../auth/roles';
 import type { RequestContext } from '../context';
 import { ConversationHandoff, InteractionEvent } from './care.types';
+import { isSlaBreached } from './sla';
 import { InteractionInput } from '../interactions/interaction.inputs';
 import { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
 import { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
@@ -51,6 +52,11 @@ export class CareDeskResolver {
 
 @Resolver(() => Interaction)
 export class InteractionCareResolver {
+  @FieldResolver(() => Boolean, { description: 'Due, not responded to and not resolved.' })
+  slaBreached(@Root() interaction: Interaction) {
+    return isSlaBreached(interaction);
+  }
+
   @FieldResolver(() => [InteractionEvent], { description: 'Escalations, answers, resolutions and hand-offs, oldest first.' })
   history(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return ctx.loaders.historyByInteractionId.load(interaction.id);

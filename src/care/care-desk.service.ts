@@ -5,7 +5,7 @@ import { checkId } from '../graphql/ids';
 import { withRetry } from '../db/retry';
 import { DomainError, badInput } from '../graphql/errors';
 import type { Channel } from '../graphql/enums';
-import { insertEscalations } from './escalation.writer';
+import { raiseEscalations } from './escalation.writer';
 import { PUBLIC_CHANNELS } from './ingest.validate';
 import { appendHistory, type HistoryEntry } from '../interactions/interaction-history';
 import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
@@ -111,11 +111,9 @@ export class CareDeskService {
         throw new DomainError('CONFLICT', `this interaction is already escalated to ${input.team}`, { field: 'team', escalationId: open[0].id });
       }
       const escalationId = randomUUID();
-      await insertEscalations(m, [{ id: escalationId, customerId: original.customerId, interactionId: original.id, team: input.team, reason, automatic: false, createdBy: by }]);
-      await m.query(`UPDATE interactions SET status = 'ESCALATED' WHERE id = $1`, [original.id]);
-      await appendHistory(m, [{
-        customerId: original.customerId, interactionId: original.id, event: 'ESCALATED', fromStatus: original.status, toStatus: 'ESCALATED',
-        detail: `to ${input.team}: ${reason}`, escalationId, actor: by,
+      await raiseEscalations(m, [{
+        id: escalationId, customerId: original.customerId, interactionId: original.id, team: input.team, reason, automatic: false,
+        createdBy: by, statusBefore: original.status,
       }]);
       return this.escalation(m, escalationId);
     }));

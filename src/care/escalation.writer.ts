@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudits } from '../audit/audit-log';
+import { appendHistory } from '../interactions/interaction-history';
 
+/** An escalation to raise on an interaction, by a person (the desk) or a rule (ingestion: churn, topic bursts). */
 export interface NewEscalation {
   id: string;
   customerId: string;
@@ -8,12 +10,23 @@ export interface NewEscalation {
   team: string;
   reason: string;
   automatic: boolean;
+  /** The token's subject, or `rule:<name>`: the escalation's author, its audit actor and its history actor. */
   createdBy: string;
+  /** The interaction's status as the caller holds it (a locked row), when it knows it. */
+  statusBefore?: string;
+  /** The caller wrote the interaction ESCALATED itself (ingestion's churn rule, in the INSERT): no status change here. */
+  writtenEscalated?: boolean;
 }
 
-/** Writes escalations in one statement, and their audit entries in one more (the reason stays out: free text). */
-export async function insertEscalations(m: EntityManager, rows: NewEscalation[]): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * The one writer of escalations. In the caller's transaction: the escalation rows, their
+ * audit entries (the reason stays out: free text), the interactions moved to ESCALATED
+ * (open or answered ones; a resolved interaction keeps its status), and one history entry
+ * per escalation. A constant number of statements for any number of escalations.
+ * Returns the interactions this call made ESCALATED.
+ */
+export async function raiseEscalations(m: EntityManager, rows: NewEscalation[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
   await m.query(
     `INSERT INTO escalations (id, customer_id, interaction_id, team, reason, automatic, created_by)
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::boolean[], $7::text[])`,
@@ -26,4 +39,28 @@ export async function insertEscalations(m: EntityManager, rows: NewEscalation[])
     subject: r.customerId,
     details: { escalationId: r.id, interactionId: r.interactionId, team: r.team, automatic: r.automatic },
   })));
+  const toUpdate = [...new Set(rows.filter((r) => !r.writtenEscalated).map((r) => r.interactionId))];
+  const from = new Map<string, string>();
+  if (toUpdate.length > 0) {
+    // TypeORM answers an UPDATE with [rows, count]. The self-join reads each row as it was
+    // before this UPDATE (RETURNING old.* needs PostgreSQL 18).
+    const [changed]: [{ id: string; from: string }[], number] = await m.query(
+      `UPDATE interactions i SET status = 'ESCALATED' FROM unnest($1::uuid[]) AS b(id), interactions before
+        WHERE i.id = b.id AND before.id = i.id AND i.status IN ('OPEN', 'RESPONDED')
+        RETURNING i.id, before.status AS from`,
+      [toUpdate],
+    );
+    for (const c of changed) from.set(c.id, c.from);
+  }
+  const escalated = new Set([...from.keys(), ...rows.filter((r) => r.writtenEscalated).map((r) => r.interactionId)]);
+  await appendHistory(m, rows.map((r) => {
+    const moved = r.writtenEscalated || from.has(r.interactionId);
+    return {
+      customerId: r.customerId, interactionId: r.interactionId, event: 'ESCALATED' as const,
+      fromStatus: from.get(r.interactionId) ?? r.statusBefore ?? null,
+      toStatus: moved ? 'ESCALATED' : r.statusBefore ?? null,
+      detail: `to ${r.team}: ${r.reason}`, escalationId: r.id, actor: r.createdBy,
+    };
+  }));
+  return escalated;
 }

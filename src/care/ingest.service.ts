@@ -12,7 +12,7 @@ import { badInput } from '../graphql/errors';
 import { Direction, InteractionStatus } from '../graphql/enums';
 import { recomputeWith, type UnstoredPost } from '../influence/influence.service';
 import { resolveCustomers, type ResolvedCustomer } from '../identities/customer-resolution';
-import { insertEscalations, type NewEscalation } from './escalation.writer';
+import { raiseEscalations, type NewEscalation } from './escalation.writer';
 import { itemErrors, isItemError, MAX_BULK, prepareItem, type ItemError, type PreparedItem } from './ingest.validate';
 import { appendHistory, type HistoryEntry } from '../interactions/interaction-history';
 import type { InteractionInput } from '../interactions/interaction.inputs';
@@ -173,19 +173,19 @@ export class IngestService {
     if (inserted.length !== rows.length) throw new IdempotencyRace();
 
     const escalations: NewEscalation[] = [];
-    const history: HistoryEntry[] = [];
     for (const [n, row] of rows.entries()) {
       if (row.status !== InteractionStatus.ESCALATED) continue;
       const hit = churnRuleHit(rules.escalations, foldText(items[n].input.content))!;
-      const id = randomUUID();
       const reason = `churn signal: "${hit.phrases.join('", "')}" (rule ${hit.rule.name})`;
-      escalations.push({ id, customerId: row.customer_id, interactionId: row.id, team: hit.rule.team, reason, automatic: true, createdBy: `rule:${hit.rule.name}` });
-      history.push({ customerId: row.customer_id, interactionId: row.id, event: 'ESCALATED', fromStatus: 'OPEN', toStatus: 'ESCALATED', detail: `to ${hit.rule.team}: ${reason}`, escalationId: id, actor: `rule:${hit.rule.name}` });
+      escalations.push({
+        id: randomUUID(), customerId: row.customer_id, interactionId: row.id, team: hit.rule.team, reason, automatic: true,
+        createdBy: `rule:${hit.rule.name}`, statusBefore: InteractionStatus.OPEN, writtenEscalated: true,
+      });
     }
 
-    await insertEscalations(m, escalations);
+    await raiseEscalations(m, escalations);
     const answered = await this.markAnswered(m, rows, by);
-    await appendHistory(m, [...history, ...answered]);
+    await appendHistory(m, answered);
     return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])) };
   }
 
@@ -214,24 +214,10 @@ export class IngestService {
     await countTopicPosts(m, posts);
     const bursts = await detectBursts(m, rules.escalations, posts);
     if (bursts.length === 0) return new Set();
-    await insertEscalations(m, bursts.map((b) => ({
-      id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true, createdBy: `rule:${b.ruleName}`,
+    return raiseEscalations(m, bursts.map((b) => ({
+      id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true,
+      createdBy: `rule:${b.ruleName}`,
     })));
-    // TypeORM answers an UPDATE with [rows, count].
-    const [changed]: [{ id: string; from: string }[], number] = await m.query(
-      // The self-join reads each row as it was before this UPDATE (RETURNING old.* needs PostgreSQL 18).
-      `UPDATE interactions i SET status = 'ESCALATED' FROM unnest($1::uuid[]) AS b(id), interactions before
-        WHERE i.id = b.id AND before.id = i.id AND i.status IN ('OPEN', 'RESPONDED')
-        RETURNING i.id, before.status AS from`,
-      [bursts.map((b) => b.interactionId)],
-    );
-    const from = new Map(changed.map((c) => [c.id, c.from]));
-    await appendHistory(m, bursts.map((b) => ({
-      customerId: b.customerId, interactionId: b.interactionId, event: 'ESCALATED' as const,
-      fromStatus: from.get(b.interactionId) ?? null, toStatus: from.has(b.interactionId) ? 'ESCALATED' : null,
-      detail: `to ${b.team}: ${b.reason}`, escalationId: b.escalationId, actor: `rule:${b.ruleName}`,
-    })));
-    return new Set(from.keys());
   }
 
   private rowOf(item: PreparedItem, customer: ResolvedCustomer, thread: Threaded, rules: CareRules, by: string): Row {

@@ -1,5 +1,6 @@
 import { Channel, type Tier } from '../graphql/enums';
 import { addBusinessMinutes } from './business-hours';
+import type { Interaction } from '../interactions/interaction.types';
 import type { BusinessHours, SlaTarget } from './care-rules';
 
 /**
@@ -29,4 +30,9 @@ export function slaDueAt(
   if (!target) return null;
   const hours = rules.businessHours.find((h) => h.name === target.businessHours) ?? { timeZone: 'UTC', weekly: null };
   return addBusinessMinutes(item.occurredAt, target.responseMinutes, hours);
+}
+
+/** An interaction is past its SLA while it is due, unanswered and not resolved. */
+export function isSlaBreached(i: Pick<Interaction, 'slaDueAt' | 'respondedAt' | 'resolvedAt'>, now = new Date()): boolean {
+  return i.slaDueAt !== null && i.respondedAt === null && i.resolvedAt === null && i.slaDueAt.getTime() <= now.getTime();
 }

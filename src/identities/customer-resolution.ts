@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Channel, Tier, Touchpoint } from '../graphql/enums';
-import { linkIdentifiers, nameKey, type NormalisedIdentifiers } from './identity-linker';
+import { handleKey, identifierKeys, linkIdentifiers, lockIdentifiers, nameKey, type NormalisedIdentifiers } from './identity-linker';
 import type { ItemError } from '../graphql/item-errors';
-import type { NormalisedIdentifiers as Ids } from './identity-linker';
 
 /** An item of an ingestion call, as far as finding its customer goes. */
 export interface PreparedItem {
   index: number;
   /** Named by id (already checked to be a UUID), or null. */
   customerId: string | null;
-  ids: Ids;
+  ids: NormalisedIdentifiers;
   input: { channel: Channel; displayName?: string | null };
 }
 import { survivorJoin } from '../customers/customer-survivor';
@@ -35,11 +34,7 @@ export function touchpointOf(channel: Channel): Touchpoint {
   }
 }
 
-const keysOf = (ids: NormalisedIdentifiers) => [
-  ...ids.emails.map((v) => `EMAIL:${v}`),
-  ...ids.phones.map((v) => `PHONE:${v}`),
-  ...ids.handles.map((h) => `${h.platform}:${h.handle}`),
-];
+const keysOf = identifierKeys;
 
 interface Owner {
   customerId: string;
@@ -55,7 +50,7 @@ async function ownersOf(m: EntityManager, items: PreparedItem[]): Promise<Map<st
   for (const item of items) {
     item.ids.emails.forEach((e) => emails.add(e));
     item.ids.phones.forEach((p) => phones.add(p));
-    for (const h of item.ids.handles) handles.set(`${h.platform}:${h.handle}`, { platform: h.platform, handle: h.handle, ext: h.externalUserId });
+    for (const h of item.ids.handles) handles.set(handleKey(h.platform, h.handle), { platform: h.platform, handle: h.handle, ext: h.externalUserId });
   }
   const owners = new Map<string, Owner>();
   if (emails.size + phones.size + handles.size === 0) return owners;
@@ -94,7 +89,7 @@ async function createForNewHandles(m: EntityManager, pending: PreparedItem[], ow
   const fresh = new Map<string, PreparedItem>();
   for (const item of simple) {
     const h = item.ids.handles[0];
-    const key = `${h.platform}:${h.handle}`;
+    const key = handleKey(h.platform, h.handle);
     if (!owners.has(key) && !fresh.has(key)) fresh.set(key, item);
   }
   if (fresh.size === 0) return;
@@ -115,7 +110,7 @@ async function createForNewHandles(m: EntityManager, pending: PreparedItem[], ow
       rows.map((r) => r.h.externalUserId), rows.map((r) => r.h.profileUrl), rows.map((r) => r.h.followerCount),
       rows.map((r) => r.h.verified), rows.map((r) => r.touchpoint), recordedBy],
   );
-  for (const r of rows) owners.set(`${r.h.platform}:${r.h.handle}`, { customerId: r.customerId, socialIdentityId: r.identityId, tier: Tier.NONE });
+  for (const r of rows) owners.set(handleKey(r.h.platform, r.h.handle), { customerId: r.customerId, socialIdentityId: r.identityId, tier: Tier.NONE });
 }
 
 /**
@@ -126,7 +121,7 @@ async function refreshFollowers(m: EntityManager, items: PreparedItem[], owners:
   const fresh = new Map<string, number>();
   for (const item of items) {
     const h = item.ids.handles[0];
-    const id = h && owners.get(`${h.platform}:${h.handle}`)?.socialIdentityId;
+    const id = h && owners.get(handleKey(h.platform, h.handle))?.socialIdentityId;
     if (id && h.followerCount !== null) fresh.set(id, h.followerCount);
   }
   if (fresh.size === 0) return [];
@@ -138,21 +133,6 @@ async function refreshFollowers(m: EntityManager, items: PreparedItem[], owners:
     [[...fresh.keys()], [...fresh.values()]],
   );
   return changed.map((c) => c.customerId);
-}
-
-/** The linker's advisory locks (same keys, same order) for every identifier of the items. */
-async function lockAll(m: EntityManager, items: PreparedItem[]): Promise<void> {
-  const keys = new Set<string>();
-  for (const { ids } of items) {
-    ids.emails.forEach((v) => keys.add(`EMAIL:${v}`));
-    ids.phones.forEach((v) => keys.add(`PHONE:${v}`));
-    for (const h of ids.handles) {
-      keys.add(`${h.platform}:${h.handle}`);
-      if (h.externalUserId) keys.add(`${h.platform}#${h.externalUserId}`);
-    }
-  }
-  if (keys.size === 0) return;
-  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k`, [[...keys].sort()]);
 }
 
 /** The customers named by id: merged ones answer with their survivor. */
@@ -224,7 +204,7 @@ export async function resolveCustomers(
   const tiers = new Map<string, Tier>();
   for (const c of byId.values()) tiers.set(c.id, c.tier);
   for (const o of owners.values()) tiers.set(o.customerId, o.tier);
-  await lockAll(m, pending);
+  await lockIdentifiers(m, pending.map((i) => i.ids));
   await createForNewHandles(m, pending, owners, recordedBy);
   for (const o of owners.values()) tiers.set(o.customerId, o.tier);
   for (const item of pending) {
@@ -247,8 +227,8 @@ export async function resolveCustomers(
     const tier = (item.customerId ? byId.get(item.customerId)!.tier : keys.map((k) => owners.get(k)?.tier).find(Boolean)) ?? Tier.NONE;
     tiers.set(link.customerId, tier);
     for (const key of unowned) owners.set(key, { customerId: link.customerId, socialIdentityId: null, tier });
-    if (handle && unowned.includes(`${handle.platform}:${handle.handle}`) && link.added.socialIdentityIds[0]) {
-      owners.set(`${handle.platform}:${handle.handle}`, { customerId: link.customerId, socialIdentityId: link.added.socialIdentityIds[0], tier });
+    if (handle && unowned.includes(handleKey(handle.platform, handle.handle)) && link.added.socialIdentityIds[0]) {
+      owners.set(handleKey(handle.platform, handle.handle), { customerId: link.customerId, socialIdentityId: link.added.socialIdentityIds[0], tier });
     }
     known.set(item.index, link.customerId);
     if (link.followersChanged) followersChanged.add(link.customerId);
@@ -256,7 +236,7 @@ export async function resolveCustomers(
 
   for (const id of await refreshFollowers(m, items, owners)) followersChanged.add(id);
   // A handle linked by a concurrent call between our lookup and our link: find its identity.
-  const missing = items.filter((i) => i.ids.handles[0] && !owners.get(`${i.ids.handles[0].platform}:${i.ids.handles[0].handle}`)?.socialIdentityId);
+  const missing = items.filter((i) => i.ids.handles[0] && !owners.get(handleKey(i.ids.handles[0].platform, i.ids.handles[0].handle))?.socialIdentityId);
   if (missing.length > 0) {
     for (const [key, owner] of await ownersOf(m, missing)) {
       owners.set(key, owner);
@@ -268,7 +248,7 @@ export async function resolveCustomers(
     const handle = item.ids.handles[0];
     resolved.set(item.index, {
       customerId,
-      socialIdentityId: handle ? owners.get(`${handle.platform}:${handle.handle}`)?.socialIdentityId ?? null : null,
+      socialIdentityId: handle ? owners.get(handleKey(handle.platform, handle.handle))?.socialIdentityId ?? null : null,
       tier: tiers.get(customerId) ?? Tier.NONE,
     });
   }

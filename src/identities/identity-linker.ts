@@ -200,16 +200,33 @@ export function nameKey(name: string): string {
   return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
+// The one set of identifier keys and advisory locks: the linker, touchpoints and ingestion's
+// set-based resolution (customer-resolution.ts) all use these, so they serialise on the same locks.
+
+/** An identifier as one string: `EMAIL:<value>`, `PHONE:<E.164>`, `<PLATFORM>:<handle>`. */
+export type IdentifierKey = string;
+export const emailKey = (value: string): IdentifierKey => `EMAIL:${value}`;
+export const phoneKey = (value: string): IdentifierKey => `PHONE:${value}`;
+export const handleKey = (platform: string, handle: string): IdentifierKey => `${platform}:${handle}`;
+
+/** The keys of every identifier given (what owners are looked up by). */
+export function identifierKeys(ids: NormalisedIdentifiers): IdentifierKey[] {
+  return [...ids.emails.map(emailKey), ...ids.phones.map(phoneKey), ...ids.handles.map((h) => handleKey(h.platform, h.handle))];
+}
+
+/** The advisory-lock keys of the identifiers: their keys, and `<PLATFORM>#<external id>` for handles known by id. */
+function lockKeys(ids: NormalisedIdentifiers): string[] {
+  return [...identifierKeys(ids), ...ids.handles.flatMap((h) => (h.externalUserId ? [`${h.platform}#${h.externalUserId}`] : []))];
+}
+
 /**
  * Serialises transactions that touch the same identifier: the second waits for the first
- * to commit, then sees its owner. Locks are taken in a fixed order to avoid deadlocks.
+ * to commit, then sees its owner. Locks are taken in one statement, in sorted order, so two
+ * callers never take the same locks in opposite orders. Several items' identifiers at once:
+ * `lockIdentifiers(m, items.map((i) => i.ids))`.
  */
-async function lockIdentifiers(m: EntityManager, ids: NormalisedIdentifiers): Promise<void> {
-  const keys = [
-    ...ids.emails.map((v) => `EMAIL:${v}`),
-    ...ids.phones.map((v) => `PHONE:${v}`),
-    ...ids.handles.flatMap((h) => [`${h.platform}:${h.handle}`, ...(h.externalUserId ? [`${h.platform}#${h.externalUserId}`] : [])]),
-  ].sort();
+export async function lockIdentifiers(m: EntityManager, ids: NormalisedIdentifiers | NormalisedIdentifiers[]): Promise<void> {
+  const keys = [...new Set((Array.isArray(ids) ? ids : [ids]).flatMap(lockKeys))].sort();
   if (keys.length === 0) return;
   await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k`, [keys]);
 }

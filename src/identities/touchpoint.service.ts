@@ -3,7 +3,10 @@ import type { Viewer } from '../auth/jwt';
 import { badInput } from '../graphql/errors';
 import { ConsentStatus } from '../graphql/enums';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
-import { isEmpty, linkIdentifiers, nameKey, normaliseIdentifiers, type LinkResult, type NormalisedIdentifiers } from './identity-linker';
+import {
+  emailKey, handleKey, isEmpty, linkIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
+  type IdentifierKey, type LinkResult, type NormalisedIdentifiers,
+} from './identity-linker';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
 import type { CustomerAttributesInput, IdentifierInput, TouchpointConsentInput, TouchpointInput } from './touchpoint.inputs';
 
@@ -11,10 +14,6 @@ const MAX_TEXT = 200;
 const MAX_WORDING = 4000;
 
 /** An identifier as one string, the same for a given value and its reference in a consent. */
-type IdentifierKey = string;
-const emailKey = (v: string): IdentifierKey => `EMAIL:${v}`;
-const phoneKey = (v: string): IdentifierKey => `PHONE:${v}`;
-const handleKey = (platform: string, handle: string): IdentifierKey => `${platform}:${handle}`;
 
 interface ValidTouchpoint {
   ids: NormalisedIdentifiers;

@@ -5,11 +5,6 @@ import type { RequestContext } from '../context';
 import { SocialIdentity } from '../identities/identity.types';
 import { Conversation, Escalation, Interaction, InteractionConnection } from './interaction.types';
 
-/** An interaction is past its SLA while it is due, unanswered and not resolved. */
-export function isSlaBreached(i: Pick<Interaction, 'slaDueAt' | 'respondedAt' | 'resolvedAt'>, now = new Date()): boolean {
-  return i.slaDueAt !== null && i.respondedAt === null && i.resolvedAt === null && i.slaDueAt.getTime() <= now.getTime();
-}
-
 @Resolver(() => Interaction)
 export class InteractionResolver {
   @FieldResolver(() => Customer)
@@ -25,11 +20,6 @@ export class InteractionResolver {
   @FieldResolver(() => Conversation)
   conversation(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return ctx.loaders.conversationById.load(interaction.conversationId);
-  }
-
-  @FieldResolver(() => Boolean, { description: 'Due, not responded to and not resolved.' })
-  slaBreached(@Root() interaction: Interaction) {
-    return isSlaBreached(interaction);
   }
 
   @FieldResolver(() => Escalation, { nullable: true })
