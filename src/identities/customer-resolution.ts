@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Channel, Tier, Touchpoint } from '../graphql/enums';
-import { handleKey, identifierKeys, linkIdentifiers, lockIdentifiers, nameKey, type NormalisedIdentifiers } from './identity-linker';
+import { handleKey, identifierKeys, linkIdentifiers, linkNewHandles, lockIdentifiers, type NormalisedIdentifiers } from './identity-linker';
 import type { ItemError } from '../graphql/item-errors';
 
 /** An item of an ingestion call, as far as finding its customer goes. */
@@ -78,9 +78,10 @@ async function ownersOf(m: EntityManager, items: PreparedItem[]): Promise<Map<st
 
 /**
  * The common case of social listening, set-based: items that name the customer only by one
- * handle nobody owns. Under the linker's locks (taken by lockAll), the handles are looked up
- * again and each one still unowned becomes a new customer owning that identity, exactly as
- * linkIdentifiers would do it, in two statements for the whole call. `owners` is updated.
+ * handle nobody owns. Under the linker's locks (taken by lockIdentifiers), the handles are
+ * looked up again and each one still unowned becomes a new customer owning that identity
+ * (linkNewHandles: what linkIdentifiers would do, in two statements for the whole call).
+ * `owners` is updated.
  */
 async function createForNewHandles(m: EntityManager, pending: PreparedItem[], owners: Map<string, Owner>, recordedBy: string): Promise<void> {
   const simple = pending.filter((i) => !i.customerId && i.ids.emails.length === 0 && i.ids.phones.length === 0 && i.ids.handles.length === 1);
@@ -96,21 +97,10 @@ async function createForNewHandles(m: EntityManager, pending: PreparedItem[], ow
   const rows = [...fresh.values()].map((item) => {
     const h = item.ids.handles[0];
     const displayName = item.input.displayName?.trim() || `@${h.handle}`;
-    return { customerId: randomUUID(), identityId: randomUUID(), displayName, nameKey: nameKey(displayName), h, touchpoint: touchpointOf(item.input.channel) };
+    return { customerId: randomUUID(), identityId: randomUUID(), displayName, handle: h, touchpoint: touchpointOf(item.input.channel) };
   });
-  await m.query(
-    `INSERT INTO customers (id, display_name, name_key) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])`,
-    [rows.map((r) => r.customerId), rows.map((r) => r.displayName), rows.map((r) => r.nameKey)],
-  );
-  await m.query(
-    `INSERT INTO social_identities
-       (id, customer_id, platform, handle, external_user_id, profile_url, follower_count, verified, captured_via, captured_by)
-     SELECT *, $10 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::boolean[], $9::text[])`,
-    [rows.map((r) => r.identityId), rows.map((r) => r.customerId), rows.map((r) => r.h.platform), rows.map((r) => r.h.handle),
-      rows.map((r) => r.h.externalUserId), rows.map((r) => r.h.profileUrl), rows.map((r) => r.h.followerCount),
-      rows.map((r) => r.h.verified), rows.map((r) => r.touchpoint), recordedBy],
-  );
-  for (const r of rows) owners.set(handleKey(r.h.platform, r.h.handle), { customerId: r.customerId, socialIdentityId: r.identityId, tier: Tier.NONE });
+  await linkNewHandles(m, rows, recordedBy);
+  for (const r of rows) owners.set(handleKey(r.handle.platform, r.handle.handle), { customerId: r.customerId, socialIdentityId: r.identityId, tier: Tier.NONE });
 }
 
 /**

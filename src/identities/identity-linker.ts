@@ -195,6 +195,36 @@ export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifie
   return { customerId, created, added, matched, followersChanged };
 }
 
+/** A new customer owning one new handle, as linkNewHandles creates it. */
+export interface NewHandleOwner {
+  customerId: string;
+  identityId: string;
+  displayName: string;
+  handle: NormalisedHandle;
+  touchpoint: Touchpoint;
+}
+
+/**
+ * The set-based form of linkIdentifiers for handles nobody owns (ingestion's common case):
+ * one new customer per handle, in two statements for any number. The caller holds the
+ * handles' locks (lockIdentifiers) and has checked, under them, that nobody owns them.
+ */
+export async function linkNewHandles(m: EntityManager, rows: NewHandleOwner[], recordedBy: string): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `INSERT INTO customers (id, display_name, name_key) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])`,
+    [rows.map((r) => r.customerId), rows.map((r) => r.displayName), rows.map((r) => nameKey(r.displayName))],
+  );
+  await m.query(
+    `INSERT INTO social_identities
+       (id, customer_id, platform, handle, external_user_id, profile_url, follower_count, verified, captured_via, captured_by)
+     SELECT *, $10 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::boolean[], $9::text[])`,
+    [rows.map((r) => r.identityId), rows.map((r) => r.customerId), rows.map((r) => r.handle.platform), rows.map((r) => r.handle.handle),
+      rows.map((r) => r.handle.externalUserId), rows.map((r) => r.handle.profileUrl), rows.map((r) => r.handle.followerCount),
+      rows.map((r) => r.handle.verified), rows.map((r) => r.touchpoint), recordedBy],
+  );
+}
+
 /** Lower-cased, accent-free, single-spaced name used to suggest (never decide) duplicates. */
 export function nameKey(name: string): string {
   return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
