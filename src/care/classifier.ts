@@ -1,7 +1,7 @@
 import { InteractionCategory } from '../graphql/enums';
 import { foldText, hashtagsOf, hasAnyKeyword, keywordsIn, normaliseTag } from './text-match';
 
-// A transparent, rule-based classifier (README "## Care" lists the rules): no model, no
+// A transparent, rule-based classifier (docs/care.md lists the rules): no model, no
 // external service, so an agent can always tell why a post got its category.
 
 /** Purchase intent: someone deciding what to buy ("should I buy the CTS or the MKZ?"). */

@@ -15,7 +15,7 @@ import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } fro
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 /**
- * The abuse limits of one app. The numbers and how they were sized are in README.md
+ * The abuse limits of one app. The numbers and how they were sized are in docs/security-and-operations.md
  * ("Abuse limits"); test/integration/limits.test.ts holds each at its edge.
  */
 export interface Limits {

@@ -1,5 +1,5 @@
 // Which rows go back to the merged customer when a merge is undone (the rule is in
-// README.md, "## Identity"). Pure: the merge service loads the survivor's rows and applies
+// docs/identity.md). Pure: the merge service loads the survivor's rows and applies
 // the answer, so the rule can be tested without a database.
 
 /** A survivor row: its id and the values of its foreign keys into other customer-owned tables. */

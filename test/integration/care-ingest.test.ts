@@ -105,7 +105,7 @@ describe('recordInteractions: bulk', () => {
     expect(out[2].customer.id).toBe(known.id);
     expect(out[0].socialIdentity.handle).toBe(`known_${tag}`);
     expect(out[1].customer.id).toBe(out[3].customer.id);
-    // Ingest may not read a customer's identities back (README "Security and operations"): a viewer checks them.
+    // Ingest may not read a customer's identities back (docs/security-and-operations.md): a viewer checks them.
     const created = await app.gql(
       `query($id: ID!) { customer(id: $id) { socialIdentities { platform handle capturedVia consents { status } } } }`,
       { id: out[1].customer.id },

@@ -32,7 +32,7 @@ const phoneNumber = () => {
 const RECORD_ID_ONLY = `mutation Record($input: TouchpointInput!) { recordTouchpoint(input: $input) { id } }`;
 
 async function record(input: Record<string, unknown>, roles: string[] = ['agent']) {
-  // Ingest may not read a customer's identifiers back (README "Security and operations"): it asks for the id only.
+  // Ingest may not read a customer's identifiers back (docs/security-and-operations.md): it asks for the id only.
   return app.gql(roles.includes('ingest') ? RECORD_ID_ONLY : RECORD, { input }, roles as never);
 }
 

@@ -96,7 +96,7 @@ describe('token limit', () => {
 });
 
 describe('cost limit', () => {
-  it('scores the contract queries and the nested explosion as README documents', async () => {
+  it('scores the contract queries and the nested explosion as docs/security-and-operations.md documents', async () => {
     const schema = await buildAppSchema();
     const cost = (q: string) => operationCost(schema, parse(q), undefined, { id });
     expect(cost(CUSTOMER_360)).toBe(5196);
