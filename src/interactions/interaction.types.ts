@@ -29,6 +29,13 @@ export class Interaction {
   conversationId!: string;
   socialIdentityId!: string | null;
   resolvedAt!: Date | null;
+  /** The brand channel the post reached (care exposes it as Interaction.brandChannel). */
+  brandChannelId!: string | null;
+  /** Private data found in a public inbound post, masked (care exposes it as Interaction.pii). */
+  pii!: { kind: string; masked: string }[];
+  /** Replies: the response template (and its version) the reply came from. */
+  templateId!: string | null;
+  templateVersion!: number | null;
 }
 
 @ObjectType()
