@@ -7,7 +7,7 @@ export const DEFAULT_PII_PATTERNS: readonly [string, string, string, boolean][] 
   ['order-number', 'ACCOUNT_NUMBER',
     String.raw`\b(?:order|invoice|confirmation|booking|ticket|reservation)\s*(?:no\.?|number|num|#|id)?\s*[:#]?\s*(?:is\s+)?#?([A-Z]{0,3}\d[\dA-Z-]{4,19})\b`, false],
   ['street-address', 'POSTAL_ADDRESS',
-    String.raw`\b(\d{1,6}[A-Z]?\s+(?:[A-Z][A-Za-z.'-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Square|Sq|Parkway|Pkwy|Highway|Hwy|Circle|Cir)\b\.?(?:,?\s*(?:Apt|Suite|Unit|#)\s*[\dA-Z-]+)?)`, true],
+    String.raw`\b(\d{1,6}[A-Z]?\s+(?:[A-Z][A-Za-z.'-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Square|Sq|Parkway|Pkwy|Highway|Hwy|Circle|Cir)\b(?:,?\s*(?:Apt|Suite|Unit|#)\s*[\dA-Z-]+)?)`, true],
   ['uk-postcode', 'POSTAL_ADDRESS', String.raw`\b([A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})\b`, true],
 ];
 

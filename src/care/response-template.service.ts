@@ -133,7 +133,8 @@ export class ResponseTemplateService {
   /**
    * The templates that fit an interaction (its category, the channel a reply goes to: the
    * conversation's current one), rendered for its customer, with length, limit and fits.
-   * A post with private data: the "take offline" templates first.
+   * A post with private data: the "take offline" templates first (else last); then the more
+   * specific ones (a category, then channels named) before the general ones.
    */
   async suggestions(interactionId: string, agentName: string): Promise<ResponseSuggestion[]> {
     const id = checkId(interactionId, 'interactionId');
@@ -158,7 +159,7 @@ export class ResponseTemplateService {
       `SELECT ${TEMPLATE_COLUMNS} FROM ${TEMPLATE_FROM}
         WHERE (cardinality(t.channels) = 0 OR $1 = ANY(t.channels))
           AND (t.take_offline OR t.category IS NULL OR t.category = $2)
-        ORDER BY t.take_offline <> $3, t.category IS NULL, lower(t.name)`,
+        ORDER BY t.take_offline <> $3, t.category IS NULL, cardinality(t.channels) = 0, lower(t.name)`,
       [target.replyChannel, target.category, offlineFirst],
     );
     const names = target.erased ? [] : target.displayName.trim().split(/\s+/).filter(Boolean);

@@ -19,7 +19,7 @@ export class Interaction {
   @Field(() => InteractionStatus) status!: InteractionStatus;
   @Field(() => DateTimeScalar, { nullable: true }) respondedAt!: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) slaDueAt!: Date | null;
-  @Field({ description: 'False for inbound posts a filter rule keeps out of the care queue (no question, complaint or need).' })
+  @Field({ description: 'False for inbound posts kept out of the care queue: a filter rule (no question, complaint or need), or a post to an unmonitored brand channel.' })
   actionable!: boolean;
   @Field(() => Boolean, { nullable: true, description: 'Outbound replies: whether it was posted in public in the channel the conversation started in.' })
   closedLoop!: boolean | null;
