@@ -30,6 +30,9 @@ import { CareQueueService } from './care/care-queue.service';
 import { InfluenceService, recomputeWith } from './influence/influence.service';
 import { PrioritySettingsService } from './influence/priority-settings.service';
 import type { Logger } from './logger';
+import { createBrandChannelLoaders } from './care/brand-channel.loaders';
+import { BrandChannelService } from './care/brand-channel.service';
+import { ResponseTemplateService } from './care/response-template.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -42,6 +45,7 @@ export function createLoaders(pool: Pool) {
     ...createTierLoaders(pool),
     ...createIdentityHistoryLoaders(pool),
     ...createCareLoaders(pool),
+    ...createBrandChannelLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -67,6 +71,8 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     careQueue: new CareQueueService(pool),
     serviceMetrics: new ServiceMetricsService(pool),
     audit: new AuditService(pool, options.logger),
+    brandChannels: new BrandChannelService(pool, options.defaultPhoneRegion),
+    responseTemplates: new ResponseTemplateService(dataSource, pool),
   };
 }
 export type Services = ReturnType<typeof createServices>;

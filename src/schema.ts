@@ -24,6 +24,8 @@ import { CareQueueResolver } from './care/care-queue.resolver';
 import { InfluenceResolver } from './influence/influence.resolver';
 import { PriorityWeightsResolver } from './influence/priority.resolver';
 import { TierResolver } from './customers/tier.resolver';
+import { BrandChannelResolver, InteractionBrandSideResolver } from './care/brand-channel.resolver';
+import { ResponseTemplateResolver } from './care/response-template.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -53,6 +55,9 @@ export const resolvers: NonEmptyArray<Function> = [
   CareQueueResolver,
   ServiceMetricsResolver,
   AuditResolver,
+  BrandChannelResolver,
+  InteractionBrandSideResolver,
+  ResponseTemplateResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

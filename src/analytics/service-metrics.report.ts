@@ -28,6 +28,10 @@ export function metricsAsText(m: ServiceMetrics): string {
     table('Escalations by source', ['channel', 'escalations'], m.escalationsBySource.map((r) => [r.channel, r.count])),
     table('Heat map (actionable items a day)', ['channel', 'items', 'per day', 'level'], m.heatMap.map((r) => [r.channel, r.count, r.perDay.toFixed(2), r.level ?? '-'])),
     table('Arrival pattern (items by day and hour)', ['day', ...Array.from({ length: 24 }, (_, h) => String(h))], grid),
+    table('Brand channels', ['channel', 'handle', 'items', 'answered', 'unanswered', 'median'], m.byBrandChannel.map((r) => [
+      r.brandChannel.channel, r.brandChannel.handle, r.count, r.answered, r.unanswered, r.medianSeconds === null ? '-' : secs(r.medianSeconds),
+    ])),
+    table('Replies by template', ['template', 'version', 'replies'], m.repliesByTemplate.map((r) => [r.name, r.version, r.replies])),
   ].join('\n');
 }
 

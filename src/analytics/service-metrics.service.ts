@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { badInput } from '../graphql/errors';
-import { HeatLevel, type ServiceMetrics } from './service-metrics.types';
+import { HeatLevel, type BrandChannelMetrics, type ServiceMetrics, type TemplateReplyCount } from './service-metrics.types';
+import { BRAND_CHANNEL_COLUMNS } from '../care/brand-channel.service';
 
 /** Longest range one request may ask for. */
 const MAX_DAYS = 400;
@@ -44,7 +45,7 @@ export class ServiceMetricsService {
     const range = [from, to];
     const q = <T>(sql: string, params: unknown[] = range) => this.pool.query<T & Record<string, unknown>>(sql, params).then((r) => r.rows);
 
-    const [counts, volume, complaints, inquiries, response, escalations, heat, arrival] = await Promise.all([
+    const [counts, volume, complaints, inquiries, response, escalations, heat, arrival, brands, templates] = await Promise.all([
       q<{ helped: number; thanked: number; unanswered: number }>(
         `SELECT count(DISTINCT i.customer_id) FILTER (WHERE i.category IN ('COMPLAINT','QUESTION')
                   AND (i.responded_at IS NOT NULL OR i.resolved_at IS NOT NULL))::int AS helped,
@@ -77,6 +78,22 @@ export class ServiceMetricsService {
            FROM interactions i WHERE ${IN_RANGE} GROUP BY 1, 2 ORDER BY 1, 2`,
         [from, to, timeZone],
       ),
+      q<{ brand: BrandChannelMetrics['brandChannel']; count: number; answered: number; unanswered: number; medianSeconds: number | null; p90Seconds: number | null }>(
+        `SELECT row_to_json(x) AS brand, s.count, s.answered, s.unanswered, s."medianSeconds", s."p90Seconds"
+           FROM (SELECT i.brand_channel_id, count(*)::int AS count, count(i.responded_at)::int AS answered,
+                        count(*) FILTER (WHERE i.actionable AND i.responded_at IS NULL AND i.resolved_at IS NULL)::int AS unanswered,
+                        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM i.responded_at - i.occurred_at))::float8 AS "medianSeconds",
+                        percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM i.responded_at - i.occurred_at))::float8 AS "p90Seconds"
+                   FROM interactions i WHERE ${IN_RANGE} AND i.brand_channel_id IS NOT NULL GROUP BY 1) s
+           JOIN LATERAL (SELECT ${BRAND_CHANNEL_COLUMNS} FROM brand_channels b WHERE b.id = s.brand_channel_id) x ON true
+          ORDER BY s.count DESC, x.channel, x.handle`,
+      ),
+      q<TemplateReplyCount>(
+        `SELECT t.id AS "templateId", t.name, i.template_version AS version, count(*)::int AS replies
+           FROM interactions i JOIN response_templates t ON t.id = i.template_id
+          WHERE i.direction = 'OUTBOUND' AND i.occurred_at >= $1 AND i.occurred_at < $2 AND i.template_id IS NOT NULL
+          GROUP BY 1, 2, 3 ORDER BY 4 DESC, 2, 3`,
+      ),
     ]);
     return {
       from,
@@ -96,6 +113,10 @@ export class ServiceMetricsService {
         return { channel: h.channel as never, count: h.count, perDay, level: heatLevel(perDay) };
       }),
       arrivalPattern: arrival,
+      byBrandChannel: brands.map(({ brand, ...m }) => ({
+        ...m, brandChannel: { ...brand, createdAt: new Date(brand.createdAt), removedAt: brand.removedAt === null ? null : new Date(brand.removedAt) },
+      })),
+      repliesByTemplate: templates,
     };
   }
 }

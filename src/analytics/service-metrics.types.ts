@@ -1,6 +1,7 @@
-import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Channel } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { BrandChannel } from '../care/brand-channel.types';
 
 export enum HeatLevel { HOT = 'HOT', MEDIUM = 'MEDIUM', MILD = 'MILD' }
 registerEnumType(HeatLevel, { name: 'HeatLevel', description: 'HOT >= 50 actionable items a day, MEDIUM >= 20, MILD >= 1.' });
@@ -40,6 +41,24 @@ export class HourCount {
   @Field(() => Int) count!: number;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'Inbound items that reached one brand channel, and how they were answered.' })
+export class BrandChannelMetrics {
+  @Field(() => BrandChannel, { description: 'Removed ones too, while they have items in the range.' }) brandChannel!: BrandChannel;
+  @Field(() => Int, { description: 'Inbound items in the range.' }) count!: number;
+  @Field(() => Int, { description: 'Of them, answered (first response).' }) answered!: number;
+  @Field(() => Int, { description: 'Of them, actionable and never answered nor resolved.' }) unanswered!: number;
+  @Field(() => Float, { nullable: true, description: 'Median seconds to first response; null when none was answered.' }) medianSeconds!: number | null;
+  @Field(() => Float, { nullable: true }) p90Seconds!: number | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'Replies sent in the range from one version of a response template.' })
+export class TemplateReplyCount {
+  @Field(() => ID) templateId!: string;
+  @Field({ description: 'The template\'s current name.' }) name!: string;
+  @Field(() => Int) version!: number;
+  @Field(() => Int) replies!: number;
+}
+
 @ObjectType({ simpleResolvers: true, description: 'What care leaders ask for, over [from, to). Definitions: README, "Service metrics".' })
 export class ServiceMetrics {
   @Field(() => DateTimeScalar) from!: Date;
@@ -56,4 +75,8 @@ export class ServiceMetrics {
   @Field(() => [ChannelHeat]) heatMap!: ChannelHeat[];
   @Field(() => [HourCount], { description: 'Inbound arrivals by day of week and hour; cells with no arrivals are left out.' }) arrivalPattern!: HourCount[];
   @Field(() => Int, { description: 'Actionable inbound items never answered nor resolved.' }) unanswered!: number;
+  @Field(() => [BrandChannelMetrics], { description: 'Inbound items by the brand channel they reached (items that named none are left out).' })
+  byBrandChannel!: BrandChannelMetrics[];
+  @Field(() => [TemplateReplyCount], { description: 'Replies in the range by response template and version, most used first.' })
+  repliesByTemplate!: TemplateReplyCount[];
 }

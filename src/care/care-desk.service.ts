@@ -12,6 +12,8 @@ import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineIn
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
 import { recordAudit } from '../audit/audit-log';
+import { replyLength } from './response-template.render';
+import { replyRules } from './response-template.service';
 
 const MAX_TEXT = 10_000;
 
@@ -40,6 +42,7 @@ interface Locked {
   originChannel: Channel;
   currentChannel: Channel;
   originPublic: boolean;
+  brandChannelId: string | null;
 }
 
 /**
@@ -55,6 +58,8 @@ export class CareDeskService {
     const content = text(input.content, 'content');
     const at = input.occurredAt ?? new Date();
     if (Number.isNaN(at.getTime()) || at.getTime() > Date.now() + 5 * 60_000) throw badInput('occurredAt', 'occurredAt must not be in the future');
+    const template = input.templateId == null ? null : { id: id(input.templateId, 'templateId'), version: input.templateVersion ?? null };
+    if (template === null && input.templateVersion != null) throw badInput('templateVersion', 'templateVersion needs templateId');
     return withRetry(() => this.dataSource.transaction(async (m) => {
       const original = await this.lockInteraction(m, interactionId);
       if (original.direction !== 'INBOUND') throw badInput('interactionId', 'only an inbound interaction can be answered');
@@ -63,12 +68,22 @@ export class CareDeskService {
       const isPublic = input.isPublic ?? (channel === original.channel && original.isPublic && PUBLIC_CHANNELS.has(channel));
       // Closing the loop: the answer is seen where the conversation started, in public.
       const closedLoop = original.originPublic && channel === original.originChannel && isPublic;
+      // Before anything is written: a reply the channel cannot take is refused whole.
+      const rules = await replyRules(m, channel, template);
+      const length = replyLength(content);
+      if (length > rules.maxLength) {
+        throw new DomainError('BAD_USER_INPUT', `the reply is ${length} characters; ${channel} takes at most ${rules.maxLength}`, {
+          field: 'content', channel, limit: rules.maxLength, length,
+        });
+      }
       await m.query(
         `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, is_public, category,
-           sentiment, topics, lane, skill_group, status, in_reply_to_id, external_id, actionable, closed_loop, created_by)
-         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15)`,
+           sentiment, topics, lane, skill_group, status, in_reply_to_id, external_id, actionable, closed_loop, created_by,
+           brand_channel_id, template_id, template_version)
+         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15, $16, $17, $18)`,
         [original.customerId, original.conversationId, channel, at, content, isPublic, original.category, classify(content).sentiment,
-          original.topics, original.lane, original.skillGroup, original.id, input.externalId ?? null, closedLoop, by],
+          original.topics, original.lane, original.skillGroup, original.id, input.externalId ?? null, closedLoop, by,
+          channel === original.channel ? original.brandChannelId : null, template?.id ?? null, rules.templateVersion],
       );
       const openEscalations = await this.openEscalationCount(m, original.id);
       const status = input.resolve ? 'RESOLVED' : openEscalations > 0 ? 'ESCALATED' : 'RESPONDED';
@@ -194,7 +209,7 @@ export class CareDeskService {
     const rows: Locked[] = await m.query(
       `SELECT i.id, i.customer_id AS "customerId", i.conversation_id AS "conversationId", i.channel, i.direction,
               i.is_public AS "isPublic", i.status, i.responded_at AS "respondedAt", i.resolved_at AS "resolvedAt", i.category,
-              i.topics, i.lane, i.skill_group AS "skillGroup", v.origin_channel AS "originChannel",
+              i.topics, i.lane, i.skill_group AS "skillGroup", v.origin_channel AS "originChannel", i.brand_channel_id AS "brandChannelId",
               v.current_channel AS "currentChannel",
               coalesce((SELECT f.is_public FROM interactions f WHERE f.conversation_id = v.id ORDER BY f.occurred_at, f.id LIMIT 1), false)
                 AS "originPublic"

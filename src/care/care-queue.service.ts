@@ -6,7 +6,7 @@ import { encodeCursor, toConnection, type Connection } from '../graphql/paginati
 import { DEFAULT_PRIORITY_WEIGHTS, interactionPriority, type PriorityWeights } from '../influence/priority';
 import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Interaction } from '../interactions/interaction.types';
-import type { QueueItem } from './care-queue.types';
+import { NextStep, type QueueItem } from './care-queue.types';
 
 export interface CareQueueArgs {
   first: number;
@@ -110,5 +110,12 @@ function toQueueItem(row: QueueRow, now: Date): QueueItem {
     w,
     now,
   );
-  return { interaction, priority: { score, reasons }, queueKey };
+  if (interaction.pii.length === 0) return { interaction, priority: { score, reasons }, queueKey, nextStep: NextStep.RESPOND };
+  // Adds nothing to the score (the reasons still add up): it changes what to do, not when.
+  const privateData = {
+    factor: 'privateData',
+    contribution: 0,
+    detail: `the public post shows private data (${interaction.pii.map((f) => `${f.kind} ${f.masked}`).join(', ')}): take the conversation offline`,
+  };
+  return { interaction, priority: { score, reasons: [...reasons, privateData] }, queueKey, nextStep: NextStep.TAKE_OFFLINE };
 }

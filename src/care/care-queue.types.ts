@@ -1,12 +1,20 @@
-import { Field, ObjectType } from 'type-graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../graphql/pagination';
 import { Priority } from '../influence/influence.types';
 import { Interaction } from '../interactions/interaction.types';
+
+export enum NextStep { RESPOND = 'RESPOND', TAKE_OFFLINE = 'TAKE_OFFLINE' }
+registerEnumType(NextStep, {
+  name: 'NextStep',
+  description: 'What the agent should do with a queue item: answer it, or (the post shows private data) take the conversation offline.',
+});
 
 @ObjectType({ simpleResolvers: true, description: 'One open inbound interaction in the care queue, with why it is where it is.' })
 export class QueueItem {
   @Field(() => Interaction) interaction!: Interaction;
   @Field(() => Priority, { description: 'At the time of the request; the SLA part grows as the due time nears.' }) priority!: Priority;
+  @Field(() => NextStep, { description: 'TAKE_OFFLINE when the post shows private data (Interaction.pii); the reasons say what was found.' })
+  nextStep!: NextStep;
   queueKey!: number;
 }
 

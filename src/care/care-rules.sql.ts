@@ -12,4 +12,6 @@ export const LOAD_RULES_SQL = `SELECT
   (SELECT coalesce(json_agg(json_build_object('channel', channel, 'tier', tier, 'responseMinutes', response_minutes,
      'businessHours', business_hours) ORDER BY channel, tier NULLS FIRST), '[]') FROM care_sla_targets) AS "slaTargets",
   (SELECT coalesce(json_agg(json_build_object('name', name, 'timeZone', time_zone, 'weekly', weekly) ORDER BY name), '[]')
-     FROM care_business_hours) AS "businessHours"`;
+     FROM care_business_hours) AS "businessHours",
+  (SELECT coalesce(json_agg(json_build_object('name', name, 'kind', kind, 'pattern', pattern, 'caseSensitive', case_sensitive,
+     'enabled', enabled) ORDER BY name), '[]') FROM pii_patterns) AS "piiPatterns"`;

@@ -1,4 +1,5 @@
 import type { Channel, EscalationTeam, InteractionCategory, SwimLane, Tier } from '../graphql/enums';
+import type { PiiPattern } from './pii-scan';
 
 // The stored rules of the care desk, as the pure functions use them. They are rows in the
 // care_* tables (defaults from migration CareWorkflow); CareRulesService loads and edits them.
@@ -76,4 +77,6 @@ export interface CareRules {
   escalations: EscalationRule[];
   slaTargets: SlaTarget[];
   businessHours: BusinessHours[];
+  /** Stored patterns of the PII scan (account/order numbers, postal addresses). */
+  piiPatterns: PiiPattern[];
 }

@@ -12,6 +12,10 @@ export class RespondInput {
   @Field({ defaultValue: false, description: 'Also resolve the interaction (stops its SLA clock for good).' }) resolve!: boolean;
   @Field(() => DateTimeScalar, { nullable: true, description: 'Default: now.' }) occurredAt?: Date | null;
   @Field(() => String, { nullable: true }) externalId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'The response template the reply came from (see responseSuggestions): recorded with the reply.' })
+  templateId?: string | null;
+  @Field(() => Int, { nullable: true, description: 'With templateId: the version used; default: the template\'s current version.' })
+  templateVersion?: number | null;
 }
 
 @InputType()

@@ -20,6 +20,8 @@ import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Interaction } from '../interactions/interaction.types';
 import { loadThreadRefs, threadItems, unknownRefs, type Threaded } from '../interactions/threading';
 import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
+import { loadBrandChannels, type BrandChannelRef } from './brand-channel.service';
+import { scanPii } from './pii-scan';
 
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
@@ -37,6 +39,7 @@ function interactionOf(row: Row, answered: HistoryEntry | undefined, escalated: 
     status: (escalated ? InteractionStatus.ESCALATED : (answered?.toStatus ?? row.status)) as InteractionStatus,
     respondedAt: answered?.at ?? null, resolvedAt: null, slaDueAt: row.sla_due_at === null ? null : new Date(row.sla_due_at),
     actionable: row.actionable, closedLoop: null, externalId: row.external_id, inReplyToId: row.in_reply_to_id,
+    brandChannelId: row.brand_channel_id, pii: row.pii, templateId: null, templateVersion: null,
   };
 }
 
@@ -64,11 +67,13 @@ interface Row {
   content_hash: string;
   actionable: boolean;
   created_by: string;
+  brand_channel_id: string | null;
+  pii: { kind: string; masked: string }[];
 }
 
 const ROW_COLUMNS = `id, customer_id, conversation_id, social_identity_id, channel, direction, occurred_at, content, is_public,
   category, sentiment, topics, lane, skill_group, status, sla_due_at, in_reply_to_id, external_id, idempotency_key,
-  content_hash, actionable, created_by`;
+  content_hash, actionable, created_by, brand_channel_id, pii`;
 const PREFIXED_COLUMNS = ROW_COLUMNS.split(',').map((c) => `r.${c.trim()}`).join(', ');
 
 /**
@@ -145,7 +150,8 @@ export class IngestService {
   ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry> }> {
     const rules = await this.rules.load(m);
     const refs = await loadThreadRefs(m, items);
-    const refErrors = unknownRefs(items, refs);
+    const brands = await this.brandChannelsOf(m, items);
+    const refErrors = [...unknownRefs(items, refs), ...brands.errors];
     const { resolved, errors, conflicts, followersChanged } = await resolveCustomers(m, items, by, { checkOnly: refErrors.length > 0 });
     const bad = [...refErrors, ...errors].sort((a, b) => a.index - b.index);
     if (bad.length > 0) throw itemErrors('BAD_USER_INPUT', bad, bulk);
@@ -153,7 +159,8 @@ export class IngestService {
     const threading = threadItems(items, (index) => resolved.get(index)!.customerId, refs);
     if (threading.errors.length > 0) throw itemErrors('BAD_USER_INPUT', threading.errors, bulk);
 
-    const rows = items.map((item) => this.rowOf(item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, by));
+    const rows = items.map((item) => this.rowOf(
+      item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, brands.byIndex.get(item.index) ?? null, by));
     await this.writeConversations(m, rows, items.map((i) => threading.threaded.get(i.index)!));
     // Scored before the INSERT, counting this call's posts, so the INSERT ranks them with the
     // new scores (a score written after them would re-rank and so rewrite each one).
@@ -220,7 +227,41 @@ export class IngestService {
     })));
   }
 
-  private rowOf(item: PreparedItem, customer: ResolvedCustomer, thread: Threaded, rules: CareRules, by: string): Row {
+  /**
+   * The brand channel each item reached, from one statement for the whole call (none when no
+   * item names one). An unknown or removed id is an item error; an unknown handle is no brand channel.
+   */
+  private async brandChannelsOf(m: EntityManager, items: PreparedItem[]): Promise<{ byIndex: Map<number, BrandChannelRef>; errors: ItemError[] }> {
+    const ids = new Set<string>();
+    const handles = new Map<string, { channel: PreparedItem['input']['channel']; handle: string }>();
+    for (const item of items) {
+      if (item.brand === null) continue;
+      if ('id' in item.brand) ids.add(item.brand.id.toLowerCase());
+      else handles.set(`${item.input.channel} ${item.brand.handle}`, { channel: item.input.channel, handle: item.brand.handle });
+    }
+    const found = await loadBrandChannels(m, [...ids], [...handles.values()]);
+    const byId = new Map(found.map((b) => [b.id, b]));
+    const byHandle = new Map(found.filter((b) => b.removedAt === null).map((b) => [`${b.channel} ${b.handle}`, b]));
+    const byIndex = new Map<number, BrandChannelRef>();
+    const errors: ItemError[] = [];
+    for (const item of items) {
+      if (item.brand === null) continue;
+      if ('handle' in item.brand) {
+        const hit = byHandle.get(`${item.input.channel} ${item.brand.handle}`);
+        if (hit) byIndex.set(item.index, hit);
+        continue;
+      }
+      const hit = byId.get(item.brand.id.toLowerCase());
+      if (!hit) errors.push({ index: item.index, field: 'brandChannelId', message: `no brand channel with id ${item.brand.id}` });
+      else if (hit.removedAt !== null) errors.push({ index: item.index, field: 'brandChannelId', message: `brand channel ${hit.id} was removed` });
+      else if (hit.channel !== item.input.channel) {
+        errors.push({ index: item.index, field: 'brandChannelId', message: `brand channel ${hit.id} is on ${hit.channel}, the post on ${item.input.channel}` });
+      } else byIndex.set(item.index, hit);
+    }
+    return { byIndex, errors };
+  }
+
+  private rowOf(item: PreparedItem, customer: ResolvedCustomer, thread: Threaded, rules: CareRules, brand: BrandChannelRef | null, by: string): Row {
     const { input } = item;
     const folded = foldText(input.content);
     const needs = input.category == null || input.sentiment == null || item.topics === null;
@@ -230,7 +271,9 @@ export class IngestService {
     const inbound = item.direction === Direction.INBOUND;
     const skillGroup = input.skillGroup?.trim() ?? skillGroupFor(rules.skillGroups, { folded, topics });
     const churn = inbound ? churnRuleHit(rules.escalations, folded) : null;
-    const due = slaDueAt(rules, { channel: input.channel, tier: customer.tier, direction: item.direction, occurredAt: item.occurredAt });
+    const due = slaDueAt(rules, { channel: input.channel, tier: customer.tier, direction: item.direction, occurredAt: item.occurredAt }, brand);
+    // Public posts only: what a customer wrote in private to the brand is no exposure.
+    const pii = inbound && item.isPublic ? scanPii(input.content, rules.piiPatterns, this.defaultRegion) : [];
     return {
       id: thread.id,
       customer_id: customer.customerId,
@@ -253,8 +296,11 @@ export class IngestService {
       external_id: input.externalId ?? null,
       idempotency_key: item.key,
       content_hash: item.hash,
-      actionable: inbound && isActionable(rules.filters, category, skillGroup),
+      // A post to a channel the brand does not monitor is kept, but nobody is asked to answer it.
+      actionable: inbound && isActionable(rules.filters, category, skillGroup) && (brand?.monitored ?? true),
       created_by: by,
+      brand_channel_id: brand?.id ?? null,
+      pii,
     };
   }
 

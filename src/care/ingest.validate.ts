@@ -6,6 +6,7 @@ import { type ItemError } from '../graphql/item-errors';
 import { Channel, Direction } from '../graphql/enums';
 import { isEmpty, normaliseIdentifiers, type NormalisedIdentifiers } from '../identities/identity-linker';
 import type { InteractionInput } from '../interactions/interaction.inputs';
+import { normaliseBrandHandle } from './brand-channel.handle';
 
 /** Most interactions one bulk call may carry. */
 export const MAX_BULK = 1000;
@@ -34,6 +35,8 @@ export interface PreparedItem {
   occurredAt: Date;
   isPublic: boolean;
   topics: string[] | null;
+  /** The brand channel named: by id, or by the normalised handle on the item's channel. */
+  brand: { id: string } | { handle: string } | null;
 }
 
 
@@ -118,10 +121,23 @@ export function prepareItem(input: InteractionInput, index: number, region: stri
     return fail(field, error.message.replace(/^(emails|phones|handles)\[0\](\.\w+)?/, field));
   }
   if (input.customerId == null && isEmpty(ids)) return fail('customerId', 'name the customer: customerId, email, phone, or platform + handle');
+  let brand: PreparedItem['brand'] = null;
+  if (input.brandChannelId != null && input.brandHandle != null) return fail('brandHandle', 'give brandChannelId or brandHandle, not both');
+  if (input.brandChannelId != null) {
+    if (!isUuid(input.brandChannelId)) return fail('brandChannelId', `brandChannelId "${input.brandChannelId}" is not an id`);
+    brand = { id: input.brandChannelId };
+  } else if (input.brandHandle != null) {
+    try {
+      brand = { handle: normaliseBrandHandle(input.channel, input.brandHandle, region, 'brandHandle') };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return fail('brandHandle', error.message);
+    }
+  }
   return {
     index, key, hash: contentHash(input), input, customerId: input.customerId ?? null, ids,
     direction: input.direction ?? Direction.INBOUND, occurredAt,
-    isPublic: input.isPublic ?? PUBLIC_CHANNELS.has(input.channel), topics,
+    isPublic: input.isPublic ?? PUBLIC_CHANNELS.has(input.channel), topics, brand,
   };
 }
 

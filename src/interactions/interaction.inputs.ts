@@ -36,4 +36,13 @@ export class InteractionInput {
   @Field(() => String, { nullable: true, description: 'The platform id of the post this one answers (same channel).' })
   inReplyToExternalId?: string | null;
   @Field(() => String, { nullable: true, description: 'The platform\'s id of this post.' }) externalId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The brand channel the post reached (see brandChannels); a removed one is BAD_USER_INPUT.' })
+  brandChannelId?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Or: the brand handle (or page URL) the post was addressed to on this channel, normalised like customer handles; '
+      + 'a handle no live brand channel has leaves the post without one. Not with brandChannelId.',
+  })
+  brandHandle?: string | null;
 }

@@ -19,7 +19,7 @@ export class Interaction {
   @Field(() => InteractionStatus) status!: InteractionStatus;
   @Field(() => DateTimeScalar, { nullable: true }) respondedAt!: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) slaDueAt!: Date | null;
-  @Field({ description: 'False for inbound posts a filter rule keeps out of the care queue (no question, complaint or need).' })
+  @Field({ description: 'False for inbound posts kept out of the care queue: a filter rule (no question, complaint or need), or a post to an unmonitored brand channel.' })
   actionable!: boolean;
   @Field(() => Boolean, { nullable: true, description: 'Outbound replies: whether it was posted in public in the channel the conversation started in.' })
   closedLoop!: boolean | null;
@@ -29,6 +29,13 @@ export class Interaction {
   conversationId!: string;
   socialIdentityId!: string | null;
   resolvedAt!: Date | null;
+  /** The brand channel the post reached (care exposes it as Interaction.brandChannel). */
+  brandChannelId!: string | null;
+  /** Private data found in a public inbound post, masked (care exposes it as Interaction.pii). */
+  pii!: { kind: string; masked: string }[];
+  /** Replies: the response template (and its version) the reply came from. */
+  templateId!: string | null;
+  templateVersion!: number | null;
 }
 
 @ObjectType()

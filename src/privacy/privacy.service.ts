@@ -116,8 +116,8 @@ async function anonymiseKnownColumns(m: EntityManager, family: string[]): Promis
         WHERE customer_id = ANY($1::uuid[]) AND handle NOT LIKE 'erased:%'`,
     ),
     interactions: await run(
-      `UPDATE interactions SET content = $2, external_id = NULL, content_hash = NULL
-        WHERE customer_id = ANY($1::uuid[]) AND (content <> $2 OR external_id IS NOT NULL OR content_hash IS NOT NULL)`,
+      `UPDATE interactions SET content = $2, external_id = NULL, content_hash = NULL, pii = '[]'
+        WHERE customer_id = ANY($1::uuid[]) AND (content <> $2 OR external_id IS NOT NULL OR content_hash IS NOT NULL OR pii <> '[]')`,
       [ERASED_TEXT],
     ),
     escalations: await run(

@@ -50,7 +50,8 @@ function customerConditions(filter: SegmentFilter, p: Params): string[] {
   if (filter.interactedSince) touched.push(`i.occurred_at >= ${p.add(filter.interactedSince, '::timestamptz')}`);
   if (filter.categories) touched.push(`i.category = ANY(${p.add(filter.categories, '::text[]')})`);
   if (filter.topics) touched.push(`i.topics && ${p.add(filter.topics.map((t) => t.trim()), '::text[]')}`);
-  if (touched.length) where.push(`EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND ${touched.join(' AND ')})`);
+  // A post that shows private data (care's PII scan) is never used to target: its topics came from its content.
+  if (touched.length) where.push(`EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.pii = '[]'::jsonb AND ${touched.join(' AND ')})`);
   return where;
 }
 

@@ -231,4 +231,39 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: ['admin'],
     document: `{ auditLog(first: 1) { edges { cursor } } }`,
   },
+  'Query.brandChannels': {
+    allowed: AGENTS,
+    document: `{ brandChannels { id } }`,
+  },
+  'Mutation.setBrandChannel': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: BrandChannelInput!) { setBrandChannel(input: $input) { __typename } }`,
+    variables: (fx) => ({ input: { channel: 'FORUM', handle: `https://forum.example.com/matrix-${fx.unique()}`, name: ' ' } }), // BAD_USER_INPUT
+  },
+  'Mutation.removeBrandChannel': {
+    allowed: SUPERVISORS,
+    document: `mutation { removeBrandChannel(id: "00000000-0000-4000-8000-000000000000") { __typename } }`, // NOT_FOUND
+  },
+  'Query.responseTemplates': {
+    allowed: AGENTS,
+    document: `{ responseTemplates(channel: TWITTER) { id } }`,
+  },
+  'Query.responseSuggestions': {
+    allowed: AGENTS,
+    document: `query($id: ID!) { responseSuggestions(interactionId: $id) { length } }`,
+    variables: async (fx) => ({ id: (await fx.newInteraction()).interactionId }),
+  },
+  'Mutation.saveResponseTemplate': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: ResponseTemplateInput!) { saveResponseTemplate(input: $input) { __typename } }`,
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, text: 'Hi {nobody}' } }), // BAD_USER_INPUT: unknown placeholder
+  },
+  'Query.channelLengthLimits': {
+    allowed: AGENTS,
+    document: `{ channelLengthLimits { channel maxLength } }`,
+  },
+  'Mutation.setChannelLengthLimit': {
+    allowed: SUPERVISORS,
+    document: `mutation { setChannelLengthLimit(channel: LETTER, maxLength: 0) { __typename } }`, // BAD_USER_INPUT
+  },
 };

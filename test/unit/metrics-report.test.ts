@@ -12,12 +12,17 @@ const metrics: ServiceMetrics = {
   escalationsBySource: [],
   heatMap: [{ channel: Channel.CHAT, count: 100, perDay: 50, level: HeatLevel.HOT }],
   arrivalPattern: [{ dayOfWeek: 1, hour: 10, count: 100 }],
+  byBrandChannel: [{
+    brandChannel: { id: 'b1', channel: Channel.TWITTER, handle: 'acmecare', name: 'Acme Care', monitored: true, businessHours: null, slaTargets: [], createdAt: new Date(), removedAt: null },
+    count: 4, answered: 3, unanswered: 1, medianSeconds: 600, p90Seconds: 900,
+  }],
+  repliesByTemplate: [{ templateId: 't1', name: 'Sorry to hear', version: 2, replies: 3 }],
 };
 
 describe('service metrics report', () => {
   it('prints every section as a terminal table', () => {
     const text = metricsAsText(metrics);
-    for (const title of ['Summary', 'Service issues by source', 'Top complaints', 'Top inquiries', 'Response time by source', 'Escalations by source', 'Heat map', 'Arrival pattern']) {
+    for (const title of ['Summary', 'Service issues by source', 'Top complaints', 'Top inquiries', 'Response time by source', 'Escalations by source', 'Heat map', 'Arrival pattern', 'Brand channels', 'Replies by template']) {
       expect(text).toContain(title);
     }
     expect(text).toMatch(/TWITTER\s+3\s+1\.5 h\s+1\.9 h/);
