@@ -30,6 +30,7 @@ import { CareQueueService } from './care/care-queue.service';
 import { InfluenceService, recomputeWith } from './influence/influence.service';
 import { PrioritySettingsService } from './influence/priority-settings.service';
 import type { Logger } from './logger';
+import { Customer360Service } from './customer360/customer360.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -47,7 +48,7 @@ export function createLoaders(pool: Pool) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger }) {
+export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger; compiledReads?: boolean }) {
   const careRules = new CareRulesService(pool);
   return {
     customers: new CustomerService(pool),
@@ -67,6 +68,7 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     careQueue: new CareQueueService(pool),
     serviceMetrics: new ServiceMetricsService(pool),
     audit: new AuditService(pool, options.logger),
+    customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
   };
 }
 export type Services = ReturnType<typeof createServices>;
