@@ -31,7 +31,7 @@ export class Interaction {
   resolvedAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class InteractionConnection extends ConnectionType(Interaction) {}
 
 @ObjectType({ simpleResolvers: true })
@@ -47,7 +47,7 @@ export class Conversation {
   customerId!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ConversationConnection extends ConnectionType(Conversation) {}
 
 @ObjectType({ simpleResolvers: true })

@@ -12,6 +12,8 @@ let loaders: TestApp;
 const customers: { id: string; email: string | null }[] = [];
 const mergedIds: string[] = [];
 const skillGroup = `prop-${unique()}`;
+/** In every display name: the list root searches for it, so other test files' customers never join the page. */
+const runTag = `Prop${unique()}`;
 
 const CHANNELS = ['EMAIL', 'PHONE', 'TWITTER', 'CHAT'] as const;
 const T0 = Date.parse('2026-06-01T00:00:00Z');
@@ -38,6 +40,7 @@ async function writeCustomer(pool: Pool, spec: Spec): Promise<void> {
   const tag = unique();
   const emails = Array.from({ length: spec.emails }, (_, n) => `p${n}-${tag}@example.com`);
   const c = await createCustomer(pool, {
+    displayName: `${runTag} ${tag}`,
     tier: spec.tier,
     city: spec.city,
     emails,
@@ -155,10 +158,10 @@ describe('compiled customer 360 = loader path', () => {
           query = `query($email: String) { lookupCustomer(email: $email) { ${sel.body} } } ${sel.fragment}`;
           variables = { email: withEmail[r.n % withEmail.length].email!.toUpperCase() };
         } else if (r.kind === 'list') {
-          query = `query($first: Int) { customers(first: $first) { totalCount edges { cursor node { ${sel.body} } } pageInfo { hasNextPage endCursor } } } ${sel.fragment}`;
-          variables = { first: r.n };
+          query = `query($first: Int, $tag: String) { customers(first: $first, search: $tag) { totalCount edges { cursor node { ${sel.body} } } pageInfo { hasNextPage endCursor } } } ${sel.fragment}`;
+          variables = { first: r.n, tag: runTag };
         } else {
-          query = `query($first: Int, $g: String) { careQueue(first: $first, skillGroup: $g) { edges { cursor node { priority { score }
+          query = `query($first: Int, $g: String) { careQueue(first: $first, skillGroup: $g) { edges { cursor node {
             interaction { id customer { ${sel.body} } } } } pageInfo { hasNextPage endCursor } } } ${sel.fragment}`;
           variables = { first: r.n, g: skillGroup };
         }
