@@ -22,7 +22,8 @@ import type { LoadPlan, LoadSummary } from './load-runner';
  * (DATABASE_URL to use an existing database; otherwise an embedded one under DATA_DIR=.data/bench).
  */
 
-const BENCH_PG_PORT = 54330;
+/** BENCH_PG_PORT moves the embedded database when another bench holds the default port. */
+const BENCH_PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54330);
 const SERVICE_PORT = 4100;
 const FLOOR_PORT = 4101;
 const SAMPLED_CUSTOMERS = 5000;
