@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -21,7 +22,8 @@ import type { LoadPlan, LoadSummary } from './load-runner';
  * (DATABASE_URL to use an existing database; otherwise an embedded one under DATA_DIR=.data/bench).
  */
 
-const BENCH_PG_PORT = 54330;
+/** BENCH_PG_PORT moves the embedded database when another bench holds the default port. */
+const BENCH_PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54330);
 const SERVICE_PORT = 4100;
 const FLOOR_PORT = 4101;
 const SAMPLED_CUSTOMERS = 5000;
@@ -32,9 +34,35 @@ const C360_QUERY =
   'interactions(first: 20) { edges { node { id channel direction occurredAt content category sentiment } } } ' +
   'influence { score measuredAt trend } } }';
 
+/** The care queue screen: the top 50 with each item's customer, identities, 5 interactions and influence. */
+const QUEUE_QUERY =
+  'query Queue { careQueue(first: 50) { edges { cursor node { priority { score } interaction { id channel content occurredAt ' +
+  'customer { id displayName tier socialIdentities { platform handle followerCount } ' +
+  'interactions(first: 5) { edges { node { id channel occurredAt content } } } influence { score measuredAt } } } } } } }';
+
 interface TargetResult extends LoadSummary {
   sqlStatementsPerRequest: number;
   peakRssMb: number;
+  /** Server process CPU (user + system) over the measured window, per request. */
+  cpuMsPerRequest: number;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU milliseconds (utime + stime) a live process has used; Linux only. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
 /** Things to undo at the end, last started first stopped, whatever happened in between. */
@@ -114,7 +142,7 @@ function runLoad(plan: LoadPlan): Promise<LoadSummary> {
 }
 
 interface Target {
-  name: 'service' | 'floor';
+  name: string;
   child: ChildProcess;
   plan: Omit<LoadPlan, 'durationSeconds'>;
   metricsUrl: string;
@@ -127,10 +155,17 @@ async function measure(target: Target, warmupSeconds: number, durationSeconds: n
   await runLoad({ ...target.plan, durationSeconds: warmupSeconds });
   const requestsBefore = await readCounter(target.metricsUrl, target.requestsCounter);
   const statementsBefore = await readCounter(target.metricsUrl, target.statementsCounter);
+  const cpuBefore = cpuMs(target.child.pid);
   const load = await runLoad({ ...target.plan, durationSeconds });
+  const cpuAfter = cpuMs(target.child.pid);
   const requests = (await readCounter(target.metricsUrl, target.requestsCounter)) - requestsBefore;
   const statements = (await readCounter(target.metricsUrl, target.statementsCounter)) - statementsBefore;
-  return { ...load, sqlStatementsPerRequest: requests > 0 ? statements / requests : NaN, peakRssMb: peakRssMb(target.child.pid) };
+  return {
+    ...load,
+    sqlStatementsPerRequest: requests > 0 ? statements / requests : NaN,
+    peakRssMb: peakRssMb(target.child.pid),
+    cpuMsPerRequest: requests > 0 ? (cpuAfter - cpuBefore) / requests : NaN,
+  };
 }
 
 async function main(): Promise<void> {
@@ -188,6 +223,13 @@ async function main(): Promise<void> {
     subject: 'bench',
     expiresIn: '1h',
   });
+  const agentToken = jwt.sign({ roles: ['agent'] }, jwtSecret, {
+    algorithm: 'HS256',
+    issuer: 'social-crm',
+    audience: 'social-crm-api',
+    subject: 'bench-agent',
+    expiresIn: '1h',
+  });
   const service = startChild(path.join(__dirname, '..', 'src', 'main.js'), {
     ...process.env,
     PORT: String(SERVICE_PORT),
@@ -231,26 +273,64 @@ async function main(): Promise<void> {
       requestsCounter: 'floor_requests_total',
       statementsCounter: 'floor_sql_statements_total',
     },
+    {
+      name: 'service-queue',
+      child: service,
+      plan: {
+        url: `http://127.0.0.1:${SERVICE_PORT}/graphql`,
+        headers: { authorization: `Bearer ${agentToken}` },
+        bodies: [JSON.stringify({ query: QUEUE_QUERY })],
+        connections,
+        errorMarker: '"errors"',
+      },
+      metricsUrl: `http://127.0.0.1:${SERVICE_PORT}/metrics`,
+      requestsCounter: 'social_crm_graphql_requests_total',
+      statementsCounter: 'social_crm_sql_statements_total',
+    },
+    {
+      name: 'floor-queue',
+      child: floor,
+      plan: { url: `http://127.0.0.1:${FLOOR_PORT}/queue`, headers: {}, bodies: ['{}'], connections },
+      metricsUrl: `http://127.0.0.1:${FLOOR_PORT}/metrics`,
+      requestsCounter: 'floor_requests_total',
+      statementsCounter: 'floor_sql_statements_total',
+    },
   ];
   const results: Record<string, TargetResult> = {};
   for (const target of targets) results[target.name] = await measure(target, warmupSeconds, durationSeconds);
 
   const { service: s, floor: f } = results;
+  const sq = results['service-queue'];
+  const fq = results['floor-queue'];
   const ratio = {
     requestsPerSecond: s.requestsPerSecond / f.requestsPerSecond,
     latencyP50: s.latencyP50Ms / f.latencyP50Ms,
     latencyP99: s.latencyP99Ms / f.latencyP99Ms,
   };
+  const queueRatio = {
+    requestsPerSecond: sq.requestsPerSecond / fq.requestsPerSecond,
+    latencyP50: sq.latencyP50Ms / fq.latencyP50Ms,
+    latencyP99: sq.latencyP99Ms / fq.latencyP99Ms,
+  };
   const row = (name: string, r: TargetResult): string =>
-    `${name.padEnd(8)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${r.latencyP50Ms.toFixed(1).padStart(7)} ${r.latencyP99Ms.toFixed(1).padStart(7)} ` +
-    `${r.sqlStatementsPerRequest.toFixed(2).padStart(9)} ${String(r.peakRssMb).padStart(9)} ${String(r.non2xx + r.errors + r.bodyErrors).padStart(7)}`;
+    `${name.padEnd(14)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${r.latencyP50Ms.toFixed(1).padStart(7)} ${r.latencyP99Ms.toFixed(1).padStart(7)} ` +
+    `${r.sqlStatementsPerRequest.toFixed(2).padStart(8)} ${r.cpuMsPerRequest.toFixed(2).padStart(11)} ${String(r.peakRssMb).padStart(12)} ${String(r.non2xx + r.errors + r.bodyErrors).padStart(7)}`;
+  const header = 'target           req/s  p50 ms  p99 ms  SQL/req  CPU ms/req  peak RSS MB  failed';
   console.log(`\ncustomer 360: ${connections} connections, ${durationSeconds} s, random picks among ${ids.length} of ${customers} customers`);
-  console.log('target     req/s  p50 ms  p99 ms  SQL/req  peak RSS MB  failed');
+  console.log(header);
   console.log(row('service', s));
   console.log(row('floor', f));
   console.log(
     `service/floor: throughput x${ratio.requestsPerSecond.toFixed(2)}, p50 x${ratio.latencyP50.toFixed(2)}, p99 x${ratio.latencyP99.toFixed(2)}`,
   );
+  console.log(`\ncare queue, top 50 with each customer, identities, interactions(first: 5), influence: ${connections} connections, ${durationSeconds} s`);
+  console.log(header);
+  console.log(row('service', sq));
+  console.log(row('floor', fq));
+  console.log(
+    `service/floor: throughput x${queueRatio.requestsPerSecond.toFixed(2)}, p50 x${queueRatio.latencyP50.toFixed(2)}, p99 x${queueRatio.latencyP99.toFixed(2)}`,
+  );
+  console.log(`(peak RSS is the process's high-water mark so far: the queue rows share the process of the 360 rows)`);
   console.log(`machine: ${os.cpus().length} CPUs, 1-minute load average ${loadAtStart.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end`);
 
   await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
@@ -268,6 +348,7 @@ async function main(): Promise<void> {
     service: s,
     floor: f,
     ratio,
+    careQueue: { service: sq, floor: fq, ratio: queueRatio },
   };
   await writeFile(RESULTS_FILE, JSON.stringify(report, null, 2) + '\n');
   console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);

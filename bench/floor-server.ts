@@ -7,7 +7,7 @@ import { isUuid } from '../src/db/batch';
  * one hand-written SQL statement over `pg`, with no framework, auth or GraphQL in between.
  * Nothing real can be faster, so the service's distance to it is what the framework costs.
  * Usage: `DATABASE_URL=postgres://... PORT=4101 node dist/bench/floor-server.js`,
- * then `POST /` with `{"customerId":"<uuid>"}`.
+ * then `POST /` with `{"customerId":"<uuid>"}`, or `POST /queue` for the top 50 of the care queue.
  */
 
 /** One statement: the customer, its identities, its 20 latest interactions and its latest overall influence with the trend. */
@@ -36,6 +36,33 @@ SELECT json_build_object(
 FROM customers c
 WHERE c.id = $1`;
 
+
+/**
+ * The queue floor: the top 50 of the care queue (open inbound actionable items by the indexed
+ * virtual deadline) with each item's customer, its identities, its 5 latest interactions and its
+ * latest overall influence, in one statement.
+ */
+const QUEUE_SQL = `
+SELECT coalesce(json_agg(item ORDER BY ord), '[]'::json) AS items FROM (
+  SELECT q.ord, json_build_object(
+    'queueKey', q.queue_key,
+    'interaction', json_build_object('id', q.id, 'channel', q.channel, 'content', q.content, 'occurredAt', q.occurred_at,
+      'customer', json_build_object('id', c.id, 'displayName', c.display_name, 'tier', c.tier,
+        'socialIdentities', COALESCE((
+          SELECT json_agg(json_build_object('platform', s.platform, 'handle', s.handle, 'followerCount', s.follower_count) ORDER BY s.captured_at, s.id)
+          FROM social_identities s WHERE s.customer_id = c.id), '[]'::json),
+        'interactions', COALESCE((
+          SELECT json_agg(json_build_object('id', i.id, 'channel', i.channel, 'occurredAt', i.occurred_at, 'content', i.content)
+                          ORDER BY i.occurred_at DESC, i.id DESC)
+          FROM (SELECT * FROM interactions WHERE customer_id = c.id ORDER BY occurred_at DESC, id DESC LIMIT 5) i), '[]'::json),
+        'influence', (
+          SELECT json_build_object('score', x.score, 'measuredAt', x.measured_at) FROM influence_scores x
+           WHERE x.customer_id = c.id AND x.topic IS NULL AND x.platform IS NULL ORDER BY x.measured_at DESC, x.id DESC LIMIT 1)))
+  ) AS item
+  FROM (SELECT i.*, row_number() OVER (ORDER BY i.queue_key, i.id) AS ord FROM interactions i
+         WHERE i.status = 'OPEN' AND i.direction = 'INBOUND' AND i.actionable ORDER BY i.queue_key, i.id LIMIT 50) q
+  JOIN customers c ON c.id = q.customer_id
+) t`;
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error('DATABASE_URL is required');
@@ -73,8 +100,21 @@ async function customer360(req: IncomingMessage, res: ServerResponse): Promise<v
   send(res, 200, JSON.stringify({ customer: rows[0].customer }));
 }
 
+async function queue(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  requestsTotal++;
+  await readBody(req);
+  statementsTotal++;
+  const { rows } = await pool.query<{ items: unknown }>({ name: 'care-queue-50', text: QUEUE_SQL });
+  send(res, 200, JSON.stringify({ careQueue: rows[0].items }));
+}
+
 const server = createServer((req, res) => {
-  if (req.method === 'POST') {
+  if (req.method === 'POST' && req.url === '/queue') {
+    queue(req, res).catch((error: unknown) => {
+      process.stderr.write(`floor: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (!res.headersSent) send(res, 500, '{"error":"internal"}');
+    });
+  } else if (req.method === 'POST') {
     customer360(req, res).catch((error: unknown) => {
       process.stderr.write(`floor: ${error instanceof Error ? error.message : String(error)}\n`);
       if (!res.headersSent) send(res, 500, '{"error":"internal"}');

@@ -29,6 +29,8 @@ export interface AppDeps {
   limits?: Partial<Limits>;
   /** Defaults to the application schema; tests of the HTTP layer may pass a schema of their own. */
   schema?: GraphQLSchema;
+  /** false: every customer read takes the loader path (compiled customer 360 off; for comparisons). */
+  compiledReads?: boolean;
 }
 
 export interface App {
@@ -50,7 +52,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   guardPool(pool, logger);
   const metrics = createMetrics(pool);
   countStatements(pool, metrics);
-  const services = createServices({ dataSource, pool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger });
+  const services = createServices({ dataSource, pool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger, compiledReads: deps.compiledReads });
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);

@@ -33,6 +33,7 @@ import type { Logger } from './logger';
 import { createBrandChannelLoaders } from './care/brand-channel.loaders';
 import { BrandChannelService } from './care/brand-channel.service';
 import { ResponseTemplateService } from './care/response-template.service';
+import { Customer360Service } from './customer360/customer360.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -51,7 +52,7 @@ export function createLoaders(pool: Pool) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger }) {
+export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger; compiledReads?: boolean }) {
   const careRules = new CareRulesService(pool);
   return {
     customers: new CustomerService(pool),
@@ -73,6 +74,7 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     audit: new AuditService(pool, options.logger),
     brandChannels: new BrandChannelService(pool, options.defaultPhoneRegion),
     responseTemplates: new ResponseTemplateService(dataSource, pool),
+    customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

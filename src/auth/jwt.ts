@@ -35,7 +35,7 @@ export class InvalidTokenError extends Error {}
  */
 export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
   const keyFor = keyResolver(options);
-  return async (token: string) => {
+  return cachedUntilExpiry(async (token: string) => {
     const { key, algorithm } = await keyFor(token);
     let payload: string | JwtPayload;
     try {
@@ -54,7 +54,36 @@ export function createTokenVerifier(options: VerifierOptions): TokenVerifier {
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidTokenError('token has no sub claim');
     const claimed: unknown = payload.roles;
     if (!Array.isArray(claimed)) throw new InvalidTokenError('token has no roles claim');
-    return { sub: payload.sub, roles: effectiveRoles(claimed) };
+    return { viewer: { sub: payload.sub, roles: effectiveRoles(claimed) }, expiresAtMs: payload.exp * 1000 };
+  });
+}
+
+/** Verified tokens remembered at most; the least recently used is forgotten first. */
+export const TOKEN_CACHE_SIZE = 10_000;
+
+/**
+ * Remembers each verified token (by its exact text, so any change to it is a new token) until
+ * its `exp`, so a client that sends the same bearer token on every request pays for the
+ * signature check once. Refusals are never remembered. A token stays accepted until its own
+ * expiry even if its JWKS key is rotated out meanwhile (tokens are short-lived).
+ */
+function cachedUntilExpiry(verify: (token: string) => Promise<{ viewer: Viewer; expiresAtMs: number }>): TokenVerifier {
+  const verified = new Map<string, { viewer: Viewer; expiresAtMs: number }>();
+  return async (token: string) => {
+    const hit = verified.get(token);
+    if (hit) {
+      verified.delete(token);
+      if (Date.now() < hit.expiresAtMs) {
+        verified.set(token, hit);
+        return hit.viewer;
+      }
+    }
+    const fresh = await verify(token);
+    if (Date.now() < fresh.expiresAtMs) {
+      verified.set(token, fresh);
+      if (verified.size > TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    }
+    return fresh.viewer;
   };
 }
 

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, Info, Int, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { Channel, SwimLane } from '../graphql/enums';
 import { pageSize } from '../graphql/pagination';
@@ -11,6 +12,7 @@ export class CareQueueResolver {
   @Query(() => QueueItemConnection, { description: 'What to answer next: open inbound interactions, highest priority first.' })
   async careQueue(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('lane', () => SwimLane, { nullable: true }) lane?: SwimLane,
@@ -19,6 +21,8 @@ export class CareQueueResolver {
   ) {
     const page = await ctx.services.careQueue.queue({ first: pageSize(first, 50), after, lane, skillGroup, channel });
     for (const edge of page.edges) ctx.loaders.interactionById.prime(edge.node.interaction.id, edge.node.interaction);
+    // The items' customers and what is selected of them: one more statement for the whole page.
+    await ctx.services.customer360.prime(ctx, page.edges.map((e) => e.node.interaction.customerId), info, ['edges', 'node', 'interaction', 'customer']);
     return page;
   }
 }

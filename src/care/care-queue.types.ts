@@ -18,5 +18,5 @@ export class QueueItem {
   queueKey!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class QueueItemConnection extends ConnectionType(QueueItem) {}

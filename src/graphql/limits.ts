@@ -104,6 +104,37 @@ export function operationCost(schema: GraphQLSchema, document: Parameters<typeof
   return getComplexity({ schema, query: document, operationName, variables: withoutLists(variables), estimators: [fieldExtensionsEstimator(), connectionEstimator] });
 }
 
+type CostDocument = Parameters<typeof getComplexity>[0]['query'];
+
+/** Costs per document (Apollo hands the same DocumentNode for the same text from its document store). */
+const costCache = new WeakMap<CostDocument, Map<string, number>>();
+/** Distinct (operation, cost-relevant variables) kept per document. */
+const MAX_COSTS_PER_DOCUMENT = 64;
+
+/**
+ * The cost of an operation, computed once per document, operation name and the variables
+ * that can change it: numbers (`first`), booleans (`@skip`/`@include`) and nulls. Ids,
+ * strings, enums and input objects cannot, so `customer(id: $id)` costs one analysis per
+ * document, not one per request. Throws like operationCost (uncached) when variables do not coerce.
+ */
+export function cachedOperationCost(schema: GraphQLSchema, document: CostDocument, operationName: string | undefined, variables: Record<string, unknown> | undefined): number {
+  let costs = costCache.get(document);
+  if (!costs) {
+    costs = new Map();
+    costCache.set(document, costs);
+  }
+  const relevant: unknown[] = [operationName ?? null];
+  for (const [name, value] of Object.entries(variables ?? {})) {
+    if (value === null || typeof value === 'number' || typeof value === 'boolean') relevant.push(name, value);
+  }
+  const key = JSON.stringify(relevant);
+  const known = costs.get(key);
+  if (known !== undefined) return known;
+  const cost = operationCost(schema, document, operationName, variables);
+  if (costs.size < MAX_COSTS_PER_DOCUMENT) costs.set(key, cost);
+  return cost;
+}
+
 export interface LimitsContext {
   readonly viewer: { readonly sub: string };
   /** Size of the raw request body, measured by the JSON body parser. */
@@ -132,7 +163,7 @@ export function limitsPlugin(limits: Limits): ApolloServerPlugin<LimitsContext> 
           }
           let cost: number;
           try {
-            cost = operationCost(schema, document, request.operationName ?? undefined, request.variables);
+            cost = cachedOperationCost(schema, document, request.operationName ?? undefined, request.variables);
           } catch (error) {
             // Variables that do not coerce: execution refuses them with BAD_USER_INPUT, and nothing runs.
             if (error instanceof GraphQLError) return;

@@ -52,7 +52,8 @@ function consentStateLoader(pool: Pool, column: IdentityColumn) {
   );
 }
 
-function toStates(events: EventRow[]): Consent[] {
+/** One Consent per purpose from the newest event of each (as the loaders answer). */
+export function toStates(events: readonly Pick<ConsentEvent, 'purpose' | 'status' | 'recordedAt' | 'source' | 'expiresAt'>[]): Consent[] {
   return PURPOSES.map((purpose) => {
     const latest = events.find((e) => e.purpose === purpose);
     return latest

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { Customer } from '../customers/customer.types';
 import { Platform } from '../graphql/enums';
@@ -13,8 +14,9 @@ import { ContactPoint, SocialIdentity } from './identity.types';
 export class CustomerIdentityResolver {
   @Authorized(CAN.readCustomers)
   @Query(() => Customer, { nullable: true, description: 'Find the customer who owns an email, a phone, or a platform handle, in any raw form.' })
-  async lookupCustomer(
+  lookupCustomer(
     @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg('email', () => String, { nullable: true }) email?: string,
     @Arg('phone', () => String, { nullable: true }) phone?: string,
     @Arg('platform', () => Platform, { nullable: true }) platform?: Platform,
@@ -22,8 +24,9 @@ export class CustomerIdentityResolver {
     @Arg('region', () => String, { nullable: true, description: 'Region for national phone formats (default from DEFAULT_PHONE_REGION).' })
     region?: string,
   ) {
-    const id = await ctx.services.customerLookup.lookup({ email, phone, platform, handle, region });
-    return id ? ctx.loaders.customerById.load(id) : null;
+    const args = { email, phone, platform, handle, region };
+    const owner = ctx.services.customerLookup.ownerQuery(args);
+    return ctx.services.customer360.byOwner(ctx, owner, () => ctx.services.customerLookup.lookup(args), info);
   }
 
   @Authorized(CAN.readCustomers)

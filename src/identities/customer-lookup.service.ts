@@ -23,29 +23,30 @@ export class CustomerLookupService {
    * Exactly one of email, phone, or platform + handle.
    */
   async lookup(args: LookupArgs): Promise<string | null> {
-    const given = [args.email, args.phone, args.handle].filter((v) => v !== null && v !== undefined).length;
-    if (given !== 1) throw badInput('email', 'give exactly one of email, phone, or platform + handle');
-    if (args.email != null) {
-      return this.ownerOfContact('EMAIL', normaliseEmail(args.email));
-    }
-    if (args.phone != null) {
-      return this.ownerOfContact('PHONE', normalisePhone(args.phone, args.region ?? this.defaultPhoneRegion));
-    }
-    if (!args.platform) throw badInput('platform', 'platform is required with handle');
-    const { handle, externalUserId } = normaliseHandle(args.platform, args.handle!, args.region ?? this.defaultPhoneRegion);
-    const { rows } = await this.pool.query<{ customerId: string }>(
-      `SELECT customer_id AS "customerId" FROM social_identities
-        WHERE platform = $1 AND (handle = $2 OR external_user_id = $3) LIMIT 1`,
-      [args.platform, handle, externalUserId ?? handle],
-    );
-    return rows[0]?.customerId ?? null;
+    const { sql, params } = this.ownerQuery(args);
+    const { rows } = await this.pool.query<{ key: string }>(sql, params);
+    return rows[0]?.key ?? null;
   }
 
-  private async ownerOfContact(kind: 'EMAIL' | 'PHONE', value: string): Promise<string | null> {
-    const { rows } = await this.pool.query<{ customerId: string }>(
-      `SELECT customer_id AS "customerId" FROM contact_points WHERE kind = $1 AND value = $2`,
-      [kind, value],
-    );
-    return rows[0]?.customerId ?? null;
+  /**
+   * The lookup as a query of the owner's id (`key`, with `ord` 1), for a read that builds the
+   * customer in the same statement. BAD_USER_INPUT for arguments that name no identifier.
+   */
+  ownerQuery(args: LookupArgs): { sql: string; params: unknown[] } {
+    const given = [args.email, args.phone, args.handle].filter((v) => v !== null && v !== undefined).length;
+    if (given !== 1) throw badInput('email', 'give exactly one of email, phone, or platform + handle');
+    if (args.email != null) return ownerOfContact('EMAIL', normaliseEmail(args.email));
+    if (args.phone != null) return ownerOfContact('PHONE', normalisePhone(args.phone, args.region ?? this.defaultPhoneRegion));
+    if (!args.platform) throw badInput('platform', 'platform is required with handle');
+    const { handle, externalUserId } = normaliseHandle(args.platform, args.handle!, args.region ?? this.defaultPhoneRegion);
+    return {
+      sql: `SELECT customer_id AS key, 1 AS ord FROM social_identities
+             WHERE platform = $1 AND (handle = $2 OR external_user_id = $3) LIMIT 1`,
+      params: [args.platform, handle, externalUserId ?? handle],
+    };
   }
+}
+
+function ownerOfContact(kind: 'EMAIL' | 'PHONE', value: string): { sql: string; params: unknown[] } {
+  return { sql: `SELECT customer_id AS key, 1 AS ord FROM contact_points WHERE kind = $1 AND value = $2 LIMIT 1`, params: [kind, value] };
 }

@@ -4,7 +4,7 @@ import { groupByKey, oneByKey } from '../db/batch';
 import type { ContactPoint, SocialIdentity } from './identity.types';
 
 /** Per-request loaders for a customer's identifiers, one SQL statement per batch. */
-const SOCIAL_IDENTITY_COLUMNS = `id, customer_id AS "customerId", platform, handle, external_user_id AS "externalUserId",
+export const SOCIAL_IDENTITY_COLUMNS = `id, customer_id AS "customerId", platform, handle, external_user_id AS "externalUserId",
   profile_url AS "profileUrl", follower_count AS "followerCount", verified,
   captured_via AS "capturedVia", captured_at AS "capturedAt"`;
 

@@ -38,7 +38,7 @@ export class Interaction {
   templateVersion!: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class InteractionConnection extends ConnectionType(Interaction) {}
 
 @ObjectType({ simpleResolvers: true })
@@ -54,7 +54,7 @@ export class Conversation {
   customerId!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ConversationConnection extends ConnectionType(Conversation) {}
 
 @ObjectType({ simpleResolvers: true })

@@ -49,6 +49,8 @@ export interface TestAppOptions {
   logger?: Logger;
   verifyToken?: TokenVerifier;
   poolSize?: number;
+  /** false: the loader path for every customer read (see Customer360Service). */
+  compiledReads?: boolean;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -62,6 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     verifyToken: options.verifyToken ?? createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
     limits: options.limits,
     schema: options.schema,
+    compiledReads: options.compiledReads,
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   return {

@@ -1,0 +1,106 @@
+import { CUSTOMER_COLUMNS } from '../customers/customer.sql';
+import { sortKeySql } from '../graphql/pagination';
+import { SOCIAL_IDENTITY_COLUMNS } from '../identities/identity.loaders';
+import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
+import type { CustomerPlan } from './customer360.plan';
+
+/**
+ * The one statement of a customer 360 read: the customers named by `keysSql` (columns `key`,
+ * `ord`, and any the caller passes through), each with its survivor's columns and, as one JSON
+ * column per planned part, the rows its loaders would have returned. Each part is the loader's
+ * own query for one customer (same columns, same order, same window), as a correlated
+ * subquery, so the two paths cannot drift apart in what they select.
+ */
+export interface CompiledStatement {
+  text: string;
+  values: unknown[];
+}
+
+class Params {
+  constructor(readonly values: unknown[]) {}
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+const agg = (alias: string, order: string) => `coalesce(json_agg(${alias} ORDER BY ${order}), '[]'::json)`;
+
+/** Newest decision per purpose for one identity (consent.loaders.ts, consentStateLoader, for one key). */
+function consentsSql(column: 'social_identity_id' | 'contact_point_id', identity: string, asOf: string | null): string {
+  const at = asOf ? `${asOf}::timestamptz` : 'now()';
+  return `(SELECT coalesce(json_agg(e), '[]'::json) FROM (
+      SELECT DISTINCT ON (purpose) purpose,
+             CASE WHEN status = 'GRANTED' AND expires_at <= ${at} THEN 'EXPIRED' ELSE status END AS status,
+             recorded_at AS "recordedAt", source, recorded_by AS "recordedBy", expires_at AS "expiresAt"
+        FROM consent_events
+       WHERE ${column} = ${identity}${asOf ? ` AND recorded_at <= ${asOf}::timestamptz` : ''}
+       ORDER BY purpose, recorded_at DESC, id DESC) e)`;
+}
+
+export function customer360Sql(keysSql: string, keysParams: readonly unknown[], plan: CustomerPlan): CompiledStatement {
+  const p = new Params([...keysParams]);
+  const parts: string[] = [];
+
+  if (plan.contactPoints) {
+    const consents = [...plan.contactPointConsents.values()].map(
+      (asOf, n) => `, ${consentsSql('contact_point_id', 'cp.id', asOf ? p.add(asOf) : null)} AS "k${n}"`,
+    );
+    parts.push(`(SELECT ${agg('x', 'x."capturedAt", x.id')} FROM (
+        SELECT cp.id, cp.customer_id AS "customerId", cp.kind, cp.value, cp.verified,
+               cp.captured_via AS "capturedVia", cp.captured_at AS "capturedAt"${consents.join('')}
+          FROM contact_points cp WHERE cp.customer_id = c.id) x) AS "cp"`);
+  }
+  if (plan.socialIdentities) {
+    const consents = [...plan.socialIdentityConsents.values()].map(
+      (asOf, n) => `, ${consentsSql('social_identity_id', 'si.id', asOf ? p.add(asOf) : null)} AS "k${n}"`,
+    );
+    parts.push(`(SELECT ${agg('x', 'x."capturedAt", x.id')} FROM (
+        SELECT ${SOCIAL_IDENTITY_COLUMNS}${consents.join('')}
+          FROM social_identities si WHERE si.customer_id = c.id) x) AS "si"`);
+  }
+  [...plan.interactions.values()].forEach((page, n) => {
+    const filters: string[] = [];
+    if (page.channel) filters.push(`AND i.channel = ${p.add(page.channel)}`);
+    if (page.after) filters.push(`AND (i.occurred_at, i.id) < (${p.add(page.after[0])}::timestamptz, ${p.add(page.after[1])}::uuid)`);
+    parts.push(`(SELECT ${agg('x', 'x."sortKey" DESC, x.id DESC')} FROM (
+        SELECT ${INTERACTION_COLUMNS}, ${sortKeySql('i.occurred_at')} AS "sortKey" FROM interactions i
+         WHERE i.customer_id = c.id ${filters.join(' ')}
+         ORDER BY i.occurred_at DESC, i.id DESC LIMIT ${p.add(page.limit)}) x) AS "i${n}"`);
+  });
+  [...plan.interactionCounts.values()].forEach((channel, n) => {
+    parts.push(`(SELECT count(*)::int FROM interactions WHERE customer_id = c.id${channel ? ` AND channel = ${p.add(channel)}` : ''}) AS "in${n}"`);
+  });
+  [...plan.conversations.values()].forEach((page, n) => {
+    const filter = page.after
+      ? `AND (v.last_activity_at, v.id) < (${p.add(page.after[0])}::timestamptz, ${p.add(page.after[1])}::uuid)`
+      : '';
+    parts.push(`(SELECT ${agg('x', 'x."sortKey" DESC, x.id DESC')} FROM (
+        SELECT ${CONVERSATION_COLUMNS}, ${sortKeySql('v.last_activity_at')} AS "sortKey" FROM conversations v
+         WHERE v.customer_id = c.id ${filter}
+         ORDER BY v.last_activity_at DESC, v.id DESC LIMIT ${p.add(page.limit)}) x) AS "v${n}"`);
+  });
+  if (plan.conversationCount) parts.push(`(SELECT count(*)::int FROM conversations WHERE customer_id = c.id) AS "vn"`);
+  if (plan.influence) {
+    // influence.loaders.ts, latestInfluenceByCustomerId, for one customer.
+    parts.push(`(SELECT ${agg('s', 's.topic NULLS FIRST, s.platform NULLS FIRST')} FROM (
+        SELECT "customerId", score, topic, platform, source, "measuredAt", trend, computed, flagged FROM (
+          SELECT customer_id AS "customerId", score::numeric::float8 AS score, topic, platform, source,
+                 measured_at AS "measuredAt", computed, flagged,
+                 round((score::numeric - (lag(score) OVER w)::numeric), 3)::float8 AS trend,
+                 row_number() OVER (PARTITION BY topic, platform ORDER BY measured_at DESC, id DESC) AS newest
+            FROM influence_scores WHERE customer_id = c.id
+          WINDOW w AS (PARTITION BY topic, platform ORDER BY measured_at, id)
+        ) ranked WHERE newest = 1) s) AS "inf"`);
+  }
+  if (plan.openEscalations) {
+    parts.push(`(SELECT ${agg('x', 'x."createdAt", x.id')} FROM (
+        SELECT ${ESCALATION_COLUMNS} FROM escalations e WHERE e.customer_id = c.id AND e.resolved_at IS NULL) x) AS "esc"`);
+  }
+  const text = `SELECT k.*, ${CUSTOMER_COLUMNS}${parts.map((part) => `,\n  ${part}`).join('')}
+  FROM (${keysSql}) k
+  JOIN customers kc ON kc.id = k.key
+  JOIN customers c ON c.id = coalesce(kc.merged_into, kc.id)
+ ORDER BY k.ord`;
+  return { text, values: p.values };
+}
