@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -49,6 +50,8 @@ export interface TestAppOptions {
   logger?: Logger;
   verifyToken?: TokenVerifier;
   poolSize?: number;
+  /** Shared mutation counters (default: a prefix of this app's own, so test files never count each other's mutations). */
+  rateLimitKeyPrefix?: string;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -62,6 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     verifyToken: options.verifyToken ?? createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
     limits: options.limits,
     schema: options.schema,
+    rateLimitKeyPrefix: options.rateLimitKeyPrefix ?? `test-${randomUUID()}`,
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   return {
