@@ -1,4 +1,7 @@
+import { PassThrough } from 'node:stream';
 import { Client } from 'pg';
+import { ConsentPurpose } from '../../src/graphql/enums';
+import { exportSegment } from '../../src/segments/segment-export';
 import request from 'supertest';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { startReplicatedCluster, type ReplicatedCluster } from '../helpers/databases';
@@ -76,6 +79,17 @@ describe('read replicas (DATABASE_REPLICA_URLS) on a real streaming standby', ()
     expect(write.body.errors).toBeUndefined();
     expect(write.headers['x-database-server']).toBe('primary');
     expect((await app.pool.query(`SELECT tier FROM customers WHERE id = $1`, [c.id])).rows[0].tier).toBe('GOLD');
+  });
+
+  it('says which server an export read: a segment export from the replica, a customer export (it writes its audit) from the primary', async () => {
+    const out = new PassThrough();
+    out.resume();
+    const result = await exportSegment(app.replicas!.choose(undefined).pool, out, { filter: { country: 'ZZ' }, purpose: ConsentPurpose.MARKETING });
+    expect(result.readFrom).toMatchObject({ role: 'replica', server: `127.0.0.1:${cluster.replicaPort}/social_crm` });
+    expect(result.readFrom!.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    const c = await createCustomer(app.pool);
+    const doc = await gqlAs('exporter', 'query($id: ID!) { exportCustomer(id: $id) }', { id: c.id });
+    expect(doc.body.data.exportCustomer.readFrom).toMatchObject({ role: 'primary', server: `127.0.0.1:${cluster.primaryPort}/social_crm` });
   });
 
   it('100 write-then-read pairs by one subject all see their own write; once the replica replayed it, the subject reads there again', async () => {
