@@ -30,6 +30,16 @@ function workersThatAnswered(output: string, operation: string): Set<number> {
   return ids;
 }
 
+/** Polls `check` for up to 5 s: workers' log lines reach the shared stdout on their own schedule. */
+async function eventually<T>(read: () => T, done: (value: T) => boolean): Promise<T> {
+  let value = read();
+  for (let i = 0; i < 50 && !done(value); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = read();
+  }
+  return value;
+}
+
 let dataDir: string;
 let server: Started;
 let port: number;
@@ -56,6 +66,8 @@ afterAll(async () => {
 
 describe('WEB_CONCURRENCY=2', () => {
   it('starts the embedded PostgreSQL once, in the primary, and two workers that both answer on the one port', async () => {
+    // Each worker writes its own lines to the shared stdout: the last may follow the primary's.
+    for (let i = 0; i < 50 && (server.output().match(/worker is serving/g)?.length ?? 0) < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     const out = server.output();
     expect(out.match(/starting the embedded PostgreSQL/g)).toHaveLength(1);
     expect(out.match(/"msg":"migration applied"/g)?.length).toBeGreaterThan(0);
@@ -67,8 +79,7 @@ describe('WEB_CONCURRENCY=2', () => {
         .send({ query: 'query Count { customers(first: 1) { totalCount } }' });
       expect(res.body).toEqual({ data: { customers: { totalCount: 0 } } });
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(workersThatAnswered(server.output(), 'Count')).toEqual(new Set([1, 2]));
+    expect(await eventually(() => workersThatAnswered(server.output(), 'Count'), (ids) => ids.size >= 2)).toEqual(new Set([1, 2]));
   });
 
   it('counts the mutation rate limit in PostgreSQL: one token gets 3 mutations a minute across both workers, then HTTP 429', async () => {
@@ -86,9 +97,8 @@ describe('WEB_CONCURRENCY=2', () => {
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.slice(3)).toEqual([429, 429, 429]);
     expect(codes.slice(3)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
-    await new Promise((resolve) => setTimeout(resolve, 200));
     // Both workers answered mutations: per process counters would have allowed 3 each.
-    expect(workersThatAnswered(server.output(), 'Touch')).toEqual(new Set([1, 2]));
+    expect(await eventually(() => workersThatAnswered(server.output(), 'Touch'), (ids) => ids.size >= 2)).toEqual(new Set([1, 2]));
   });
 
   it('on SIGTERM drains the request in flight, closes the port, stops the workers, then the database, and exits 0', async () => {
@@ -114,7 +124,7 @@ describe('WEB_CONCURRENCY=2', () => {
     expect(raw).toMatch(/^HTTP\/1\.1 200/);
     expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ data: { customers: { totalCount: 0 } } });
     expect(await server.exited).toBe(0);
-    expect(server.output().match(/"msg":"stopped"/g)).toHaveLength(3);
+    expect(await eventually(() => server.output().match(/"msg":"stopped"/g)?.length ?? 0, (n) => n >= 3)).toBe(3);
     expect(await portIsOpen(pgPort)).toBe(false);
   });
 });
