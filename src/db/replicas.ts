@@ -49,6 +49,8 @@ interface Replica {
   name: string;
   server: string;
   pool: Pool;
+  /** One connection of its own for the health check, so checks never queue behind reads. */
+  probe: Pool;
   reachable: boolean;
   replayLsn: bigint | null;
   lagMs: number | null;
@@ -95,7 +97,10 @@ export class ReplicaSet {
       };
       const pool = new Pool(config);
       pool.on('error', (error) => options.logger.warn({ err: error, replica: `replica-${i + 1}` }, 'idle replica connection lost'));
+      const probe = new Pool({ ...config, max: 1, application_name: `${config.application_name}-replica-check` });
+      probe.on('error', () => undefined);
       return {
+        probe,
         name: `replica-${i + 1}`,
         server: `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`,
         pool,
@@ -193,7 +198,7 @@ export class ReplicaSet {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.checking?.catch(() => undefined);
-    await Promise.all(this.replicas.map((r) => r.pool.end().catch(() => undefined)));
+    await Promise.all(this.replicas.flatMap((r) => [r.pool.end().catch(() => undefined), r.probe.end().catch(() => undefined)]));
   }
 
   private isUsable(r: Replica, now: number): boolean {
@@ -216,7 +221,7 @@ export class ReplicaSet {
 
   private async checkReplica(r: Replica): Promise<void> {
     try {
-      const { rows } = await r.pool.query<{ standby: boolean; replay: string | null }>(
+      const { rows } = await r.probe.query<{ standby: boolean; replay: string | null }>(
         'SELECT pg_is_in_recovery() AS standby, pg_last_wal_replay_lsn()::text AS replay',
       );
       if (!rows[0].standby) throw new Error('not a standby (pg_is_in_recovery() is false)');
