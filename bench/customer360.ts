@@ -18,7 +18,9 @@ import type { LoadPlan, LoadSummary } from './load-runner';
 /**
  * Customer-360 read benchmark: the GraphQL service against a one-SQL floor, same data, same
  * load. Each runs in its own process (as does the load generator), one after the other.
- * Usage: `npm run bench -- [--customers 100000] [--duration 15] [--connections 32] [--warmup 3]`
+ * Usage: `npm run bench -- [--customers 100000] [--duration 15] [--connections 32] [--warmup 3] [--workers N]`
+ * With `--workers N` (N > 1) the service is measured twice, with WEB_CONCURRENCY=1 and =N, and the
+ * scaling from one to N worker processes is printed.
  * (DATABASE_URL to use an existing database; otherwise an embedded one under DATA_DIR=.data/bench).
  */
 
@@ -89,18 +91,33 @@ function assertPortFree(port: number): Promise<void> {
   });
 }
 
-/** Forks compiled JS and stops it (TERM, then KILL after 10 s) on clean-up. */
+/** Stops a forked child: TERM, then KILL after 10 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Forks compiled JS and stops it on clean-up. */
 function startChild(script: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = fork(script, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  cleanups.push(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  });
+  cleanups.push(() => stopChild(child));
   return child;
+}
+
+/** Peak resident set of a process and its children (a cluster primary's workers), in MB; Linux only. */
+function peakRssTreeMb(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  let total = peakRssMb(pid);
+  try {
+    for (const child of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += peakRssMb(Number(child));
+  } catch {
+    // no children file: a single process
+  }
+  return total;
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, name: string): Promise<void> {
@@ -150,8 +167,8 @@ interface Target {
   statementsCounter: string;
 }
 
-async function measure(target: Target, warmupSeconds: number, durationSeconds: number): Promise<TargetResult> {
-  process.stderr.write(`${target.name}: warming up ${warmupSeconds} s, then measuring ${durationSeconds} s\n`);
+async function measure(target: Target, warmupSeconds: number, durationSeconds: number, workers = 1): Promise<TargetResult> {
+  process.stderr.write(`${target.name}${workers > 1 ? ` (${workers} workers)` : ''}: warming up ${warmupSeconds} s, then measuring ${durationSeconds} s\n`);
   await runLoad({ ...target.plan, durationSeconds: warmupSeconds });
   const requestsBefore = await readCounter(target.metricsUrl, target.requestsCounter);
   const statementsBefore = await readCounter(target.metricsUrl, target.statementsCounter);
@@ -160,11 +177,13 @@ async function measure(target: Target, warmupSeconds: number, durationSeconds: n
   const cpuAfter = cpuMs(target.child.pid);
   const requests = (await readCounter(target.metricsUrl, target.requestsCounter)) - requestsBefore;
   const statements = (await readCounter(target.metricsUrl, target.statementsCounter)) - statementsBefore;
+  // Each worker has its own /metrics (a scrape reaches one of them): counters are per worker.
+  const one = workers === 1 && requests > 0;
   return {
     ...load,
-    sqlStatementsPerRequest: requests > 0 ? statements / requests : NaN,
-    peakRssMb: peakRssMb(target.child.pid),
-    cpuMsPerRequest: requests > 0 ? (cpuAfter - cpuBefore) / requests : NaN,
+    sqlStatementsPerRequest: one ? statements / requests : NaN,
+    peakRssMb: workers === 1 ? peakRssMb(target.child.pid) : peakRssTreeMb(target.child.pid),
+    cpuMsPerRequest: one ? (cpuAfter - cpuBefore) / requests : NaN,
   };
 }
 
@@ -175,12 +194,14 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       connections: { type: 'string' },
       warmup: { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   const customers = integerOption(values.customers, 'customers', 100_000);
   const durationSeconds = integerOption(values.duration, 'duration', 15);
   const connections = integerOption(values.connections, 'connections', 32);
   const warmupSeconds = integerOption(values.warmup, 'warmup', 3);
+  const workers = integerOption(values.workers, 'workers', 1);
   await Promise.all([assertPortFree(SERVICE_PORT), assertPortFree(FLOOR_PORT)]);
   const loadAtStart = os.loadavg()[0];
 
@@ -230,15 +251,18 @@ async function main(): Promise<void> {
     subject: 'bench-agent',
     expiresIn: '1h',
   });
-  const service = startChild(path.join(__dirname, '..', 'src', 'main.js'), {
-    ...process.env,
-    PORT: String(SERVICE_PORT),
-    DATABASE_URL: url,
-    NODE_ENV: 'production',
-    JWT_SECRET: jwtSecret,
-    SEED_DEMO: 'false',
-    LOG_LEVEL: 'warn',
-  });
+  const startService = (concurrency: number) =>
+    startChild(path.join(__dirname, '..', 'src', 'main.js'), {
+      ...process.env,
+      PORT: String(SERVICE_PORT),
+      DATABASE_URL: url,
+      NODE_ENV: 'production',
+      JWT_SECRET: jwtSecret,
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      WEB_CONCURRENCY: String(concurrency),
+    });
+  const service = startService(1);
   const floor = startChild(path.join(__dirname, 'floor-server.js'), { ...process.env, PORT: String(FLOOR_PORT), DATABASE_URL: url });
   await Promise.all([
     waitUntilReady(`http://127.0.0.1:${SERVICE_PORT}/readyz`, service, 'service'),
@@ -298,6 +322,13 @@ async function main(): Promise<void> {
   ];
   const results: Record<string, TargetResult> = {};
   for (const target of targets) results[target.name] = await measure(target, warmupSeconds, durationSeconds);
+  let scaled: TargetResult | undefined;
+  if (workers > 1) {
+    await stopChild(service);
+    const cluster = startService(workers);
+    await waitUntilReady(`http://127.0.0.1:${SERVICE_PORT}/readyz`, cluster, `service with ${workers} workers`);
+    scaled = await measure({ ...targets[0], child: cluster }, warmupSeconds, durationSeconds, workers);
+  }
 
   const { service: s, floor: f } = results;
   const sq = results['service-queue'];
@@ -331,6 +362,14 @@ async function main(): Promise<void> {
     `service/floor: throughput x${queueRatio.requestsPerSecond.toFixed(2)}, p50 x${queueRatio.latencyP50.toFixed(2)}, p99 x${queueRatio.latencyP99.toFixed(2)}`,
   );
   console.log(`(peak RSS is the process's high-water mark so far: the queue rows share the process of the 360 rows)`);
+  if (scaled) {
+    console.log(row(`svc x${workers}`, scaled));
+    console.log(
+      `workers 1 -> ${workers}: throughput x${(scaled.requestsPerSecond / s.requestsPerSecond).toFixed(2)}, ` +
+        `p50 x${(scaled.latencyP50Ms / s.latencyP50Ms).toFixed(2)}, p99 x${(scaled.latencyP99Ms / s.latencyP99Ms).toFixed(2)} ` +
+        `(SQL/req n/a with workers: each has its own /metrics)`,
+    );
+  }
   console.log(`machine: ${os.cpus().length} CPUs, 1-minute load average ${loadAtStart.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end`);
 
   await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
@@ -349,6 +388,7 @@ async function main(): Promise<void> {
     floor: f,
     ratio,
     careQueue: { service: sq, floor: fq, ratio: queueRatio },
+    ...(scaled ? { workers, serviceWithWorkers: scaled, workerScaling: scaled.requestsPerSecond / s.requestsPerSecond } : {}),
   };
   await writeFile(RESULTS_FILE, JSON.stringify(report, null, 2) + '\n');
   console.log(`results written to ${path.relative(process.cwd(), RESULTS_FILE)}`);

@@ -9,6 +9,7 @@ import { IngestPrecomputedPriority1795690000000 } from './1795690000000-IngestPr
 import { InlinableQueueKey1795700000000 } from './1795700000000-InlinableQueueKey';
 import { SetBasedRequeue1795710000000 } from './1795710000000-SetBasedRequeue';
 import { BrandSide1795750000000 } from './1795750000000-BrandSide';
+import { SharedRateLimits1795770000000 } from './1795770000000-SharedRateLimits';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   InlinableQueueKey1795700000000,
   SetBasedRequeue1795710000000,
   BrandSide1795750000000,
+  SharedRateLimits1795770000000,
 ];

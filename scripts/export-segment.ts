@@ -21,12 +21,14 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const db = await openDatabase(config, logger, { applicationName: 'social-crm-export' });
+  // With DATABASE_REPLICA_URLS the export reads a usable replica (the primary when none is).
+  const source = db.replicas?.choose(undefined).pool ?? db.pool;
   process.once('SIGINT', () => {
     process.stderr.write('\ninterrupted: the file is incomplete, stopping the database\n');
     void db.close().finally(() => process.exit(130));
   });
   try {
-    const total = await new SegmentService(db.pool).count(filter, purpose);
+    const total = await new SegmentService(source).count(filter, purpose);
     const out = createWriteStream(values.out);
     const bar = new SingleBar(
       { stream: process.stderr, format: 'exporting [{bar}] {percentage}% | {value}/{total} members | {rate} members/s | ETA {eta_formatted}', hideCursor: true },
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     );
     const started = Date.now();
     bar.start(total, 0, { rate: 0 });
-    const result = await exportSegment(db.pool, out, {
+    const result = await exportSegment(source, out, {
       filter,
       purpose,
       onBatch: (done) => bar.update(Math.min(done, Math.max(total, done)), { rate: Math.round(done / Math.max((Date.now() - started) / 1000, 0.001)) }),
@@ -42,6 +44,8 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     const seconds = (Date.now() - started) / 1000;
     console.log(`exported ${result.members} members to ${values.out} in ${seconds.toFixed(1)} s (${Math.round(result.members / Math.max(seconds, 0.001))} members/s)`);
+    const from = result.readFrom;
+    if (from) console.log(`read from the ${from.role} ${from.server}, snapshot at WAL ${from.lsn}`);
   } finally {
     await db.close();
   }

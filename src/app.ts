@@ -11,6 +11,8 @@ import type { TokenVerifier } from './auth/jwt';
 import type { Config } from './config';
 import { poolOf } from './db/data-source';
 import { guardPool } from './db/pool-guard';
+import type { ReplicaSet } from './db/replicas';
+import { readRoutingPlugin, routedPool } from './db/routing';
 import { createErrorFormatter } from './graphql/errors';
 import { DEFAULT_LIMITS, limitValidationRules, limitsPlugin, type Limits } from './graphql/limits';
 import { buildAppSchema } from './schema';
@@ -31,6 +33,13 @@ export interface AppDeps {
   schema?: GraphQLSchema;
   /** false: every customer read takes the loader path (compiled customer 360 off; for comparisons). */
   compiledReads?: boolean;
+  /**
+   * Prefix of this app's mutation counters in PostgreSQL: apps with the same prefix (the workers
+   * and instances of one deployment) share one limit per token. Default 'mutations'.
+   */
+  rateLimitKeyPrefix?: string;
+  /** Read replicas (openDatabase builds them from DATABASE_REPLICA_URLS): queries read there, mutations on the primary. */
+  replicas?: ReplicaSet;
 }
 
 export interface App {
@@ -48,10 +57,14 @@ export interface App {
 export async function createApp(deps: AppDeps): Promise<App> {
   const { config, dataSource, logger } = deps;
   const limits: Limits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const pool = poolOf(dataSource);
-  guardPool(pool, logger);
-  const metrics = createMetrics(pool);
-  countStatements(pool, metrics);
+  const primary = poolOf(dataSource);
+  const metrics = createMetrics(primary, deps.replicas);
+  for (const each of [primary, ...(deps.replicas?.pools ?? [])]) {
+    guardPool(each, logger);
+    countStatements(each, metrics);
+  }
+  // Loaders and services read through this one pool; with replicas it routes per request (db/routing.ts).
+  const pool = deps.replicas ? routedPool(deps.replicas) : primary;
   const services = createServices({ dataSource, pool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger, compiledReads: deps.compiledReads });
   const app = express();
   app.disable('x-powered-by');
@@ -71,7 +84,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       metricsPlugin(metrics, { exposeStatementCount: !config.isProduction }),
-      limitsPlugin(limits),
+      limitsPlugin(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix }),
+      ...(deps.replicas ? [readRoutingPlugin(deps.replicas)] : []),
       // No HTTP cache hints are used; the plugin would wrap every field resolution.
       ApolloServerPluginCacheControlDisabled(),
       ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
@@ -80,7 +94,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await apollo.start();
 
   app.get('/healthz', healthz);
-  app.get('/readyz', readyz(dataSource));
+  app.get('/readyz', readyz(dataSource, deps.replicas));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

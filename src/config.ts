@@ -29,6 +29,14 @@ export interface Config {
   readonly seedDemo: boolean | undefined;
   /** Mutations one token subject may send per minute before RATE_LIMITED. */
   readonly mutationsPerMinute: number;
+  /** Worker processes serving one port (node:cluster); 1 = this process serves. */
+  readonly webConcurrency: number;
+  /** Read replicas for query operations (DATABASE_REPLICA_URLS, comma-separated); empty = primary only. */
+  readonly databaseReplicaUrls: readonly string[];
+  /** A replica further behind than this is skipped until it catches up. */
+  readonly replicaMaxLagMs: number;
+  /** After a subject's mutation, its reads stay on the primary at most this long (or until a replica replayed it). */
+  readonly replicaStickinessMs: number;
 }
 
 /** A configuration value that cannot be used; start-up prints its message and stops. */
@@ -97,6 +105,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[A-Z]{2}$/.test(region)) {
     throw new ConfigError(`DEFAULT_PHONE_REGION must be a two-letter country code, got "${region}"`);
   }
+  const databaseReplicaUrls = (nonEmpty(env, 'DATABASE_REPLICA_URLS') ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  for (const [i, u] of databaseReplicaUrls.entries()) {
+    if (!/^postgres(ql)?:\/\//.test(u)) throw new ConfigError(`DATABASE_REPLICA_URLS entry ${i + 1} must be a postgres:// or postgresql:// URL`);
+  }
+  if (databaseReplicaUrls.length > 0 && databaseUrl === undefined) {
+    throw new ConfigError('DATABASE_REPLICA_URLS needs DATABASE_URL (the primary they replicate)');
+  }
   return Object.freeze({
     nodeEnv,
     isProduction,
@@ -114,5 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: integer(env, 'EMBEDDED_PG_PORT', 54320, 1, 65535),
     seedDemo: oneOf(env, 'SEED_DEMO', ['true', 'false', ''] as const, '') === '' ? undefined : env.SEED_DEMO === 'true',
     mutationsPerMinute: integer(env, 'MUTATIONS_PER_MINUTE', 600, 1, 1_000_000),
+    webConcurrency: integer(env, 'WEB_CONCURRENCY', 1, 1, 64),
+    databaseReplicaUrls: Object.freeze(databaseReplicaUrls),
+    replicaMaxLagMs: integer(env, 'REPLICA_MAX_LAG_MS', 5_000, 0, 3_600_000),
+    replicaStickinessMs: integer(env, 'REPLICA_STICKINESS_MS', 10_000, 0, 3_600_000),
   });
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createDataSource, poolOf } from './data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded';
+import { ReplicaSet } from './replicas';
 
 
 export interface Database {
@@ -12,6 +13,8 @@ export interface Database {
   readonly url: string;
   /** True when this process started the PostgreSQL server itself. */
   readonly embedded: boolean;
+  /** The read replicas of DATABASE_REPLICA_URLS (undefined without any): pass them to createApp. */
+  readonly replicas: ReplicaSet | undefined;
   close(): Promise<void>;
 }
 
@@ -21,7 +24,8 @@ export interface Database {
  * Usage: `const db = await openDatabase(config, logger); ... await db.close();`
  */
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'embeddedPgPort'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'embeddedPgPort'> &
+    Partial<Pick<Config, 'databaseReplicaUrls' | 'replicaMaxLagMs' | 'replicaStickinessMs'>>,
   logger: Logger,
   options: { applicationName?: string; runMigrations?: boolean } = {},
 ): Promise<Database> {
@@ -50,12 +54,29 @@ export async function openDatabase(
     await embedded?.stop();
     throw error;
   }
+  const pool = poolOf(dataSource);
+  // A replica that is down at start-up is reported and skipped, never a reason not to start.
+  const replicaUrls = config.databaseReplicaUrls ?? [];
+  const replicas =
+    replicaUrls.length === 0
+      ? undefined
+      : await ReplicaSet.start({
+          primary: pool,
+          urls: replicaUrls,
+          maxLagMs: config.replicaMaxLagMs ?? 5_000,
+          stickinessMs: config.replicaStickinessMs ?? 10_000,
+          poolSize: config.dbPoolSize,
+          logger,
+          applicationName: options.applicationName,
+        });
   return {
     dataSource,
-    pool: poolOf(dataSource),
+    pool,
     url,
     embedded: embedded !== undefined,
+    replicas,
     async close() {
+      await replicas?.close();
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();
     },

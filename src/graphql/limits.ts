@@ -12,7 +12,8 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Pool } from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
  * The abuse limits of one app. The numbers and how they were sized are in docs/security-and-operations.md
@@ -141,13 +142,45 @@ export interface LimitsContext {
   readonly bodyBytes: number;
 }
 
+/** Where the mutation counters live when they must hold across processes. */
+export interface SharedRateStore {
+  /** A pool on the primary (never a replica: every count is a write). */
+  pool: Pool;
+  /** Counters are shared by every app with the same prefix (tests give each app its own). */
+  keyPrefix?: string;
+}
+
+/** Table created by migration SharedRateLimits1795770000000 with the columns RateLimiterPostgres expects. */
+export const RATE_LIMIT_TABLE = 'rate_limit_counters';
+
+/**
+ * The per-token mutation counter: in PostgreSQL when a store is given, so N worker processes or
+ * instances allow the limit once, not N times (one upsert per mutation on the primary). While
+ * PostgreSQL does not answer, a per-process memory counter stands in (the insurance limiter)
+ * so the limiter never turns a database blip into a different error than the mutation's own.
+ */
+function mutationLimiter(points: number, store: SharedRateStore | undefined): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ points, duration: 60 });
+  if (!store) return memory;
+  return new RateLimiterPostgres({
+    storeClient: store.pool,
+    storeType: 'pool',
+    tableName: RATE_LIMIT_TABLE,
+    tableCreated: true,
+    keyPrefix: store.keyPrefix ?? 'mutations',
+    points,
+    duration: 60,
+    insuranceLimiter: memory,
+  });
+}
+
 /**
  * Apollo plugin for the limits that need the resolved operation: cost, the body size of
  * non-bulk operations, and the per-token mutation rate. Each throws a LimitError that
  * carries its HTTP status (an error without one would be a 500 at this stage).
  */
-export function limitsPlugin(limits: Limits): ApolloServerPlugin<LimitsContext> {
-  const mutations = new RateLimiterMemory({ points: limits.mutationsPerMinute, duration: 60 });
+export function limitsPlugin(limits: Limits, store?: SharedRateStore): ApolloServerPlugin<LimitsContext> {
+  const mutations = mutationLimiter(limits.mutationsPerMinute, store);
   return {
     async requestDidStart() {
       return {

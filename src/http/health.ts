@@ -1,11 +1,17 @@
 import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
+import type { ReplicaSet, ReplicaStatus } from '../db/replicas';
 
 export interface Readiness {
   ready: boolean;
   database: 'reachable' | 'unreachable';
   /** Migrations this code knows that the database has not applied yet. */
   pendingMigrations: string[];
+  /**
+   * Each read replica (only with DATABASE_REPLICA_URLS): reachable, lag, usable. A replica that is
+   * down or behind does not make the instance unready: its reads go to the primary.
+   */
+  replicas?: ReplicaStatus[];
 }
 
 /**
@@ -34,9 +40,10 @@ export function healthz(_req: Request, res: Response): void {
 }
 
 /** `/readyz`: 200 when ready for traffic, 503 with the reason otherwise. */
-export function readyz(dataSource: DataSource) {
+export function readyz(dataSource: DataSource, replicas?: ReplicaSet) {
   return async (_req: Request, res: Response) => {
     const readiness = await checkReadiness(dataSource);
+    if (replicas) readiness.replicas = replicas.status();
     res.status(readiness.ready ? 200 : 503).json({ status: readiness.ready ? 'ready' : 'not ready', ...readiness });
   };
 }

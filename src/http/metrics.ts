@@ -1,10 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Pool, PoolClient } from 'pg';
 import { currentRequestScope } from '../common/request-scope';
+import type { ReplicaSet } from '../db/replicas';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one app instance (its own registry, so tests can build several apps). */
-export function createMetrics(pool: Pool) {
+export function createMetrics(pool: Pool, replicas?: ReplicaSet) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = {
@@ -26,6 +27,37 @@ export function createMetrics(pool: Pool) {
       this.set({ state: 'waiting' }, pool.waitingCount);
     },
   });
+  if (replicas) {
+    new Gauge({
+      name: 'social_crm_db_replica_up', help: 'Read replica reachable (1) or not (0)', labelNames: ['replica'], registers: [registry],
+      collect() {
+        for (const r of replicas.status()) this.set({ replica: r.name }, r.reachable ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'social_crm_db_replica_usable', help: 'Read replica serving reads (reachable and within REPLICA_MAX_LAG_MS)', labelNames: ['replica'], registers: [registry],
+      collect() {
+        for (const r of replicas.status()) this.set({ replica: r.name }, r.usable ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'social_crm_db_replica_lag_seconds', help: 'Read replica replay lag behind the primary (NaN while unknown)', labelNames: ['replica'], registers: [registry],
+      collect() {
+        for (const r of replicas.status()) this.set({ replica: r.name }, r.lagMs === null ? NaN : r.lagMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'social_crm_db_replica_pool_connections', help: 'Read replica pool connections by state', labelNames: ['replica', 'state'], registers: [registry],
+      collect() {
+        replicas.pools.forEach((p, i) => {
+          const replica = `replica-${i + 1}`;
+          this.set({ replica, state: 'total' }, p.totalCount);
+          this.set({ replica, state: 'idle' }, p.idleCount);
+          this.set({ replica, state: 'waiting' }, p.waitingCount);
+        });
+      },
+    });
+  }
   return metrics;
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -5,6 +5,7 @@ import { DomainError } from '../graphql/errors';
 import { customerTables, quoteIdent } from './customer-tables';
 import { recordAudit } from '../audit/audit-log';
 import { checkCustomerId } from '../customers/customer.service';
+import { SERVER_IDENTITY_SQL, toServerIdentity } from '../db/server-identity';
 
 export const ERASED_NAME = 'Erased customer';
 export const ERASED_TEXT = '[erased]';
@@ -33,7 +34,8 @@ export class PrivacyService {
         tables[table.name] = rows.map((r) => r.row);
       }
       await recordAudit(m, { actor: exportedBy, action: 'CUSTOMER_EXPORTED', subject: family[0], details: { customers: family.length } });
-      return { customerId: family[0], exportedAt: new Date().toISOString(), customers: customers.map((c) => c.row), tables };
+      const [server] = await m.query(SERVER_IDENTITY_SQL);
+      return { customerId: family[0], exportedAt: new Date().toISOString(), readFrom: toServerIdentity(server), customers: customers.map((c) => c.row), tables };
     });
   }
 

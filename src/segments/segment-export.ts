@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { SERVER_IDENTITY_SQL, toServerIdentity, type ServerIdentity } from '../db/server-identity';
 import type { ConsentPurpose } from '../graphql/enums';
 import type { SegmentFilter } from './segment.inputs';
 import { segmentStreamSql } from './segment.sql';
@@ -27,6 +28,8 @@ export interface SegmentExportResult {
   lastBatchMs: number;
   /** Longest wait between two chunks. */
   slowestBatchMs: number;
+  /** The server whose snapshot the file is (a replica when the pool is one). */
+  readFrom?: ServerIdentity;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function exportSegment(pool: Pool, out: Writable, options: SegmentE
     // sorted GroupAggregate instead of hashing (see segmentStreamSql). Only this transaction.
     await client.query(`SET LOCAL work_mem = '${EXPORT_WORK_MEM}'`);
     await client.query('SET LOCAL enable_hashagg = off');
+    result.readFrom = toServerIdentity((await client.query(SERVER_IDENTITY_SQL)).rows[0]);
     // COPY takes no bind parameters: values are inlined as escaped literals. CSV with quote and
     // delimiter bytes that JSON text never holds raw (it escapes control characters) leaves each
     // line exactly as PostgreSQL built it; text format would double every backslash.

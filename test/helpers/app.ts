@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -10,6 +11,7 @@ import type { Limits } from '../../src/graphql/limits';
 import type { Logger } from '../../src/logger';
 import type { Role } from '../../src/auth/roles';
 import { createLogger } from '../../src/logger';
+import { ReplicaSet } from '../../src/db/replicas';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_ISSUER = 'social-crm';
@@ -31,6 +33,7 @@ export interface TestApp {
   app: App;
   dataSource: DataSource;
   pool: Pool;
+  replicas: ReplicaSet | undefined;
   /** POSTs a GraphQL operation as `roles` (default: admin). */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, roles?: Role[]): Promise<GraphQLResult<T>>;
   close(): Promise<void>;
@@ -51,20 +54,38 @@ export interface TestAppOptions {
   poolSize?: number;
   /** false: the loader path for every customer read (see Customer360Service). */
   compiledReads?: boolean;
+  /** Shared mutation counters (default: a prefix of this app's own, so test files never count each other's mutations). */
+  rateLimitKeyPrefix?: string;
+  /** Read replicas of `url` (a streaming standby): queries read there. */
+  replicas?: { urls: string[]; maxLagMs?: number; stickinessMs?: number; checkIntervalMs?: number };
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataSource = createDataSource({ url: options.url ?? process.env.DATABASE_URL!, poolSize: options.poolSize ?? 5 });
   await dataSource.initialize();
   const pool = poolOf(dataSource);
+  const logger = options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent');
+  const replicas = options.replicas
+    ? await ReplicaSet.start({
+        primary: pool,
+        urls: options.replicas.urls,
+        maxLagMs: options.replicas.maxLagMs ?? 5_000,
+        stickinessMs: options.replicas.stickinessMs ?? 10_000,
+        checkIntervalMs: options.replicas.checkIntervalMs ?? 100,
+        poolSize: options.poolSize ?? 5,
+        logger,
+      })
+    : undefined;
   const app = await createApp({
     config: { isProduction: options.production ?? false, defaultPhoneRegion: 'US' },
     dataSource,
-    logger: options.logger ?? createLogger((process.env.TEST_LOG_LEVEL as 'error' | undefined) ?? 'silent'),
+    logger,
+    replicas,
     verifyToken: options.verifyToken ?? createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
     limits: options.limits,
     schema: options.schema,
     compiledReads: options.compiledReads,
+    rateLimitKeyPrefix: options.rateLimitKeyPrefix ?? `test-${randomUUID()}`,
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   return {
@@ -72,6 +93,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     app,
     dataSource,
     pool,
+    replicas,
     async gql(query, variables, roles = ['admin']) {
       const res = await request(app.server)
         .post('/graphql')
@@ -82,6 +104,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await app.stop();
       await new Promise<void>((resolve) => app.server.close(() => resolve()));
+      await replicas?.close();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -92,3 +92,79 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     },
   };
 }
+
+export interface ReplicatedCluster {
+  /** The primary, already migrated. */
+  primaryUrl: string;
+  /** A hot standby streaming from it (read-only). */
+  replicaUrl: string;
+  primaryPort: number;
+  replicaPort: number;
+  /** Immediate shutdown of the standby (SIGQUIT: sessions cut, like a crash). */
+  killReplica(): Promise<void>;
+  startReplica(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * A primary and a streaming replica of it, in a child process (replica-child.mjs): the standby is
+ * a file copy of the stopped primary with standby.signal and primary_conninfo. The primary is
+ * migrated here; the replica receives the schema by replication.
+ */
+export async function startReplicatedCluster(): Promise<ReplicatedCluster> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'social-crm-replicated-'));
+  const [primaryPort, replicaPort] = [await freePort(), await freePort()];
+  const password = randomBytes(12).toString('hex');
+  const child = spawn(process.execPath, [path.join(__dirname, 'replica-child.mjs'), dir, String(primaryPort), String(replicaPort), password], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let errors = '';
+  const waiters: { line: string; resolve: () => void; reject: (e: Error) => void }[] = [];
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const w of [...waiters]) {
+      if (output.includes(`${w.line} failed`)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.reject(new Error(output));
+      } else if (output.includes(`${w.line}\n`)) {
+        output = output.replace(`${w.line}\n`, '');
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const waitLine = (line: string, timeoutMs = 60_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`replicated cluster: no "${line}" after ${timeoutMs} ms:\n${output}\n${errors}`)), timeoutMs);
+      waiters.push({ line, resolve: () => (clearTimeout(timer), resolve()), reject: (e) => (clearTimeout(timer), reject(e)) });
+      onData(Buffer.alloc(0));
+    });
+  const command = async (name: string) => {
+    child.stdin!.write(`${name}\n`);
+    await waitLine(`${name} done`);
+  };
+  await Promise.race([waitLine('ready', 180_000), exited.then(() => Promise.reject(new Error(`replica child exited:\n${output}\n${errors}`)))]);
+  const url = (port: number) => `postgres://postgres:${password}@127.0.0.1:${port}/social_crm`;
+  const ds = createDataSource({ url: url(primaryPort), poolSize: 1 });
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+  return {
+    primaryUrl: url(primaryPort),
+    replicaUrl: url(replicaPort),
+    primaryPort,
+    replicaPort,
+    killReplica: () => command('kill-replica'),
+    startReplica: () => command('start-replica'),
+    async destroy() {
+      child.stdin!.write('exit\n');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

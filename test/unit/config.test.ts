@@ -23,9 +23,20 @@ describe('configuration', () => {
     [{ EMBEDDED_PG_PORT: '0' }, /EMBEDDED_PG_PORT/],
     [{ SEED_DEMO: 'yes' }, /SEED_DEMO/],
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' }, /JWT_SECRET or JWT_PUBLIC_KEY is required/],
+    [{ WEB_CONCURRENCY: '0' }, /WEB_CONCURRENCY must be an integer between 1 and 64/],
+    [{ WEB_CONCURRENCY: 'two' }, /WEB_CONCURRENCY/],
+    [{ DATABASE_URL: 'postgres://db/x', DATABASE_REPLICA_URLS: 'postgres://r1/x,mysql://r2/x' }, /DATABASE_REPLICA_URLS entry 2/],
+    [{ DATABASE_REPLICA_URLS: 'postgres://r1/x' }, /DATABASE_REPLICA_URLS needs DATABASE_URL/],
+    [{ REPLICA_MAX_LAG_MS: '-1' }, /REPLICA_MAX_LAG_MS/],
   ])('stops on %p with one clear line', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
+  });
+
+  it('reads WEB_CONCURRENCY (default 1) and the replicas, comma-separated, blanks ignored', () => {
+    expect(loadConfig({})).toMatchObject({ webConcurrency: 1, databaseReplicaUrls: [], replicaMaxLagMs: 5000, replicaStickinessMs: 10000 });
+    const c = loadConfig({ WEB_CONCURRENCY: '4', DATABASE_URL: 'postgres://p/x', DATABASE_REPLICA_URLS: ' postgres://r1/x, ,postgresql://r2/x ', REPLICA_MAX_LAG_MS: '250' });
+    expect(c).toMatchObject({ webConcurrency: 4, databaseReplicaUrls: ['postgres://r1/x', 'postgresql://r2/x'], replicaMaxLagMs: 250 });
   });
 
   it('accepts production with a long enough secret', () => {

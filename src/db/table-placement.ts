@@ -1,0 +1,42 @@
+/**
+ * Where each table goes when the database is scaled out with Citus, distributing by customer
+ * (docs/scaling.md). Customer-owned tables (src/identities/customer-owned-tables.ts, plus
+ * NOT_CUSTOMER_OWNED there) are distributed by customer_id and co-located with `customers`;
+ * the tables below are the rest. test/integration/table-placement.test.ts fails when a
+ * migration adds a table that is in none of these lists, or a customer-owned table that lacks
+ * `customer_id NOT NULL` with an index leading on it. A new table is appended to one list, with its reason.
+ */
+
+/** The distribution root: `customers.id` is the distribution column every customer-owned table follows. */
+export const DISTRIBUTION_ROOT = 'customers';
+
+/** Small, read in joins by every shard, written rarely: replicated to every node (create_reference_table). */
+export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
+  care_business_hours: 'care rules: a few rows, joined by SLA computation on every shard',
+  care_escalation_rules: 'care rules',
+  care_filter_rules: 'care rules',
+  care_lane_rules: 'care rules: routing of every ingested interaction',
+  care_skill_groups: 'care rules',
+  care_sla_targets: 'care rules',
+  priority_settings: 'one row of priority weights, read by the queue key of every interaction',
+  tier_rules: 'tier thresholds, read by tier recomputation on every shard',
+};
+
+/** Not about one customer and never joined with customer shards: kept on the coordinator (local tables). */
+export const COORDINATOR_TABLES: Readonly<Record<string, string>> = {
+  migrations: "TypeORM's record of applied migrations",
+  rate_limit_counters: 'per-token mutation counters (UNLOGGED), keyed by token subject',
+  audit_log: 'append-only, keyed by its own id and read by time; may become distributed by id (not co-located) when large',
+  care_topic_bursts: 'global per-topic burst state across all customers',
+  care_topic_minutes: 'global per-topic minute counters across all customers',
+  customer_merges: 'names two customers (survivor and merged): each merge moves rows between their shards, recorded once here',
+};
+
+/**
+ * Tables derived from customer data that do not carry customer_id yet, each with what its move
+ * needs. Kept short and explicit: the test pins this set, so a new one cannot slip in.
+ */
+export const CUSTOMER_KEY_PENDING: Readonly<Record<string, string>> = {
+  consent_current:
+    'keyed by identity_id (an email, phone or social identity row): add customer_id, kept by the consent_events trigger and moved by merges, then distribute with (customer_id, identity_id, purpose) as the key',
+};
