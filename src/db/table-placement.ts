@@ -20,6 +20,11 @@ export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
   care_sla_targets: 'care rules',
   priority_settings: 'one row of priority weights, read by the queue key of every interaction',
   tier_rules: 'tier thresholds, read by tier recomputation on every shard',
+  brand_channels: "the brand's own accounts: a few rows, read by ingestion and SLA on every shard",
+  channel_length_limits: 'one row per channel: reply limits checked on every answer',
+  pii_patterns: 'stored patterns of the private-data scan, read by ingestion on every shard',
+  response_templates: 'the response library: read by suggestions for any customer',
+  response_template_versions: 'versions of the response library, named by replies on every shard',
 };
 
 /** Not about one customer and never joined with customer shards: kept on the coordinator (local tables). */

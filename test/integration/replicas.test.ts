@@ -71,7 +71,7 @@ describe('read replicas (DATABASE_REPLICA_URLS) on a real streaming standby', ()
     expect(read.headers['x-database-server']).toBe('replica-1');
     // The replica's own view: one of the app's sessions there ran the customer read.
     const { rows: sessions } = await replica.query<{ query: string }>(
-      `SELECT query FROM pg_stat_activity WHERE application_name = 'social-crm' AND query ILIKE '%FROM customers%'`,
+      `SELECT query FROM pg_stat_activity WHERE application_name = 'social-crm' AND query ILIKE '%customers%' AND query NOT ILIKE '%pg_stat_activity%'`,
     );
     expect(sessions.length).toBeGreaterThan(0);
 
