@@ -60,4 +60,9 @@ export class TouchpointInput {
   @Field(() => [SocialHandleInput], { nullable: true }) handles?: SocialHandleInput[] | null;
   @Field(() => [TouchpointConsentInput], { nullable: true }) consents?: TouchpointConsentInput[] | null;
   @Field(() => CustomerAttributesInput, { nullable: true }) attributes?: CustomerAttributesInput | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Makes retries safe: the same key with the same content answers the first result and writes nothing; with other content: CONFLICT.',
+  })
+  idempotencyKey?: string | null;
 }

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
 import { badInput } from '../graphql/errors';
+import { keyClaim, once } from '../graphql/idempotent';
 import { ConsentStatus } from '../graphql/enums';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import {
@@ -11,6 +12,8 @@ import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
 import type { CustomerAttributesInput, IdentifierInput, TouchpointConsentInput, TouchpointInput } from './touchpoint.inputs';
 
 const MAX_TEXT = 200;
+/** The idempotency keys of recordTouchpoint and recordTouchpoints: one namespace, a touchpoint retried either way is written once. */
+const TOUCHPOINT_KEYS = 'recordTouchpoint';
 const MAX_WORDING = 4000;
 
 /** An identifier as one string, the same for a given value and its reference in a consent. */
@@ -44,7 +47,8 @@ export class TouchpointService {
   /** Returns the id of the customer the touchpoint linked to (created when none owned an identifier). */
   async record(input: TouchpointInput, viewer: Viewer, requestId: string): Promise<string> {
     const valid = this.validate(input);
-    return this.dataSource.transaction(async (m) => {
+    const claim = keyClaim(input.idempotencyKey, input);
+    return this.dataSource.transaction((m) => once(m, TOUCHPOINT_KEYS, claim, async () => {
       const { profile, ids } = valid;
       const link = await linkIdentifiers(m, ids, {
         touchpoint: input.touchpoint,
@@ -79,7 +83,7 @@ export class TouchpointService {
       // After the consents: a touchpoint that grants PROFILING along with a count is scored at once.
       if (link.followersChanged) await this.onScorerInputsChanged(m, [link.customerId]);
       return link.customerId;
-    });
+    }, (stored) => stored as string));
   }
 
   private validate(input: TouchpointInput): ValidTouchpoint {

@@ -8,6 +8,13 @@ import type { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './
 import { checkCustomerId } from '../customers/customer.service';
 import { liveCustomerId } from '../customers/customer-survivor';
 import { checkId } from '../graphql/ids';
+import { keyClaim, once } from '../graphql/idempotent';
+
+/** A stored answer (JSON) as the InfluenceScore it was. */
+function reviveScore(stored: unknown): InfluenceScore {
+  const s = stored as InfluenceScore & { measuredAt: string };
+  return { ...s, measuredAt: new Date(s.measuredAt) };
+}
 
 /** Most customers one recompute call may name. */
 export const MAX_RECOMPUTE = 1000;
@@ -29,7 +36,8 @@ export class InfluenceService {
     if (!(input.measuredAt instanceof Date) || Number.isNaN(input.measuredAt.getTime())) throw badInput('measuredAt', 'measuredAt is not a time');
     if (input.measuredAt.getTime() > Date.now() + 5 * 60_000) throw badInput('measuredAt', 'measuredAt is in the future');
     if (input.platform != null && !Object.values(Platform).includes(input.platform)) throw badInput('platform', 'unknown platform');
-    return this.dataSource.transaction(async (m) => {
+    const claim = keyClaim(input.idempotencyKey, input);
+    return this.dataSource.transaction((m) => once(m, 'recordInfluenceScore', claim, async () => {
       const customerId = await liveCustomerId(m, input.customerId);
       const consented = await consentedCustomers(m, [customerId]);
       const [row] = await m.query(
@@ -38,7 +46,7 @@ export class InfluenceService {
         [customerId, input.score, topic, input.platform ?? null, source, !consented.has(customerId), input.measuredAt],
       );
       return { ...row, trend: await trendOf(m, customerId, topic, input.platform ?? null, input.measuredAt, row.score) };
-    });
+    }, reviveScore));
   }
 
   /**
@@ -55,7 +63,7 @@ export class InfluenceService {
   }
 
   /** Follower counts from a listening tool: updates the identities, then re-scores their owners. */
-  async recordFollowerCounts(inputs: readonly FollowerCountInput[], now = new Date()): Promise<InfluenceScore[]> {
+  async recordFollowerCounts(inputs: readonly FollowerCountInput[], idempotencyKey?: string | null, now = new Date()): Promise<InfluenceScore[]> {
     if (inputs.length > MAX_RECOMPUTE) throw badInput('inputs', `at most ${MAX_RECOMPUTE} counts per call`);
     inputs.forEach((input, i) => {
       if (!isUuid(input.socialIdentityId)) throw new DomainError('BAD_USER_INPUT', 'not a social identity id', { field: 'socialIdentityId', index: i });
@@ -63,7 +71,8 @@ export class InfluenceService {
         throw new DomainError('BAD_USER_INPUT', 'followerCount must be a non-negative integer', { field: 'followerCount', index: i });
       }
     });
-    return this.dataSource.transaction(async (m) => {
+    const claim = keyClaim(idempotencyKey, { inputs });
+    return this.dataSource.transaction((m) => once(m, 'recordFollowerCounts', claim, async () => {
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [rows]: [{ customerId: string }[], number] = await m.query(
         `UPDATE social_identities si SET follower_count = u.n
@@ -75,7 +84,7 @@ export class InfluenceService {
         throw new DomainError('NOT_FOUND', 'a social identity in the list does not exist', { field: 'socialIdentityId' });
       }
       return recomputeWith(m, [...new Set(rows.map((r) => r.customerId))], now);
-    });
+    }, (stored) => (stored as unknown[]).map(reviveScore)));
   }
 
   /** Customers whose scorer inputs changed since `since` (new public posts or identities). */
