@@ -9,6 +9,7 @@ import { IngestPrecomputedPriority1795690000000 } from './1795690000000-IngestPr
 import { InlinableQueueKey1795700000000 } from './1795700000000-InlinableQueueKey';
 import { SetBasedRequeue1795710000000 } from './1795710000000-SetBasedRequeue';
 import { IdempotencyKeys1795740000000 } from './1795740000000-IdempotencyKeys';
+import { TouchpointOccurredAt1795741000000 } from './1795741000000-TouchpointOccurredAt';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   InlinableQueueKey1795700000000,
   SetBasedRequeue1795710000000,
   IdempotencyKeys1795740000000,
+  TouchpointOccurredAt1795741000000,
 ];
