@@ -10,6 +10,7 @@ import { InlinableQueueKey1795700000000 } from './1795700000000-InlinableQueueKe
 import { SetBasedRequeue1795710000000 } from './1795710000000-SetBasedRequeue';
 import { IdempotencyKeys1795740000000 } from './1795740000000-IdempotencyKeys';
 import { TouchpointOccurredAt1795741000000 } from './1795741000000-TouchpointOccurredAt';
+import { NormaliseTopics1795742000000 } from './1795742000000-NormaliseTopics';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   SetBasedRequeue1795710000000,
   IdempotencyKeys1795740000000,
   TouchpointOccurredAt1795741000000,
+  NormaliseTopics1795742000000,
 ];

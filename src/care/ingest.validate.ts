@@ -1,4 +1,4 @@
-import { normaliseTag } from './text-match';
+import { MAX_TOPIC, normaliseTopic } from '../common/topics';
 import { isUuid } from '../db/batch';
 import { contentHash as idempotencyHash } from '../db/idempotency';
 import { DomainError } from '../graphql/errors';
@@ -73,8 +73,8 @@ export function prepareItem(input: InteractionInput, index: number, region: stri
   let topics: string[] | null = null;
   if (input.topics != null) {
     if (input.topics.length > 50) return fail('topics', 'at most 50 topics');
-    topics = [...new Set(input.topics.map(normaliseTag))];
-    if (topics.some((t) => t === '' || t.length > 100)) return fail('topics', 'each topic must be 1-100 characters');
+    topics = [...new Set(input.topics.map(normaliseTopic))];
+    if (topics.some((t) => t === '' || t.length > MAX_TOPIC)) return fail('topics', `each topic must be 1-${MAX_TOPIC} characters`);
   }
   const occurredAt = input.occurredAt ?? now;
   if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) return fail('occurredAt', 'occurredAt is not a date');

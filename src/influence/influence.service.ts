@@ -9,6 +9,7 @@ import { checkCustomerId } from '../customers/customer.service';
 import { liveCustomerId } from '../customers/customer-survivor';
 import { checkId } from '../graphql/ids';
 import { keyClaim, once } from '../graphql/idempotent';
+import { MAX_TOPIC, normaliseTopic } from '../common/topics';
 
 /** A stored answer (JSON) as the InfluenceScore it was. */
 function reviveScore(stored: unknown): InfluenceScore {
@@ -32,7 +33,7 @@ export class InfluenceService {
     if (!Number.isFinite(input.score) || input.score < 1 || input.score > 10) throw badInput('score', 'score must be between 1 and 10');
     const source = input.source.trim();
     if (!source || source.length > 100) throw badInput('source', 'source must be 1-100 characters');
-    const topic = normaliseTopic(input.topic);
+    const topic = scoreTopic(input.topic);
     if (!(input.measuredAt instanceof Date) || Number.isNaN(input.measuredAt.getTime())) throw badInput('measuredAt', 'measuredAt is not a time');
     if (input.measuredAt.getTime() > Date.now() + 5 * 60_000) throw badInput('measuredAt', 'measuredAt is in the future');
     if (input.platform != null && !Object.values(Platform).includes(input.platform)) throw badInput('platform', 'unknown platform');
@@ -192,11 +193,11 @@ async function trendOf(
   return previous ? Math.round((score - previous.score) * 1000) / 1000 : null;
 }
 
-/** Topics are compared as given by listening tools: trimmed, lower-case, without a leading #. */
-export function normaliseTopic(topic: string | null | undefined): string | null {
+/** A score's topic in the one stored form (src/common/topics.ts); null or nothing left: the overall score. */
+export function scoreTopic(topic: string | null | undefined): string | null {
   if (topic == null) return null;
-  const t = topic.trim().replace(/^#/, '').toLowerCase();
+  const t = normaliseTopic(topic);
   if (!t) return null;
-  if (t.length > 100) throw badInput('topic', 'topic must be at most 100 characters');
+  if (t.length > MAX_TOPIC) throw badInput('topic', `topic must be at most ${MAX_TOPIC} characters`);
   return t;
 }
