@@ -11,6 +11,7 @@ import { SetBasedRequeue1795710000000 } from './1795710000000-SetBasedRequeue';
 import { IdempotencyKeys1795740000000 } from './1795740000000-IdempotencyKeys';
 import { TouchpointOccurredAt1795741000000 } from './1795741000000-TouchpointOccurredAt';
 import { NormaliseTopics1795742000000 } from './1795742000000-NormaliseTopics';
+import { ConsentLedgerImmutable1795743000000 } from './1795743000000-ConsentLedgerImmutable';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   IdempotencyKeys1795740000000,
   TouchpointOccurredAt1795741000000,
   NormaliseTopics1795742000000,
+  ConsentLedgerImmutable1795743000000,
 ];

@@ -7,6 +7,7 @@ import { claimKeys, settleKeys } from '../db/idempotency';
 import { withRetry } from '../db/retry';
 import { ConsentStatus } from '../graphql/enums';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
+import { recordAudits } from '../audit/audit-log';
 import {
   emailKey, handleKey, isEmpty, linkIdentifiers, lockIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
   type IdentifierKey, type LinkResult, type NormalisedIdentifiers,
@@ -249,6 +250,16 @@ export class TouchpointService {
       }),
     );
     await appendConsentEvents(m, events);
+    // Audited as setConsent is: one entry per decision, ids and codes only.
+    await recordAudits(m, events.map((e) => ({
+      actor: viewer,
+      action: 'CONSENT_CHANGED' as const,
+      subject: customerId,
+      details: {
+        ...(e.socialIdentityId ? { socialIdentityId: e.socialIdentityId } : { contactPointId: e.contactPointId }),
+        purpose: e.purpose, status: e.status, source: e.source, wordingVersion: e.wordingVersion ?? null, via: 'touchpoint',
+      },
+    })));
     return events.length;
   }
 }
