@@ -1,6 +1,7 @@
-// `npm run bench:ingest -- [--url http://host:4000/graphql --token <JWT>] [--calls 20] [--concurrency 2] [--new-share 0.05] [--profiling] [--handles FILE]`
+// `npm run bench:ingest -- [--url http://host:4000/graphql --token <JWT>] [--calls 20] [--concurrency 2] [--new-share 0.05] [--profiling] [--handles FILE] [--floor-runs 5]`
 // Posts recordInteractions calls of 1,000 over HTTP from a separate load process (bench/ingest-load.ts)
-// and prints interactions per second.
+// and prints interactions per second. With the local service it then prints the floor beside it:
+// PostgreSQL COPY of the rows of the last measured call into the same table (indexes, triggers, fsync).
 // --handles FILE: post as existing identities (`PLATFORM<TAB>handle` per line, e.g. from psql
 // `\copy (SELECT platform, handle FROM social_identities ...) TO FILE`) instead of made-up ones.
 // --profiling (local service only): the warm-up customers grant PROFILING, so every public
@@ -15,6 +16,10 @@ import { freePort } from '../src/common/free-port';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { pipeline } from 'node:stream/promises';
+import { Readable, Writable } from 'node:stream';
+import { Client } from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createApp } from '../src/app';
 import { createTokenVerifier, signDevToken } from '../src/auth/jwt';
 import { createDataSource } from '../src/db/data-source';
@@ -33,6 +38,7 @@ const { values } = parseArgs({
     'new-share': { type: 'string', default: '0.05' },
     profiling: { type: 'boolean', default: false },
     handles: { type: 'string' },
+    'floor-runs': { type: 'string', default: '5' },
   },
 });
 /** `--handles FILE`: one `PLATFORM<TAB>handle` per line, identities that exist in the service's database. */
@@ -94,6 +100,49 @@ function postgresCpuSeconds(postmaster: number): number {
   return total;
 }
 
+/**
+ * The floor for one call: PostgreSQL `COPY` of the rows the last measured call wrote (the same
+ * 1,000 rows: same content, topics, ranks and queue keys) into the same interactions table, with
+ * its indexes and triggers, committed with fsync on. Each run gets new ids and idempotency keys
+ * (unique), everything else as stored. The rows are read out before the clock starts. Answers the
+ * milliseconds per run, one COPY per transaction.
+ */
+async function copyFloor(url: string, rows: number, runs: number): Promise<number[]> {
+  const client = new Client({ connectionString: url, application_name: 'bench-ingest-floor' });
+  await client.connect();
+  try {
+    const columns: string[] = (await client.query(
+      `SELECT column_name AS c FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'interactions' AND is_generated = 'NEVER' AND is_identity = 'NO'
+        ORDER BY ordinal_position`,
+    )).rows.map((r: { c: string }) => r.c);
+    const list = columns.join(', ');
+    const source: string[] = (await client.query(
+      `SELECT id FROM interactions ORDER BY created_at DESC, id LIMIT $1`, [rows],
+    )).rows.map((r: { id: string }) => r.id);
+    const ms: number[] = [];
+    for (let run = 0; run < runs; run += 1) {
+      const select = columns.map((c) =>
+        c === 'id' ? 'gen_random_uuid()' : c === 'idempotency_key' ? `idempotency_key || ':floor-${run}-' || ${Date.now()}` : c).join(', ');
+      const chunks: Buffer[] = [];
+      await pipeline(
+        client.query(copyTo(`COPY (SELECT ${select} FROM interactions WHERE id = ANY('{${source.join(',')}}'::uuid[])) TO STDOUT`)),
+        new Writable({ write(chunk: Buffer, _enc, done) { chunks.push(chunk); done(); } }),
+      );
+      const started = performance.now();
+      await client.query('BEGIN');
+      const sink = client.query(copyFrom(`COPY interactions (${list}) FROM STDIN`));
+      await pipeline(Readable.from(chunks), sink);
+      await client.query('COMMIT');
+      if (sink.rowCount !== rows) throw new Error(`the floor copied ${sink.rowCount} rows, not ${rows}`);
+      ms.push(performance.now() - started);
+    }
+    return ms.sort((a, b) => a - b);
+  } finally {
+    await client.end();
+  }
+}
+
 /** The real service on a fresh embedded PostgreSQL, listening on a free port. */
 async function startLocalService() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'social-crm-bench-'));
@@ -119,6 +168,7 @@ async function startLocalService() {
       `INSERT INTO consent_events (customer_id, social_identity_id, purpose, status, recorded_at, source, recorded_by)
        SELECT customer_id, id, 'PROFILING', 'GRANTED', now(), 'SOCIAL_MESSAGE', 'bench' FROM social_identities`,
     ),
+    copyFloor: (rows: number, runs: number) => copyFloor(db.url, rows, runs),
     cpuSeconds: () => ({ node: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, postgres: postgresCpuSeconds(postmaster) }),
     async stop() {
       await app.stop();
@@ -163,6 +213,20 @@ async function main(): Promise<void> {
       process.stdout.write(
         `CPU per interaction: ${perItem(node)} in the service (Node), ${perItem(postgres)} in PostgreSQL, ${perItem(m.cpuSeconds)} in the load process; ` +
           `service + PostgreSQL = ${(total / (node + postgres)).toFixed(0)} interactions per CPU-second (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`,
+      );
+    }
+    if (local) {
+      // After the measured phase: the floor copies the rows of its last call.
+      const runs = Math.max(1, Number(values['floor-runs']));
+      const floor = await local.copyFloor(PLAN.batch, runs);
+      const median = floor[Math.floor(floor.length / 2)];
+      const floorRate = (PLAN.batch / median) * 1000;
+      const rate = total / m.seconds;
+      process.stdout.write(
+        `floor: COPY of the same ${PLAN.batch} rows into interactions (same indexes and triggers, one transaction, fsync on), ` +
+          `median of ${runs}: ${median.toFixed(0)} ms = ${floorRate.toFixed(0)} rows/s (min ${floor[0].toFixed(0)} ms, max ${floor[floor.length - 1].toFixed(0)} ms); ` +
+          `bulk ingestion runs at ${((rate / floorRate) * 100).toFixed(0)}% of the floor (1 : ${(floorRate / rate).toFixed(1)}; COPY writes only the interaction rows, ` +
+          `a call also links identities, threads conversations, counts topics and answers over HTTP)\n`,
       );
     }
   } finally {

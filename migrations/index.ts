@@ -8,6 +8,10 @@ import { QueueActionableOnly1795680000000 } from './1795680000000-QueueActionabl
 import { IngestPrecomputedPriority1795690000000 } from './1795690000000-IngestPrecomputedPriority';
 import { InlinableQueueKey1795700000000 } from './1795700000000-InlinableQueueKey';
 import { SetBasedRequeue1795710000000 } from './1795710000000-SetBasedRequeue';
+import { IdempotencyKeys1795740000000 } from './1795740000000-IdempotencyKeys';
+import { TouchpointOccurredAt1795741000000 } from './1795741000000-TouchpointOccurredAt';
+import { NormaliseTopics1795742000000 } from './1795742000000-NormaliseTopics';
+import { ConsentLedgerImmutable1795743000000 } from './1795743000000-ConsentLedgerImmutable';
 import { BrandSide1795750000000 } from './1795750000000-BrandSide';
 import { SharedRateLimits1795770000000 } from './1795770000000-SharedRateLimits';
 
@@ -23,6 +27,10 @@ export const migrations = [
   IngestPrecomputedPriority1795690000000,
   InlinableQueueKey1795700000000,
   SetBasedRequeue1795710000000,
+  IdempotencyKeys1795740000000,
+  TouchpointOccurredAt1795741000000,
+  NormaliseTopics1795742000000,
+  ConsentLedgerImmutable1795743000000,
   BrandSide1795750000000,
   SharedRateLimits1795770000000,
 ];

@@ -80,6 +80,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: limitValidationRules(limits),
+    // graphql-js stops at this many errors: no error flood from repeated or unknown directives.
+    validationOptions: { maxErrors: limits.maxValidationErrors },
     formatError: createErrorFormatter(logger, { includeStack: !config.isProduction }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),

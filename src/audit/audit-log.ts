@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'CUSTOMER_EXPORTED',
   'ESCALATED',
   'ESCALATION_RESOLVED',
+  'CONSENT_LEDGER_REWRITTEN',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -8,7 +8,7 @@ import { LOAD_RULES_SQL } from './care-rules.sql';
 import type {
   BusinessHoursInput, EscalationRuleInput, FilterRuleInput, LaneRuleInput, SkillGroupInput, SlaTargetInput,
 } from './care-rules.types';
-import { normaliseTag } from './text-match';
+import { normaliseTopics } from '../common/topics';
 
 
 const MAX_SLA_MINUTES = 60 * 24 * 90;
@@ -29,7 +29,7 @@ function words(values: readonly string[], field: string): string[] {
 }
 
 function tags(values: readonly string[], field: string): string[] {
-  return [...new Set(words(values, field).map(normaliseTag))];
+  return normaliseTopics(words(values, field));
 }
 
 /** PostgreSQL error code of a failed statement, if any. */

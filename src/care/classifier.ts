@@ -1,5 +1,6 @@
 import { InteractionCategory } from '../graphql/enums';
-import { foldText, hashtagsOf, hasAnyKeyword, keywordsIn, normaliseTag } from './text-match';
+import { foldText, hashtagsOf, hasAnyKeyword, keywordsIn } from './text-match';
+import { normaliseTopics } from '../common/topics';
 
 // A transparent, rule-based classifier (docs/care.md lists the rules): no model, no
 // external service, so an agent can always tell why a post got its category.
@@ -117,7 +118,7 @@ export function topicsOf(content: string, folded = foldText(content)): string[] 
   const tags = hashtagsOf(content);
   const topics = lexiconTopics(folded);
   const found = tags.length === 0 ? topics : [...tags, ...topics];
-  return [...new Set(found.map(normaliseTag))];
+  return normaliseTopics(found);
 }
 
 export function categoryOf(folded: string, topics: readonly string[]): InteractionCategory {

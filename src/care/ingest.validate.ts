@@ -1,6 +1,6 @@
-import { hash } from 'node:crypto';
-import { normaliseTag } from './text-match';
+import { MAX_TOPIC, normaliseTopic } from '../common/topics';
 import { isUuid } from '../db/batch';
+import { contentHash as idempotencyHash } from '../db/idempotency';
 import { DomainError } from '../graphql/errors';
 import { type ItemError } from '../graphql/item-errors';
 import { Channel, Direction } from '../graphql/enums';
@@ -40,32 +40,12 @@ export interface PreparedItem {
 }
 
 
-/** A field value in canonical form: absent and null alike, dates as ISO strings. */
-function canonicalJson(value: unknown): string {
-  if (value === undefined || value === null) return 'null';
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object') return canonicalObject(value as Record<string, unknown>, null);
-  return JSON.stringify(value);
-}
-
-/** Canonical JSON of an object: sorted keys, absent and null fields left out, `skip` left out too. */
-function canonicalObject(value: Record<string, unknown>, skip: string | null): string {
-  let out = '';
-  for (const k of Object.keys(value).sort()) {
-    const v = value[k];
-    if (v === undefined || v === null || k === skip) continue;
-    out += `${out === '' ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
-  }
-  return `{${out}}`;
-}
-
 /**
- * sha256 of the input's canonical JSON without its key. Stored with each row and compared on
- * every retry, so the canonical form must never change (a unit test pins known hashes).
+ * sha256 of the input's canonical JSON without its key (src/db/idempotency.ts). Stored with each
+ * row and compared on every retry, so the canonical form must never change (a unit test pins known hashes).
  */
 export function contentHash(input: InteractionInput): string {
-  return hash('sha256', canonicalObject(input as unknown as Record<string, unknown>, 'idempotencyKey'), 'hex');
+  return idempotencyHash(input);
 }
 
 /**
@@ -96,8 +76,8 @@ export function prepareItem(input: InteractionInput, index: number, region: stri
   let topics: string[] | null = null;
   if (input.topics != null) {
     if (input.topics.length > 50) return fail('topics', 'at most 50 topics');
-    topics = [...new Set(input.topics.map(normaliseTag))];
-    if (topics.some((t) => t === '' || t.length > 100)) return fail('topics', 'each topic must be 1-100 characters');
+    topics = [...new Set(input.topics.map(normaliseTopic))];
+    if (topics.some((t) => t === '' || t.length > MAX_TOPIC)) return fail('topics', `each topic must be 1-${MAX_TOPIC} characters`);
   }
   const occurredAt = input.occurredAt ?? now;
   if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) return fail('occurredAt', 'occurredAt is not a date');

@@ -1,6 +1,7 @@
 import { SwimLane, type Channel, type InteractionCategory } from '../graphql/enums';
 import type { FilterRule, LaneRule, SkillGroupRule } from './care-rules';
-import { hasAnyKeyword, normaliseTag } from './text-match';
+import { hasAnyKeyword } from './text-match';
+import { normaliseTopic } from '../common/topics';
 
 /** What routing looks at: the folded text (text-match foldText) and the topics/hashtags. */
 export interface Routable {
@@ -28,7 +29,7 @@ const normalisedTags = new WeakMap<readonly string[], readonly string[]>();
 function normalised(hashtags: readonly string[]): readonly string[] {
   let tags = normalisedTags.get(hashtags);
   if (!tags) {
-    tags = hashtags.map(normaliseTag);
+    tags = hashtags.map(normaliseTopic);
     normalisedTags.set(hashtags, tags);
   }
   return tags;

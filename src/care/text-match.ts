@@ -1,3 +1,5 @@
+import { normaliseTopics } from '../common/topics';
+
 /**
  * Keyword and hashtag matching shared by the classifier and the stored rules. Keywords
  * match whole words (so "app" does not hit "happy"); a trailing `*` matches any word that
@@ -9,19 +11,11 @@ export function foldText(text: string): string {
   return text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
 }
 
-/** `'Love the #MPG on my #Fusion!'` -> `['mpg', 'fusion']`, in order of first use. */
+/** `'Love the #MPG on my #Fuel_Economy!'` -> `['mpg', 'fuel-economy']` (src/common/topics.ts), in order of first use. */
 export function hashtagsOf(text: string): string[] {
   // Most posts carry no hashtag: skip the unicode regex for them.
   if (!text.includes('#')) return [];
-  const tags = [...text.matchAll(/(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_-]+)/gu)].map((m) => m[1].toLowerCase().replace(/_/g, '-'));
-  return [...new Set(tags)];
-}
-
-/** A hashtag or topic as stored: lower-case, no leading #, spaces and underscores as dashes. */
-export function normaliseTag(tag: string): string {
-  // Most tags are stored ones, already in this form, which the rewrite below returns unchanged.
-  if (/^[a-z0-9-]*$/.test(tag)) return tag;
-  return tag.trim().replace(/^#+/, '').toLowerCase().replace(/[\s_]+/g, '-');
+  return normaliseTopics([...text.matchAll(/(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_-]+)/gu)].map((m) => m[1]));
 }
 
 /** The keywords of the list that occur in the folded text (folded by foldText). */

@@ -34,6 +34,13 @@ export interface Limits {
   maxBulkBodyBytes: number;
   /** Mutations per token subject per minute. */
   mutationsPerMinute: number;
+  /**
+   * Validation errors answered for one document; graphql-js stops validating there and adds
+   * "Too many validation errors". A document of repeated or unknown directives
+   * (`{ __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }`, graphql-cop's Directive Overloading)
+   * would otherwise make the server build and send an error per directive (and one per repeat).
+   */
+  maxValidationErrors: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -45,10 +52,11 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxBodyBytes: 100 * 1024,
   maxBulkBodyBytes: 2 * 1024 * 1024,
   mutationsPerMinute: 600,
+  maxValidationErrors: 3,
 });
 
 /** Root mutation fields allowed the larger body: bulk ingestion of up to 1,000 items. */
-export const BULK_OPERATIONS: ReadonlySet<string> = new Set(['recordInteractions']);
+export const BULK_OPERATIONS: ReadonlySet<string> = new Set(['recordInteractions', 'recordTouchpoints']);
 
 /**
  * A request refused by a limit. Validation rules report it inside Apollo's own

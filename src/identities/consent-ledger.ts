@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { recordAudit, type AuditEntry } from '../audit/audit-log';
 import type { ConsentPurpose, Touchpoint } from '../graphql/enums';
 
 /** A consent decision to append to the ledger; the ledger is never updated in place. */
@@ -52,4 +53,34 @@ export async function appendConsentEvents(m: EntityManager, events: ConsentEvent
  */
 export function grantedNowSql(alias: string): string {
   return `${alias}.status = 'GRANTED' AND (${alias}.expires_at IS NULL OR ${alias}.expires_at > now())`;
+}
+
+/**
+ * Why a ledger row may change at all (migration ConsentLedgerImmutable): a merge (or its undo)
+ * moves rows to another customer, changing customer_id only; an erasure scrubs personal data
+ * from the free text (wording, wording_version, recorded_by, source) only. Nothing else may
+ * update consent_events, and nothing may delete from it.
+ */
+export type LedgerRewrite = 'merge' | 'erasure';
+
+/**
+ * The one path that changes consent_events rows: opens the trigger for `reason` for this one
+ * statement (a transaction-local setting, closed again right after), and records the rewrite in
+ * the audit log (CONSENT_LEDGER_REWRITTEN: reason, rows, and the caller's ids) when rows changed.
+ * Answers what m.query answers for the statement (an UPDATE: [rows, rowCount]).
+ * Usage: `await rewriteLedger(m, 'merge', 'UPDATE consent_events SET customer_id = $1 WHERE customer_id = $2', [a, b], { actor, subject: a })`
+ */
+export async function rewriteLedger(
+  m: EntityManager, reason: LedgerRewrite, sql: string, params: unknown[],
+  audit: { actor: AuditEntry['actor']; subject: string; details?: Record<string, unknown> },
+): Promise<[unknown[], number]> {
+  if (!/^\s*UPDATE\s+"?consent_events"?\s/i.test(sql)) throw new Error('rewriteLedger runs one UPDATE of consent_events');
+  await m.query(`SELECT set_config('social_crm.ledger_rewrite', $1, true)`, [reason]);
+  // No finally: after a failed statement the transaction is aborted and rolls back, setting and all.
+  const result = (await m.query(sql, params)) as [unknown[], number];
+  await m.query(`SELECT set_config('social_crm.ledger_rewrite', '', true)`);
+  if (result[1] > 0) {
+    await recordAudit(m, { actor: audit.actor, action: 'CONSENT_LEDGER_REWRITTEN', subject: audit.subject, details: { reason, rows: result[1], ...audit.details } });
+  }
+  return result;
 }

@@ -66,7 +66,7 @@ function historyLoader(pool: Pool, column: IdentityColumn) {
   return new DataLoader<string, ConsentEvent[]>(async (identityIds) => {
     const { rows } = await pool.query<EventRow>(
       `SELECT ${column} AS "identityId", purpose, status, recorded_at AS "recordedAt", source,
-              recorded_by AS "recordedBy", wording, expires_at AS "expiresAt"
+              recorded_by AS "recordedBy", wording, wording_version AS "wordingVersion", expires_at AS "expiresAt"
          FROM consent_events WHERE ${column} = ANY($1::uuid[])
         ORDER BY recorded_at, id`,
       [identityIds],

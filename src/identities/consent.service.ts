@@ -6,6 +6,15 @@ import { appendConsentEvents } from './consent-ledger';
 import type { SetConsentInput } from './consent.inputs';
 import type { Consent } from './identity.types';
 import { recordAudit } from '../audit/audit-log';
+import { keyClaim, once } from '../graphql/idempotent';
+
+const MAX_WORDING_VERSION = 100;
+
+/** A stored answer (JSON) as the Consent it was. */
+function reviveConsent(stored: unknown): Consent {
+  const c = stored as Consent & { recordedAt: string; expiresAt: string | null };
+  return { ...c, recordedAt: new Date(c.recordedAt), expiresAt: c.expiresAt === null ? null : new Date(c.expiresAt) };
+}
 
 const MAX_WORDING = 4000;
 const DECISIONS: readonly string[] = [ConsentStatus.GRANTED, ConsentStatus.DENIED, ConsentStatus.REVOKED];
@@ -17,7 +26,8 @@ export class ConsentService {
   /** Records one decision by `recordedBy` and answers the identity's new state for that purpose. */
   async setConsent(input: SetConsentInput, recordedBy: string, now = new Date()): Promise<Consent> {
     const { column, identityId } = checkInput(input, now);
-    return this.dataSource.transaction(async (m) => {
+    const claim = keyClaim(input.idempotencyKey, input, 'input.idempotencyKey');
+    return this.dataSource.transaction((m) => once(m, 'setConsent', claim, async () => {
       const table = column === 'social_identity_id' ? 'social_identities' : 'contact_points';
       // FOR SHARE: a concurrent merge that moves the identity waits for this decision, so the
       // event carries the customer that owns the identity when it is written.
@@ -40,6 +50,7 @@ export class ConsentService {
         source: input.source,
         recordedBy,
         wording: input.wording ?? null,
+        wordingVersion: input.wordingVersion?.trim() || null,
         expiresAt: input.expiresAt ?? null,
         recordedAt: now,
       }]);
@@ -47,10 +58,10 @@ export class ConsentService {
         actor: recordedBy,
         action: 'CONSENT_CHANGED',
         subject: rows[0].customerId,
-        details: { [camel(column)]: identityId, purpose: input.purpose, status, source: input.source },
+        details: { [camel(column)]: identityId, purpose: input.purpose, status, source: input.source, wordingVersion: input.wordingVersion?.trim() || null },
       });
       return { purpose: input.purpose, status: input.status, recordedAt: now, source: input.source, expiresAt: input.expiresAt ?? null };
-    });
+    }, reviveConsent));
   }
 }
 
@@ -72,6 +83,9 @@ function checkInput(input: SetConsentInput, now: Date): { column: 'social_identi
   }
   if (input.wording != null && input.wording.length > MAX_WORDING) {
     throw badInput('input.wording', `wording must be at most ${MAX_WORDING} characters`);
+  }
+  if (input.wordingVersion != null && input.wordingVersion.trim().length > MAX_WORDING_VERSION) {
+    throw badInput('input.wordingVersion', `wordingVersion must be at most ${MAX_WORDING_VERSION} characters`);
   }
   return { column: social !== null ? 'social_identity_id' : 'contact_point_id', identityId };
 }

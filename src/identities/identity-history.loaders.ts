@@ -22,7 +22,7 @@ export function createIdentityHistoryLoaders(pool: Pool) {
       const { rows } = await pool.query<EventRow & { parentId: string }>(
         `SELECT p.id AS "parentId", page.* FROM unnest($1::uuid[]) AS p(id)
          CROSS JOIN LATERAL (
-           SELECT t.id, t.customer_id AS "customerId", t.touchpoint, t.recorded_at AS "recordedAt",
+           SELECT t.id, t.customer_id AS "customerId", t.touchpoint, t.recorded_at AS "recordedAt", t.occurred_at AS "occurredAt",
                   ${sortKeySql('t.recorded_at')} AS "sortKey", t.recorded_by AS "recordedBy",
                   t.created_customer AS "createdCustomer", t.identifiers, cardinality(t.matched_ids) AS "matchedIdentifiers",
                   cardinality(t.added_ids) AS "newIdentifiers", t.consent_count AS "consentsRecorded", t.attribute_keys AS "attributeKeys"

@@ -16,6 +16,8 @@ export class TouchpointEvent {
   @Field(() => ID) id!: string;
   @Field(() => Touchpoint) touchpoint!: Touchpoint;
   @Field(() => DateTimeScalar) recordedAt!: Date;
+  @Field(() => DateTimeScalar, { description: 'When the customer gave it (recordedAt unless the touchpoint was imported with occurredAt).' })
+  occurredAt!: Date;
   @Field({ description: 'The token subject that recorded it.' }) recordedBy!: string;
   @Field({ description: 'True when this touchpoint created the customer.' }) createdCustomer!: boolean;
   @Field(() => [String], { description: 'Normalised emails given.' }) emails!: string[];

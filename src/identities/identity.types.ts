@@ -21,8 +21,10 @@ export class ConsentEvent {
   @Field(() => Touchpoint) source!: Touchpoint;
   @Field() recordedBy!: string;
   @Field(() => DateTimeScalar, { nullable: true }) expiresAt!: Date | null;
-  @Field(() => String, { nullable: true, description: 'The consent text or its version, as shown to the customer.' })
+  @Field(() => String, { nullable: true, description: 'The consent text as shown to the customer.' })
   wording!: string | null;
+  @Field(() => String, { nullable: true, description: 'Version of the wording the customer saw (e.g. "privacy-2026-03").' })
+  wordingVersion!: string | null;
 }
 
 /** An email address or phone number (E.164) given at a touchpoint. */

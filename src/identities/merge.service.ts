@@ -4,6 +4,7 @@ import { CustomerService } from '../customers/customer.service';
 import { checkId } from '../graphql/ids';
 import { DomainError, badInput } from '../graphql/errors';
 import { CUSTOMER_OWNED_TABLES } from './customer-owned-tables';
+import { rewriteLedger } from './consent-ledger';
 import type { Merge } from './identity-history.types';
 import { planUndo, type ForeignKey, type PlanRow } from './undo-plan';
 import { recordAudit } from '../audit/audit-log';
@@ -55,10 +56,10 @@ export class MergeService {
       for (const table of CUSTOMER_OWNED_TABLES) {
         const kept: { id: string }[] = await m.query(`SELECT id::text AS id FROM ${table} WHERE customer_id = $1`, [survivorId]);
         survivorRows[table] = kept.map((r) => r.id);
-        const [rows] = (await m.query(`UPDATE ${table} SET customer_id = $1 WHERE customer_id = $2 RETURNING id::text AS id`, [
-          survivorId,
-          mergedId,
-        ])) as [{ id: string }[], number];
+        const move = `UPDATE ${table} SET customer_id = $1 WHERE customer_id = $2 RETURNING id::text AS id`;
+        const [rows] = (table === 'consent_events'
+          ? await rewriteLedger(m, 'merge', move, [survivorId, mergedId], { actor: viewer, subject: survivorId, details: { mergedId } })
+          : await m.query(move, [survivorId, mergedId])) as [{ id: string }[], number];
         moved[table] = rows.map((r) => r.id);
       }
       // Customers merged into the merged one earlier now answer with the survivor too.
@@ -97,7 +98,12 @@ export class MergeService {
       const plan = await this.plan(m, record);
       for (const [table, ids] of plan.back) {
         if (ids.length === 0) continue;
-        await m.query(`UPDATE ${table} SET customer_id = $1 WHERE customer_id = $2 AND id::text = ANY($3::text[])`, [mergedId, survivorId, ids]);
+        const back = `UPDATE ${table} SET customer_id = $1 WHERE customer_id = $2 AND id::text = ANY($3::text[])`;
+        if (table === 'consent_events') {
+          await rewriteLedger(m, 'merge', back, [mergedId, survivorId, ids], { actor: viewer, subject: mergedId, details: { mergeId, undo: true } });
+        } else {
+          await m.query(back, [mergedId, survivorId, ids]);
+        }
       }
       await m.query(`UPDATE customers SET merged_into = $1 WHERE id = ANY($2::uuid[]) AND merged_into = $3`, [mergedId, record.repointed, survivorId]);
       await m.query(`UPDATE customers SET merged_into = NULL WHERE id = $1`, [mergedId]);

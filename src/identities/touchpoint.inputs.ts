@@ -60,4 +60,14 @@ export class TouchpointInput {
   @Field(() => [SocialHandleInput], { nullable: true }) handles?: SocialHandleInput[] | null;
   @Field(() => [TouchpointConsentInput], { nullable: true }) consents?: TouchpointConsentInput[] | null;
   @Field(() => CustomerAttributesInput, { nullable: true }) attributes?: CustomerAttributesInput | null;
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When the customer gave it (default: now; at most 5 minutes ahead). Consents given there are recorded at that time.',
+  })
+  occurredAt?: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Makes retries safe: the same key with the same content answers the first result and writes nothing; with other content: CONFLICT.',
+  })
+  idempotencyKey?: string | null;
 }

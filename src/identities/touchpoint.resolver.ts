@@ -15,4 +15,15 @@ export class TouchpointResolver {
     const customerId = await ctx.services.touchpoints.record(input, ctx.viewer, ctx.requestId);
     return ctx.loaders.customerById.load(customerId);
   }
+
+  @Authorized(CAN.recordTouchpoints)
+  @Mutation(() => [Customer], {
+    description:
+      'Up to 1,000 touchpoints in one call, all or nothing, linked in input order by the rules of recordTouchpoint; answers one customer per input, in input order. ' +
+      'Every bad item is reported in extensions.errors (index, field, message) and nothing is written. Roles: agent, supervisor, ingest, admin.',
+  })
+  async recordTouchpoints(@Arg('inputs', () => [TouchpointInput]) inputs: TouchpointInput[], @Ctx() ctx: RequestContext) {
+    const customerIds = await ctx.services.touchpoints.recordMany(inputs, ctx.viewer, ctx.requestId);
+    return ctx.loaders.customerById.loadMany(customerIds);
+  }
 }

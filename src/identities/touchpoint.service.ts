@@ -1,16 +1,27 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
-import { badInput } from '../graphql/errors';
+import { DomainError, badInput, type ErrorCode } from '../graphql/errors';
+import { keyClaim, once, type KeyClaim } from '../graphql/idempotent';
+import { itemErrors, type ItemError } from '../graphql/item-errors';
+import { claimKeys, settleKeys } from '../db/idempotency';
+import { withRetry } from '../db/retry';
 import { ConsentStatus } from '../graphql/enums';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
+import { recordAudits } from '../audit/audit-log';
 import {
-  emailKey, handleKey, isEmpty, linkIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
+  emailKey, handleKey, isEmpty, linkIdentifiers, lockIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
   type IdentifierKey, type LinkResult, type NormalisedIdentifiers,
 } from './identity-linker';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
 import type { CustomerAttributesInput, IdentifierInput, TouchpointConsentInput, TouchpointInput } from './touchpoint.inputs';
 
 const MAX_TEXT = 200;
+/** Most touchpoints one recordTouchpoints call may carry. */
+export const MAX_TOUCHPOINTS = 1000;
+/** Clocks drift: an occurredAt this far ahead is still accepted. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** The idempotency keys of recordTouchpoint and recordTouchpoints: one namespace, a touchpoint retried either way is written once. */
+const TOUCHPOINT_KEYS = 'recordTouchpoint';
 const MAX_WORDING = 4000;
 
 /** An identifier as one string, the same for a given value and its reference in a consent. */
@@ -20,6 +31,8 @@ interface ValidTouchpoint {
   profile: { name: string | null; city: string | null; region: string | null; country: string | null };
   consents: { input: TouchpointConsentInput; keys: IdentifierKey[] }[];
   attributes: Record<string, unknown>;
+  /** When the customer gave it (an import of last year's visits is dated then); consents given there are recorded at that time. */
+  occurredAt: Date;
 }
 
 /**
@@ -42,47 +55,130 @@ export class TouchpointService {
   ) {}
 
   /** Returns the id of the customer the touchpoint linked to (created when none owned an identifier). */
-  async record(input: TouchpointInput, viewer: Viewer, requestId: string): Promise<string> {
-    const valid = this.validate(input);
-    return this.dataSource.transaction(async (m) => {
-      const { profile, ids } = valid;
-      const link = await linkIdentifiers(m, ids, {
-        touchpoint: input.touchpoint,
-        recordedBy: viewer.sub,
-        newCustomer: { displayName: profile.name ?? standInName(ids), named: profile.name !== null, ...placeOf(profile) },
-      });
-      if (!link.created) await updateProfile(m, link.customerId, profile);
-      if (Object.keys(valid.attributes).length > 0) {
-        await m.query(`UPDATE customers SET attributes = attributes || $2::jsonb, updated_at = now() WHERE id = $1`, [
-          link.customerId,
-          JSON.stringify(valid.attributes),
-        ]);
-      }
-      const consentCount = await this.recordConsents(m, link.customerId, valid, input, viewer);
-      await m.query(
-        `INSERT INTO touchpoint_events
-           (customer_id, touchpoint, recorded_by, request_id, created_customer, identifiers, matched_ids, added_ids, consent_count, attribute_keys)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::uuid[], $8::uuid[], $9, $10::text[])`,
-        [
-          link.customerId,
-          input.touchpoint,
-          viewer.sub,
-          requestId,
-          link.created,
-          JSON.stringify({ emails: ids.emails, phones: ids.phones, handles: ids.handles.map((h) => ({ platform: h.platform, handle: h.handle })) }),
-          idsOf(link.matched),
-          idsOf(link.added),
-          consentCount,
-          Object.keys(valid.attributes).sort(),
-        ],
-      );
+  async record(input: TouchpointInput, viewer: Viewer, requestId: string, now = new Date()): Promise<string> {
+    const valid = this.validate(input, now);
+    const claim = keyClaim(input.idempotencyKey, input);
+    return withRetry(() => this.dataSource.transaction((m) => once(m, TOUCHPOINT_KEYS, claim, async () => {
+      const written = await this.write(m, valid, input, viewer, requestId);
       // After the consents: a touchpoint that grants PROFILING along with a count is scored at once.
-      if (link.followersChanged) await this.onScorerInputsChanged(m, [link.customerId]);
-      return link.customerId;
-    });
+      if (written.followersChanged) await this.onScorerInputsChanged(m, [written.customerId]);
+      return written.customerId;
+    }, (stored) => stored as string)));
   }
 
-  private validate(input: TouchpointInput): ValidTouchpoint {
+  /**
+   * recordTouchpoints: up to MAX_TOUCHPOINTS in one transaction, all or nothing. Every item is
+   * checked first and every bad one reported (index, field, message); then the keys are claimed
+   * (a retried item answers its first customer), the identifiers of all fresh items are locked in
+   * one sorted statement, and the items are linked in input order by the same rules as one
+   * touchpoint (a later item sees what an earlier one linked). Items whose identifiers belong to
+   * different customers: CONFLICT listing each, nothing written. Answers one customer id per input.
+   */
+  async recordMany(inputs: TouchpointInput[], viewer: Viewer, requestId: string, now = new Date()): Promise<string[]> {
+    if (inputs.length > MAX_TOUCHPOINTS) throw badInput('inputs', `at most ${MAX_TOUCHPOINTS} touchpoints per call, got ${inputs.length}`);
+    if (inputs.length === 0) return [];
+    const errors: ItemError[] = [];
+    const items: { index: number; input: TouchpointInput; valid: ValidTouchpoint; claim: KeyClaim | null }[] = [];
+    for (const [index, input] of inputs.entries()) {
+      try {
+        items.push({ index, input, valid: this.validate(input, now), claim: keyClaim(input.idempotencyKey, input) });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        errors.push(itemError(index, error));
+      }
+    }
+    if (errors.length > 0) throw itemErrors('BAD_USER_INPUT', errors, true, 'touchpoints');
+    // The same key twice in one call: one touchpoint, unless the contents differ.
+    const firstOfKey = new Map<string, (typeof items)[number]>();
+    for (const item of items) {
+      if (!item.claim) continue;
+      const first = firstOfKey.get(item.claim.key);
+      if (!first) firstOfKey.set(item.claim.key, item);
+      else if (first.claim!.hash !== item.claim.hash) {
+        errors.push({ index: item.index, field: 'idempotencyKey', message: `idempotencyKey is used by item ${first.index} with other content` });
+      }
+    }
+    if (errors.length > 0) throw itemErrors('CONFLICT', errors, true, 'touchpoints');
+
+    return withRetry(() => this.dataSource.transaction(async (m) => {
+      const claims = await claimKeys(m, TOUCHPOINT_KEYS, [...firstOfKey.keys()].map((key) => firstOfKey.get(key)!.claim!));
+      const reused = items.filter((i) => i.claim && claims.get(i.claim.key)!.state === 'conflict');
+      if (reused.length > 0) {
+        throw itemErrors('CONFLICT', reused.map((i) => ({
+          index: i.index, field: 'idempotencyKey', message: `idempotencyKey "${i.claim!.key}" was used before with other content`,
+        })), true, 'touchpoints');
+      }
+      const answerOf = new Map<string, string>();
+      for (const [key, claim] of claims) if (claim.state === 'done') answerOf.set(key, claim.result as string);
+      const fresh = items.filter((i) => !i.claim || (claims.get(i.claim.key)!.state === 'fresh' && firstOfKey.get(i.claim.key) === i));
+      await lockIdentifiers(m, fresh.map((i) => i.valid.ids));
+      const customerOf = new Map<number, string>();
+      const rescore = new Set<string>();
+      const conflicts: ItemError[] = [];
+      for (const item of fresh) {
+        try {
+          const written = await this.write(m, item.valid, item.input, viewer, requestId);
+          customerOf.set(item.index, written.customerId);
+          if (written.followersChanged) rescore.add(written.customerId);
+        } catch (error) {
+          // Linking refuses before it writes (CONFLICT): the transaction is still usable, and rolled back below.
+          if (!(error instanceof DomainError)) throw error;
+          conflicts.push(itemError(item.index, error));
+        }
+      }
+      if (conflicts.length > 0) throw itemErrors(conflicts.length === 1 ? codeOf(conflicts[0]) : 'CONFLICT', conflicts, true, 'touchpoints');
+      const settled = fresh.filter((i) => i.claim).map((i) => ({ key: i.claim!.key, result: customerOf.get(i.index)! }));
+      await settleKeys(m, TOUCHPOINT_KEYS, settled);
+      for (const s of settled) answerOf.set(s.key, s.result);
+      if (rescore.size > 0) await this.onScorerInputsChanged(m, [...rescore].sort());
+      return items.map((i) => (i.claim ? answerOf.get(i.claim.key)! : customerOf.get(i.index)!));
+    }));
+  }
+
+  /** One validated touchpoint inside the caller's transaction: link, profile, attributes, consents (audited), its event. */
+  private async write(
+    m: EntityManager, valid: ValidTouchpoint, input: TouchpointInput, viewer: Viewer, requestId: string,
+  ): Promise<{ customerId: string; followersChanged: boolean }> {
+    const { profile, ids } = valid;
+    const link = await linkIdentifiers(m, ids, {
+      touchpoint: input.touchpoint,
+      recordedBy: viewer.sub,
+      newCustomer: { displayName: profile.name ?? standInName(ids), named: profile.name !== null, ...placeOf(profile) },
+    });
+    if (!link.created) await updateProfile(m, link.customerId, profile);
+    if (Object.keys(valid.attributes).length > 0) {
+      await m.query(`UPDATE customers SET attributes = attributes || $2::jsonb, updated_at = now() WHERE id = $1`, [
+        link.customerId,
+        JSON.stringify(valid.attributes),
+      ]);
+    }
+    const consentCount = await this.recordConsents(m, link.customerId, valid, input, viewer);
+    await m.query(
+      `INSERT INTO touchpoint_events
+         (customer_id, touchpoint, recorded_by, request_id, created_customer, identifiers, matched_ids, added_ids, consent_count,
+          attribute_keys, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::uuid[], $8::uuid[], $9, $10::text[], $11)`,
+      [
+        link.customerId,
+        input.touchpoint,
+        viewer.sub,
+        requestId,
+        link.created,
+        JSON.stringify({ emails: ids.emails, phones: ids.phones, handles: ids.handles.map((h) => ({ platform: h.platform, handle: h.handle })) }),
+        idsOf(link.matched),
+        idsOf(link.added),
+        consentCount,
+        Object.keys(valid.attributes).sort(),
+        valid.occurredAt,
+      ],
+    );
+    return { customerId: link.customerId, followersChanged: link.followersChanged };
+  }
+
+  private validate(input: TouchpointInput, now: Date): ValidTouchpoint {
+    const occurredAt = input.occurredAt ?? now;
+    if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) throw badInput('occurredAt', 'occurredAt is not a date');
+    if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) throw badInput('occurredAt', 'occurredAt must not be in the future');
     const ids = normaliseIdentifiers(
       { emails: input.emails, phones: input.phones, handles: input.handles },
       this.defaultPhoneRegion,
@@ -111,7 +207,7 @@ export class TouchpointService {
       if (!given.has(key)) throw badInput(`${field}.identifier`, `${field}.identifier is not one of the identifiers given in this touchpoint`);
       return { input: c, keys: [key] };
     });
-    return { ids, profile, consents, attributes: attributesOf(input.attributes) };
+    return { ids, profile, consents, attributes: attributesOf(input.attributes), occurredAt };
   }
 
   private identifierKey(ref: IdentifierInput, field: string): IdentifierKey {
@@ -149,12 +245,33 @@ export class TouchpointService {
           wording: c.wording ?? null,
           wordingVersion: c.wordingVersion?.trim() || null,
           expiresAt: c.expiresAt ?? null,
+          recordedAt: valid.occurredAt,
         };
       }),
     );
     await appendConsentEvents(m, events);
+    // Audited as setConsent is: one entry per decision, ids and codes only.
+    await recordAudits(m, events.map((e) => ({
+      actor: viewer,
+      action: 'CONSENT_CHANGED' as const,
+      subject: customerId,
+      details: {
+        ...(e.socialIdentityId ? { socialIdentityId: e.socialIdentityId } : { contactPointId: e.contactPointId }),
+        purpose: e.purpose, status: e.status, source: e.source, wordingVersion: e.wordingVersion ?? null, via: 'touchpoint',
+      },
+    })));
     return events.length;
   }
+}
+
+/** A DomainError of one item of a bulk call as an ItemError (its field without the `input.` of a single call). */
+function itemError(index: number, error: DomainError): ItemError & { code: ErrorCode } {
+  const field = String(error.details.field ?? '').replace(/^input\.?/, '');
+  return { index, field, message: error.message, code: error.code };
+}
+
+function codeOf(error: ItemError): ErrorCode {
+  return (error as ItemError & { code?: ErrorCode }).code ?? 'CONFLICT';
 }
 
 /** A known customer gains a real name only when it had a stand-in; a missing place is filled, a known one kept. */

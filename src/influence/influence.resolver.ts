@@ -18,8 +18,15 @@ export class InfluenceResolver {
   }
 
   @Authorized(CAN.ingestScores)
-  @Mutation(() => [InfluenceScore], { description: 'Stores follower counts seen by a listening tool and re-scores the owners; returns the scores that changed.' })
-  recordFollowerCounts(@Arg('inputs', () => [FollowerCountInput]) inputs: FollowerCountInput[], @Ctx() ctx: RequestContext) {
-    return ctx.services.influence.recordFollowerCounts(inputs);
+  @Mutation(() => [InfluenceScore], {
+    description: 'Stores follower counts seen by a listening tool and re-scores the owners; returns the scores that changed. ' +
+      'idempotencyKey: a retry of the same counts answers the first result and writes nothing; the key with other counts: CONFLICT.',
+  })
+  recordFollowerCounts(
+    @Arg('inputs', () => [FollowerCountInput]) inputs: FollowerCountInput[],
+    @Ctx() ctx: RequestContext,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey?: string | null,
+  ) {
+    return ctx.services.influence.recordFollowerCounts(inputs, idempotencyKey);
   }
 }

@@ -8,6 +8,14 @@ import type { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './
 import { checkCustomerId } from '../customers/customer.service';
 import { liveCustomerId } from '../customers/customer-survivor';
 import { checkId } from '../graphql/ids';
+import { keyClaim, once } from '../graphql/idempotent';
+import { MAX_TOPIC, normaliseTopic } from '../common/topics';
+
+/** A stored answer (JSON) as the InfluenceScore it was. */
+function reviveScore(stored: unknown): InfluenceScore {
+  const s = stored as InfluenceScore & { measuredAt: string };
+  return { ...s, measuredAt: new Date(s.measuredAt) };
+}
 
 /** Most customers one recompute call may name. */
 export const MAX_RECOMPUTE = 1000;
@@ -25,11 +33,12 @@ export class InfluenceService {
     if (!Number.isFinite(input.score) || input.score < 1 || input.score > 10) throw badInput('score', 'score must be between 1 and 10');
     const source = input.source.trim();
     if (!source || source.length > 100) throw badInput('source', 'source must be 1-100 characters');
-    const topic = normaliseTopic(input.topic);
+    const topic = scoreTopic(input.topic);
     if (!(input.measuredAt instanceof Date) || Number.isNaN(input.measuredAt.getTime())) throw badInput('measuredAt', 'measuredAt is not a time');
     if (input.measuredAt.getTime() > Date.now() + 5 * 60_000) throw badInput('measuredAt', 'measuredAt is in the future');
     if (input.platform != null && !Object.values(Platform).includes(input.platform)) throw badInput('platform', 'unknown platform');
-    return this.dataSource.transaction(async (m) => {
+    const claim = keyClaim(input.idempotencyKey, input);
+    return this.dataSource.transaction((m) => once(m, 'recordInfluenceScore', claim, async () => {
       const customerId = await liveCustomerId(m, input.customerId);
       const consented = await consentedCustomers(m, [customerId]);
       const [row] = await m.query(
@@ -38,7 +47,7 @@ export class InfluenceService {
         [customerId, input.score, topic, input.platform ?? null, source, !consented.has(customerId), input.measuredAt],
       );
       return { ...row, trend: await trendOf(m, customerId, topic, input.platform ?? null, input.measuredAt, row.score) };
-    });
+    }, reviveScore));
   }
 
   /**
@@ -55,7 +64,7 @@ export class InfluenceService {
   }
 
   /** Follower counts from a listening tool: updates the identities, then re-scores their owners. */
-  async recordFollowerCounts(inputs: readonly FollowerCountInput[], now = new Date()): Promise<InfluenceScore[]> {
+  async recordFollowerCounts(inputs: readonly FollowerCountInput[], idempotencyKey?: string | null, now = new Date()): Promise<InfluenceScore[]> {
     if (inputs.length > MAX_RECOMPUTE) throw badInput('inputs', `at most ${MAX_RECOMPUTE} counts per call`);
     inputs.forEach((input, i) => {
       if (!isUuid(input.socialIdentityId)) throw new DomainError('BAD_USER_INPUT', 'not a social identity id', { field: 'socialIdentityId', index: i });
@@ -63,7 +72,8 @@ export class InfluenceService {
         throw new DomainError('BAD_USER_INPUT', 'followerCount must be a non-negative integer', { field: 'followerCount', index: i });
       }
     });
-    return this.dataSource.transaction(async (m) => {
+    const claim = keyClaim(idempotencyKey, { inputs });
+    return this.dataSource.transaction((m) => once(m, 'recordFollowerCounts', claim, async () => {
       // TypeORM answers an UPDATE with [rows, rowCount].
       const [rows]: [{ customerId: string }[], number] = await m.query(
         `UPDATE social_identities si SET follower_count = u.n
@@ -75,7 +85,7 @@ export class InfluenceService {
         throw new DomainError('NOT_FOUND', 'a social identity in the list does not exist', { field: 'socialIdentityId' });
       }
       return recomputeWith(m, [...new Set(rows.map((r) => r.customerId))], now);
-    });
+    }, (stored) => (stored as unknown[]).map(reviveScore)));
   }
 
   /** Customers whose scorer inputs changed since `since` (new public posts or identities). */
@@ -183,11 +193,11 @@ async function trendOf(
   return previous ? Math.round((score - previous.score) * 1000) / 1000 : null;
 }
 
-/** Topics are compared as given by listening tools: trimmed, lower-case, without a leading #. */
-export function normaliseTopic(topic: string | null | undefined): string | null {
+/** A score's topic in the one stored form (src/common/topics.ts); null or nothing left: the overall score. */
+export function scoreTopic(topic: string | null | undefined): string | null {
   if (topic == null) return null;
-  const t = topic.trim().replace(/^#/, '').toLowerCase();
+  const t = normaliseTopic(topic);
   if (!t) return null;
-  if (t.length > 100) throw badInput('topic', 'topic must be at most 100 characters');
+  if (t.length > MAX_TOPIC) throw badInput('topic', `topic must be at most ${MAX_TOPIC} characters`);
   return t;
 }

@@ -25,6 +25,11 @@ export class InfluenceScoreInput {
   @Field(() => String, { nullable: true, description: 'Topic the score is about; null: overall.' }) topic?: string | null;
   @Field(() => Platform, { nullable: true, description: 'Platform the score is about; null: across platforms.' }) platform?: Platform | null;
   @Field(() => DateTimeScalar) measuredAt!: Date;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Makes retries safe: the same key with the same content answers the first result and writes nothing; with other content: CONFLICT.',
+  })
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'A follower count seen by a listening tool.' })

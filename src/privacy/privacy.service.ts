@@ -4,6 +4,7 @@ import { CustomerService } from '../customers/customer.service';
 import { DomainError } from '../graphql/errors';
 import { customerTables, quoteIdent } from './customer-tables';
 import { recordAudit } from '../audit/audit-log';
+import { rewriteLedger } from '../identities/consent-ledger';
 import { checkCustomerId } from '../customers/customer.service';
 import { SERVER_IDENTITY_SQL, toServerIdentity } from '../db/server-identity';
 
@@ -55,7 +56,7 @@ export class PrivacyService {
       const firstTime = locked.some((c) => c.erasedAt === null);
       const values = await personalValues(m, family);
       const counts = await anonymiseKnownColumns(m, family);
-      Object.assign(counts, await scrubEverywhere(m, family, values));
+      Object.assign(counts, await scrubEverywhere(m, family, values, erasedBy));
       if (firstTime) {
         await m.query(`INSERT INTO erasures (customer_id, erased_by, counts) VALUES ($1, $2, $3)`, [family[0], erasedBy, counts]);
         await recordAudit(m, { actor: erasedBy, action: 'CUSTOMER_ERASED', subject: family[0], details: { customers: family.length, counts } });
@@ -136,7 +137,7 @@ async function anonymiseKnownColumns(m: EntityManager, family: string[]): Promis
  * customer-owned table (including tables added later). Values that are all capitals, digits
  * and underscores are codes (channels, statuses), never personal data, and are left alone.
  */
-async function scrubEverywhere(m: EntityManager, family: string[], values: string[]): Promise<Record<string, number>> {
+async function scrubEverywhere(m: EntityManager, family: string[], values: string[], erasedBy: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   if (values.length === 0) return counts;
   const pattern = values.flatMap(patternsFor).sort((a, b) => b.length - a.length).join('|');
@@ -155,7 +156,11 @@ async function scrubEverywhere(m: EntityManager, family: string[], values: strin
                 WHERE customer_id = ANY($1::uuid[]) AND array_to_string(${col}, ' ') ~* $2`
             : `UPDATE ${quoteIdent(table.name)} SET ${col} = regexp_replace(${col}::text, $2, $3, 'gi')::${column.kind}
                 WHERE customer_id = ANY($1::uuid[]) AND ${col}::text ~* $2`;
-      const [, affected] = (await m.query(sql, [family, pattern, ERASED_TEXT])) as [unknown, number];
+      const params = [family, pattern, ERASED_TEXT];
+      // The consent ledger is append-only: its rows change only through the ledger's one narrow path.
+      const [, affected] = (table.name === 'consent_events'
+        ? await rewriteLedger(m, 'erasure', sql, params, { actor: erasedBy, subject: family[0], details: { column: column.name } })
+        : await m.query(sql, params)) as [unknown, number];
       if (affected > 0) counts[`${table.name}.${column.name}`] = affected;
     }
   }

@@ -1,4 +1,5 @@
 import { badInput } from '../graphql/errors';
+import { normaliseTopic, normaliseTopics } from '../common/topics';
 import type { ConsentPurpose } from '../graphql/enums';
 import type { Keyset } from '../graphql/pagination';
 import type { SegmentFilter } from './segment.inputs';
@@ -40,7 +41,8 @@ function customerConditions(filter: SegmentFilter, p: Params): string[] {
   if (filter.country) where.push(`c.country = ${p.add(filter.country.trim().toUpperCase())}`);
   // Flagged scores were ingested without PROFILING consent: kept, but never used to target.
   if (filter.minInfluence != null || filter.maxInfluence != null || filter.influenceTopic) {
-    const topic = filter.influenceTopic ? `lower(f.topic) = lower(${p.add(filter.influenceTopic.trim())})` : 'f.topic IS NULL';
+    // Topics are stored in one form (src/common/topics.ts): the filter is put in it, and matched by plain equality.
+    const topic = filter.influenceTopic ? `f.topic = ${p.add(normaliseTopic(filter.influenceTopic))}` : 'f.topic IS NULL';
     where.push(`EXISTS (SELECT 1 FROM (SELECT f.score FROM influence_scores f WHERE f.customer_id = c.id AND NOT f.flagged AND ${topic}
                          ORDER BY (f.platform IS NULL) DESC, f.measured_at DESC, f.id DESC LIMIT 1) latest
                         WHERE latest.score >= ${p.add(filter.minInfluence ?? 1)}::real
@@ -49,7 +51,7 @@ function customerConditions(filter: SegmentFilter, p: Params): string[] {
   const touched: string[] = [];
   if (filter.interactedSince) touched.push(`i.occurred_at >= ${p.add(filter.interactedSince, '::timestamptz')}`);
   if (filter.categories) touched.push(`i.category = ANY(${p.add(filter.categories, '::text[]')})`);
-  if (filter.topics) touched.push(`i.topics && ${p.add(filter.topics.map((t) => t.trim()), '::text[]')}`);
+  if (filter.topics) touched.push(`i.topics && ${p.add(normaliseTopics(filter.topics), '::text[]')}`);
   // A post that shows private data (care's PII scan) is never used to target: its topics came from its content.
   if (touched.length) where.push(`EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.pii = '[]'::jsonb AND ${touched.join(' AND ')})`);
   return where;
@@ -156,8 +158,8 @@ export function checkFilter(f: SegmentFilter): void {
   if (f.minInfluence != null && f.maxInfluence != null && f.minInfluence > f.maxInfluence) {
     throw badInput('filter.minInfluence', 'filter.minInfluence must not exceed filter.maxInfluence');
   }
-  if (f.topics?.some((t) => t.trim() === '')) throw badInput('filter.topics', 'filter.topics must not hold empty topics');
-  if (f.influenceTopic != null && f.influenceTopic.trim() === '') throw badInput('filter.influenceTopic', 'filter.influenceTopic must not be empty');
+  if (f.topics?.some((t) => normaliseTopic(t) === '')) throw badInput('filter.topics', 'filter.topics must not hold empty topics');
+  if (f.influenceTopic != null && normaliseTopic(f.influenceTopic) === '') throw badInput('filter.influenceTopic', 'filter.influenceTopic must not be empty');
   if (f.country != null && !/^[A-Za-z0-9 -]{1,64}$/.test(f.country.trim())) {
     throw badInput('filter.country', 'filter.country must be a country code');
   }

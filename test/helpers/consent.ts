@@ -7,6 +7,7 @@ export interface EventSpec {
   status: 'GRANTED' | 'DENIED' | 'REVOKED';
   recordedAt?: Date;
   expiresAt?: Date | null;
+  wording?: string | null;
 }
 
 /**
@@ -16,10 +17,10 @@ export interface EventSpec {
 export async function insertConsentEvents(pool: Pool, events: EventSpec[]): Promise<void> {
   if (events.length === 0) return;
   await pool.query(
-    `INSERT INTO consent_events (customer_id, social_identity_id, contact_point_id, purpose, status, source, recorded_by, recorded_at, expires_at)
-     SELECT coalesce(s.customer_id, cp.customer_id), s.id, cp.id, e.purpose, e.status, 'IMPORT', 'test', e.recorded_at, e.expires_at
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-            WITH ORDINALITY AS e(identity_id, kind, purpose, status, recorded_at, expires_at, n)
+    `INSERT INTO consent_events (customer_id, social_identity_id, contact_point_id, purpose, status, source, recorded_by, recorded_at, expires_at, wording)
+     SELECT coalesce(s.customer_id, cp.customer_id), s.id, cp.id, e.purpose, e.status, 'IMPORT', 'test', e.recorded_at, e.expires_at, e.wording
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[])
+            WITH ORDINALITY AS e(identity_id, kind, purpose, status, recorded_at, expires_at, wording, n)
        LEFT JOIN social_identities s ON e.kind = 'SOCIAL' AND s.id = e.identity_id
        LEFT JOIN contact_points cp ON e.kind = 'CONTACT' AND cp.id = e.identity_id
       ORDER BY e.n`,
@@ -30,6 +31,7 @@ export async function insertConsentEvents(pool: Pool, events: EventSpec[]): Prom
       events.map((e) => e.status),
       events.map((e) => e.recordedAt ?? new Date()),
       events.map((e) => e.expiresAt ?? null),
+      events.map((e) => e.wording ?? null),
     ],
   );
 }

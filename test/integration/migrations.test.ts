@@ -75,4 +75,45 @@ describe('migrations', () => {
       }
     }, { migrate: false });
   });
+
+  it('NormaliseTopics puts stored topics in the one form, and its down puts the old values back', async () => {
+    await withScratchDatabase(async (url) => {
+      const ds = createDataSource({ url, poolSize: 1 });
+      await ds.initialize();
+      const undoFrom = async (name: string) => {
+        const after = migrations.length - migrations.findIndex((m) => m.name === name);
+        for (let n = 0; n < after; n++) await ds.undoLastMigration();
+      };
+      try {
+        await ds.runMigrations();
+        await undoFrom('NormaliseTopics1795742000000');
+        const [{ id }] = await ds.query(`INSERT INTO customers (display_name) VALUES ('Topic Customer') RETURNING id`);
+        const [{ id: conversation }] = await ds.query(
+          `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
+           VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now()) RETURNING id`, [id],
+        );
+        await ds.query(
+          `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, topics)
+           VALUES ($1, $2, 'EMAIL', 'INBOUND', now(), 'x', '{Fuel Economy,fuel_economy,#MPG,mpg,ok}'),
+                  ($1, $2, 'EMAIL', 'INBOUND', now(), 'y', '{already-stored}')`, [id, conversation],
+        );
+        await ds.query(`INSERT INTO influence_scores (customer_id, score, source, measured_at, topic) VALUES ($1, 5, 't', now(), ' #Fuel_Economy ')`, [id]);
+        await ds.query(`UPDATE care_skill_groups SET hashtags = '{Road Trip}' WHERE name = (SELECT min(name) FROM care_skill_groups)`);
+        await ds.runMigrations();
+        const read = async () => ({
+          topics: (await ds.query(`SELECT topics FROM interactions WHERE customer_id = $1 ORDER BY content`, [id])).map((r: any) => r.topics),
+          score: (await ds.query(`SELECT topic FROM influence_scores WHERE customer_id = $1`, [id]))[0].topic,
+          group: (await ds.query(`SELECT hashtags FROM care_skill_groups ORDER BY name LIMIT 1`))[0].hashtags,
+        });
+        expect(await read()).toEqual({ topics: [['fuel-economy', 'mpg', 'ok'], ['already-stored']], score: 'fuel-economy', group: ['road-trip'] });
+        await undoFrom('NormaliseTopics1795742000000');
+        expect(await read()).toEqual({
+          topics: [['Fuel Economy', 'fuel_economy', '#MPG', 'mpg', 'ok'], ['already-stored']], score: ' #Fuel_Economy ', group: ['Road Trip'],
+        });
+        await ds.runMigrations();
+      } finally {
+        await ds.destroy();
+      }
+    }, { migrate: false });
+  });
 });

@@ -43,12 +43,12 @@ async function richCustomer() {
     [c.id, `asked by ${pii.email}, call back on ${phoneNational}`],
   );
   const contacts = await contactPointIds(app.pool, c.id);
-  await insertConsentEvents(app.pool, [
-    { identityId: c.socialIdentityIds[0], status: 'GRANTED' },
-    { identityId: contacts[pii.email], kind: 'CONTACT', status: 'GRANTED' },
-  ]);
   // Free text the erasure knows nothing specific about: found by the generic pass, phone in national form.
-  await app.pool.query(`UPDATE consent_events SET wording = $2 WHERE customer_id = $1`, [c.id, `read out to ${phoneNational}`]);
+  const wording = `read out to ${phoneNational}`;
+  await insertConsentEvents(app.pool, [
+    { identityId: c.socialIdentityIds[0], status: 'GRANTED', wording },
+    { identityId: contacts[pii.email], kind: 'CONTACT', status: 'GRANTED', wording },
+  ]);
   const merged = await createCustomer(app.pool, { displayName: pii.name, emails: [pii.mergedEmail] });
   await app.pool.query(`UPDATE customers SET merged_into = $2 WHERE id = $1`, [merged.id, c.id]);
   return { ...c, mergedId: merged.id, pii, phoneNational };

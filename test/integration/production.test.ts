@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
+import { DEFAULT_LIMITS } from '../../src/graphql/limits';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -61,5 +62,21 @@ describe('production configuration', () => {
     const res = await post({ query: '{ customers(first: 1) { totalCount } }' });
     expect(res.status).toBe(200);
     expect(res.headers['x-sql-statements']).toBeUndefined();
+  });
+
+  it('answers repeated or unknown directives (graphql-cop Directive Overloading) with one 400 of a few errors, running nothing', async () => {
+    for (const query of [
+      '{ __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }',
+      `{ __typename ${'@include(if: true)'.repeat(10)} }`,
+      `mutation { recordTouchpoint(input: { touchpoint: IMPORT, emails: ["cop@example.com"] }) @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa { id } }`,
+    ]) {
+      const res = await post({ query });
+      expect(res.status).toBe(400);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors.length).toBeGreaterThan(0);
+      expect(res.body.errors.length).toBeLessThanOrEqual(DEFAULT_LIMITS.maxValidationErrors + 1);
+      for (const e of res.body.errors) expect(e.extensions.code).toMatch(/GRAPHQL_VALIDATION_FAILED|QUERY_TOO_COMPLEX/);
+    }
+    expect((await app.pool.query(`SELECT count(*)::int AS n FROM contact_points WHERE value = 'cop@example.com'`)).rows[0].n).toBe(0);
   });
 });

@@ -62,6 +62,11 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($input: TouchpointInput!) { recordTouchpoint(input: $input) { id } }`,
     variables: (fx) => ({ input: { touchpoint: 'SERVICE_CALL', name: 'Matrix Caller', emails: [`${fx.unique()}@example.com`] } }),
   },
+  'Mutation.recordTouchpoints': {
+    allowed: ['agent', 'supervisor', 'ingest', 'admin'],
+    document: `mutation($inputs: [TouchpointInput!]!) { recordTouchpoints(inputs: $inputs) { id } }`,
+    variables: (fx) => ({ inputs: [{ touchpoint: 'IMPORT', name: 'Matrix Import', emails: [`${fx.unique()}@example.com`] }] }),
+  },
   'Mutation.mergeCustomers': {
     allowed: SUPERVISORS,
     document: `mutation($a: ID!, $b: ID!) { mergeCustomers(survivorId: $a, mergedId: $b) { id } }`,

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import {
   COMPLAINT_PHRASES, COMPLIMENT_PHRASES, DISCUSSION_PHRASES, SALES_LEAD_PHRASES, TOPIC_LEXICON, topicsOf,
 } from '../../src/care/classifier';
-import { foldText, hasAnyKeyword, hashtagsOf, keywordsIn, normaliseTag } from '../../src/care/text-match';
+import { foldText, hasAnyKeyword, hashtagsOf, keywordsIn } from '../../src/care/text-match';
+import { normaliseTopic as normaliseTag } from '../../src/common/topics';
 
 // An independent reference: one regex per keyword, whole words by unicode lookarounds,
 // compiled afresh. The cached functions must agree with it on every text and list.
@@ -29,11 +30,11 @@ const reference = {
     return usable.length > 0 && regexOf(usable.map(reference.sourceOf).join('|')).test(folded);
   },
   hashtagsOf(text: string): string[] {
-    const tags = [...text.matchAll(/(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_-]+)/gu)].map((m) => m[1].toLowerCase().replace(/_/g, '-'));
-    return [...new Set(tags)];
+    const tags = [...text.matchAll(/(?:^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_-]+)/gu)].map((m) => reference.normaliseTag(m[1]));
+    return [...new Set(tags.filter((t) => t !== ''))];
   },
   normaliseTag(tag: string): string {
-    return tag.trim().replace(/^#+/, '').toLowerCase().replace(/[\s_]+/g, '-');
+    return tag.trim().replace(/^#+/, '').toLowerCase().replace(/[\s_-]+/g, '-').replace(/^-+|-+$/g, '');
   },
   topicsOf(content: string): string[] {
     const folded = foldText(content);
@@ -41,7 +42,7 @@ const reference = {
     for (const [topic, words] of Object.entries(TOPIC_LEXICON)) {
       if (reference.hasAnyKeyword(folded, words)) found.push(topic);
     }
-    return [...new Set(found.map(reference.normaliseTag))];
+    return [...new Set(found.map(reference.normaliseTag).filter((t) => t !== ''))];
   },
 };
 
