@@ -30,6 +30,8 @@ import { CareQueueService } from './care/care-queue.service';
 import { InfluenceService, recomputeWith } from './influence/influence.service';
 import { PrioritySettingsService } from './influence/priority-settings.service';
 import type { Logger } from './logger';
+import { AgentService } from './care/agent.service';
+import { createAgentLoaders } from './care/agent.loaders';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -42,6 +44,7 @@ export function createLoaders(pool: Pool) {
     ...createTierLoaders(pool),
     ...createIdentityHistoryLoaders(pool),
     ...createCareLoaders(pool),
+    ...createAgentLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -67,6 +70,7 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     careQueue: new CareQueueService(pool),
     serviceMetrics: new ServiceMetricsService(pool),
     audit: new AuditService(pool, options.logger),
+    agents: new AgentService(dataSource, pool),
   };
 }
 export type Services = ReturnType<typeof createServices>;

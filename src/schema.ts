@@ -24,6 +24,7 @@ import { CareQueueResolver } from './care/care-queue.resolver';
 import { InfluenceResolver } from './influence/influence.resolver';
 import { PriorityWeightsResolver } from './influence/priority.resolver';
 import { TierResolver } from './customers/tier.resolver';
+import { AgentResolver, InteractionAssignmentResolver } from './care/agent.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -53,6 +54,8 @@ export const resolvers: NonEmptyArray<Function> = [
   CareQueueResolver,
   ServiceMetricsResolver,
   AuditResolver,
+  AgentResolver,
+  InteractionAssignmentResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -13,6 +13,10 @@ export const AUDIT_ACTIONS = [
   'CUSTOMER_EXPORTED',
   'ESCALATED',
   'ESCALATION_RESOLVED',
+  'AGENT_SET',
+  'INCIDENT_OPENED',
+  'INCIDENT_NOTICE_SENT',
+  'INCIDENT_RESOLVED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

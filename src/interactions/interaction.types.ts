@@ -29,6 +29,9 @@ export class Interaction {
   conversationId!: string;
   socialIdentityId!: string | null;
   resolvedAt!: Date | null;
+  /** The agent holding the item (care's claimNextInteraction), counting while assignmentDueAt is ahead; absent on rows built in memory. */
+  assignedToId?: string | null;
+  assignmentDueAt?: Date | null;
 }
 
 @ObjectType()

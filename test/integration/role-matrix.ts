@@ -231,4 +231,23 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: ['admin'],
     document: `{ auditLog(first: 1) { edges { cursor } } }`,
   },
+  'Query.agents': {
+    allowed: SUPERVISORS,
+    document: `{ agents { id } }`,
+  },
+  'Mutation.setAgent': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: AgentInput!) { setAgent(input: $input) { id } }`,
+    variables: (fx) => ({ input: { id: `matrix-${fx.unique()}`, tiers: ['NONE'], active: false } }),
+  },
+  'Mutation.claimNextInteraction': {
+    allowed: AGENTS,
+    // The matrix token's subject is no agent: NOT_FOUND after the role check, nothing assigned.
+    document: `mutation { claimNextInteraction { id } }`,
+  },
+  'Mutation.releaseInteraction': {
+    allowed: AGENTS,
+    document: `mutation($id: ID!) { releaseInteraction(interactionId: $id) { id } }`,
+    variables: async (fx) => ({ id: (await fx.newInteraction()).interactionId }), // CONFLICT: not assigned
+  },
 };
