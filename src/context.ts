@@ -32,6 +32,8 @@ import { PrioritySettingsService } from './influence/priority-settings.service';
 import type { Logger } from './logger';
 import { AgentService } from './care/agent.service';
 import { createAgentLoaders } from './care/agent.loaders';
+import { IncidentService } from './care/incident.service';
+import { createIncidentLoaders } from './care/incident.loaders';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -45,6 +47,7 @@ export function createLoaders(pool: Pool) {
     ...createIdentityHistoryLoaders(pool),
     ...createCareLoaders(pool),
     ...createAgentLoaders(pool),
+    ...createIncidentLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -71,6 +74,7 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     serviceMetrics: new ServiceMetricsService(pool),
     audit: new AuditService(pool, options.logger),
     agents: new AgentService(dataSource, pool),
+    incidents: new IncidentService(dataSource, pool, new CareDeskService(dataSource)),
   };
 }
 export type Services = ReturnType<typeof createServices>;

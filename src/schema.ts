@@ -25,6 +25,7 @@ import { InfluenceResolver } from './influence/influence.resolver';
 import { PriorityWeightsResolver } from './influence/priority.resolver';
 import { TierResolver } from './customers/tier.resolver';
 import { AgentResolver, InteractionAssignmentResolver } from './care/agent.resolver';
+import { IncidentPosterResolver, IncidentResolver } from './care/incident.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -56,6 +57,8 @@ export const resolvers: NonEmptyArray<Function> = [
   AuditResolver,
   AgentResolver,
   InteractionAssignmentResolver,
+  IncidentResolver,
+  IncidentPosterResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

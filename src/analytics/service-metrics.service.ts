@@ -44,7 +44,7 @@ export class ServiceMetricsService {
     const range = [from, to];
     const q = <T>(sql: string, params: unknown[] = range) => this.pool.query<T & Record<string, unknown>>(sql, params).then((r) => r.rows);
 
-    const [counts, volume, complaints, inquiries, response, escalations, heat, arrival] = await Promise.all([
+    const [counts, volume, complaints, inquiries, response, escalations, heat, arrival, incidents] = await Promise.all([
       q<{ helped: number; thanked: number; unanswered: number }>(
         `SELECT count(DISTINCT i.customer_id) FILTER (WHERE i.category IN ('COMPLAINT','QUESTION')
                   AND (i.responded_at IS NOT NULL OR i.resolved_at IS NOT NULL))::int AS helped,
@@ -77,6 +77,12 @@ export class ServiceMetricsService {
            FROM interactions i WHERE ${IN_RANGE} GROUP BY 1, 2 ORDER BY 1, 2`,
         [from, to, timeZone],
       ),
+      q<{ opened: number; reached: number }>(
+        `SELECT (SELECT count(*)::int FROM care_incidents WHERE opened_at >= $1 AND opened_at < $2) AS opened,
+                (SELECT count(*)::int FROM (SELECT DISTINCT n.incident_id, n.customer_id FROM care_incident_notices n
+                                              JOIN care_incidents ci ON ci.id = n.incident_id
+                                             WHERE ci.opened_at >= $1 AND ci.opened_at < $2) r) AS reached`,
+      ),
     ]);
     return {
       from,
@@ -96,6 +102,8 @@ export class ServiceMetricsService {
         return { channel: h.channel as never, count: h.count, perDay, level: heatLevel(perDay) };
       }),
       arrivalPattern: arrival,
+      incidents: incidents[0].opened,
+      incidentPostersReached: incidents[0].reached,
     };
   }
 }

@@ -56,4 +56,7 @@ export class ServiceMetrics {
   @Field(() => [ChannelHeat]) heatMap!: ChannelHeat[];
   @Field(() => [HourCount], { description: 'Inbound arrivals by day of week and hour; cells with no arrivals are left out.' }) arrivalPattern!: HourCount[];
   @Field(() => Int, { description: 'Actionable inbound items never answered nor resolved.' }) unanswered!: number;
+  @Field(() => Int, { description: 'Incidents opened in the range (topic bursts that tripped the threshold rule).' }) incidents!: number;
+  @Field(() => Int, { description: 'Posters of the incidents opened in the range whom a message (notification or closing) reached, once per incident.' })
+  incidentPostersReached!: number;
 }

@@ -250,4 +250,21 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($id: ID!) { releaseInteraction(interactionId: $id) { id } }`,
     variables: async (fx) => ({ id: (await fx.newInteraction()).interactionId }), // CONFLICT: not assigned
   },
+  'Query.incidents': {
+    allowed: AGENTS,
+    document: `{ incidents(first: 1) { edges { cursor } } }`,
+  },
+  'Query.incident': {
+    allowed: AGENTS,
+    document: `{ incident(id: "00000000-0000-4000-8000-000000000000") { id } }`,
+  },
+  'Mutation.notifyIncident': {
+    allowed: SUPERVISORS,
+    // No such incident: NOT_FOUND after the role check, nothing sent.
+    document: `mutation { notifyIncident(input: { incidentId: "00000000-0000-4000-8000-000000000000", text: "matrix" }) { id } }`,
+  },
+  'Mutation.resolveIncident': {
+    allowed: SUPERVISORS,
+    document: `mutation { resolveIncident(input: { incidentId: "00000000-0000-4000-8000-000000000000", text: "matrix" }) { id } }`,
+  },
 };
