@@ -24,11 +24,11 @@ const ownHour = () => Date.UTC(2021, 0, 1) + Math.floor(Math.random() * 24 * 900
 
 interface Post { id: string; customerId: string; socialIdentityId: string }
 
-/** Posts on `#outage<tag>` from handles `h<tag>_<k>`, 30 s apart from `start`. */
-async function post(tag: string, handles: number[], start: number, from: number): Promise<Post[]> {
+/** Posts on `#outage<tag>` from handles `h<tag>_<k>`, `spacing` ms apart from `start`. */
+async function post(tag: string, handles: number[], start: number, from: number, spacing = 30_000): Promise<Post[]> {
   const inputs = handles.map((h, n) => ({
     idempotencyKey: `inc-${tag}-${from + n}`, platform: 'TWITTER', handle: `h${tag}_${h}`, channel: 'TWITTER',
-    content: `The app is down again, cannot unlock my car #outage${tag}`, topics: [`outage${tag}`], occurredAt: new Date(start + (from + n) * 30_000).toISOString(),
+    content: `The app is down again, cannot unlock my car #outage${tag}`, topics: [`outage${tag}`], occurredAt: new Date(start + (from + n) * spacing).toISOString(),
   }));
   const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
   expect(res.errors).toBeUndefined();
@@ -89,6 +89,20 @@ describe('incidents from topic bursts', () => {
     expect(rows[0].n).toBe(1);
     const { rows: open } = await app.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE id = ANY($1::uuid[]) AND status = 'OPEN'`, [later.map((p) => p.id)]);
     expect(open[0].n).toBe(later.length);
+  });
+  it('opens one incident when concurrent ingestion calls trip the rule together', async () => {
+    const tag = tagOf();
+    const start = ownHour();
+    // One minute: the calls meet on the same topic counter row, so the last one sees all 24 posts.
+    const calls = await Promise.all(range(4).map((c) => post(tag, range(6, c * 6), start, c * 6, 1000)));
+    const ids = await incidentOf(tag);
+    expect(ids).toHaveLength(1);
+    const opened = await incident(ids[0]);
+    expect(opened.postCount).toBe(24);
+    expect(opened.posters.totalCount).toBe(24);
+    const { rows } = await app.pool.query(
+      `SELECT count(*)::int AS n FROM escalations WHERE interaction_id = ANY($1::uuid[])`, [calls.flat().map((p) => p.id)]);
+    expect(rows[0].n).toBe(1);
   });
 });
 
