@@ -14,6 +14,7 @@ import { NormaliseTopics1795742000000 } from './1795742000000-NormaliseTopics';
 import { ConsentLedgerImmutable1795743000000 } from './1795743000000-ConsentLedgerImmutable';
 import { BrandSide1795750000000 } from './1795750000000-BrandSide';
 import { SharedRateLimits1795770000000 } from './1795770000000-SharedRateLimits';
+import { IncidentsAndAgents1795760000000 } from './1795760000000-IncidentsAndAgents';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   ConsentLedgerImmutable1795743000000,
   BrandSide1795750000000,
   SharedRateLimits1795770000000,
+  IncidentsAndAgents1795760000000,
 ];

@@ -34,6 +34,10 @@ import { createBrandChannelLoaders } from './care/brand-channel.loaders';
 import { BrandChannelService } from './care/brand-channel.service';
 import { ResponseTemplateService } from './care/response-template.service';
 import { Customer360Service } from './customer360/customer360.service';
+import { AgentService } from './care/agent.service';
+import { createAgentLoaders } from './care/agent.loaders';
+import { IncidentService } from './care/incident.service';
+import { createIncidentLoaders } from './care/incident.loaders';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -47,6 +51,8 @@ export function createLoaders(pool: Pool) {
     ...createIdentityHistoryLoaders(pool),
     ...createCareLoaders(pool),
     ...createBrandChannelLoaders(pool),
+    ...createAgentLoaders(pool),
+    ...createIncidentLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -75,6 +81,8 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     brandChannels: new BrandChannelService(pool, options.defaultPhoneRegion),
     responseTemplates: new ResponseTemplateService(dataSource, pool),
     customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
+    agents: new AgentService(dataSource, pool),
+    incidents: new IncidentService(dataSource, pool, new CareDeskService(dataSource)),
   };
 }
 export type Services = ReturnType<typeof createServices>;

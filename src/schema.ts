@@ -26,6 +26,8 @@ import { PriorityWeightsResolver } from './influence/priority.resolver';
 import { TierResolver } from './customers/tier.resolver';
 import { BrandChannelResolver, InteractionBrandSideResolver } from './care/brand-channel.resolver';
 import { ResponseTemplateResolver } from './care/response-template.resolver';
+import { AgentResolver, InteractionAssignmentResolver } from './care/agent.resolver';
+import { IncidentPosterResolver, IncidentResolver } from './care/incident.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -58,6 +60,10 @@ export const resolvers: NonEmptyArray<Function> = [
   BrandChannelResolver,
   InteractionBrandSideResolver,
   ResponseTemplateResolver,
+  AgentResolver,
+  InteractionAssignmentResolver,
+  IncidentResolver,
+  IncidentPosterResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

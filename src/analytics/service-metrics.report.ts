@@ -20,6 +20,7 @@ export function metricsAsText(m: ServiceMetrics): string {
     '',
     table('Summary', ['metric', 'value'], [
       ['customers helped', m.customersHelped], ['customers thanked', m.customersThanked], ['unanswered items', m.unanswered],
+      ['incidents opened', m.incidents], ['incident posters reached', m.incidentPostersReached],
     ]),
     table('Service issues by source', ['channel', 'items'], m.volumeBySource.map((r) => [r.channel, r.count])),
     table('Top complaints', ['topic', 'items'], m.topComplaints.map((r) => [r.topic, r.count])),
@@ -86,7 +87,7 @@ td,th{border:1px solid #ccc;padding:3px 10px;text-align:right}td:first-child,th:
 </head><body>
 <h1>Service metrics</h1>
 <p>${escape(m.from.toISOString())} to ${escape(m.to.toISOString())} (${m.days.toFixed(2)} days), time zone ${escape(m.timeZone)}</p>
-${htmlTable(['metric', 'value'], [['customers helped', m.customersHelped], ['customers thanked', m.customersThanked], ['unanswered items', m.unanswered]])}
+${htmlTable(['metric', 'value'], [['customers helped', m.customersHelped], ['customers thanked', m.customersThanked], ['unanswered items', m.unanswered], ['incidents opened', m.incidents], ['incident posters reached', m.incidentPostersReached]])}
 <h2>Heat map by channel</h2>${heatChart(m)}
 <h2>Arrival pattern</h2>${arrivalChart(m)}
 <h2>Service issues by source</h2>${htmlTable(['channel', 'items'], m.volumeBySource.map((r) => [r.channel, r.count]))}

@@ -45,7 +45,7 @@ export class ServiceMetricsService {
     const range = [from, to];
     const q = <T>(sql: string, params: unknown[] = range) => this.pool.query<T & Record<string, unknown>>(sql, params).then((r) => r.rows);
 
-    const [counts, volume, complaints, inquiries, response, escalations, heat, arrival, brands, templates] = await Promise.all([
+    const [counts, volume, complaints, inquiries, response, escalations, heat, arrival, brands, templates, incidents] = await Promise.all([
       q<{ helped: number; thanked: number; unanswered: number }>(
         `SELECT count(DISTINCT i.customer_id) FILTER (WHERE i.category IN ('COMPLAINT','QUESTION')
                   AND (i.responded_at IS NOT NULL OR i.resolved_at IS NOT NULL))::int AS helped,
@@ -94,6 +94,12 @@ export class ServiceMetricsService {
           WHERE i.direction = 'OUTBOUND' AND i.occurred_at >= $1 AND i.occurred_at < $2 AND i.template_id IS NOT NULL
           GROUP BY 1, 2, 3 ORDER BY 4 DESC, 2, 3`,
       ),
+      q<{ opened: number; reached: number }>(
+        `SELECT (SELECT count(*)::int FROM care_incidents WHERE opened_at >= $1 AND opened_at < $2) AS opened,
+                (SELECT count(*)::int FROM (SELECT DISTINCT n.incident_id, n.customer_id FROM care_incident_notices n
+                                              JOIN care_incidents ci ON ci.id = n.incident_id
+                                             WHERE ci.opened_at >= $1 AND ci.opened_at < $2) r) AS reached`,
+      ),
     ]);
     return {
       from,
@@ -117,6 +123,8 @@ export class ServiceMetricsService {
         ...m, brandChannel: { ...brand, createdAt: new Date(brand.createdAt), removedAt: brand.removedAt === null ? null : new Date(brand.removedAt) },
       })),
       repliesByTemplate: templates,
+      incidents: incidents[0].opened,
+      incidentPostersReached: incidents[0].reached,
     };
   }
 }

@@ -79,4 +79,7 @@ export class ServiceMetrics {
   byBrandChannel!: BrandChannelMetrics[];
   @Field(() => [TemplateReplyCount], { description: 'Replies in the range by response template and version, most used first.' })
   repliesByTemplate!: TemplateReplyCount[];
+  @Field(() => Int, { description: 'Incidents opened in the range (topic bursts that tripped the threshold rule).' }) incidents!: number;
+  @Field(() => Int, { description: 'Posters of the incidents opened in the range whom a message (notification or closing) reached, once per incident.' })
+  incidentPostersReached!: number;
 }

@@ -14,6 +14,10 @@ export const AUDIT_ACTIONS = [
   'ESCALATED',
   'ESCALATION_RESOLVED',
   'CONSENT_LEDGER_REWRITTEN',
+  'AGENT_SET',
+  'INCIDENT_OPENED',
+  'INCIDENT_NOTICE_SENT',
+  'INCIDENT_RESOLVED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -137,35 +137,41 @@ export class CareDeskService {
   async resolveEscalation(input: ResolveEscalationInput, by: string): Promise<Escalation> {
     const escalationId = id(input.escalationId, 'escalationId');
     const resolution = text(input.resolution, 'resolution', 2000);
-    return withRetry(() => this.dataSource.transaction(async (m) => {
-      const rows: { interactionId: string; resolvedAt: Date | null; team: string }[] = await m.query(
-        `SELECT interaction_id AS "interactionId", resolved_at AS "resolvedAt", team FROM escalations WHERE id = $1 FOR UPDATE`, [escalationId]);
-      if (rows.length === 0) throw new DomainError('NOT_FOUND', `no escalation with id ${escalationId}`);
-      if (rows[0].resolvedAt) throw new DomainError('CONFLICT', 'this escalation is resolved already', { field: 'escalationId' });
-      const original = await this.lockInteraction(m, rows[0].interactionId);
-      await m.query(`UPDATE escalations SET resolved_at = now(), resolution = $2, resolved_by = $3 WHERE id = $1`, [escalationId, resolution, by]);
-      await recordAudit(m, {
-        actor: by,
-        action: 'ESCALATION_RESOLVED',
-        subject: original.customerId,
-        details: { escalationId, interactionId: original.id, team: rows[0].team },
-      });
-      const stillOpen = await this.openEscalationCount(m, original.id);
-      const status = original.status === 'RESOLVED' ? 'RESOLVED'
-        : stillOpen > 0 ? 'ESCALATED'
-        : input.resolveInteraction ? 'RESOLVED'
-        : original.respondedAt ? 'RESPONDED' : 'OPEN';
-      if (status !== original.status) {
-        await m.query(
-          `UPDATE interactions SET status = $2, resolved_at = CASE WHEN $2 = 'RESOLVED' THEN now() ELSE resolved_at END WHERE id = $1`,
-          [original.id, status]);
-      }
-      await appendHistory(m, [{
-        customerId: original.customerId, interactionId: original.id, event: 'ESCALATION_RESOLVED', fromStatus: original.status,
-        toStatus: status, detail: `${rows[0].team}: ${resolution}`, escalationId, actor: by,
-      }]);
-      return this.escalation(m, escalationId);
-    }));
+    return withRetry(() => this.dataSource.transaction((m) => this.resolveEscalationWith(m, escalationId, resolution, input.resolveInteraction, by)));
+  }
+
+  /**
+   * resolveEscalation inside the caller's transaction (resolveIncident uses it): the escalation,
+   * its audit entry, the interaction's status and history.
+   */
+  async resolveEscalationWith(m: EntityManager, escalationId: string, resolution: string, resolveInteraction: boolean, by: string): Promise<Escalation> {
+    const rows: { interactionId: string; resolvedAt: Date | null; team: string }[] = await m.query(
+      `SELECT interaction_id AS "interactionId", resolved_at AS "resolvedAt", team FROM escalations WHERE id = $1 FOR UPDATE`, [escalationId]);
+    if (rows.length === 0) throw new DomainError('NOT_FOUND', `no escalation with id ${escalationId}`);
+    if (rows[0].resolvedAt) throw new DomainError('CONFLICT', 'this escalation is resolved already', { field: 'escalationId' });
+    const original = await this.lockInteraction(m, rows[0].interactionId);
+    await m.query(`UPDATE escalations SET resolved_at = now(), resolution = $2, resolved_by = $3 WHERE id = $1`, [escalationId, resolution, by]);
+    await recordAudit(m, {
+      actor: by,
+      action: 'ESCALATION_RESOLVED',
+      subject: original.customerId,
+      details: { escalationId, interactionId: original.id, team: rows[0].team },
+    });
+    const stillOpen = await this.openEscalationCount(m, original.id);
+    const status = original.status === 'RESOLVED' ? 'RESOLVED'
+      : stillOpen > 0 ? 'ESCALATED'
+      : resolveInteraction ? 'RESOLVED'
+      : original.respondedAt ? 'RESPONDED' : 'OPEN';
+    if (status !== original.status) {
+      await m.query(
+        `UPDATE interactions SET status = $2, resolved_at = CASE WHEN $2 = 'RESOLVED' THEN now() ELSE resolved_at END WHERE id = $1`,
+        [original.id, status]);
+    }
+    await appendHistory(m, [{
+      customerId: original.customerId, interactionId: original.id, event: 'ESCALATION_RESOLVED', fromStatus: original.status,
+      toStatus: status, detail: `${rows[0].team}: ${resolution}`, escalationId, actor: by,
+    }]);
+    return this.escalation(m, escalationId);
   }
 
   /** Moves the conversation to another channel, keeping the thread and recording what context went with it. */

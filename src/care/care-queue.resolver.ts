@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Authorized, Ctx, Info, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Info, Int, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { Channel, SwimLane } from '../graphql/enums';
 import { pageSize } from '../graphql/pagination';
@@ -18,8 +18,10 @@ export class CareQueueResolver {
     @Arg('lane', () => SwimLane, { nullable: true }) lane?: SwimLane,
     @Arg('skillGroup', () => String, { nullable: true }) skillGroup?: string,
     @Arg('channel', () => Channel, { nullable: true }) channel?: Channel,
+    @Arg('unassigned', () => Boolean, { nullable: true, description: 'Only items no agent holds (claimNextInteraction).' }) unassigned?: boolean,
+    @Arg('assignedTo', () => ID, { nullable: true, description: 'Only the items this agent (a token subject) holds.' }) assignedTo?: string,
   ) {
-    const page = await ctx.services.careQueue.queue({ first: pageSize(first, 50), after, lane, skillGroup, channel });
+    const page = await ctx.services.careQueue.queue({ first: pageSize(first, 50), after, lane, skillGroup, channel, unassigned, assignedTo });
     for (const edge of page.edges) ctx.loaders.interactionById.prime(edge.node.interaction.id, edge.node.interaction);
     // The items' customers and what is selected of them: one more statement for the whole page.
     await ctx.services.customer360.prime(ctx, page.edges.map((e) => e.node.interaction.customerId), info, ['edges', 'node', 'interaction', 'customer']);

@@ -14,6 +14,10 @@ export interface CareQueueArgs {
   lane?: SwimLane | null;
   skillGroup?: string | null;
   channel?: Channel | null;
+  /** Only items nobody holds (never claimed, released, or the claim expired). */
+  unassigned?: boolean | null;
+  /** Only the items this agent holds now. */
+  assignedTo?: string | null;
 }
 
 type QueueRow = Interaction & {
@@ -58,6 +62,12 @@ export function careQueueSql(args: CareQueueArgs) {
   if (args.skillGroup != null) {
     if (args.skillGroup.length > 100) throw badInput('skillGroup', 'skillGroup must be at most 100 characters');
     filter('i.skill_group = ?', args.skillGroup);
+  }
+  if (args.unassigned && args.assignedTo != null) throw badInput('assignedTo', 'use unassigned or assignedTo, not both');
+  if (args.unassigned) where.push('(i.assigned_to IS NULL OR i.assignment_due_at <= now())');
+  if (args.assignedTo != null) {
+    if (args.assignedTo.length > 200) throw badInput('assignedTo', 'assignedTo must be at most 200 characters');
+    filter('i.assigned_to = ? AND i.assignment_due_at > now()', args.assignedTo);
   }
   const countSql = `SELECT count(*)::int AS n FROM interactions i WHERE ${where.join(' AND ')}`;
   const countParams = [...params];

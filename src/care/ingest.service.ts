@@ -22,6 +22,7 @@ import { loadThreadRefs, threadItems, unknownRefs, type Threaded } from '../inte
 import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
 import { loadBrandChannels, type BrandChannelRef } from './brand-channel.service';
 import { scanPii } from './pii-scan';
+import { joinOpenIncidents, openIncidents } from './incident.writer';
 
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
@@ -213,18 +214,25 @@ export class IngestService {
     await recomputeWith(m, [...affected].sort(), new Date(), unstored);
   }
 
-  /** Counts the inbound posts per topic and escalates bursts that cross a threshold rule; returns the escalated interaction ids. */
+  /**
+   * Counts the inbound posts per topic, lets posts join open incidents, and escalates bursts
+   * that cross a threshold rule, each opening an incident; returns the escalated interaction ids.
+   */
   private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[]): Promise<Set<string>> {
     const posts: TopicPost[] = rows
       .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0)
       .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
     await countTopicPosts(m, posts);
-    const bursts = await detectBursts(m, rules.escalations, posts);
+    // Posts on a topic with an open incident join it and escalate nothing more.
+    const handled = await joinOpenIncidents(m, posts);
+    const bursts = await detectBursts(m, rules.escalations, posts, handled);
     if (bursts.length === 0) return new Set();
-    return raiseEscalations(m, bursts.map((b) => ({
+    const escalated = await raiseEscalations(m, bursts.map((b) => ({
       id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true,
       createdBy: `rule:${b.ruleName}`,
     })));
+    await openIncidents(m, bursts);
+    return escalated;
   }
 
   /**

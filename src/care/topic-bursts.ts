@@ -21,6 +21,12 @@ export interface BurstEscalation {
   team: string;
   reason: string;
   ruleName: string;
+  topic: string;
+  /** Posts on the topic in the window when the rule tripped. */
+  posts: number;
+  windowMinutes: number;
+  /** The latest post of the burst. */
+  at: Date;
 }
 
 const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000).toISOString();
@@ -42,9 +48,12 @@ export async function countTopicPosts(m: EntityManager, posts: TopicPost[]): Pro
 /**
  * Escalations for bursts that start with these posts (at most one per rule and topic).
  * The caller inserts them; the burst rows are claimed here, so concurrent calls cannot
- * both escalate the same burst.
+ * both escalate the same burst. Topics in `handled` (an open incident has them) escalate
+ * nothing: their burst rows only stay alive while the topic is hot.
  */
-export async function detectBursts(m: EntityManager, rules: EscalationRule[], posts: TopicPost[]): Promise<BurstEscalation[]> {
+export async function detectBursts(
+  m: EntityManager, rules: EscalationRule[], posts: TopicPost[], handled: ReadonlySet<string> = new Set(),
+): Promise<BurstEscalation[]> {
   const latest = new Map<string, TopicPost>();
   for (const p of posts) {
     for (const t of p.topics) {
@@ -67,7 +76,16 @@ export async function detectBursts(m: EntityManager, rules: EscalationRule[], po
       [topics, topics.map((t) => latest.get(t)!.occurredAt), rule.windowMinutes, rule.threshold],
     );
     if (hot.length === 0) continue;
-    const names = hot.map((h) => h.topic).sort();
+    const kept = hot.filter((h) => handled.has(h.topic)).map((h) => h.topic).sort();
+    if (kept.length > 0) {
+      await m.query(
+        `UPDATE care_topic_bursts b SET last_hot_at = greatest(b.last_hot_at, t.at)
+           FROM unnest($2::text[], $3::timestamptz[]) AS t(topic, at) WHERE b.rule_name = $1 AND b.topic = t.topic`,
+        [rule.name, kept, kept.map((t) => latest.get(t)!.occurredAt)],
+      );
+    }
+    const names = hot.map((h) => h.topic).filter((t) => !handled.has(t)).sort();
+    if (names.length === 0) continue;
     const proposed: string[] = names.map(() => randomUUID());
     const claimed: { topic: string; escalationId: string }[] = await m.query(
       `INSERT INTO care_topic_bursts AS b (rule_name, topic, fired_at, last_hot_at, escalation_id)
@@ -89,6 +107,10 @@ export async function detectBursts(m: EntityManager, rules: EscalationRule[], po
         customerId: post.customerId,
         team: rule.team,
         ruleName: rule.name,
+        topic: c.topic,
+        posts: counts.get(c.topic)!,
+        windowMinutes: rule.windowMinutes,
+        at: post.occurredAt,
         reason: `${counts.get(c.topic)} posts on topic "${c.topic}" within ${rule.windowMinutes} minutes (rule ${rule.name}: ${rule.threshold})`,
       });
     }

@@ -36,6 +36,9 @@ export class Interaction {
   /** Replies: the response template (and its version) the reply came from. */
   templateId!: string | null;
   templateVersion!: number | null;
+  /** The agent holding the item (care's claimNextInteraction), counting while assignmentDueAt is ahead; absent on rows built in memory. */
+  assignedToId?: string | null;
+  assignmentDueAt?: Date | null;
 }
 
 @ObjectType({ simpleResolvers: true })

@@ -45,13 +45,22 @@ describe('automatic escalation: topic threshold', () => {
     expect(rows).toEqual([{ status: 'ESCALATED', from_status: 'OPEN', to_status: 'ESCALATED', actor: 'rule:topic-threshold' }]);
   });
 
-  it('escalates again for a new burst after a quiet window', async () => {
+  it('escalates again for a new burst after a quiet window once the incident of the first is resolved', async () => {
     const tag = unique().replace(/-/g, '');
+    const earliest = Date.now() - 20 * 3600_000;
     const earlier = Date.now() - 10 * 3600_000;
     const now = Date.now() - 30 * 60_000;
-    const first = await app.gql(RECORD_MANY, { inputs: posts(tag, 20, 0, (k) => new Date(earlier + k * 60_000)) }, ['ingest']);
-    const second = await app.gql(RECORD_MANY, { inputs: posts(tag, 20, 20, (k) => new Date(now + (k - 20) * 60_000)) }, ['ingest']);
-    const ids = [...first.data!.recordInteractions, ...second.data!.recordInteractions].map((i: any) => i.id);
+    const first = await app.gql(RECORD_MANY, { inputs: posts(tag, 20, 0, (k) => new Date(earliest + k * 60_000)) }, ['ingest']);
+    // While the first burst's incident is open, a new burst joins it (docs/incidents-and-agents.md).
+    const second = await app.gql(RECORD_MANY, { inputs: posts(tag, 20, 20, (k) => new Date(earlier + (k - 20) * 60_000)) }, ['ingest']);
+    const soFar = [...first.data!.recordInteractions, ...second.data!.recordInteractions].map((i: any) => i.id);
+    expect((await automaticEscalations(soFar)).map((e) => e.team)).toEqual(['PR_CRISIS']);
+    const { rows } = await app.pool.query(`SELECT id FROM care_incidents WHERE topic = $1 AND status = 'OPEN'`, [`smoke${tag}`]);
+    const resolved = await app.gql(`mutation($input: ResolveIncidentInput!) { resolveIncident(input: $input) { status } }`,
+      { input: { incidentId: rows[0].id, text: 'Fixed: the smoke came from a faulty sensor, now replaced.' } }, ['supervisor']);
+    expect(resolved.errors).toBeUndefined();
+    const third = await app.gql(RECORD_MANY, { inputs: posts(tag, 20, 40, (k) => new Date(now + (k - 40) * 60_000)) }, ['ingest']);
+    const ids = [...soFar, ...third.data!.recordInteractions.map((i: any) => i.id)];
     expect((await automaticEscalations(ids)).map((e) => e.team)).toEqual(['PR_CRISIS', 'PR_CRISIS']);
   });
 

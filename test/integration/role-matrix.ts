@@ -271,4 +271,40 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: SUPERVISORS,
     document: `mutation { setChannelLengthLimit(channel: LETTER, maxLength: 0) { __typename } }`, // BAD_USER_INPUT
   },
+  'Query.agents': {
+    allowed: SUPERVISORS,
+    document: `{ agents { id } }`,
+  },
+  'Mutation.setAgent': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: AgentInput!) { setAgent(input: $input) { id } }`,
+    variables: (fx) => ({ input: { id: `matrix-${fx.unique()}`, tiers: ['NONE'], active: false } }),
+  },
+  'Mutation.claimNextInteraction': {
+    allowed: AGENTS,
+    // The matrix token's subject is no agent: NOT_FOUND after the role check, nothing assigned.
+    document: `mutation { claimNextInteraction { id } }`,
+  },
+  'Mutation.releaseInteraction': {
+    allowed: AGENTS,
+    document: `mutation($id: ID!) { releaseInteraction(interactionId: $id) { id } }`,
+    variables: async (fx) => ({ id: (await fx.newInteraction()).interactionId }), // CONFLICT: not assigned
+  },
+  'Query.incidents': {
+    allowed: AGENTS,
+    document: `{ incidents(first: 1) { edges { cursor } } }`,
+  },
+  'Query.incident': {
+    allowed: AGENTS,
+    document: `{ incident(id: "00000000-0000-4000-8000-000000000000") { id } }`,
+  },
+  'Mutation.notifyIncident': {
+    allowed: SUPERVISORS,
+    // No such incident: NOT_FOUND after the role check, nothing sent.
+    document: `mutation { notifyIncident(input: { incidentId: "00000000-0000-4000-8000-000000000000", text: "matrix" }) { id } }`,
+  },
+  'Mutation.resolveIncident': {
+    allowed: SUPERVISORS,
+    document: `mutation { resolveIncident(input: { incidentId: "00000000-0000-4000-8000-000000000000", text: "matrix" }) { id } }`,
+  },
 };

@@ -5,7 +5,7 @@ import { Channel } from '../../src/graphql/enums';
 
 const metrics: ServiceMetrics = {
   from: new Date('2026-11-02T00:00:00Z'), to: new Date('2026-11-04T00:00:00Z'), timeZone: 'UTC', days: 2,
-  customersHelped: 4, customersThanked: 1, unanswered: 2,
+  customersHelped: 4, customersThanked: 1, unanswered: 2, incidents: 1, incidentPostersReached: 3,
   volumeBySource: [{ channel: Channel.TWITTER, count: 4 }],
   topComplaints: [{ topic: '<brakes>', count: 3 }], topInquiries: [],
   responseTimeBySource: [{ channel: Channel.TWITTER, count: 3, medianSeconds: 5400, p90Seconds: 6840 }],

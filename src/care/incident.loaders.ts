@@ -1,0 +1,37 @@
+import DataLoader from 'dataloader';
+import type { Pool } from 'pg';
+import { groupByKey, oneByKey } from '../db/batch';
+import { ESCALATION_COLUMNS } from '../interactions/interaction.sql';
+import type { Escalation } from '../interactions/interaction.types';
+import type { IncidentMessage } from './incident.types';
+
+interface IncidentCounts { id: string; posts: number; reached: number }
+
+/** Per-request loaders of incidents: counts, messages and the escalation. */
+export function createIncidentLoaders(pool: Pool) {
+  return {
+    /** Posts joined and posters reached by at least one message, per incident. */
+    incidentCountsById: new DataLoader<string, IncidentCounts>(async (ids) => {
+      const { rows } = await pool.query<IncidentCounts>(
+        `SELECT k.id, (SELECT count(*)::int FROM care_incident_posts p WHERE p.incident_id = k.id) AS posts,
+                (SELECT count(DISTINCT n.customer_id)::int FROM care_incident_notices n WHERE n.incident_id = k.id) AS reached
+           FROM unnest($1::uuid[]) AS k(id)`,
+        [ids],
+      );
+      return oneByKey(ids, rows, (r) => r.id).map((r, n) => r ?? { id: ids[n], posts: 0, reached: 0 });
+    }),
+    /** Oldest first. */
+    incidentMessagesById: new DataLoader<string, (IncidentMessage & { incidentId: string })[]>(async (ids) => {
+      const { rows } = await pool.query<IncidentMessage & { incidentId: string }>(
+        `SELECT id, incident_id AS "incidentId", kind, text, reached, not_consented AS "notConsented", sent_by AS "sentBy", sent_at AS "sentAt"
+           FROM care_incident_messages WHERE incident_id = ANY($1::uuid[]) ORDER BY sent_at, id`,
+        [ids],
+      );
+      return groupByKey(ids, rows, (r) => r.incidentId);
+    }),
+    escalationById: new DataLoader<string, Escalation | null>(async (ids) => {
+      const { rows } = await pool.query<Escalation>(`SELECT ${ESCALATION_COLUMNS} FROM escalations e WHERE e.id = ANY($1::uuid[])`, [ids]);
+      return oneByKey(ids, rows, (r) => r.id);
+    }),
+  };
+}

@@ -1,0 +1,66 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Channel } from '../graphql/enums';
+import { ConnectionType } from '../graphql/pagination';
+import { DateTimeScalar } from '../graphql/scalars';
+
+export enum IncidentStatus { OPEN = 'OPEN', RESOLVED = 'RESOLVED' }
+registerEnumType(IncidentStatus, { name: 'IncidentStatus' });
+
+export enum IncidentMessageKind { NOTIFY = 'NOTIFY', RESOLVE = 'RESOLVE' }
+registerEnumType(IncidentMessageKind, { name: 'IncidentMessageKind', description: 'NOTIFY: notifyIncident; RESOLVE: the closing message of resolveIncident.' });
+
+@ObjectType({ simpleResolvers: true, description: 'A topic burst that tripped the threshold rule, and everyone who posted on it while it was open.' })
+export class Incident {
+  @Field(() => ID) id!: string;
+  @Field() topic!: string;
+  @Field(() => IncidentStatus) status!: IncidentStatus;
+  @Field(() => DateTimeScalar, { description: 'The latest post of the burst that opened it.' }) openedAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) resolvedAt!: Date | null;
+  @Field({ description: 'The threshold rule that tripped.' }) ruleName!: string;
+  @Field(() => Int, { description: 'The rule\'s window.' }) windowMinutes!: number;
+  @Field(() => Int, { description: 'Posts on the topic in the window when the rule tripped.' }) triggerPosts!: number;
+  escalationId!: string | null;
+}
+
+@ObjectType()
+export class IncidentConnection extends ConnectionType(Incident) {}
+
+@ObjectType({ simpleResolvers: true, description: 'One customer who posted on an incident: the channel and post the messages answer.' })
+export class IncidentPoster {
+  @Field(() => Channel) channel!: Channel;
+  @Field({ description: 'SERVICE consent of the post\'s social identity is GRANTED and unexpired now: messages may reach them.' })
+  consented!: boolean;
+  customerId!: string;
+  interactionId!: string;
+  noticeId!: string | null;
+  closingId!: string | null;
+}
+
+@ObjectType()
+export class IncidentPosterConnection extends ConnectionType(IncidentPoster) {}
+
+@ObjectType({ simpleResolvers: true, description: 'One notifyIncident or resolveIncident call: the message and whom it reached.' })
+export class IncidentMessage {
+  @Field(() => ID) id!: string;
+  @Field(() => IncidentMessageKind) kind!: IncidentMessageKind;
+  @Field() text!: string;
+  @Field(() => Int, { description: 'Posters this call sent a reply to.' }) reached!: number;
+  @Field(() => Int, { description: 'Posters not reached for want of SERVICE consent (left alone).' }) notConsented!: number;
+  @Field() sentBy!: string;
+  @Field(() => DateTimeScalar) sentAt!: Date;
+}
+
+@InputType()
+export class NotifyIncidentInput {
+  @Field(() => ID) incidentId!: string;
+  @Field({ description: 'The approved message; it must fit the length limit of every channel it goes to (Twitter 280, SMS 160, ...).' })
+  text!: string;
+}
+
+@InputType()
+export class ResolveIncidentInput {
+  @Field(() => ID) incidentId!: string;
+  @Field({ description: 'The closing message, one reply per consented poster; the same length limits.' }) text!: string;
+  @Field(() => String, { nullable: true, description: 'Resolution of the incident\'s escalation; default: the closing message.' })
+  resolution?: string | null;
+}
