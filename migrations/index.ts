@@ -33,6 +33,6 @@ export const migrations = [
   NormaliseTopics1795742000000,
   ConsentLedgerImmutable1795743000000,
   BrandSide1795750000000,
-  SharedRateLimits1795770000000,
   IncidentsAndAgents1795760000000,
+  SharedRateLimits1795770000000,
 ];

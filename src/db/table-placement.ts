@@ -25,6 +25,7 @@ export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
   pii_patterns: 'stored patterns of the private-data scan, read by ingestion on every shard',
   response_templates: 'the response library: read by suggestions for any customer',
   response_template_versions: 'versions of the response library, named by replies on every shard',
+  care_agents: 'agents and what they serve: a few rows, read by every claim',
 };
 
 /** Not about one customer and never joined with customer shards: kept on the coordinator (local tables). */
@@ -35,6 +36,11 @@ export const COORDINATOR_TABLES: Readonly<Record<string, string>> = {
   care_topic_bursts: 'global per-topic burst state across all customers',
   care_topic_minutes: 'global per-topic minute counters across all customers',
   customer_merges: 'names two customers (survivor and merged): each merge moves rows between their shards, recorded once here',
+  care_incidents: 'one incident per topic burst, across all customers (like care_topic_bursts)',
+  care_incident_posts: "an incident's posts across customers, keyed by incident",
+  care_incident_messages: "an incident's notification and closing texts, keyed by incident",
+  idempotency_keys: 'keyed by (operation, key) of the calling system, before any customer is known; could be distributed by key',
+  topic_normalisation_undo: 'old topic values kept by the NormaliseTopics migration for its down',
 };
 
 /**
