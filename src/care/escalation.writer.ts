@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudits } from '../audit/audit-log';
+import { EventType } from '../events/event-types';
+import { emit, type EventSink } from '../events/outbox';
 
 export interface NewEscalation {
   id: string;
@@ -11,8 +13,11 @@ export interface NewEscalation {
   createdBy: string;
 }
 
-/** Writes escalations in one statement, and their audit entries in one more (the reason stays out: free text). */
-export async function insertEscalations(m: EntityManager, rows: NewEscalation[]): Promise<void> {
+/**
+ * Writes escalations in one statement, and their audit entries in one more (the reason stays out: free text),
+ * with an ESCALATION_RAISED event each (to `events` when the caller collects its transaction's events).
+ */
+export async function insertEscalations(m: EntityManager, rows: NewEscalation[], events?: EventSink): Promise<void> {
   if (rows.length === 0) return;
   await m.query(
     `INSERT INTO escalations (id, customer_id, interaction_id, team, reason, automatic, created_by)
@@ -25,5 +30,10 @@ export async function insertEscalations(m: EntityManager, rows: NewEscalation[])
     action: 'ESCALATED' as const,
     subject: r.customerId,
     details: { escalationId: r.id, interactionId: r.interactionId, team: r.team, automatic: r.automatic },
+  })));
+  await emit(m, events, rows.map((r) => ({
+    type: EventType.ESCALATION_RAISED,
+    customerId: r.customerId,
+    data: { escalationId: r.id, interactionId: r.interactionId, customerId: r.customerId, team: r.team, automatic: r.automatic },
   })));
 }

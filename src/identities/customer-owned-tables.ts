@@ -22,4 +22,5 @@ export const CUSTOMER_OWNED_TABLES: readonly string[] = [
 /** Tables with a customer_id column that must NOT move in a merge, each with the reason. */
 export const NOT_CUSTOMER_OWNED: Readonly<Record<string, string>> = {
   erasures: 'the proof that a customer was erased names that customer; it never moves to another',
+  outbox_events: 'an event says what happened to that customer then (a merge is an event of its own); it never moves',
 };

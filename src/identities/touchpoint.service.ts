@@ -5,6 +5,7 @@ import { ConsentStatus } from '../graphql/enums';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { isEmpty, linkIdentifiers, nameKey, normaliseIdentifiers, type LinkResult, type NormalisedIdentifiers } from './identity-linker';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
+import { appendEvents, type EventSink } from '../events/outbox';
 import type { CustomerAttributesInput, IdentifierInput, TouchpointConsentInput, TouchpointInput } from './touchpoint.inputs';
 
 const MAX_TEXT = 200;
@@ -47,7 +48,9 @@ export class TouchpointService {
     const valid = this.validate(input);
     return this.dataSource.transaction(async (m) => {
       const { profile, ids } = valid;
+      const events: EventSink = [];
       const link = await linkIdentifiers(m, ids, {
+        events,
         touchpoint: input.touchpoint,
         recordedBy: viewer.sub,
         newCustomer: { displayName: profile.name ?? standInName(ids), named: profile.name !== null, ...placeOf(profile) },
@@ -59,7 +62,8 @@ export class TouchpointService {
           JSON.stringify(valid.attributes),
         ]);
       }
-      const consentCount = await this.recordConsents(m, link.customerId, valid, input, viewer);
+      const consentCount = await this.recordConsents(m, link.customerId, valid, input, viewer, events);
+      await appendEvents(m, events);
       await m.query(
         `INSERT INTO touchpoint_events
            (customer_id, touchpoint, recorded_by, request_id, created_customer, identifiers, matched_ids, added_ids, consent_count, attribute_keys)
@@ -125,7 +129,7 @@ export class TouchpointService {
     return handleKey(ref.platform, h.handle);
   }
 
-  private async recordConsents(m: EntityManager, customerId: string, valid: ValidTouchpoint, input: TouchpointInput, viewer: Viewer) {
+  private async recordConsents(m: EntityManager, customerId: string, valid: ValidTouchpoint, input: TouchpointInput, viewer: Viewer, sink: EventSink) {
     if (valid.consents.length === 0) return 0;
     const rows: { key: string; id: string; social: boolean }[] = await m.query(
       `SELECT kind || ':' || value AS key, id, false AS social FROM contact_points
@@ -153,7 +157,7 @@ export class TouchpointService {
         };
       }),
     );
-    await appendConsentEvents(m, events);
+    await appendConsentEvents(m, events, sink);
     return events.length;
   }
 }

@@ -5,6 +5,8 @@ import { DomainError } from '../graphql/errors';
 import { customerTables, quoteIdent } from './customer-tables';
 import { recordAudit } from '../audit/audit-log';
 import { checkCustomerId } from '../customers/customer.service';
+import { EventType } from '../events/event-types';
+import { appendEvent } from '../events/outbox';
 
 export const ERASED_NAME = 'Erased customer';
 export const ERASED_TEXT = '[erased]';
@@ -57,6 +59,8 @@ export class PrivacyService {
       if (firstTime) {
         await m.query(`INSERT INTO erasures (customer_id, erased_by, counts) VALUES ($1, $2, $3)`, [family[0], erasedBy, counts]);
         await recordAudit(m, { actor: erasedBy, action: 'CUSTOMER_ERASED', subject: family[0], details: { customers: family.length, counts } });
+        // Ids only: receivers erase what they hold for these customers.
+        await appendEvent(m, EventType.CUSTOMER_ERASED, family[0], { customerId: family[0], customerIds: family });
       }
     });
     return true;
