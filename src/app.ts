@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -19,6 +19,9 @@ import { healthz, readyz } from './http/health';
 import { currentRequestScope, withStatementCount } from './common/request-scope';
 import { countStatements, createMetrics, metricsPlugin, type Metrics } from './http/metrics';
 import type { Logger } from './logger';
+import { EventBus } from './events/event-bus';
+import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
+import { SecretBox } from './webhooks/webhook-secrets';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -29,12 +32,16 @@ export interface AppDeps {
   limits?: Partial<Limits>;
   /** Defaults to the application schema; tests of the HTTP layer may pass a schema of their own. */
   schema?: GraphQLSchema;
+  /** Webhooks: the key that encrypts their secrets (main.ts: WEBHOOK_SECRET_KEY or DATA_DIR; default: a random one per process), the URL policy, the delivery worker (false: none in this process). */
+  webhooks?: { secretKey?: Buffer; allowPrivate?: boolean; worker?: false | Partial<WorkerOptions> };
 }
 
 export interface App {
   /** Not listening yet: main.ts calls listen(), supertest binds an ephemeral port itself. */
   readonly server: http.Server;
   readonly limits: Limits;
+  /** Committed outbox events in this process. */
+  readonly events: EventBus;
   /** Drains in-flight requests and stops Apollo; the database is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -50,7 +57,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
   guardPool(pool, logger);
   const metrics = createMetrics(pool);
   countStatements(pool, metrics);
-  const services = createServices({ dataSource, pool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger });
+  const secrets = new SecretBox(deps.webhooks?.secretKey ?? randomBytes(32));
+  const allowPrivate = deps.webhooks?.allowPrivate ?? false;
+  const services = createServices({ dataSource, pool }, {
+    defaultPhoneRegion: config.defaultPhoneRegion,
+    logger,
+    webhooks: { secrets, policy: { allowPrivate, requireHttps: config.isProduction } },
+  });
+  // Committed outbox events reach this process through LISTEN/NOTIFY (src/events/event-bus.ts).
+  const bus = new EventBus(pool.options, logger);
+  await bus.start();
+  const worker = deps.webhooks?.worker === false ? null : new WebhookWorker(pool, secrets, logger, { allowPrivate, ...deps.webhooks?.worker });
+  if (worker) {
+    bus.listen(() => worker.wake());
+    worker.start();
+  }
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
@@ -102,7 +123,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   return {
     server,
     limits,
+    events: bus,
     async stop() {
+      await worker?.stop();
+      await bus.stop();
       await apollo.stop();
     },
   };

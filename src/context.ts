@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -30,6 +30,9 @@ import { CareQueueService } from './care/care-queue.service';
 import { InfluenceService, recomputeWith } from './influence/influence.service';
 import { PrioritySettingsService } from './influence/priority-settings.service';
 import type { Logger } from './logger';
+import { WebhookService } from './webhooks/webhook.service';
+import { SecretBox } from './webhooks/webhook-secrets';
+import type { UrlPolicy } from './webhooks/webhook-url';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -47,7 +50,10 @@ export function createLoaders(pool: Pool) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger }) {
+export function createServices(
+  { dataSource, pool }: { dataSource: DataSource; pool: Pool },
+  options: { defaultPhoneRegion: string; logger?: Logger; webhooks?: { secrets: SecretBox; policy: UrlPolicy } },
+) {
   const careRules = new CareRulesService(pool);
   return {
     customers: new CustomerService(pool),
@@ -67,6 +73,11 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     careQueue: new CareQueueService(pool),
     serviceMetrics: new ServiceMetricsService(pool),
     audit: new AuditService(pool, options.logger),
+    webhooks: new WebhookService(
+      pool,
+      options.webhooks?.secrets ?? new SecretBox(randomBytes(32)),
+      options.webhooks?.policy ?? { allowPrivate: false, requireHttps: true },
+    ),
   };
 }
 export type Services = ReturnType<typeof createServices>;

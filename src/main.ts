@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { createLogger } from './logger';
 import { seedDemoIfEmpty } from '../seeds/demo';
+import { loadSecretKey } from './webhooks/webhook-secrets';
 
 /** Start-up only: config -> database -> app -> listen; stop in reverse on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -25,7 +26,18 @@ async function main(): Promise<void> {
   const seedDemo = config.seedDemo ?? (db.embedded && !config.isProduction);
   if (seedDemo && (await seedDemoIfEmpty(db.pool, logger))) logger.info('loaded demo data (first start)');
 
-  const app = await createApp({ config, dataSource: db.dataSource, logger, verifyToken, limits: { mutationsPerMinute: config.mutationsPerMinute } });
+  const app = await createApp({
+    config,
+    dataSource: db.dataSource,
+    logger,
+    verifyToken,
+    limits: { mutationsPerMinute: config.mutationsPerMinute },
+    webhooks: {
+      secretKey: loadSecretKey(config.webhookSecretKey, config.dataDir),
+      allowPrivate: config.webhookAllowPrivate,
+      worker: config.webhookWorker ? {} : false,
+    },
+  });
   await new Promise<void>((resolve) => app.server.listen(config.port, resolve));
   logger.info({ url: `http://localhost:${config.port}/graphql` }, 'social-crm is serving GraphQL');
 

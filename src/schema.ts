@@ -24,6 +24,8 @@ import { CareQueueResolver } from './care/care-queue.resolver';
 import { InfluenceResolver } from './influence/influence.resolver';
 import { PriorityWeightsResolver } from './influence/priority.resolver';
 import { TierResolver } from './customers/tier.resolver';
+import { WebhookResolver } from './webhooks/webhook.resolver';
+import './events/event-types';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -53,6 +55,7 @@ export const resolvers: NonEmptyArray<Function> = [
   CareQueueResolver,
   ServiceMetricsResolver,
   AuditResolver,
+  WebhookResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -10,6 +10,7 @@ import type { Limits } from '../../src/graphql/limits';
 import type { Logger } from '../../src/logger';
 import type { Role } from '../../src/auth/roles';
 import { createLogger } from '../../src/logger';
+import type { WorkerOptions } from '../../src/webhooks/delivery-worker';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_ISSUER = 'social-crm';
@@ -49,7 +50,12 @@ export interface TestAppOptions {
   logger?: Logger;
   verifyToken?: TokenVerifier;
   poolSize?: number;
+  /** Webhook settings; without them no delivery worker runs (tests share one database). Private URLs are allowed in tests. */
+  webhooks?: { worker?: false | Partial<WorkerOptions>; secretKey?: Buffer };
 }
+
+/** The key tests encrypt webhook secrets with (a restarted app must read what an earlier one stored). */
+export const TEST_WEBHOOK_KEY = Buffer.alloc(32, 7);
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataSource = createDataSource({ url: options.url ?? process.env.DATABASE_URL!, poolSize: options.poolSize ?? 5 });
@@ -62,6 +68,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     verifyToken: options.verifyToken ?? createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
     limits: options.limits,
     schema: options.schema,
+    webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   return {
