@@ -14,12 +14,13 @@ import { guardPool } from './db/pool-guard';
 import { createErrorFormatter } from './graphql/errors';
 import { DEFAULT_LIMITS, limitValidationRules, limitsPlugin, type Limits } from './graphql/limits';
 import { buildAppSchema } from './schema';
-import { buildContext, createServices, type RequestContext } from './context';
+import { buildContext, createLoaders, createServices, type RequestContext } from './context';
 import { healthz, readyz } from './http/health';
 import { currentRequestScope, withStatementCount } from './common/request-scope';
 import { countStatements, createMetrics, metricsPlugin, type Metrics } from './http/metrics';
 import type { Logger } from './logger';
 import { EventBus } from './events/event-bus';
+import { attachLiveServer, type LiveOptions } from './events/live-server';
 import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   schema?: GraphQLSchema;
   /** Webhooks: the key that encrypts their secrets (main.ts: WEBHOOK_SECRET_KEY or DATA_DIR; default: a random one per process), the URL policy, the delivery worker (false: none in this process). */
   webhooks?: { secretKey?: Buffer; allowPrivate?: boolean; worker?: false | Partial<WorkerOptions> };
+  /** Subscriptions over WebSocket: limits per connection and per token subject. */
+  live?: Partial<LiveOptions>;
 }
 
 export interface App {
@@ -42,6 +45,8 @@ export interface App {
   readonly limits: Limits;
   /** Committed outbox events in this process. */
   readonly events: EventBus;
+  /** The WebSocket server of subscriptions. */
+  readonly live: { connections(): number };
   /** Drains in-flight requests and stops Apollo; the database is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -76,8 +81,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.disable('x-powered-by');
   const server = http.createServer(app);
 
+  const schema = deps.schema ?? (await buildAppSchema());
   const apollo = new ApolloServer<RequestContext>({
-    schema: deps.schema ?? (await buildAppSchema()),
+    schema,
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: !config.isProduction,
     hideSchemaDetailsFromClientErrors: config.isProduction,
@@ -97,6 +103,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
   await apollo.start();
+  // Subscriptions: graphql-ws on the same server and path, the token verified like HTTP's.
+  const live = attachLiveServer({
+    server,
+    path: '/graphql',
+    schema,
+    bus,
+    limits,
+    logger,
+    options: deps.live,
+    authenticate: (authorization) => buildContext({ pool, services, verifyToken: deps.verifyToken }, { authorization }),
+    freshLoaders: () => createLoaders(pool),
+  });
 
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(dataSource));
@@ -124,7 +142,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     server,
     limits,
     events: bus,
+    live,
     async stop() {
+      await live.close();
       await worker?.stop();
       await bus.stop();
       await apollo.stop();

@@ -33,6 +33,7 @@ import type { Logger } from './logger';
 import { WebhookService } from './webhooks/webhook.service';
 import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
+import type { LiveHandle } from './events/live-feed';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -89,6 +90,8 @@ export interface RequestContext {
   readonly services: Services;
   /** Size of the raw request body (the limits allow more only for bulk operations). */
   readonly bodyBytes: number;
+  /** Subscriptions over WebSocket only: the connection's feed of committed events (src/events/live-feed.ts). */
+  readonly live?: LiveHandle;
 }
 
 export interface ContextDeps {

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     logger,
     verifyToken,
     limits: { mutationsPerMinute: config.mutationsPerMinute },
+    live: { maxConnectionsPerSubject: config.liveConnectionsPerSubject },
     webhooks: {
       secretKey: loadSecretKey(config.webhookSecretKey, config.dataDir),
       allowPrivate: config.webhookAllowPrivate,

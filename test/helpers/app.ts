@@ -11,6 +11,7 @@ import type { Logger } from '../../src/logger';
 import type { Role } from '../../src/auth/roles';
 import { createLogger } from '../../src/logger';
 import type { WorkerOptions } from '../../src/webhooks/delivery-worker';
+import type { LiveOptions } from '../../src/events/live-server';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_ISSUER = 'social-crm';
@@ -52,6 +53,7 @@ export interface TestAppOptions {
   poolSize?: number;
   /** Webhook settings; without them no delivery worker runs (tests share one database). Private URLs are allowed in tests. */
   webhooks?: { worker?: false | Partial<WorkerOptions>; secretKey?: Buffer };
+  live?: Partial<LiveOptions>;
 }
 
 /** The key tests encrypt webhook secrets with (a restarted app must read what an earlier one stored). */
@@ -68,6 +70,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     verifyToken: options.verifyToken ?? createTokenVerifier({ secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
     limits: options.limits,
     schema: options.schema,
+    live: options.live,
     webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
