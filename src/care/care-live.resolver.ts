@@ -4,6 +4,7 @@ import { CAN, type Role } from '../auth/roles';
 import type { RequestContext } from '../context';
 import { EventType } from '../events/event-types';
 import type { StoredEvent } from '../events/event-bus';
+import { sharedRead } from '../events/live-feed';
 import { Channel, EscalationTeam, SwimLane } from '../graphql/enums';
 import { DomainError } from '../graphql/errors';
 import { Escalation } from '../interactions/interaction.types';
@@ -47,7 +48,7 @@ export class CareLiveResolver {
     subscribe: ({ args, context }: SubscribeResolverData<unknown, { team?: EscalationTeam | null }, RequestContext>) =>
       liveOf(context, CAN.workQueue).stream(
         (e) => ESCALATION_EVENTS.has(e.type) && (!args.team || e.data.team === args.team),
-        (e) => context.loaders.escalationById.load(String(e.data.escalationId)),
+        (e) => sharedRead(e, 'escalation', () => context.loaders.escalationById.load(String(e.data.escalationId))),
       ),
   })
   escalationChanged(@Root() escalation: Escalation, @Arg('team', () => EscalationTeam, { nullable: true }) _team?: EscalationTeam): Escalation {
@@ -57,11 +58,11 @@ export class CareLiveResolver {
 
 async function queueEventOf(ctx: RequestContext, e: StoredEvent, args: QueueArgs): Promise<QueueEvent | null> {
   const interactionId = String(e.data.interactionId);
-  const interaction = await ctx.loaders.interactionById.load(interactionId);
+  const interaction = await sharedRead(e, 'interaction', () => ctx.loaders.interactionById.load(interactionId));
   if (!interaction || interaction.direction !== 'INBOUND') return null;
   if ((args.lane && interaction.lane !== args.lane) || (args.channel && interaction.channel !== args.channel)) return null;
   if (args.skillGroup != null && interaction.skillGroup !== args.skillGroup) return null;
-  const item = await ctx.services.careQueue.item(interactionId);
+  const item = await sharedRead(e, 'queue-item', () => ctx.services.careQueue.item(interactionId));
   if (item) return { kind: e.type === EventType.INTERACTION_RECORDED ? QueueEventKind.ADDED : QueueEventKind.UPDATED, interactionId, item, at: e.occurredAt };
   // Recorded but never queued (kept out by a filter rule, or escalated at once): nothing changed in the queue.
   if (e.type === EventType.INTERACTION_RECORDED || !interaction.actionable) return null;

@@ -96,3 +96,19 @@ export class LiveFeed implements LiveHandle {
     };
   }
 }
+
+const sharedReads = new WeakMap<StoredEvent, Map<string, Promise<unknown>>>();
+
+/**
+ * One read per event and key for all subscribers of this process (every listener gets the
+ * same StoredEvent object): 200 subscribers of one change cost one row read, not 200. What a
+ * subscriber may see is still decided per subscriber, when its document resolves the fields.
+ * Usage: `await sharedRead(event, 'queue-item', () => careQueue.item(id))`
+ */
+export function sharedRead<T>(event: StoredEvent, key: string, read: () => Promise<T>): Promise<T> {
+  let reads = sharedReads.get(event);
+  if (!reads) sharedReads.set(event, (reads = new Map()));
+  let found = reads.get(key) as Promise<T> | undefined;
+  if (!found) reads.set(key, (found = read()));
+  return found;
+}

@@ -4,6 +4,7 @@ import { CAN } from '../auth/roles';
 import type { RequestContext } from '../context';
 import { checkCustomerId } from '../customers/customer.service';
 import { EventType } from '../events/event-types';
+import { sharedRead } from '../events/live-feed';
 import { DomainError } from '../graphql/errors';
 import { Interaction } from './interaction.types';
 
@@ -29,7 +30,7 @@ export class CustomerActivityResolver {
       const ids = await followed(context, args.customerId);
       return context.live!.stream(
         (e) => ACTIVITY.has(e.type) && e.customerId !== null && ids.has(e.customerId),
-        (e) => context.loaders.interactionById.load(String(e.data.interactionId)),
+        (e) => sharedRead(e, 'interaction', () => context.loaders.interactionById.load(String(e.data.interactionId))),
       );
     },
   })
