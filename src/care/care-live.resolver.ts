@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
+import { authorizeSubscription } from '../auth/auth-checker';
 import { CAN, type Role } from '../auth/roles';
 import type { RequestContext } from '../context';
 import { EventType } from '../events/event-types';
@@ -14,9 +15,9 @@ const QUEUE_EVENTS = new Set<string>([EventType.INTERACTION_RECORDED, EventType.
 const ESCALATION_EVENTS = new Set<string>([EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED]);
 
 /** The roles a subscription needs, checked when it starts (FORBIDDEN then, for that subscription only). */
-export function liveOf(ctx: RequestContext, roles: readonly Role[]) {
+async function liveOf(ctx: RequestContext, roles: readonly Role[], coordinate: string) {
   if (!ctx.live) throw new DomainError('BAD_USER_INPUT', 'subscriptions run over WebSocket (graphql-ws) on /graphql');
-  if (!roles.some((r) => ctx.viewer.roles.has(r))) throw new DomainError('FORBIDDEN', `this subscription needs one of the roles: ${roles.join(', ')}`);
+  await authorizeSubscription(ctx, roles, coordinate);
   return ctx.live;
 }
 
@@ -27,8 +28,8 @@ export class CareLiveResolver {
   @Authorized(CAN.workQueue)
   @Subscription(() => QueueEvent, {
     description: 'Agent and up. Care-queue changes (new complaints, answers, escalations) as they commit, filtered like careQueue.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, QueueArgs, RequestContext>) =>
-      liveOf(context, CAN.workQueue).stream(
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, QueueArgs, RequestContext>) =>
+      (await liveOf(context, CAN.workQueue, 'Subscription.queueChanged')).stream(
         (e) => QUEUE_EVENTS.has(e.type) && (e.type !== EventType.INTERACTION_RECORDED || (e.data.direction === 'INBOUND' && (!args.channel || e.data.channel === args.channel))),
         (e) => queueEventOf(context, e, args),
       ),
@@ -45,8 +46,8 @@ export class CareLiveResolver {
   @Authorized(CAN.workQueue)
   @Subscription(() => Escalation, {
     description: 'Agent and up. Escalations raised (by a person or a rule) and resolved, as they commit; optionally one team\'s.',
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { team?: EscalationTeam | null }, RequestContext>) =>
-      liveOf(context, CAN.workQueue).stream(
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { team?: EscalationTeam | null }, RequestContext>) =>
+      (await liveOf(context, CAN.workQueue, 'Subscription.escalationChanged')).stream(
         (e) => ESCALATION_EVENTS.has(e.type) && (!args.team || e.data.team === args.team),
         (e) => sharedRead(e, 'escalation', () => context.loaders.escalationById.load(String(e.data.escalationId))),
       ),

@@ -172,9 +172,9 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
     },
     onNext: (_ctx, _id, _payload, _args, result) => {
       if (!result.errors) return;
-      return { ...result, errors: result.errors.map(formatLiveError) };
+      return { ...result, errors: result.errors.map((e) => formatLiveError(e, deps.logger)) };
     },
-    onError: (_ctx, _id, _payload, errors) => errors.map(formatLiveError),
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatLiveError(e, deps.logger)),
     onClose: (ctx) => {
       const connection = bySocket.get(ctx.extra.socket);
       if (connection) release(connection);
@@ -204,12 +204,13 @@ function limitError(message: string, code: 'QUERY_TOO_COMPLEX' | 'RATE_LIMITED' 
  * QUERY_TOO_COMPLEX, ...), a parse or validation error is GRAPHQL_VALIDATION_FAILED, anything
  * else is INTERNAL_SERVER_ERROR with no detail.
  */
-function formatLiveError(error: GraphQLError) {
+function formatLiveError(error: GraphQLError, logger: Logger) {
   const original = error.originalError;
   const base = { message: error.message, locations: error.locations, path: error.path };
   if (original instanceof DomainError) return { ...base, extensions: { code: original.code, ...original.details } };
   if (original instanceof LimitError) return { ...base, extensions: { code: original.extensions.code } };
   if (typeof error.extensions?.code === 'string') return { ...base, extensions: { code: error.extensions.code } };
   if (!original) return { ...base, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+  logger.error({ err: original, path: error.path }, 'unexpected error in a subscription');
   return { message: 'Internal server error', path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -1,5 +1,6 @@
 import { Arg, Authorized, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
+import { authorizeSubscription } from '../auth/auth-checker';
 import { CAN } from '../auth/roles';
 import type { RequestContext } from '../context';
 import { checkCustomerId } from '../customers/customer.service';
@@ -13,9 +14,7 @@ const ACTIVITY = new Set<string>([EventType.INTERACTION_RECORDED, EventType.INTE
 /** What the subscription follows: the customer asked for and the survivor that answers for it now. */
 async function followed(ctx: RequestContext, customerId: string): Promise<Set<string>> {
   if (!ctx.live) throw new DomainError('BAD_USER_INPUT', 'subscriptions run over WebSocket (graphql-ws) on /graphql');
-  if (!CAN.readCustomers.some((r) => ctx.viewer.roles.has(r))) {
-    throw new DomainError('FORBIDDEN', `this subscription needs one of the roles: ${CAN.readCustomers.join(', ')}`);
-  }
+  await authorizeSubscription(ctx, CAN.readCustomers, 'Subscription.customerActivity');
   const customer = await ctx.loaders.customerById.load(checkCustomerId(customerId));
   if (!customer) throw new DomainError('NOT_FOUND', `customer ${customerId} does not exist`, { field: 'customerId' });
   return new Set([customerId, customer.id]);

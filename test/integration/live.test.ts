@@ -16,11 +16,14 @@ afterAll(async () => {
   await app.close();
 });
 
+const subjects = new WeakMap<LiveClient, string>();
 function connect(roles: Role[] | null, on: TestApp = app, expiresIn = 3600, sub = `live-${unique()}`): LiveClient {
   const c = liveClient(on.server, roles === null ? null : tokenFor(roles, sub, expiresIn));
   clients.push(c);
+  subjects.set(c, sub);
   return c;
 }
+const subOf = async (c: LiveClient) => subjects.get(c)!;
 
 const QUEUE = `subscription($channel: Channel) { queueChanged(channel: $channel) { kind interactionId at item { interaction { id status channel } priority { score } } } }`;
 const ESCALATIONS = `subscription($team: EscalationTeam) { escalationChanged(team: $team) { id team automatic resolvedAt interaction { id } } }`;
@@ -66,6 +69,12 @@ describe('live desk: connecting', () => {
       else expect([role, query, s.errors.map((e) => e.extensions?.code)]).toEqual([role, query, ['FORBIDDEN']]);
       await c.dispose();
     }
+    // A refusal is audited like a refused query.
+    const c = connect(['marketing'], app, 3600, `denied-${unique()}`);
+    const s = c.subscribe(QUEUE);
+    await waitFor(() => s.errors.length > 0, 5000, 'refusal');
+    const { rows } = await app.pool.query(`SELECT subject FROM audit_log WHERE action = 'ACCESS_DENIED' AND actor = $1`, [await subOf(c)]);
+    expect(rows).toEqual([{ subject: 'Subscription.queueChanged' }]);
   });
 
   it('applies depth, cost and per-connection limits to subscription documents', async () => {
