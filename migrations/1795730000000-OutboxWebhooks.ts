@@ -20,7 +20,7 @@ export class OutboxWebhooks1795730000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE outbox_events (
         seq bigserial PRIMARY KEY,
-        id uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
+        id uuid NOT NULL DEFAULT gen_random_uuid(), -- the event id receivers deduplicate on (random: no index needed)
         type text NOT NULL CHECK (type ~ '^[A-Z][A-Z_]{0,63}$'),
         customer_id uuid,
         data jsonb NOT NULL DEFAULT '{}',
