@@ -8,6 +8,7 @@ import { QueueActionableOnly1795680000000 } from './1795680000000-QueueActionabl
 import { IngestPrecomputedPriority1795690000000 } from './1795690000000-IngestPrecomputedPriority';
 import { InlinableQueueKey1795700000000 } from './1795700000000-InlinableQueueKey';
 import { SetBasedRequeue1795710000000 } from './1795710000000-SetBasedRequeue';
+import { OutboxWebhooks1795730000000 } from './1795730000000-OutboxWebhooks';
 import { IdempotencyKeys1795740000000 } from './1795740000000-IdempotencyKeys';
 import { TouchpointOccurredAt1795741000000 } from './1795741000000-TouchpointOccurredAt';
 import { NormaliseTopics1795742000000 } from './1795742000000-NormaliseTopics';
@@ -28,6 +29,7 @@ export const migrations = [
   IngestPrecomputedPriority1795690000000,
   InlinableQueueKey1795700000000,
   SetBasedRequeue1795710000000,
+  OutboxWebhooks1795730000000,
   IdempotencyKeys1795740000000,
   TouchpointOccurredAt1795741000000,
   NormaliseTopics1795742000000,

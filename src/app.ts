@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -16,11 +16,15 @@ import { readRoutingPlugin, routedPool } from './db/routing';
 import { createErrorFormatter } from './graphql/errors';
 import { DEFAULT_LIMITS, limitValidationRules, limitsPlugin, type Limits } from './graphql/limits';
 import { buildAppSchema } from './schema';
-import { buildContext, createServices, type RequestContext } from './context';
+import { buildContext, createLoaders, createServices, type RequestContext } from './context';
 import { healthz, readyz } from './http/health';
 import { currentRequestScope, withStatementCount } from './common/request-scope';
 import { countStatements, createMetrics, metricsPlugin, type Metrics } from './http/metrics';
 import type { Logger } from './logger';
+import { EventBus } from './events/event-bus';
+import { attachLiveServer, type LiveOptions } from './events/live-server';
+import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
+import { SecretBox } from './webhooks/webhook-secrets';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -40,12 +44,20 @@ export interface AppDeps {
   rateLimitKeyPrefix?: string;
   /** Read replicas (openDatabase builds them from DATABASE_REPLICA_URLS): queries read there, mutations on the primary. */
   replicas?: ReplicaSet;
+  /** Webhooks: the key that encrypts their secrets (main.ts: WEBHOOK_SECRET_KEY or DATA_DIR; default: a random one per process), the URL policy, the delivery worker (false: none in this process). */
+  webhooks?: { secretKey?: Buffer; allowPrivate?: boolean; worker?: false | Partial<WorkerOptions> };
+  /** Subscriptions over WebSocket: limits per connection and per token subject. */
+  live?: Partial<LiveOptions>;
 }
 
 export interface App {
   /** Not listening yet: main.ts calls listen(), supertest binds an ephemeral port itself. */
   readonly server: http.Server;
   readonly limits: Limits;
+  /** Committed outbox events in this process. */
+  readonly events: EventBus;
+  /** The WebSocket server of subscriptions. */
+  readonly live: { connections(): number };
   /** Drains in-flight requests and stops Apollo; the database is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -65,13 +77,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
   }
   // Loaders and services read through this one pool; with replicas it routes per request (db/routing.ts).
   const pool = deps.replicas ? routedPool(deps.replicas) : primary;
-  const services = createServices({ dataSource, pool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger, compiledReads: deps.compiledReads });
+  const secrets = new SecretBox(deps.webhooks?.secretKey ?? randomBytes(32));
+  const allowPrivate = deps.webhooks?.allowPrivate ?? false;
+  const services = createServices({ dataSource, pool }, {
+    defaultPhoneRegion: config.defaultPhoneRegion,
+    logger,
+    compiledReads: deps.compiledReads,
+    webhooks: { secrets, policy: { allowPrivate, requireHttps: config.isProduction } },
+  });
+  // Committed outbox events reach this process through LISTEN/NOTIFY (src/events/event-bus.ts); writes go to the primary.
+  const bus = new EventBus(primary.options, logger);
+  await bus.start();
+  const worker = deps.webhooks?.worker === false ? null : new WebhookWorker(primary, secrets, logger, { allowPrivate, ...deps.webhooks?.worker });
+  if (worker) {
+    bus.listen(() => worker.wake());
+    worker.start();
+  }
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
 
+  const schema = deps.schema ?? (await buildAppSchema());
   const apollo = new ApolloServer<RequestContext>({
-    schema: deps.schema ?? (await buildAppSchema()),
+    schema,
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: !config.isProduction,
     hideSchemaDetailsFromClientErrors: config.isProduction,
@@ -94,6 +122,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
   await apollo.start();
+  // Subscriptions: graphql-ws on the same server and path, the token verified like HTTP's.
+  const live = attachLiveServer({
+    server,
+    path: '/graphql',
+    schema,
+    bus,
+    limits,
+    logger,
+    options: deps.live,
+    authenticate: (authorization) => buildContext({ pool, services, verifyToken: deps.verifyToken }, { authorization }),
+    freshLoaders: () => createLoaders(pool),
+  });
 
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(dataSource, deps.replicas));
@@ -120,7 +160,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   return {
     server,
     limits,
+    events: bus,
+    live,
     async stop() {
+      await live.close();
+      await worker?.stop();
+      await bus.stop();
       await apollo.stop();
     },
   };

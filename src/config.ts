@@ -37,6 +37,14 @@ export interface Config {
   readonly replicaMaxLagMs: number;
   /** After a subject's mutation, its reads stay on the primary at most this long (or until a replica replayed it). */
   readonly replicaStickinessMs: number;
+  /** Webhook URLs may resolve to loopback, private or link-local addresses (tests, local setups); never by default. */
+  readonly webhookAllowPrivate: boolean;
+  /** 32-byte AES key (base64 or hex) that encrypts webhook secrets; unset: a key file under dataDir, made on first use. */
+  readonly webhookSecretKey: string | undefined;
+  /** Deliver webhooks from this process (every process may; they share the work through row locks). */
+  readonly webhookWorker: boolean;
+  /** Open live (WebSocket) connections one token subject may hold. */
+  readonly liveConnectionsPerSubject: number;
 }
 
 /** A configuration value that cannot be used; start-up prints its message and stops. */
@@ -66,6 +74,15 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
 function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? undefined : raw;
+}
+
+/** WEBHOOK_SECRET_KEY: 32 bytes, as 64 hex digits or base64. */
+function secretKey(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = nonEmpty(env, 'WEBHOOK_SECRET_KEY')?.trim();
+  if (raw === undefined) return undefined;
+  const bytes = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (bytes.length !== 32) throw new ConfigError('WEBHOOK_SECRET_KEY must be 32 bytes, as 64 hex digits or base64');
+  return bytes.toString('base64');
 }
 
 /**
@@ -136,5 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseReplicaUrls: Object.freeze(databaseReplicaUrls),
     replicaMaxLagMs: integer(env, 'REPLICA_MAX_LAG_MS', 5_000, 0, 3_600_000),
     replicaStickinessMs: integer(env, 'REPLICA_STICKINESS_MS', 10_000, 0, 3_600_000),
+    webhookAllowPrivate: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE', ['true', 'false'] as const, 'false') === 'true',
+    webhookSecretKey: secretKey(env),
+    webhookWorker: oneOf(env, 'WEBHOOK_WORKER', ['true', 'false'] as const, 'true') === 'true',
+    liveConnectionsPerSubject: integer(env, 'LIVE_CONNECTIONS_PER_SUBJECT', 20, 1, 100_000),
   });
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -38,6 +38,10 @@ import { AgentService } from './care/agent.service';
 import { createAgentLoaders } from './care/agent.loaders';
 import { IncidentService } from './care/incident.service';
 import { createIncidentLoaders } from './care/incident.loaders';
+import { WebhookService } from './webhooks/webhook.service';
+import { SecretBox } from './webhooks/webhook-secrets';
+import type { UrlPolicy } from './webhooks/webhook-url';
+import type { LiveHandle } from './events/live-feed';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -58,7 +62,10 @@ export function createLoaders(pool: Pool) {
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** Stateless services, built once per app. */
-export function createServices({ dataSource, pool }: { dataSource: DataSource; pool: Pool }, options: { defaultPhoneRegion: string; logger?: Logger; compiledReads?: boolean }) {
+export function createServices(
+  { dataSource, pool }: { dataSource: DataSource; pool: Pool },
+  options: { defaultPhoneRegion: string; logger?: Logger; compiledReads?: boolean; webhooks?: { secrets: SecretBox; policy: UrlPolicy } },
+) {
   const careRules = new CareRulesService(pool);
   return {
     customers: new CustomerService(pool),
@@ -83,6 +90,11 @@ export function createServices({ dataSource, pool }: { dataSource: DataSource; p
     customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
     agents: new AgentService(dataSource, pool),
     incidents: new IncidentService(dataSource, pool, new CareDeskService(dataSource)),
+    webhooks: new WebhookService(
+      pool,
+      options.webhooks?.secrets ?? new SecretBox(randomBytes(32)),
+      options.webhooks?.policy ?? { allowPrivate: false, requireHttps: true },
+    ),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -94,6 +106,8 @@ export interface RequestContext {
   readonly services: Services;
   /** Size of the raw request body (the limits allow more only for bulk operations). */
   readonly bodyBytes: number;
+  /** Subscriptions over WebSocket only: the connection's feed of committed events (src/events/live-feed.ts). */
+  readonly live?: LiveHandle;
 }
 
 export interface ContextDeps {

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
 import { createLogger, type Logger } from './logger';
 import { seedDemoIfEmpty } from '../seeds/demo';
+import { loadSecretKey } from './webhooks/webhook-secrets';
 
 /**
  * Start-up only: config -> database -> app -> listen; stop in reverse on SIGINT/SIGTERM.
@@ -62,6 +63,12 @@ async function serve(config: Config, logger: Logger, role: { worker: boolean }):
     logger,
     verifyToken,
     limits: { mutationsPerMinute: config.mutationsPerMinute },
+    live: { maxConnectionsPerSubject: config.liveConnectionsPerSubject },
+    webhooks: {
+      secretKey: loadSecretKey(config.webhookSecretKey, config.dataDir),
+      allowPrivate: config.webhookAllowPrivate,
+      worker: config.webhookWorker ? {} : false,
+    },
   });
   await new Promise<void>((resolve) => app.server.listen(config.port, resolve));
   if (role.worker) {

@@ -28,6 +28,10 @@ import { BrandChannelResolver, InteractionBrandSideResolver } from './care/brand
 import { ResponseTemplateResolver } from './care/response-template.resolver';
 import { AgentResolver, InteractionAssignmentResolver } from './care/agent.resolver';
 import { IncidentPosterResolver, IncidentResolver } from './care/incident.resolver';
+import { WebhookResolver } from './webhooks/webhook.resolver';
+import './events/event-types';
+import { CareLiveResolver } from './care/care-live.resolver';
+import { CustomerActivityResolver } from './interactions/customer-activity.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -64,12 +68,25 @@ export const resolvers: NonEmptyArray<Function> = [
   InteractionAssignmentResolver,
   IncidentResolver,
   IncidentPosterResolver,
+  WebhookResolver,
+  CareLiveResolver,
+  CustomerActivityResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;
 
+/** Subscriptions stream from the outbox (their own `subscribe`, src/events/live-feed.ts); no topic-based PubSub is used. */
+const NO_TOPICS = {
+  publish(): void {
+    throw new Error('no topic PubSub: events are published through the outbox');
+  },
+  subscribe(): never {
+    throw new Error('no topic PubSub: subscriptions stream from the outbox');
+  },
+};
+
 /** The executable schema, built once per process from the decorated classes. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false, globalMiddlewares: [marketingCustomerGuard] });
+  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false, globalMiddlewares: [marketingCustomerGuard], pubSub: NO_TOPICS });
   return built;
 }

@@ -35,3 +35,18 @@ export const authChecker: AuthChecker<RequestContext, Role> = async ({ context, 
   await written;
   throw new DomainError('FORBIDDEN', `this operation needs one of the roles: ${roles.join(', ')}`);
 };
+
+/**
+ * The role check of a subscription, made when it starts (type-graphql's @Authorized runs per
+ * payload, too late to refuse the subscription itself): FORBIDDEN, audited like a refused query.
+ */
+export async function authorizeSubscription(context: RequestContext, roles: readonly Role[], coordinate: string): Promise<void> {
+  if (roles.some((role) => context.viewer.roles.has(role))) return;
+  await context.services.audit.recordDenied({
+    actor: context.viewer,
+    subject: coordinate,
+    requestId: context.requestId,
+    details: { required: roles, held: [...context.viewer.roles].sort() },
+  });
+  throw new DomainError('FORBIDDEN', `this subscription needs one of the roles: ${roles.join(', ')}`);
+}

@@ -14,6 +14,8 @@ import type { Conversation, Escalation, Interaction } from '../interactions/inte
 import { recordAudit } from '../audit/audit-log';
 import { replyLength } from './response-template.render';
 import { replyRules } from './response-template.service';
+import { EventType } from '../events/event-types';
+import { appendEvents } from '../events/outbox';
 
 const MAX_TEXT = 10_000;
 
@@ -23,6 +25,11 @@ function text(value: string, field: string, max = MAX_TEXT): string {
   const trimmed = value.trim();
   if (trimmed === '' || trimmed.length > max) throw badInput(field, `${field} must be 1-${max} characters`);
   return trimmed;
+}
+
+/** The data of INTERACTION_RECORDED (ids and routing facts; the content is read through the API). */
+export function recorded(interactionId: string, customerId: string, conversationId: string, channel: string, direction: string, status: string) {
+  return { interactionId, customerId, conversationId, channel, direction, status };
 }
 
 interface Locked {
@@ -76,11 +83,11 @@ export class CareDeskService {
           field: 'content', channel, limit: rules.maxLength, length,
         });
       }
-      await m.query(
+      const [reply]: { id: string }[] = await m.query(
         `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, is_public, category,
            sentiment, topics, lane, skill_group, status, in_reply_to_id, external_id, actionable, closed_loop, created_by,
            brand_channel_id, template_id, template_version)
-         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15, $16, $17, $18)`,
+         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15, $16, $17, $18) RETURNING id`,
         [original.customerId, original.conversationId, channel, at, content, isPublic, original.category, classify(content).sentiment,
           original.topics, original.lane, original.skillGroup, original.id, input.externalId ?? null, closedLoop, by,
           channel === original.channel ? original.brandChannelId : null, template?.id ?? null, rules.templateVersion],
@@ -110,6 +117,11 @@ export class CareDeskService {
         history.push({ customerId: original.customerId, interactionId: original.id, event: 'RESOLVED', fromStatus: 'RESPONDED', toStatus: 'RESOLVED', detail: 'resolved with the reply', actor: by, at });
       }
       await appendHistory(m, history);
+      const customerId = original.customerId;
+      await appendEvents(m, [
+        { type: EventType.INTERACTION_RECORDED, customerId, data: recorded(reply.id, customerId, original.conversationId, channel, 'OUTBOUND', 'RESPONDED') },
+        { type: EventType.INTERACTION_RESPONDED, customerId, data: { interactionId: original.id, customerId, replyId: reply.id, status } },
+      ]);
       return this.interaction(m, original.id);
     }));
   }
@@ -157,6 +169,11 @@ export class CareDeskService {
       subject: original.customerId,
       details: { escalationId, interactionId: original.id, team: rows[0].team },
     });
+    await appendEvents(m, [{
+      type: EventType.ESCALATION_RESOLVED,
+      customerId: original.customerId,
+      data: { escalationId, interactionId: original.id, customerId: original.customerId, team: rows[0].team },
+    }]);
     const stillOpen = await this.openEscalationCount(m, original.id);
     const status = original.status === 'RESOLVED' ? 'RESOLVED'
       : stillOpen > 0 ? 'ESCALATED'

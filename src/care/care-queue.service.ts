@@ -37,6 +37,10 @@ type QueueRow = Interaction & {
 export class CareQueueService {
   constructor(private readonly pool: Pool) {}
 
+  item(interactionId: string, now = new Date()): Promise<QueueItem | null> {
+    return queueItemOf(this.pool, interactionId, now);
+  }
+
   async queue(args: CareQueueArgs, now = new Date()): Promise<Connection<QueueItem>> {
     const { sql, params, countSql, countParams } = careQueueSql(args);
     const { rows } = await this.pool.query<QueueRow>(sql, params);
@@ -46,6 +50,24 @@ export class CareQueueService {
       return counted[0].n;
     });
   }
+}
+
+/**
+ * The queue item of an interaction, or null when it is not in the queue (answered,
+ * escalated, outbound or kept out by a filter rule). The live desk reads changes with it.
+ */
+export async function queueItemOf(pool: Pool, interactionId: string, now = new Date()): Promise<QueueItem | null> {
+  const { rows } = await pool.query<QueueRow>(
+    `SELECT ${INTERACTION_COLUMNS}, i.queue_key AS "queueKey", c.tier, inf.score AS "influenceScore",
+            inf.topic AS "influenceTopic", s.weights
+       FROM interactions i
+       JOIN customers c ON c.id = i.customer_id
+       CROSS JOIN priority_settings s
+       LEFT JOIN LATERAL interaction_influence(i.customer_id, i.topics) inf ON true
+      WHERE i.id = $1 AND i.status = 'OPEN' AND i.direction = 'INBOUND' AND i.actionable`,
+    [interactionId],
+  );
+  return rows[0] ? toQueueItem(rows[0], now) : null;
 }
 
 /** The page statement (and the count) for a queue request; exported for the benchmark's EXPLAIN. */

@@ -2,8 +2,8 @@ import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey } from '../db/batch';
 import type { ConversationHandoff, InteractionEvent } from './care.types';
-import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
-import type { Interaction } from '../interactions/interaction.types';
+import { ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
+import type { Escalation, Interaction } from '../interactions/interaction.types';
 
 /** Per-request loaders of the care workflow: history, hand-offs, replies. */
 export function createCareLoaders(pool: Pool) {
@@ -26,6 +26,11 @@ export function createCareLoaders(pool: Pool) {
         [ids],
       );
       return groupByKey(ids, rows, (r) => r.conversationId);
+    }),
+    escalationById: new DataLoader<string, Escalation | null>(async (ids) => {
+      const { rows } = await pool.query<Escalation & { id: string }>(`SELECT ${ESCALATION_COLUMNS} FROM escalations e WHERE e.id = ANY($1::uuid[])`, [ids]);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
     }),
     /** Outbound answers (and other replies) to an interaction, oldest first. */
     repliesByInteractionId: new DataLoader<string, Interaction[]>(async (ids) => {

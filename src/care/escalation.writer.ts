@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudits } from '../audit/audit-log';
 import { appendHistory } from '../interactions/interaction-history';
+import { EventType } from '../events/event-types';
+import { emit, type EventSink } from '../events/outbox';
 
 /** An escalation to raise on an interaction, by a person (the desk) or a rule (ingestion: churn, topic bursts). */
 export interface NewEscalation {
@@ -22,10 +24,11 @@ export interface NewEscalation {
  * The one writer of escalations. In the caller's transaction: the escalation rows, their
  * audit entries (the reason stays out: free text), the interactions moved to ESCALATED
  * (open or answered ones; a resolved interaction keeps its status), and one history entry
- * per escalation. A constant number of statements for any number of escalations.
+ * per escalation, and an ESCALATION_RAISED event each (to `events` when the caller collects its
+ * transaction's events). A constant number of statements for any number of escalations.
  * Returns the interactions this call made ESCALATED.
  */
-export async function raiseEscalations(m: EntityManager, rows: NewEscalation[]): Promise<Set<string>> {
+export async function raiseEscalations(m: EntityManager, rows: NewEscalation[], events?: EventSink): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
   await m.query(
     `INSERT INTO escalations (id, customer_id, interaction_id, team, reason, automatic, created_by)
@@ -38,6 +41,11 @@ export async function raiseEscalations(m: EntityManager, rows: NewEscalation[]):
     action: 'ESCALATED' as const,
     subject: r.customerId,
     details: { escalationId: r.id, interactionId: r.interactionId, team: r.team, automatic: r.automatic },
+  })));
+  await emit(m, events, rows.map((r) => ({
+    type: EventType.ESCALATION_RAISED,
+    customerId: r.customerId,
+    data: { escalationId: r.id, interactionId: r.interactionId, customerId: r.customerId, team: r.team, automatic: r.automatic },
   })));
   const toUpdate = [...new Set(rows.filter((r) => !r.writtenEscalated).map((r) => r.interactionId))];
   const from = new Map<string, string>();

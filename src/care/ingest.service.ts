@@ -23,6 +23,9 @@ import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
 import { loadBrandChannels, type BrandChannelRef } from './brand-channel.service';
 import { scanPii } from './pii-scan';
 import { joinOpenIncidents, openIncidents } from './incident.writer';
+import { EventType } from '../events/event-types';
+import { appendEvents, type EventSink } from '../events/outbox';
+import { recorded } from './care-desk.service';
 
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
@@ -131,7 +134,10 @@ export class IngestService {
       })), bulk);
     }
     const fresh = items.filter((i) => !done.has(i.key));
-    const written = fresh.length > 0 ? await this.writeFresh(m, fresh, by, bulk) : null;
+    // The call's outbox events, in the order they happened, appended with one statement.
+    const events: EventSink = [];
+    const written = fresh.length > 0 ? await this.writeFresh(m, fresh, by, bulk, events) : null;
+    await appendEvents(m, events);
     // Retried items answer with their rows as they are now; fresh ones from what this call wrote.
     const earlier: Interaction[] = existing.length > 0
       ? await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ANY($1::uuid[])`, [existing.map((e) => e.id)])
@@ -147,13 +153,13 @@ export class IngestService {
   }
 
   private async writeFresh(
-    m: EntityManager, items: PreparedItem[], by: string, bulk: boolean,
+    m: EntityManager, items: PreparedItem[], by: string, bulk: boolean, events: EventSink,
   ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry> }> {
     const rules = await this.rules.load(m);
     const refs = await loadThreadRefs(m, items);
     const brands = await this.brandChannelsOf(m, items);
     const refErrors = [...unknownRefs(items, refs), ...brands.errors];
-    const { resolved, errors, conflicts, followersChanged } = await resolveCustomers(m, items, by, { checkOnly: refErrors.length > 0 });
+    const { resolved, errors, conflicts, followersChanged } = await resolveCustomers(m, items, by, { checkOnly: refErrors.length > 0, events });
     const bad = [...refErrors, ...errors].sort((a, b) => a.index - b.index);
     if (bad.length > 0) throw itemErrors('BAD_USER_INPUT', bad, bulk);
     if (conflicts.length > 0) throw itemErrors('CONFLICT', conflicts, bulk);
@@ -179,6 +185,9 @@ export class IngestService {
       [JSON.stringify(rows)],
     );
     if (inserted.length !== rows.length) throw new IdempotencyRace();
+    for (const r of rows) {
+      events.push({ type: EventType.INTERACTION_RECORDED, customerId: r.customer_id, data: recorded(r.id, r.customer_id, r.conversation_id, r.channel, r.direction, r.status) });
+    }
 
     const escalations: NewEscalation[] = [];
     for (const [n, row] of rows.entries()) {
@@ -191,8 +200,11 @@ export class IngestService {
       });
     }
 
-    await raiseEscalations(m, escalations);
+    await raiseEscalations(m, escalations, events);
     const answered = await this.markAnswered(m, rows, by);
+    for (const a of answered) {
+      events.push({ type: EventType.INTERACTION_RESPONDED, customerId: a.customerId, data: { interactionId: a.interactionId, customerId: a.customerId, status: a.toStatus } });
+    }
     await appendHistory(m, answered);
     return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])) };
   }

@@ -4,6 +4,8 @@ import { Tier } from '../graphql/enums';
 import { checkCustomerId } from './customer.service';
 import { liveCustomerId } from './customer-survivor';
 import type { TierRule, TierRuleInput, TierRulesApplied } from './tier.types';
+import { EventType } from '../events/event-types';
+import { appendEvent } from '../events/outbox';
 
 const RULE_COLUMNS = `id::text AS id, tier, attribute, min_value::float8 AS "minValue", created_at AS "createdAt", created_by AS "createdBy"`;
 const TIER_ORDER: Tier[] = [Tier.PLATINUM, Tier.GOLD, Tier.SILVER, Tier.BRONZE];
@@ -18,13 +20,14 @@ export class TierService {
     if (!Object.values(Tier).includes(tier)) throw badInput('tier', 'unknown tier');
     return this.dataSource.transaction(async (m) => {
       const id = await liveCustomerId(m, customerId);
-      await m.query(
+      const changed: { previous: Tier }[] = await m.query(
         `WITH old AS (SELECT tier FROM customers WHERE id = $1),
               upd AS (UPDATE customers SET tier = $2, updated_at = now() WHERE id = $1 AND tier <> $2 RETURNING id)
          INSERT INTO tier_changes (customer_id, tier, previous_tier, reason, changed_by)
-         SELECT upd.id, $2, old.tier, $3, $4 FROM upd, old`,
+         SELECT upd.id, $2, old.tier, $3, $4 FROM upd, old RETURNING previous_tier AS previous`,
         [id, tier, `set by ${by}`, by],
       );
+      if (changed[0]) await appendEvent(m, EventType.TIER_CHANGED, id, { customerId: id, tier, previousTier: changed[0].previous });
       return id;
     });
   }
@@ -88,11 +91,18 @@ export class TierService {
          history AS (
            INSERT INTO tier_changes (customer_id, tier, previous_tier, reason, changed_by)
            SELECT id, tier, old_tier, why, $1 FROM changed RETURNING 1
+         ),
+         -- The outbox rows of src/events/outbox.ts, written set-based with the change.
+         events AS (
+           INSERT INTO outbox_events (type, customer_id, data)
+           SELECT '${EventType.TIER_CHANGED}', id, jsonb_build_object('customerId', id, 'tier', tier, 'previousTier', old_tier)
+             FROM changed ORDER BY id RETURNING 1
          )
-         SELECT (SELECT count(*) FROM examined)::int AS examined, (SELECT count(*) FROM history)::int AS changed`,
+         SELECT (SELECT count(*) FROM examined)::int AS examined, (SELECT count(*) FROM history)::int AS changed,
+                (SELECT count(*) FROM events)::int AS events`,
         [by],
       );
-      return result;
+      return { examined: result.examined, changed: result.changed };
     });
   }
 }

@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudit, type AuditEntry } from '../audit/audit-log';
 import type { ConsentPurpose, Touchpoint } from '../graphql/enums';
+import { EventType } from '../events/event-types';
+import { emit, type EventSink } from '../events/outbox';
 
 /** A consent decision to append to the ledger; the ledger is never updated in place. */
 export interface ConsentEventInput {
@@ -19,11 +21,20 @@ export interface ConsentEventInput {
 }
 
 /**
- * Appends consent events (append-only history: the current state is the newest event).
+ * Appends consent events (append-only history: the current state is the newest event), and
+ * one CONSENT_CHANGED outbox event per decision (to `sink` when the caller collects them).
  * Usage: `await appendConsentEvents(manager, [{ customerId, socialIdentityId, purpose: 'MARKETING', ... }])`
  */
-export async function appendConsentEvents(m: EntityManager, events: ConsentEventInput[]): Promise<void> {
+export async function appendConsentEvents(m: EntityManager, events: ConsentEventInput[], sink?: EventSink): Promise<void> {
   if (events.length === 0) return;
+  await emit(m, sink, events.map((e) => ({
+    type: EventType.CONSENT_CHANGED,
+    customerId: e.customerId,
+    data: {
+      customerId: e.customerId, socialIdentityId: e.socialIdentityId ?? null, contactPointId: e.contactPointId ?? null,
+      purpose: e.purpose, status: e.status, source: e.source, expiresAt: e.expiresAt ?? null,
+    },
+  })));
   await m.query(
     `INSERT INTO consent_events
        (customer_id, social_identity_id, contact_point_id, purpose, status, source, recorded_by, wording, expires_at, recorded_at,

@@ -24,4 +24,5 @@ export const NOT_CUSTOMER_OWNED: Readonly<Record<string, string>> = {
   erasures: 'the proof that a customer was erased names that customer; it never moves to another',
   care_incident_posters: 'who posted on an incident, as they were then (keyed by incident and customer; reads answer merged ids with the survivor)',
   care_incident_notices: 'the incident messages a poster was sent: the idempotency key of notifyIncident/resolveIncident, never rewritten',
+  outbox_events: 'an event says what happened to that customer then (a merge is an event of its own); it never moves',
 };

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Channel, Tier, Touchpoint } from '../graphql/enums';
-import { handleKey, identifierKeys, linkIdentifiers, linkNewHandles, lockIdentifiers, type NormalisedIdentifiers } from './identity-linker';
+import { handleKey, identifierKeys, identityLinked, linkIdentifiers, linkNewHandles, lockIdentifiers, type NormalisedIdentifiers } from './identity-linker';
+import { EventType } from '../events/event-types';
+import { appendEvents, type EventSink } from '../events/outbox';
 import type { ItemError } from '../graphql/item-errors';
 
 /** An item of an ingestion call, as far as finding its customer goes. */
@@ -83,7 +85,9 @@ async function ownersOf(m: EntityManager, items: PreparedItem[]): Promise<Map<st
  * (linkNewHandles: what linkIdentifiers would do, in two statements for the whole call).
  * `owners` is updated.
  */
-async function createForNewHandles(m: EntityManager, pending: PreparedItem[], owners: Map<string, Owner>, recordedBy: string): Promise<void> {
+async function createForNewHandles(
+  m: EntityManager, pending: PreparedItem[], owners: Map<string, Owner>, recordedBy: string, events: EventSink,
+): Promise<void> {
   const simple = pending.filter((i) => !i.customerId && i.ids.emails.length === 0 && i.ids.phones.length === 0 && i.ids.handles.length === 1);
   if (simple.length === 0) return;
   for (const [key, owner] of await ownersOf(m, simple)) owners.set(key, owner);
@@ -100,7 +104,13 @@ async function createForNewHandles(m: EntityManager, pending: PreparedItem[], ow
     return { customerId: randomUUID(), identityId: randomUUID(), displayName, handle: h, touchpoint: touchpointOf(item.input.channel) };
   });
   await linkNewHandles(m, rows, recordedBy);
-  for (const r of rows) owners.set(handleKey(r.handle.platform, r.handle.handle), { customerId: r.customerId, socialIdentityId: r.identityId, tier: Tier.NONE });
+  for (const r of rows) {
+    owners.set(handleKey(r.handle.platform, r.handle.handle), { customerId: r.customerId, socialIdentityId: r.identityId, tier: Tier.NONE });
+    events.push(
+      { type: EventType.CUSTOMER_CREATED, customerId: r.customerId, data: { customerId: r.customerId } },
+      identityLinked(r.customerId, { contactPointIds: [], socialIdentityIds: [r.identityId] }, [{ kind: 'SOCIAL', platform: r.handle.platform, handle: r.handle.handle }]),
+    );
+  }
 }
 
 /**
@@ -149,7 +159,7 @@ export async function resolveCustomers(
   m: EntityManager,
   items: PreparedItem[],
   recordedBy: string,
-  options: { checkOnly?: boolean } = {},
+  options: { checkOnly?: boolean; events?: EventSink } = {},
 ): Promise<{ resolved: Map<number, ResolvedCustomer>; errors: ItemError[]; conflicts: ItemError[]; followersChanged: Set<string> }> {
   const byId = await customersById(m, [...new Set(items.flatMap((i) => (i.customerId ? [i.customerId] : [])))]);
   const owners = await ownersOf(m, items);
@@ -195,7 +205,8 @@ export async function resolveCustomers(
   for (const c of byId.values()) tiers.set(c.id, c.tier);
   for (const o of owners.values()) tiers.set(o.customerId, o.tier);
   await lockIdentifiers(m, pending.map((i) => i.ids));
-  await createForNewHandles(m, pending, owners, recordedBy);
+  const events = options.events ?? [];
+  await createForNewHandles(m, pending, owners, recordedBy, events);
   for (const o of owners.values()) tiers.set(o.customerId, o.tier);
   for (const item of pending) {
     const keys = keysOf(item.ids);
@@ -209,6 +220,7 @@ export async function resolveCustomers(
       touchpoint: touchpointOf(item.input.channel),
       recordedBy,
       customerId: ownerNow,
+      events,
       newCustomer: {
         displayName: item.input.displayName?.trim() || (handle ? `@${handle.handle}` : item.ids.emails[0] ?? item.ids.phones[0] ?? 'Unknown'),
       },
@@ -242,5 +254,6 @@ export async function resolveCustomers(
       tier: tiers.get(customerId) ?? Tier.NONE,
     });
   }
+  if (!options.events) await appendEvents(m, events);
   return { resolved, errors, conflicts, followersChanged };
 }

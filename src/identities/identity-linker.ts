@@ -3,6 +3,8 @@ import { DomainError, badInput } from '../graphql/errors';
 import type { Platform } from '../graphql/enums';
 import type { Touchpoint } from '../graphql/enums';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
+import { EventType } from '../events/event-types';
+import { emit, type EventSink, type NewEvent } from '../events/outbox';
 
 // Deterministic linking (domain.md, Identity): an identifier the customer gave at a
 // touchpoint links to the customer who already owns any of the identifiers given with it;
@@ -103,6 +105,8 @@ export interface LinkOptions {
   };
   /** Link to this customer (e.g. ingestion that names the customer by id). */
   customerId?: string;
+  /** Collects CUSTOMER_CREATED / IDENTITY_LINKED for the caller to append with the rest of its transaction's events; appended at once without. */
+  events?: EventSink;
 }
 
 export interface LinkResult {
@@ -192,6 +196,16 @@ export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifie
     added.socialIdentityIds.push(rows[0].id);
     if (h.followerCount != null) followersChanged = true;
   }
+  const events: NewEvent[] = [];
+  if (created) events.push({ type: EventType.CUSTOMER_CREATED, customerId, data: { customerId } });
+  if (added.contactPointIds.length + added.socialIdentityIds.length > 0) {
+    events.push(identityLinked(customerId, added, [
+      ...ids.emails.map((value) => ({ kind: 'EMAIL', value })),
+      ...ids.phones.map((value) => ({ kind: 'PHONE', value })),
+      ...ids.handles.map((h) => ({ kind: 'SOCIAL', platform: h.platform, handle: h.handle })),
+    ]));
+  }
+  await emit(m, opts.events, events);
   return { customerId, created, added, matched, followersChanged };
 }
 
@@ -223,6 +237,18 @@ export async function linkNewHandles(m: EntityManager, rows: NewHandleOwner[], r
       rows.map((r) => r.handle.externalUserId), rows.map((r) => r.handle.profileUrl), rows.map((r) => r.handle.followerCount),
       rows.map((r) => r.handle.verified), rows.map((r) => r.touchpoint), recordedBy],
   );
+}
+
+/**
+ * IDENTITY_LINKED: the identifiers given with the link (the event is about them; erasure
+ * scrubs them from the outbox like from any customer-owned table) and the ids of the new rows.
+ */
+export function identityLinked(
+  customerId: string,
+  added: { contactPointIds: string[]; socialIdentityIds: string[] },
+  identifiers: Record<string, string>[],
+): NewEvent {
+  return { type: EventType.IDENTITY_LINKED, customerId, data: { customerId, ...added, identifiers } };
 }
 
 /** Lower-cased, accent-free, single-spaced name used to suggest (never decide) duplicates. */

@@ -9,6 +9,8 @@ import type { Merge } from './identity-history.types';
 import { planUndo, type ForeignKey, type PlanRow } from './undo-plan';
 import { recordAudit } from '../audit/audit-log';
 import { checkCustomerId } from '../customers/customer.service';
+import { EventType } from '../events/event-types';
+import { appendEvent } from '../events/outbox';
 
 const TOUCHPOINT_TABLE = 'touchpoint_events';
 const IDENTIFIER_TABLES = ['contact_points', 'social_identities'] as const;
@@ -74,6 +76,7 @@ export class MergeService {
         [survivorId, mergedId, viewer.sub, JSON.stringify(moved), JSON.stringify(survivorRows), repointed.map((r) => r.id)],
       );
       await recordAudit(m, { actor: viewer, action: 'CUSTOMERS_MERGED', subject: survivorId, details: { mergeId: record.id, mergedId } });
+      await appendEvent(m, EventType.CUSTOMER_MERGED, survivorId, { mergeId: record.id, survivorId, mergedId });
       return toMerge(record);
     });
   }
@@ -113,6 +116,7 @@ export class MergeService {
         JSON.stringify(Object.fromEntries(plan.addedAfterMerge)),
       ]);
       await recordAudit(m, { actor: viewer, action: 'MERGE_UNDONE', subject: survivorId, details: { mergeId, mergedId } });
+      await appendEvent(m, EventType.MERGE_UNDONE, survivorId, { mergeId, survivorId, mergedId });
       return [survivorId, mergedId];
     });
   }

@@ -6,6 +6,7 @@ import { itemErrors, type ItemError } from '../graphql/item-errors';
 import { claimKeys, settleKeys } from '../db/idempotency';
 import { withRetry } from '../db/retry';
 import { ConsentStatus } from '../graphql/enums';
+import { appendEvents, type EventSink } from '../events/outbox';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { recordAudits } from '../audit/audit-log';
 import {
@@ -140,7 +141,9 @@ export class TouchpointService {
     m: EntityManager, valid: ValidTouchpoint, input: TouchpointInput, viewer: Viewer, requestId: string,
   ): Promise<{ customerId: string; followersChanged: boolean }> {
     const { profile, ids } = valid;
+    const events: EventSink = [];
     const link = await linkIdentifiers(m, ids, {
+      events,
       touchpoint: input.touchpoint,
       recordedBy: viewer.sub,
       newCustomer: { displayName: profile.name ?? standInName(ids), named: profile.name !== null, ...placeOf(profile) },
@@ -152,7 +155,8 @@ export class TouchpointService {
         JSON.stringify(valid.attributes),
       ]);
     }
-    const consentCount = await this.recordConsents(m, link.customerId, valid, input, viewer);
+    const consentCount = await this.recordConsents(m, link.customerId, valid, input, viewer, events);
+    await appendEvents(m, events);
     await m.query(
       `INSERT INTO touchpoint_events
          (customer_id, touchpoint, recorded_by, request_id, created_customer, identifiers, matched_ids, added_ids, consent_count,
@@ -220,7 +224,7 @@ export class TouchpointService {
     return handleKey(ref.platform, h.handle);
   }
 
-  private async recordConsents(m: EntityManager, customerId: string, valid: ValidTouchpoint, input: TouchpointInput, viewer: Viewer) {
+  private async recordConsents(m: EntityManager, customerId: string, valid: ValidTouchpoint, input: TouchpointInput, viewer: Viewer, sink: EventSink) {
     if (valid.consents.length === 0) return 0;
     const rows: { key: string; id: string; social: boolean }[] = await m.query(
       `SELECT kind || ':' || value AS key, id, false AS social FROM contact_points
@@ -249,7 +253,7 @@ export class TouchpointService {
         };
       }),
     );
-    await appendConsentEvents(m, events);
+    await appendConsentEvents(m, events, sink);
     // Audited as setConsent is: one entry per decision, ids and codes only.
     await recordAudits(m, events.map((e) => ({
       actor: viewer,

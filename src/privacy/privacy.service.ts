@@ -7,6 +7,8 @@ import { recordAudit } from '../audit/audit-log';
 import { rewriteLedger } from '../identities/consent-ledger';
 import { checkCustomerId } from '../customers/customer.service';
 import { SERVER_IDENTITY_SQL, toServerIdentity } from '../db/server-identity';
+import { EventType } from '../events/event-types';
+import { appendEvent } from '../events/outbox';
 
 export const ERASED_NAME = 'Erased customer';
 export const ERASED_TEXT = '[erased]';
@@ -60,6 +62,8 @@ export class PrivacyService {
       if (firstTime) {
         await m.query(`INSERT INTO erasures (customer_id, erased_by, counts) VALUES ($1, $2, $3)`, [family[0], erasedBy, counts]);
         await recordAudit(m, { actor: erasedBy, action: 'CUSTOMER_ERASED', subject: family[0], details: { customers: family.length, counts } });
+        // Ids only: receivers erase what they hold for these customers.
+        await appendEvent(m, EventType.CUSTOMER_ERASED, family[0], { customerId: family[0], customerIds: family });
       }
     });
     return true;

@@ -12,6 +12,8 @@ import type { Logger } from '../../src/logger';
 import type { Role } from '../../src/auth/roles';
 import { createLogger } from '../../src/logger';
 import { ReplicaSet } from '../../src/db/replicas';
+import type { WorkerOptions } from '../../src/webhooks/delivery-worker';
+import type { LiveOptions } from '../../src/events/live-server';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_ISSUER = 'social-crm';
@@ -58,7 +60,13 @@ export interface TestAppOptions {
   rateLimitKeyPrefix?: string;
   /** Read replicas of `url` (a streaming standby): queries read there. */
   replicas?: { urls: string[]; maxLagMs?: number; stickinessMs?: number; checkIntervalMs?: number };
+  /** Webhook settings; without them no delivery worker runs (tests share one database). Private URLs are allowed in tests. */
+  webhooks?: { worker?: false | Partial<WorkerOptions>; secretKey?: Buffer };
+  live?: Partial<LiveOptions>;
 }
+
+/** The key tests encrypt webhook secrets with (a restarted app must read what an earlier one stored). */
+export const TEST_WEBHOOK_KEY = Buffer.alloc(32, 7);
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataSource = createDataSource({ url: options.url ?? process.env.DATABASE_URL!, poolSize: options.poolSize ?? 5 });
@@ -86,6 +94,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     schema: options.schema,
     compiledReads: options.compiledReads,
     rateLimitKeyPrefix: options.rateLimitKeyPrefix ?? `test-${randomUUID()}`,
+    live: options.live,
+    webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   return {

@@ -168,3 +168,24 @@ export async function startReplicatedCluster(): Promise<ReplicatedCluster> {
     },
   };
 }
+
+/** A fresh migrated database on the shared test server for a whole test file: `drop()` it in afterAll. */
+export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const url = new URL(process.env.DATABASE_URL!);
+  const name = `scratch_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  url.pathname = `/${name}`;
+  const ds = createDataSource({ url: url.toString(), poolSize: 1 });
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}

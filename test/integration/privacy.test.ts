@@ -156,7 +156,9 @@ describe('eraseCustomer', () => {
     expect(await findAnywhere(c.phoneNational)).toEqual([]);
     expect(await aggregates(family)).toEqual(before);
     const rowsAfter = await rowsPerTable(family);
-    expect({ ...rowsAfter, erasures: 0 }).toEqual({ ...rowsBefore, erasures: 0 });
+    // Erasure adds its own record and its CUSTOMER_ERASED event; every other table keeps its rows.
+    expect({ ...rowsAfter, erasures: 0, outbox_events: 0 }).toEqual({ ...rowsBefore, erasures: 0, outbox_events: 0 });
+    expect(rowsAfter.outbox_events).toBe(rowsBefore.outbox_events + 1);
   });
 
   it('writes one erasure record with who and when, and is idempotent', async () => {

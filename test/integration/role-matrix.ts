@@ -307,4 +307,17 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: SUPERVISORS,
     document: `mutation { resolveIncident(input: { incidentId: "00000000-0000-4000-8000-000000000000", text: "matrix" }) { id } }`,
   },
+  'Query.webhooks': {
+    allowed: ['admin'],
+    document: `{ webhooks { id } }`,
+  },
+  // An allowed call fails URL validation after the role check: no webhook is left in the shared database.
+  'Mutation.registerWebhook': {
+    allowed: ['admin'],
+    document: `mutation { registerWebhook(input: { url: "ftp://example.com/hook", events: [TIER_CHANGED] }) { id } }`,
+  },
+  'Mutation.deleteWebhook': {
+    allowed: ['admin'],
+    document: `mutation { deleteWebhook(id: "00000000-0000-4000-8000-000000000000") }`,
+  },
 };

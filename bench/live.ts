@@ -1,0 +1,184 @@
+// `npm run bench:live`: the live care desk under load. A server process (node dist/src/main.js)
+// on a throwaway embedded PostgreSQL (or DATABASE_URL); LIVE_SUBSCRIBERS WebSocket subscribers
+// (half agents on queueChanged, half viewers on customerActivity of one of LIVE_CUSTOMERS
+// customers); LIVE_RATE recordInteraction calls a second for LIVE_SECONDS. Prints latency from
+// commit to receipt (p50, p99), events lost, and the server's RSS. Defaults: 200, 100/s, 30 s.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createClient } from 'graphql-ws';
+import { Client as PgClient } from 'pg';
+import WebSocket from 'ws';
+import { signDevToken } from '../src/auth/jwt';
+import { freePort } from '../src/common/free-port';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+
+const SUBSCRIBERS = Number(process.env.LIVE_SUBSCRIBERS ?? 200);
+const RATE = Number(process.env.LIVE_RATE ?? 100);
+const SECONDS = Number(process.env.LIVE_SECONDS ?? 30);
+const CUSTOMERS = Number(process.env.LIVE_CUSTOMERS ?? 20);
+const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
+const JWT = { issuer: 'social-crm', audience: 'social-crm-api' };
+
+const quantile = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : NaN);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rssMb(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    return line ? Number(line.split(/\s+/)[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function main() {
+  let url = process.env.DATABASE_URL;
+  let stopDb: (() => Promise<void>) | undefined;
+  let dir: string | undefined;
+  if (!url) {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'bench-live-'));
+    const db = await startEmbeddedPostgres({ dir, port: await freePort(), database: 'bench', throwaway: true });
+    url = db.url;
+    stopDb = db.stop;
+  }
+  const port = await freePort();
+  const server = spawn(process.execPath, [path.join(__dirname, '../src/main.js')], {
+    env: {
+      ...process.env, DATABASE_URL: url, PORT: String(port), JWT_SECRET: SECRET, NODE_ENV: 'development', SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn', MUTATIONS_PER_MINUTE: '1000000', LIVE_CONNECTIONS_PER_SUBJECT: '100000', WEBHOOK_WORKER: 'false',
+      DB_POOL_SIZE: '20', DATA_DIR: dir ?? os.tmpdir(),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  server.stdout!.on('data', (c) => (out += c));
+  server.stderr!.on('data', (c) => (out += c));
+  const endpoint = `http://127.0.0.1:${port}/graphql`;
+  const clients: ReturnType<typeof createClient>[] = [];
+  try {
+    for (let i = 0; ; i++) {
+      if (i > 600) throw new Error(`server did not start:\n${out}`);
+      if (server.exitCode !== null) throw new Error(`server exited:\n${out}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    const pg = new PgClient({ connectionString: url });
+    await pg.connect();
+    const customers = Array.from({ length: CUSTOMERS }, () => randomUUID());
+    await pg.query(`INSERT INTO customers (id, display_name, name_key) SELECT id, 'Live bench ' || n, 'live bench ' || n FROM unnest($1::uuid[]) WITH ORDINALITY AS c(id, n)`, [customers]);
+    await pg.end();
+
+    // Subscribers: receipts[subscriber] = Map(interactionId -> receipt time).
+    const receipts: Map<string, number>[] = [];
+    const followed: (string | null)[] = [];
+    const errors: unknown[] = [];
+    let closedEarly = 0;
+    for (let s = 0; s < SUBSCRIBERS; s++) {
+      const agent = s % 2 === 0;
+      const token = signDevToken(SECRET, { sub: `bench-${s}`, roles: [agent ? 'agent' : 'viewer'] }, JWT);
+      const client = createClient({
+        url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` },
+        on: { closed: () => void (closedEarly += stopping ? 0 : 1) },
+      });
+      clients.push(client);
+      const got = new Map<string, number>();
+      receipts.push(got);
+      const customerId = agent ? null : customers[s % CUSTOMERS];
+      followed.push(customerId);
+      const query = agent ? `subscription { queueChanged { kind interactionId } }` : `subscription($id: ID!) { customerActivity(customerId: $id) { id } }`;
+      client.subscribe({ query, variables: customerId ? { id: customerId } : {} }, {
+        next: (v) => {
+          const now = performance.now();
+          const data = v.data as any;
+          if (agent && data?.queueChanged?.kind === 'ADDED') got.set(data.queueChanged.interactionId, now);
+          if (!agent && data?.customerActivity) got.set(data.customerActivity.id, now);
+          if (v.errors) errors.push(v.errors);
+        },
+        error: (e) => errors.push(e),
+        complete: () => undefined,
+      });
+    }
+    await sleep(1500 + SUBSCRIBERS * 5);
+
+    // Writers: RATE calls a second, each answered after its transaction committed.
+    const ingest = signDevToken(SECRET, { sub: 'bench-writer', roles: ['ingest'] }, JWT);
+    const writes: { id: string; customerId: string; started: number; answered: number }[] = [];
+    let failed = 0;
+    const inFlight: Promise<void>[] = [];
+    const t0 = performance.now();
+    const total = RATE * SECONDS;
+    const rssSamples: number[] = [];
+    const sampler = setInterval(() => rssSamples.push(rssMb(server.pid!)), 500);
+    for (let k = 0; k < total; k++) {
+      const due = t0 + (k * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const customerId = customers[k % CUSTOMERS];
+      inFlight.push((async () => {
+        const started = performance.now();
+        const res = await fetch(endpoint, {
+          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest}` },
+          body: JSON.stringify({
+            query: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id } }`,
+            variables: { input: { idempotencyKey: `live-bench-${k}-${randomUUID()}`, customerId, channel: 'FACEBOOK', content: `My order ${k} never arrived, where is it?` } },
+          }),
+        });
+        const answered = performance.now();
+        const body = (await res.json()) as any;
+        if (body.errors || !body.data) failed++;
+        else writes.push({ id: body.data.recordInteraction.id, customerId, started, answered });
+      })());
+    }
+    await Promise.all(inFlight);
+    const elapsed = (performance.now() - t0) / 1000;
+    await sleep(3000); // let the last events arrive
+    clearInterval(sampler);
+
+    let expected = 0;
+    let lost = 0;
+    const fromAnswer: number[] = [];
+    const fromStart: number[] = [];
+    for (const w of writes) {
+      for (let s = 0; s < SUBSCRIBERS; s++) {
+        if (followed[s] !== null && followed[s] !== w.customerId) continue;
+        expected++;
+        const at = receipts[s].get(w.id);
+        if (at === undefined) {
+          lost++;
+          continue;
+        }
+        // The commit happened between the request's start and its answer: report both bounds.
+        fromAnswer.push(Math.max(0, at - w.answered));
+        fromStart.push(at - w.started);
+      }
+    }
+    const f = (x: number) => `${x.toFixed(1)} ms`;
+    console.log(`subscribers ${SUBSCRIBERS} (${Math.ceil(SUBSCRIBERS / 2)} agents on queueChanged, ${Math.floor(SUBSCRIBERS / 2)} viewers on customerActivity of ${CUSTOMERS} customers)`);
+    console.log(`writes ${writes.length} ok, ${failed} failed, in ${elapsed.toFixed(1)} s (${(writes.length / elapsed).toFixed(1)}/s, target ${RATE}/s)`);
+    console.log(`events expected ${expected}, received ${expected - lost}, lost ${lost}; subscription errors ${errors.length}; connections closed early ${closedEarly}`);
+    console.log(`latency commit -> receipt: p50 ${f(quantile(fromAnswer, 0.5))}, p99 ${f(quantile(fromAnswer, 0.99))} (from the write's answer, a lower bound); ` +
+      `p50 ${f(quantile(fromStart, 0.5))}, p99 ${f(quantile(fromStart, 0.99))} (from the write's start, an upper bound)`);
+    console.log(`server RSS: max ${Math.max(...rssSamples.filter(Number.isFinite)).toFixed(0)} MB, at end ${rssMb(server.pid!).toFixed(0)} MB`);
+  } finally {
+    stopping = true;
+    await Promise.all(clients.map((c) => c.dispose()));
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    await stopDb?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let stopping = false;
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import { Arg, Authorized, Ctx, Resolver, Root, Subscription } from 'type-graphql';
+import type { SubscribeResolverData } from 'type-graphql';
+import { authorizeSubscription } from '../auth/auth-checker';
+import { CAN, type Role } from '../auth/roles';
+import type { RequestContext } from '../context';
+import { EventType } from '../events/event-types';
+import type { StoredEvent } from '../events/event-bus';
+import { sharedRead } from '../events/live-feed';
+import { Channel, EscalationTeam, SwimLane } from '../graphql/enums';
+import { DomainError } from '../graphql/errors';
+import { Escalation } from '../interactions/interaction.types';
+import { QueueEvent, QueueEventKind } from './care-live.types';
+
+const QUEUE_EVENTS = new Set<string>([EventType.INTERACTION_RECORDED, EventType.INTERACTION_RESPONDED, EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED]);
+const ESCALATION_EVENTS = new Set<string>([EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED]);
+
+/** The roles a subscription needs, checked when it starts (FORBIDDEN then, for that subscription only). */
+async function liveOf(ctx: RequestContext, roles: readonly Role[], coordinate: string) {
+  if (!ctx.live) throw new DomainError('BAD_USER_INPUT', 'subscriptions run over WebSocket (graphql-ws) on /graphql');
+  await authorizeSubscription(ctx, roles, coordinate);
+  return ctx.live;
+}
+
+interface QueueArgs { lane?: SwimLane | null; skillGroup?: string | null; channel?: Channel | null }
+
+@Resolver()
+export class CareLiveResolver {
+  @Authorized(CAN.workQueue)
+  @Subscription(() => QueueEvent, {
+    description: 'Agent and up. Care-queue changes (new complaints, answers, escalations) as they commit, filtered like careQueue.',
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, QueueArgs, RequestContext>) =>
+      (await liveOf(context, CAN.workQueue, 'Subscription.queueChanged')).stream(
+        (e) => QUEUE_EVENTS.has(e.type) && (e.type !== EventType.INTERACTION_RECORDED || (e.data.direction === 'INBOUND' && (!args.channel || e.data.channel === args.channel))),
+        (e) => queueEventOf(context, e, args),
+      ),
+  })
+  queueChanged(
+    @Root() event: QueueEvent,
+    @Arg('lane', () => SwimLane, { nullable: true }) _lane?: SwimLane,
+    @Arg('skillGroup', () => String, { nullable: true }) _skillGroup?: string,
+    @Arg('channel', () => Channel, { nullable: true }) _channel?: Channel,
+  ): QueueEvent {
+    return event;
+  }
+
+  @Authorized(CAN.workQueue)
+  @Subscription(() => Escalation, {
+    description: 'Agent and up. Escalations raised (by a person or a rule) and resolved, as they commit; optionally one team\'s.',
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, { team?: EscalationTeam | null }, RequestContext>) =>
+      (await liveOf(context, CAN.workQueue, 'Subscription.escalationChanged')).stream(
+        (e) => ESCALATION_EVENTS.has(e.type) && (!args.team || e.data.team === args.team),
+        (e) => sharedRead(e, 'escalation', () => context.loaders.escalationById.load(String(e.data.escalationId))),
+      ),
+  })
+  escalationChanged(@Root() escalation: Escalation, @Arg('team', () => EscalationTeam, { nullable: true }) _team?: EscalationTeam): Escalation {
+    return escalation;
+  }
+}
+
+async function queueEventOf(ctx: RequestContext, e: StoredEvent, args: QueueArgs): Promise<QueueEvent | null> {
+  const interactionId = String(e.data.interactionId);
+  const interaction = await sharedRead(e, 'interaction', () => ctx.loaders.interactionById.load(interactionId));
+  if (!interaction || interaction.direction !== 'INBOUND') return null;
+  if ((args.lane && interaction.lane !== args.lane) || (args.channel && interaction.channel !== args.channel)) return null;
+  if (args.skillGroup != null && interaction.skillGroup !== args.skillGroup) return null;
+  const item = await sharedRead(e, 'queue-item', () => ctx.services.careQueue.item(interactionId));
+  if (item) return { kind: e.type === EventType.INTERACTION_RECORDED ? QueueEventKind.ADDED : QueueEventKind.UPDATED, interactionId, item, at: e.occurredAt };
+  // Recorded but never queued (kept out by a filter rule, or escalated at once): nothing changed in the queue.
+  if (e.type === EventType.INTERACTION_RECORDED || !interaction.actionable) return null;
+  return { kind: QueueEventKind.REMOVED, interactionId, item: null, at: e.occurredAt };
+}

@@ -1,0 +1,127 @@
+import { Client, type ClientConfig, type Notification } from 'pg';
+import type { Logger } from '../logger';
+import type { EventType } from './event-types';
+
+/** The channel the outbox trigger NOTIFYs, with "<min seq>:<max seq>:<transaction id>". */
+export const EVENTS_CHANNEL = 'crm_events';
+
+/** An outbox row as listeners see it. */
+export interface StoredEvent {
+  seq: string;
+  id: string;
+  type: EventType;
+  customerId: string | null;
+  data: Record<string, any>;
+  occurredAt: Date;
+  /** When this process read it (commit-to-receipt latency in the bench starts near here). */
+  receivedAt: number;
+}
+
+export type EventListener = (events: StoredEvent[]) => void;
+
+/**
+ * Brings committed outbox events to this process: one connection LISTENs on crm_events (the
+ * trigger's NOTIFY is delivered by PostgreSQL only when the writing transaction commits, to
+ * every listening process, in commit order); each notification names one transaction's rows,
+ * read in one statement per batch of notifications, then handed to every listener in order.
+ * A lost connection is re-opened; events committed while it was down are not replayed here
+ * (live subscriptions are "from now on"; webhooks are the at-least-once channel).
+ */
+export class EventBus {
+  private client: Client | null = null;
+  private readonly listeners = new Set<EventListener>();
+  private pending: { lo: string; hi: string; tx: string }[] = [];
+  private draining: Promise<void> | null = null;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly config: ClientConfig, private readonly logger: Logger) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.connect();
+  }
+
+  /** Usage: `const off = bus.listen((events) => ...)`; call `off()` to stop. */
+  listen(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const client = this.client;
+    this.client = null;
+    await this.draining?.catch(() => undefined);
+    await client?.end().catch(() => undefined);
+    this.listeners.clear();
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ ...this.config, application_name: 'social-crm events' } as ClientConfig);
+    client.on('notification', (n) => this.onNotification(n));
+    client.on('error', (error) => {
+      this.logger.warn({ err: error }, 'event listener connection failed; reconnecting');
+      this.reconnect(client);
+    });
+    client.on('end', () => this.reconnect(client));
+    await client.connect();
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    this.client = client;
+  }
+
+  private reconnect(client: Client): void {
+    if (this.stopped || this.client !== client) return;
+    this.client = null;
+    client.end().catch(() => undefined);
+    const retry = () => {
+      this.retryTimer = null;
+      if (this.stopped) return;
+      this.connect().catch((error) => {
+        this.logger.warn({ err: error }, 'event listener could not reconnect; retrying');
+        this.retryTimer = setTimeout(retry, 1000);
+      });
+    };
+    this.retryTimer = setTimeout(retry, 200);
+  }
+
+  private onNotification(n: Notification): void {
+    if (n.channel !== EVENTS_CHANNEL || !n.payload) return;
+    const [lo, hi, tx] = n.payload.split(':');
+    if (!/^\d+$/.test(lo) || !/^\d+$/.test(hi) || !/^\d+$/.test(tx)) return;
+    this.pending.push({ lo, hi, tx });
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  /** Reads every pending notification's rows in one statement, in notification (commit) order. */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0 && this.client) {
+      const batch = this.pending.splice(0, 500);
+      let events: StoredEvent[];
+      try {
+        const { rows } = await this.client.query(
+          `SELECT e.seq::text AS seq, e.id, e.type, e.customer_id AS "customerId", e.data, e.occurred_at AS "occurredAt"
+             FROM unnest($1::bigint[], $2::bigint[], $3::text[]) WITH ORDINALITY AS n(lo, hi, tx, k)
+             JOIN outbox_events e ON e.seq BETWEEN n.lo AND n.hi AND e.tx = n.tx::xid8
+            ORDER BY n.k, e.seq`,
+          [batch.map((b) => b.lo), batch.map((b) => b.hi), batch.map((b) => b.tx)],
+        );
+        const receivedAt = Date.now();
+        events = rows.map((r) => ({ ...r, receivedAt }));
+      } catch (error) {
+        if (!this.stopped) this.logger.warn({ err: error }, 'could not read published events');
+        continue;
+      }
+      for (const listener of this.listeners) {
+        try {
+          listener(events);
+        } catch (error) {
+          this.logger.error({ err: error }, 'event listener failed');
+        }
+      }
+    }
+  }
+}

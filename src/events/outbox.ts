@@ -1,0 +1,42 @@
+import type { Queryable } from '../audit/audit-log';
+import type { EventType } from './event-types';
+
+/**
+ * An event to append to the outbox. `customerId` is the customer it is about (the ordering
+ * key of webhook deliveries: one customer's events are delivered in order). `data` holds ids
+ * and what changed; identifiers only where the event is about them.
+ */
+export interface NewEvent {
+  type: EventType;
+  customerId: string | null;
+  data: Record<string, unknown>;
+}
+
+/** Events of one transaction, collected by several steps and appended with one statement (bulk paths). */
+export type EventSink = NewEvent[];
+
+/**
+ * Appends events in one set-based INSERT, in the order given. Call it with the writing
+ * transaction's manager: the rows commit or roll back with the change, and the outbox trigger
+ * (migration OutboxWebhooks) fans them out to webhooks and NOTIFYs listeners, on commit only.
+ * Usage: `await appendEvents(m, [{ type: EventType.TIER_CHANGED, customerId, data: { from, to } }])`
+ */
+export async function appendEvents(m: Queryable, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await m.query(
+    `INSERT INTO outbox_events (type, customer_id, data)
+     SELECT t, c, d::jsonb FROM unnest($1::text[], $2::uuid[], $3::text[]) WITH ORDINALITY AS e(t, c, d, n) ORDER BY n`,
+    [events.map((e) => e.type), events.map((e) => e.customerId), events.map((e) => JSON.stringify(e.data))],
+  );
+}
+
+/** One event. Usage: `await appendEvent(m, EventType.CUSTOMER_MERGED, survivorId, { survivorId, mergedId, mergeId })` */
+export async function appendEvent(m: Queryable, type: EventType, customerId: string | null, data: Record<string, unknown>): Promise<void> {
+  await appendEvents(m, [{ type, customerId, data }]);
+}
+
+/** Adds to the caller's sink when it collects the transaction's events, else appends at once. */
+export async function emit(m: Queryable, sink: EventSink | undefined, events: readonly NewEvent[]): Promise<void> {
+  if (sink) sink.push(...events);
+  else await appendEvents(m, events);
+}

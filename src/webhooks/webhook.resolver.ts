@@ -1,0 +1,37 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { CAN } from '../auth/roles';
+import type { RequestContext } from '../context';
+import { pageSize } from '../graphql/pagination';
+import { Webhook, WebhookDeliveryConnection, WebhookInput } from './webhook.types';
+
+@Resolver(() => Webhook)
+export class WebhookResolver {
+  @Authorized(CAN.administer)
+  @Query(() => [Webhook], { description: 'Every registered webhook (admin).' })
+  webhooks(@Ctx() ctx: RequestContext) {
+    return ctx.services.webhooks.list();
+  }
+
+  @Authorized(CAN.administer)
+  @Mutation(() => Webhook, { description: 'Registers a webhook (admin). The answer carries the signing secret, shown this once.' })
+  registerWebhook(@Arg('input', () => WebhookInput) input: WebhookInput, @Ctx() ctx: RequestContext) {
+    return ctx.services.webhooks.register(input, ctx.viewer.sub);
+  }
+
+  @Authorized(CAN.administer)
+  @Mutation(() => Boolean, { description: 'Removes a webhook and its pending deliveries (admin); false when there was none.' })
+  deleteWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+    return ctx.services.webhooks.delete(id);
+  }
+
+  @Authorized(CAN.administer)
+  @FieldResolver(() => WebhookDeliveryConnection, { description: 'Deliveries, newest first, with attempts, last status and last error (admin).' })
+  deliveries(
+    @Root() webhook: Webhook,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return ctx.services.webhooks.deliveries(webhook.id, pageSize(first, 20), after);
+  }
+}
