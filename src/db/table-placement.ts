@@ -41,6 +41,9 @@ export const COORDINATOR_TABLES: Readonly<Record<string, string>> = {
   care_incident_messages: "an incident's notification and closing texts, keyed by incident",
   idempotency_keys: 'keyed by (operation, key) of the calling system, before any customer is known; could be distributed by key',
   topic_normalisation_undo: 'old topic values kept by the NormaliseTopics migration for its down',
+  outbox_events: 'one ordered stream of every event (customer_id names the customer, null for events about none): delivered from one place; also in NOT_CUSTOMER_OWNED',
+  webhooks: "the integrations' registrations: a few rows",
+  webhook_deliveries: 'one row per event and webhook, ordered per webhook and customer by the delivery worker',
 };
 
 /**
