@@ -1,3 +1,5 @@
+import { EventType } from '../events/event-types';
+import { appendEvents } from '../events/outbox';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -145,6 +147,7 @@ export class IncidentService {
           if (open?.open) await this.careDesk.resolveEscalationWith(m, incident.escalationId, resolution, true, by.sub);
         }
         await recordAudit(m, { actor: by, action: 'INCIDENT_RESOLVED', subject: null, details: { incidentId, escalationId: incident.escalationId } });
+        await appendEvents(m, [{ type: EventType.INCIDENT_RESOLVED, customerId: null, data: { incidentId, escalationId: incident.escalationId } }]);
       }
       await this.send(m, incident, IncidentMessageKind.RESOLVE, text, by);
       return this.lock(m, incidentId);

@@ -1,3 +1,5 @@
+import { EventType } from '../events/event-types';
+import { appendEvents } from '../events/outbox';
 import type { EntityManager } from 'typeorm';
 import { recordAudits } from '../audit/audit-log';
 import type { BurstEscalation, TopicPost } from './topic-bursts';
@@ -70,5 +72,10 @@ export async function openIncidents(m: EntityManager, bursts: BurstEscalation[])
   await recordAudits(m, opened.map((o) => ({
     actor: `rule:${o.ruleName}`, action: 'INCIDENT_OPENED' as const, subject: null,
     details: { incidentId: o.id, topic: o.topic, escalationId: o.escalationId, posts: o.posts },
+  })));
+  // About no one customer: the event names the incident; its posters are read through the API.
+  await appendEvents(m, opened.map((o) => ({
+    type: EventType.INCIDENT_OPENED, customerId: null,
+    data: { incidentId: o.id, topic: o.topic, escalationId: o.escalationId, posts: o.posts },
   })));
 }

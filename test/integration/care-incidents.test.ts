@@ -188,6 +188,10 @@ describe('notifyIncident and resolveIncident', () => {
     const metrics = await app.gql(`query($from: DateTime!, $to: DateTime!) { serviceMetrics(from: $from, to: $to) { incidents incidentPostersReached } }`,
       { from: new Date(start).toISOString(), to: new Date(start + 3600_000).toISOString() }, ['supervisor']);
     expect(metrics.data!.serviceMetrics).toEqual({ incidents: 1, incidentPostersReached: 9 });
+    // Other systems hear of it once each, after commit, through the outbox (three concurrent resolves: one event).
+    const { rows: events } = await app.pool.query(
+      `SELECT type FROM outbox_events WHERE data->>'incidentId' = $1 AND type LIKE 'INCIDENT_%' ORDER BY seq`, [id]);
+    expect(events.map((e) => e.type)).toEqual(['INCIDENT_OPENED', 'INCIDENT_RESOLVED']);
   });
 
   it('answers NOT_FOUND for an unknown incident and lists incidents newest first', async () => {
