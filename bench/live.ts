@@ -164,6 +164,7 @@ async function main() {
     console.log(`subscribers ${SUBSCRIBERS} (${Math.ceil(SUBSCRIBERS / 2)} agents on queueChanged, ${Math.floor(SUBSCRIBERS / 2)} viewers on customerActivity of ${CUSTOMERS} customers)`);
     console.log(`writes ${writes.length} ok, ${failed} failed, in ${elapsed.toFixed(1)} s (${(writes.length / elapsed).toFixed(1)}/s, target ${RATE}/s)`);
     console.log(`events expected ${expected}, received ${expected - lost}, lost ${lost}; subscription errors ${errors.length}; connections closed early ${closedEarly}`);
+    if (errors.length > 0) console.log(`first subscription error: ${JSON.stringify(errors[0]).slice(0, 400)}`);
     console.log(`latency commit -> receipt: p50 ${f(quantile(fromAnswer, 0.5))}, p99 ${f(quantile(fromAnswer, 0.99))} (from the write's answer, a lower bound); ` +
       `p50 ${f(quantile(fromStart, 0.5))}, p99 ${f(quantile(fromStart, 0.99))} (from the write's start, an upper bound)`);
     console.log(`server RSS: max ${Math.max(...rssSamples.filter(Number.isFinite)).toFixed(0)} MB, at end ${rssMb(server.pid!).toFixed(0)} MB`);
