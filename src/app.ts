@@ -90,7 +90,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await bus.start();
   const worker = deps.webhooks?.worker === false ? null : new WebhookWorker(primary, secrets, logger, { allowPrivate, ...deps.webhooks?.worker });
   if (worker) {
-    bus.listen(() => worker.wake());
+    bus.onCommit(() => worker.wake());
     worker.start();
   }
   const app = express();

@@ -30,6 +30,8 @@ export type EventListener = (events: StoredEvent[]) => void;
 export class EventBus {
   private client: Client | null = null;
   private readonly listeners = new Set<EventListener>();
+  /** Listeners told only that something committed (the webhook worker reads its own queue). */
+  private readonly wakers = new Set<() => void>();
   private pending: { lo: string; hi: string; tx: string }[] = [];
   private draining: Promise<void> | null = null;
   private stopped = false;
@@ -48,6 +50,16 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Called after each batch of commits, without the rows: a process with no live subscription
+   * reads no event back (a bulk call's 1,000 rows would cost more than writing them).
+   * Usage: `const off = bus.onCommit(() => worker.wake())`.
+   */
+  onCommit(waker: () => void): () => void {
+    this.wakers.add(waker);
+    return () => this.wakers.delete(waker);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -56,6 +68,7 @@ export class EventBus {
     await this.draining?.catch(() => undefined);
     await client?.end().catch(() => undefined);
     this.listeners.clear();
+    this.wakers.clear();
   }
 
   private async connect(): Promise<void> {
@@ -100,6 +113,14 @@ export class EventBus {
   private async drain(): Promise<void> {
     while (this.pending.length > 0 && this.client) {
       const batch = this.pending.splice(0, 500);
+      for (const wake of this.wakers) {
+        try {
+          wake();
+        } catch (error) {
+          this.logger.error({ err: error }, 'event waker failed');
+        }
+      }
+      if (this.listeners.size === 0) continue;
       let events: StoredEvent[];
       try {
         const { rows } = await this.client.query(
