@@ -8,6 +8,7 @@ import { QueueActionableOnly1795680000000 } from './1795680000000-QueueActionabl
 import { IngestPrecomputedPriority1795690000000 } from './1795690000000-IngestPrecomputedPriority';
 import { InlinableQueueKey1795700000000 } from './1795700000000-InlinableQueueKey';
 import { SetBasedRequeue1795710000000 } from './1795710000000-SetBasedRequeue';
+import { OneChurnRule1795720000000 } from './1795720000000-OneChurnRule';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   IngestPrecomputedPriority1795690000000,
   InlinableQueueKey1795700000000,
   SetBasedRequeue1795710000000,
+  OneChurnRule1795720000000,
 ];
