@@ -357,9 +357,15 @@ function variantsOf(cp: number): number[] | undefined {
 /** The set with every case variant of its members added. */
 function caseClosure(ranges: Ranges): Ranges {
   const out: Ranges = [...ranges];
-  variantsOf(0);
-  for (const [cp, members] of variantClasses!) {
-    if (ranges.some(([lo, hi]) => cp >= lo && cp <= hi)) for (const m of members) out.push(single(m));
+  for (const [lo, hi] of ranges) {
+    if (lo === hi) {
+      for (const m of variantsOf(lo) ?? []) out.push(single(m));
+      continue;
+    }
+    variantsOf(0);
+    for (const [cp, members] of variantClasses!) {
+      if (cp >= lo && cp <= hi) for (const m of members) out.push(single(m));
+    }
   }
   return normalise(out);
 }

@@ -101,7 +101,15 @@ export class PrioritySettingsService {
       `SELECT weights, updated_at AS "updatedAt", updated_by AS "updatedBy" FROM priority_settings`,
     );
     const row = rows[0];
-    return { weights: withoutSqlForm({ ...DEFAULT_PRIORITY_WEIGHTS, ...(row?.weights ?? {}) }), updatedAt: row?.updatedAt ?? new Date(0), updatedBy: row?.updatedBy ?? 'default' };
+    const weights = withoutSqlForm({ ...DEFAULT_PRIORITY_WEIGHTS, ...(row?.weights ?? {}) });
+    // The first compile builds the case table (tens of ms): do it here, outside any request's
+    // path when the constructor reads. A pattern that does not compile fails where it is used.
+    try {
+      churnPatternOf(weights.churnPattern);
+    } catch {
+      // reported by the reader that needs it
+    }
+    return { weights, updatedAt: row?.updatedAt ?? new Date(0), updatedBy: row?.updatedBy ?? 'default' };
   }
 }
 
