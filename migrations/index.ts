@@ -8,6 +8,7 @@ import { QueueActionableOnly1795680000000 } from './1795680000000-QueueActionabl
 import { IngestPrecomputedPriority1795690000000 } from './1795690000000-IngestPrecomputedPriority';
 import { InlinableQueueKey1795700000000 } from './1795700000000-InlinableQueueKey';
 import { SetBasedRequeue1795710000000 } from './1795710000000-SetBasedRequeue';
+import { OneChurnRule1795720000000 } from './1795720000000-OneChurnRule';
 import { OutboxWebhooks1795730000000 } from './1795730000000-OutboxWebhooks';
 import { IdempotencyKeys1795740000000 } from './1795740000000-IdempotencyKeys';
 import { TouchpointOccurredAt1795741000000 } from './1795741000000-TouchpointOccurredAt';
@@ -29,6 +30,7 @@ export const migrations = [
   IngestPrecomputedPriority1795690000000,
   InlinableQueueKey1795700000000,
   SetBasedRequeue1795710000000,
+  OneChurnRule1795720000000,
   OutboxWebhooks1795730000000,
   IdempotencyKeys1795740000000,
   TouchpointOccurredAt1795741000000,

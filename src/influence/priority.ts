@@ -1,4 +1,5 @@
 import type { InteractionCategory, Tier } from '../graphql/enums';
+import { hasChurnSignal } from './churn-rule';
 import type { Priority, PriorityReason } from './influence.types';
 
 /**
@@ -16,7 +17,10 @@ export interface PriorityWeights {
   negativeSentiment: number;
   /** Points when the text or topics carry a churn signal. */
   churn: number;
-  /** Case-insensitive pattern for churn signals; must mean the same in JavaScript and PostgreSQL. */
+  /**
+   * Case-insensitive pattern for churn signals, in the churn rule's language: compiled into its
+   * TypeScript and SQL forms by src/influence/churn-rule.ts (docs/churn.md).
+   */
   churnPattern: string;
   /** The SLA factor doubles every this many minutes (1 at the due time). */
   slaDoublingMinutes: number;
@@ -64,10 +68,8 @@ export interface InteractionPriority extends Priority {
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-/** True when the text matches the churn pattern or the interaction is tagged `churn`. */
-export function hasChurnSignal(content: string, topics: readonly string[], pattern: string): boolean {
-  return topics.includes('churn') || new RegExp(pattern, 'i').test(content);
-}
+/** The churn rule (src/influence/churn-rule.ts): the text matches the churn pattern or the interaction is tagged `churn`. */
+export { hasChurnSignal };
 
 /** The effective SLA due time: the stored one, or occurredAt + defaultSlaMinutes. */
 export function effectiveDueAt(input: Pick<PriorityInput, 'slaDueAt' | 'occurredAt'>, w: PriorityWeights): Date {
