@@ -135,6 +135,8 @@ function parse(pattern: string): Node {
     // Lazy and greedy quantifiers find a match in the same texts.
     if (peek() === '?') pos++;
     if (quantifierAhead()) fail('a quantifier after a quantifier');
+    // (a*)* means (a*), and JavaScript's backtracking can take exponential time over it.
+    if (holdsRepeat(node)) fail('a quantifier on a group that holds a quantifier');
     return { kind: 'repeat', node, ...q };
   }
 
@@ -167,7 +169,8 @@ function parse(pattern: string): Node {
         const inner = alternation();
         if (peek() !== ')') fail('a "(" without its ")"');
         pos++;
-        return inner;
+        // A group may be quantified even when it holds only an anchor: "(^)?".
+        return inner.kind === 'start' || inner.kind === 'end' || inner.kind === 'boundary' ? { kind: 'seq', items: [inner] } : inner;
       }
       case ')': return fail('a ")" without its "("');
       case '[': return classAtom();
@@ -268,6 +271,15 @@ function parse(pattern: string): Node {
   const tree = alternation();
   if (pos < chars.length) fail('a ")" without its "("');
   return tree;
+}
+
+function holdsRepeat(node: Node): boolean {
+  switch (node.kind) {
+    case 'repeat': return true;
+    case 'seq': return node.items.some(holdsRepeat);
+    case 'alt': return node.options.some(holdsRepeat);
+    default: return false;
+  }
 }
 
 // ---- code-point sets -----------------------------------------------------------------------
@@ -385,9 +397,13 @@ function emit(node: Node, d: Dialect): string {
       // Between a word character and a non-word one (or an end), as JavaScript's \b; spelled
       // with lookarounds, which PostgreSQL's \y would judge by the locale's letters instead.
       const w = emit(WORD_CLASS, d);
-      return node.negated
+      const test = node.negated
         ? `(?:(?<=${w})(?=${w})|(?<!${w})(?!${w}))`
         : `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`;
+      // V8 also tries a zero-width match between the two halves of a surrogate pair, where
+      // neither half is a word character; PostgreSQL has no such position. The guard (at the
+      // start, or after a whole character) fails there, and holds at every other position.
+      return d === 'js' ? `(?<=^|${emitSet(TEXT_CHARS, 'js')})${test}` : test;
     }
     case 'seq': return node.items.map((n) => emit(n, d)).join('');
     case 'alt': return `(?:${node.options.map((n) => emit(n, d)).join('|')})`;
@@ -404,15 +420,17 @@ function emit(node: Node, d: Dialect): string {
 }
 
 function emitSet(ranges: Ranges, d: Dialect): string {
+  // Nothing matches the empty set ([^\s\S]); PostgreSQL has no [] for it.
   if (ranges.length === 0) return d === 'js' ? '[]' : '[^\\u0001-\\ud7ff\\ue000-\\U0010ffff]';
   if (ranges.length === 1 && ranges[0][0] === ranges[0][1]) return emitChar(ranges[0][0], d);
-  // A set that holds most characters is shorter as the complement.
+  // A set that holds most characters is shorter as the complement, but only in PostgreSQL:
+  // V8 also starts matches between the two halves of a surrogate pair, where a negated class
+  // would take the lone second half. Listed, a JavaScript class holds only TEXT_CHARS.
   const rest = complement(ranges);
-  const [negate, listed] = rest.length < ranges.length ? ['^', rest] : ['', ranges];
-  if (negate && listed.length === 0) return d === 'js' ? '[^]' : '.';
+  const [negate, listed] = d === 'sql' && rest.length < ranges.length ? ['^', rest] : ['', ranges];
+  if (negate && listed.length === 0) return '.';
+  // Negated (PostgreSQL only), the class also takes NUL and surrogates, which no text holds there.
   const body = listed.map(([lo, hi]) => (lo === hi ? emitChar(lo, d) : `${emitChar(lo, d)}-${emitChar(hi, d)}`)).join('');
-  // A negated class must also leave out what no text can hold, which it does by construction:
-  // the complement is taken within TEXT_CHARS, and texts hold nothing else.
   return `[${negate}${body}]`;
 }
 

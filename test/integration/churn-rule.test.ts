@@ -108,12 +108,21 @@ describe('the churn rule: one pattern, a TypeScript form and a SQL form that agr
     const seen = { hit: 0, miss: 0 };
     await fc.assert(
       fc.asyncProperty(patternAndTexts, async ([p, texts]) => {
-        const { js, sql } = compileChurnPattern(p);
+        let compiled: ReturnType<typeof compileChurnPattern> | null = null;
+        try {
+          compiled = compileChurnPattern(p);
+        } catch (error) {
+          // The generator can nest quantifiers, which the language refuses ((a*)* backtracks exponentially).
+          if (!(error instanceof Error && error.message.includes('holds a quantifier'))) throw error;
+        }
+        fc.pre(compiled !== null);
+        const { js, sql } = compiled!;
         const expected = texts.map((t) => js.test(t));
-        expect({ p, verdicts: await sqlVerdicts(sql, texts) }).toEqual({ p, verdicts: expected });
+        const got = await sqlVerdicts(sql, texts);
+        expect({ p, verdicts: got }).toEqual({ p, verdicts: expected });
         for (const e of expected) seen[e ? 'hit' : 'miss']++;
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.CHURN_RUNS ?? 400) },
     );
     // A property that only ever saw misses (or hits) would prove little.
     expect(Math.min(seen.hit, seen.miss)).toBeGreaterThan(500);
@@ -147,10 +156,22 @@ describe('the churn rule: one pattern, a TypeScript form and a SQL form that agr
     fc.assert(fc.property(ascii, (t) => expect(js.test(t)).toBe(old.test(t))), { numRuns: 2000 });
   });
 
+  it('gives the same verdict in both forms for the edge cases of the language', async () => {
+    const texts = ['', 'a', 'A\nb', 'x\u2028y', 'k', '\u212a', 'ſ', 'ı', 'İ', 'ß', 'ẞ', 'ΟΔΟΣ', 'οδος', 'café', 'CAFÉ', '😀', '𝒜', '_a', 'a_',
+      'a𐀀a', '😀x', 'a😀 ', 'cancel', 'uncancelled', 'x y', 'x\ty', '12', '١٢', 'a-b', '[x]', 'a{2}', '\\', '\ufeff'];
+    const edge = ['[^\\s\\S]', 'x|[^\\D\\d]', '.', 'a.b', '^$', '^a$', '\\bk\\b', '\\Bk', '[^a]', '[^\\w]', 'ſ', 'ß', 'σ', 'é',
+      '[à-ÿ]', '\\d', '\\s', '\\W\\w', '[\\-\\]\\[]', '\\{2\\}', '\\\\', '(a|b)*c?', '(?:)'.replace('?:', 'x'), 'x{0}', '😀+', '[😀-😁]',
+      '\\B', '[^😀]x', '(^)*a', '(\\b)+k', '(^)?x', '($)*', '[a-z]*|(^)*', '(\\B){2}y'];
+    for (const p of edge) {
+      const { js, sql } = compileChurnPattern(p);
+      expect({ p, verdicts: await sqlVerdicts(sql, texts) }).toEqual({ p, verdicts: texts.map((t) => js.test(t)) });
+    }
+  });
+
   it('refuses what it cannot compile to the same meaning, naming the problem', () => {
     for (const [p, problem] of [
       ['(?=x)', '"(?"'], ['a\\1', '"\\1"'], ['\\p{L}', '"\\p"'], ['[[:alpha:]]', 'a "[" inside a class'], ['a|', 'empty alternative'],
-      ['x{256}', 'above 255'], ['a**', 'quantifier after a quantifier'], ['(a', 'without its ")"'], ['\\y', '"\\y"'], ['', '1-500'],
+      ['x{256}', 'above 255'], ['([^i]*)*c', 'holds a quantifier'], ['(a(b)+)?', 'holds a quantifier'], ['a**', 'quantifier after a quantifier'], ['(a', 'without its ")"'], ['\\y', '"\\y"'], ['', '1-500'],
     ] as const) {
       expect(() => compileChurnPattern(p)).toThrow(problem);
     }
