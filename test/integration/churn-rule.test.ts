@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { Client } from 'pg';
+import { migrations } from '../../migrations';
 import { createDataSource } from '../../src/db/data-source';
 import { InteractionCategory, Tier } from '../../src/graphql/enums';
 import { compileChurnPattern, hasChurnSignal } from '../../src/influence/churn-rule';
@@ -267,7 +268,9 @@ describe('the churn rule in the ranking, on a database of its own', () => {
         const ds = createDataSource({ url, poolSize: 1 });
         await ds.initialize();
         try {
-          await ds.undoLastMigration();
+          // Revert down to and including OneChurnRule (later migrations go first, newest first).
+          const fromChurnRule = migrations.filter((x) => Number(/\d+$/.exec(x.name)![0]) >= 1795720000000).length;
+          for (let n = 0; n < fromChurnRule; n++) await ds.undoLastMigration();
           const reverted = (await app.pool.query(`SELECT weights FROM priority_settings`)).rows[0].weights;
           expect(reverted.churnPatternSql).toBeUndefined();
           // A pattern the old validation let through but the churn rule's language does not have.
