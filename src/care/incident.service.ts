@@ -13,7 +13,8 @@ import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection }
 import { grantedNowSql } from '../identities/consent-ledger';
 import { appendHistory } from '../interactions/interaction-history';
 import type { CareDeskService } from './care-desk.service';
-import { MAX_OUTBOUND_TEXT, textLimit } from './channel-limits';
+import { lengthLimits, MAX_TEMPLATE_TEXT } from './response-template.service';
+import { replyLength } from './response-template.render';
 import { classify } from './classifier';
 import { IncidentMessageKind, IncidentStatus, type Incident, type IncidentPoster } from './incident.types';
 
@@ -39,7 +40,7 @@ interface Target {
 
 function messageText(value: string, field = 'text'): string {
   const trimmed = value.trim();
-  if (trimmed === '' || trimmed.length > MAX_OUTBOUND_TEXT) throw badInput(field, `${field} must be 1-${MAX_OUTBOUND_TEXT} characters`);
+  if (trimmed === '' || trimmed.length > MAX_TEMPLATE_TEXT) throw badInput(field, `${field} must be 1-${MAX_TEMPLATE_TEXT} characters`);
   return trimmed;
 }
 
@@ -140,7 +141,7 @@ export class IncidentService {
     return withRetry(() => this.dataSource.transaction(async (m) => {
       const incident = await this.lock(m, incidentId);
       if (incident.status === IncidentStatus.OPEN) {
-        await this.checkFits(await this.targets(m, incident.id, IncidentMessageKind.RESOLVE), text);
+        await this.checkFits(m, await this.targets(m, incident.id, IncidentMessageKind.RESOLVE), text);
         await m.query(`UPDATE care_incidents SET status = 'RESOLVED', resolved_at = now(), resolved_by = $2 WHERE id = $1`, [incidentId, by.sub]);
         if (incident.escalationId) {
           const [open]: { open: boolean }[] = await m.query(`SELECT resolved_at IS NULL AS open FROM escalations WHERE id = $1`, [incident.escalationId]);
@@ -177,18 +178,21 @@ export class IncidentService {
   }
 
   /** The text must fit every channel it is about to go to; nothing is written otherwise. */
-  private checkFits(targets: Target[], text: string): Target[] {
+  /** The posters still to reach; BAD_USER_INPUT when the text is longer than one of their channels takes (the stored limits replies obey). */
+  private async checkFits(m: EntityManager, targets: Target[], text: string): Promise<Target[]> {
     const reach = targets.filter((t) => t.consented && !t.sent);
-    const tooLong = reach.find((t) => text.length > textLimit(t.channel));
+    const limits = await lengthLimits(m, reach.map((t) => t.channel));
+    const length = replyLength(text);
+    const tooLong = reach.find((t) => length > limits.get(t.channel)!);
     if (tooLong) {
-      throw badInput('text', `text is ${text.length} characters; ${tooLong.channel} allows ${textLimit(tooLong.channel)}`);
+      throw badInput('text', `text is ${length} characters; ${tooLong.channel} allows ${limits.get(tooLong.channel)}`);
     }
     return reach;
   }
 
   private async send(m: EntityManager, incident: Incident, kind: IncidentMessageKind, text: string, by: Viewer): Promise<void> {
     const targets = await this.targets(m, incident.id, kind);
-    const reach = this.checkFits(targets, text);
+    const reach = await this.checkFits(m, targets, text);
     const notConsented = targets.filter((t) => !t.consented && !t.sent).length;
     const [message]: { id: string }[] = await m.query(
       `INSERT INTO care_incident_messages (incident_id, kind, text, not_consented, sent_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,

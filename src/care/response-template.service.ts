@@ -8,7 +8,8 @@ import { withRetry } from '../db/retry';
 import { caseNumberOf, render, replyLength, unknownPlaceholders, type PlaceholderValues } from './response-template.render';
 import type { ChannelLengthLimit, ResponseSuggestion, ResponseTemplate, ResponseTemplateInput } from './response-template.types';
 
-const MAX_TEMPLATE = 10_000;
+/** Longest reply or template text anywhere (a channel without a stored limit takes this). */
+export const MAX_TEMPLATE_TEXT = 10_000;
 const MAX_LIMIT = 100_000;
 
 /** Columns of a ResponseTemplate (template t, its current version v). */
@@ -40,7 +41,18 @@ export async function replyRules(
   );
   if (template && !row.known) throw badInput('templateId', `no response template with id ${template.id}`);
   if (template && row.version === null) throw badInput('templateVersion', `response template ${template.id} has no version ${template.version}`);
-  return { maxLength: row.maxLength ?? MAX_TEMPLATE, templateVersion: row.version };
+  return { maxLength: row.maxLength ?? MAX_TEMPLATE_TEXT, templateVersion: row.version };
+}
+
+/**
+ * The stored reply length limit of each channel (`setChannelLengthLimit`), in characters as
+ * replyLength counts them; a channel without a row takes MAX_TEMPLATE_TEXT. One statement.
+ */
+export async function lengthLimits(m: EntityManager, channels: readonly Channel[]): Promise<Map<Channel, number>> {
+  const rows: { channel: Channel; maxLength: number }[] = await m.query(
+    `SELECT channel, max_length AS "maxLength" FROM channel_length_limits WHERE channel = ANY($1::text[])`, [[...new Set(channels)]]);
+  const stored = new Map(rows.map((r) => [r.channel, r.maxLength]));
+  return new Map(channels.map((c) => [c, stored.get(c) ?? MAX_TEMPLATE_TEXT]));
 }
 
 /**
@@ -67,7 +79,7 @@ export class ResponseTemplateService {
     const name = input.name.trim();
     if (name === '' || name.length > 200) throw badInput('name', 'name must be 1-200 characters');
     const text = input.text.trim();
-    if (text === '' || text.length > MAX_TEMPLATE) throw badInput('text', `text must be 1-${MAX_TEMPLATE} characters`);
+    if (text === '' || text.length > MAX_TEMPLATE_TEXT) throw badInput('text', `text must be 1-${MAX_TEMPLATE_TEXT} characters`);
     const unknown = unknownPlaceholders(text);
     if (unknown.length > 0) {
       throw new DomainError('BAD_USER_INPUT', `unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => `{${p}}`).join(', ')}`, {
@@ -173,7 +185,7 @@ export class ResponseTemplateService {
       brandName: target.brandName ?? '',
       brandHandle: target.brandHandle ?? '',
     };
-    const maxLength = target.maxLength ?? MAX_TEMPLATE;
+    const maxLength = target.maxLength ?? MAX_TEMPLATE_TEXT;
     return templates.map((template) => {
       const text = render(template.text, values);
       const length = replyLength(text);
