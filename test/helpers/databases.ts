@@ -12,23 +12,11 @@ import { freePort } from './process';
  * `fn`: for tests that lock tables or kill backends and must not disturb other files.
  */
 export async function withScratchDatabase(fn: (url: string) => Promise<void>, options: { migrate?: boolean } = {}): Promise<void> {
-  const url = new URL(process.env.DATABASE_URL!);
-  const name = `scratch_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const db = await createScratchDatabase(options);
   try {
-    url.pathname = `/${name}`;
-    if (options.migrate !== false) {
-      const ds = createDataSource({ url: url.toString(), poolSize: 1 });
-      await ds.initialize();
-      await ds.runMigrations({ transaction: 'each' });
-      await ds.destroy();
-    }
-    await fn(url.toString());
+    await fn(db.url);
   } finally {
-    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
 }
 
@@ -169,23 +157,28 @@ export async function startReplicatedCluster(): Promise<ReplicatedCluster> {
   };
 }
 
-/** A fresh migrated database on the shared test server for a whole test file: `drop()` it in afterAll. */
-export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** A fresh database on the shared test server (migrated unless told otherwise) for a whole test file: `drop()` it in afterAll. */
+export async function createScratchDatabase(options: { migrate?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const url = new URL(process.env.DATABASE_URL!);
   const name = `scratch_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new Client({ connectionString: url.toString() });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
-  url.pathname = `/${name}`;
-  const ds = createDataSource({ url: url.toString(), poolSize: 1 });
-  await ds.initialize();
-  await ds.runMigrations({ transaction: 'each' });
-  await ds.destroy();
-  return {
-    url: url.toString(),
-    async drop() {
-      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await admin.end();
-    },
+  const drop = async () => {
+    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+    await admin.end();
   };
+  url.pathname = `/${name}`;
+  if (options.migrate !== false) {
+    const ds = createDataSource({ url: url.toString(), poolSize: 1 });
+    try {
+      await ds.initialize();
+      await ds.runMigrations({ transaction: 'each' });
+      await ds.destroy();
+    } catch (error) {
+      await drop();
+      throw error;
+    }
+  }
+  return { url: url.toString(), drop };
 }
