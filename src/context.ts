@@ -67,6 +67,7 @@ export function createServices(
   options: { defaultPhoneRegion: string; logger?: Logger; compiledReads?: boolean; webhooks?: { secrets: SecretBox; policy: UrlPolicy } },
 ) {
   const careRules = new CareRulesService(pool);
+  const careDesk = new CareDeskService(dataSource);
   return {
     customers: new CustomerService(pool),
     customerLookup: new CustomerLookupService(pool, options.defaultPhoneRegion),
@@ -78,7 +79,7 @@ export function createServices(
     privacy: new PrivacyService(dataSource),
     careRules,
     ingest: new IngestService(dataSource, careRules, options.defaultPhoneRegion),
-    careDesk: new CareDeskService(dataSource),
+    careDesk,
     influence: new InfluenceService(dataSource),
     tiers: new TierService(dataSource),
     prioritySettings: new PrioritySettingsService(dataSource, pool),
@@ -89,7 +90,7 @@ export function createServices(
     responseTemplates: new ResponseTemplateService(dataSource, pool),
     customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
     agents: new AgentService(dataSource, pool),
-    incidents: new IncidentService(dataSource, pool, new CareDeskService(dataSource)),
+    incidents: new IncidentService(dataSource, pool, careDesk),
     webhooks: new WebhookService(
       pool,
       options.webhooks?.secrets ?? new SecretBox(randomBytes(32)),
