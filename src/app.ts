@@ -25,6 +25,7 @@ import { EventBus } from './events/event-bus';
 import { attachLiveServer, type LiveOptions } from './events/live-server';
 import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
+import { responseFastPath } from './customer360/response.handler';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -35,8 +36,10 @@ export interface AppDeps {
   limits?: Partial<Limits>;
   /** Defaults to the application schema; tests of the HTTP layer may pass a schema of their own. */
   schema?: GraphQLSchema;
-  /** false: every customer read takes the loader path (compiled customer 360 off; for comparisons). */
+  /** false: every customer read takes the loader path (compiled customer 360 and the response fast path off; for comparisons). */
   compiledReads?: boolean;
+  /** false: no response fast path (customer360/response.handler.ts); the compiled reads stay on. Default: compiledReads. */
+  responseFastPath?: boolean;
   /**
    * Prefix of this app's mutation counters in PostgreSQL: apps with the same prefix (the workers
    * and instances of one deployment) share one limit per token. Default 'mutations'.
@@ -150,6 +153,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         (res as unknown as express.Response).locals.bodyBytes = buf.length;
       },
     }),
+    ...(deps.responseFastPath ?? deps.compiledReads ?? true
+      ? [responseFastPath({ schema, pool, verifyToken: deps.verifyToken, limits, metrics, logger, replicas: deps.replicas, exposeStatementCount: !config.isProduction })]
+      : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         buildContext({ pool, services, verifyToken: deps.verifyToken }, req.headers, String(res.locals.requestId), Number(res.locals.bodyBytes ?? 0)),

@@ -20,7 +20,8 @@ export interface CareQueueArgs {
   assignedTo?: string | null;
 }
 
-type QueueRow = Interaction & {
+/** A row of the queue statement (exported for customer360's response compiler, which reads the same rows). */
+export type QueueRow = Interaction & {
   queueKey: number;
   tier: Tier;
   influenceScore: number | null;
@@ -125,7 +126,8 @@ function decodeQueueCursor(cursor: string | null | undefined): { key: number; id
   throw badInput('after', 'after is not a cursor returned by this API');
 }
 
-function toQueueItem(row: QueueRow, now: Date): QueueItem {
+/** A queue row as its item: the priority formula at `now`, and what to do next. */
+export function toQueueItem(row: QueueRow, now: Date): QueueItem {
   const { queueKey, tier, influenceScore, influenceTopic, weights, ...interaction } = row;
   const w: PriorityWeights = { ...DEFAULT_PRIORITY_WEIGHTS, ...weights };
   const { score, reasons } = interactionPriority(

@@ -3,6 +3,7 @@ import { sortKeySql } from '../graphql/pagination';
 import { SOCIAL_IDENTITY_COLUMNS } from '../identities/identity.loaders';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { CustomerPlan } from './customer360.plan';
+import { Params } from './response.sql';
 
 /**
  * The one statement of a customer 360 read: the customers named by `keysSql` (columns `key`,
@@ -14,14 +15,6 @@ import type { CustomerPlan } from './customer360.plan';
 export interface CompiledStatement {
   text: string;
   values: unknown[];
-}
-
-class Params {
-  constructor(readonly values: unknown[]) {}
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
 }
 
 const agg = (alias: string, order: string) => `coalesce(json_agg(${alias} ORDER BY ${order}), '[]'::json)`;
@@ -36,6 +29,21 @@ function consentsSql(column: 'social_identity_id' | 'contact_point_id', identity
         FROM consent_events
        WHERE ${column} = ${identity}${asOf ? ` AND recorded_at <= ${asOf}::timestamptz` : ''}
        ORDER BY purpose, recorded_at DESC, id DESC) e)`;
+}
+
+/**
+ * The newest score per (topic, platform) of the customer `customerId` (an SQL expression), with
+ * its trend: influence.loaders.ts, latestInfluenceByCustomerId, for one customer.
+ */
+export function latestInfluenceSql(customerId: string): string {
+  return `SELECT "customerId", score, topic, platform, source, "measuredAt", trend, computed, flagged FROM (
+          SELECT customer_id AS "customerId", score::numeric::float8 AS score, topic, platform, source,
+                 measured_at AS "measuredAt", computed, flagged,
+                 round((score::numeric - (lag(score) OVER w)::numeric), 3)::float8 AS trend,
+                 row_number() OVER (PARTITION BY topic, platform ORDER BY measured_at DESC, id DESC) AS newest
+            FROM influence_scores WHERE customer_id = ${customerId}
+          WINDOW w AS (PARTITION BY topic, platform ORDER BY measured_at, id)
+        ) ranked WHERE newest = 1`;
 }
 
 export function customer360Sql(keysSql: string, keysParams: readonly unknown[], plan: CustomerPlan): CompiledStatement {
@@ -82,16 +90,7 @@ export function customer360Sql(keysSql: string, keysParams: readonly unknown[], 
   });
   if (plan.conversationCount) parts.push(`(SELECT count(*)::int FROM conversations WHERE customer_id = c.id) AS "vn"`);
   if (plan.influence) {
-    // influence.loaders.ts, latestInfluenceByCustomerId, for one customer.
-    parts.push(`(SELECT ${agg('s', 's.topic NULLS FIRST, s.platform NULLS FIRST')} FROM (
-        SELECT "customerId", score, topic, platform, source, "measuredAt", trend, computed, flagged FROM (
-          SELECT customer_id AS "customerId", score::numeric::float8 AS score, topic, platform, source,
-                 measured_at AS "measuredAt", computed, flagged,
-                 round((score::numeric - (lag(score) OVER w)::numeric), 3)::float8 AS trend,
-                 row_number() OVER (PARTITION BY topic, platform ORDER BY measured_at DESC, id DESC) AS newest
-            FROM influence_scores WHERE customer_id = c.id
-          WINDOW w AS (PARTITION BY topic, platform ORDER BY measured_at, id)
-        ) ranked WHERE newest = 1) s) AS "inf"`);
+    parts.push(`(SELECT ${agg('s', 's.topic NULLS FIRST, s.platform NULLS FIRST')} FROM (${latestInfluenceSql('c.id')}) s) AS "inf"`);
   }
   if (plan.openEscalations) {
     parts.push(`(SELECT ${agg('x', 'x."createdAt", x.id')} FROM (

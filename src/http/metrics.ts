@@ -18,6 +18,8 @@ export function createMetrics(pool: Pool, replicas?: ReplicaSet) {
     errors: new Counter({ name: 'social_crm_graphql_errors_total', help: 'Errors answered, by extensions.code (HTTP-level rejections included)', labelNames: ['code'], registers: [registry] }),
     responses: new Counter({ name: 'social_crm_http_responses_total', help: 'HTTP responses on /graphql by status code', labelNames: ['status'], registers: [registry] }),
     statements: new Counter({ name: 'social_crm_sql_statements_total', help: 'SQL statements sent to PostgreSQL', registers: [registry] }),
+    /** The label of an operation name: clients choose names, so the set of label values is capped. */
+    operationLabel: operationLabels(),
   };
   new Gauge({
     name: 'social_crm_db_pool_connections', help: 'Database pool connections by state', labelNames: ['state'], registers: [registry],
@@ -85,16 +87,20 @@ export function countStatements(pool: Pool, metrics: Metrics): void {
 /** Distinct operation names kept as label values; clients choose names, so the set is capped. */
 const MAX_OPERATION_LABELS = 200;
 
-/** Apollo plugin: request count, latency and error codes by operation; statement count header. */
-export function metricsPlugin(metrics: Metrics, options: { exposeStatementCount: boolean }): ApolloServerPlugin {
+function operationLabels(): (name: string | null | undefined) => string {
   const seen = new Set<string>();
-  const label = (name: string | null | undefined) => {
+  return (name) => {
     const operation = name ?? 'anonymous';
     if (seen.has(operation)) return operation;
     if (seen.size >= MAX_OPERATION_LABELS) return 'other';
     seen.add(operation);
     return operation;
   };
+}
+
+/** Apollo plugin: request count, latency and error codes by operation; statement count header. */
+export function metricsPlugin(metrics: Metrics, options: { exposeStatementCount: boolean }): ApolloServerPlugin {
+  const label = metrics.operationLabel;
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();

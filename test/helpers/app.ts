@@ -56,6 +56,8 @@ export interface TestAppOptions {
   poolSize?: number;
   /** false: the loader path for every customer read (see Customer360Service). */
   compiledReads?: boolean;
+  /** false: no response fast path (customer360/response.handler.ts), the compiled reads stay on. */
+  responseFastPath?: boolean;
   /** Shared mutation counters (default: a prefix of this app's own, so test files never count each other's mutations). */
   rateLimitKeyPrefix?: string;
   /** Read replicas of `url` (a streaming standby): queries read there. */
@@ -93,6 +95,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     limits: options.limits,
     schema: options.schema,
     compiledReads: options.compiledReads,
+    responseFastPath: options.responseFastPath,
     rateLimitKeyPrefix: options.rateLimitKeyPrefix ?? `test-${randomUUID()}`,
     live: options.live,
     webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },

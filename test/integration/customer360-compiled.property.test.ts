@@ -5,8 +5,10 @@ import { startTestApp, type GraphQLResult, type TestApp } from '../helpers/app';
 import { createCustomer, unique, uniqueLocalDigits } from '../helpers/factory';
 import { insertConsentEvents } from '../helpers/consent';
 
-// The compiled read path (one statement per read, loaders primed from it) must answer exactly
-// what the loader path answers: several hundred random customers, random selections, every role.
+// The compiled read path (one statement per read, loaders primed from it) and the response
+// fast path (one statement that builds the whole response) must answer exactly what the loader
+// path answers: several hundred random customers, random selections, every role.
+let fast: TestApp;
 let compiled: TestApp;
 let loaders: TestApp;
 const customers: { id: string; email: string | null }[] = [];
@@ -83,17 +85,19 @@ async function writeCustomer(pool: Pool, spec: Spec): Promise<void> {
   }
   customers.push({ id: c.id, email: emails[0] ?? null });
   if (spec.fate === 'erased') {
-    const res = await compiled.gql(`mutation($id: ID!) { eraseCustomer(id: $id) }`, { id: c.id }, ['admin']);
+    const res = await fast.gql(`mutation($id: ID!) { eraseCustomer(id: $id) }`, { id: c.id }, ['admin']);
     expect(res.errors).toBeUndefined();
   }
 }
 
 beforeAll(async () => {
-  compiled = await startTestApp();
+  fast = await startTestApp();
+  compiled = await startTestApp({ responseFastPath: false });
   loaders = await startTestApp({ compiledReads: false });
-  for (const spec of fc.sample(customerSpec, { numRuns: 300, seed: 360 })) await writeCustomer(compiled.pool, spec);
+  for (const spec of fc.sample(customerSpec, { numRuns: 300, seed: 360 })) await writeCustomer(fast.pool, spec);
 }, 240_000);
 afterAll(async () => {
+  await fast?.close();
   await compiled?.close();
   await loaders?.close();
 });
@@ -119,19 +123,44 @@ const field = fc.oneof(
   fc.constant('merges { id }'),
   fc.constant('tierHistory { tier }'),
 );
-const selection = fc
-  .tuple(fc.uniqueArray(field, { minLength: 1, maxLength: 8 }), fc.boolean(), fc.boolean())
+/** Only fields the response fast path covers (docs/read-path.md), so it answers every customer root for the customer-reading roles. */
+const coveredField = fc.oneof(
+  fc.constantFrom('id', 'displayName', 'tier', 'city', 'region', 'country', 'createdAt', '__typename'),
+  fc.constant('emails { __typename id value verified capturedVia capturedAt }'),
+  fc.constant('phones { value capturedAt }'),
+  fc.constant('socialIdentities { id platform handle externalUserId profileUrl followerCount verified capturedVia capturedAt }'),
+  fc.tuple(pageArgs, fc.boolean(), fc.boolean()).map(([a, count, nested]) =>
+    `interactions${a.first === undefined && !a.channel ? '' : `(${a.first === undefined ? '' : `first: ${a.first}`} ${a.channel ? `channel: ${a.channel}` : ''})`} { __typename ${count ? 'totalCount' : ''}
+      edges { __typename cursor node { id channel direction occurredAt content isPublic category sentiment topics lane skillGroup status respondedAt slaDueAt actionable closedLoop externalId ${nested ? 'customer { id tier }' : ''} } }
+      pageInfo { __typename hasNextPage endCursor } }`),
+  fc.constant('influence { score topic platform source measuredAt trend computed flagged }'),
+  fc.constant('influenceByTopic { score topic platform trend flagged }'),
+);
+const selectionOf = (fields: fc.Arbitrary<string>) => fc
+  .tuple(fc.uniqueArray(fields, { minLength: 1, maxLength: 8 }), fc.boolean(), fc.boolean())
   .map(([fields, aliased, fragment]) => {
     const body = fields.map((f, n) => (aliased && n % 2 === 0 && !f.startsWith('__') ? `a${n}: ${f}` : f)).join('\n');
     return fragment ? { body: '...C', fragment: `fragment C on Customer { ${body} }` } : { body, fragment: '' };
   });
+const selection = selectionOf(field);
+/** Every field under an alias of its own: two pages with other arguments never conflict (a validation error). */
+const coveredSelection = fc.tuple(fc.uniqueArray(coveredField, { minLength: 1, maxLength: 8 }), fc.boolean()).map(([fields, fragment]) => {
+  const body = fields.map((f, n) => (f.startsWith('__') ? f : `f${n}: ${f}`)).join('\n');
+  return fragment ? { body: '...C', fragment: `fragment C on Customer { ${body} }` } : { body, fragment: '' };
+});
 
 const normalise = (res: GraphQLResult) =>
   JSON.parse(JSON.stringify({ data: res.data ?? null, errors: (res.errors ?? []).map(({ extensions, ...e }) => ({ ...e, extensions: { ...extensions, requestId: undefined } })) }));
 
 async function both(query: string, variables: Record<string, unknown>, role: Role) {
-  const [a, b] = await Promise.all([compiled.gql(query, variables, [role]), loaders.gql(query, variables, [role])]);
-  return { compiledResult: normalise(a), loaderResult: normalise(b), statements: Number(a.headers['x-sql-statements']) };
+  const [a, b, c] = await Promise.all([compiled.gql(query, variables, [role]), loaders.gql(query, variables, [role]), fast.gql(query, variables, [role])]);
+  return { compiledResult: normalise(a), loaderResult: normalise(b), fastResult: normalise(c), statements: Number(a.headers['x-sql-statements']) };
+}
+
+/** The fast path's answer beside the loader path's; `took` says whether the fast path answered. */
+async function fastAndLoaders(query: string, variables: Record<string, unknown>, role: Role) {
+  const [a, b] = await Promise.all([fast.gql(query, variables, [role]), loaders.gql(query, variables, [role])]);
+  return { fastResult: normalise(a), loaderResult: normalise(b), took: a.headers['x-read-path'] === 'sql-response', statements: Number(a.headers['x-sql-statements']) };
 }
 
 const root = fc.oneof(
@@ -166,11 +195,46 @@ describe('compiled customer 360 = loader path', () => {
           variables = { first: r.n, g: skillGroup };
         }
         for (const role of ROLES) {
-          const { compiledResult, loaderResult } = await both(query, variables, role);
+          const { compiledResult, loaderResult, fastResult } = await both(query, variables, role);
           expect(compiledResult).toEqual(loaderResult);
+          // Whether the fast path answers or falls back, the answer is the same.
+          expect(fastResult).toEqual(loaderResult);
         }
       }),
       { numRuns: 150, seed: 12 },
+    );
+  }, 600_000);
+
+  it('answers covered selections on the response fast path exactly as the loader path, in one statement', async () => {
+    const fastRoot = fc.oneof(
+      fc.nat().map((n) => ({ kind: 'customer' as const, n })),
+      fc.nat().map((n) => ({ kind: 'merged' as const, n })),
+      fc.constant({ kind: 'unknown' as const, n: 0 }),
+      fc.integer({ min: 1, max: 30 }).map((n) => ({ kind: 'queue' as const, n })),
+    );
+    await fc.assert(
+      fc.asyncProperty(fastRoot, coveredSelection, fc.boolean(), async (r, sel, asVariable) => {
+        let query: string;
+        let variables: Record<string, unknown>;
+        if (r.kind === 'queue') {
+          query = `query($g: String) { careQueue(first: ${r.n}, skillGroup: $g) { __typename edges { __typename cursor node { nextStep
+            interaction { id occurredAt customer { ${sel.body} } } } } pageInfo { hasNextPage endCursor } } } ${sel.fragment}`;
+          variables = { g: skillGroup };
+        } else {
+          const id = r.kind === 'unknown' ? '00000000-0000-4000-8000-000000000000' : r.kind === 'merged' ? mergedIds[r.n % mergedIds.length] : customers[r.n % customers.length].id;
+          // The id as a variable (a parameter of one cached plan) or as a literal (a plan of its own).
+          query = asVariable ? `query($id: ID!) { c360: customer(id: $id) { ${sel.body} } } ${sel.fragment}` : `{ customer(id: "${id}") { ${sel.body} } } ${sel.fragment}`;
+          variables = asVariable ? { id } : {};
+        }
+        for (const role of ROLES) {
+          const { fastResult, loaderResult, took, statements } = await fastAndLoaders(query, variables, role);
+          expect(fastResult).toEqual(loaderResult);
+          const rootRole = r.kind === 'queue' ? ['agent', 'supervisor', 'admin'] : ['viewer', 'agent', 'supervisor', 'admin'];
+          expect(took).toBe(rootRole.includes(role));
+          if (took) expect(statements).toBe(1);
+        }
+      }),
+      { numRuns: 150, seed: 1212 },
     );
   }, 600_000);
 

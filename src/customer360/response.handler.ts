@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import {
+  Kind,
+  getOperationAST,
+  getVariableValues,
+  parse,
+  specifiedRules,
+  validate,
+  visit,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import type { Pool } from 'pg';
+import type { TokenVerifier, Viewer } from '../auth/jwt';
+import { currentRequestScope } from '../common/request-scope';
+import { isUuid } from '../db/batch';
+import type { ReplicaSet } from '../db/replicas';
+import { currentReadTarget, routeRequest } from '../db/routing';
+import { cachedOperationCost, limitValidationRules, type Limits } from '../graphql/limits';
+import type { Metrics } from '../http/metrics';
+import type { Logger } from '../logger';
+import { NotCovered, compileResponse, type ResponsePlan } from './response.compile';
+
+export interface ResponseFastPathDeps {
+  schema: GraphQLSchema;
+  pool: Pool;
+  verifyToken: TokenVerifier;
+  limits: Limits;
+  metrics: Metrics;
+  logger: Logger;
+  replicas?: ReplicaSet;
+  /** Outside production: `x-sql-statements` (as the Apollo plugin) and `x-read-path: sql-response`. */
+  exposeStatementCount: boolean;
+}
+
+/** One operation of one document text, parsed and validated once. */
+interface KnownOperation {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+  idVariable: string | null;
+  /** By role set and the values of every variable but `idVariable`; null: not covered (take the GraphQL path). */
+  plans: Map<string, ResponsePlan | null>;
+}
+
+const MAX_OPERATIONS = 1000;
+const MAX_PLANS_PER_OPERATION = 64;
+const MAX_PREPARED = 500;
+
+interface Body {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+/** A POST body Apollo would run as one operation, without persisted-query or other extensions. */
+function plainBody(body: unknown): body is Body {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const b = body as Record<string, unknown>;
+  if (typeof b.query !== 'string' || b.extensions !== undefined) return false;
+  if (b.operationName != null && typeof b.operationName !== 'string') return false;
+  return b.variables == null || (typeof b.variables === 'object' && !Array.isArray(b.variables));
+}
+
+/** Accept headers for which Apollo answers `application/json; charset=utf-8`. */
+const JSON_ACCEPTS = new Set([undefined, '', '*/*', 'application/json']);
+
+/**
+ * The variable given as `customer(id:)` at the root when the document uses it nowhere else: its
+ * value is the statement's `$1` and stays out of the plan's key.
+ */
+function idVariableOf(operation: OperationDefinitionNode, document: DocumentNode): string | null {
+  const root = operation.selectionSet.selections;
+  const field = root.length === 1 && root[0].kind === Kind.FIELD && root[0].name.value === 'customer' ? root[0] : null;
+  const id = field?.arguments?.find((a) => a.name.value === 'id')?.value;
+  if (id?.kind !== Kind.VARIABLE) return null;
+  let uses = 0;
+  visit(document, {
+    Variable(node) {
+      if (node.name.value === id.name.value) uses++;
+    },
+  });
+  // Once in the definition, once as the argument.
+  return uses === 2 ? id.name.value : null;
+}
+
+/**
+ * Express handler in front of Apollo for the queries the response compiler covers
+ * (customer360/response.compile.ts): same token check, limits, metrics, statement count,
+ * routing and access log as the GraphQL path, then ONE prepared statement whose text is the
+ * response. Everything it does not answer (including every error) goes on to Apollo untouched.
+ */
+export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
+  const { schema, limits, metrics } = deps;
+  const rules = [...specifiedRules, ...limitValidationRules(limits)];
+  const operations = new Map<string, KnownOperation | null>();
+  const statementNames = new Map<string, string>();
+  const roleKeys = new WeakMap<Viewer, string>();
+
+  function known(query: string, operationName: string | null): KnownOperation | null {
+    const key = `${operationName ?? ''}\n${query}`;
+    const cached = operations.get(key);
+    if (cached !== undefined) return cached;
+    let entry: KnownOperation | null = null;
+    try {
+      const document = parse(query, { maxTokens: limits.maxTokens });
+      const operation = validate(schema, document, rules, { maxErrors: limits.maxValidationErrors }).length === 0 ? getOperationAST(document, operationName) : null;
+      if (operation) {
+        const fragments: Record<string, FragmentDefinitionNode> = {};
+        for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+        entry = { document, operation, fragments, idVariable: idVariableOf(operation, document), plans: new Map() };
+      }
+    } catch {
+      // A syntax error: Apollo answers it.
+    }
+    if (operations.size < MAX_OPERATIONS) operations.set(key, entry);
+    return entry;
+  }
+
+  function planOf(op: KnownOperation, body: Body, variables: Record<string, unknown>, viewer: Viewer): ResponsePlan | null {
+    let roles = roleKeys.get(viewer);
+    if (roles === undefined) {
+      roles = [...viewer.roles].sort().join(',');
+      roleKeys.set(viewer, roles);
+    }
+    const key = `${roles}\n${JSON.stringify(op.idVariable ? { ...variables, [op.idVariable]: undefined } : variables)}`;
+    const cached = op.plans.get(key);
+    if (cached !== undefined) return cached;
+    let plan: ResponsePlan | null = null;
+    try {
+      // Over the cost limit: Apollo refuses it. The cost does not depend on the id variable.
+      if (cachedOperationCost(schema, op.document, body.operationName ?? undefined, body.variables ?? undefined) <= limits.maxCost) {
+        plan = compileResponse(schema, op.fragments, op.operation, variables, viewer.roles, op.idVariable);
+      }
+    } catch (error) {
+      if (!(error instanceof NotCovered)) deps.logger.warn({ err: error }, 'response compiler failed; the GraphQL path answers');
+    }
+    if (op.plans.size < MAX_PLANS_PER_OPERATION) op.plans.set(key, plan);
+    return plan;
+  }
+
+  function statement(plan: ResponsePlan, values: unknown[]) {
+    let name = statementNames.get(plan.text);
+    if (name === undefined && statementNames.size < MAX_PREPARED) {
+      name = `r360_${createHash('sha1').update(plan.text).digest('hex').slice(0, 16)}`;
+      statementNames.set(plan.text, name);
+    }
+    return name ? { name, text: plan.text, values } : { text: plan.text, values };
+  }
+
+  /** True when it answered; false (nothing sent) to let Apollo answer. */
+  async function answer(req: Request, res: Response, body: Body, started: bigint): Promise<boolean> {
+    const op = known(body.query, body.operationName ?? null);
+    if (!op || op.operation.operation !== 'query') return false;
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!token) return false;
+    let viewer: Viewer;
+    try {
+      viewer = await deps.verifyToken(token);
+    } catch {
+      return false;
+    }
+    const coerced = getVariableValues(schema, op.operation.variableDefinitions ?? [], body.variables ?? {});
+    if (coerced.errors) return false;
+    const plan = planOf(op, body, coerced.coerced, viewer);
+    if (!plan) return false;
+    let values = plan.values;
+    if (plan.idVariable) {
+      const id = coerced.coerced[plan.idVariable];
+      // Not a uuid: the resolver's BAD_USER_INPUT.
+      if (typeof id !== 'string' || !isUuid(id)) return false;
+      values = [id, ...plan.values.slice(1)];
+    }
+    const scope = currentRequestScope();
+    if (deps.replicas && scope) routeRequest(scope, deps.replicas.choose(viewer.sub));
+    const { rows } = await deps.pool.query(statement(plan, values));
+    let text: string;
+    try {
+      text = plan.render(rows);
+    } catch (error) {
+      if (error instanceof NotCovered) return false;
+      throw error;
+    }
+    const operation = metrics.operationLabel(op.operation.name?.value);
+    if (scope) scope.operation = operation;
+    metrics.requests.inc({ operation });
+    metrics.duration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (deps.exposeStatementCount && scope) {
+      res.setHeader('x-sql-statements', String(scope.statements));
+      res.setHeader('x-read-path', 'sql-response');
+    }
+    const target = currentReadTarget();
+    if (target) res.setHeader('x-database-server', target.name);
+    res.status(200).setHeader('content-type', 'application/json; charset=utf-8');
+    res.send(text);
+    return true;
+  }
+
+  return (req, res, next) => {
+    const body: unknown = req.body;
+    if (req.method !== 'POST' || !plainBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return next();
+    if (Number(res.locals.bodyBytes ?? 0) > limits.maxBodyBytes) return next();
+    answer(req, res, body, process.hrtime.bigint()).then(
+      (answered) => {
+        if (!answered) next();
+      },
+      (error: unknown) => {
+        // A failed statement: the GraphQL path runs the request and answers its own error.
+        deps.logger.warn({ err: error, requestId: res.locals.requestId }, 'response fast path failed; the GraphQL path answers');
+        if (!res.headersSent) next();
+      },
+    );
+  };
+}
