@@ -47,6 +47,8 @@ interface TargetResult extends LoadSummary {
   peakRssMb: number;
   /** Server process CPU (user + system) over the measured window, per request. */
   cpuMsPerRequest: number;
+  /** Share of the requests the service answered on the response fast path (docs/read-path.md); NaN for the floor. */
+  sqlResponseShare: number;
 }
 
 /** Clock ticks per second of /proc/<pid>/stat times. */
@@ -165,6 +167,8 @@ interface Target {
   metricsUrl: string;
   requestsCounter: string;
   statementsCounter: string;
+  /** The service's counter of requests answered on the response fast path. */
+  sqlResponsesCounter?: string;
 }
 
 async function measure(target: Target, warmupSeconds: number, durationSeconds: number, workers = 1): Promise<TargetResult> {
@@ -172,11 +176,13 @@ async function measure(target: Target, warmupSeconds: number, durationSeconds: n
   await runLoad({ ...target.plan, durationSeconds: warmupSeconds });
   const requestsBefore = await readCounter(target.metricsUrl, target.requestsCounter);
   const statementsBefore = await readCounter(target.metricsUrl, target.statementsCounter);
+  const fastBefore = target.sqlResponsesCounter ? await readCounter(target.metricsUrl, target.sqlResponsesCounter) : NaN;
   const cpuBefore = cpuMs(target.child.pid);
   const load = await runLoad({ ...target.plan, durationSeconds });
   const cpuAfter = cpuMs(target.child.pid);
   const requests = (await readCounter(target.metricsUrl, target.requestsCounter)) - requestsBefore;
   const statements = (await readCounter(target.metricsUrl, target.statementsCounter)) - statementsBefore;
+  const fast = target.sqlResponsesCounter ? (await readCounter(target.metricsUrl, target.sqlResponsesCounter)) - fastBefore : NaN;
   // Each worker has its own /metrics (a scrape reaches one of them): counters are per worker.
   const one = workers === 1 && requests > 0;
   return {
@@ -184,6 +190,7 @@ async function measure(target: Target, warmupSeconds: number, durationSeconds: n
     sqlStatementsPerRequest: one ? statements / requests : NaN,
     peakRssMb: workers === 1 ? peakRssMb(target.child.pid) : peakRssTreeMb(target.child.pid),
     cpuMsPerRequest: one ? (cpuAfter - cpuBefore) / requests : NaN,
+    sqlResponseShare: one ? fast / requests : NaN,
   };
 }
 
@@ -283,6 +290,7 @@ async function main(): Promise<void> {
       metricsUrl: `http://127.0.0.1:${SERVICE_PORT}/metrics`,
       requestsCounter: 'social_crm_graphql_requests_total',
       statementsCounter: 'social_crm_sql_statements_total',
+      sqlResponsesCounter: 'social_crm_graphql_sql_responses_total',
     },
     {
       name: 'floor',
@@ -310,6 +318,7 @@ async function main(): Promise<void> {
       metricsUrl: `http://127.0.0.1:${SERVICE_PORT}/metrics`,
       requestsCounter: 'social_crm_graphql_requests_total',
       statementsCounter: 'social_crm_sql_statements_total',
+      sqlResponsesCounter: 'social_crm_graphql_sql_responses_total',
     },
     {
       name: 'floor-queue',
@@ -349,8 +358,10 @@ async function main(): Promise<void> {
   const header = 'target           req/s  p50 ms  p99 ms  SQL/req  CPU ms/req  peak RSS MB  failed';
   console.log(`\ncustomer 360: ${connections} connections, ${durationSeconds} s, random picks among ${ids.length} of ${customers} customers`);
   console.log(header);
+  const fastLine = (r: TargetResult) => `service: ${(100 * r.sqlResponseShare).toFixed(0)}% of requests answered on the response fast path (one statement builds the response)`;
   console.log(row('service', s));
   console.log(row('floor', f));
+  console.log(fastLine(s));
   console.log(
     `service/floor: throughput x${ratio.requestsPerSecond.toFixed(2)}, p50 x${ratio.latencyP50.toFixed(2)}, p99 x${ratio.latencyP99.toFixed(2)}`,
   );
@@ -358,6 +369,7 @@ async function main(): Promise<void> {
   console.log(header);
   console.log(row('service', sq));
   console.log(row('floor', fq));
+  console.log(fastLine(sq));
   console.log(
     `service/floor: throughput x${queueRatio.requestsPerSecond.toFixed(2)}, p50 x${queueRatio.latencyP50.toFixed(2)}, p99 x${queueRatio.latencyP99.toFixed(2)}`,
   );

@@ -301,6 +301,8 @@ function customerRoot(scope: Scope, key: string, def: GraphQLField<unknown, unkn
   };
 }
 
+const QUEUE_ROW_COLUMNS = ['id', '"queueKey"', 'tier', '"influenceScore"', '"influenceTopic"', 'weights', 'category', 'sentiment', 'content', 'topics', '"slaDueAt"', '"occurredAt"', 'pii'];
+
 interface QueueEntry {
   cursor: string;
   node: { interaction: Record<string, unknown>; priority: unknown; nextStep: string };
@@ -344,7 +346,8 @@ function queueRoot(scope: Scope, key: string, def: GraphQLField<unknown, unknown
       return ((value: { edges: QueueEntry[] }) => `[${value.edges.map((e) => writeEdge(e as never)).join(',')}]`) as Writer;
     },
   });
-  const text = `SELECT q.*${columns.map((c) => `, ${c}`).join('')} FROM (${page.sql}) q ORDER BY q."queueKey", q.id`;
+  // Of the page's columns only what toQueueItem reads (the priority formula's inputs and pii): fewer values to parse.
+  const text = `SELECT ${QUEUE_ROW_COLUMNS.map((c) => `q.${c}`).join(', ')}${columns.map((c) => `, ${c}`).join('')} FROM (${page.sql}) q ORDER BY q."queueKey", q.id`;
   return {
     text,
     values: scope.params.values,

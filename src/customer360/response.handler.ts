@@ -187,6 +187,7 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
     const operation = metrics.operationLabel(op.operation.name?.value);
     if (scope) scope.operation = operation;
     metrics.requests.inc({ operation });
+    metrics.sqlResponses.inc({ operation });
     metrics.duration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
     if (deps.exposeStatementCount && scope) {
       res.setHeader('x-sql-statements', String(scope.statements));

@@ -18,6 +18,10 @@ export function createMetrics(pool: Pool, replicas?: ReplicaSet) {
     errors: new Counter({ name: 'social_crm_graphql_errors_total', help: 'Errors answered, by extensions.code (HTTP-level rejections included)', labelNames: ['code'], registers: [registry] }),
     responses: new Counter({ name: 'social_crm_http_responses_total', help: 'HTTP responses on /graphql by status code', labelNames: ['status'], registers: [registry] }),
     statements: new Counter({ name: 'social_crm_sql_statements_total', help: 'SQL statements sent to PostgreSQL', registers: [registry] }),
+    sqlResponses: new Counter({
+      name: 'social_crm_graphql_sql_responses_total', help: 'GraphQL requests answered by the response fast path (one statement that builds the response; docs/read-path.md)',
+      labelNames: ['operation'], registers: [registry],
+    }),
     /** The label of an operation name: clients choose names, so the set of label values is capped. */
     operationLabel: operationLabels(),
   };

@@ -62,18 +62,48 @@ describe('SQL statements per customer 360 request', () => {
     expect(statements(unknown)).toBe(1);
   });
 
-  it('reads a care queue page of 50 with each customer in two statements', async () => {
-    const res = await app.gql(
+  it('reads a care queue page of 50 with each customer in two statements (one on the response fast path)', async () => {
+    const queue = (extra: string) => app.gql(
       `query($skillGroup: String) { careQueue(first: 50, skillGroup: $skillGroup) { edges { node {
         priority { score }
-        interaction { id content customer { id displayName tier socialIdentities { platform handle } interactions(first: 5) { edges { node { id content } } } influence { score } } }
+        interaction { id content ${extra} customer { id displayName tier socialIdentities { platform handle } interactions(first: 5) { edges { node { id content } } } influence { score } } }
       } } pageInfo { hasNextPage } } }`,
       { skillGroup },
       ['agent'],
     );
+    // slaBreached has a resolver of its own: the GraphQL path answers, with the compiled customers.
+    const res = await queue('slaBreached');
     expect(res.errors).toBeUndefined();
+    expect(res.headers['x-read-path']).toBeUndefined();
     expect(res.data!.careQueue.edges).toHaveLength(50);
     expect(res.data!.careQueue.edges[0].node.interaction.customer.interactions.edges).toHaveLength(2);
     expect(statements(res)).toBe(2);
+    const fast = await queue('');
+    expect(fast.errors).toBeUndefined();
+    expect(fast.headers['x-read-path']).toBe('sql-response');
+    expect(fast.data!.careQueue.edges).toHaveLength(50);
+    expect(statements(fast)).toBe(1);
+  });
+
+  it('answers a covered customer 360 or care queue on the response fast path in one statement, whatever the page sizes', async () => {
+    const covered = (first: number) => `id displayName tier emails { value } socialIdentities { platform handle followerCount }
+      interactions(first: ${first}) { totalCount edges { cursor node { id channel occurredAt content category sentiment } } pageInfo { hasNextPage endCursor } }
+      influence { score trend } influenceByTopic { score }`;
+    const { rows } = await app.pool.query<{ id: string }>(`SELECT customer_id AS id FROM interactions WHERE skill_group = $1 LIMIT 1`, [skillGroup]);
+    for (const first of [1, 100]) {
+      const one = await app.gql(`query($id: ID!) { customer(id: $id) { ${covered(first)} } }`, { id: rows[0].id }, ['viewer']);
+      expect(one.errors).toBeUndefined();
+      expect(one.headers['x-read-path']).toBe('sql-response');
+      expect(statements(one)).toBe(1);
+      const page = await app.gql(
+        `query($g: String) { careQueue(first: ${first}, skillGroup: $g) { edges { cursor node { nextStep priority { score reasons { factor } } interaction { id customer { ${covered(5)} } } } } pageInfo { hasNextPage endCursor } } }`,
+        { g: skillGroup },
+        ['agent'],
+      );
+      expect(page.errors).toBeUndefined();
+      expect(page.headers['x-read-path']).toBe('sql-response');
+      expect(page.data!.careQueue.edges).toHaveLength(first);
+      expect(statements(page)).toBe(1);
+    }
   });
 });
