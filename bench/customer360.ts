@@ -136,12 +136,17 @@ async function waitUntilReady(url: string, child: ChildProcess, name: string): P
   throw new Error(`${name} was not ready at ${url} within 2 minutes`);
 }
 
-/** Sum of a Prometheus counter over all its label sets. */
-async function readCounter(metricsUrl: string, name: string): Promise<number> {
+/**
+ * Sums of Prometheus counters over all their label sets, from ONE scrape: requests still in
+ * flight from the warm-up finish between two scrapes, which would skew ratios of counters.
+ */
+async function readCounters(metricsUrl: string, names: readonly string[]): Promise<number[]> {
   const text = await (await fetch(metricsUrl)).text();
-  let total = 0;
-  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) total += Number(match[1]);
-  return total;
+  return names.map((name) => {
+    let total = 0;
+    for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) total += Number(match[1]);
+    return total;
+  });
 }
 
 /** Peak resident set (VmHWM) of a live process, in MB; Linux only. */
@@ -174,15 +179,12 @@ interface Target {
 async function measure(target: Target, warmupSeconds: number, durationSeconds: number, workers = 1): Promise<TargetResult> {
   process.stderr.write(`${target.name}${workers > 1 ? ` (${workers} workers)` : ''}: warming up ${warmupSeconds} s, then measuring ${durationSeconds} s\n`);
   await runLoad({ ...target.plan, durationSeconds: warmupSeconds });
-  const requestsBefore = await readCounter(target.metricsUrl, target.requestsCounter);
-  const statementsBefore = await readCounter(target.metricsUrl, target.statementsCounter);
-  const fastBefore = target.sqlResponsesCounter ? await readCounter(target.metricsUrl, target.sqlResponsesCounter) : NaN;
+  const counters = [target.requestsCounter, target.statementsCounter, ...(target.sqlResponsesCounter ? [target.sqlResponsesCounter] : [])];
+  const before = await readCounters(target.metricsUrl, counters);
   const cpuBefore = cpuMs(target.child.pid);
   const load = await runLoad({ ...target.plan, durationSeconds });
   const cpuAfter = cpuMs(target.child.pid);
-  const requests = (await readCounter(target.metricsUrl, target.requestsCounter)) - requestsBefore;
-  const statements = (await readCounter(target.metricsUrl, target.statementsCounter)) - statementsBefore;
-  const fast = target.sqlResponsesCounter ? (await readCounter(target.metricsUrl, target.sqlResponsesCounter)) - fastBefore : NaN;
+  const [requests, statements, fast = NaN] = (await readCounters(target.metricsUrl, counters)).map((n, i) => n - before[i]);
   // Each worker has its own /metrics (a scrape reaches one of them): counters are per worker.
   const one = workers === 1 && requests > 0;
   return {

@@ -33,15 +33,17 @@ function consentsSql(column: 'social_identity_id' | 'contact_point_id', identity
 
 /**
  * The newest score per (topic, platform) of the customer `customerId` (an SQL expression), with
- * its trend: influence.loaders.ts, latestInfluenceByCustomerId, for one customer.
+ * its trend: influence.loaders.ts, latestInfluenceByCustomerId, for one customer. `partitions`
+ * (a condition on topic and platform only, so no window sees fewer rows of its own partition)
+ * reads only the scores it names.
  */
-export function latestInfluenceSql(customerId: string): string {
+export function latestInfluenceSql(customerId: string, partitions = 'true'): string {
   return `SELECT "customerId", score, topic, platform, source, "measuredAt", trend, computed, flagged FROM (
           SELECT customer_id AS "customerId", score::numeric::float8 AS score, topic, platform, source,
                  measured_at AS "measuredAt", computed, flagged,
                  round((score::numeric - (lag(score) OVER w)::numeric), 3)::float8 AS trend,
                  row_number() OVER (PARTITION BY topic, platform ORDER BY measured_at DESC, id DESC) AS newest
-            FROM influence_scores WHERE customer_id = ${customerId}
+            FROM influence_scores WHERE customer_id = ${customerId} AND ${partitions}
           WINDOW w AS (PARTITION BY topic, platform ORDER BY measured_at, id)
         ) ranked WHERE newest = 1`;
 }

@@ -20,7 +20,7 @@ import { survivorJoin } from '../customers/customer-survivor';
 import { isUuid } from '../db/batch';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql/pagination';
 import { latestInfluenceSql } from './customer360.sql';
-import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonValue } from './response.sql';
+import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from './response.sql';
 
 /**
  * The response-level fast path (docs/read-path.md, "Whole responses in SQL"): an operation
@@ -48,38 +48,43 @@ interface Scope {
   aliases: number;
 }
 
-/** A table column (of the row under `alias`) answering a field that has no resolver of its own. */
+/**
+ * A table column (of the row under `alias`) answering a field that has no resolver of its own, and
+ * how its value becomes JSON: `text` escaped by to_json, `plain` (booleans, numbers) and `quoted`
+ * (uuids, enums) without it (to_json per value was a fifth of the statement's time), `date` as DateTime.
+ */
 interface Column {
   sql: string;
-  date?: true;
+  as: 'text' | 'plain' | 'quoted' | 'date';
 }
+const WRITE: Record<Column['as'], (expr: string) => string> = { text: jsonValue, plain: jsonPlain, quoted: jsonQuoted, date: jsonDate };
 
 const CUSTOMER_COLUMNS: Record<string, Column> = {
-  id: { sql: 'id' }, displayName: { sql: 'display_name' }, tier: { sql: 'tier' }, city: { sql: 'city' },
-  region: { sql: 'region' }, country: { sql: 'country' }, createdAt: { sql: 'created_at', date: true },
+  id: { sql: 'id', as: 'quoted' }, displayName: { sql: 'display_name', as: 'text' }, tier: { sql: 'tier', as: 'quoted' }, city: { sql: 'city', as: 'text' },
+  region: { sql: 'region', as: 'text' }, country: { sql: 'country', as: 'text' }, createdAt: { sql: 'created_at', as: 'date' },
 };
 const CONTACT_POINT_COLUMNS: Record<string, Column> = {
-  id: { sql: 'id' }, value: { sql: 'value' }, verified: { sql: 'verified' }, capturedVia: { sql: 'captured_via' },
-  capturedAt: { sql: 'captured_at', date: true },
+  id: { sql: 'id', as: 'quoted' }, value: { sql: 'value', as: 'text' }, verified: { sql: 'verified', as: 'plain' }, capturedVia: { sql: 'captured_via', as: 'quoted' },
+  capturedAt: { sql: 'captured_at', as: 'date' },
 };
 const SOCIAL_IDENTITY_COLUMNS: Record<string, Column> = {
-  id: { sql: 'id' }, platform: { sql: 'platform' }, handle: { sql: 'handle' }, externalUserId: { sql: 'external_user_id' },
-  profileUrl: { sql: 'profile_url' }, followerCount: { sql: 'follower_count' }, verified: { sql: 'verified' },
-  capturedVia: { sql: 'captured_via' }, capturedAt: { sql: 'captured_at', date: true },
+  id: { sql: 'id', as: 'quoted' }, platform: { sql: 'platform', as: 'quoted' }, handle: { sql: 'handle', as: 'text' }, externalUserId: { sql: 'external_user_id', as: 'text' },
+  profileUrl: { sql: 'profile_url', as: 'text' }, followerCount: { sql: 'follower_count', as: 'plain' }, verified: { sql: 'verified', as: 'plain' },
+  capturedVia: { sql: 'captured_via', as: 'quoted' }, capturedAt: { sql: 'captured_at', as: 'date' },
 };
 const INTERACTION_COLUMNS: Record<string, Column> = {
-  id: { sql: 'id' }, channel: { sql: 'channel' }, direction: { sql: 'direction' }, occurredAt: { sql: 'occurred_at', date: true },
-  content: { sql: 'content' }, isPublic: { sql: 'is_public' }, category: { sql: 'category' },
+  id: { sql: 'id', as: 'quoted' }, channel: { sql: 'channel', as: 'quoted' }, direction: { sql: 'direction', as: 'quoted' }, occurredAt: { sql: 'occurred_at', as: 'date' },
+  content: { sql: 'content', as: 'text' }, isPublic: { sql: 'is_public', as: 'plain' }, category: { sql: 'category', as: 'quoted' },
   // The loader's own cast: real -> numeric -> float8 keeps the stored decimal (0.35, not 0.3499999940395355).
-  sentiment: { sql: 'sentiment::numeric::float8' }, topics: { sql: 'topics' }, lane: { sql: 'lane' },
-  skillGroup: { sql: 'skill_group' }, status: { sql: 'status' }, respondedAt: { sql: 'responded_at', date: true },
-  slaDueAt: { sql: 'sla_due_at', date: true }, actionable: { sql: 'actionable' }, closedLoop: { sql: 'closed_loop' },
-  externalId: { sql: 'external_id' },
+  sentiment: { sql: 'sentiment::numeric::float8', as: 'plain' }, topics: { sql: 'topics', as: 'text' }, lane: { sql: 'lane', as: 'quoted' },
+  skillGroup: { sql: 'skill_group', as: 'text' }, status: { sql: 'status', as: 'quoted' }, respondedAt: { sql: 'responded_at', as: 'date' },
+  slaDueAt: { sql: 'sla_due_at', as: 'date' }, actionable: { sql: 'actionable', as: 'plain' }, closedLoop: { sql: 'closed_loop', as: 'plain' },
+  externalId: { sql: 'external_id', as: 'text' },
 };
 /** Columns of latestInfluenceSql's rows. */
 const SCORE_COLUMNS: Record<string, Column> = {
-  score: { sql: 'score' }, topic: { sql: 'topic' }, platform: { sql: 'platform' }, source: { sql: 'source' },
-  measuredAt: { sql: '"measuredAt"', date: true }, trend: { sql: 'trend' }, computed: { sql: 'computed' }, flagged: { sql: 'flagged' },
+  score: { sql: 'score', as: 'plain' }, topic: { sql: 'topic', as: 'text' }, platform: { sql: 'platform', as: 'quoted' }, source: { sql: 'source', as: 'text' },
+  measuredAt: { sql: '"measuredAt"', as: 'date' }, trend: { sql: 'trend', as: 'plain' }, computed: { sql: 'computed', as: 'plain' }, flagged: { sql: 'flagged', as: 'plain' },
 };
 
 /** A field answered by a subquery: its JSON text, given the alias of the parent row. */
@@ -126,7 +131,7 @@ function objectSql(scope: Scope, type: GraphQLObjectType, nodes: readonly FieldN
     const column = columns[name];
     // A column stands for the field only while graphql-js' default resolver answers it.
     if (column && !def.resolve) {
-      pairs.push([key, (column.date ? jsonDate : jsonValue)(`${row}.${column.sql}`)]);
+      pairs.push([key, WRITE[column.as](`${row}.${column.sql}`)]);
       continue;
     }
     const build = nested[name];
@@ -167,8 +172,7 @@ const interactionPage: Nested = (scope, def, group, c) => {
   const where = [`${i}.customer_id = ${c}.id`];
   if (channel) where.push(`${i}.channel = ${params.add(channel)}`);
   if (after) where.push(`(${i}.occurred_at, ${i}.id) < (${params.add(after[0])}::timestamptz, ${params.add(after[1])}::uuid)`);
-  const page = `(SELECT ${i}.*, row_number() OVER (ORDER BY ${i}.occurred_at DESC, ${i}.id DESC) AS n, ${cursorSql(`${i}.occurred_at`, `${i}.id`)} AS cursor
-      FROM (SELECT * FROM interactions ${i} WHERE ${where.join(' AND ')} ORDER BY ${i}.occurred_at DESC, ${i}.id DESC LIMIT ${size + 1}) ${i}) ${p}`;
+  let cursors = false;
   const onPage = `${p}.n <= ${size}`;
   const connection = objectTypeOf(def);
   const pairs: [string, string][] = [];
@@ -179,18 +183,25 @@ const interactionPage: Nested = (scope, def, group, c) => {
       const edge: [string, string][] = [];
       for (const e of selected(scope, edgeType, g)) {
         if (!e.def) edge.push([e.key, jsonConstant(edgeType.name)]);
-        else if (e.name === 'cursor') edge.push([e.key, `('"' || ${p}.cursor || '"')`]);
+        else if (e.name === 'cursor') {
+          cursors = true;
+          edge.push([e.key, `('"' || ${p}.cursor || '"')`]);
+        }
         else if (e.name === 'node') edge.push([e.key, objectSql(scope, objectTypeOf(e.def), e.group, p, INTERACTION_COLUMNS, INTERACTION_NESTED)]);
         else throw new NotCovered(`${edgeType.name}.${e.name}`);
       }
-      pairs.push([key, jsonArrayAgg(jsonObject(edge), `${p}.n`, onPage)]);
+      // The page's own order (not n): the rows arrive in it, so the aggregate need not sort them.
+      pairs.push([key, jsonArrayAgg(jsonObject(edge), `${p}.occurred_at DESC, ${p}.id DESC`, onPage)]);
     } else if (name === 'pageInfo') {
       const infoType = objectTypeOf(field);
       const info: [string, string][] = [];
       for (const f of selected(scope, infoType, g)) {
         if (!f.def) info.push([f.key, jsonConstant(infoType.name)]);
         else if (f.name === 'hasNextPage') info.push([f.key, `(count(*) > ${size})::text`]);
-        else if (f.name === 'endCursor') info.push([f.key, `coalesce('"' || (array_agg(${p}.cursor ORDER BY ${p}.n DESC) FILTER (WHERE ${onPage}))[1] || '"', 'null')`]);
+        else if (f.name === 'endCursor') {
+          cursors = true;
+          info.push([f.key, `coalesce('"' || (array_agg(${p}.cursor ORDER BY ${p}.n DESC) FILTER (WHERE ${onPage}))[1] || '"', 'null')`]);
+        }
         else throw new NotCovered(`${infoType.name}.${f.name}`);
       }
       pairs.push([key, jsonObject(info)]);
@@ -199,6 +210,9 @@ const interactionPage: Nested = (scope, def, group, c) => {
       pairs.push([key, `(SELECT count(*) FROM interactions ${x} WHERE ${x}.customer_id = ${c}.id${channel ? ` AND ${x}.channel = ${params.add(channel)}` : ''})::text`]);
     } else throw new NotCovered(`${connection.name}.${name}`);
   }
+  // Cursors only when selected: PostgreSQL computes the column even when nothing reads it.
+  const page = `(SELECT ${i}.*, row_number() OVER (ORDER BY ${i}.occurred_at DESC, ${i}.id DESC) AS n${cursors ? `, ${cursorSql(`${i}.occurred_at`, `${i}.id`)} AS cursor` : ''}
+      FROM (SELECT * FROM interactions ${i} WHERE ${where.join(' AND ')} ORDER BY ${i}.occurred_at DESC, ${i}.id DESC LIMIT ${size + 1}) ${i}) ${p}`;
   // GROUP BY (): one row, from the aggregates, even when only totalCount is selected.
   return `(SELECT ${jsonObject(pairs)} FROM ${page} GROUP BY ())`;
 };
@@ -206,11 +220,10 @@ const interactionPage: Nested = (scope, def, group, c) => {
 const influence = (which: 'overall' | 'byTopic'): Nested => (scope, def, group, c) => {
   const s = alias(scope, 's');
   const element = objectSql(scope, objectTypeOf(def), group, s, SCORE_COLUMNS);
-  const from = `(${latestInfluenceSql(`${c}.id`)}) ${s}`;
   // The resolvers: the overall score (or null), and every topic's score in the loader's order.
   return which === 'overall'
-    ? `coalesce((SELECT ${element} FROM ${from} WHERE ${s}.topic IS NULL AND ${s}.platform IS NULL), 'null')`
-    : `(SELECT ${jsonArrayAgg(element, `${s}.topic NULLS FIRST, ${s}.platform NULLS FIRST`)} FROM ${from} WHERE ${s}.topic IS NOT NULL)`;
+    ? `coalesce((SELECT ${element} FROM (${latestInfluenceSql(`${c}.id`, 'topic IS NULL AND platform IS NULL')}) ${s}), 'null')`
+    : `(SELECT ${jsonArrayAgg(element, `${s}.topic NULLS FIRST, ${s}.platform NULLS FIRST`)} FROM (${latestInfluenceSql(`${c}.id`, 'topic IS NOT NULL')}) ${s})`;
 };
 
 /**

@@ -6,8 +6,14 @@ import { sortKeySql } from '../graphql/pagination';
  * order, `null` for SQL NULL. Strings go through to_json, whose escapes are JSON.stringify's.
  */
 
-/** A column's value as JSON text: strings, enums (stored under their GraphQL names), ids, booleans, ints, float8. */
+/** A column's value as JSON text: strings (escaped by to_json), and any other type. */
 export const jsonValue = (expr: string) => `coalesce(to_json(${expr})::text, 'null')`;
+
+/** Booleans, ints and float8, whose text form is their JSON (float8 is what to_json writes too): no to_json call. */
+export const jsonPlain = (expr: string) => `coalesce(${expr}::text, 'null')`;
+
+/** Uuids and enums (stored under their GraphQL names): characters that need no escaping, so only quotes. */
+export const jsonQuoted = (expr: string) => `coalesce('"' || ${expr}::text || '"', 'null')`;
 
 /**
  * A timestamptz as the DateTime scalar serialises a JS Date (toISOString: UTC, milliseconds
