@@ -76,17 +76,23 @@ async function floorClaims(dbUrl: string, agents: string[], thinkMs: number): Pr
   try {
     const clients = await Promise.all(agents.map(() => direct.connect()));
     try {
-      await Promise.all(agents.map(async (agent, k) => {
+      const claim = async (k: number, timed: boolean) => {
+        const started = performance.now();
+        const { rows } = await clients[k].query<{ id: string }>(CLAIM_SQL, [agents[k]]);
+        if (timed) result.times.push(performance.now() - started);
+        if (!rows[0]) {
+          if (timed) result.empty++;
+          return;
+        }
+        if (timed) result.items.push(rows[0].id);
+        await clients[k].query(`UPDATE interactions SET status = 'RESPONDED', responded_at = now() WHERE id = $1`, [rows[0].id]);
+      };
+      // One untimed claim per agent first (each connection compiles care_claim_next and plans its statements), then all at once.
+      for (let k = 0; k < agents.length; k++) await claim(k, false);
+      await Promise.all(agents.map(async (_, k) => {
+        await think(thinkMs);
         for (let n = 0; n < CLAIMS_PER_AGENT; n++) {
-          const started = performance.now();
-          const { rows } = await clients[k].query<{ id: string }>(CLAIM_SQL, [agent]);
-          result.times.push(performance.now() - started);
-          if (!rows[0]) {
-            result.empty++;
-            continue;
-          }
-          result.items.push(rows[0].id);
-          await clients[k].query(`UPDATE interactions SET status = 'RESPONDED', responded_at = now() WHERE id = $1`, [rows[0].id]);
+          await claim(k, true);
           await think(thinkMs);
         }
       }));
@@ -109,27 +115,31 @@ function httpClaims(plan: ClaimPlan): Promise<ClaimResult> {
 }
 
 /** One result line; `floor` (p50, p99 of the floor run) adds the ratios. */
-function report(name: string, result: ClaimResult, seconds: number, floor?: [number, number]): [number, number] {
+function report(name: string, result: ClaimResult, seconds: number, floor?: [number, number], serverCpuMs?: number): [number, number] {
   const times = [...result.times].sort((a, b) => a - b);
   const p50 = percentile(times, 50);
   const p99 = percentile(times, 99);
   const distinct = new Set(result.items).size;
   const ratio = floor ? `  (x${(p50 / floor[0]).toFixed(1)} / x${(p99 / floor[1]).toFixed(1)} the floor)` : '';
+  const cpu = serverCpuMs === undefined ? '' : `  server CPU ${(serverCpuMs / times.length).toFixed(2)} ms a claim (and its answer, if over HTTP)`;
   console.log(`  ${name.padEnd(44)} claims ${times.length}  items ${result.items.length} (distinct ${distinct})  none ${result.empty}  `
-    + `p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms  ${(times.length / seconds).toFixed(0)}/s${ratio}`);
+    + `p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms  ${(times.length / seconds).toFixed(0)}/s${ratio}${cpu}`);
   if (distinct !== result.items.length) throw new Error(`${name}: an item was given to two agents`);
   return [p50, p99];
 }
 
-async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
+/** The result, the seconds it took, and the CPU milliseconds this process (the server of the HTTP runs) spent meanwhile. */
+async function timed<T>(run: () => Promise<T>): Promise<[T, number, number]> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const result = await run();
-  return [result, (performance.now() - started) / 1000];
+  const used = process.cpuUsage(cpu);
+  return [result, (performance.now() - started) / 1000, (used.user + used.system) / 1000];
 }
 
 /**
  * AGENTS agents, all at once, each claiming CLAIMS_PER_AGENT times and answering each item
- * before the next claim; only the claims are timed. Each pattern runs three times, each with
+ * before the next claim, after one untimed claim each (warm connections); only the claims are timed. Each pattern runs three times, each with
  * its own agents: the floor (the claim statement over pg), claimNextInteraction over HTTP with
  * the floor's answers (a plain UPDATE: the only difference is the claim's path), and over HTTP
  * answered by respondToInteraction (a desk: the answers load the same server). Two patterns: a
@@ -149,9 +159,9 @@ export async function measureClaims(bench: ClaimBench): Promise<void> {
     const [floor, floorSeconds] = await timed(() => floorClaims(bench.dbUrl, floorAgents, thinkMs));
     const base = report('floor: the claim statement over pg', floor, floorSeconds);
     const plan = { url: bench.url, claimsPerAgent: CLAIMS_PER_AGENT, thinkMs };
-    const [http, httpSeconds] = await timed(() => httpClaims({ ...plan, tokens: tokens(httpAgents), answer: { viaHttp: false, dbUrl: bench.dbUrl } }));
-    report('over HTTP, answered like the floor', http, httpSeconds, base);
-    const [desk, deskSeconds] = await timed(() => httpClaims({ ...plan, tokens: tokens(deskAgents), answer: { viaHttp: true } }));
-    report('over HTTP, answered by respondToInteraction', desk, deskSeconds, base);
+    const [http, httpSeconds, httpCpu] = await timed(() => httpClaims({ ...plan, tokens: tokens(httpAgents), answer: { viaHttp: false, dbUrl: bench.dbUrl } }));
+    report('over HTTP, answered like the floor', http, httpSeconds, base, httpCpu);
+    const [desk, deskSeconds, deskCpu] = await timed(() => httpClaims({ ...plan, tokens: tokens(deskAgents), answer: { viaHttp: true } }));
+    report('over HTTP, answered by respondToInteraction', desk, deskSeconds, base, deskCpu);
   }
 }

@@ -52,19 +52,25 @@ export async function runClaims(plan: ClaimPlan): Promise<ClaimResult> {
   const db = plan.answer.viaHttp ? null : new Pool({ connectionString: plan.answer.dbUrl, max: plan.tokens.length });
   const result: ClaimResult = { times: [], items: [], empty: 0 };
   try {
+    const claim = async (token: string, timed: boolean) => {
+      const started = performance.now();
+      const data = await post(plan.url, token, CLAIM);
+      if (timed) result.times.push(performance.now() - started);
+      const item = data.claimNextInteraction as { id: string } | null;
+      if (!item) {
+        if (timed) result.empty++;
+        return;
+      }
+      if (timed) result.items.push(item.id);
+      if (db) await db.query(`UPDATE interactions SET status = 'RESPONDED', responded_at = now() WHERE id = $1`, [item.id]);
+      else await post(plan.url, token, RESPOND, { input: { interactionId: item.id, content: 'Thanks for reaching out: we are on it.' } });
+    };
+    // One untimed claim per agent first (connections, caches), then all agents at once.
+    for (const token of plan.tokens) await claim(token, false);
     await Promise.all(plan.tokens.map(async (token) => {
+      await think(plan.thinkMs);
       for (let n = 0; n < plan.claimsPerAgent; n++) {
-        const started = performance.now();
-        const data = await post(plan.url, token, CLAIM);
-        result.times.push(performance.now() - started);
-        const item = data.claimNextInteraction as { id: string } | null;
-        if (!item) {
-          result.empty++;
-          continue;
-        }
-        result.items.push(item.id);
-        if (db) await db.query(`UPDATE interactions SET status = 'RESPONDED', responded_at = now() WHERE id = $1`, [item.id]);
-        else await post(plan.url, token, RESPOND, { input: { interactionId: item.id, content: 'Thanks for reaching out: we are on it.' } });
+        await claim(token, true);
         await think(plan.thinkMs);
       }
     }));
