@@ -59,11 +59,14 @@ describe('agents', () => {
     expect(byAgent.errors![0].extensions!.code).toBe('FORBIDDEN');
   });
 
-  it('answers NOT_FOUND for a caller who is no agent, and FORBIDDEN for claiming as another agent', async () => {
+  it('answers NOT_FOUND for a caller who is no agent, FORBIDDEN for claiming as another agent, CONFLICT for an inactive agent', async () => {
     const none = await as(`nobody-${unique()}`, CLAIM);
     expect(none.errors![0].extensions!.code).toBe('NOT_FOUND');
     const other = await as(`someone-${unique()}`, CLAIM, { agentId: 'someone-else' });
     expect(other.errors![0].extensions!.code).toBe('FORBIDDEN');
+    const resting = await setAgent({ id: `resting-${unique()}`, active: false });
+    const inactive = await as(resting.id, CLAIM);
+    expect(inactive.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'agentId' });
   });
 });
 
