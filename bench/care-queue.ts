@@ -1,6 +1,6 @@
 // `npm run bench:queue`: builds a large interactions table on its own embedded PostgreSQL,
 // then measures the top-50 careQueue request through the real HTTP service, and
-// claimNextInteraction under BENCH_AGENTS (default 50) agents claiming at once.
+// claimNextInteraction under BENCH_AGENTS (default 50) agents claiming at once beside its floor (care-claims.ts).
 // BENCH_ROWS (default 2,000,000) interactions; rerun with a larger BENCH_ROWS to grow the table.
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
@@ -9,13 +9,11 @@ import os from 'node:os';
 import { Pool } from 'pg';
 import { createApp } from '../src/app';
 import { careQueueSql } from '../src/care/care-queue.service';
-import { claimSql } from '../src/care/agent.service';
-import type { Agent } from '../src/care/agent.types';
-import { SwimLane, Tier } from '../src/graphql/enums';
 import { createTokenVerifier, signDevToken } from '../src/auth/jwt';
 import { createDataSource, poolOf } from '../src/db/data-source';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
+import { measureClaims } from './care-claims';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 2_000_000);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? Math.max(1000, Math.round(ROWS / 50)));
@@ -23,9 +21,8 @@ const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? Math.max(1000, Math.roun
 const OPEN_SHARE = Number(process.env.BENCH_OPEN_SHARE ?? 0.03);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const DIR = process.env.BENCH_DIR ?? path.join(os.tmpdir(), 'social-crm-bench-queue');
-const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
-/** Claims each agent makes (each answered before the next, as a desk would). */
-const CLAIMS_PER_AGENT = Number(process.env.BENCH_CLAIMS ?? 20);
+/** The app's pool: the production default (DB_POOL_SIZE). */
+const POOL_SIZE = Number(process.env.BENCH_POOL ?? 20);
 const CHUNK = 500_000;
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -51,8 +48,8 @@ async function build(pool: Pool): Promise<void> {
   }
   let rows = Number((await pool.query(`SELECT count(*) AS n FROM interactions`)).rows[0].n);
   if (rows >= ROWS) return;
-  // Bulk load without the per-row trigger, then let the real trigger rank the open rows.
-  await pool.query(`ALTER TABLE interactions DISABLE TRIGGER interactions_queue_priority`);
+  // Bulk load without the per-row triggers, then let the real triggers rank the open rows (and give them their tier).
+  await pool.query(`ALTER TABLE interactions DISABLE TRIGGER interactions_queue_priority, DISABLE TRIGGER interactions_queue_tier`);
   try {
     while (rows < ROWS) {
       const upto = Math.min(ROWS, rows + CHUNK);
@@ -89,7 +86,7 @@ async function build(pool: Pool): Promise<void> {
       console.log(`  loaded ${rows.toLocaleString('en-US')} interactions (${((performance.now() - started) / 1000).toFixed(1)} s for this chunk)`);
     }
   } finally {
-    await pool.query(`ALTER TABLE interactions ENABLE TRIGGER interactions_queue_priority`);
+    await pool.query(`ALTER TABLE interactions ENABLE TRIGGER interactions_queue_priority, ENABLE TRIGGER interactions_queue_tier`);
   }
   const started = performance.now();
   const ranked = await pool.query(`UPDATE interactions SET status = status WHERE status = 'OPEN' AND direction = 'INBOUND' AND queue_key IS NULL`);
@@ -132,125 +129,6 @@ async function measure(url: string, token: string, name: string, variables: Reco
   console.log(`  ${name.padEnd(34)} items ${String(items).padStart(3)}  p50 ${percentile(times, 50).toFixed(1).padStart(6)} ms  p99 ${percentile(times, 99).toFixed(1).padStart(6)} ms  max ${times[times.length - 1].toFixed(1).padStart(6)} ms`);
 }
 
-const CLAIM = `mutation { claimNextInteraction { id } }`;
-const RESPOND = `mutation($input: RespondInput!) { respondToInteraction(input: $input) { id } }`;
-
-async function post(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: Record<string, any>; errors?: unknown };
-  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-/**
- * AGENTS agents (a fifth serve only platinum, the rest every other tier) claim at once, each
- * answering its item before claiming the next; every claim is timed, the answers are not.
- * Checks that no item went to two agents.
- */
-async function measureClaims(pool: Pool, url: string, dbUrl: string): Promise<void> {
-  await measureClaimStatements(pool, dbUrl);
-  const agents = benchAgents('bench-agent');
-  await insertAgents(pool, agents);
-  for (const agent of [agents[0], agents[1]]) {
-    const { sql, params } = claimSql(agent);
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
-      console.log(`plan of the claim statement (${agent.tiers.join(', ')}; rolled back):\n` + rows.map((r) => '  ' + r['QUERY PLAN']).join('\n'));
-    } finally {
-      await client.query('ROLLBACK');
-      client.release();
-    }
-  }
-  const tokens = agents.map((a) => signDevToken(SECRET, { sub: a.id, roles: ['agent'] }, { issuer: 'bench', audience: 'bench', expiresIn: 3600 }));
-  const times: number[] = [];
-  const claimed: string[] = [];
-  let empty = 0;
-  const started = performance.now();
-  await Promise.all(agents.map(async (_, k) => {
-    for (let n = 0; n < CLAIMS_PER_AGENT; n++) {
-      const t = performance.now();
-      const data = await post(url, tokens[k], CLAIM);
-      times.push(performance.now() - t);
-      const item = data.claimNextInteraction as { id: string } | null;
-      if (!item) {
-        empty++;
-        continue;
-      }
-      claimed.push(item.id);
-      await post(url, tokens[k], RESPOND, { input: { interactionId: item.id, content: 'Thanks for reaching out: we are on it.' } });
-    }
-  }));
-  const seconds = (performance.now() - started) / 1000;
-  times.sort((a, b) => a - b);
-  const distinct = new Set(claimed).size;
-  console.log(`claimNextInteraction, ${AGENTS} agents at once, ${CLAIMS_PER_AGENT} claims each (each answered before the next):`);
-  console.log(`  claims ${times.length}  items ${claimed.length} (distinct ${distinct})  none left ${empty}  p50 ${percentile(times, 50).toFixed(1)} ms  p99 ${percentile(times, 99).toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms  (${(times.length / seconds).toFixed(0)} claims/s with the answers)`);
-  if (distinct !== claimed.length) throw new Error('an item was given to two agents');
-}
-
-function benchAgents(prefix: string): Agent[] {
-  return Array.from({ length: AGENTS }, (_, k) => ({
-    id: `${prefix}-${k}`, name: `Agent ${k}`, skillGroups: [], lanes: [SwimLane.CUSTOMER_SERVICE, SwimLane.MARKETING_PR],
-    tiers: k % 5 === 0 ? [Tier.PLATINUM] : [Tier.GOLD, Tier.SILVER, Tier.BRONZE, Tier.NONE], channels: [], capacity: 5,
-    assignmentSeconds: 900, active: true,
-  }));
-}
-
-async function insertAgents(pool: Pool, agents: Agent[]): Promise<void> {
-  await pool.query(
-    `INSERT INTO care_agents (id, name, skill_groups, lanes, tiers, channels, capacity, assignment_seconds, updated_by)
-     SELECT a.id, a.name, '{}', $2::text[], string_to_array(a.tiers, ','), '{}', 5, 900, 'bench'
-       FROM unnest($1::text[], $3::text[], $4::text[]) AS a(id, name, tiers)
-     ON CONFLICT (id) DO NOTHING`,
-    [agents.map((a) => a.id), agents[1].lanes, agents.map((a) => a.name), agents.map((a) => a.tiers.join(','))],
-  );
-}
-
-/**
- * The claim transaction alone, as the service runs it (BEGIN, agent row lock, the claim
- * statement, COMMIT), on one connection per agent, all agents at once; each item is then
- * answered by a plain status update (untimed). What PostgreSQL costs without HTTP and GraphQL.
- */
-async function measureClaimStatements(pool: Pool, dbUrl: string): Promise<void> {
-  const agents = benchAgents('bench-sql-agent');
-  await insertAgents(pool, agents);
-  const direct = new Pool({ connectionString: dbUrl, max: AGENTS });
-  const times: number[] = [];
-  const claimed: string[] = [];
-  try {
-    await Promise.all(agents.map(async (agent) => {
-      const client = await direct.connect();
-      try {
-        const { sql, params } = claimSql(agent);
-        for (let n = 0; n < CLAIMS_PER_AGENT; n++) {
-          const t = performance.now();
-          await client.query('BEGIN');
-          await client.query(`SELECT id FROM care_agents WHERE id = $1 FOR UPDATE`, [agent.id]);
-          const { rows } = await client.query<{ id: string }>(sql, params);
-          await client.query('COMMIT');
-          times.push(performance.now() - t);
-          if (!rows[0]) continue;
-          claimed.push(rows[0].id);
-          await client.query(`UPDATE interactions SET status = 'RESPONDED', responded_at = now() WHERE id = $1`, [rows[0].id]);
-        }
-      } finally {
-        client.release();
-      }
-    }));
-  } finally {
-    await direct.end();
-  }
-  times.sort((a, b) => a - b);
-  console.log(`the claim transaction alone, ${AGENTS} connections at once, ${CLAIMS_PER_AGENT} claims each: items ${claimed.length} (distinct ${new Set(claimed).size})  p50 ${percentile(times, 50).toFixed(1)} ms  p99 ${percentile(times, 99).toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms`);
-  if (new Set(claimed).size !== claimed.length) throw new Error('an item was given to two agents');
-}
-
 /** A free local port, unless BENCH_PG_PORT names one (other agents run their own servers here). */
 function pgPort(): Promise<number> {
   if (process.env.BENCH_PG_PORT) return Promise.resolve(Number(process.env.BENCH_PG_PORT));
@@ -261,7 +139,7 @@ async function main(): Promise<void> {
   const PORT = await pgPort();
   console.log(`care queue benchmark: ${ROWS.toLocaleString('en-US')} interactions, ${CUSTOMERS.toLocaleString('en-US')} customers, cluster in ${DIR} on port ${PORT}`);
   const db = await startEmbeddedPostgres({ dir: DIR, port: PORT, database: 'social_crm_bench', throwaway: true });
-  const dataSource = createDataSource({ url: db.url, poolSize: 10 });
+  const dataSource = createDataSource({ url: db.url, poolSize: POOL_SIZE });
   try {
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
@@ -312,7 +190,7 @@ async function main(): Promise<void> {
         const after = Buffer.from(JSON.stringify([String(page[0].queue_key), page[0].id])).toString('base64url');
         await measure(url, token, 'careQueue(after: item 5000)', { after });
       }
-      await measureClaims(pool, url, db.url);
+      await measureClaims({ pool, url, dbUrl: db.url, secret: SECRET, issuer: 'bench' });
     } finally {
       await app.stop();
       await new Promise<void>((resolve) => app.server.close(() => resolve()));

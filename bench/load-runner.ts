@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { answerOnePlan } from './child-plan';
 
 /**
  * Runs autocannon in its own process, so the load generator does not share an event loop with
@@ -56,12 +57,4 @@ async function run(plan: LoadPlan): Promise<LoadSummary> {
   };
 }
 
-process.once('message', (plan: LoadPlan) => {
-  run(plan).then(
-    (summary) => process.send!(summary, () => process.exit(0)),
-    (error: unknown) => {
-      process.stderr.write(`load runner failed: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-});
+answerOnePlan('load runner', run);

@@ -24,34 +24,13 @@ export function checkAgentId(value: string, field = 'agentId'): string {
 }
 
 /**
- * The pick of claimNextInteraction: the first open item of the care queue (same predicate,
- * same order, same index as careQueue) that this agent may take and nobody holds, locked with
- * SKIP LOCKED so concurrent claims pass each other instead of queueing; then the assignment.
- * The capacity test is an uncorrelated sub-select: the planner runs it once, before the scan,
- * and it sees every assignment committed before this statement started (after the agent row
- * lock was granted), so one agent's concurrent claims never exceed the capacity.
+ * claimNextInteraction as one autocommit statement: care_claim_next (migration
+ * ClaimInOneStatement1795830000000) locks the agent row, counts the agent's holds in a snapshot
+ * taken after that lock (capacity), picks the first item of the care queue (same predicate,
+ * same order) the agent may take with FOR UPDATE SKIP LOCKED, and assigns it. No row: nothing
+ * fits, the agent is at capacity, inactive or unknown. $1: the agent id.
  */
-export function claimSql(agent: Agent): { sql: string; params: unknown[] } {
-  const params: unknown[] = [agent.id, agent.assignmentSeconds, agent.capacity];
-  const where = [
-    `(SELECT count(*) FROM interactions x WHERE x.assigned_to = $1 AND x.assignment_due_at > now()) < $3`,
-    `n.status = 'OPEN'`, `n.direction = 'INBOUND'`, `n.actionable`,
-    `(n.assigned_to IS NULL OR n.assignment_due_at <= now())`,
-  ];
-  const filter = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (agent.lanes.length < ALL_LANES) filter('n.lane = ANY(?::text[])', agent.lanes);
-  if (agent.channels.length > 0) filter('n.channel = ANY(?::text[])', agent.channels);
-  if (agent.skillGroups.length > 0) filter('n.skill_group = ANY(?::text[])', agent.skillGroups);
-  if (new Set(agent.tiers).size < ALL_TIERS) filter('(SELECT c.tier FROM customers c WHERE c.id = n.customer_id) = ANY(?::text[])', agent.tiers);
-  const sql = `UPDATE interactions i SET assigned_to = $1, assigned_at = now(), assignment_due_at = now() + make_interval(secs => $2)
-     WHERE i.id = (SELECT n.id FROM interactions n WHERE ${where.join(' AND ')}
-                    ORDER BY n.queue_key, n.id LIMIT 1 FOR UPDATE SKIP LOCKED)
-     RETURNING ${INTERACTION_COLUMNS}`;
-  return { sql, params };
-}
+export const CLAIM_SQL = `SELECT ${INTERACTION_COLUMNS} FROM care_claim_next($1) i`;
 
 function list<T extends string>(values: T[], field: string, max: number, itemMax = 100): T[] {
   const out = [...new Set(values.map((v) => v.trim() as T))];
@@ -115,15 +94,13 @@ export class AgentService {
 
   /** Assigns the best open item this agent may take, or null (nothing fits, or the agent is at capacity). */
   async claimNext(agentId: string): Promise<Interaction | null> {
-    return this.dataSource.transaction(async (m) => {
-      // Serialises one agent's claims (capacity); claims of different agents do not wait for each other.
-      const [agent]: Agent[] = await m.query(`SELECT ${AGENT_COLUMNS} FROM care_agents a WHERE a.id = $1 FOR UPDATE`, [agentId]);
-      if (!agent) throw new DomainError('NOT_FOUND', `no agent "${agentId}" (a supervisor sets agents up with setAgent)`, { field: 'agentId' });
-      if (!agent.active) throw new DomainError('CONFLICT', `agent "${agentId}" is inactive`, { field: 'agentId' });
-      const { sql, params } = claimSql(agent);
-      const [claimed]: [Interaction[], number] = await m.query(sql, params);
-      return claimed[0] ?? null;
-    });
+    const { rows } = await this.pool.query<Interaction>(CLAIM_SQL, [agentId]);
+    if (rows[0]) return rows[0];
+    // Only a claim that found nothing asks why: an unknown or inactive agent is an error, not null.
+    const { rows: agent } = await this.pool.query<{ active: boolean }>(`SELECT active FROM care_agents WHERE id = $1`, [agentId]);
+    if (!agent[0]) throw new DomainError('NOT_FOUND', `no agent "${agentId}" (a supervisor sets agents up with setAgent)`, { field: 'agentId' });
+    if (!agent[0].active) throw new DomainError('CONFLICT', `agent "${agentId}" is inactive`, { field: 'agentId' });
+    return null;
   }
 
   /** Gives a held item back to the queue: the holder, or a supervisor for anyone. */

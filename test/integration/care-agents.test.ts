@@ -59,11 +59,14 @@ describe('agents', () => {
     expect(byAgent.errors![0].extensions!.code).toBe('FORBIDDEN');
   });
 
-  it('answers NOT_FOUND for a caller who is no agent, and FORBIDDEN for claiming as another agent', async () => {
+  it('answers NOT_FOUND for a caller who is no agent, FORBIDDEN for claiming as another agent, CONFLICT for an inactive agent', async () => {
     const none = await as(`nobody-${unique()}`, CLAIM);
     expect(none.errors![0].extensions!.code).toBe('NOT_FOUND');
     const other = await as(`someone-${unique()}`, CLAIM, { agentId: 'someone-else' });
     expect(other.errors![0].extensions!.code).toBe('FORBIDDEN');
+    const resting = await setAgent({ id: `resting-${unique()}`, active: false });
+    const inactive = await as(resting.id, CLAIM);
+    expect(inactive.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'agentId' });
   });
 });
 
@@ -111,6 +114,48 @@ describe('claimNextInteraction', () => {
     const second = await as(vipAgent.id, CLAIM);
     expect(second.data.claimNextInteraction).toMatchObject({ id: vip, customer: { tier: 'PLATINUM' } });
     expect((await as(vipAgent.id, CLAIM)).data.claimNextInteraction).toBeNull();
+  });
+
+  it('follows the customer\'s tier: a tier change or a merge moves open items to the agents of the new tier', async () => {
+    const sg = `retier-${unique()}`;
+    const silver = await createCustomer(app.pool, { tier: 'SILVER' });
+    const vipCustomer = await createCustomer(app.pool, { tier: 'PLATINUM' });
+    const moved = await createCustomer(app.pool, { tier: 'SILVER' });
+    const first = await openItem(app.pool, silver.id, sg, 1);
+    const second = await openItem(app.pool, moved.id, sg, 2);
+    const vipAgent = await setAgent({ id: `vip-${sg}`, skillGroups: [sg], tiers: ['PLATINUM'], capacity: 5 });
+    expect((await as(vipAgent.id, CLAIM)).data.claimNextInteraction).toBeNull();
+
+    const retiered = await as('lead', `mutation($id: ID!) { setTier(customerId: $id, tier: PLATINUM) { tier } }`, { id: silver.id }, ['supervisor']);
+    expect(retiered.errors).toBeUndefined();
+    expect((await as(vipAgent.id, CLAIM)).data.claimNextInteraction).toMatchObject({ id: first, customer: { tier: 'PLATINUM' } });
+
+    const merged = await as('lead', `mutation($s: ID!, $m: ID!) { mergeCustomers(survivorId: $s, mergedId: $m) { id } }`, { s: vipCustomer.id, m: moved.id }, ['admin']);
+    expect(merged.errors).toBeUndefined();
+    expect((await as(vipAgent.id, CLAIM)).data.claimNextInteraction).toMatchObject({ id: second, customer: { tier: 'PLATINUM' } });
+  });
+
+  it('claims in one SQL statement (besides the shared rate-limit counter) and reads nothing else when it finds an item', async () => {
+    const sg = `one-${unique()}`;
+    const c = await createCustomer(app.pool);
+    const item = await openItem(app.pool, c.id, sg);
+    const agent = await setAgent({ id: `one-${sg}`, skillGroups: [sg], capacity: 1 });
+    const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], agent.id)}`)
+      .send({ query: `mutation { claimNextInteraction { id } }` });
+    expect(res.body.data.claimNextInteraction).toEqual({ id: item });
+    expect(Number(res.headers['x-sql-statements'])).toBe(2);
+  });
+
+  it('never lets one agent\'s simultaneous claims pass its capacity', async () => {
+    const sg = `cap-${unique()}`;
+    const c = await createCustomer(app.pool);
+    for (let k = 1; k <= 12; k++) await openItem(app.pool, c.id, sg, k);
+    const agent = await setAgent({ id: `cap-${sg}`, skillGroups: [sg], capacity: 3 });
+    const results = await Promise.all(Array.from({ length: 12 }, () => as(agent.id, CLAIM)));
+    expect(results.every((r) => r.errors === undefined)).toBe(true);
+    const got = results.map((r) => r.data.claimNextInteraction).filter(Boolean);
+    expect(got).toHaveLength(3);
+    expect(await queueIds({ assignedTo: agent.id })).toHaveLength(3);
   });
 
   it('returns an assignment not answered in time to the queue by itself', async () => {

@@ -116,4 +116,38 @@ describe('migrations', () => {
       }
     }, { migrate: false });
   });
+  it('ClaimInOneStatement gives the open items already stored their customer\'s tier, and its down removes it', async () => {
+    await withScratchDatabase(async (url) => {
+      const ds = createDataSource({ url, poolSize: 1 });
+      await ds.initialize();
+      const name = 'ClaimInOneStatement1795830000000';
+      const undoFrom = async () => {
+        const after = migrations.length - migrations.findIndex((m) => m.name === name);
+        for (let n = 0; n < after; n++) await ds.undoLastMigration();
+      };
+      try {
+        await ds.runMigrations();
+        await undoFrom();
+        const [{ id }] = await ds.query(`INSERT INTO customers (display_name, tier) VALUES ('Tier Customer', 'GOLD') RETURNING id`);
+        const [{ id: conversation }] = await ds.query(
+          `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
+           VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now()) RETURNING id`, [id],
+        );
+        await ds.query(
+          `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, status)
+           VALUES ($1, $2, 'EMAIL', 'INBOUND', now(), 'open', 'OPEN'), ($1, $2, 'EMAIL', 'INBOUND', now(), 'done', 'RESPONDED'),
+                  ($1, $2, 'EMAIL', 'OUTBOUND', now(), 'reply', 'OPEN')`, [id, conversation],
+        );
+        await ds.runMigrations();
+        const tiers = await ds.query(`SELECT content, queue_tier FROM interactions WHERE customer_id = $1 ORDER BY content`, [id]);
+        expect(tiers).toEqual([{ content: 'done', queue_tier: null }, { content: 'open', queue_tier: 'GOLD' }, { content: 'reply', queue_tier: null }]);
+        await undoFrom();
+        const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'interactions' AND column_name = 'queue_tier'`);
+        expect(n).toBe(0);
+        await ds.runMigrations();
+      } finally {
+        await ds.destroy();
+      }
+    }, { migrate: false });
+  });
 });

@@ -1,0 +1,167 @@
+// claimNextInteraction under BENCH_AGENTS (default 50) agents claiming at once, beside its floor:
+// the same claim statement over pg, with the same agents, the same concurrency and the same
+// answers. Called by care-queue.ts once its table is built and its server listens.
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'pg';
+import { signDevToken } from '../src/auth/jwt';
+import { CLAIM_SQL } from '../src/care/agent.service';
+import { think, type ClaimPlan, type ClaimResult } from './claim-runner';
+
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
+/** Claims each agent makes (each answered before the next, as a desk would). */
+const CLAIMS_PER_AGENT = Number(process.env.BENCH_CLAIMS ?? 20);
+/** The paced runs: milliseconds an agent works on an item before claiming the next (still far quicker than a person). */
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 500);
+const ALL_BUT_PLATINUM = ['GOLD', 'SILVER', 'BRONZE', 'NONE'];
+
+export interface ClaimBench {
+  pool: Pool;
+  url: string;
+  dbUrl: string;
+  secret: string;
+  issuer: string;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** A fifth of the agents serve only PLATINUM, the rest every other tier; capacity 5. */
+async function createAgents(pool: Pool, prefix: string): Promise<string[]> {
+  const ids = Array.from({ length: AGENTS }, (_, k) => `${prefix}-${k}`);
+  await pool.query(
+    `INSERT INTO care_agents (id, name, skill_groups, lanes, tiers, channels, capacity, assignment_seconds, updated_by)
+     SELECT a.id, a.id, '{}', ARRAY['CUSTOMER_SERVICE','MARKETING_PR'], string_to_array(a.tiers, ','), '{}', 5, 900, 'bench'
+       FROM unnest($1::text[], $2::text[]) AS a(id, tiers)
+     ON CONFLICT (id) DO NOTHING`,
+    [ids, ids.map((_, k) => (k % 5 === 0 ? 'PLATINUM' : ALL_BUT_PLATINUM.join(',')))],
+  );
+  return ids;
+}
+
+/**
+ * The plans PostgreSQL runs inside care_claim_next (auto_explain of the nested statements,
+ * sent to this client as LOG notices), for a platinum-only and a four-tier agent; rolled back.
+ */
+async function printPlans(pool: Pool, agents: string[]): Promise<void> {
+  const client = await pool.connect();
+  const lines: string[] = [];
+  const onNotice = (notice: { message?: string }) => lines.push(notice.message ?? '');
+  client.on('notice', onNotice);
+  try {
+    await client.query('BEGIN');
+    await client.query(`LOAD 'auto_explain'`);
+    await client.query(`SET LOCAL auto_explain.log_min_duration = 0; SET LOCAL auto_explain.log_nested_statements = on;
+                        SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_buffers = on; SET LOCAL client_min_messages = log`);
+    for (const agent of agents.slice(0, 2)) {
+      lines.length = 0;
+      await client.query(CLAIM_SQL, [agent]);
+      const picks = lines.filter((l) => l.includes('FOR UPDATE SKIP LOCKED'));
+      console.log(`plan of the pick in care_claim_next for ${agent} (${agent.endsWith('-0') ? 'PLATINUM' : ALL_BUT_PLATINUM.join(', ')}; rolled back):`);
+      console.log(picks.map((l) => l.slice(l.indexOf('Limit')).split('\n').map((s) => '  ' + s).join('\n')).join('\n'));
+    }
+  } finally {
+    client.off('notice', onNotice);
+    await client.query('ROLLBACK');
+    client.release();
+  }
+}
+
+/** The floor: care_claim_next over pg on one connection per agent, all at once; answers by a plain UPDATE (untimed). */
+async function floorClaims(dbUrl: string, agents: string[], thinkMs: number): Promise<ClaimResult> {
+  const direct = new Pool({ connectionString: dbUrl, max: agents.length });
+  const result: ClaimResult = { times: [], items: [], empty: 0 };
+  try {
+    const clients = await Promise.all(agents.map(() => direct.connect()));
+    try {
+      const claim = async (k: number, timed: boolean) => {
+        const started = performance.now();
+        const { rows } = await clients[k].query<{ id: string }>(CLAIM_SQL, [agents[k]]);
+        if (timed) result.times.push(performance.now() - started);
+        if (!rows[0]) {
+          if (timed) result.empty++;
+          return;
+        }
+        if (timed) result.items.push(rows[0].id);
+        await clients[k].query(`UPDATE interactions SET status = 'RESPONDED', responded_at = now() WHERE id = $1`, [rows[0].id]);
+      };
+      // One untimed claim per agent first (each connection compiles care_claim_next and plans its statements), then all at once.
+      for (let k = 0; k < agents.length; k++) await claim(k, false);
+      await Promise.all(agents.map(async (_, k) => {
+        await think(thinkMs);
+        for (let n = 0; n < CLAIMS_PER_AGENT; n++) {
+          await claim(k, true);
+          await think(thinkMs);
+        }
+      }));
+    } finally {
+      for (const c of clients) c.release();
+    }
+  } finally {
+    await direct.end();
+  }
+  return result;
+}
+
+function httpClaims(plan: ClaimPlan): Promise<ClaimResult> {
+  return new Promise((resolve, reject) => {
+    const runner = fork(path.join(__dirname, 'claim-runner.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    runner.once('message', (result: ClaimResult) => resolve(result));
+    runner.once('exit', (code) => reject(new Error(`claim runner exited with code ${code} before reporting`)));
+    runner.send(plan);
+  });
+}
+
+/** One result line; `floor` (p50, p99 of the floor run) adds the ratios. */
+function report(name: string, result: ClaimResult, seconds: number, floor?: [number, number], serverCpuMs?: number): [number, number] {
+  const times = [...result.times].sort((a, b) => a - b);
+  const p50 = percentile(times, 50);
+  const p99 = percentile(times, 99);
+  const distinct = new Set(result.items).size;
+  const ratio = floor ? `  (x${(p50 / floor[0]).toFixed(1)} / x${(p99 / floor[1]).toFixed(1)} the floor)` : '';
+  const cpu = serverCpuMs === undefined ? '' : `  server CPU ${(serverCpuMs / times.length).toFixed(2)} ms a claim (and its answer, if over HTTP)`;
+  console.log(`  ${name.padEnd(44)} claims ${times.length}  items ${result.items.length} (distinct ${distinct})  none ${result.empty}  `
+    + `p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms  ${(times.length / seconds).toFixed(0)}/s${ratio}${cpu}`);
+  if (distinct !== result.items.length) throw new Error(`${name}: an item was given to two agents`);
+  return [p50, p99];
+}
+
+/** The result, the seconds it took, and the CPU milliseconds this process (the server of the HTTP runs) spent meanwhile. */
+async function timed<T>(run: () => Promise<T>): Promise<[T, number, number]> {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await run();
+  const used = process.cpuUsage(cpu);
+  return [result, (performance.now() - started) / 1000, (used.user + used.system) / 1000];
+}
+
+/**
+ * AGENTS agents, all at once, each claiming CLAIMS_PER_AGENT times and answering each item
+ * before the next claim, after one untimed claim each (warm connections); only the claims are timed. Each pattern runs three times, each with
+ * its own agents: the floor (the claim statement over pg), claimNextInteraction over HTTP with
+ * the floor's answers (a plain UPDATE: the only difference is the claim's path), and over HTTP
+ * answered by respondToInteraction (a desk: the answers load the same server). Two patterns: a
+ * closed loop (no pause: the p50 is about AGENTS claims queued on the CPUs, i.e. throughput),
+ * and paced (each agent works THINK_MS on an item: the latency of a claim among busy agents).
+ */
+export async function measureClaims(bench: ClaimBench): Promise<void> {
+  const tokens = (ids: string[]) => ids.map((sub) => signDevToken(bench.secret, { sub, roles: ['agent'] }, { issuer: bench.issuer, audience: bench.issuer, expiresIn: 3600 }));
+  for (const thinkMs of [0, THINK_MS]) {
+    const name = thinkMs === 0 ? 'loop' : `paced${thinkMs}`;
+    const floorAgents = await createAgents(bench.pool, `bench-${name}-floor-agent`);
+    const httpAgents = await createAgents(bench.pool, `bench-${name}-agent`);
+    const deskAgents = await createAgents(bench.pool, `bench-${name}-desk-agent`);
+    if (thinkMs === 0) await printPlans(bench.pool, floorAgents);
+    console.log(`claimNextInteraction, ${AGENTS} agents at once (a fifth platinum-only), ${CLAIMS_PER_AGENT} claims each, each answered before the next (untimed), `
+      + (thinkMs === 0 ? 'no pause (a closed loop):' : `then ${thinkMs} ms (0.5-1.5x) on the item:`));
+    const [floor, floorSeconds] = await timed(() => floorClaims(bench.dbUrl, floorAgents, thinkMs));
+    const base = report('floor: the claim statement over pg', floor, floorSeconds);
+    const plan = { url: bench.url, claimsPerAgent: CLAIMS_PER_AGENT, thinkMs };
+    const [http, httpSeconds, httpCpu] = await timed(() => httpClaims({ ...plan, tokens: tokens(httpAgents), answer: { viaHttp: false, dbUrl: bench.dbUrl } }));
+    report('over HTTP, answered like the floor', http, httpSeconds, base, httpCpu);
+    const [desk, deskSeconds, deskCpu] = await timed(() => httpClaims({ ...plan, tokens: tokens(deskAgents), answer: { viaHttp: true } }));
+    report('over HTTP, answered by respondToInteraction', desk, deskSeconds, base, deskCpu);
+  }
+}
