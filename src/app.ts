@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { Pool, type PoolConfig } from 'pg';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -22,7 +23,8 @@ import { currentRequestScope, withStatementCount } from './common/request-scope'
 import { countStatements, createMetrics, metricsPlugin, type Metrics } from './http/metrics';
 import type { Logger } from './logger';
 import { EventBus } from './events/event-bus';
-import { attachLiveServer, type LiveOptions } from './events/live-server';
+import { attachLiveServer, DEFAULT_LIVE_OPTIONS, type LiveOptions } from './events/live-server';
+import { registerLiveMetrics } from './events/live-metrics';
 import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
 
@@ -122,7 +124,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
   await apollo.start();
-  // Subscriptions: graphql-ws on the same server and path, the token verified like HTTP's.
+  // Subscriptions: graphql-ws on the same server and path, the token verified like HTTP's. Their payload
+  // reads have a small pool of their own on the primary (the row just committed there; a replica may lag):
+  // writes holding every connection of the main pool do not delay events, nor do subscribers starve writes.
+  const livePool = new Pool({ ...(primary.options as PoolConfig), max: deps.live?.poolSize ?? DEFAULT_LIVE_OPTIONS.poolSize, application_name: 'social-crm live' });
+  guardPool(livePool, logger);
+  countStatements(livePool, metrics);
+  const liveServices = createServices({ dataSource, pool: livePool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger, compiledReads: deps.compiledReads });
   const live = attachLiveServer({
     server,
     path: '/graphql',
@@ -131,9 +139,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     limits,
     logger,
     options: deps.live,
-    authenticate: (authorization) => buildContext({ pool, services, verifyToken: deps.verifyToken }, { authorization }),
-    freshLoaders: () => createLoaders(pool),
+    authenticate: (authorization) => buildContext({ pool: livePool, services: liveServices, verifyToken: deps.verifyToken }, { authorization }),
+    freshLoaders: () => createLoaders(livePool),
   });
+  registerLiveMetrics(metrics.registry, bus, live);
 
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(dataSource, deps.replicas));
@@ -164,6 +173,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     live,
     async stop() {
       await live.close();
+      if (!livePool.ended) await livePool.end();
       await worker?.stop();
       await bus.stop();
       await apollo.stop();

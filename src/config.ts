@@ -45,6 +45,8 @@ export interface Config {
   readonly webhookWorker: boolean;
   /** Open live (WebSocket) connections one token subject may hold. */
   readonly liveConnectionsPerSubject: number;
+  /** Connections of the pool live payload reads use, per process (beside DB_POOL_SIZE). */
+  readonly livePoolSize: number;
 }
 
 /** A configuration value that cannot be used; start-up prints its message and stops. */
@@ -157,5 +159,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookSecretKey: secretKey(env),
     webhookWorker: oneOf(env, 'WEBHOOK_WORKER', ['true', 'false'] as const, 'true') === 'true',
     liveConnectionsPerSubject: integer(env, 'LIVE_CONNECTIONS_PER_SUBJECT', 20, 1, 100_000),
+    livePoolSize: integer(env, 'LIVE_POOL_SIZE', 4, 1, 100),
   });
 }
