@@ -25,6 +25,8 @@ import type { Logger } from './logger';
 import { EventBus } from './events/event-bus';
 import { attachLiveServer, DEFAULT_LIVE_OPTIONS, type LiveOptions } from './events/live-server';
 import { registerLiveMetrics } from './events/live-metrics';
+import type { ExecutionStats } from './events/live-execute';
+import { OutboxPruner, type PruneOptions } from './events/outbox-prune';
 import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
 
@@ -50,6 +52,8 @@ export interface AppDeps {
   webhooks?: { secretKey?: Buffer; allowPrivate?: boolean; worker?: false | Partial<WorkerOptions> };
   /** Subscriptions over WebSocket: limits per connection and per token subject. */
   live?: Partial<LiveOptions>;
+  /** The periodic removal of old outbox events and their finished deliveries (main.ts: OUTBOX_RETENTION_HOURS); none when absent. */
+  outboxPrune?: Partial<PruneOptions>;
 }
 
 export interface App {
@@ -59,7 +63,7 @@ export interface App {
   /** Committed outbox events in this process. */
   readonly events: EventBus;
   /** The WebSocket server of subscriptions. */
-  readonly live: { connections(): number };
+  readonly live: { connections(): number; stats: ExecutionStats };
   /** Drains in-flight requests and stops Apollo; the database is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -95,6 +99,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     bus.onCommit(() => worker.wake());
     worker.start();
   }
+  const pruner = deps.outboxPrune ? new OutboxPruner(primary, logger, deps.outboxPrune) : null;
+  pruner?.start();
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
@@ -175,6 +181,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await live.close();
       if (!livePool.ended) await livePool.end();
       await worker?.stop();
+      await pruner?.stop();
       await bus.stop();
       await apollo.stop();
     },
