@@ -4,6 +4,7 @@
 // customers); LIVE_RATE recordInteraction calls a second for LIVE_SECONDS. Prints latency from
 // commit to receipt (p50, p99), events lost, and the server's RSS. Defaults: 200, 100/s, 30 s.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,30 @@ function rssMb(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * Writes go through a bounded keep-alive agent: when the server is slow they queue here instead
+ * of opening hundreds of connections (which overflow the listen backlog and time out).
+ */
+const writers = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function postJson(url: string, headers: Record<string, string>, body: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: writers, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (the server is another process). */
@@ -133,6 +158,7 @@ async function main() {
     const ingest = signDevToken(SECRET, { sub: 'bench-writer', roles: ['ingest'] }, JWT);
     const writes: { id: string; customerId: string; started: number; answered: number }[] = [];
     let failed = 0;
+    let firstFailure: string | undefined;
     const inFlight: Promise<void>[] = [];
     const t0 = performance.now();
     const total = RATE * SECONDS;
@@ -152,17 +178,15 @@ async function main() {
       const customerId = customers[k % CUSTOMERS];
       inFlight.push((async () => {
         const started = performance.now();
-        const res = await fetch(endpoint, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest}` },
-          body: JSON.stringify({
-            query: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id } }`,
-            variables: { input: { idempotencyKey: `live-bench-${k}-${randomUUID()}`, customerId, channel: 'FACEBOOK', content: `My order ${k} never arrived, where is it?` } },
-          }),
-        });
+        const body = await postJson(endpoint, { authorization: `Bearer ${ingest}` }, JSON.stringify({
+          query: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id } }`,
+          variables: { input: { idempotencyKey: `live-bench-${k}-${randomUUID()}`, customerId, channel: 'FACEBOOK', content: `My order ${k} never arrived, where is it?` } },
+        })).catch((error: unknown) => ({ errors: [String(error)] }));
         const answered = performance.now();
-        const body = (await res.json()) as any;
-        if (body.errors || !body.data) failed++;
-        else writes.push({ id: body.data.recordInteraction.id, customerId, started, answered });
+        if (body.errors || !body.data) {
+          failed++;
+          firstFailure ??= JSON.stringify(body.errors).slice(0, 300);
+        } else writes.push({ id: body.data.recordInteraction.id, customerId, started, answered });
       })());
     }
     await Promise.all(inFlight);
@@ -196,6 +220,7 @@ async function main() {
     const f = (x: number) => `${x.toFixed(1)} ms`;
     console.log(`subscribers ${SUBSCRIBERS} (${Math.ceil(SUBSCRIBERS / 2)} agents on queueChanged, ${Math.floor(SUBSCRIBERS / 2)} viewers on customerActivity of ${CUSTOMERS} customers)`);
     console.log(`writes ${writes.length} ok, ${failed} failed, in ${elapsed.toFixed(1)} s (${(writes.length / elapsed).toFixed(1)}/s, target ${RATE}/s)`);
+    if (firstFailure) console.log(`first failed write: ${firstFailure}`);
     console.log(`events expected ${expected}, received ${expected - lost}, lost ${lost}; subscription errors ${errors.length}; connections closed early ${closedEarly}`);
     if (errors.length > 0) console.log(`first subscription error: ${JSON.stringify(errors[0]).slice(0, 400)}`);
     const serverErrors = out.split('\n').filter((l) => /"level":(50|60)/.test(l));
@@ -210,6 +235,7 @@ async function main() {
   } finally {
     stopping = true;
     await Promise.all(clients.map((c) => c.dispose()));
+    writers.destroy();
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await stopDb?.();

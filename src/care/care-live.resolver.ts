@@ -31,8 +31,7 @@ export class CareLiveResolver {
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, QueueArgs, RequestContext>) =>
       (await liveOf(context, CAN.workQueue, 'Subscription.queueChanged')).stream(
         (e) => QUEUE_EVENTS.has(e.type) && (e.type !== EventType.INTERACTION_RECORDED || (e.data.direction === 'INBOUND' && (!args.channel || e.data.channel === args.channel))),
-        // One QueueEvent object per event and filter: subscribers with the same document share its execution.
-        (e) => sharedRead(e, `queue-event:${JSON.stringify([args.lane ?? null, args.skillGroup ?? null, args.channel ?? null])}`, () => queueEventOf(context, e, args)),
+        (e) => queueEventOf(context, e, args),
       ),
   })
   queueChanged(

@@ -1,4 +1,5 @@
 import { execute, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
+import type { StoredEvent } from './event-bus';
 
 /**
  * One subscription's part in shared executions: what makes its answer (`key`), the context a
@@ -30,51 +31,69 @@ export interface ExecutionStats {
   payloads: number;
 }
 
-/** One execution's answer: the result serialised once (errors formatted), and the fields it refused. */
-interface SharedResult {
-  json: string;
+/** One event's answer for one key: serialised once (errors formatted), and the fields it refused. */
+interface SharedAnswer {
+  /** The ExecutionResult as JSON; null when the subscription's read skipped the event. */
+  json: string | null;
   denied: readonly DeniedEntry[];
 }
 
+/** An answer being made or made: `done` lets subscribers after the first take it without a promise. */
+interface Entry {
+  promise: Promise<SharedAnswer>;
+  done: SharedAnswer | null;
+}
+
 /**
- * Everything that decides a payload's answer besides the event. Fields of live payloads may
- * depend on the viewer's roles, never on who the viewer is (the shared context's `viewer.sub`
- * throws), so two agents with the same document share one execution.
+ * Everything that decides a payload besides the event. A live subscription's read (its
+ * resolver's `read`) may depend on the event and the subscription's arguments only, and its
+ * fields on the viewer's roles, never on who the viewer is (the shared context's `viewer.sub`
+ * throws): so subscribers with the same key get the same answer, made once.
  */
 export function executionKey(query: string, operationName: string | null | undefined, variables: unknown, roles: Iterable<string>): string {
   return JSON.stringify([query, operationName ?? null, variables ?? null, [...roles].sort()]);
 }
 
-/** Executions by source payload object, then key: subscribers of one event get the same object from `sharedRead`. */
-const executions = new WeakMap<object, Map<string, Promise<SharedResult>>>();
+/** Answers by event (every listener of this process gets the same StoredEvent object), then key. */
+const answers = new WeakMap<StoredEvent, Map<string, Entry>>();
 
 /**
- * The payload's ExecutionResult for this subscriber, as JSON: executed and serialised ONCE per
- * source payload and key, shared by every subscriber with that key (200 agents on one document
- * cost one execution per event, not 200). Field-level rules still run, with the key's role set; a field refused in
- * the shared execution is audited as each subscriber that receives it, once per subscription.
- * Usage: `socket.send(prefix + (await executeShared(subscriber, payload, stats)) + '}')`
+ * The graphql-ws Next message of this event for this subscriber: read, executed and serialised
+ * ONCE per event and key, shared by every subscriber with that key (200 agents on one document
+ * cost one execution per event, not 200). Field-level rules still run, with the key's role set;
+ * a field refused in the shared execution is audited as each subscriber that receives it, once
+ * per subscription. Returns the message at once when the answer is already made (no promise per
+ * subscriber), or a promise of it; null: nothing to send.
+ * Usage: `const message = answerFor(event, subscriber, read, (json) => prefix + json + '}', stats)`
  */
-export async function executeShared(subscriber: SharedSubscriber, payload: unknown, stats: ExecutionStats): Promise<string> {
-  const byKey = typeof payload === 'object' && payload !== null ? executions.get(payload) ?? new Map<string, Promise<SharedResult>>() : null;
-  if (byKey?.size === 0) executions.set(payload as object, byKey);
-  let shared = byKey?.get(subscriber.key);
-  if (!shared) {
-    stats.executions++;
-    shared = executeOnce(subscriber, payload);
-    byKey?.set(subscriber.key, shared);
+export function answerFor<T>(
+  event: StoredEvent,
+  subscriber: SharedSubscriber,
+  read: (event: StoredEvent) => Promise<T | null>,
+  wrap: (json: string) => string,
+  stats: ExecutionStats,
+): string | null | Promise<string | null> {
+  let byKey = answers.get(event);
+  if (!byKey) answers.set(event, (byKey = new Map()));
+  let entry = byKey.get(subscriber.key);
+  if (!entry) {
+    const made: Entry = { done: null, promise: answer(event, subscriber, read, stats) };
+    made.promise.then((done) => (made.done = done), () => undefined);
+    byKey.set(subscriber.key, (entry = made));
   }
-  const { json, denied } = await shared;
-  for (const entry of denied) {
-    let written = subscriber.audited.get(entry.subject);
-    if (!written) subscriber.audited.set(entry.subject, (written = subscriber.recordDenied(entry)));
-    await written;
-  }
-  stats.payloads++;
-  return json;
+  const take = (done: SharedAnswer): string | null | Promise<string | null> => {
+    if (done.json === null) return null;
+    stats.payloads++;
+    const message = wrap(done.json);
+    return done.denied.length === 0 ? message : audit(subscriber, done.denied).then(() => message);
+  };
+  return entry.done ? take(entry.done) : entry.promise.then(take);
 }
 
-async function executeOnce(subscriber: SharedSubscriber, payload: unknown): Promise<SharedResult> {
+async function answer<T>(event: StoredEvent, subscriber: SharedSubscriber, read: (event: StoredEvent) => Promise<T | null>, stats: ExecutionStats): Promise<SharedAnswer> {
+  const payload = await read(event);
+  if (payload === null) return { json: null, denied: [] };
+  stats.executions++;
   const denied: DeniedEntry[] = [];
   const contextValue = subscriber.sharedContext(async (entry) => {
     denied.push(entry);
@@ -83,4 +102,12 @@ async function executeOnce(subscriber: SharedSubscriber, payload: unknown): Prom
   const errors = result.errors?.map((e) => subscriber.formatError(e)) as GraphQLError[] | undefined;
   const wire: ExecutionResult = { ...result, ...(errors ? { errors } : {}) };
   return { json: JSON.stringify(wire), denied };
+}
+
+async function audit(subscriber: SharedSubscriber, denied: readonly DeniedEntry[]): Promise<void> {
+  for (const entry of denied) {
+    let written = subscriber.audited.get(entry.subject);
+    if (!written) subscriber.audited.set(entry.subject, (written = subscriber.recordDenied(entry)));
+    await written;
+  }
 }

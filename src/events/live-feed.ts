@@ -56,9 +56,14 @@ export class LiveFeed {
    * Sends `prepare(event)` with `send` for each accepted event, in commit order. The iterable
    * yields nothing: it ends when the subscription ends, and throws if a preparation failed
    * (graphql-ws then answers the subscription with an error).
+   * `prepare` may return the message at once (string, or null for none) or a promise of it.
    * Usage: `return feed.deliver((e) => e.type === 'X', async (e) => JSON.stringify(...), (m) => socket.send(m))`
    */
-  deliver(accept: (event: StoredEvent) => boolean, prepare: (event: StoredEvent) => Promise<string | null>, send: (message: string) => void): AsyncIterable<never> {
+  deliver(
+    accept: (event: StoredEvent) => boolean,
+    prepare: (event: StoredEvent) => string | null | Promise<string | null>,
+    send: (message: string) => void,
+  ): AsyncIterable<never> {
     const feed = this;
     const queue: Pending[] = [];
     let ended = this.closed;
@@ -77,8 +82,20 @@ export class LiveFeed {
       let added = 0;
       for (const e of events) {
         if (!accept(e)) continue;
+        added++;
+        let prepared: string | null | Promise<string | null>;
+        try {
+          prepared = prepare(e);
+        } catch (error) {
+          prepared = Promise.reject(error);
+        }
+        // Made already (another subscriber with the same answer came first): no promise for this one.
+        if (typeof prepared === 'string' || prepared === null) {
+          queue.push({ settled: true, message: prepared });
+          continue;
+        }
         const pending: Pending = { settled: false, message: null };
-        const done = prepare(e).then(
+        const done = prepared.then(
           (message) => {
             pending.message = message;
           },
@@ -92,11 +109,11 @@ export class LiveFeed {
         });
         feed.preparing.add(done);
         queue.push(pending);
-        added++;
       }
       if (added === 0) return;
       feed.buffered += added;
-      if (feed.buffered > feed.maxBuffered) feed.overflow();
+      if (feed.buffered > feed.maxBuffered) return feed.overflow();
+      flush();
     });
     const end = (error?: unknown) => {
       if (ended) return;

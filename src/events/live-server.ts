@@ -8,7 +8,7 @@ import { DomainError } from '../graphql/errors';
 import { LimitError, limitValidationRules, operationCost, type Limits } from '../graphql/limits';
 import type { EventBus, StoredEvent } from './event-bus';
 import { LiveFeed, type LiveHandle } from './live-feed';
-import { executeShared, executionKey, type DeniedEntry, type ExecutionStats, type SharedSubscriber } from './live-execute';
+import { answerFor, executionKey, type DeniedEntry, type ExecutionStats, type SharedSubscriber } from './live-execute';
 
 /** Close codes of live connections (docs/live-and-webhooks.md). */
 export const LIVE_CLOSE = {
@@ -162,14 +162,13 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
       } catch (error) {
         if (!(error instanceof GraphQLError)) throw error;
       }
-      // The graphql-ws Next message around a shared payload's JSON; sent in commit order, several per tick in one write.
+      // The graphql-ws Next message around a shared payload's JSON, sent in commit order (not awaiting each write).
       const next = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
       const socket = ctx.extra.socket;
       const send = (message: string) => {
         if (socket.readyState !== socket.OPEN) return;
         // Too much unsent on the socket: the client is not reading.
         if (socket.bufferedAmount > options.maxBufferedBytes) return socket.close(LIVE_CLOSE.slowConsumer, 'Slow consumer: too many unsent bytes');
-        corkForThisTick(socket);
         socket.send(message);
       };
       const viewer = connection.context.viewer as LiveContext['viewer'];
@@ -184,11 +183,10 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
         },
         live: {
           stream: <T>(accept: (event: StoredEvent) => boolean, read: (event: StoredEvent) => Promise<T | null>) =>
-            connection.feed.deliver(accept, async (event) => {
+            connection.feed.deliver(accept, (event) => answerFor(event, subscriber, (e) => {
               loaders = null;
-              const payload = await read(event);
-              return payload === null ? null : next + (await executeShared(subscriber, payload, stats)) + '}';
-            }, send) as AsyncIterable<T>,
+              return read(e);
+            }, (json) => next + json + '}', stats), send) as AsyncIterable<T>,
         } satisfies LiveHandle,
       } as LiveContext & Record<string, unknown>;
       const args: ExecutionArgs = { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
@@ -242,23 +240,6 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-const corked = new WeakSet<object>();
-
-/**
- * Holds a socket's writes until the end of this tick, so the messages of one batch of events
- * leave in one write (one system call instead of one per message; ws's own cork nests in it).
- */
-function corkForThisTick(socket: WebSocket): void {
-  const raw = (socket as unknown as { _socket?: { cork?(): void; uncork?(): void } })._socket;
-  if (!raw?.cork || !raw.uncork || corked.has(raw)) return;
-  corked.add(raw);
-  raw.cork();
-  process.nextTick(() => {
-    corked.delete(raw);
-    raw.uncork!();
-  });
 }
 
 /**
