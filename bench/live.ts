@@ -4,6 +4,7 @@
 // customers); LIVE_RATE recordInteraction calls a second for LIVE_SECONDS. Prints latency from
 // commit to receipt (p50, p99), events lost, and the server's RSS. Defaults: 200, 100/s, 30 s.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,49 @@ function rssMb(pid: number): number {
   }
 }
 
+/**
+ * Writes go through a bounded keep-alive agent: when the server is slow they queue here instead
+ * of opening hundreds of connections (which overflow the listen backlog and time out).
+ */
+const writers = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function postJson(url: string, headers: Record<string, string>, body: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: writers, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (the server is another process). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** The live counters of the server's /metrics (src/events/live-metrics.ts) and its pool's waiting requests. */
+async function liveCounters(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^social_crm_live_(\w+) (\S+)$/gm)) out[m[1]] = Number(m[2]);
+  out.poolWaiting = Number(/^social_crm_db_pool_connections\{state="waiting"\} (\S+)$/m.exec(text)?.[1] ?? NaN);
+  return out;
+}
+
 async function main() {
   let url = process.env.DATABASE_URL;
   let stopDb: (() => Promise<void>) | undefined;
@@ -46,7 +90,9 @@ async function main() {
     stopDb = db.stop;
   }
   const port = await freePort();
-  const server = spawn(process.execPath, [path.join(__dirname, '../src/main.js')], {
+  // LIVE_SERVER_NODE_ARGS: node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = (process.env.LIVE_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '../src/main.js')], {
     env: {
       ...process.env, DATABASE_URL: url, PORT: String(port), JWT_SECRET: SECRET, NODE_ENV: 'development', SEED_DEMO: 'false',
       LOG_LEVEL: 'warn', MUTATIONS_PER_MINUTE: '1000000', LIVE_CONNECTIONS_PER_SUBJECT: '100000', WEBHOOK_WORKER: 'false',
@@ -112,11 +158,19 @@ async function main() {
     const ingest = signDevToken(SECRET, { sub: 'bench-writer', roles: ['ingest'] }, JWT);
     const writes: { id: string; customerId: string; started: number; answered: number }[] = [];
     let failed = 0;
+    let firstFailure: string | undefined;
     const inFlight: Promise<void>[] = [];
     const t0 = performance.now();
     const total = RATE * SECONDS;
     const rssSamples: number[] = [];
-    const sampler = setInterval(() => rssSamples.push(rssMb(server.pid!)), 500);
+    const poolWaiting: number[] = [];
+    const sampler = setInterval(() => {
+      rssSamples.push(rssMb(server.pid!));
+      liveCounters(port).then((c) => poolWaiting.push(c.poolWaiting), () => undefined);
+    }, 500);
+    const countersBefore = await liveCounters(port);
+    const clientCpu0 = process.cpuUsage();
+    const serverCpu0 = cpuSeconds(server.pid!);
     for (let k = 0; k < total; k++) {
       const due = t0 + (k * 1000) / RATE;
       const wait = due - performance.now();
@@ -124,23 +178,26 @@ async function main() {
       const customerId = customers[k % CUSTOMERS];
       inFlight.push((async () => {
         const started = performance.now();
-        const res = await fetch(endpoint, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest}` },
-          body: JSON.stringify({
-            query: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id } }`,
-            variables: { input: { idempotencyKey: `live-bench-${k}-${randomUUID()}`, customerId, channel: 'FACEBOOK', content: `My order ${k} never arrived, where is it?` } },
-          }),
-        });
+        const body = await postJson(endpoint, { authorization: `Bearer ${ingest}` }, JSON.stringify({
+          query: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id } }`,
+          variables: { input: { idempotencyKey: `live-bench-${k}-${randomUUID()}`, customerId, channel: 'FACEBOOK', content: `My order ${k} never arrived, where is it?` } },
+        })).catch((error: unknown) => ({ errors: [String(error)] }));
         const answered = performance.now();
-        const body = (await res.json()) as any;
-        if (body.errors || !body.data) failed++;
-        else writes.push({ id: body.data.recordInteraction.id, customerId, started, answered });
+        if (body.errors || !body.data) {
+          failed++;
+          firstFailure ??= JSON.stringify(body.errors).slice(0, 300);
+        } else writes.push({ id: body.data.recordInteraction.id, customerId, started, answered });
       })());
     }
     await Promise.all(inFlight);
     const elapsed = (performance.now() - t0) / 1000;
     await sleep(3000); // let the last events arrive
     clearInterval(sampler);
+    const clientCpu = process.cpuUsage(clientCpu0);
+    const serverCpu = cpuSeconds(server.pid!) - serverCpu0;
+    const wall = (performance.now() - t0) / 1000;
+    const after = await liveCounters(port);
+    const delta = (k: string) => (after[k] ?? NaN) - (countersBefore[k] ?? NaN);
 
     let expected = 0;
     let lost = 0;
@@ -163,14 +220,22 @@ async function main() {
     const f = (x: number) => `${x.toFixed(1)} ms`;
     console.log(`subscribers ${SUBSCRIBERS} (${Math.ceil(SUBSCRIBERS / 2)} agents on queueChanged, ${Math.floor(SUBSCRIBERS / 2)} viewers on customerActivity of ${CUSTOMERS} customers)`);
     console.log(`writes ${writes.length} ok, ${failed} failed, in ${elapsed.toFixed(1)} s (${(writes.length / elapsed).toFixed(1)}/s, target ${RATE}/s)`);
+    if (firstFailure) console.log(`first failed write: ${firstFailure}`);
     console.log(`events expected ${expected}, received ${expected - lost}, lost ${lost}; subscription errors ${errors.length}; connections closed early ${closedEarly}`);
     if (errors.length > 0) console.log(`first subscription error: ${JSON.stringify(errors[0]).slice(0, 400)}`);
+    const serverErrors = out.split('\n').filter((l) => /"level":(50|60)/.test(l));
+    if (serverErrors.length > 0) console.log(`server errors logged: ${serverErrors.length}; first: ${serverErrors[0].slice(0, 600)}`);
     console.log(`latency commit -> receipt: p50 ${f(quantile(fromAnswer, 0.5))}, p99 ${f(quantile(fromAnswer, 0.99))} (from the write's answer, a lower bound); ` +
       `p50 ${f(quantile(fromStart, 0.5))}, p99 ${f(quantile(fromStart, 0.99))} (from the write's start, an upper bound)`);
+    console.log(`cpu over ${wall.toFixed(1)} s: server ${serverCpu.toFixed(1)} s (${((100 * serverCpu) / wall).toFixed(0)}% of a core), ` +
+      `bench client ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s (${((100 * (clientCpu.user + clientCpu.system)) / 1e6 / wall).toFixed(0)}%)`);
+    console.log(`server: ${delta('notifications_total')} notifications read back in ${delta('event_reads_total')} statements (${delta('events_read_total')} events); ` +
+      `${delta('payloads_total')} payloads from ${delta('executions_total')} executions; requests waiting for a pool connection: max ${Math.max(0, ...poolWaiting.filter(Number.isFinite))}`);
     console.log(`server RSS: max ${Math.max(...rssSamples.filter(Number.isFinite)).toFixed(0)} MB, at end ${rssMb(server.pid!).toFixed(0)} MB`);
   } finally {
     stopping = true;
     await Promise.all(clients.map((c) => c.dispose()));
+    writers.destroy();
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await stopDb?.();

@@ -17,6 +17,7 @@ import { ConsentLedgerImmutable1795743000000 } from './1795743000000-ConsentLedg
 import { BrandSide1795750000000 } from './1795750000000-BrandSide';
 import { SharedRateLimits1795770000000 } from './1795770000000-SharedRateLimits';
 import { IncidentsAndAgents1795760000000 } from './1795760000000-IncidentsAndAgents';
+import { OutboxPruneIndex1795810000000 } from './1795810000000-OutboxPruneIndex';
 import { ClaimInOneStatement1795830000000 } from './1795830000000-ClaimInOneStatement';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
@@ -40,5 +41,6 @@ export const migrations = [
   BrandSide1795750000000,
   IncidentsAndAgents1795760000000,
   SharedRateLimits1795770000000,
+  OutboxPruneIndex1795810000000,
   ClaimInOneStatement1795830000000,
 ];

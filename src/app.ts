@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { Pool, type PoolConfig } from 'pg';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -22,7 +23,10 @@ import { currentRequestScope, withStatementCount } from './common/request-scope'
 import { countStatements, createMetrics, metricsPlugin, type Metrics } from './http/metrics';
 import type { Logger } from './logger';
 import { EventBus } from './events/event-bus';
-import { attachLiveServer, type LiveOptions } from './events/live-server';
+import { attachLiveServer, DEFAULT_LIVE_OPTIONS, type LiveOptions } from './events/live-server';
+import { registerLiveMetrics } from './events/live-metrics';
+import type { ExecutionStats } from './events/live-execute';
+import { OutboxPruner, type PruneOptions } from './events/outbox-prune';
 import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
 import { responseFastPath } from './customer360/response.handler';
@@ -51,6 +55,8 @@ export interface AppDeps {
   webhooks?: { secretKey?: Buffer; allowPrivate?: boolean; worker?: false | Partial<WorkerOptions> };
   /** Subscriptions over WebSocket: limits per connection and per token subject. */
   live?: Partial<LiveOptions>;
+  /** The periodic removal of old outbox events and their finished deliveries (main.ts: OUTBOX_RETENTION_HOURS); none when absent. */
+  outboxPrune?: Partial<PruneOptions>;
 }
 
 export interface App {
@@ -60,7 +66,7 @@ export interface App {
   /** Committed outbox events in this process. */
   readonly events: EventBus;
   /** The WebSocket server of subscriptions. */
-  readonly live: { connections(): number };
+  readonly live: { connections(): number; stats: ExecutionStats };
   /** Drains in-flight requests and stops Apollo; the database is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -96,6 +102,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     bus.onCommit(() => worker.wake());
     worker.start();
   }
+  const pruner = deps.outboxPrune ? new OutboxPruner(primary, logger, deps.outboxPrune) : null;
+  pruner?.start();
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
@@ -125,7 +133,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ],
   });
   await apollo.start();
-  // Subscriptions: graphql-ws on the same server and path, the token verified like HTTP's.
+  // Subscriptions: graphql-ws on the same server and path, the token verified like HTTP's. Their payload
+  // reads have a small pool of their own on the primary (the row just committed there; a replica may lag):
+  // writes holding every connection of the main pool do not delay events, nor do subscribers starve writes.
+  const livePool = new Pool({ ...(primary.options as PoolConfig), max: deps.live?.poolSize ?? DEFAULT_LIVE_OPTIONS.poolSize, application_name: 'social-crm live' });
+  guardPool(livePool, logger);
+  countStatements(livePool, metrics);
+  const liveServices = createServices({ dataSource, pool: livePool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger, compiledReads: deps.compiledReads });
   const live = attachLiveServer({
     server,
     path: '/graphql',
@@ -134,9 +148,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     limits,
     logger,
     options: deps.live,
-    authenticate: (authorization) => buildContext({ pool, services, verifyToken: deps.verifyToken }, { authorization }),
-    freshLoaders: () => createLoaders(pool),
+    authenticate: (authorization) => buildContext({ pool: livePool, services: liveServices, verifyToken: deps.verifyToken }, { authorization }),
+    freshLoaders: () => createLoaders(livePool),
   });
+  registerLiveMetrics(metrics.registry, bus, live);
 
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(dataSource, deps.replicas));
@@ -170,7 +185,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     live,
     async stop() {
       await live.close();
+      if (!livePool.ended) await livePool.end();
       await worker?.stop();
+      await pruner?.stop();
       await bus.stop();
       await apollo.stop();
     },

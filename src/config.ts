@@ -45,6 +45,10 @@ export interface Config {
   readonly webhookWorker: boolean;
   /** Open live (WebSocket) connections one token subject may hold. */
   readonly liveConnectionsPerSubject: number;
+  /** Connections of the pool live payload reads use, per process (beside DB_POOL_SIZE). */
+  readonly livePoolSize: number;
+  /** Outbox events (and their finished webhook deliveries) older than this are pruned; over the 24 h retry window. */
+  readonly outboxRetentionHours: number;
 }
 
 /** A configuration value that cannot be used; start-up prints its message and stops. */
@@ -157,5 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookSecretKey: secretKey(env),
     webhookWorker: oneOf(env, 'WEBHOOK_WORKER', ['true', 'false'] as const, 'true') === 'true',
     liveConnectionsPerSubject: integer(env, 'LIVE_CONNECTIONS_PER_SUBJECT', 20, 1, 100_000),
+    livePoolSize: integer(env, 'LIVE_POOL_SIZE', 4, 1, 100),
+    outboxRetentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24 * 7, 25, 24 * 3650),
   });
 }

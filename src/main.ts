@@ -63,7 +63,8 @@ async function serve(config: Config, logger: Logger, role: { worker: boolean }):
     logger,
     verifyToken,
     limits: { mutationsPerMinute: config.mutationsPerMinute },
-    live: { maxConnectionsPerSubject: config.liveConnectionsPerSubject },
+    live: { maxConnectionsPerSubject: config.liveConnectionsPerSubject, poolSize: config.livePoolSize },
+    outboxPrune: { retentionHours: config.outboxRetentionHours },
     webhooks: {
       secretKey: loadSecretKey(config.webhookSecretKey, config.dataDir),
       allowPrivate: config.webhookAllowPrivate,

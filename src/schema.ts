@@ -90,3 +90,11 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false, globalMiddlewares: [marketingCustomerGuard], pubSub: NO_TOPICS });
   return built;
 }
+
+/**
+ * The app's schema plus more resolver classes, built fresh: for tests that need a field the
+ * product does not have (e.g. a role-gated probe field on a live payload type).
+ */
+export function buildAppSchemaWith(extra: Function[]): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: [...resolvers, ...extra] as NonEmptyArray<Function>, authChecker, authMode: 'error', validate: false, globalMiddlewares: [marketingCustomerGuard], pubSub: NO_TOPICS });
+}

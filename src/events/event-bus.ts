@@ -36,6 +36,8 @@ export class EventBus {
   private draining: Promise<void> | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Notifications received, read-back statements run, events read (/metrics: reads stay far below notifications under load). */
+  readonly stats = { notifications: 0, reads: 0, events: 0 };
 
   constructor(private readonly config: ClientConfig, private readonly logger: Logger) {}
 
@@ -103,6 +105,7 @@ export class EventBus {
     if (n.channel !== EVENTS_CHANNEL || !n.payload) return;
     const [lo, hi, tx] = n.payload.split(':');
     if (!/^\d+$/.test(lo) || !/^\d+$/.test(hi) || !/^\d+$/.test(tx)) return;
+    this.stats.notifications++;
     this.pending.push({ lo, hi, tx });
     this.draining ??= this.drain().finally(() => {
       this.draining = null;
@@ -131,6 +134,8 @@ export class EventBus {
           [batch.map((b) => b.lo), batch.map((b) => b.hi), batch.map((b) => b.tx)],
         );
         const receivedAt = Date.now();
+        this.stats.reads++;
+        this.stats.events += rows.length;
         events = rows.map((r) => ({ ...r, receivedAt }));
       } catch (error) {
         if (!this.stopped) this.logger.warn({ err: error }, 'could not read published events');

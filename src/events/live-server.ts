@@ -1,13 +1,14 @@
 import type http from 'node:http';
-import { GraphQLError, parse, specifiedRules, validate, getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, createSourceEventStream, parse, specifiedRules, subscribe, validate, getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import jwt from 'jsonwebtoken';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import { DomainError } from '../graphql/errors';
 import { LimitError, limitValidationRules, operationCost, type Limits } from '../graphql/limits';
-import type { EventBus } from './event-bus';
+import type { EventBus, StoredEvent } from './event-bus';
 import { LiveFeed, type LiveHandle } from './live-feed';
+import { answerFor, executionKey, type DeniedEntry, type ExecutionStats, type SharedSubscriber } from './live-execute';
 
 /** Close codes of live connections (docs/live-and-webhooks.md). */
 export const LIVE_CLOSE = {
@@ -28,6 +29,8 @@ export interface LiveOptions {
   maxBufferedEvents: number;
   /** Bytes written to the socket but not yet sent to the client. */
   maxBufferedBytes: number;
+  /** Connections of the pool payload reads use (src/app.ts), apart from the pool of queries and writes. */
+  poolSize: number;
 }
 
 export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
@@ -35,6 +38,7 @@ export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
   maxConnectionsPerSubject: 20,
   maxBufferedEvents: 1000,
   maxBufferedBytes: 4 * 1024 * 1024,
+  poolSize: 4,
 };
 
 /** The context of one subscription: what buildContext gives for the token, with the live feed. */
@@ -71,12 +75,15 @@ interface Connection {
  * HTTP server and path of /graphql. Subscriptions only (queries and mutations stay on HTTP).
  * Returns `close()` for shutdown: every socket is closed with 1001.
  */
-export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close(): Promise<void>; connections(): number } {
+export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close(): Promise<void>; connections(): number; stats: ExecutionStats } {
   const options = { ...DEFAULT_LIVE_OPTIONS, ...deps.options };
   const wss = new WebSocketServer({ server: deps.server, path: deps.path, maxPayload: 64 * 1024 });
   const bySocket = new WeakMap<WebSocket, Connection>();
   const perSubject = new Map<string, number>();
   const rules = [...specifiedRules, ...limitValidationRules(deps.limits)];
+  /** Each subscription's part in shared executions, by its context (what graphql-ws hands `subscribe`). */
+  const subscribers = new WeakMap<object, SharedSubscriber>();
+  const stats: ExecutionStats = { executions: 0, payloads: 0 };
 
   const release = (c: Connection) => {
     if (c.expiry) clearTimeout(c.expiry);
@@ -91,6 +98,10 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
 
   const disposable = useServer<Record<string, unknown>>({
     schema: deps.schema,
+    // Our streams send their payloads themselves (executed and serialised once per event and key,
+    // src/events/live-execute.ts) and yield nothing: graphql-js's execute per subscriber and event is skipped.
+    subscribe: (args) =>
+      subscribers.has(args.contextValue as object) ? (createSourceEventStream(args) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>) : subscribe(args),
     connectionInitWaitTimeout: 10_000,
     onConnect: async (ctx) => {
       const socket = ctx.extra.socket;
@@ -151,24 +162,53 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
       } catch (error) {
         if (!(error instanceof GraphQLError)) throw error;
       }
-      const contextValue: LiveContext & Record<string, unknown> = {
-        ...(connection.context as Record<string, unknown>),
-        viewer: connection.context.viewer as LiveContext['viewer'],
-        loaders: deps.freshLoaders(),
-        live: {
-          stream: (accept, read) => connection.feed.stream(accept, async (event) => {
-            // Too much unsent on the socket: the client is not reading.
-            if (ctx.extra.socket.bufferedAmount > options.maxBufferedBytes) {
-              ctx.extra.socket.close(LIVE_CLOSE.slowConsumer, 'Slow consumer: too many unsent bytes');
-              return null;
-            }
-            contextValue.loaders = deps.freshLoaders();
-            return read(event);
-          }),
-        },
+      // The graphql-ws Next message around a shared payload's JSON, sent in commit order (not awaiting each write).
+      const next = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+      const socket = ctx.extra.socket;
+      const send = (message: string) => {
+        if (socket.readyState !== socket.OPEN) return;
+        // Too much unsent on the socket: the client is not reading.
+        if (socket.bufferedAmount > options.maxBufferedBytes) return socket.close(LIVE_CLOSE.slowConsumer, 'Slow consumer: too many unsent bytes');
+        socket.send(message);
       };
+      const viewer = connection.context.viewer as LiveContext['viewer'];
+      const services = (connection.context as { services?: { audit: object } }).services;
+      // Loaders cache for their life: each payload gets new ones, made only if it reads (most reads are shared).
+      let loaders: unknown = null;
+      const contextValue = {
+        ...(connection.context as Record<string, unknown>),
+        viewer,
+        get loaders() {
+          return (loaders ??= deps.freshLoaders());
+        },
+        live: {
+          stream: <T>(accept: (event: StoredEvent) => boolean, read: (event: StoredEvent) => Promise<T | null>) =>
+            connection.feed.deliver(accept, (event) => answerFor(event, subscriber, (e) => {
+              loaders = null;
+              return read(e);
+            }, (json) => next + json + '}', stats), send) as AsyncIterable<T>,
+        } satisfies LiveHandle,
+      } as LiveContext & Record<string, unknown>;
+      const args: ExecutionArgs = { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      const subscriber: SharedSubscriber = {
+        key: executionKey(payload.query, payload.operationName, payload.variables, viewer.roles),
+        args,
+        sharedContext: (recordDenied) => ({
+          ...(connection.context as Record<string, unknown>),
+          viewer: sharedViewer(viewer.roles),
+          loaders: deps.freshLoaders(),
+          // The auth checker audits a refused field through services.audit: collected here, then written per subscriber.
+          services: services && { ...services, audit: Object.assign(Object.create(services.audit), { recordDenied }) },
+          live: undefined,
+        }),
+        recordDenied: (entry: DeniedEntry) =>
+          (services?.audit as { recordDenied?(e: object): Promise<void> } | undefined)?.recordDenied?.({ ...entry, actor: viewer, requestId: contextValue.requestId }) ?? Promise.resolve(),
+        formatError: (error) => formatLiveError(error, deps.logger),
+        audited: new Map(),
+      };
+      subscribers.set(contextValue, subscriber);
       connection.accepted.add(id);
-      return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      return args;
     },
     onNext: (_ctx, _id, _payload, _args, result) => {
       if (!result.errors) return;
@@ -183,14 +223,34 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
 
   return {
     connections: () => wss.clients.size,
+    stats,
     async close() {
+      const feeds: LiveFeed[] = [];
       for (const socket of wss.clients) {
         const connection = bySocket.get(socket);
-        if (connection) release(connection);
+        if (connection) {
+          release(connection);
+          feeds.push(connection.feed);
+        }
         socket.close(LIVE_CLOSE.goingAway, 'Server shutting down');
       }
+      // Payload reads already started finish before the caller closes the database pool.
+      await Promise.all(feeds.map((feed) => feed.settled()));
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * The viewer of a shared execution: its roles decide field rules; who it is may not matter
+ * (the answer goes to every subscriber with these roles), so reading `sub` fails loudly.
+ */
+function sharedViewer(roles: ReadonlySet<string>): LiveContext['viewer'] {
+  return {
+    roles,
+    get sub(): string {
+      throw new Error('a live payload is shared by every subscriber with the same roles: its fields may not depend on viewer.sub');
     },
   };
 }

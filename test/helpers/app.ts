@@ -14,6 +14,7 @@ import { createLogger } from '../../src/logger';
 import { ReplicaSet } from '../../src/db/replicas';
 import type { WorkerOptions } from '../../src/webhooks/delivery-worker';
 import type { LiveOptions } from '../../src/events/live-server';
+import type { PruneOptions } from '../../src/events/outbox-prune';
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_ISSUER = 'social-crm';
@@ -65,6 +66,8 @@ export interface TestAppOptions {
   /** Webhook settings; without them no delivery worker runs (tests share one database). Private URLs are allowed in tests. */
   webhooks?: { worker?: false | Partial<WorkerOptions>; secretKey?: Buffer };
   live?: Partial<LiveOptions>;
+  /** Run the outbox pruning job in this app (off by default: tests share one database). */
+  outboxPrune?: Partial<PruneOptions>;
 }
 
 /** The key tests encrypt webhook secrets with (a restarted app must read what an earlier one stored). */
@@ -98,6 +101,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     responseFastPath: options.responseFastPath,
     rateLimitKeyPrefix: options.rateLimitKeyPrefix ?? `test-${randomUUID()}`,
     live: options.live,
+    outboxPrune: options.outboxPrune,
     webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

@@ -1,0 +1,113 @@
+import { execute, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
+import type { StoredEvent } from './event-bus';
+
+/**
+ * One subscription's part in shared executions: what makes its answer (`key`), the context a
+ * shared execution runs with, and how it formats errors and audits a field it was refused.
+ */
+export interface SharedSubscriber {
+  /** Document text, operation name, variables and role set (see `executionKey`). */
+  key: string;
+  /** The subscription's document, operation and variables (its contextValue is replaced per execution). */
+  args: ExecutionArgs;
+  /** A context for one shared execution: the subscriber's, with fresh loaders and this audit sink. */
+  sharedContext(recordDenied: (entry: DeniedEntry) => Promise<void>): unknown;
+  /** Writes a refusal to the audit log as this subscriber. */
+  recordDenied(entry: DeniedEntry): Promise<void>;
+  formatError(error: GraphQLError): unknown;
+  /** Refusals audited for this subscription, by schema coordinate (once each, as for one query). */
+  audited: Map<string, Promise<void>>;
+}
+
+/** What the auth checker writes for a refused field (src/auth/auth-checker.ts). */
+export interface DeniedEntry {
+  subject: string;
+  [more: string]: unknown;
+}
+
+/** Counts of one live server (/metrics, the bench): payloads answered and executions run for them. */
+export interface ExecutionStats {
+  executions: number;
+  payloads: number;
+}
+
+/** One event's answer for one key: serialised once (errors formatted), and the fields it refused. */
+interface SharedAnswer {
+  /** The ExecutionResult as JSON; null when the subscription's read skipped the event. */
+  json: string | null;
+  denied: readonly DeniedEntry[];
+}
+
+/** An answer being made or made: `done` lets subscribers after the first take it without a promise. */
+interface Entry {
+  promise: Promise<SharedAnswer>;
+  done: SharedAnswer | null;
+}
+
+/**
+ * Everything that decides a payload besides the event. A live subscription's read (its
+ * resolver's `read`) may depend on the event and the subscription's arguments only, and its
+ * fields on the viewer's roles, never on who the viewer is (the shared context's `viewer.sub`
+ * throws): so subscribers with the same key get the same answer, made once.
+ */
+export function executionKey(query: string, operationName: string | null | undefined, variables: unknown, roles: Iterable<string>): string {
+  return JSON.stringify([query, operationName ?? null, variables ?? null, [...roles].sort()]);
+}
+
+/** Answers by event (every listener of this process gets the same StoredEvent object), then key. */
+const answers = new WeakMap<StoredEvent, Map<string, Entry>>();
+
+/**
+ * The graphql-ws Next message of this event for this subscriber: read, executed and serialised
+ * ONCE per event and key, shared by every subscriber with that key (200 agents on one document
+ * cost one execution per event, not 200). Field-level rules still run, with the key's role set;
+ * a field refused in the shared execution is audited as each subscriber that receives it, once
+ * per subscription. Returns the message at once when the answer is already made (no promise per
+ * subscriber), or a promise of it; null: nothing to send.
+ * Usage: `const message = answerFor(event, subscriber, read, (json) => prefix + json + '}', stats)`
+ */
+export function answerFor<T>(
+  event: StoredEvent,
+  subscriber: SharedSubscriber,
+  read: (event: StoredEvent) => Promise<T | null>,
+  wrap: (json: string) => string,
+  stats: ExecutionStats,
+): string | null | Promise<string | null> {
+  let byKey = answers.get(event);
+  if (!byKey) answers.set(event, (byKey = new Map()));
+  let entry = byKey.get(subscriber.key);
+  if (!entry) {
+    const made: Entry = { done: null, promise: answer(event, subscriber, read, stats) };
+    made.promise.then((done) => (made.done = done), () => undefined);
+    byKey.set(subscriber.key, (entry = made));
+  }
+  const take = (done: SharedAnswer): string | null | Promise<string | null> => {
+    if (done.json === null) return null;
+    stats.payloads++;
+    const message = wrap(done.json);
+    return done.denied.length === 0 ? message : audit(subscriber, done.denied).then(() => message);
+  };
+  return entry.done ? take(entry.done) : entry.promise.then(take);
+}
+
+async function answer<T>(event: StoredEvent, subscriber: SharedSubscriber, read: (event: StoredEvent) => Promise<T | null>, stats: ExecutionStats): Promise<SharedAnswer> {
+  const payload = await read(event);
+  if (payload === null) return { json: null, denied: [] };
+  stats.executions++;
+  const denied: DeniedEntry[] = [];
+  const contextValue = subscriber.sharedContext(async (entry) => {
+    denied.push(entry);
+  });
+  const result = await execute({ ...subscriber.args, rootValue: payload, contextValue });
+  const errors = result.errors?.map((e) => subscriber.formatError(e)) as GraphQLError[] | undefined;
+  const wire: ExecutionResult = { ...result, ...(errors ? { errors } : {}) };
+  return { json: JSON.stringify(wire), denied };
+}
+
+async function audit(subscriber: SharedSubscriber, denied: readonly DeniedEntry[]): Promise<void> {
+  for (const entry of denied) {
+    let written = subscriber.audited.get(entry.subject);
+    if (!written) subscriber.audited.set(entry.subject, (written = subscriber.recordDenied(entry)));
+    await written;
+  }
+}
