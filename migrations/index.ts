@@ -17,6 +17,7 @@ import { ConsentLedgerImmutable1795743000000 } from './1795743000000-ConsentLedg
 import { BrandSide1795750000000 } from './1795750000000-BrandSide';
 import { SharedRateLimits1795770000000 } from './1795770000000-SharedRateLimits';
 import { IncidentsAndAgents1795760000000 } from './1795760000000-IncidentsAndAgents';
+import { OutboxNotifyQueued1795820000000 } from './1795820000000-OutboxNotifyQueued';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   BrandSide1795750000000,
   IncidentsAndAgents1795760000000,
   SharedRateLimits1795770000000,
+  OutboxNotifyQueued1795820000000,
 ];
