@@ -18,6 +18,7 @@ import { BrandSide1795750000000 } from './1795750000000-BrandSide';
 import { SharedRateLimits1795770000000 } from './1795770000000-SharedRateLimits';
 import { IncidentsAndAgents1795760000000 } from './1795760000000-IncidentsAndAgents';
 import { OutboxNotifyQueued1795820000000 } from './1795820000000-OutboxNotifyQueued';
+import { IncidentPostsWithoutRowChecks1795821000000 } from './1795821000000-IncidentPostsWithoutRowChecks';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   IncidentsAndAgents1795760000000,
   SharedRateLimits1795770000000,
   OutboxNotifyQueued1795820000000,
+  IncidentPostsWithoutRowChecks1795821000000,
 ];
