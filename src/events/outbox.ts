@@ -28,7 +28,7 @@ export async function appendEvents(m: Queryable, events: readonly NewEvent[]): P
   await m.query(
     `INSERT INTO outbox_events (type, customer_id, data)
      SELECT e.type, e."customerId", e.data
-       FROM ROWS FROM (json_to_recordset($1::json) AS (type text, "customerId" uuid, data jsonb)) WITH ORDINALITY AS e(type, "customerId", data, n)
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (type text, "customerId" uuid, data jsonb)) WITH ORDINALITY AS e(type, "customerId", data, n)
       ORDER BY e.n`,
     [JSON.stringify(events)],
   );
