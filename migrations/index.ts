@@ -18,6 +18,8 @@ import { BrandSide1795750000000 } from './1795750000000-BrandSide';
 import { SharedRateLimits1795770000000 } from './1795770000000-SharedRateLimits';
 import { IncidentsAndAgents1795760000000 } from './1795760000000-IncidentsAndAgents';
 import { OutboxPruneIndex1795810000000 } from './1795810000000-OutboxPruneIndex';
+import { OutboxNotifyQueued1795820000000 } from './1795820000000-OutboxNotifyQueued';
+import { IncidentPostsWithoutRowChecks1795821000000 } from './1795821000000-IncidentPostsWithoutRowChecks';
 import { ClaimInOneStatement1795830000000 } from './1795830000000-ClaimInOneStatement';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
@@ -42,5 +44,7 @@ export const migrations = [
   IncidentsAndAgents1795760000000,
   SharedRateLimits1795770000000,
   OutboxPruneIndex1795810000000,
+  OutboxNotifyQueued1795820000000,
+  IncidentPostsWithoutRowChecks1795821000000,
   ClaimInOneStatement1795830000000,
 ];

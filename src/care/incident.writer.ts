@@ -12,6 +12,8 @@ import type { BurstEscalation, TopicPost } from './topic-bursts';
  * Posts on a topic with an open incident join it (one poster row per customer: their first
  * post). Returns the topics that have an open incident: those bursts escalate nothing more.
  * The incident rows are read FOR SHARE, so a post never joins an incident resolved meanwhile.
+ * The posts are this call's new interactions, so their rows cannot exist yet (no ON CONFLICT:
+ * its check per row is a cost here, and a duplicate would be a bug to hear about).
  */
 export async function joinOpenIncidents(m: EntityManager, posts: TopicPost[]): Promise<Set<string>> {
   const withTopics = posts.filter((p) => p.topics.length > 0);
@@ -22,7 +24,7 @@ export async function joinOpenIncidents(m: EntityManager, posts: TopicPost[]): P
                     WHERE ci.status = 'OPEN' AND ci.topic IN (SELECT unnest(p.topics) FROM p) ORDER BY ci.id FOR SHARE),
           hit AS (SELECT o.id AS incident_id, o.topic, p.interaction_id, p.customer_id, p.at FROM open o JOIN p ON o.topic = ANY(p.topics)),
           posts AS (INSERT INTO care_incident_posts (incident_id, interaction_id)
-                    SELECT DISTINCT incident_id, interaction_id FROM hit ORDER BY 1, 2 ON CONFLICT DO NOTHING),
+                    SELECT DISTINCT incident_id, interaction_id FROM hit ORDER BY 1, 2),
           posters AS (INSERT INTO care_incident_posters (incident_id, customer_id, interaction_id, posted_at)
                       SELECT DISTINCT ON (incident_id, customer_id) incident_id, customer_id, interaction_id, at
                         FROM hit ORDER BY incident_id, customer_id, at, interaction_id

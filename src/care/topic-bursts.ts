@@ -34,7 +34,13 @@ const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000
 /** Adds the posts to the per-minute topic counters, in key order so concurrent calls lock rows alike. */
 export async function countTopicPosts(m: EntityManager, posts: TopicPost[]): Promise<void> {
   const counts = new Map<string, number>();
-  for (const p of posts) for (const t of p.topics) counts.set(`${t}\u0000${minuteOf(p.occurredAt)}`, (counts.get(`${t}\u0000${minuteOf(p.occurredAt)}`) ?? 0) + 1);
+  for (const p of posts) {
+    const minute = minuteOf(p.occurredAt);
+    for (const t of p.topics) {
+      const key = `${t}\u0000${minute}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
   if (counts.size === 0) return;
   const keys = [...counts.keys()].sort();
   await m.query(

@@ -2,7 +2,7 @@ import { Client, type ClientConfig, type Notification } from 'pg';
 import type { Logger } from '../logger';
 import type { EventType } from './event-types';
 
-/** The channel the outbox trigger NOTIFYs, with "<min seq>:<max seq>:<transaction id>". */
+/** The channel the outbox trigger NOTIFYs, with "<min seq>:<max seq>:<transaction id>:<webhook deliveries queued>". */
 export const EVENTS_CHANNEL = 'crm_events';
 
 /** An outbox row as listeners see it. */
@@ -32,7 +32,7 @@ export class EventBus {
   private readonly listeners = new Set<EventListener>();
   /** Listeners told only that something committed (the webhook worker reads its own queue). */
   private readonly wakers = new Set<() => void>();
-  private pending: { lo: string; hi: string; tx: string }[] = [];
+  private pending: { lo: string; hi: string; tx: string; queued: boolean }[] = [];
   private draining: Promise<void> | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -53,8 +53,9 @@ export class EventBus {
   }
 
   /**
-   * Called after each batch of commits, without the rows: a process with no live subscription
-   * reads no event back (a bulk call's 1,000 rows would cost more than writing them).
+   * Called after each batch of commits that queued webhook deliveries, without the rows: a
+   * process with no live subscription reads no event back (a bulk call's 1,000 rows would
+   * cost more than writing them), and a commit that queued no delivery wakes no worker.
    * Usage: `const off = bus.onCommit(() => worker.wake())`.
    */
   onCommit(waker: () => void): () => void {
@@ -103,10 +104,11 @@ export class EventBus {
 
   private onNotification(n: Notification): void {
     if (n.channel !== EVENTS_CHANNEL || !n.payload) return;
-    const [lo, hi, tx] = n.payload.split(':');
+    const [lo, hi, tx, queued] = n.payload.split(':');
     if (!/^\d+$/.test(lo) || !/^\d+$/.test(hi) || !/^\d+$/.test(tx)) return;
     this.stats.notifications++;
-    this.pending.push({ lo, hi, tx });
+    // No count (a database before migration OutboxNotifyQueued): a delivery may have been queued.
+    this.pending.push({ lo, hi, tx, queued: queued !== '0' });
     this.draining ??= this.drain().finally(() => {
       this.draining = null;
     });
@@ -116,7 +118,7 @@ export class EventBus {
   private async drain(): Promise<void> {
     while (this.pending.length > 0 && this.client) {
       const batch = this.pending.splice(0, 500);
-      for (const wake of this.wakers) {
+      for (const wake of batch.some((b) => b.queued) ? this.wakers : []) {
         try {
           wake();
         } catch (error) {
