@@ -195,8 +195,11 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
     }
     const target = currentReadTarget();
     if (target) res.setHeader('x-database-server', target.name);
-    res.status(200).setHeader('content-type', 'application/json; charset=utf-8');
-    res.send(text);
+    // res.end, not res.send: send would hash the body for an ETag, which Apollo's answers do not carry.
+    res.statusCode = 200;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('content-length', Buffer.byteLength(text));
+    res.end(text);
     return true;
   }
 
