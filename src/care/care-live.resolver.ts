@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
 import { authorizeSubscription } from '../auth/auth-checker';
 import { CAN, type Role } from '../auth/roles';

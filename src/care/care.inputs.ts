@@ -1,5 +1,5 @@
-import { Field, Float, ID, InputType, Int } from 'type-graphql';
-import { Channel, Direction, EscalationTeam, InteractionCategory, Platform, SwimLane } from '../graphql/enums';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { Channel, EscalationTeam } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
 
 @InputType()

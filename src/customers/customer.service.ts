@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import { checkId } from '../graphql/ids';
-import { badInput } from '../graphql/errors';
 import type { Tier } from '../graphql/enums';
 import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection, type Keyed } from '../graphql/pagination';
 import { CUSTOMER_COLUMNS } from './customer.sql';

@@ -1,5 +1,4 @@
 import type { Pool } from 'pg';
-import { CustomerService } from '../customers/customer.service';
 import { DomainError } from '../graphql/errors';
 import { Platform } from '../graphql/enums';
 import { survivorJoin } from '../customers/customer-survivor';

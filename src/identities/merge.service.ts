@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
-import { CustomerService } from '../customers/customer.service';
 import { checkId } from '../graphql/ids';
 import { DomainError, badInput } from '../graphql/errors';
 import { CUSTOMER_OWNED_TABLES } from './customer-owned-tables';

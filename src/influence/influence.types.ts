@@ -1,5 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Platform, Tier } from '../graphql/enums';
+import { Platform } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
 
 @ObjectType({ simpleResolvers: true })

@@ -1,6 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { DataSource, EntityManager } from 'typeorm';
-import { CustomerService } from '../customers/customer.service';
 import { DomainError } from '../graphql/errors';
 import { customerTables, quoteIdent } from './customer-tables';
 import { recordAudit } from '../audit/audit-log';
