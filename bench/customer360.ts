@@ -278,58 +278,29 @@ async function main(): Promise<void> {
     waitUntilReady(`http://127.0.0.1:${FLOOR_PORT}/readyz`, floor, 'floor'),
   ]);
 
+  /** The GraphQL service or the floor server, on one path of its port, loaded with `bodies`. */
+  const serviceTarget = (name: string, bearer: string, bodies: string[]): Target => ({
+    name,
+    child: service,
+    plan: { url: `http://127.0.0.1:${SERVICE_PORT}/graphql`, headers: { authorization: `Bearer ${bearer}` }, bodies, connections, errorMarker: '"errors"' },
+    metricsUrl: `http://127.0.0.1:${SERVICE_PORT}/metrics`,
+    requestsCounter: 'social_crm_graphql_requests_total',
+    statementsCounter: 'social_crm_sql_statements_total',
+    sqlResponsesCounter: 'social_crm_graphql_sql_responses_total',
+  });
+  const floorTarget = (name: string, route: string, bodies: string[]): Target => ({
+    name,
+    child: floor,
+    plan: { url: `http://127.0.0.1:${FLOOR_PORT}${route}`, headers: {}, bodies, connections },
+    metricsUrl: `http://127.0.0.1:${FLOOR_PORT}/metrics`,
+    requestsCounter: 'floor_requests_total',
+    statementsCounter: 'floor_sql_statements_total',
+  });
   const targets: Target[] = [
-    {
-      name: 'service',
-      child: service,
-      plan: {
-        url: `http://127.0.0.1:${SERVICE_PORT}/graphql`,
-        headers: { authorization: `Bearer ${token}` },
-        bodies: ids.map((id) => JSON.stringify({ query: C360_QUERY, variables: { id } })),
-        connections,
-        errorMarker: '"errors"',
-      },
-      metricsUrl: `http://127.0.0.1:${SERVICE_PORT}/metrics`,
-      requestsCounter: 'social_crm_graphql_requests_total',
-      statementsCounter: 'social_crm_sql_statements_total',
-      sqlResponsesCounter: 'social_crm_graphql_sql_responses_total',
-    },
-    {
-      name: 'floor',
-      child: floor,
-      plan: {
-        url: `http://127.0.0.1:${FLOOR_PORT}/`,
-        headers: {},
-        bodies: ids.map((customerId) => JSON.stringify({ customerId })),
-        connections,
-      },
-      metricsUrl: `http://127.0.0.1:${FLOOR_PORT}/metrics`,
-      requestsCounter: 'floor_requests_total',
-      statementsCounter: 'floor_sql_statements_total',
-    },
-    {
-      name: 'service-queue',
-      child: service,
-      plan: {
-        url: `http://127.0.0.1:${SERVICE_PORT}/graphql`,
-        headers: { authorization: `Bearer ${agentToken}` },
-        bodies: [JSON.stringify({ query: QUEUE_QUERY })],
-        connections,
-        errorMarker: '"errors"',
-      },
-      metricsUrl: `http://127.0.0.1:${SERVICE_PORT}/metrics`,
-      requestsCounter: 'social_crm_graphql_requests_total',
-      statementsCounter: 'social_crm_sql_statements_total',
-      sqlResponsesCounter: 'social_crm_graphql_sql_responses_total',
-    },
-    {
-      name: 'floor-queue',
-      child: floor,
-      plan: { url: `http://127.0.0.1:${FLOOR_PORT}/queue`, headers: {}, bodies: ['{}'], connections },
-      metricsUrl: `http://127.0.0.1:${FLOOR_PORT}/metrics`,
-      requestsCounter: 'floor_requests_total',
-      statementsCounter: 'floor_sql_statements_total',
-    },
+    serviceTarget('service', token, ids.map((id) => JSON.stringify({ query: C360_QUERY, variables: { id } }))),
+    floorTarget('floor', '/', ids.map((customerId) => JSON.stringify({ customerId }))),
+    serviceTarget('service-queue', agentToken, [JSON.stringify({ query: QUEUE_QUERY })]),
+    floorTarget('floor-queue', '/queue', ['{}']),
   ];
   const results: Record<string, TargetResult> = {};
   for (const target of targets) results[target.name] = await measure(target, warmupSeconds, durationSeconds);

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,4 +69,41 @@ export function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegE
       reject(new Error(`exited with ${code} before ready:\n${out}`));
     });
   });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function portIsOpen(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * A POST of `body` to /graphql with its headers and first 10 bytes sent, so it is in flight
+ * (deterministically, whatever the server is doing) when the test signals the server.
+ * `finish()` sends the rest and resolves with the raw HTTP answer once the server closes.
+ */
+export async function halfSentRequest(port: number, token: string, body: string): Promise<{ finish(): Promise<string> }> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  let raw = '';
+  socket.on('data', (chunk) => (raw += chunk.toString()));
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.write(
+    `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n` +
+      body.slice(0, 10),
+  );
+  return {
+    async finish() {
+      socket.write(body.slice(10));
+      await closed;
+      return raw;
+    },
+  };
 }

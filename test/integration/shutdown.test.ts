@@ -1,22 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { TEST_SECRET, tokenFor } from '../helpers/app';
-import { buildOnce, freePort, startProcess } from '../helpers/process';
+import { buildOnce, freePort, halfSentRequest, portIsOpen, startProcess } from '../helpers/process';
 
 // The compiled server, as `npm start` runs it, with its own embedded PostgreSQL.
 jest.setTimeout(240_000);
-
-const portIsOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 let dataDir: string;
 beforeAll(() => {
@@ -37,23 +26,13 @@ describe('SIGTERM', () => {
     // One request is in flight when SIGTERM arrives: its headers and half its body are sent,
     // the rest follows after the signal (deterministic, whatever the database is doing).
     const body = JSON.stringify({ query: '{ customers(first: 1) { totalCount } }' });
-    const socket = connect(port, '127.0.0.1');
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    let raw = '';
-    socket.on('data', (chunk) => (raw += chunk.toString()));
-    const answered = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    socket.write(
-      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${tokenFor(['viewer'])}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n` +
-        body.slice(0, 10),
-    );
+    const inFlight = await halfSentRequest(port, tokenFor(['viewer']), body);
     await new Promise((resolve) => setTimeout(resolve, 300));
     server.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await portIsOpen(port)).toBe(false);
     expect(server.child.exitCode).toBeNull();
-    socket.write(body.slice(10));
-    await answered;
+    const raw = await inFlight.finish();
     expect(raw).toMatch(/^HTTP\/1\.1 200/);
     expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ data: { customers: { totalCount: 0 } } });
     expect(await server.exited).toBe(0);

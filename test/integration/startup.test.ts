@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { ROOT, buildOnce, freePort, startProcess } from '../helpers/process';
+import { ROOT, buildOnce, freePort, portIsOpen, startProcess } from '../helpers/process';
 
 // `npm start` as a new user runs it: compiled server, embedded PostgreSQL, demo data on first start.
 jest.setTimeout(240_000);
@@ -17,13 +16,6 @@ beforeAll(() => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'social-crm-start-'));
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-const portIsOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
 
 function mintToken(env: NodeJS.ProcessEnv, role: string): string {
   return execFileSync(process.execPath, [path.join(ROOT, 'dist/scripts/token.js'), '--role', role, '--sub', 'startup-test'], { env }).toString().trim();
