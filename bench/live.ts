@@ -230,7 +230,8 @@ async function main() {
     console.log(`cpu over ${wall.toFixed(1)} s: server ${serverCpu.toFixed(1)} s (${((100 * serverCpu) / wall).toFixed(0)}% of a core), ` +
       `bench client ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s (${((100 * (clientCpu.user + clientCpu.system)) / 1e6 / wall).toFixed(0)}%)`);
     console.log(`server: ${delta('notifications_total')} notifications read back in ${delta('event_reads_total')} statements (${delta('events_read_total')} events); ` +
-      `${delta('payloads_total')} payloads from ${delta('executions_total')} executions; requests waiting for a pool connection: max ${Math.max(0, ...poolWaiting.filter(Number.isFinite))}`);
+      `${delta('payloads_total')} payloads from ${delta('executions_total')} executions and ${delta('read_statements_total')} read statements; ` +
+      `requests waiting for a pool connection: max ${Math.max(0, ...poolWaiting.filter(Number.isFinite))}`);
     console.log(`server RSS: max ${Math.max(...rssSamples.filter(Number.isFinite)).toFixed(0)} MB, at end ${rssMb(server.pid!).toFixed(0)} MB`);
   } finally {
     stopping = true;

@@ -138,7 +138,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // writes holding every connection of the main pool do not delay events, nor do subscribers starve writes.
   const livePool = new Pool({ ...(primary.options as PoolConfig), max: deps.live?.poolSize ?? DEFAULT_LIVE_OPTIONS.poolSize, application_name: 'social-crm live' });
   guardPool(livePool, logger);
-  countStatements(livePool, metrics);
+  const liveReads = { statements: 0 };
+  countStatements(livePool, metrics, liveReads);
   const liveServices = createServices({ dataSource, pool: livePool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger, compiledReads: deps.compiledReads });
   const live = attachLiveServer({
     server,
@@ -151,7 +152,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     authenticate: (authorization) => buildContext({ pool: livePool, services: liveServices, verifyToken: deps.verifyToken }, { authorization }),
     freshLoaders: () => createLoaders(livePool),
   });
-  registerLiveMetrics(metrics.registry, bus, live);
+  registerLiveMetrics(metrics.registry, bus, live, liveReads);
 
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(dataSource, deps.replicas));

@@ -108,7 +108,7 @@ export interface RequestContext {
   /** Size of the raw request body (the limits allow more only for bulk operations). */
   readonly bodyBytes: number;
   /** Subscriptions over WebSocket only: the connection's feed of committed events (src/events/live-feed.ts). */
-  readonly live?: LiveHandle;
+  readonly live?: LiveHandle<Loaders>;
 }
 
 export interface ContextDeps {

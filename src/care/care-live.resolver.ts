@@ -31,7 +31,7 @@ export class CareLiveResolver {
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, QueueArgs, RequestContext>) =>
       (await liveOf(context, CAN.workQueue, 'Subscription.queueChanged')).stream(
         (e) => QUEUE_EVENTS.has(e.type) && (e.type !== EventType.INTERACTION_RECORDED || (e.data.direction === 'INBOUND' && (!args.channel || e.data.channel === args.channel))),
-        (e) => queueEventOf(context, e, args),
+        (e, loaders) => queueEventOf(loaders, e, args),
       ),
   })
   queueChanged(
@@ -49,7 +49,7 @@ export class CareLiveResolver {
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { team?: EscalationTeam | null }, RequestContext>) =>
       (await liveOf(context, CAN.workQueue, 'Subscription.escalationChanged')).stream(
         (e) => ESCALATION_EVENTS.has(e.type) && (!args.team || e.data.team === args.team),
-        (e) => sharedRead(e, 'escalation', () => context.loaders.escalationById.load(String(e.data.escalationId))),
+        (e, loaders) => sharedRead(e, 'escalation', () => loaders.escalationById.load(String(e.data.escalationId))),
       ),
   })
   escalationChanged(@Root() escalation: Escalation, @Arg('team', () => EscalationTeam, { nullable: true }) _team?: EscalationTeam): Escalation {
@@ -57,13 +57,13 @@ export class CareLiveResolver {
   }
 }
 
-async function queueEventOf(ctx: RequestContext, e: StoredEvent, args: QueueArgs): Promise<QueueEvent | null> {
+async function queueEventOf(loaders: RequestContext['loaders'], e: StoredEvent, args: QueueArgs): Promise<QueueEvent | null> {
   const interactionId = String(e.data.interactionId);
-  const interaction = await sharedRead(e, 'interaction', () => ctx.loaders.interactionById.load(interactionId));
+  const interaction = await sharedRead(e, 'interaction', () => loaders.interactionById.load(interactionId));
   if (!interaction || interaction.direction !== 'INBOUND') return null;
   if ((args.lane && interaction.lane !== args.lane) || (args.channel && interaction.channel !== args.channel)) return null;
   if (args.skillGroup != null && interaction.skillGroup !== args.skillGroup) return null;
-  const item = await sharedRead(e, 'queue-item', () => ctx.services.careQueue.item(interactionId));
+  const item = await sharedRead(e, 'queue-item', () => loaders.queueItemById.load(interactionId));
   if (item) return { kind: e.type === EventType.INTERACTION_RECORDED ? QueueEventKind.ADDED : QueueEventKind.UPDATED, interactionId, item, at: e.occurredAt };
   // Recorded but never queued (kept out by a filter rule, or escalated at once): nothing changed in the queue.
   if (e.type === EventType.INTERACTION_RECORDED || !interaction.actionable) return null;

@@ -39,7 +39,7 @@ export class CareQueueService {
   constructor(private readonly pool: Pool) {}
 
   item(interactionId: string, now = new Date()): Promise<QueueItem | null> {
-    return queueItemOf(this.pool, interactionId, now);
+    return queueItemsOf(this.pool, [interactionId], now).then(([item]) => item);
   }
 
   async queue(args: CareQueueArgs, now = new Date()): Promise<Connection<QueueItem>> {
@@ -54,10 +54,11 @@ export class CareQueueService {
 }
 
 /**
- * The queue item of an interaction, or null when it is not in the queue (answered,
- * escalated, outbound or kept out by a filter rule). The live desk reads changes with it.
+ * The queue items of interactions, in the order asked, null for one not in the queue
+ * (answered, escalated, outbound or kept out by a filter rule), in one statement. The live
+ * desk reads the items of a batch of committed changes with it (care.loaders.ts).
  */
-export async function queueItemOf(pool: Pool, interactionId: string, now = new Date()): Promise<QueueItem | null> {
+export async function queueItemsOf(pool: Pool, interactionIds: readonly string[], now = new Date()): Promise<(QueueItem | null)[]> {
   const { rows } = await pool.query<QueueRow>(
     `SELECT ${INTERACTION_COLUMNS}, i.queue_key AS "queueKey", c.tier, inf.score AS "influenceScore",
             inf.topic AS "influenceTopic", s.weights
@@ -65,10 +66,11 @@ export async function queueItemOf(pool: Pool, interactionId: string, now = new D
        JOIN customers c ON c.id = i.customer_id
        CROSS JOIN priority_settings s
        LEFT JOIN LATERAL interaction_influence(i.customer_id, i.topics) inf ON true
-      WHERE i.id = $1 AND i.status = 'OPEN' AND i.direction = 'INBOUND' AND i.actionable`,
-    [interactionId],
+      WHERE i.id = ANY($1::uuid[]) AND i.status = 'OPEN' AND i.direction = 'INBOUND' AND i.actionable`,
+    [interactionIds],
   );
-  return rows[0] ? toQueueItem(rows[0], now) : null;
+  const byId = new Map(rows.map((row) => [row.id, toQueueItem(row, now)]));
+  return interactionIds.map((id) => byId.get(id) ?? null);
 }
 
 /** The page statement (and the count) for a queue request; exported for the benchmark's EXPLAIN. */

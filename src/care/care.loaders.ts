@@ -4,6 +4,8 @@ import { groupByKey } from '../db/batch';
 import type { ConversationHandoff, InteractionEvent } from './care.types';
 import { ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Escalation, Interaction } from '../interactions/interaction.types';
+import { queueItemsOf } from './care-queue.service';
+import type { QueueItem } from './care-queue.types';
 
 /** Per-request loaders of the care workflow: history, hand-offs, replies. */
 export function createCareLoaders(pool: Pool) {
@@ -27,6 +29,8 @@ export function createCareLoaders(pool: Pool) {
       );
       return groupByKey(ids, rows, (r) => r.conversationId);
     }),
+    /** The care-queue item of an interaction (null: not in the queue), its reasons as of the load. */
+    queueItemById: new DataLoader<string, QueueItem | null>((ids) => queueItemsOf(pool, ids)),
     escalationById: new DataLoader<string, Escalation | null>(async (ids) => {
       const { rows } = await pool.query<Escalation & { id: string }>(`SELECT ${ESCALATION_COLUMNS} FROM escalations e WHERE e.id = ANY($1::uuid[])`, [ids]);
       const byId = new Map(rows.map((r) => [r.id, r]));

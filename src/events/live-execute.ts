@@ -10,8 +10,8 @@ export interface SharedSubscriber {
   key: string;
   /** The subscription's document, operation and variables (its contextValue is replaced per execution). */
   args: ExecutionArgs;
-  /** A context for one shared execution: the subscriber's, with fresh loaders and this audit sink. */
-  sharedContext(recordDenied: (entry: DeniedEntry) => Promise<void>): unknown;
+  /** A context for one shared execution of this event: the subscriber's, with the event batch's loaders and this audit sink. */
+  sharedContext(recordDenied: (entry: DeniedEntry) => Promise<void>, event: StoredEvent): unknown;
   /** Writes a refusal to the audit log as this subscriber. */
   recordDenied(entry: DeniedEntry): Promise<void>;
   formatError(error: GraphQLError): unknown;
@@ -97,7 +97,7 @@ async function answer<T>(event: StoredEvent, subscriber: SharedSubscriber, read:
   const denied: DeniedEntry[] = [];
   const contextValue = subscriber.sharedContext(async (entry) => {
     denied.push(entry);
-  });
+  }, event);
   const result = await execute({ ...subscriber.args, rootValue: payload, contextValue });
   const errors = result.errors?.map((e) => subscriber.formatError(e)) as GraphQLError[] | undefined;
   const wire: ExecutionResult = { ...result, ...(errors ? { errors } : {}) };

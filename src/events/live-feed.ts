@@ -4,11 +4,13 @@ import type { EventBus, StoredEvent } from './event-bus';
  * What a subscription resolver gets in its context (`ctx.live`): a stream of committed events
  * that pass `accept` (cheap, synchronous: only those are buffered), each turned into the
  * subscriber's payload by `read` (through the normal read path, with the subscriber's rights;
- * null skips it). The live server executes the document on each payload and sends it
- * (src/events/live-server.ts); the resolver only returns the stream.
+ * null skips it). `read` gets the loaders to read with: those of the event's batch, shared by
+ * every event read back with it, so their loads of one batch are one statement per kind. The
+ * live server executes the document on each payload and sends it (src/events/live-server.ts);
+ * the resolver only returns the stream.
  */
-export interface LiveHandle {
-  stream<T>(accept: (event: StoredEvent) => boolean, read: (event: StoredEvent) => Promise<T | null>): AsyncIterable<T>;
+export interface LiveHandle<L = unknown> {
+  stream<T>(accept: (event: StoredEvent) => boolean, read: (event: StoredEvent, loaders: L) => Promise<T | null>): AsyncIterable<T>;
 }
 
 /** One accepted event on its way to the socket: its message once prepared (null: nothing to send). */
@@ -154,7 +156,7 @@ const sharedReads = new WeakMap<StoredEvent, Map<string, Promise<unknown>>>();
  * One read per event and key for all subscribers of this process (every listener gets the
  * same StoredEvent object): 200 subscribers of one change cost one row read, not 200. What a
  * subscriber may see is still decided per subscriber, when its document resolves the fields.
- * Usage: `await sharedRead(event, 'queue-item', () => careQueue.item(id))`
+ * Usage: `await sharedRead(event, 'queue-item', () => loaders.queueItemById.load(id))`
  */
 export function sharedRead<T>(event: StoredEvent, key: string, read: () => Promise<T>): Promise<T> {
   let reads = sharedReads.get(event);

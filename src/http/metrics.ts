@@ -72,15 +72,17 @@ const counted = new WeakSet<PoolClient>();
 
 /**
  * Counts every statement a pooled client sends (TypeORM's and hand-written SQL alike),
- * so tests and the benchmark can prove the number of statements per request.
+ * so tests and the benchmark can prove the number of statements per request; `also` counts
+ * this pool's alone (the live desk's payload reads).
  */
-export function countStatements(pool: Pool, metrics: Metrics): void {
+export function countStatements(pool: Pool, metrics: Metrics, also?: { statements: number }): void {
   pool.on('acquire', (client) => {
     if (counted.has(client)) return;
     counted.add(client);
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       metrics.statements.inc();
+      if (also) also.statements += 1;
       const scope = currentRequestScope();
       if (scope) scope.statements += 1;
       return query(...args);

@@ -29,7 +29,7 @@ export class CustomerActivityResolver {
       const ids = await followed(context, args.customerId);
       return context.live!.stream(
         (e) => ACTIVITY.has(e.type) && e.customerId !== null && ids.has(e.customerId),
-        (e) => sharedRead(e, 'interaction', () => context.loaders.interactionById.load(String(e.data.interactionId))),
+        (e, loaders) => sharedRead(e, 'interaction', () => loaders.interactionById.load(String(e.data.interactionId))),
       );
     },
   })

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createCustomer, unique } from '../helpers/factory';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { liveClient, rawInit, settle, type LiveClient } from '../helpers/live';
@@ -219,6 +220,44 @@ describe('live desk: what arrives', () => {
       expect((await calm.closed).code).toBe(1001);
     } finally {
       await small.close().catch(() => undefined);
+    }
+  });
+});
+
+describe('live desk: reads per batch of events', () => {
+  /** The live pool's payload-read statements so far (/metrics). */
+  async function liveReadStatements(on: TestApp): Promise<number> {
+    const res = await request(on.server).get('/metrics');
+    return Number(/^social_crm_live_read_statements_total (\S+)$/m.exec(res.text)?.[1]);
+  }
+
+  it('the payloads of one commit are read with one statement per kind of read, however many events it carries', async () => {
+    // An app of its own: no other subscription of this file reads on its live pool.
+    const own = await startTestApp();
+    try {
+      const c = await createCustomer(own.pool);
+      const viewer = connect(['viewer'], own);
+      const s = viewer.subscribe(`subscription($id: ID!) { customerActivity(customerId: $id) { id customer { id } conversation { id } history { event } } }`, { id: c.id });
+      await settle(300);
+      const readsFor = async (n: number) => {
+        const before = await liveReadStatements(own);
+        const seen = s.items.length;
+        const res = await own.gql(RECORD_MANY, {
+          inputs: Array.from({ length: n }, (_, k) => ({ idempotencyKey: `batch-${unique()}-${k}`, customerId: c.id, channel: 'EMAIL', content: `batch ${k}` })),
+        }, ['ingest']);
+        expect(res.errors).toBeUndefined();
+        await waitFor(() => s.items.length >= seen + n, 20_000, `${n} events`);
+        await settle(200);
+        expect(s.items.slice(seen).map((i) => i.customer.id)).toEqual(Array(n).fill(c.id));
+        return (await liveReadStatements(own)) - before;
+      };
+      const few = await readsFor(3);
+      const many = await readsFor(60);
+      // The interactions, then their customer, conversation and history: four statements for the batch.
+      expect(many).toBe(few);
+      expect(many).toBeLessThanOrEqual(4);
+    } finally {
+      await own.close();
     }
   });
 });
