@@ -17,6 +17,8 @@ export interface EmbeddedOptions {
   database: string;
   /** Trade durability for speed: only for throwaway test clusters. */
   throwaway?: boolean;
+  /** More server settings, e.g. `['-c', 'track_commit_timestamp=on']` (a benchmark's). */
+  serverFlags?: string[];
   log?: (line: string) => void;
   /** Changes made outside the data folder that a person should hear about. */
   notice?: (line: string) => void;
@@ -41,6 +43,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const password = await readOrCreatePassword(path.join(options.dir, 'pg-password'));
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   if (options.throwaway) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off');
+  flags.push(...(options.serverFlags ?? []));
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,
