@@ -7,6 +7,7 @@ import { classify } from './classifier';
 import { isActionable, laneFor, skillGroupFor } from './routing';
 import { slaDueAt } from './sla';
 import { foldText } from './text-match';
+import { textArrayLiteral } from '../db/batch';
 import { withRetry } from '../db/retry';
 import { badInput } from '../graphql/errors';
 import { Direction, InteractionStatus } from '../graphql/enums';
@@ -95,11 +96,6 @@ const BATCH_SELECT = [
   ...BATCH_COLUMNS.map(([column, type], n) => (type === 'jsonb' ? `e->${n} AS ${column}` : `(e->>${n})::${type} AS ${column}`)),
   '$2::text AS created_by',
 ].join(', ');
-
-/** A text[] literal (`{"a","b"}`): topics travel as one string, read with one array input. */
-function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
 
 /** One row of the batch, in BATCH_COLUMNS order. */
 function batchTuple(row: Row): unknown[] {
