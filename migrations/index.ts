@@ -21,6 +21,7 @@ import { OutboxPruneIndex1795810000000 } from './1795810000000-OutboxPruneIndex'
 import { OutboxNotifyQueued1795820000000 } from './1795820000000-OutboxNotifyQueued';
 import { IncidentPostsWithoutRowChecks1795821000000 } from './1795821000000-IncidentPostsWithoutRowChecks';
 import { ClaimInOneStatement1795830000000 } from './1795830000000-ClaimInOneStatement';
+import { InsertTriggersOnlyWhenNeeded1795840000000 } from './1795840000000-InsertTriggersOnlyWhenNeeded';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   OutboxNotifyQueued1795820000000,
   IncidentPostsWithoutRowChecks1795821000000,
   ClaimInOneStatement1795830000000,
+  InsertTriggersOnlyWhenNeeded1795840000000,
 ];

@@ -1,3 +1,4 @@
+import { textArrayLiteral } from '../db/batch';
 import { EventType } from '../events/event-types';
 import { appendEvents } from '../events/outbox';
 import type { EntityManager } from 'typeorm';
@@ -19,7 +20,8 @@ export async function joinOpenIncidents(m: EntityManager, posts: TopicPost[]): P
   const withTopics = posts.filter((p) => p.topics.length > 0);
   if (withTopics.length === 0) return new Set();
   const rows: { topic: string }[] = await m.query(
-    `WITH p AS (SELECT * FROM json_to_recordset($1::json) AS p(interaction_id uuid, customer_id uuid, at timestamptz, topics text[])),
+    `WITH p AS MATERIALIZED (SELECT (e->>0)::uuid AS interaction_id, (e->>1)::uuid AS customer_id, (e->>2)::timestamptz AS at, (e->>3)::text[] AS topics
+                FROM jsonb_array_elements($1::jsonb) e),
           open AS (SELECT ci.id, ci.topic FROM care_incidents ci
                     WHERE ci.status = 'OPEN' AND ci.topic IN (SELECT unnest(p.topics) FROM p) ORDER BY ci.id FOR SHARE),
           hit AS (SELECT o.id AS incident_id, o.topic, p.interaction_id, p.customer_id, p.at FROM open o JOIN p ON o.topic = ANY(p.topics)),
@@ -30,7 +32,8 @@ export async function joinOpenIncidents(m: EntityManager, posts: TopicPost[]): P
                         FROM hit ORDER BY incident_id, customer_id, at, interaction_id
                       ON CONFLICT DO NOTHING)
      SELECT DISTINCT topic FROM hit`,
-    [JSON.stringify(withTopics.map((p) => ({ interaction_id: p.interactionId, customer_id: p.customerId, at: p.occurredAt, topics: p.topics })))],
+    // Positional tuples, topics as a text[] literal: no key names to send, no per-object lookup.
+    [JSON.stringify(withTopics.map((p) => [p.interactionId, p.customerId, p.occurredAt, textArrayLiteral(p.topics)]))],
   );
   return new Set(rows.map((r) => r.topic));
 }

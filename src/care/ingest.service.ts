@@ -7,6 +7,7 @@ import { classify } from './classifier';
 import { isActionable, laneFor, skillGroupFor } from './routing';
 import { slaDueAt } from './sla';
 import { foldText } from './text-match';
+import { textArrayLiteral } from '../db/batch';
 import { withRetry } from '../db/retry';
 import { badInput } from '../graphql/errors';
 import { Direction, InteractionStatus } from '../graphql/enums';
@@ -79,6 +80,27 @@ const ROW_COLUMNS = `id, customer_id, conversation_id, social_identity_id, chann
   category, sentiment, topics, lane, skill_group, status, sla_due_at, in_reply_to_id, external_id, idempotency_key,
   content_hash, actionable, created_by, brand_channel_id, pii`;
 const PREFIXED_COLUMNS = ROW_COLUMNS.split(',').map((c) => `r.${c.trim()}`).join(', ');
+
+/**
+ * The batch INSERT's rows as positional tuples: column, SQL type (the position is the index).
+ * created_by is the same for the whole call and travels once, as $2.
+ */
+const BATCH_COLUMNS: [keyof Row, string][] = [
+  ['id', 'uuid'], ['customer_id', 'uuid'], ['conversation_id', 'uuid'], ['social_identity_id', 'uuid'], ['channel', 'text'],
+  ['direction', 'text'], ['occurred_at', 'timestamptz'], ['content', 'text'], ['is_public', 'boolean'], ['category', 'text'],
+  ['sentiment', 'real'], ['topics', 'text[]'], ['lane', 'text'], ['skill_group', 'text'], ['status', 'text'], ['sla_due_at', 'timestamptz'],
+  ['in_reply_to_id', 'uuid'], ['external_id', 'text'], ['idempotency_key', 'text'], ['content_hash', 'text'], ['actionable', 'boolean'],
+  ['brand_channel_id', 'uuid'], ['pii', 'jsonb'],
+];
+const BATCH_SELECT = [
+  ...BATCH_COLUMNS.map(([column, type], n) => (type === 'jsonb' ? `e->${n} AS ${column}` : `(e->>${n})::${type} AS ${column}`)),
+  '$2::text AS created_by',
+].join(', ');
+
+/** One row of the batch, in BATCH_COLUMNS order. */
+function batchTuple(row: Row): unknown[] {
+  return BATCH_COLUMNS.map(([column]) => (column === 'topics' ? textArrayLiteral(row.topics) : row[column]));
+}
 
 /**
  * Records interactions, alone or in bulk, idempotently: validates every item, resolves
@@ -173,16 +195,20 @@ export class IngestService {
     // new scores (a score written after them would re-rank and so rewrite each one).
     await this.rescore(m, rows, followersChanged);
     // The batch is ranked for the care queue in its INSERT by interaction_rank, which the row
-    // trigger uses too (it keeps the values an INSERT brings); inlined, it costs index probes.
+    // trigger uses too; inlined, it costs index probes. The INSERT also brings each open item's
+    // queue tier, read in the same statement, so neither BEFORE INSERT trigger fires for its rows
+    // (migration InsertTriggersOnlyWhenNeeded). The rows travel as one jsonb array of positional
+    // arrays (BATCH_COLUMNS): no key names to send and parse, no per-object key lookup.
     const inserted: { id: string }[] = await m.query(
-      `WITH r AS MATERIALIZED (SELECT * FROM json_populate_recordset(NULL::interactions, $1::json))
-       INSERT INTO interactions (${ROW_COLUMNS}, priority_base, queue_key)
-       SELECT ${PREFIXED_COLUMNS}, k.base, k.queue_key
+      `WITH r AS MATERIALIZED (SELECT ${BATCH_SELECT} FROM jsonb_array_elements($1::jsonb) e)
+       INSERT INTO interactions (${ROW_COLUMNS}, priority_base, queue_key, queue_tier)
+       SELECT ${PREFIXED_COLUMNS}, k.base, k.queue_key, CASE WHEN r.status = 'OPEN' AND r.direction = 'INBOUND' THEN c.tier END
          FROM r
          LEFT JOIN LATERAL interaction_rank(r.customer_id, r.topics, r.category, r.sentiment, r.content, r.sla_due_at, r.occurred_at) k
            ON r.status = 'OPEN' AND r.direction = 'INBOUND'
+         LEFT JOIN customers c ON c.id = r.customer_id AND r.status = 'OPEN' AND r.direction = 'INBOUND'
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [JSON.stringify(rows)],
+      [JSON.stringify(rows.map(batchTuple)), by],
     );
     if (inserted.length !== rows.length) throw new IdempotencyRace();
     for (const r of rows) {
@@ -333,17 +359,15 @@ export class IngestService {
       if (group) group.push(row);
       else byConversation.set(row.conversation_id, [row]);
     }
-    const fresh: object[] = [];
+    const fresh: unknown[][] = [];
     const touched: { id: string; channels: string[]; current: string; at: string }[] = [];
     for (const [id, group] of [...byConversation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const ordered = group.length === 1 ? group : [...group].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
       const channels = [...new Set(ordered.map((r) => r.channel))];
       const last = ordered[ordered.length - 1];
       if (created.has(id)) {
-        fresh.push({
-          id, customer_id: group[0].customer_id, origin_channel: ordered[0].channel, current_channel: last.channel, channels,
-          started_at: ordered[0].occurred_at, last_activity_at: last.occurred_at,
-        });
+        // Positional, in the order of the INSERT's select list below.
+        fresh.push([id, group[0].customer_id, ordered[0].channel, last.channel, textArrayLiteral(channels), ordered[0].occurred_at, last.occurred_at]);
       } else {
         touched.push({ id, channels, current: last.channel, at: last.occurred_at });
       }
@@ -351,8 +375,8 @@ export class IngestService {
     if (fresh.length > 0) {
       await m.query(
         `INSERT INTO conversations (id, customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-         SELECT id, customer_id, origin_channel, current_channel, channels, started_at, last_activity_at
-           FROM json_populate_recordset(NULL::conversations, $1::json)`,
+         SELECT (e->>0)::uuid, (e->>1)::uuid, e->>2, e->>3, (e->>4)::text[], (e->>5)::timestamptz, (e->>6)::timestamptz
+           FROM jsonb_array_elements($1::jsonb) e`,
         [JSON.stringify(fresh)],
       );
     }

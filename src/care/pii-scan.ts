@@ -76,21 +76,22 @@ function maskWords(value: string): string {
   return value.replace(/[\p{L}\p{N}]+/gu, (w) => w[0] + '*'.repeat(w.length - 1));
 }
 
-const compiled = new Map<string, RegExp | null>();
+/** By case mode, then by pattern: the pattern string itself is the key (its hash is kept on the string, so no key is built per item). */
+const compiled = { i: new Map<string, RegExp | null>(), s: new Map<string, RegExp | null>() };
 
 /** The pattern as a global unicode RegExp; null when it does not compile. */
 export function compilePattern(pattern: string, caseSensitive = false): RegExp | null {
-  const key = `${caseSensitive ? 's' : 'i'}${pattern}`;
-  if (!compiled.has(key)) {
-    let re: RegExp | null;
+  const cache = caseSensitive ? compiled.s : compiled.i;
+  let re = cache.get(pattern);
+  if (re === undefined) {
     try {
       re = new RegExp(pattern, caseSensitive ? 'gu' : 'giu');
     } catch {
       re = null;
     }
-    compiled.set(key, re);
+    cache.set(pattern, re);
   }
-  return compiled.get(key)!;
+  return re;
 }
 
 /**

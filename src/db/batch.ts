@@ -21,3 +21,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+/**
+ * A PostgreSQL text[] literal (`{"a","b"}`), for arrays that travel inside a JSON batch as one
+ * string and are read with one `::text[]` (no per-element JSON lookups, no subquery per row).
+ * Usage: `[id, textArrayLiteral(topics)]` in the JSON, `(e->>1)::text[]` in the SQL.
+ */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}

@@ -24,13 +24,14 @@ export type EventSink = NewEvent[];
 export async function appendEvents(m: Queryable, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   // One JSON parameter: the driver sends it as it is, where three text arrays cost it an escape
-  // pass over every element (a 1,000-item ingestion call appends 1,000-3,000 events).
+  // pass over every element (a 1,000-item ingestion call appends 1,000-3,000 events). Each event
+  // is a positional [type, customerId, data] tuple: no key names to send, parse and look up.
   await m.query(
     `INSERT INTO outbox_events (type, customer_id, data)
-     SELECT e.type, e."customerId", e.data
-       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (type text, "customerId" uuid, data jsonb)) WITH ORDINALITY AS e(type, "customerId", data, n)
+     SELECT e.v->>0, (e.v->>1)::uuid, e.v->2
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
       ORDER BY e.n`,
-    [JSON.stringify(events)],
+    [JSON.stringify(events.map((e) => [e.type, e.customerId, e.data]))],
   );
 }
 

@@ -210,3 +210,32 @@ describe('recordInteraction: classification, routing and the SLA clock', () => {
     expect(res.data!.recordInteraction).toMatchObject({ category: 'OTHER', actionable: false, slaBreached: true });
   });
 });
+
+describe('recordInteractions: the rows the batch INSERT writes', () => {
+  it('stores each open inbound item with the rank and tier the row triggers would give it, every other item with none, and topics as sent (quotes and backslashes too)', async () => {
+    const c = await createCustomer(app.pool, { tier: 'GOLD' });
+    const key = `rank-${unique()}`;
+    const inputs = [
+      { idempotencyKey: `${key}-1`, customerId: c.id, channel: 'TWITTER', content: 'I will cancel my account, the #billing is wrong', topics: ['billing', 'say "hi"', 'back\\slash'] },
+      { idempotencyKey: `${key}-2`, customerId: c.id, channel: 'EMAIL', content: 'where is my order?', sentiment: -0.25 },
+      { idempotencyKey: `${key}-3`, customerId: c.id, channel: 'EMAIL', direction: 'OUTBOUND', content: 'we are on it' },
+    ];
+    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    const rows = (await app.pool.query(
+      `SELECT i.idempotency_key AS key, i.status, i.topics, i.queue_tier AS tier, i.created_by AS "createdBy",
+              i.priority_base IS NOT DISTINCT FROM r.base AND i.queue_key IS NOT DISTINCT FROM r.queue_key AS ranked, i.priority_base IS NULL AS unranked
+         FROM interactions i
+         LEFT JOIN LATERAL interaction_rank(i.customer_id, i.topics, i.category, i.sentiment, i.content, i.sla_due_at, i.occurred_at) r
+           ON i.status = 'OPEN' AND i.direction = 'INBOUND'
+        WHERE i.customer_id = $1 ORDER BY i.idempotency_key`, [c.id],
+    )).rows;
+    expect(rows).toEqual([
+      { key: `${key}-1`, status: 'ESCALATED', topics: ['billing', 'say-"hi"', 'back\\slash'], tier: null, createdBy: expect.any(String), ranked: true, unranked: true },
+      { key: `${key}-2`, status: 'OPEN', topics: expect.any(Array), tier: 'GOLD', createdBy: expect.any(String), ranked: true, unranked: false },
+      { key: `${key}-3`, status: 'RESPONDED', topics: expect.any(Array), tier: null, createdBy: expect.any(String), ranked: true, unranked: true },
+    ]);
+    const conversations = (await app.pool.query(`SELECT channels, origin_channel AS origin FROM conversations WHERE customer_id = $1 ORDER BY origin_channel`, [c.id])).rows;
+    expect(conversations).toEqual([{ channels: ['EMAIL'], origin: 'EMAIL' }, { channels: ['EMAIL'], origin: 'EMAIL' }, { channels: ['TWITTER'], origin: 'TWITTER' }]);
+  });
+});

@@ -150,4 +150,72 @@ describe('migrations', () => {
       }
     }, { migrate: false });
   });
+
+  it('InsertTriggersOnlyWhenNeeded: an INSERT that brings rank and tier keeps them, one that lacks or must not have them gets what the triggers set; updates re-rank as before; its down puts the old triggers back', async () => {
+    await withScratchDatabase(async (url) => {
+      const ds = createDataSource({ url, poolSize: 1 });
+      await ds.initialize();
+      const name = 'InsertTriggersOnlyWhenNeeded1795840000000';
+      const triggers = async () => (await ds.query(
+        `SELECT tgname FROM pg_trigger WHERE tgrelid = 'interactions'::regclass AND NOT tgisinternal AND tgname LIKE 'interactions_queue_%' ORDER BY 1`,
+      )).map((r: { tgname: string }) => r.tgname);
+      try {
+        await ds.runMigrations();
+        const [{ id }] = await ds.query(`INSERT INTO customers (display_name, tier) VALUES ('Trigger Customer', 'GOLD') RETURNING id`);
+        const [{ id: conversation }] = await ds.query(
+          `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
+           VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now()) RETURNING id`, [id],
+        );
+        // brought: kept as they are; open without values: ranked and tiered; not open with values: cleared.
+        await ds.query(
+          `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, status, priority_base, queue_key, queue_tier)
+           VALUES ($1, $2, 'EMAIL', 'INBOUND', now(), 'brought', 'OPEN', 7, 123, 'GOLD'),
+                  ($1, $2, 'EMAIL', 'INBOUND', now(), 'lacking', 'OPEN', NULL, NULL, NULL),
+                  ($1, $2, 'EMAIL', 'INBOUND', now(), 'half', 'OPEN', 7, NULL, NULL),
+                  ($1, $2, 'EMAIL', 'INBOUND', now(), 'done', 'RESPONDED', 7, 123, 'GOLD'),
+                  ($1, $2, 'EMAIL', 'OUTBOUND', now(), 'reply', 'OPEN', NULL, NULL, NULL)`, [id, conversation],
+        );
+        const read = () => ds.query(
+          `SELECT i.content, i.priority_base AS base, i.queue_key = r.queue_key AS ranked, i.queue_tier AS tier
+             FROM interactions i LEFT JOIN LATERAL interaction_rank(i.customer_id, i.topics, i.category, i.sentiment, i.content, i.sla_due_at, i.occurred_at) r ON true
+            WHERE i.customer_id = $1 ORDER BY i.content`, [id],
+        );
+        const [{ base }] = await ds.query(
+          `SELECT r.base FROM interactions i, interaction_rank(i.customer_id, i.topics, i.category, i.sentiment, i.content, i.sla_due_at, i.occurred_at) r
+            WHERE i.customer_id = $1 AND i.content = 'lacking'`, [id],
+        );
+        expect(await read()).toEqual([
+          { content: 'brought', base: 7, ranked: false, tier: 'GOLD' },
+          { content: 'done', base: null, ranked: null, tier: null },
+          { content: 'half', base, ranked: true, tier: 'GOLD' },
+          { content: 'lacking', base, ranked: true, tier: 'GOLD' },
+          { content: 'reply', base: null, ranked: null, tier: null },
+        ]);
+        // An update of a ranked column re-ranks and re-tiers, whatever the row holds.
+        await ds.query(`UPDATE interactions SET status = 'OPEN' WHERE customer_id = $1 AND content IN ('brought', 'done')`, [id]);
+        expect((await read()).filter((r: { content: string }) => r.content === 'brought' || r.content === 'done')).toEqual([
+          { content: 'brought', base, ranked: true, tier: 'GOLD' },
+          { content: 'done', base, ranked: true, tier: 'GOLD' },
+        ]);
+        expect(await triggers()).toEqual([
+          'interactions_queue_priority', 'interactions_queue_priority_insert', 'interactions_queue_tier', 'interactions_queue_tier_insert',
+        ]);
+        const after = migrations.length - migrations.findIndex((m) => m.name === name);
+        for (let n = 0; n < after; n++) await ds.undoLastMigration();
+        expect(await triggers()).toEqual([
+          'interactions_queue_priority', 'interactions_queue_tier',
+        ]);
+        await ds.query(
+          `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, status, priority_base, queue_key, queue_tier)
+           VALUES ($1, $2, 'EMAIL', 'INBOUND', now(), 'old triggers', 'OPEN', 7, 123, 'NONE')`, [id, conversation],
+        );
+        // Before it, the tier trigger read the customer's tier on every insert.
+        const [{ tier }] = await ds.query(`SELECT queue_tier AS tier FROM interactions WHERE content = 'old triggers'`);
+        expect(tier).toBe('GOLD');
+        await ds.runMigrations();
+      } finally {
+        await ds.destroy();
+      }
+    }, { migrate: false });
+  });
 });
