@@ -247,7 +247,7 @@ async function main() {
     const serverErrors = out.split('\n').filter((l) => /"level":(50|60)/.test(l));
     if (serverErrors.length > 0) console.log(`server errors logged: ${serverErrors.length}; first: ${serverErrors[0].slice(0, 600)}`);
     if (fromCommit.length > 0) {
-      console.log(`latency commit -> receipt: p50 ${f(quantile(fromCommit, 0.5))}, p99 ${f(quantile(fromCommit, 0.99))}, max ${f(Math.max(...fromCommit))} ` +
+      console.log(`latency commit -> receipt: p50 ${f(quantile(fromCommit, 0.5))}, p99 ${f(quantile(fromCommit, 0.99))}, max ${f(fromCommit.reduce((a, b) => Math.max(a, b), -Infinity))} ` +
         `(from each transaction's commit timestamp; ${fromCommit.length} receipts)`);
     }
     console.log(`bounds: p50 ${f(quantile(fromAnswer, 0.5))}, p99 ${f(quantile(fromAnswer, 0.99))} (from the write's answer, a lower bound); ` +
