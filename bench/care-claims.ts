@@ -1,6 +1,9 @@
 // claimNextInteraction under BENCH_AGENTS (default 50) agents claiming at once, beside its floor:
 // the same claim statement over pg, with the same agents, the same concurrency and the same
-// answers. Called by care-queue.ts once its table is built and its server listens.
+// pace. Two patterns (docs/benchmarks.md, "Care queue"): a desk (claim, respond, think, claim
+// the next: the goal's p99 < 50 ms) and a closed loop (no think: capacity, claims/s). Each HTTP
+// run twice, through the claim fast path and through Apollo (a second app on the same database).
+// Called by care-queue.ts once its table is built and its servers listen.
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,13 +15,21 @@ import { think, type ClaimPlan, type ClaimResult } from './claim-runner';
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);
 /** Claims each agent makes (each answered before the next, as a desk would). */
 const CLAIMS_PER_AGENT = Number(process.env.BENCH_CLAIMS ?? 20);
-/** The paced runs: milliseconds an agent works on an item before claiming the next (still far quicker than a person). */
-const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 500);
+/**
+ * The desk: milliseconds (mean; each pause 0.5-1.5x) an agent spends on an item between its
+ * answer and its next claim. A person takes seconds to minutes to read a post and write a
+ * reply; one second is far quicker, so 50 agents here put on the service the load of some
+ * thousands of real agents (about 45 claims and 45 responds a second).
+ */
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
 const ALL_BUT_PLATINUM = ['GOLD', 'SILVER', 'BRONZE', 'NONE'];
 
 export interface ClaimBench {
   pool: Pool;
+  /** The app (claim fast path on). */
   url: string;
+  /** The same app with claimFastPath: false (every claim through Apollo). */
+  apolloUrl: string;
   dbUrl: string;
   secret: string;
   issuer: string;
@@ -72,7 +83,7 @@ async function printPlans(pool: Pool, agents: string[]): Promise<void> {
 /** The floor: care_claim_next over pg on one connection per agent, all at once; answers by a plain UPDATE (untimed). */
 async function floorClaims(dbUrl: string, agents: string[], thinkMs: number): Promise<ClaimResult> {
   const direct = new Pool({ connectionString: dbUrl, max: agents.length });
-  const result: ClaimResult = { times: [], items: [], empty: 0 };
+  const result: ClaimResult = { times: [], respondTimes: [], items: [], empty: 0 };
   try {
     const clients = await Promise.all(agents.map(() => direct.connect()));
     try {
@@ -114,16 +125,21 @@ function httpClaims(plan: ClaimPlan): Promise<ClaimResult> {
   });
 }
 
+function p50p99(values: number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return [percentile(sorted, 50), percentile(sorted, 99)];
+}
+
 /** One result line; `floor` (p50, p99 of the floor run) adds the ratios. */
 function report(name: string, result: ClaimResult, seconds: number, floor?: [number, number], serverCpuMs?: number): [number, number] {
   const times = [...result.times].sort((a, b) => a - b);
-  const p50 = percentile(times, 50);
-  const p99 = percentile(times, 99);
+  const [p50, p99] = p50p99(times);
   const distinct = new Set(result.items).size;
   const ratio = floor ? `  (x${(p50 / floor[0]).toFixed(1)} / x${(p99 / floor[1]).toFixed(1)} the floor)` : '';
-  const cpu = serverCpuMs === undefined ? '' : `  server CPU ${(serverCpuMs / times.length).toFixed(2)} ms a claim (and its answer, if over HTTP)`;
-  console.log(`  ${name.padEnd(44)} claims ${times.length}  items ${result.items.length} (distinct ${distinct})  none ${result.empty}  `
-    + `p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms  ${(times.length / seconds).toFixed(0)}/s${ratio}${cpu}`);
+  const respond = result.respondTimes.length ? `  respond p50 ${p50p99(result.respondTimes)[0].toFixed(1)} ms  p99 ${p50p99(result.respondTimes)[1].toFixed(1)} ms` : '';
+  const cpu = serverCpuMs === undefined ? '' : `  server CPU ${(serverCpuMs / times.length).toFixed(2)} ms a claim${result.respondTimes.length ? ' and its respond' : ''}`;
+  console.log(`  ${name.padEnd(40)} claims ${times.length}  distinct ${distinct}  none ${result.empty}  `
+    + `claim p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${times[times.length - 1].toFixed(1)} ms  ${(times.length / seconds).toFixed(0)} claims/s${respond}${ratio}${cpu}`);
   if (distinct !== result.items.length) throw new Error(`${name}: an item was given to two agents`);
   return [p50, p99];
 }
@@ -138,30 +154,32 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, number, number]> {
 }
 
 /**
- * AGENTS agents, all at once, each claiming CLAIMS_PER_AGENT times and answering each item
- * before the next claim, after one untimed claim each (warm connections); only the claims are timed. Each pattern runs three times, each with
- * its own agents: the floor (the claim statement over pg), claimNextInteraction over HTTP with
- * the floor's answers (a plain UPDATE: the only difference is the claim's path), and over HTTP
- * answered by respondToInteraction (a desk: the answers load the same server). Two patterns: a
- * closed loop (no pause: the p50 is about AGENTS claims queued on the CPUs, i.e. throughput),
- * and paced (each agent works THINK_MS on an item: the latency of a claim among busy agents).
+ * AGENTS agents, all at once, each claiming CLAIMS_PER_AGENT times after one untimed claim each
+ * (warm connections). Every run has its own agents. Two patterns:
+ * - the desk: claim, respondToInteraction (both timed), think THINK_MS, claim the next; beside
+ *   the floor (the claim statement over pg, answered by a plain UPDATE, same think);
+ * - the closed loop: claim, answer by a plain UPDATE (untimed), claim again at once: the p50 is
+ *   about AGENTS claims queued on the CPUs, so its number is the capacity (claims/s).
+ * Each HTTP run goes through the claim fast path and through Apollo, in turns.
  */
 export async function measureClaims(bench: ClaimBench): Promise<void> {
   const tokens = (ids: string[]) => ids.map((sub) => signDevToken(bench.secret, { sub, roles: ['agent'] }, { issuer: bench.issuer, audience: bench.issuer, expiresIn: 3600 }));
-  for (const thinkMs of [0, THINK_MS]) {
-    const name = thinkMs === 0 ? 'loop' : `paced${thinkMs}`;
+  const paths = [['fast path', bench.url], ['Apollo', bench.apolloUrl]] as const;
+  for (const thinkMs of [THINK_MS, 0]) {
+    const name = thinkMs === 0 ? 'loop' : `desk${thinkMs}`;
     const floorAgents = await createAgents(bench.pool, `bench-${name}-floor-agent`);
-    const httpAgents = await createAgents(bench.pool, `bench-${name}-agent`);
-    const deskAgents = await createAgents(bench.pool, `bench-${name}-desk-agent`);
     if (thinkMs === 0) await printPlans(bench.pool, floorAgents);
-    console.log(`claimNextInteraction, ${AGENTS} agents at once (a fifth platinum-only), ${CLAIMS_PER_AGENT} claims each, each answered before the next (untimed), `
-      + (thinkMs === 0 ? 'no pause (a closed loop):' : `then ${thinkMs} ms (0.5-1.5x) on the item:`));
+    console.log(thinkMs === 0
+      ? `claimNextInteraction, closed loop (capacity): ${AGENTS} agents at once (a fifth platinum-only), ${CLAIMS_PER_AGENT} claims each, each answered by a plain UPDATE (untimed) and claimed again at once:`
+      : `claimNextInteraction, a desk: ${AGENTS} agents at once (a fifth platinum-only), ${CLAIMS_PER_AGENT} items each: claim, respondToInteraction, ${thinkMs} ms (0.5-1.5x) on the item, claim the next:`);
     const [floor, floorSeconds] = await timed(() => floorClaims(bench.dbUrl, floorAgents, thinkMs));
     const base = report('floor: the claim statement over pg', floor, floorSeconds);
-    const plan = { url: bench.url, claimsPerAgent: CLAIMS_PER_AGENT, thinkMs };
-    const [http, httpSeconds, httpCpu] = await timed(() => httpClaims({ ...plan, tokens: tokens(httpAgents), answer: { viaHttp: false, dbUrl: bench.dbUrl } }));
-    report('over HTTP, answered like the floor', http, httpSeconds, base, httpCpu);
-    const [desk, deskSeconds, deskCpu] = await timed(() => httpClaims({ ...plan, tokens: tokens(deskAgents), answer: { viaHttp: true } }));
-    report('over HTTP, answered by respondToInteraction', desk, deskSeconds, base, deskCpu);
+    for (const [label, url] of paths) {
+      const agents = await createAgents(bench.pool, `bench-${name}-${label === 'Apollo' ? 'apollo' : 'fast'}-agent`);
+      const plan = { url, claimsPerAgent: CLAIMS_PER_AGENT, thinkMs, tokens: tokens(agents) };
+      const answer = thinkMs === 0 ? { viaHttp: false as const, dbUrl: bench.dbUrl } : { viaHttp: true as const };
+      const [http, httpSeconds, httpCpu] = await timed(() => httpClaims({ ...plan, answer }));
+      report(`over HTTP, ${label}`, http, httpSeconds, base, httpCpu);
+    }
   }
 }
