@@ -162,12 +162,19 @@ describe('claimNextInteraction', () => {
     const sg = `expiry-${unique()}`;
     const c = await createCustomer(app.pool);
     const item = await openItem(app.pool, c.id, sg);
-    const slow = await setAgent({ id: `slow-${sg}`, skillGroups: [sg], capacity: 1, assignmentSeconds: 1 });
+    // 60 s, not 1: under a loaded machine the next claim may come more than a second later.
+    const slow = await setAgent({ id: `slow-${sg}`, skillGroups: [sg], capacity: 1, assignmentSeconds: 60 });
     const next = await setAgent({ id: `next-${sg}`, skillGroups: [sg], capacity: 1 });
     const claimed = await as(slow.id, CLAIM);
     expect(claimed.data.claimNextInteraction).toMatchObject({ id: item, assignedTo: { id: slow.id } });
+    // The hold is the agent's stored time, counted from the claim.
+    const { rows: [held] } = await app.pool.query(
+      `SELECT extract(epoch FROM assignment_due_at - assigned_at)::int AS seconds, assignment_due_at AS due FROM interactions WHERE id = $1`, [item]);
+    expect(held.seconds).toBe(60);
+    expect(new Date(claimed.data.claimNextInteraction.assignedUntil).getTime()).toBe(new Date(held.due).getTime());
     expect((await as(next.id, CLAIM)).data.claimNextInteraction).toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The minute passes: the claim moves a minute into the past (assigned_at and due alike), nothing else changes.
+    await app.pool.query(`UPDATE interactions SET assigned_at = assigned_at - interval '61 seconds', assignment_due_at = assignment_due_at - interval '61 seconds' WHERE id = $1`, [item]);
     expect(await queueIds({ skillGroup: sg, unassigned: true })).toEqual([item]);
     expect(await queueIds({ assignedTo: slow.id })).toEqual([]);
     const again = await as(next.id, CLAIM);
