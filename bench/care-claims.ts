@@ -2,7 +2,7 @@
 // the same claim statement over pg, with the same agents, the same concurrency and the same
 // pace. Two patterns (docs/benchmarks.md, "Care queue"): a desk (claim, respond, think, claim
 // the next: the goal's p99 < 50 ms) and a closed loop (no think: capacity, claims/s). Each HTTP
-// run twice, through the claim fast path and through Apollo (a second app on the same database).
+// run twice, through the desk fast path and through Apollo (a second app on the same database).
 // Called by care-queue.ts once its table is built and its servers listen.
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -28,7 +28,7 @@ export interface ClaimBench {
   pool: Pool;
   /** The app (claim fast path on). */
   url: string;
-  /** The same app with claimFastPath: false (every claim through Apollo). */
+  /** The same app with deskFastPath: false (every claim through Apollo). */
   apolloUrl: string;
   dbUrl: string;
   secret: string;
@@ -160,7 +160,7 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, number, number]> {
  *   the floor (the claim statement over pg, answered by a plain UPDATE, same think);
  * - the closed loop: claim, answer by a plain UPDATE (untimed), claim again at once: the p50 is
  *   about AGENTS claims queued on the CPUs, so its number is the capacity (claims/s).
- * Each HTTP run goes through the claim fast path and through Apollo, in turns.
+ * Each HTTP run goes through the desk fast path and through Apollo, in turns.
  */
 export async function measureClaims(bench: ClaimBench): Promise<void> {
   const tokens = (ids: string[]) => ids.map((sub) => signDevToken(bench.secret, { sub, roles: ['agent'] }, { issuer: bench.issuer, audience: bench.issuer, expiresIn: 3600 }));

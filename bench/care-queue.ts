@@ -1,7 +1,7 @@
 // `npm run bench:queue`: builds a large interactions table on its own embedded PostgreSQL,
 // then measures the top-50 careQueue request through the real HTTP service, and
 // claimNextInteraction under BENCH_AGENTS (default 50) agents beside its floor (care-claims.ts): a desk
-// (claim, respond, BENCH_THINK_MS think) and a closed loop (capacity), through the claim fast path and through Apollo.
+// (claim, respond, BENCH_THINK_MS think) and a closed loop (capacity), through the desk fast path and through Apollo.
 // BENCH_ROWS (default 2,000,000) interactions; rerun with a larger BENCH_ROWS to grow the table.
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
@@ -168,14 +168,14 @@ async function main(): Promise<void> {
     sqlTimes.sort((a, b) => a - b);
     console.log(`the top-50 statement alone (pg round trip): p50 ${percentile(sqlTimes, 50).toFixed(1)} ms  p99 ${percentile(sqlTimes, 99).toFixed(1)} ms`);
 
-    const serve = async (claimFastPath: boolean) => {
+    const serve = async (deskFastPath: boolean) => {
       const app = await createApp({
         config: { isProduction: true, defaultPhoneRegion: 'US' },
         dataSource,
         logger: createLogger(process.env.BENCH_LOG_LEVEL === 'error' ? 'error' : 'silent'),
         verifyToken: createTokenVerifier({ secret: SECRET, issuer: 'bench', audience: 'bench' }),
-        claimFastPath,
-        ...(claimFastPath ? {} : { webhooks: { worker: false as const } }),
+        deskFastPath,
+        ...(deskFastPath ? {} : { webhooks: { worker: false as const } }),
       });
       await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
       const address = app.server.address();

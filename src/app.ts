@@ -30,7 +30,7 @@ import { OutboxPruner, type PruneOptions } from './events/outbox-prune';
 import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
 import { responseFastPath } from './customer360/response.handler';
-import { claimFastPath } from './customer360/claim.handler';
+import { deskFastPath } from './customer360/desk.handler';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -45,8 +45,8 @@ export interface AppDeps {
   compiledReads?: boolean;
   /** false: no response fast path (customer360/response.handler.ts); the compiled reads stay on. Default: compiledReads. */
   responseFastPath?: boolean;
-  /** false: claimNextInteraction always through Apollo (customer360/claim.handler.ts off; for comparisons). Default: responseFastPath. Off with replicas. */
-  claimFastPath?: boolean;
+  /** false: claimNextInteraction and respondToInteraction always through Apollo (customer360/desk.handler.ts off; for comparisons). Default: responseFastPath. Off with replicas. */
+  deskFastPath?: boolean;
   /**
    * Prefix of this app's mutation counters in PostgreSQL: apps with the same prefix (the workers
    * and instances of one deployment) share one limit per token. Default 'mutations'.
@@ -112,7 +112,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const server = http.createServer(app);
 
   const schema = deps.schema ?? (await buildAppSchema());
-  // One mutation counter for Apollo and the claim fast path: a mutation counts once whichever answers it.
+  // One mutation counter for Apollo and the desk fast path: a mutation counts once whichever answers it.
   const counter = mutationCounter(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix });
   const fastPaths = deps.responseFastPath ?? deps.compiledReads ?? true;
   const apollo = new ApolloServer<RequestContext>({
@@ -178,8 +178,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ? [responseFastPath({ schema, pool, verifyToken: deps.verifyToken, limits, metrics, logger, replicas: deps.replicas, exposeStatementCount: !config.isProduction })]
       : []),
     // Mutations write on the primary and make the subject's reads sticky there (readRoutingPlugin): with replicas, Apollo answers.
-    ...((deps.claimFastPath ?? fastPaths) && !deps.replicas
-      ? [claimFastPath({ schema, verifyToken: deps.verifyToken, limits, metrics, logger, counter, agents: services.agents, exposeStatementCount: !config.isProduction })]
+    ...((deps.deskFastPath ?? fastPaths) && !deps.replicas
+      ? [deskFastPath({ schema, verifyToken: deps.verifyToken, limits, metrics, logger, counter, agents: services.agents, careDesk: services.careDesk, exposeStatementCount: !config.isProduction })]
       : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>

@@ -304,7 +304,7 @@ function valueWriter(scope: Scope, def: GraphQLField<unknown, unknown>, group: r
  * How an object of `type` already in JS (a row as a service returns it) is written for the
  * selection `nodes`, like graphql-js would: fields without a resolver from the object's property,
  * `overrides` for the fields with a resolver the caller reproduces; any other field with a
- * resolver or arguments is NotCovered. Used by the claim fast path (claim.handler.ts).
+ * resolver or arguments is NotCovered. Used by the desk fast path (desk.handler.ts).
  */
 export function objectWriter(
   schema: GraphQLSchema,

@@ -20,9 +20,11 @@ import {
 } from 'graphql';
 import { collectFields } from 'graphql/execution/collectFields';
 import type { TokenVerifier, Viewer } from '../auth/jwt';
-import { CAN } from '../auth/roles';
+import { CAN, type Role } from '../auth/roles';
 import type { AgentService } from '../care/agent.service';
 import { holds } from '../care/agent.service';
+import type { CareDeskService } from '../care/care-desk.service';
+import type { RespondInput } from '../care/care.inputs';
 import { currentRequestScope } from '../common/request-scope';
 import { DomainError } from '../graphql/errors';
 import { cachedOperationCost, limitValidationRules, type Limits, type MutationCounter } from '../graphql/limits';
@@ -30,7 +32,7 @@ import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { NotCovered, objectWriter } from './response.compile';
 
-export interface ClaimFastPathDeps {
+export interface DeskFastPathDeps {
   schema: GraphQLSchema;
   verifyToken: TokenVerifier;
   limits: Limits;
@@ -38,15 +40,28 @@ export interface ClaimFastPathDeps {
   logger: Logger;
   /** The app's one mutation counter, shared with the Apollo limits plugin. */
   counter: MutationCounter;
-  /** The service the resolver calls: the same rules, the same statements. */
+  /** The services the resolvers call: the same rules, the same statements. */
   agents: Pick<AgentService, 'actingAgent' | 'claimNext'>;
-  /** Outside production: `x-sql-statements` (as the Apollo plugin) and `x-write-path: claim`. */
+  careDesk: Pick<CareDeskService, 'respond'>;
+  /** Outside production: `x-sql-statements` (as the Apollo plugin) and `x-write-path: <the mutation>`. */
   exposeStatementCount: boolean;
 }
 
 type Writer = (row: Record<string, unknown>) => string;
 
-/** One claim document, parsed and validated once. */
+/**
+ * A mutation this path answers: the roles of its resolver's @Authorized, and the resolver's
+ * work split in two: `prepare` runs the checks that need no database (it throws: Apollo answers,
+ * nothing was counted), the returned call runs after the mutation was counted (a DomainError:
+ * nothing was written; the count is taken back and Apollo answers).
+ */
+interface DeskMutation {
+  roles: readonly Role[];
+  nullable: boolean;
+  prepare(args: Record<string, unknown>, viewer: Viewer): () => Promise<unknown>;
+}
+
+/** One desk document, parsed and validated once. */
 interface ClaimOperation {
   operation: OperationDefinitionNode;
   fragments: Record<string, FragmentDefinitionNode>;
@@ -59,6 +74,8 @@ interface ClaimOperation {
 
 interface Compiled {
   key: string;
+  name: string;
+  mutation: DeskMutation;
   field: FieldNode;
   def: GraphQLField<unknown, unknown>;
   write: Writer;
@@ -83,26 +100,43 @@ function plainBody(body: unknown): body is Body {
 }
 
 /**
- * The mutation `claimNextInteraction` without Apollo (docs/incidents-and-agents.md, "The claim's
- * fast path"): a claim is the hottest mutation of a desk and its own work is one statement, so
- * Apollo's per-request machinery (context and loaders, plugins, the resolver chain) was most of
- * its cost. Same token check, validation, limits (body, cost, the shared mutation counter), role
- * (CAN.workQueue: agent, supervisor, admin), the same service calls (AgentService.actingAgent,
- * claimNext: the rate-limit counter and the claim statement, two statements) and the same answer
- * text. Covered: a document whose one root field is claimNextInteraction selecting Interaction
- * fields without a resolver, `assignedUntil` and `__typename`. Everything else, and every error,
- * is answered by Apollo: before the count it just passes the request on; an unknown or inactive
- * agent (the claim found nothing and wrote nothing) takes its count back first, so a request
- * counts once; an unexpected failure after the count is answered as a 500 (the claim may have
- * committed, so it is not run again).
+ * The desk's two hot mutations, claimNextInteraction and respondToInteraction, without Apollo
+ * (docs/incidents-and-agents.md, "The desk's fast path"): an agent claims and answers all day,
+ * and Apollo's per-request machinery (context and loaders, plugins, the resolver chain) was most
+ * of a claim's cost. Same token check, validation, limits (body, cost, the shared mutation
+ * counter), roles (claim: CAN.workQueue; respond: CAN.workCare; both agent, supervisor, admin),
+ * the same service calls with the same statements (AgentService.actingAgent and claimNext;
+ * CareDeskService.respond, whose transaction writes the reply, the history and the outbox
+ * events, published after commit) and the same answer text. Covered: a document whose one root
+ * field is one of them selecting Interaction fields without a resolver, `assignedUntil` and
+ * `__typename`. Everything else, and every error, is answered by Apollo: before the count the
+ * request is just passed on; a DomainError after it (an unknown or inactive agent, an item that
+ * cannot be answered: nothing was written) takes the count back first, so a request counts once;
+ * an unexpected failure after the count is answered as a 500 (the write may have committed, so
+ * it is not run again).
  */
-export function claimFastPath(deps: ClaimFastPathDeps): RequestHandler {
+export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   const { schema, limits, metrics } = deps;
   const rules = [...specifiedRules, ...limitValidationRules(limits)];
   const operations = new Map<string, ClaimOperation | null>();
   const mutationType = schema.getMutationType();
-  const rootDef = mutationType?.getFields().claimNextInteraction;
-  const interactionType = rootDef ? getNamedType(rootDef.type) : null;
+  const MUTATIONS: Record<string, DeskMutation> = {
+    claimNextInteraction: {
+      roles: CAN.workQueue,
+      nullable: true,
+      prepare(args, viewer) {
+        // FORBIDDEN (another agent, not a supervisor) or a bad id throws here.
+        const agentId = deps.agents.actingAgent(args.agentId as string | null | undefined, viewer);
+        return () => deps.agents.claimNext(agentId);
+      },
+    },
+    respondToInteraction: {
+      roles: CAN.workCare,
+      nullable: false,
+      prepare: (args, viewer) => () => deps.careDesk.respond(args.input as RespondInput, viewer.sub),
+    },
+  };
+  const interactionType = mutationType?.getFields().claimNextInteraction ? getNamedType(mutationType.getFields().claimNextInteraction.type) : null;
 
   function known(query: string, operationName: string | null): ClaimOperation | null {
     const cacheKey = `${operationName ?? ''}\n${query}`;
@@ -110,7 +144,7 @@ export function claimFastPath(deps: ClaimFastPathDeps): RequestHandler {
     if (cached !== undefined) return cached;
     let entry: ClaimOperation | null = null;
     // Cheap first test: documents that cannot be a claim are not parsed twice.
-    if (query.includes('claimNextInteraction')) {
+    if (query.includes('claimNextInteraction') || query.includes('respondToInteraction')) {
       try {
         const document = parse(query, { maxTokens: limits.maxTokens });
         const valid = validate(schema, document, rules, { maxErrors: limits.maxValidationErrors }).length === 0;
@@ -135,10 +169,14 @@ export function claimFastPath(deps: ClaimFastPathDeps): RequestHandler {
   }
 
   function compile(op: ClaimOperation, variables: Record<string, unknown>): Compiled | null {
-    if (!mutationType || !rootDef || !interactionType || !isObjectType(interactionType)) return null;
+    if (!mutationType || !interactionType || !isObjectType(interactionType)) return null;
     const groups = [...collectFields(schema, op.fragments, variables, mutationType, op.operation.selectionSet)];
-    if (groups.length !== 1 || groups[0][1][0].name.value !== 'claimNextInteraction') return null;
+    if (groups.length !== 1) return null;
     const [key, group] = groups[0];
+    const name = group[0].name.value;
+    const mutation = Object.hasOwn(MUTATIONS, name) ? MUTATIONS[name] : undefined;
+    const rootDef = mutationType.getFields()[name];
+    if (!mutation || !rootDef || getNamedType(rootDef.type) !== interactionType) return null;
     const assignedUntil = interactionType.getFields().assignedUntil;
     const dateTime = assignedUntil ? getNamedType(assignedUntil.type) : null;
     try {
@@ -149,7 +187,7 @@ export function claimFastPath(deps: ClaimFastPathDeps): RequestHandler {
           return JSON.stringify(dateTime.serialize(row.assignmentDueAt));
         },
       });
-      return { key, field: group[0], def: rootDef, write };
+      return { key, name, mutation, field: group[0], def: rootDef, write };
     } catch (error) {
       if (error instanceof NotCovered) return null;
       throw error;
@@ -177,32 +215,33 @@ export function claimFastPath(deps: ClaimFastPathDeps): RequestHandler {
     } catch {
       return false;
     }
-    // @Authorized(CAN.workQueue) on the resolver; anyone else gets Apollo's FORBIDDEN.
-    if (!CAN.workQueue.some((role) => viewer.roles.has(role))) return false;
     const coerced = getVariableValues(schema, op.operation.variableDefinitions ?? [], body.variables ?? {});
     if (coerced.errors) return false;
     const compiled = writerOf(op, coerced.coerced);
     if (!compiled) return false;
-    let agentId: string;
+    // The resolver's @Authorized; anyone else gets Apollo's FORBIDDEN.
+    if (!compiled.mutation.roles.some((role) => viewer.roles.has(role))) return false;
+    let call: () => Promise<unknown>;
     try {
       if (cachedOperationCost(schema, op.document, body.operationName ?? undefined, body.variables ?? undefined) > limits.maxCost) return false;
-      const args = getArgumentValues(compiled.def, compiled.field, coerced.coerced) as { agentId?: string | null };
-      // FORBIDDEN (another agent, not a supervisor) or a bad id: Apollo answers, having counted the mutation itself.
-      agentId = deps.agents.actingAgent(args.agentId, viewer);
+      call = compiled.mutation.prepare(getArgumentValues(compiled.def, compiled.field, coerced.coerced), viewer);
     } catch {
+      // Apollo answers, and counts the mutation itself.
       return false;
     }
     // Over the rate: Apollo counts again (the window's refusal does not change) and answers the 429.
     if (await deps.counter.count(viewer.sub)) return false;
     let row: Record<string, unknown> | null;
     try {
-      row = (await deps.agents.claimNext(agentId)) as unknown as Record<string, unknown> | null;
+      row = (await call()) as Record<string, unknown> | null;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      // An unknown or inactive agent: nothing was written; Apollo counts and answers the error.
+      // Refused by the service: nothing was written; Apollo counts and answers the error.
       await deps.counter.uncount(viewer.sub);
       return false;
     }
+    // A non-null field answered null would be Apollo's error: never expected, but not answered here.
+    if (row === null && !compiled.mutation.nullable) throw new Error(`${compiled.name} returned null`);
     const text = `{"data":{"${compiled.key}":${row ? compiled.write(row) : 'null'}}}\n`;
     const operation = metrics.operationLabel(op.operation.name?.value);
     const scope = currentRequestScope();
@@ -211,7 +250,7 @@ export function claimFastPath(deps: ClaimFastPathDeps): RequestHandler {
     metrics.duration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
     if (deps.exposeStatementCount && scope) {
       res.setHeader('x-sql-statements', String(scope.statements));
-      res.setHeader('x-write-path', 'claim');
+      res.setHeader('x-write-path', compiled.name);
     }
     res.statusCode = 200;
     res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -229,8 +268,8 @@ export function claimFastPath(deps: ClaimFastPathDeps): RequestHandler {
         if (!answered) next();
       },
       (error: unknown) => {
-        // After the count the claim may have committed: it is not run again; the HTTP error handler answers a 500.
-        deps.logger.error({ err: error, requestId: res.locals.requestId }, 'claim fast path failed');
+        // After the count the write may have committed: it is not run again; the HTTP error handler answers a 500.
+        deps.logger.error({ err: error, requestId: res.locals.requestId }, 'desk fast path failed');
         if (!res.headersSent) next(error);
       },
     );

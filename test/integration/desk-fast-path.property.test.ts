@@ -3,7 +3,7 @@ import request from 'supertest';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { createCustomer, unique } from '../helpers/factory';
 
-// The claim fast path (customer360/claim.handler.ts) must answer exactly what Apollo answers:
+// The desk fast path (customer360/desk.handler.ts) must answer exactly what Apollo answers:
 // random selections (aliases, fragments, @include, fields it covers and fields it leaves to
 // Apollo), random items (text that needs escaping, nulls), every role, and the agent cases
 // (self, another agent as supervisor or not, unknown, inactive, at capacity). Each case runs on
@@ -11,7 +11,7 @@ import { createCustomer, unique } from '../helpers/factory';
 let fast: TestApp;
 let apollo: TestApp;
 beforeAll(async () => {
-  [fast, apollo] = await Promise.all([startTestApp({ poolSize: 4 }), startTestApp({ poolSize: 4, claimFastPath: false })]);
+  [fast, apollo] = await Promise.all([startTestApp({ poolSize: 4 }), startTestApp({ poolSize: 4, deskFastPath: false })]);
 });
 afterAll(() => Promise.all([fast.close(), apollo.close()]));
 
@@ -74,7 +74,7 @@ async function post(app: TestApp, sub: string, roles: string[], doc: { query: st
   return { status: res.status, text: res.text, path: res.headers['x-write-path'], statements: res.headers['x-sql-statements'], retryAfter: res.headers['retry-after'] };
 }
 
-describe('claim fast path', () => {
+describe('desk fast path', () => {
   it('answers every claim exactly as Apollo does, and answers itself only what it covers', async () => {
     let served = 0;
     await fc.assert(
@@ -126,8 +126,8 @@ describe('claim fast path', () => {
         const agentOk = who.agent === 'self' || who.agent === 'selfByArgument' || who.agent === 'atCapacity'
           || (who.agent === 'other' && who.roles.some((r) => ['supervisor', 'admin'].includes(r)));
         const covered = s.other === null;
-        expect(viaFast.path === 'claim').toBe(mayWork && agentOk && covered);
-        if (viaFast.path === 'claim') {
+        expect(viaFast.path === 'claimNextInteraction').toBe(mayWork && agentOk && covered);
+        if (viaFast.path === 'claimNextInteraction') {
           served++;
           // The shared rate-limit counter and the claim: the statements of the Apollo path.
           expect(viaFast.statements).toBe(viaApollo.statements);
@@ -137,6 +137,72 @@ describe('claim fast path', () => {
       { numRuns: 120 },
     );
     expect(served).toBeGreaterThan(15);
+  });
+
+  it('answers every respondToInteraction exactly as Apollo does, with the same writes and events', async () => {
+    let served = 0;
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000).toISOString();
+    const respond = fc.record({
+      fields: fc.uniqueArray(fc.constantFrom(...COVERED), { minLength: 1, maxLength: 8 }),
+      other: fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.constantFrom(...OTHER), weight: 1 }),
+      roles: fc.constantFrom<string[]>(['agent'], ['supervisor'], ['admin'], ['viewer'], ['ingest'], ['marketing']),
+      content: fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), fc.constantFrom('say "hi"\n\\ ✓ 😀', 'x'.repeat(300), '   ')),
+      resolve: fc.boolean(),
+      target: fc.constantFrom('open', 'open', 'open', 'claimed', 'resolved', 'outbound', 'unknown', 'notAnId'),
+      channel: fc.constantFrom('TWITTER', 'EMAIL'),
+    });
+    await fc.assert(
+      fc.asyncProperty(respond, async (r) => {
+        const sub = `cfp-resp-${unique()}`;
+        await fast.pool.query(
+          `INSERT INTO care_agents (id, name, skill_groups, lanes, tiers, channels, capacity, assignment_seconds, updated_by)
+           VALUES ($1, $1, '{}', ARRAY['CUSTOMER_SERVICE','MARKETING_PR'], ARRAY['GOLD'], '{}', 5, 900, 'test')`, [sub]);
+        // Two items alike in everything but their ids: one answered through each path.
+        const makeItem = async () => {
+          const c = await createCustomer(fast.pool, { tier: 'GOLD' });
+          const { rows: conv } = await fast.pool.query(
+            `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
+             VALUES ($1, $2, $2, ARRAY[$2], $3, $3) RETURNING id`, [c.id, r.channel, at]);
+          const { rows } = await fast.pool.query(
+            `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, category, skill_group, sla_due_at, actionable, is_public, status,
+               assigned_to, assigned_at, assignment_due_at)
+             VALUES ($1, $2, $3, $4, $5::timestamptz - interval '1 minute', 'help?', 'QUESTION', 'cfp-resp', $5::timestamptz + interval '1 hour', true, $3 = 'TWITTER', $6,
+               $7, CASE WHEN $7::text IS NOT NULL THEN now() END, CASE WHEN $7::text IS NOT NULL THEN now() + interval '1 hour' END)
+             RETURNING id`,
+            [c.id, conv[0].id, r.channel, r.target === 'outbound' ? 'OUTBOUND' : 'INBOUND', at, r.target === 'resolved' ? 'RESOLVED' : 'OPEN', r.target === 'claimed' ? sub : null]);
+          return rows[0].id as string;
+        };
+        const [x, y] = [await makeItem(), await makeItem()];
+        const idOf = (item: string) => (r.target === 'unknown' ? '00000000-0000-4000-8000-000000000000' : r.target === 'notAnId' ? 'not-an-id' : item);
+        const fields = [...r.fields, ...(r.other ? [r.other] : [])].join(' ');
+        const doc = { query: `mutation($input: RespondInput!) { answered: respondToInteraction(input: $input) { ${fields} } }` };
+        const input = (item: string) => ({ interactionId: idOf(item), content: r.content, resolve: r.resolve, occurredAt: at });
+        const viaFast = await post(fast, sub, r.roles, doc, { input: input(x) });
+        const viaApollo = await post(apollo, sub, r.roles, doc, { input: input(y) });
+        expect(viaApollo.path).toBeUndefined();
+        expect(viaFast.status).toBe(viaApollo.status);
+        const mask = (text: string, item: string) => JSON.stringify(normalise(JSON.parse(text.split(item).join('<item>')), null));
+        expect(mask(viaFast.text, x)).toBe(mask(viaApollo.text, y));
+        // The same writes: replies, history and outbox events, by kind.
+        const writes = async (item: string) => (await fast.pool.query(
+          `SELECT (SELECT count(*) FROM interactions WHERE in_reply_to_id = $1)::int AS replies,
+                  (SELECT string_agg(event || ':' || coalesce(to_status, ''), ',' ORDER BY event) FROM interaction_history WHERE interaction_id = $1) AS history,
+                  (SELECT string_agg(type, ',' ORDER BY type) FROM outbox_events WHERE data->>'interactionId' = $1::text OR data->>'id' IN (SELECT id::text FROM interactions WHERE in_reply_to_id = $1)) AS events,
+                  (SELECT status || ':' || coalesce(assigned_to, '-') FROM interactions WHERE id = $1) AS state`, [item])).rows[0];
+        expect(await writes(x)).toEqual(await writes(y));
+        const mayWork = r.roles.some((role) => ['agent', 'supervisor', 'admin'].includes(role));
+        const answerable = (r.target === 'open' || r.target === 'claimed') && r.content.trim() !== '' && !(r.channel === 'TWITTER' && r.content.length > 280);
+        if (mayWork && answerable && r.other === null) {
+          expect(viaFast.path).toBe('respondToInteraction');
+          expect(viaFast.statements).toBe(viaApollo.statements);
+          served++;
+        } else if (!(mayWork && r.other === null)) {
+          expect(viaFast.path).toBeUndefined();
+        }
+      }),
+      { numRuns: 80 },
+    );
+    expect(served).toBeGreaterThan(10);
   });
 
   it('counts each claim once against the mutation rate, whichever path answers it', async () => {
@@ -151,7 +217,7 @@ describe('claim fast path', () => {
       const claim = { query: `mutation { claimNextInteraction { id } }` };
       // Served by the fast path (null: nothing in the agent's skill group), then an unknown agent (Apollo, after the count was taken back).
       const first = await post(limited, me, ['agent'], claim, {});
-      expect(first).toMatchObject({ status: 200, path: 'claim', text: '{"data":{"claimNextInteraction":null}}\n' });
+      expect(first).toMatchObject({ status: 200, path: 'claimNextInteraction', text: '{"data":{"claimNextInteraction":null}}\n' });
       const nobody = `cfp-nobody-${sg}`;
       const unknown = await post(limited, nobody, ['agent'], claim, {});
       expect(JSON.parse(unknown.text).errors[0].extensions.code).toBe('NOT_FOUND');
@@ -162,8 +228,8 @@ describe('claim fast path', () => {
       expect(refused.status).toBe(429);
       expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('RATE_LIMITED');
       expect(Number(refused.retryAfter)).toBeGreaterThan(0);
-      expect((await post(limited, me, ['agent'], claim, {})).path).toBe('claim');
-      expect((await post(limited, me, ['agent'], claim, {})).path).toBe('claim');
+      expect((await post(limited, me, ['agent'], claim, {})).path).toBe('claimNextInteraction');
+      expect((await post(limited, me, ['agent'], claim, {})).path).toBe('claimNextInteraction');
       const meRefused = await post(limited, me, ['agent'], claim, {});
       expect(meRefused).toMatchObject({ status: 429, path: undefined });
     } finally {
