@@ -143,7 +143,25 @@ describe('claimNextInteraction', () => {
     const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], agent.id)}`)
       .send({ query: `mutation { claimNextInteraction { id } }` });
     expect(res.body.data.claimNextInteraction).toEqual({ id: item });
+    expect(res.headers['x-write-path']).toBe('claimNextInteraction');
     expect(Number(res.headers['x-sql-statements'])).toBe(2);
+  });
+
+  it('answers a claimed item in nine statements on the desk fast path (the Apollo path runs the same: desk-fast-path.property.test.ts)', async () => {
+    const sg = `answer-${unique()}`;
+    const c = await createCustomer(app.pool);
+    const item = await openItem(app.pool, c.id, sg);
+    const agent = await setAgent({ id: `ans-${sg}`, skillGroups: [sg], capacity: 1 });
+    const token = `Bearer ${tokenFor(['agent'], agent.id)}`;
+    await request(app.server).post('/graphql').set('authorization', token).send({ query: `mutation { claimNextInteraction { id } }` });
+    const res = await request(app.server).post('/graphql').set('authorization', token).send({
+      query: `mutation($input: RespondInput!) { respondToInteraction(input: $input) { id status assignedUntil } }`,
+      variables: { input: { interactionId: item, content: 'On it.' } },
+    });
+    expect(res.body.data.respondToInteraction).toEqual({ id: item, status: 'RESPONDED', assignedUntil: null });
+    expect(res.headers['x-write-path']).toBe('respondToInteraction');
+    // Rate-limit counter, BEGIN, lock, reply rules, the reply with the open escalations, the item with its conversation, history, events, COMMIT.
+    expect(Number(res.headers['x-sql-statements'])).toBe(9);
   });
 
   it('never lets one agent\'s simultaneous claims pass its capacity', async () => {
