@@ -28,6 +28,8 @@ export interface ClaimResult {
   items: string[];
   /** Claims answered null. */
   empty: number;
+  /** CPU milliseconds the agents' process spent on the timed part (HTTP runs). */
+  clientCpuMs?: number;
 }
 
 const CLAIM = `mutation { claimNextInteraction { id } }`;
@@ -73,6 +75,7 @@ export async function runClaims(plan: ClaimPlan): Promise<ClaimResult> {
     };
     // One untimed claim per agent first (connections, caches), then all agents at once.
     for (const token of plan.tokens) await claim(token, false);
+    const cpu = process.cpuUsage();
     await Promise.all(plan.tokens.map(async (token) => {
       await think(plan.thinkMs);
       for (let n = 0; n < plan.claimsPerAgent; n++) {
@@ -80,6 +83,8 @@ export async function runClaims(plan: ClaimPlan): Promise<ClaimResult> {
         await think(plan.thinkMs);
       }
     }));
+    const used = process.cpuUsage(cpu);
+    result.clientCpuMs = (used.user + used.system) / 1000;
   } finally {
     await db?.end();
   }
