@@ -61,8 +61,8 @@ interface DeskMutation {
   prepare(args: Record<string, unknown>, viewer: Viewer): () => Promise<unknown>;
 }
 
-/** One desk document, parsed and validated once. */
-interface ClaimOperation {
+/** One document naming a desk mutation, parsed and validated once. */
+interface DeskOperation {
   operation: OperationDefinitionNode;
   fragments: Record<string, FragmentDefinitionNode>;
   document: DocumentNode;
@@ -102,8 +102,8 @@ function plainBody(body: unknown): body is Body {
 /**
  * The desk's two hot mutations, claimNextInteraction and respondToInteraction, without Apollo
  * (docs/incidents-and-agents.md, "The desk's fast path"): an agent claims and answers all day,
- * and Apollo's per-request machinery (context and loaders, plugins, the resolver chain) was most
- * of a claim's cost. Same token check, validation, limits (body, cost, the shared mutation
+ * and Apollo's per-request machinery (context and loaders, plugins, the resolver chain) was a
+ * good part of their cost. Same token check, validation, limits (body, cost, the shared mutation
  * counter), roles (claim: CAN.workQueue; respond: CAN.workCare; both agent, supervisor, admin),
  * the same service calls with the same statements (AgentService.actingAgent and claimNext;
  * CareDeskService.respond, whose transaction writes the reply, the history and the outbox
@@ -118,7 +118,7 @@ function plainBody(body: unknown): body is Body {
 export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   const { schema, limits, metrics } = deps;
   const rules = [...specifiedRules, ...limitValidationRules(limits)];
-  const operations = new Map<string, ClaimOperation | null>();
+  const operations = new Map<string, DeskOperation | null>();
   const mutationType = schema.getMutationType();
   const MUTATIONS: Record<string, DeskMutation> = {
     claimNextInteraction: {
@@ -138,37 +138,36 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   };
   const interactionType = mutationType?.getFields().claimNextInteraction ? getNamedType(mutationType.getFields().claimNextInteraction.type) : null;
 
-  function known(query: string, operationName: string | null): ClaimOperation | null {
+  function known(query: string, operationName: string | null): DeskOperation | null {
     const cacheKey = `${operationName ?? ''}\n${query}`;
     const cached = operations.get(cacheKey);
     if (cached !== undefined) return cached;
-    let entry: ClaimOperation | null = null;
-    // Cheap first test: documents that cannot be a claim are not parsed twice.
-    if (query.includes('claimNextInteraction') || query.includes('respondToInteraction')) {
-      try {
-        const document = parse(query, { maxTokens: limits.maxTokens });
-        const valid = validate(schema, document, rules, { maxErrors: limits.maxValidationErrors }).length === 0;
-        const operation = valid ? getOperationAST(document, operationName) : null;
-        if (operation?.operation === 'mutation') {
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-          let directives = false;
-          visit(document, {
-            Directive() {
-              directives = true;
-            },
-          });
-          entry = { operation, fragments, document, directives, writers: new Map() };
-        }
-      } catch {
-        // A syntax error: Apollo answers it.
+    // Cheap first test, and nothing cached for the documents of every other operation.
+    if (!query.includes('claimNextInteraction') && !query.includes('respondToInteraction')) return null;
+    let entry: DeskOperation | null = null;
+    try {
+      const document = parse(query, { maxTokens: limits.maxTokens });
+      const valid = validate(schema, document, rules, { maxErrors: limits.maxValidationErrors }).length === 0;
+      const operation = valid ? getOperationAST(document, operationName) : null;
+      if (operation?.operation === 'mutation') {
+        const fragments: Record<string, FragmentDefinitionNode> = {};
+        for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+        let directives = false;
+        visit(document, {
+          Directive() {
+            directives = true;
+          },
+        });
+        entry = { operation, fragments, document, directives, writers: new Map() };
       }
+    } catch {
+      // A syntax error: Apollo answers it.
     }
     if (operations.size < MAX_OPERATIONS) operations.set(cacheKey, entry);
     return entry;
   }
 
-  function compile(op: ClaimOperation, variables: Record<string, unknown>): Compiled | null {
+  function compile(op: DeskOperation, variables: Record<string, unknown>): Compiled | null {
     if (!mutationType || !interactionType || !isObjectType(interactionType)) return null;
     const groups = [...collectFields(schema, op.fragments, variables, mutationType, op.operation.selectionSet)];
     if (groups.length !== 1) return null;
@@ -194,7 +193,7 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
     }
   }
 
-  function writerOf(op: ClaimOperation, variables: Record<string, unknown>): Compiled | null {
+  function writerOf(op: DeskOperation, variables: Record<string, unknown>): Compiled | null {
     const key = op.directives ? JSON.stringify(variables) : '';
     const cached = op.writers.get(key);
     if (cached !== undefined) return cached;
