@@ -1,6 +1,7 @@
 // `npm run bench:queue`: builds a large interactions table on its own embedded PostgreSQL,
 // then measures the top-50 careQueue request through the real HTTP service, and
-// claimNextInteraction under BENCH_AGENTS (default 50) agents claiming at once beside its floor (care-claims.ts).
+// claimNextInteraction under BENCH_AGENTS (default 50) agents beside its floor (care-claims.ts): a desk
+// (claim, respond, BENCH_THINK_MS think) and a closed loop (capacity), through the desk fast path and through Apollo.
 // BENCH_ROWS (default 2,000,000) interactions; rerun with a larger BENCH_ROWS to grow the table.
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
@@ -167,15 +168,22 @@ async function main(): Promise<void> {
     sqlTimes.sort((a, b) => a - b);
     console.log(`the top-50 statement alone (pg round trip): p50 ${percentile(sqlTimes, 50).toFixed(1)} ms  p99 ${percentile(sqlTimes, 99).toFixed(1)} ms`);
 
-    const app = await createApp({
-      config: { isProduction: true, defaultPhoneRegion: 'US' },
-      dataSource,
-      logger: createLogger(process.env.BENCH_LOG_LEVEL === 'error' ? 'error' : 'silent'),
-      verifyToken: createTokenVerifier({ secret: SECRET, issuer: 'bench', audience: 'bench' }),
-    });
-    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-    const address = app.server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`;
+    const serve = async (deskFastPath: boolean) => {
+      const app = await createApp({
+        config: { isProduction: true, defaultPhoneRegion: 'US' },
+        dataSource,
+        logger: createLogger(process.env.BENCH_LOG_LEVEL === 'error' ? 'error' : 'silent'),
+        verifyToken: createTokenVerifier({ secret: SECRET, issuer: 'bench', audience: 'bench' }),
+        deskFastPath,
+        ...(deskFastPath ? {} : { webhooks: { worker: false as const } }),
+      });
+      await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+      const address = app.server.address();
+      return { app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql` };
+    };
+    // The app, and the same app with every claim through Apollo (for the comparison; idle otherwise).
+    const { app, url } = await serve(true);
+    const { app: apolloApp, url: apolloUrl } = await serve(false);
     const token = signDevToken(SECRET, { sub: 'bench', roles: ['agent'] }, { issuer: 'bench', audience: 'bench', expiresIn: 3600 });
     try {
       console.log(`${REQUESTS} sequential requests each (after 20 warm-up), top 50 with reasons:`);
@@ -190,10 +198,12 @@ async function main(): Promise<void> {
         const after = Buffer.from(JSON.stringify([String(page[0].queue_key), page[0].id])).toString('base64url');
         await measure(url, token, 'careQueue(after: item 5000)', { after });
       }
-      await measureClaims({ pool, url, dbUrl: db.url, secret: SECRET, issuer: 'bench' });
+      await measureClaims({ pool, url, apolloUrl, dbUrl: db.url, secret: SECRET, issuer: 'bench' });
     } finally {
-      await app.stop();
-      await new Promise<void>((resolve) => app.server.close(() => resolve()));
+      for (const each of [app, apolloApp]) {
+        await each.stop();
+        await new Promise<void>((resolve) => each.server.close(() => resolve()));
+      }
     }
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();

@@ -15,17 +15,21 @@ export interface ClaimPlan {
   claimsPerAgent: number;
   /** Milliseconds an agent works on its item after answering, before the next claim (0: a closed loop). */
   thinkMs: number;
-  /** How an agent answers its item before the next claim (untimed): a plain UPDATE, or respondToInteraction. */
+  /** How an agent answers its item before the next claim: a plain UPDATE (untimed), or respondToInteraction (timed). */
   answer: { viaHttp: false; dbUrl: string } | { viaHttp: true };
 }
 
 export interface ClaimResult {
   /** Milliseconds of every claim request, in completion order. */
   times: number[];
+  /** Milliseconds of every respondToInteraction request (answers over HTTP only). */
+  respondTimes: number[];
   /** The items claimed (to check none went to two agents). */
   items: string[];
   /** Claims answered null. */
   empty: number;
+  /** CPU milliseconds the agents' process spent on the timed part (HTTP runs). */
+  clientCpuMs?: number;
 }
 
 const CLAIM = `mutation { claimNextInteraction { id } }`;
@@ -47,10 +51,10 @@ export function think(ms: number): Promise<void> {
   return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms * (0.5 + Math.random()))) : Promise.resolve();
 }
 
-/** Each agent: claim (timed), answer and think (untimed), claim again; all agents at once. */
+/** Each agent: claim (timed), answer (timed when by respondToInteraction) and think, claim again; all agents at once. */
 export async function runClaims(plan: ClaimPlan): Promise<ClaimResult> {
   const db = plan.answer.viaHttp ? null : new Pool({ connectionString: plan.answer.dbUrl, max: plan.tokens.length });
-  const result: ClaimResult = { times: [], items: [], empty: 0 };
+  const result: ClaimResult = { times: [], respondTimes: [], items: [], empty: 0 };
   try {
     const claim = async (token: string, timed: boolean) => {
       const started = performance.now();
@@ -63,10 +67,15 @@ export async function runClaims(plan: ClaimPlan): Promise<ClaimResult> {
       }
       if (timed) result.items.push(item.id);
       if (db) await db.query(`UPDATE interactions SET status = 'RESPONDED', responded_at = now() WHERE id = $1`, [item.id]);
-      else await post(plan.url, token, RESPOND, { input: { interactionId: item.id, content: 'Thanks for reaching out: we are on it.' } });
+      else {
+        const started = performance.now();
+        await post(plan.url, token, RESPOND, { input: { interactionId: item.id, content: 'Thanks for reaching out: we are on it.' } });
+        if (timed) result.respondTimes.push(performance.now() - started);
+      }
     };
     // One untimed claim per agent first (connections, caches), then all agents at once.
     for (const token of plan.tokens) await claim(token, false);
+    const cpu = process.cpuUsage();
     await Promise.all(plan.tokens.map(async (token) => {
       await think(plan.thinkMs);
       for (let n = 0; n < plan.claimsPerAgent; n++) {
@@ -74,6 +83,8 @@ export async function runClaims(plan: ClaimPlan): Promise<ClaimResult> {
         await think(plan.thinkMs);
       }
     }));
+    const used = process.cpuUsage(cpu);
+    result.clientCpuMs = (used.user + used.system) / 1000;
   } finally {
     await db?.end();
   }

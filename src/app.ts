@@ -15,7 +15,7 @@ import { guardPool } from './db/pool-guard';
 import type { ReplicaSet } from './db/replicas';
 import { readRoutingPlugin, routedPool } from './db/routing';
 import { createErrorFormatter } from './graphql/errors';
-import { DEFAULT_LIMITS, limitValidationRules, limitsPlugin, type Limits } from './graphql/limits';
+import { DEFAULT_LIMITS, limitValidationRules, limitsPlugin, mutationCounter, type Limits } from './graphql/limits';
 import { buildAppSchema } from './schema';
 import { buildContext, createLoaders, createServices, type RequestContext } from './context';
 import { healthz, readyz } from './http/health';
@@ -30,6 +30,7 @@ import { OutboxPruner, type PruneOptions } from './events/outbox-prune';
 import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
 import { responseFastPath } from './customer360/response.handler';
+import { deskFastPath } from './customer360/desk.handler';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -44,6 +45,8 @@ export interface AppDeps {
   compiledReads?: boolean;
   /** false: no response fast path (customer360/response.handler.ts); the compiled reads stay on. Default: compiledReads. */
   responseFastPath?: boolean;
+  /** false: claimNextInteraction and respondToInteraction always through Apollo (customer360/desk.handler.ts off; for comparisons). Default: responseFastPath. Off with replicas. */
+  deskFastPath?: boolean;
   /**
    * Prefix of this app's mutation counters in PostgreSQL: apps with the same prefix (the workers
    * and instances of one deployment) share one limit per token. Default 'mutations'.
@@ -109,6 +112,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const server = http.createServer(app);
 
   const schema = deps.schema ?? (await buildAppSchema());
+  // One mutation counter for Apollo and the desk fast path: a mutation counts once whichever answers it.
+  const counter = mutationCounter(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix });
+  const fastPaths = deps.responseFastPath ?? deps.compiledReads ?? true;
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: !config.isProduction,
@@ -125,7 +131,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       metricsPlugin(metrics, { exposeStatementCount: !config.isProduction }),
-      limitsPlugin(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix }),
+      limitsPlugin(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix }, counter),
       ...(deps.replicas ? [readRoutingPlugin(deps.replicas)] : []),
       // No HTTP cache hints are used; the plugin would wrap every field resolution.
       ApolloServerPluginCacheControlDisabled(),
@@ -169,8 +175,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         (res as unknown as express.Response).locals.bodyBytes = buf.length;
       },
     }),
-    ...(deps.responseFastPath ?? deps.compiledReads ?? true
+    ...(fastPaths
       ? [responseFastPath({ schema, pool, verifyToken: deps.verifyToken, limits, metrics, logger, replicas: deps.replicas, exposeStatementCount: !config.isProduction })]
+      : []),
+    // Mutations write on the primary and make the subject's reads sticky there (readRoutingPlugin): with replicas, Apollo answers.
+    ...((deps.deskFastPath ?? fastPaths) && !deps.replicas
+      ? [deskFastPath({ schema, verifyToken: deps.verifyToken, limits, metrics, logger, counter, agents: services.agents, careDesk: services.careDesk, exposeStatementCount: !config.isProduction })]
       : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>

@@ -3,10 +3,9 @@ import { CAN } from '../auth/roles';
 import type { RequestContext } from '../context';
 import { DateTimeScalar } from '../graphql/scalars';
 import { Interaction } from '../interactions/interaction.types';
+import { holds } from './agent.service';
 import { Agent, AgentInput } from './agent.types';
 
-/** An assignment counts while its due time is ahead; past it the item is back in the queue. */
-const holds = (i: Interaction, now = Date.now()) => i.assignedToId != null && i.assignmentDueAt != null && new Date(i.assignmentDueAt).getTime() > now;
 
 /** Agents and the claim of queue items (the ACD side of the desk). */
 @Resolver()

@@ -32,6 +32,10 @@ export function checkAgentId(value: string, field = 'agentId'): string {
  */
 export const CLAIM_SQL = `SELECT ${INTERACTION_COLUMNS} FROM care_claim_next($1) i`;
 
+/** An assignment counts while its due time is ahead; past it the item is back in the queue (Interaction.assignedTo, assignedUntil). */
+export const holds = (i: Pick<Interaction, 'assignedToId' | 'assignmentDueAt'>, now = Date.now()) =>
+  i.assignedToId != null && i.assignmentDueAt != null && new Date(i.assignmentDueAt).getTime() > now;
+
 function list<T extends string>(values: T[], field: string, max: number, itemMax = 100): T[] {
   const out = [...new Set(values.map((v) => v.trim() as T))];
   if (out.length > max) throw badInput(field, `${field} may list at most ${max} values`);

@@ -83,29 +83,31 @@ export class CareDeskService {
           field: 'content', channel, limit: rules.maxLength, length,
         });
       }
-      const [reply]: { id: string }[] = await m.query(
+      // The reply, and (in the same round trip: nothing here touches escalations) the interaction's open escalations.
+      const [reply]: { id: string; openEscalations: number }[] = await m.query(
         `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, is_public, category,
            sentiment, topics, lane, skill_group, status, in_reply_to_id, external_id, actionable, closed_loop, created_by,
            brand_channel_id, template_id, template_version)
-         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15, $16, $17, $18) RETURNING id`,
+         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15, $16, $17, $18)
+         RETURNING id, (SELECT count(*)::int FROM escalations e WHERE e.interaction_id = $12 AND e.resolved_at IS NULL) AS "openEscalations"`,
         [original.customerId, original.conversationId, channel, at, content, isPublic, original.category, classify(content).sentiment,
           original.topics, original.lane, original.skillGroup, original.id, input.externalId ?? null, closedLoop, by,
           channel === original.channel ? original.brandChannelId : null, template?.id ?? null, rules.templateVersion],
       );
-      const openEscalations = await this.openEscalationCount(m, original.id);
-      const status = input.resolve ? 'RESOLVED' : openEscalations > 0 ? 'ESCALATED' : 'RESPONDED';
-      await m.query(
-        `UPDATE interactions SET responded_at = coalesce(responded_at, $2), status = $3,
-                resolved_at = CASE WHEN $3 = 'RESOLVED' THEN $2 ELSE resolved_at END
-          WHERE id = $1`,
-        [original.id, at, status],
-      );
-      await m.query(
-        `UPDATE conversations SET channels = CASE WHEN $2 = ANY(channels) THEN channels ELSE channels || $2 END,
-                current_channel = $2, last_activity_at = greatest(last_activity_at, $3),
-                loop_closed_at = CASE WHEN $4 THEN coalesce(loop_closed_at, $3) ELSE loop_closed_at END
-          WHERE id = $1`,
-        [original.conversationId, channel, at, closedLoop],
+      const status = input.resolve ? 'RESOLVED' : reply.openEscalations > 0 ? 'ESCALATED' : 'RESPONDED';
+      // The answered interaction and its conversation in one statement; its row (after its triggers) is the answer.
+      // TypeORM answers an UPDATE with [rows, row count].
+      const [[answered]]: [Interaction[], number] = await m.query(
+        `WITH v AS (
+           UPDATE conversations SET channels = CASE WHEN $4 = ANY(channels) THEN channels ELSE channels || $4 END,
+                  current_channel = $4, last_activity_at = greatest(last_activity_at, $2),
+                  loop_closed_at = CASE WHEN $6 THEN coalesce(loop_closed_at, $2) ELSE loop_closed_at END
+            WHERE id = $5)
+         UPDATE interactions i SET responded_at = coalesce(i.responded_at, $2), status = $3,
+                resolved_at = CASE WHEN $3 = 'RESOLVED' THEN $2 ELSE i.resolved_at END
+          WHERE i.id = $1
+         RETURNING ${INTERACTION_COLUMNS}`,
+        [original.id, at, status, channel, original.conversationId, closedLoop],
       );
       const history: HistoryEntry[] = [{
         customerId: original.customerId, interactionId: original.id, event: 'RESPONDED', fromStatus: original.status,
@@ -122,7 +124,7 @@ export class CareDeskService {
         { type: EventType.INTERACTION_RECORDED, customerId, data: recorded(reply.id, customerId, original.conversationId, channel, 'OUTBOUND', 'RESPONDED') },
         { type: EventType.INTERACTION_RESPONDED, customerId, data: { interactionId: original.id, customerId, replyId: reply.id, status } },
       ]);
-      return this.interaction(m, original.id);
+      return answered;
     }));
   }
 
@@ -248,11 +250,6 @@ export class CareDeskService {
     const [{ n }]: { n: number }[] = await m.query(
       `SELECT count(*)::int AS n FROM escalations WHERE interaction_id = $1 AND resolved_at IS NULL`, [interactionId]);
     return n;
-  }
-
-  private async interaction(m: EntityManager, interactionId: string): Promise<Interaction> {
-    const [row]: Interaction[] = await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = $1`, [interactionId]);
-    return row;
   }
 
   private async escalation(m: EntityManager, escalationId: string): Promise<Escalation> {

@@ -183,12 +183,46 @@ function mutationLimiter(points: number, store: SharedRateStore | undefined): Ra
 }
 
 /**
+ * The per-token mutation count, shared by the Apollo plugin and any path that answers a mutation
+ * without Apollo (the desk fast path, customer360/desk.handler.ts): one counter per app, so a
+ * mutation counts once whichever path answers it.
+ */
+export interface MutationCounter {
+  /** Counts one mutation of `sub`; the RATE_LIMITED LimitError (HTTP 429, retry-after) when it is over the rate, else null. */
+  count(sub: string): Promise<LimitError | null>;
+  /** Takes one count back: a request counted by a fast path that then hands it to Apollo, which counts it again. */
+  uncount(sub: string): Promise<void>;
+}
+
+/** The app's mutation counter (in PostgreSQL when `store` is given). Usage: `const counter = mutationCounter(limits, { pool })`. */
+export function mutationCounter(limits: Limits, store?: SharedRateStore): MutationCounter {
+  const mutations = mutationLimiter(limits.mutationsPerMinute, store);
+  return {
+    async count(sub) {
+      try {
+        await mutations.consume(sub);
+        return null;
+      } catch (refused) {
+        if (!(refused instanceof RateLimiterRes)) throw refused;
+        const retryAfter = Math.ceil(refused.msBeforeNext / 1000);
+        const error = new LimitError(`more than ${limits.mutationsPerMinute} mutations a minute for this token; retry after ${retryAfter} s`, 'RATE_LIMITED', 429);
+        (error.extensions.http as { headers?: HeaderMap }).headers = new HeaderMap([['retry-after', String(retryAfter)]]);
+        return error;
+      }
+    },
+    async uncount(sub) {
+      await mutations.reward(sub, 1);
+    },
+  };
+}
+
+/**
  * Apollo plugin for the limits that need the resolved operation: cost, the body size of
  * non-bulk operations, and the per-token mutation rate. Each throws a LimitError that
- * carries its HTTP status (an error without one would be a 500 at this stage).
+ * carries its HTTP status (an error without one would be a 500 at this stage). `counter`: the
+ * app's one mutation counter when another path shares it (default: one of its own on `store`).
  */
-export function limitsPlugin(limits: Limits, store?: SharedRateStore): ApolloServerPlugin<LimitsContext> {
-  const mutations = mutationLimiter(limits.mutationsPerMinute, store);
+export function limitsPlugin(limits: Limits, store?: SharedRateStore, counter: MutationCounter = mutationCounter(limits, store)): ApolloServerPlugin<LimitsContext> {
   return {
     async requestDidStart() {
       return {
@@ -214,15 +248,8 @@ export function limitsPlugin(limits: Limits, store?: SharedRateStore): ApolloSer
             throw new LimitError(`query cost ${cost} is over the limit of ${limits.maxCost}; ask for fewer rows (smaller first) or fewer nested connections`);
           }
           if (operation.operation === 'mutation') {
-            try {
-              await mutations.consume(contextValue.viewer.sub);
-            } catch (refused) {
-              if (!(refused instanceof RateLimiterRes)) throw refused;
-              const retryAfter = Math.ceil(refused.msBeforeNext / 1000);
-              const error = new LimitError(`more than ${limits.mutationsPerMinute} mutations a minute for this token; retry after ${retryAfter} s`, 'RATE_LIMITED', 429);
-              (error.extensions.http as { headers?: HeaderMap }).headers = new HeaderMap([['retry-after', String(retryAfter)]]);
-              throw error;
-            }
+            const refused = await counter.count(contextValue.viewer.sub);
+            if (refused) throw refused;
           }
         },
       };

@@ -59,6 +59,8 @@ export interface TestAppOptions {
   compiledReads?: boolean;
   /** false: no response fast path (customer360/response.handler.ts), the compiled reads stay on. */
   responseFastPath?: boolean;
+  /** false: claimNextInteraction and respondToInteraction always through Apollo (customer360/desk.handler.ts off). */
+  deskFastPath?: boolean;
   /** Shared mutation counters (default: a prefix of this app's own, so test files never count each other's mutations). */
   rateLimitKeyPrefix?: string;
   /** Read replicas of `url` (a streaming standby): queries read there. */
@@ -99,6 +101,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     schema: options.schema,
     compiledReads: options.compiledReads,
     responseFastPath: options.responseFastPath,
+    deskFastPath: options.deskFastPath,
     rateLimitKeyPrefix: options.rateLimitKeyPrefix ?? `test-${randomUUID()}`,
     live: options.live,
     outboxPrune: options.outboxPrune,

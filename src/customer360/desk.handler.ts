@@ -1,0 +1,276 @@
+import type { Request, RequestHandler, Response } from 'express';
+import {
+  Kind,
+  getArgumentValues,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  isObjectType,
+  isScalarType,
+  parse,
+  specifiedRules,
+  validate,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { collectFields } from 'graphql/execution/collectFields';
+import type { TokenVerifier, Viewer } from '../auth/jwt';
+import { CAN, type Role } from '../auth/roles';
+import type { AgentService } from '../care/agent.service';
+import { holds } from '../care/agent.service';
+import type { CareDeskService } from '../care/care-desk.service';
+import type { RespondInput } from '../care/care.inputs';
+import { currentRequestScope } from '../common/request-scope';
+import { DomainError } from '../graphql/errors';
+import { cachedOperationCost, limitValidationRules, type Limits, type MutationCounter } from '../graphql/limits';
+import type { Metrics } from '../http/metrics';
+import type { Logger } from '../logger';
+import { NotCovered, objectWriter } from './response.compile';
+
+export interface DeskFastPathDeps {
+  schema: GraphQLSchema;
+  verifyToken: TokenVerifier;
+  limits: Limits;
+  metrics: Metrics;
+  logger: Logger;
+  /** The app's one mutation counter, shared with the Apollo limits plugin. */
+  counter: MutationCounter;
+  /** The services the resolvers call: the same rules, the same statements. */
+  agents: Pick<AgentService, 'actingAgent' | 'claimNext'>;
+  careDesk: Pick<CareDeskService, 'respond'>;
+  /** Outside production: `x-sql-statements` (as the Apollo plugin) and `x-write-path: <the mutation>`. */
+  exposeStatementCount: boolean;
+}
+
+type Writer = (row: Record<string, unknown>) => string;
+
+/**
+ * A mutation this path answers: the roles of its resolver's @Authorized, and the resolver's
+ * work split in two: `prepare` runs the checks that need no database (it throws: Apollo answers,
+ * nothing was counted), the returned call runs after the mutation was counted (a DomainError:
+ * nothing was written; the count is taken back and Apollo answers).
+ */
+interface DeskMutation {
+  roles: readonly Role[];
+  nullable: boolean;
+  prepare(args: Record<string, unknown>, viewer: Viewer): () => Promise<unknown>;
+}
+
+/** One document naming a desk mutation, parsed and validated once. */
+interface DeskOperation {
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+  document: DocumentNode;
+  /** The selection depends on variables only through @include/@skip. */
+  directives: boolean;
+  /** By the variables' values when `directives`, else under ''; null: not covered. */
+  writers: Map<string, Compiled | null>;
+}
+
+interface Compiled {
+  key: string;
+  name: string;
+  mutation: DeskMutation;
+  field: FieldNode;
+  def: GraphQLField<unknown, unknown>;
+  write: Writer;
+}
+
+const MAX_OPERATIONS = 200;
+const MAX_WRITERS = 64;
+const JSON_ACCEPTS = new Set([undefined, '', '*/*', 'application/json']);
+
+interface Body {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+function plainBody(body: unknown): body is Body {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const b = body as Record<string, unknown>;
+  if (typeof b.query !== 'string' || b.extensions !== undefined) return false;
+  if (b.operationName != null && typeof b.operationName !== 'string') return false;
+  return b.variables == null || (typeof b.variables === 'object' && !Array.isArray(b.variables));
+}
+
+/**
+ * The desk's two hot mutations, claimNextInteraction and respondToInteraction, without Apollo
+ * (docs/incidents-and-agents.md, "The desk's fast path"): an agent claims and answers all day,
+ * and Apollo's per-request machinery (context and loaders, plugins, the resolver chain) was a
+ * good part of their cost. Same token check, validation, limits (body, cost, the shared mutation
+ * counter), roles (claim: CAN.workQueue; respond: CAN.workCare; both agent, supervisor, admin),
+ * the same service calls with the same statements (AgentService.actingAgent and claimNext;
+ * CareDeskService.respond, whose transaction writes the reply, the history and the outbox
+ * events, published after commit) and the same answer text. Covered: a document whose one root
+ * field is one of them selecting Interaction fields without a resolver, `assignedUntil` and
+ * `__typename`. Everything else, and every error, is answered by Apollo: before the count the
+ * request is just passed on; a DomainError after it (an unknown or inactive agent, an item that
+ * cannot be answered: nothing was written) takes the count back first, so a request counts once;
+ * an unexpected failure after the count is answered as a 500 (the write may have committed, so
+ * it is not run again).
+ */
+export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
+  const { schema, limits, metrics } = deps;
+  const rules = [...specifiedRules, ...limitValidationRules(limits)];
+  const operations = new Map<string, DeskOperation | null>();
+  const mutationType = schema.getMutationType();
+  const MUTATIONS: Record<string, DeskMutation> = {
+    claimNextInteraction: {
+      roles: CAN.workQueue,
+      nullable: true,
+      prepare(args, viewer) {
+        // FORBIDDEN (another agent, not a supervisor) or a bad id throws here.
+        const agentId = deps.agents.actingAgent(args.agentId as string | null | undefined, viewer);
+        return () => deps.agents.claimNext(agentId);
+      },
+    },
+    respondToInteraction: {
+      roles: CAN.workCare,
+      nullable: false,
+      prepare: (args, viewer) => () => deps.careDesk.respond(args.input as RespondInput, viewer.sub),
+    },
+  };
+  const interactionType = mutationType?.getFields().claimNextInteraction ? getNamedType(mutationType.getFields().claimNextInteraction.type) : null;
+
+  function known(query: string, operationName: string | null): DeskOperation | null {
+    const cacheKey = `${operationName ?? ''}\n${query}`;
+    const cached = operations.get(cacheKey);
+    if (cached !== undefined) return cached;
+    // Cheap first test, and nothing cached for the documents of every other operation.
+    if (!query.includes('claimNextInteraction') && !query.includes('respondToInteraction')) return null;
+    let entry: DeskOperation | null = null;
+    try {
+      const document = parse(query, { maxTokens: limits.maxTokens });
+      const valid = validate(schema, document, rules, { maxErrors: limits.maxValidationErrors }).length === 0;
+      const operation = valid ? getOperationAST(document, operationName) : null;
+      if (operation?.operation === 'mutation') {
+        const fragments: Record<string, FragmentDefinitionNode> = {};
+        for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+        let directives = false;
+        visit(document, {
+          Directive() {
+            directives = true;
+          },
+        });
+        entry = { operation, fragments, document, directives, writers: new Map() };
+      }
+    } catch {
+      // A syntax error: Apollo answers it.
+    }
+    if (operations.size < MAX_OPERATIONS) operations.set(cacheKey, entry);
+    return entry;
+  }
+
+  function compile(op: DeskOperation, variables: Record<string, unknown>): Compiled | null {
+    if (!mutationType || !interactionType || !isObjectType(interactionType)) return null;
+    const groups = [...collectFields(schema, op.fragments, variables, mutationType, op.operation.selectionSet)];
+    if (groups.length !== 1) return null;
+    const [key, group] = groups[0];
+    const name = group[0].name.value;
+    const mutation = Object.hasOwn(MUTATIONS, name) ? MUTATIONS[name] : undefined;
+    const rootDef = mutationType.getFields()[name];
+    if (!mutation || !rootDef || getNamedType(rootDef.type) !== interactionType) return null;
+    const assignedUntil = interactionType.getFields().assignedUntil;
+    const dateTime = assignedUntil ? getNamedType(assignedUntil.type) : null;
+    try {
+      const write = objectWriter(schema, op.fragments, variables, interactionType, group, {
+        // The resolver of Interaction.assignedUntil (agent.resolver.ts), on the same row.
+        assignedUntil: () => (row) => {
+          if (!holds(row) || !isScalarType(dateTime)) return 'null';
+          return JSON.stringify(dateTime.serialize(row.assignmentDueAt));
+        },
+      });
+      return { key, name, mutation, field: group[0], def: rootDef, write };
+    } catch (error) {
+      if (error instanceof NotCovered) return null;
+      throw error;
+    }
+  }
+
+  function writerOf(op: DeskOperation, variables: Record<string, unknown>): Compiled | null {
+    const key = op.directives ? JSON.stringify(variables) : '';
+    const cached = op.writers.get(key);
+    if (cached !== undefined) return cached;
+    const compiled = compile(op, variables);
+    if (op.writers.size < MAX_WRITERS) op.writers.set(key, compiled);
+    return compiled;
+  }
+
+  /** True when it answered; false (nothing sent, nothing counted) to let Apollo answer. */
+  async function answer(req: Request, res: Response, body: Body, started: bigint): Promise<boolean> {
+    const op = known(body.query, body.operationName ?? null);
+    if (!op) return false;
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!token) return false;
+    let viewer: Viewer;
+    try {
+      viewer = await deps.verifyToken(token);
+    } catch {
+      return false;
+    }
+    const coerced = getVariableValues(schema, op.operation.variableDefinitions ?? [], body.variables ?? {});
+    if (coerced.errors) return false;
+    const compiled = writerOf(op, coerced.coerced);
+    if (!compiled) return false;
+    // The resolver's @Authorized; anyone else gets Apollo's FORBIDDEN.
+    if (!compiled.mutation.roles.some((role) => viewer.roles.has(role))) return false;
+    let call: () => Promise<unknown>;
+    try {
+      if (cachedOperationCost(schema, op.document, body.operationName ?? undefined, body.variables ?? undefined) > limits.maxCost) return false;
+      call = compiled.mutation.prepare(getArgumentValues(compiled.def, compiled.field, coerced.coerced), viewer);
+    } catch {
+      // Apollo answers, and counts the mutation itself.
+      return false;
+    }
+    // Over the rate: Apollo counts again (the window's refusal does not change) and answers the 429.
+    if (await deps.counter.count(viewer.sub)) return false;
+    let row: Record<string, unknown> | null;
+    try {
+      row = (await call()) as Record<string, unknown> | null;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      // Refused by the service: nothing was written; Apollo counts and answers the error.
+      await deps.counter.uncount(viewer.sub);
+      return false;
+    }
+    // A non-null field answered null would be Apollo's error: never expected, but not answered here.
+    if (row === null && !compiled.mutation.nullable) throw new Error(`${compiled.name} returned null`);
+    const text = `{"data":{"${compiled.key}":${row ? compiled.write(row) : 'null'}}}\n`;
+    const operation = metrics.operationLabel(op.operation.name?.value);
+    const scope = currentRequestScope();
+    if (scope) scope.operation = operation;
+    metrics.requests.inc({ operation });
+    metrics.duration.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (deps.exposeStatementCount && scope) {
+      res.setHeader('x-sql-statements', String(scope.statements));
+      res.setHeader('x-write-path', compiled.name);
+    }
+    res.statusCode = 200;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('content-length', Buffer.byteLength(text));
+    res.end(text);
+    return true;
+  }
+
+  return (req, res, next) => {
+    const body: unknown = req.body;
+    if (req.method !== 'POST' || !plainBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return next();
+    if (Number(res.locals.bodyBytes ?? 0) > limits.maxBodyBytes) return next();
+    answer(req, res, body, process.hrtime.bigint()).then(
+      (answered) => {
+        if (!answered) next();
+      },
+      (error: unknown) => {
+        // After the count the write may have committed: it is not run again; the HTTP error handler answers a 500.
+        deps.logger.error({ err: error, requestId: res.locals.requestId }, 'desk fast path failed');
+        if (!res.headersSent) next(error);
+      },
+    );
+  };
+}
