@@ -31,6 +31,7 @@ import { cachedOperationCost, limitValidationRules, type Limits, type MutationCo
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { NotCovered, objectWriter } from './response.compile';
+import { bearerViewer, fastPathMiddleware, sendFastAnswer, type FastBody } from './fast-path.http';
 
 export interface DeskFastPathDeps {
   schema: GraphQLSchema;
@@ -83,22 +84,6 @@ interface Compiled {
 
 const MAX_OPERATIONS = 200;
 const MAX_WRITERS = 64;
-const JSON_ACCEPTS = new Set([undefined, '', '*/*', 'application/json']);
-
-interface Body {
-  query: string;
-  operationName?: string | null;
-  variables?: Record<string, unknown> | null;
-}
-
-function plainBody(body: unknown): body is Body {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-  const b = body as Record<string, unknown>;
-  if (typeof b.query !== 'string' || b.extensions !== undefined) return false;
-  if (b.operationName != null && typeof b.operationName !== 'string') return false;
-  return b.variables == null || (typeof b.variables === 'object' && !Array.isArray(b.variables));
-}
-
 /**
  * The desk's two hot mutations, claimNextInteraction and respondToInteraction, without Apollo
  * (docs/incidents-and-agents.md, "The desk's fast path"): an agent claims and answers all day,
@@ -203,17 +188,11 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   }
 
   /** True when it answered; false (nothing sent, nothing counted) to let Apollo answer. */
-  async function answer(req: Request, res: Response, body: Body, started: bigint): Promise<boolean> {
+  async function answer(req: Request, res: Response, body: FastBody, started: bigint): Promise<boolean> {
     const op = known(body.query, body.operationName ?? null);
     if (!op) return false;
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!token) return false;
-    let viewer: Viewer;
-    try {
-      viewer = await deps.verifyToken(token);
-    } catch {
-      return false;
-    }
+    const viewer = await bearerViewer(req, deps.verifyToken);
+    if (!viewer) return false;
     const coerced = getVariableValues(schema, op.operation.variableDefinitions ?? [], body.variables ?? {});
     if (coerced.errors) return false;
     const compiled = writerOf(op, coerced.coerced);
@@ -251,26 +230,13 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
       res.setHeader('x-sql-statements', String(scope.statements));
       res.setHeader('x-write-path', compiled.name);
     }
-    res.statusCode = 200;
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.setHeader('content-length', Buffer.byteLength(text));
-    res.end(text);
+    sendFastAnswer(res, text);
     return true;
   }
 
-  return (req, res, next) => {
-    const body: unknown = req.body;
-    if (req.method !== 'POST' || !plainBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return next();
-    if (Number(res.locals.bodyBytes ?? 0) > limits.maxBodyBytes) return next();
-    answer(req, res, body, process.hrtime.bigint()).then(
-      (answered) => {
-        if (!answered) next();
-      },
-      (error: unknown) => {
-        // After the count the write may have committed: it is not run again; the HTTP error handler answers a 500.
-        deps.logger.error({ err: error, requestId: res.locals.requestId }, 'desk fast path failed');
-        if (!res.headersSent) next(error);
-      },
-    );
-  };
+  return fastPathMiddleware(limits, answer, (error, res, next) => {
+    // After the count the write may have committed: it is not run again; the HTTP error handler answers a 500.
+    deps.logger.error({ err: error, requestId: res.locals.requestId }, 'desk fast path failed');
+    next(error);
+  });
 }

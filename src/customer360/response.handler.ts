@@ -23,6 +23,7 @@ import { cachedOperationCost, limitValidationRules, type Limits } from '../graph
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { NotCovered, compileResponse, type ResponsePlan } from './response.compile';
+import { bearerViewer, fastPathMiddleware, sendFastAnswer, type FastBody } from './fast-path.http';
 
 export interface ResponseFastPathDeps {
   schema: GraphQLSchema;
@@ -49,24 +50,6 @@ interface KnownOperation {
 const MAX_OPERATIONS = 1000;
 const MAX_PLANS_PER_OPERATION = 64;
 const MAX_PREPARED = 500;
-
-interface Body {
-  query: string;
-  operationName?: string | null;
-  variables?: Record<string, unknown> | null;
-}
-
-/** A POST body Apollo would run as one operation, without persisted-query or other extensions. */
-function plainBody(body: unknown): body is Body {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-  const b = body as Record<string, unknown>;
-  if (typeof b.query !== 'string' || b.extensions !== undefined) return false;
-  if (b.operationName != null && typeof b.operationName !== 'string') return false;
-  return b.variables == null || (typeof b.variables === 'object' && !Array.isArray(b.variables));
-}
-
-/** Accept headers for which Apollo answers `application/json; charset=utf-8`. */
-const JSON_ACCEPTS = new Set([undefined, '', '*/*', 'application/json']);
 
 /**
  * The variable given as `customer(id:)` at the root when the document uses it nowhere else: its
@@ -120,7 +103,7 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
     return entry;
   }
 
-  function planOf(op: KnownOperation, body: Body, variables: Record<string, unknown>, viewer: Viewer): ResponsePlan | null {
+  function planOf(op: KnownOperation, body: FastBody, variables: Record<string, unknown>, viewer: Viewer): ResponsePlan | null {
     let roles = roleKeys.get(viewer);
     if (roles === undefined) {
       roles = [...viewer.roles].sort().join(',');
@@ -152,17 +135,11 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
   }
 
   /** True when it answered; false (nothing sent) to let Apollo answer. */
-  async function answer(req: Request, res: Response, body: Body, started: bigint): Promise<boolean> {
+  async function answer(req: Request, res: Response, body: FastBody, started: bigint): Promise<boolean> {
     const op = known(body.query, body.operationName ?? null);
     if (!op || op.operation.operation !== 'query') return false;
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (!token) return false;
-    let viewer: Viewer;
-    try {
-      viewer = await deps.verifyToken(token);
-    } catch {
-      return false;
-    }
+    const viewer = await bearerViewer(req, deps.verifyToken);
+    if (!viewer) return false;
     const coerced = getVariableValues(schema, op.operation.variableDefinitions ?? [], body.variables ?? {});
     if (coerced.errors) return false;
     const plan = planOf(op, body, coerced.coerced, viewer);
@@ -195,27 +172,13 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
     }
     const target = currentReadTarget();
     if (target) res.setHeader('x-database-server', target.name);
-    // res.end, not res.send: send would hash the body for an ETag, which Apollo's answers do not carry.
-    res.statusCode = 200;
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.setHeader('content-length', Buffer.byteLength(text));
-    res.end(text);
+    sendFastAnswer(res, text);
     return true;
   }
 
-  return (req, res, next) => {
-    const body: unknown = req.body;
-    if (req.method !== 'POST' || !plainBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return next();
-    if (Number(res.locals.bodyBytes ?? 0) > limits.maxBodyBytes) return next();
-    answer(req, res, body, process.hrtime.bigint()).then(
-      (answered) => {
-        if (!answered) next();
-      },
-      (error: unknown) => {
-        // A failed statement: the GraphQL path runs the request and answers its own error.
-        deps.logger.warn({ err: error, requestId: res.locals.requestId }, 'response fast path failed; the GraphQL path answers');
-        if (!res.headersSent) next();
-      },
-    );
-  };
+  return fastPathMiddleware(limits, answer, (error, res, next) => {
+    // A failed statement: the GraphQL path runs the request and answers its own error.
+    deps.logger.warn({ err: error, requestId: res.locals.requestId }, 'response fast path failed; the GraphQL path answers');
+    next();
+  });
 }

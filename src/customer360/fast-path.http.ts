@@ -1,0 +1,73 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { TokenVerifier, Viewer } from '../auth/jwt';
+import type { Limits } from '../graphql/limits';
+
+// What the two fast paths (response.handler.ts for reads, desk.handler.ts for the desk's
+// mutations) share at the HTTP edge: which requests they may take at all, how they answer, and
+// the middleware around their `answer` (false: not covered, the next handler runs it).
+
+/** A POST body as Apollo takes it. */
+export interface FastBody {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+/** A POST body Apollo would run as one operation, without persisted-query or other extensions. */
+function plainBody(body: unknown): body is FastBody {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const b = body as Record<string, unknown>;
+  if (typeof b.query !== 'string' || b.extensions !== undefined) return false;
+  if (b.operationName != null && typeof b.operationName !== 'string') return false;
+  return b.variables == null || (typeof b.variables === 'object' && !Array.isArray(b.variables));
+}
+
+/** Accept headers for which Apollo answers `application/json; charset=utf-8`. */
+const JSON_ACCEPTS = new Set([undefined, '', '*/*', 'application/json']);
+
+/** The viewer of a request's bearer token; null without a valid one (Apollo answers UNAUTHENTICATED). */
+export async function bearerViewer(req: Request, verifyToken: TokenVerifier): Promise<Viewer | null> {
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (!token) return null;
+  try {
+    return await verifyToken(token);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sends a fast path's answer as Apollo would: 200, JSON, its length.
+ * res.end, not res.send: send would hash the body for an ETag, which Apollo's answers do not carry.
+ */
+export function sendFastAnswer(res: Response, text: string): void {
+  res.statusCode = 200;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/**
+ * The middleware of a fast path: a plain JSON POST within the body limit goes to `answer`; one it
+ * does not answer (false), and any other request, goes on to Apollo. `failed` decides what a
+ * thrown error becomes (call `next()` to let Apollo run the request, `next(error)` for a 500).
+ */
+export function fastPathMiddleware(
+  limits: Limits,
+  answer: (req: Request, res: Response, body: FastBody, started: bigint) => Promise<boolean>,
+  failed: (error: unknown, res: Response, next: (error?: unknown) => void) => void,
+): RequestHandler {
+  return (req, res, next) => {
+    const body: unknown = req.body;
+    if (req.method !== 'POST' || !plainBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return next();
+    if (Number(res.locals.bodyBytes ?? 0) > limits.maxBodyBytes) return next();
+    answer(req, res, body, process.hrtime.bigint()).then(
+      (answered) => {
+        if (!answered) next();
+      },
+      (error: unknown) => {
+        if (!res.headersSent) failed(error, res, next);
+      },
+    );
+  };
+}
