@@ -4,9 +4,29 @@ import { createDataSource } from '../../src/db/data-source';
 import { migrations } from '../../migrations';
 import { withScratchDatabase } from '../helpers/databases';
 
-const tables = async (ds: ReturnType<typeof createDataSource>) =>
+type Db = ReturnType<typeof createDataSource>;
+
+const tables = async (ds: Db) =>
   (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`))
     .map((r: { table_name: string }) => r.table_name);
+
+/** Reverts every migration from `name` (included) to the newest. */
+async function undoThrough(ds: Db, name: string): Promise<void> {
+  const after = migrations.length - migrations.findIndex((m) => m.name === name);
+  for (let n = 0; n < after; n++) await ds.undoLastMigration();
+}
+
+/** A customer (with a tier, if given) and one email conversation of theirs: what stored interactions need. */
+async function customerWithConversation(ds: Db, displayName: string, tier?: string): Promise<{ id: string; conversation: string }> {
+  const [{ id }] = tier
+    ? await ds.query(`INSERT INTO customers (display_name, tier) VALUES ($1, $2) RETURNING id`, [displayName, tier])
+    : await ds.query(`INSERT INTO customers (display_name) VALUES ($1) RETURNING id`, [displayName]);
+  const [{ id: conversation }] = await ds.query(
+    `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
+     VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now()) RETURNING id`, [id],
+  );
+  return { id, conversation };
+}
 
 describe('migrations', () => {
   it('lists every migration file of migrations/ in migrations/index.ts', () => {
@@ -39,12 +59,7 @@ describe('migrations', () => {
       await ds.initialize();
       try {
         await ds.runMigrations();
-        const [{ id }] = await ds.query(`INSERT INTO customers (display_name) VALUES ('Kept Customer') RETURNING id`);
-        const [{ id: conversation }] = await ds.query(
-          `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-           VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now()) RETURNING id`,
-          [id],
-        );
+        const { id, conversation } = await customerWithConversation(ds, 'Kept Customer');
         await ds.query(
           `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content)
            VALUES ($1, $2, 'EMAIL', 'INBOUND', now(), 'kept through every down and up')`,
@@ -80,18 +95,10 @@ describe('migrations', () => {
     await withScratchDatabase(async (url) => {
       const ds = createDataSource({ url, poolSize: 1 });
       await ds.initialize();
-      const undoFrom = async (name: string) => {
-        const after = migrations.length - migrations.findIndex((m) => m.name === name);
-        for (let n = 0; n < after; n++) await ds.undoLastMigration();
-      };
       try {
         await ds.runMigrations();
-        await undoFrom('NormaliseTopics1795742000000');
-        const [{ id }] = await ds.query(`INSERT INTO customers (display_name) VALUES ('Topic Customer') RETURNING id`);
-        const [{ id: conversation }] = await ds.query(
-          `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-           VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now()) RETURNING id`, [id],
-        );
+        await undoThrough(ds, 'NormaliseTopics1795742000000');
+        const { id, conversation } = await customerWithConversation(ds, 'Topic Customer');
         await ds.query(
           `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, topics)
            VALUES ($1, $2, 'EMAIL', 'INBOUND', now(), 'x', '{Fuel Economy,fuel_economy,#MPG,mpg,ok}'),
@@ -106,7 +113,7 @@ describe('migrations', () => {
           group: (await ds.query(`SELECT hashtags FROM care_skill_groups ORDER BY name LIMIT 1`))[0].hashtags,
         });
         expect(await read()).toEqual({ topics: [['fuel-economy', 'mpg', 'ok'], ['already-stored']], score: 'fuel-economy', group: ['road-trip'] });
-        await undoFrom('NormaliseTopics1795742000000');
+        await undoThrough(ds, 'NormaliseTopics1795742000000');
         expect(await read()).toEqual({
           topics: [['Fuel Economy', 'fuel_economy', '#MPG', 'mpg', 'ok'], ['already-stored']], score: ' #Fuel_Economy ', group: ['Road Trip'],
         });
@@ -121,18 +128,10 @@ describe('migrations', () => {
       const ds = createDataSource({ url, poolSize: 1 });
       await ds.initialize();
       const name = 'ClaimInOneStatement1795830000000';
-      const undoFrom = async () => {
-        const after = migrations.length - migrations.findIndex((m) => m.name === name);
-        for (let n = 0; n < after; n++) await ds.undoLastMigration();
-      };
       try {
         await ds.runMigrations();
-        await undoFrom();
-        const [{ id }] = await ds.query(`INSERT INTO customers (display_name, tier) VALUES ('Tier Customer', 'GOLD') RETURNING id`);
-        const [{ id: conversation }] = await ds.query(
-          `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-           VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now()) RETURNING id`, [id],
-        );
+        await undoThrough(ds, name);
+        const { id, conversation } = await customerWithConversation(ds, 'Tier Customer', 'GOLD');
         await ds.query(
           `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, status)
            VALUES ($1, $2, 'EMAIL', 'INBOUND', now(), 'open', 'OPEN'), ($1, $2, 'EMAIL', 'INBOUND', now(), 'done', 'RESPONDED'),
@@ -141,7 +140,7 @@ describe('migrations', () => {
         await ds.runMigrations();
         const tiers = await ds.query(`SELECT content, queue_tier FROM interactions WHERE customer_id = $1 ORDER BY content`, [id]);
         expect(tiers).toEqual([{ content: 'done', queue_tier: null }, { content: 'open', queue_tier: 'GOLD' }, { content: 'reply', queue_tier: null }]);
-        await undoFrom();
+        await undoThrough(ds, name);
         const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'interactions' AND column_name = 'queue_tier'`);
         expect(n).toBe(0);
         await ds.runMigrations();
@@ -161,11 +160,7 @@ describe('migrations', () => {
       )).map((r: { tgname: string }) => r.tgname);
       try {
         await ds.runMigrations();
-        const [{ id }] = await ds.query(`INSERT INTO customers (display_name, tier) VALUES ('Trigger Customer', 'GOLD') RETURNING id`);
-        const [{ id: conversation }] = await ds.query(
-          `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-           VALUES ($1, 'EMAIL', 'EMAIL', '{EMAIL}', now(), now()) RETURNING id`, [id],
-        );
+        const { id, conversation } = await customerWithConversation(ds, 'Trigger Customer', 'GOLD');
         // brought: kept as they are; open without values: ranked and tiered; not open with values: cleared.
         await ds.query(
           `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, status, priority_base, queue_key, queue_tier)
@@ -200,8 +195,7 @@ describe('migrations', () => {
         expect(await triggers()).toEqual([
           'interactions_queue_priority', 'interactions_queue_priority_insert', 'interactions_queue_tier', 'interactions_queue_tier_insert',
         ]);
-        const after = migrations.length - migrations.findIndex((m) => m.name === name);
-        for (let n = 0; n < after; n++) await ds.undoLastMigration();
+        await undoThrough(ds, name);
         expect(await triggers()).toEqual([
           'interactions_queue_priority', 'interactions_queue_tier',
         ]);
