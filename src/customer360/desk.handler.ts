@@ -1,22 +1,14 @@
 import type { Request, RequestHandler, Response } from 'express';
 import {
-  Kind,
   getArgumentValues,
   getNamedType,
-  getOperationAST,
   getVariableValues,
   isObjectType,
   isScalarType,
-  parse,
-  specifiedRules,
-  validate,
   visit,
-  type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLSchema,
-  type OperationDefinitionNode,
 } from 'graphql';
 import { collectFields } from 'graphql/execution/collectFields';
 import type { TokenVerifier, Viewer } from '../auth/jwt';
@@ -27,11 +19,11 @@ import type { CareDeskService } from '../care/care-desk.service';
 import type { RespondInput } from '../care/care.inputs';
 import { currentRequestScope } from '../common/request-scope';
 import { DomainError } from '../graphql/errors';
-import { cachedOperationCost, limitValidationRules, type Limits, type MutationCounter } from '../graphql/limits';
+import { cachedOperationCost, type Limits, type MutationCounter } from '../graphql/limits';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { NotCovered, objectWriter } from './response.compile';
-import { bearerViewer, fastPathMiddleware, sendFastAnswer, type FastBody } from './fast-path.http';
+import { bearerViewer, fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.http';
 
 export interface DeskFastPathDeps {
   schema: GraphQLSchema;
@@ -63,10 +55,7 @@ interface DeskMutation {
 }
 
 /** One document naming a desk mutation, parsed and validated once. */
-interface DeskOperation {
-  operation: OperationDefinitionNode;
-  fragments: Record<string, FragmentDefinitionNode>;
-  document: DocumentNode;
+interface DeskOperation extends ParsedOperation {
   /** The selection depends on variables only through @include/@skip. */
   directives: boolean;
   /** By the variables' values when `directives`, else under ''; null: not covered. */
@@ -102,8 +91,6 @@ const MAX_WRITERS = 64;
  */
 export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   const { schema, limits, metrics } = deps;
-  const rules = [...specifiedRules, ...limitValidationRules(limits)];
-  const operations = new Map<string, DeskOperation | null>();
   const mutationType = schema.getMutationType();
   const MUTATIONS: Record<string, DeskMutation> = {
     claimNextInteraction: {
@@ -123,34 +110,19 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   };
   const interactionType = mutationType?.getFields().claimNextInteraction ? getNamedType(mutationType.getFields().claimNextInteraction.type) : null;
 
-  function known(query: string, operationName: string | null): DeskOperation | null {
-    const cacheKey = `${operationName ?? ''}\n${query}`;
-    const cached = operations.get(cacheKey);
-    if (cached !== undefined) return cached;
-    // Cheap first test, and nothing cached for the documents of every other operation.
-    if (!query.includes('claimNextInteraction') && !query.includes('respondToInteraction')) return null;
-    let entry: DeskOperation | null = null;
-    try {
-      const document = parse(query, { maxTokens: limits.maxTokens });
-      const valid = validate(schema, document, rules, { maxErrors: limits.maxValidationErrors }).length === 0;
-      const operation = valid ? getOperationAST(document, operationName) : null;
-      if (operation?.operation === 'mutation') {
-        const fragments: Record<string, FragmentDefinitionNode> = {};
-        for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-        let directives = false;
-        visit(document, {
-          Directive() {
-            directives = true;
-          },
-        });
-        entry = { operation, fragments, document, directives, writers: new Map() };
-      }
-    } catch {
-      // A syntax error: Apollo answers it.
-    }
-    if (operations.size < MAX_OPERATIONS) operations.set(cacheKey, entry);
-    return entry;
-  }
+  const parsed = operationCache<DeskOperation>(schema, limits, MAX_OPERATIONS, (p) => {
+    if (p.operation.operation !== 'mutation') return null;
+    let directives = false;
+    visit(p.document, {
+      Directive() {
+        directives = true;
+      },
+    });
+    return { ...p, directives, writers: new Map() };
+  });
+  // Cheap first test, and nothing cached for the documents of every other operation.
+  const known = (query: string, operationName: string | null): DeskOperation | null =>
+    query.includes('claimNextInteraction') || query.includes('respondToInteraction') ? parsed(query, operationName) : null;
 
   function compile(op: DeskOperation, variables: Record<string, unknown>): Compiled | null {
     if (!mutationType || !interactionType || !isObjectType(interactionType)) return null;

@@ -1,10 +1,54 @@
 import type { Request, RequestHandler, Response } from 'express';
+import {
+  Kind, getOperationAST, parse, specifiedRules, validate,
+  type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
+} from 'graphql';
 import type { TokenVerifier, Viewer } from '../auth/jwt';
-import type { Limits } from '../graphql/limits';
+import { limitValidationRules, type Limits } from '../graphql/limits';
 
 // What the two fast paths (response.handler.ts for reads, desk.handler.ts for the desk's
-// mutations) share at the HTTP edge: which requests they may take at all, how they answer, and
-// the middleware around their `answer` (false: not covered, the next handler runs it).
+// mutations) share at the HTTP edge: which requests they may take at all, the documents they
+// have seen, how they answer, and the middleware around their `answer` (false: not covered,
+// the next handler runs it).
+
+/** A document that parsed and passed Apollo's validation rules and limits, with the operation to run. */
+export interface ParsedOperation {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+}
+
+/**
+ * The documents a fast path has seen, each parsed and validated once, by operation name and
+ * text (at most `max` kept); `make` turns one into what the path keeps of it. null: Apollo
+ * answers (a syntax or validation error, no such operation, or `make` declined it).
+ * Usage: `const known = operationCache(schema, limits, 1000, (parsed) => ({ ...parsed, plans: new Map() }))`
+ */
+export function operationCache<T>(
+  schema: GraphQLSchema, limits: Limits, max: number, make: (parsed: ParsedOperation) => T | null,
+): (query: string, operationName: string | null) => T | null {
+  const rules = [...specifiedRules, ...limitValidationRules(limits)];
+  const operations = new Map<string, T | null>();
+  return (query, operationName) => {
+    const key = `${operationName ?? ''}\n${query}`;
+    const cached = operations.get(key);
+    if (cached !== undefined) return cached;
+    let entry: T | null = null;
+    try {
+      const document = parse(query, { maxTokens: limits.maxTokens });
+      const operation = validate(schema, document, rules, { maxErrors: limits.maxValidationErrors }).length === 0 ? getOperationAST(document, operationName) : null;
+      if (operation) {
+        const fragments: Record<string, FragmentDefinitionNode> = {};
+        for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+        entry = make({ document, operation, fragments });
+      }
+    } catch {
+      // A syntax error: Apollo answers it.
+    }
+    if (operations.size < max) operations.set(key, entry);
+    return entry;
+  };
+}
 
 /** A POST body as Apollo takes it. */
 export interface FastBody {

@@ -2,14 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import {
   Kind,
-  getOperationAST,
   getVariableValues,
-  parse,
-  specifiedRules,
-  validate,
   visit,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
@@ -19,11 +14,11 @@ import { currentRequestScope } from '../common/request-scope';
 import { isUuid } from '../db/batch';
 import type { ReplicaSet } from '../db/replicas';
 import { currentReadTarget, routeRequest } from '../db/routing';
-import { cachedOperationCost, limitValidationRules, type Limits } from '../graphql/limits';
+import { cachedOperationCost, type Limits } from '../graphql/limits';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { NotCovered, compileResponse, type ResponsePlan } from './response.compile';
-import { bearerViewer, fastPathMiddleware, sendFastAnswer, type FastBody } from './fast-path.http';
+import { bearerViewer, fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.http';
 
 export interface ResponseFastPathDeps {
   schema: GraphQLSchema;
@@ -38,10 +33,7 @@ export interface ResponseFastPathDeps {
 }
 
 /** One operation of one document text, parsed and validated once. */
-interface KnownOperation {
-  document: DocumentNode;
-  operation: OperationDefinitionNode;
-  fragments: Record<string, FragmentDefinitionNode>;
+interface KnownOperation extends ParsedOperation {
   idVariable: string | null;
   /** By role set and the values of every variable but `idVariable`; null: not covered (take the GraphQL path). */
   plans: Map<string, ResponsePlan | null>;
@@ -78,30 +70,12 @@ function idVariableOf(operation: OperationDefinitionNode, document: DocumentNode
  */
 export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
   const { schema, limits, metrics } = deps;
-  const rules = [...specifiedRules, ...limitValidationRules(limits)];
-  const operations = new Map<string, KnownOperation | null>();
   const statementNames = new Map<string, string>();
   const roleKeys = new WeakMap<Viewer, string>();
 
-  function known(query: string, operationName: string | null): KnownOperation | null {
-    const key = `${operationName ?? ''}\n${query}`;
-    const cached = operations.get(key);
-    if (cached !== undefined) return cached;
-    let entry: KnownOperation | null = null;
-    try {
-      const document = parse(query, { maxTokens: limits.maxTokens });
-      const operation = validate(schema, document, rules, { maxErrors: limits.maxValidationErrors }).length === 0 ? getOperationAST(document, operationName) : null;
-      if (operation) {
-        const fragments: Record<string, FragmentDefinitionNode> = {};
-        for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-        entry = { document, operation, fragments, idVariable: idVariableOf(operation, document), plans: new Map() };
-      }
-    } catch {
-      // A syntax error: Apollo answers it.
-    }
-    if (operations.size < MAX_OPERATIONS) operations.set(key, entry);
-    return entry;
-  }
+  const known = operationCache<KnownOperation>(schema, limits, MAX_OPERATIONS, (parsed) => ({
+    ...parsed, idVariable: idVariableOf(parsed.operation, parsed.document), plans: new Map(),
+  }));
 
   function planOf(op: KnownOperation, body: FastBody, variables: Record<string, unknown>, viewer: Viewer): ResponsePlan | null {
     let roles = roleKeys.get(viewer);
