@@ -21,6 +21,13 @@ export enum Touchpoint {
 }
 export enum ConsentPurpose { SERVICE = 'SERVICE', MARKETING = 'MARKETING', PROFILING = 'PROFILING' }
 export enum ConsentStatus { GRANTED = 'GRANTED', DENIED = 'DENIED', REVOKED = 'REVOKED', UNKNOWN = 'UNKNOWN', EXPIRED = 'EXPIRED' }
+/** What a stored value is, personal-data-wise (the data inventory and every field declare one). */
+export enum PersonalDataClass {
+  IDENTIFIER = 'IDENTIFIER', CONTACT = 'CONTACT', FREE_TEXT = 'FREE_TEXT', PROFILING = 'PROFILING',
+  PSEUDONYMOUS = 'PSEUDONYMOUS', OPERATIONAL = 'OPERATIONAL',
+}
+/** What erasing a customer does to a stored column. */
+export enum ErasureAction { DELETE = 'DELETE', REDACT = 'REDACT', NULLIFY = 'NULLIFY', KEEP = 'KEEP' }
 export enum Direction { INBOUND = 'INBOUND', OUTBOUND = 'OUTBOUND' }
 export enum InteractionCategory {
   COMPLAINT = 'COMPLAINT', QUESTION = 'QUESTION', COMPLIMENT = 'COMPLIMENT', PROACTIVE = 'PROACTIVE',
@@ -40,6 +47,11 @@ registerEnumType(ConsentStatus, {
   description: 'UNKNOWN: never asked. EXPIRED: the newest decision was a grant whose expiresAt has passed (never stored, only derived).',
 });
 registerEnumType(Direction, { name: 'Direction' });
+registerEnumType(PersonalDataClass, {
+  name: 'PersonalDataClass',
+  description: 'IDENTIFIER: names who a person is (name, handle). CONTACT: reaches them (email, phone). FREE_TEXT: words written by or about them. PROFILING: derived judgements (scores, topics, sentiment). PSEUDONYMOUS: an id that means nothing alone. OPERATIONAL: no personal data.',
+});
+registerEnumType(ErasureAction, { name: 'ErasureAction', description: 'DELETE the row, REDACT the text, NULLIFY the value, or KEEP it (not personal once the row is unlinked).' });
 registerEnumType(InteractionCategory, { name: 'InteractionCategory' });
 registerEnumType(SwimLane, { name: 'SwimLane', description: 'Who answers: customer service or marketing/PR.' });
 registerEnumType(InteractionStatus, { name: 'InteractionStatus' });
