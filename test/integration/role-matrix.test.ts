@@ -45,5 +45,5 @@ describe('role matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+  }, 300_000);
 });
