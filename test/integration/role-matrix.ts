@@ -320,4 +320,8 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: ['admin'],
     document: `mutation { deleteWebhook(id: "00000000-0000-4000-8000-000000000000") }`,
   },
+  'Query.dataInventory': {
+    allowed: ['admin'],
+    document: `{ dataInventory { table column class onErasure purposes } }`,
+  },
 };
