@@ -1,6 +1,7 @@
 import { createCustomer, unique, uniqueLocalDigits } from '../helpers/factory';
 import { contactPointIds, insertConsentEvents } from '../helpers/consent';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { findAnywhere as findAnywhereIn } from '../helpers/find-anywhere';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -68,23 +69,7 @@ async function rowsPerTable(customerIds: string[]): Promise<Record<string, numbe
   return counts;
 }
 
-/** Rows anywhere in the database (every text, varchar, json and array column of every table) that contain `value`. */
-async function findAnywhere(value: string): Promise<string[]> {
-  const { rows: columns } = await app.pool.query<{ table_name: string; column_name: string }>(
-    `SELECT c.table_name, c.column_name FROM information_schema.columns c
-       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-      WHERE c.table_schema = 'public' AND c.data_type IN ('text', 'character varying', 'character', 'jsonb', 'json', 'ARRAY')`,
-  );
-  const found: string[] = [];
-  for (const { table_name, column_name } of columns) {
-    const { rows } = await app.pool.query(
-      `SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}"::text ILIKE '%' || $1 || '%'`,
-      [value],
-    );
-    if (rows[0].n > 0) found.push(`${table_name}.${column_name}`);
-  }
-  return found;
-}
+const findAnywhere = (value: string) => findAnywhereIn(app.pool, value);
 
 /** What service metrics count: interactions by channel, category and day, and identities by platform. */
 async function aggregates(customerIds: string[]) {
