@@ -145,18 +145,21 @@ async function eraseOwnedRows(m: EntityManager, family: string[], erasedBy: stri
     if (!table.rule.owned) continue;
     const columns = Object.entries(table.rule.columns);
     let sql: string;
+    let changed: string;
     if (columns.some(([, c]) => c.onErasure === ErasureAction.DELETE)) {
       sql = `DELETE FROM ${quoteIdent(table.name)} t WHERE ${table.rule.owned}`;
+      changed = '*';
     } else {
       const sets = columns.flatMap(([column, c]) => {
         const value = erasedValue(column, c);
-        return value ? [{ column: quoteIdent(column), value }] : [];
+        return value ? [{ name: column, column: quoteIdent(column), value }] : [];
       });
       if (sets.length === 0) continue;
       sql = `UPDATE ${quoteIdent(table.name)} t SET ${sets.map((s) => `${s.column} = ${s.value}`).join(', ')}
               WHERE (${table.rule.owned}) AND (${sets.map((s) => `t.${s.column} IS DISTINCT FROM (${s.value})`).join(' OR ')})`;
+      changed = sets.map((s) => s.name).join(',');
     }
-    const [, affected] = await run(m, table.name, sql, [family], erasedBy, family[0], 'owned rows');
+    const [, affected] = await run(m, table.name, sql, [family], erasedBy, family[0], changed);
     if (affected > 0) counts[table.name] = affected;
   }
   return counts;
@@ -196,9 +199,9 @@ async function cutValuesOut(m: EntityManager, family: string[], values: string[]
 }
 
 /** One erasure statement; the consent ledger is append-only and changes only through its one narrow path. */
-function run(m: EntityManager, table: string, sql: string, params: unknown[], actor: string, subject: string, what: string): Promise<[unknown, number]> {
+function run(m: EntityManager, table: string, sql: string, params: unknown[], actor: string, subject: string, columns: string): Promise<[unknown, number]> {
   return table === 'consent_events'
-    ? rewriteLedger(m, 'erasure', sql, params, { actor, subject, details: { column: what } })
+    ? rewriteLedger(m, 'erasure', sql, params, { actor, subject, details: { column: columns } })
     : (m.query(sql, params) as Promise<[unknown, number]>);
 }
 
