@@ -267,8 +267,9 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
     },
   },
   webhook_deliveries: {
-    // ordering_key is the event's customer id; the payload itself is read from outbox_events.data.
-    related: 't.ordering_key = ANY($1::uuid[]::text[])',
+    // Deliveries of the customer's events (indexed; a pruned event takes its deliveries with it).
+    // The payload itself is read from outbox_events.data at delivery time.
+    related: 't.event_seq IN (SELECT seq FROM outbox_events WHERE customer_id = ANY($1::uuid[]))',
     columns: {
       ...operational('id', 'webhook_id', 'event_type', 'state', 'attempts', 'last_status', 'delivered_at', 'next_attempt_at', 'created_at'),
       ...pseudonymous('event_seq', 'ordering_key'),
