@@ -2,6 +2,7 @@ import { createCustomer, unique, uniqueLocalDigits } from '../helpers/factory';
 import { contactPointIds, insertConsentEvents } from '../helpers/consent';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { findAnywhere as findAnywhereIn } from '../helpers/find-anywhere';
+import { patternsFor } from '../../src/privacy/privacy.service';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -189,5 +190,23 @@ describe('eraseCustomer', () => {
       { id: c.socialIdentityIds[0] }, ['agent'],
     );
     expect(res.errors![0].extensions!.code).toBe('CONFLICT');
+  });
+});
+
+describe('what erasure hunts in text', () => {
+  /** Whether PostgreSQL finds the value's patterns in `text` the way erasure searches (case-insensitive). */
+  const found = async (value: string, text: string) => (await app.pool.query(`SELECT $2 ~* $1 AS m`, [patternsFor(value).join('|'), text])).rows[0].m;
+
+  it('finds a value only as whole words, so erasing "Bob" leaves "bobsled" in other people\'s words', async () => {
+    expect(await found('Bob', 'ask bob, he knows')).toBe(true);
+    expect(await found('Bob', 'the bobsled team')).toBe(false);
+    expect(await found('erin.k@example.com', 'mail ERIN.K@example.com now')).toBe(true);
+    expect(await found('erin.k@example.com', 'mail terin.k@example.com')).toBe(false);
+  });
+
+  it('finds a phone in E.164 and in the national forms people type, not inside a longer number', async () => {
+    expect(await found('+13135550142', 'call +13135550142')).toBe(true);
+    expect(await found('+13135550142', 'call (313) 555-0142 or 313.555.0142')).toBe(true);
+    expect(await found('+13135550142', 'order 931355501420')).toBe(false);
   });
 });
