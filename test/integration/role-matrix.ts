@@ -378,6 +378,10 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($id: ID!) { deleteWebhook(id: $id) }`,
     variables: async (fx) => ({ id: (await fx.asAdmin(`mutation { registerWebhook(input: { url: "http://127.0.0.1:9/matrix-hook", events: [TIER_CHANGED] }) { id } }`)).registerWebhook.id }),
   },
+  'Query.dataInventory': {
+    allowed: ['admin'],
+    document: `{ dataInventory { table column class onErasure purposes } }`,
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
