@@ -31,6 +31,7 @@ import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
 import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
+import { segmentExportHandler } from './segments/segment-export.http';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -165,6 +166,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  // The whole segment as streamed NDJSON (src/segments/segment-export.http.ts); no body to read.
+  app.get(
+    '/segments/export',
+    requestScope(logger, metrics),
+    segmentExportHandler({
+      verifyToken: deps.verifyToken,
+      audit: primary,
+      source: () => deps.replicas?.choose(undefined).pool ?? primary,
+      logger,
+      recordDenied: (viewer, reason) =>
+        services.audit.recordDenied({ actor: viewer, subject: 'GET /segments/export', details: { reason, held: [...viewer.roles].sort() } }),
+    }),
+  );
   app.use(
     '/graphql',
     requestScope(logger, metrics),
