@@ -1,0 +1,71 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { customerGrantedNowSql } from '../src/identities/consent-ledger';
+
+/** interaction_influence before this migration (1795710000000-SetBasedRequeue), restored by down(). */
+const OLD_INFLUENCE_BODY = `
+        SELECT s.score::numeric::float8, s.topic FROM (
+          SELECT DISTINCT ON (x.topic, x.platform) x.score, x.topic, x.platform
+            FROM influence_scores x
+           WHERE x.customer_id = p_customer AND NOT x.flagged
+             AND (x.topic IS NULL OR x.topic = ANY(p_topics))
+           ORDER BY x.topic, x.platform, x.measured_at DESC, x.id DESC
+        ) s
+        ORDER BY (s.topic IS NOT NULL) DESC, s.score DESC, s.topic
+        LIMIT 1`;
+
+/**
+ * The care queue reads influence only while the customer holds PROFILING at that instant.
+ *
+ * interaction_influence (the influence that ranks an open item, used by the row trigger, bulk
+ * ingestion's INSERT, interactions_requeue and every queue read for its reasons) skipped only
+ * flagged scores (ingested without PROFILING): a customer who withdrew PROFILING kept the rank
+ * their stored scores gave them. It now also needs the customer's current PROFILING grant
+ * (consent-ledger.ts, customerGrantedNowSql: the same test segments and the influence reads use),
+ * so the queue's reasons follow the consent at the read; and a statement trigger on the ledger
+ * re-ranks the open items of every customer whose PROFILING decision it records, so the stored
+ * order follows a grant or a withdrawal in the same transaction. (An expiry writes nothing: the
+ * reasons follow it at the next read, the stored order at the customer's next re-rank.)
+ * Still one SELECT in SQL, so PostgreSQL keeps inlining it where it is used in FROM.
+ */
+export class ConsentAtTheRead1795890000000 implements MigrationInterface {
+  name = 'ConsentAtTheRead1795890000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE OR REPLACE FUNCTION interaction_influence(p_customer uuid, p_topics text[])
+      RETURNS TABLE (score double precision, topic text) LANGUAGE sql STABLE AS $$
+        SELECT s.score::numeric::float8, s.topic FROM (
+          SELECT DISTINCT ON (x.topic, x.platform) x.score, x.topic, x.platform
+            FROM influence_scores x
+           WHERE x.customer_id = p_customer AND NOT x.flagged
+             AND (x.topic IS NULL OR x.topic = ANY(p_topics))
+           ORDER BY x.topic, x.platform, x.measured_at DESC, x.id DESC
+        ) s
+        WHERE ${customerGrantedNowSql('p_customer', `'PROFILING'`)}
+        ORDER BY (s.topic IS NOT NULL) DESC, s.score DESC, s.topic
+        LIMIT 1
+      $$`);
+    await q.query(`
+      CREATE FUNCTION consent_events_requeue() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM interactions_requeue(ARRAY(SELECT DISTINCT customer_id FROM new_events WHERE purpose = 'PROFILING'));
+        RETURN NULL;
+      END $$`);
+    // Statement triggers fire in name order: consent_events_current has updated consent_current by then.
+    await q.query(`
+      CREATE TRIGGER consent_events_requeue AFTER INSERT ON consent_events
+        REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION consent_events_requeue()`);
+    // Items ranked with the influence of customers who do not hold PROFILING now lose it.
+    await q.query(`SELECT interactions_requeue(ARRAY(SELECT DISTINCT customer_id FROM influence_scores))`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER consent_events_requeue ON consent_events`);
+    await q.query(`DROP FUNCTION consent_events_requeue()`);
+    await q.query(`
+      CREATE OR REPLACE FUNCTION interaction_influence(p_customer uuid, p_topics text[])
+      RETURNS TABLE (score double precision, topic text) LANGUAGE sql STABLE AS $$${OLD_INFLUENCE_BODY}
+      $$`);
+    await q.query(`SELECT interactions_requeue(ARRAY(SELECT DISTINCT customer_id FROM influence_scores))`);
+  }
+}
