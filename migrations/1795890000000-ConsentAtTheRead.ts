@@ -24,7 +24,8 @@ const OLD_INFLUENCE_BODY = `
  * so the queue's reasons follow the consent at the read; and a statement trigger on the ledger
  * re-ranks the open items of every customer whose PROFILING decision it records, so the stored
  * order follows a grant or a withdrawal in the same transaction. (An expiry writes nothing: the
- * reasons follow it at the next read, the stored order at the customer's next re-rank.)
+ * reasons follow it at the next read; the stored order is re-ranked by a periodic job,
+ * src/influence/profiling-expiry.ts, which finds recent expiries by a partial index.)
  * Still one SELECT in SQL, so PostgreSQL keeps inlining it where it is used in FROM.
  */
 export class ConsentAtTheRead1795890000000 implements MigrationInterface {
@@ -55,11 +56,15 @@ export class ConsentAtTheRead1795890000000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER consent_events_requeue AFTER INSERT ON consent_events
         REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION consent_events_requeue()`);
+    await q.query(`
+      CREATE INDEX consent_current_profiling_expiry_idx ON consent_current (expires_at)
+        WHERE purpose = 'PROFILING' AND status = 'GRANTED' AND expires_at IS NOT NULL`);
     // Items ranked with the influence of customers who do not hold PROFILING now lose it.
     await q.query(`SELECT interactions_requeue(ARRAY(SELECT DISTINCT customer_id FROM influence_scores))`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX consent_current_profiling_expiry_idx`);
     await q.query(`DROP TRIGGER consent_events_requeue ON consent_events`);
     await q.query(`DROP FUNCTION consent_events_requeue()`);
     await q.query(`

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { requeueExpiredProfiling } from '../../src/influence/profiling-expiry';
 import { insertConsentEvents, type EventSpec } from '../helpers/consent';
 import { createCustomer, unique, uniqueLocalDigits } from '../helpers/factory';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -35,6 +36,20 @@ const MEMBERS = `query($filter: SegmentFilter!) { segment(filter: $filter, first
 const QUEUE = `query($group: String) { careQueue(skillGroup: $group, first: 50) { edges { node {
   interaction { customer { id } } priority { reasons { factor contribution } } } } } }`;
 
+/** An analysed post (category and topic from its content) that is also an open item of the queue. */
+async function openPost(customerId: string, topic: string, group: string): Promise<void> {
+  await app.pool.query(
+    `WITH conv AS (
+       INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
+       VALUES ($1, 'TWITTER', 'TWITTER', ARRAY['TWITTER'], now(), now()) RETURNING id)
+     INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, category, topics, lane,
+                               skill_group, sla_due_at)
+     SELECT $1, conv.id, 'TWITTER', 'INBOUND', now() - interval '10 minutes', 'my car', 'COMPLAINT', ARRAY[$2], 'CUSTOMER_SERVICE',
+            $3, now() + interval '1 hour' FROM conv`,
+    [customerId, topic, group],
+  );
+}
+
 async function setUp(country: string, topic: string, group: string): Promise<Fixture[]> {
   const fixtures: Fixture[] = [];
   for (let n = 0; n < CUSTOMERS; n++) {
@@ -44,17 +59,7 @@ async function setUp(country: string, topic: string, group: string): Promise<Fix
       influence: [{ score: 7, measuredAt: new Date() }, { score: 8, topic, measuredAt: new Date() }],
     });
     const { rows } = await app.pool.query<{ id: string }>(`SELECT id FROM contact_points WHERE customer_id = $1 AND kind = 'EMAIL'`, [c.id]);
-    // An analysed post (category and topic from its content) that is also an open item of the queue.
-    await app.pool.query(
-      `WITH conv AS (
-         INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-         VALUES ($1, 'TWITTER', 'TWITTER', ARRAY['TWITTER'], now(), now()) RETURNING id)
-       INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, category, topics, lane,
-                                 skill_group, sla_due_at)
-       SELECT $1, conv.id, 'TWITTER', 'INBOUND', now() - interval '10 minutes', 'my car', 'COMPLAINT', ARRAY[$2], 'CUSTOMER_SERVICE',
-              $3, now() + interval '1 hour' FROM conv`,
-      [c.id, topic, group],
-    );
+    await openPost(c.id, topic, group);
     fixtures.push({ id: c.id, handleId: c.socialIdentityIds[0], emailId: rows[0].id });
   }
   // Every customer is reachable for marketing: segment membership then turns on PROFILING alone.
@@ -132,4 +137,34 @@ describe('consent at the instant of the read (property)', () => {
     );
     expect(round).toBeGreaterThanOrEqual(12);
   }, 120_000);
+});
+
+describe('a PROFILING grant that expires', () => {
+  it('stops counting in the queue\'s reasons at the next read, and in its stored order at the next expiry re-rank', async () => {
+    const group = `expiry-${unique()}`;
+    const topic = `exp${unique()}`;
+    const plain = await createCustomer(app.pool, { tier: 'GOLD' });
+    const scored = await createCustomer(app.pool, {
+      tier: 'NONE', handles: [{ platform: 'TWITTER', handle: `x${unique()}` }], influence: [{ score: 10, measuredAt: new Date() }],
+    });
+    await insertConsentEvents(app.pool, [
+      { identityId: scored.socialIdentityIds[0], purpose: 'PROFILING', status: 'GRANTED', expiresAt: new Date(Date.now() + 1500) },
+    ]);
+    await openPost(plain.id, topic, group);
+    await openPost(scored.id, topic, group);
+    const read = async () => {
+      const res = await app.gql(QUEUE, { group }, ['agent']);
+      expect(res.errors).toBeUndefined();
+      return res.data!.careQueue.edges.map((e: any) => ({
+        id: e.node.interaction.customer.id,
+        influence: e.node.priority.reasons.filter((r: any) => r.factor === 'influence').reduce((sum: number, r: any) => sum + r.contribution, 0),
+      }));
+    };
+    expect(await read()).toEqual([{ id: scored.id, influence: 50 }, { id: plain.id, influence: 0 }]);
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    // Nothing was written: the reasons already leave the expired influence out.
+    expect((await read()).map((i: { influence: number }) => i.influence)).toEqual([0, 0]);
+    expect(await requeueExpiredProfiling(app.pool, 3600)).toBeGreaterThanOrEqual(1);
+    expect(await read()).toEqual([{ id: plain.id, influence: 0 }, { id: scored.id, influence: 0 }]);
+  });
 });
