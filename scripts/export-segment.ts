@@ -1,5 +1,5 @@
 // `npm run export:segment -- --filter '<json>' [--purpose MARKETING] --out members.ndjson (--token <JWT> | --as <admin name>)`
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Viewer } from '../src/auth/jwt';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       Presets.shades_classic,
     );
     const started = Date.now();
-    let total = 0;
+    let total: number | null = null;
     const result = await exportSegmentFor(source, out, {
       viewer,
       via: 'cli',
@@ -55,7 +55,15 @@ async function main(): Promise<void> {
         total = n;
         bar.start(total, 0, { rate: 0 });
       },
-      onBatch: (done) => bar.update(Math.min(done, Math.max(total, done)), { rate: Math.round(done / Math.max((Date.now() - started) / 1000, 0.001)) }),
+      onBatch: (done) => bar.update(Math.min(done, Math.max(total ?? 0, done)), { rate: Math.round(done / Math.max((Date.now() - started) / 1000, 0.001)) }),
+    }).catch(async (error: unknown) => {
+      // Refused (role, purpose) or failed before the first member: leave no empty file behind
+      // (once the stream is closed: it opens the file asynchronously).
+      if (total === null) {
+        await new Promise<void>((resolve) => out.destroy().once('close', () => resolve()));
+        rmSync(values.out!, { force: true });
+      }
+      throw error;
     }).finally(() => bar.stop());
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     const seconds = (Date.now() - started) / 1000;
