@@ -1,17 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { customerGrantedNowSql } from '../src/identities/consent-ledger';
+import { INFLUENCE_BODY } from './1795710000000-SetBasedRequeue';
 
-/** interaction_influence before this migration (1795710000000-SetBasedRequeue), restored by down(). */
-const OLD_INFLUENCE_BODY = `
-        SELECT s.score::numeric::float8, s.topic FROM (
-          SELECT DISTINCT ON (x.topic, x.platform) x.score, x.topic, x.platform
-            FROM influence_scores x
-           WHERE x.customer_id = p_customer AND NOT x.flagged
-             AND (x.topic IS NULL OR x.topic = ANY(p_topics))
-           ORDER BY x.topic, x.platform, x.measured_at DESC, x.id DESC
-        ) s
-        ORDER BY (s.topic IS NOT NULL) DESC, s.score DESC, s.topic
-        LIMIT 1`;
+/** interaction_influence's body with the customer's current PROFILING grant required (before the final ORDER BY). */
+const CONSENTED_INFLUENCE_BODY = INFLUENCE_BODY.replace(
+  '        ORDER BY (s.topic IS NOT NULL) DESC',
+  `        WHERE ${customerGrantedNowSql('p_customer', `'PROFILING'`)}
+        ORDER BY (s.topic IS NOT NULL) DESC`,
+);
 
 /**
  * The care queue reads influence only while the customer holds PROFILING at that instant.
@@ -32,19 +28,10 @@ export class ConsentAtTheRead1795890000000 implements MigrationInterface {
   name = 'ConsentAtTheRead1795890000000';
 
   async up(q: QueryRunner): Promise<void> {
+    if (CONSENTED_INFLUENCE_BODY === INFLUENCE_BODY) throw new Error('ConsentAtTheRead: the influence body changed shape');
     await q.query(`
       CREATE OR REPLACE FUNCTION interaction_influence(p_customer uuid, p_topics text[])
-      RETURNS TABLE (score double precision, topic text) LANGUAGE sql STABLE AS $$
-        SELECT s.score::numeric::float8, s.topic FROM (
-          SELECT DISTINCT ON (x.topic, x.platform) x.score, x.topic, x.platform
-            FROM influence_scores x
-           WHERE x.customer_id = p_customer AND NOT x.flagged
-             AND (x.topic IS NULL OR x.topic = ANY(p_topics))
-           ORDER BY x.topic, x.platform, x.measured_at DESC, x.id DESC
-        ) s
-        WHERE ${customerGrantedNowSql('p_customer', `'PROFILING'`)}
-        ORDER BY (s.topic IS NOT NULL) DESC, s.score DESC, s.topic
-        LIMIT 1
+      RETURNS TABLE (score double precision, topic text) LANGUAGE sql STABLE AS $$${CONSENTED_INFLUENCE_BODY}
       $$`);
     await q.query(`
       CREATE FUNCTION consent_events_requeue() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -69,7 +56,7 @@ export class ConsentAtTheRead1795890000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION consent_events_requeue()`);
     await q.query(`
       CREATE OR REPLACE FUNCTION interaction_influence(p_customer uuid, p_topics text[])
-      RETURNS TABLE (score double precision, topic text) LANGUAGE sql STABLE AS $$${OLD_INFLUENCE_BODY}
+      RETURNS TABLE (score double precision, topic text) LANGUAGE sql STABLE AS $$${INFLUENCE_BODY}
       $$`);
     await q.query(`SELECT interactions_requeue(ARRAY(SELECT DISTINCT customer_id FROM influence_scores))`);
   }
