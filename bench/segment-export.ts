@@ -100,7 +100,7 @@ async function pageTimes(pool: Pool, filter: { country: string }): Promise<{ fir
     const times: number[] = [];
     for (let n = 0; n < 5; n++) {
       const started = process.hrtime.bigint();
-      const page = await service.page({ filter, purpose: ConsentPurpose.MARKETING, first: 100, after });
+      const page = await service.page({ filter, purpose: ConsentPurpose.MARKETING, first: 100, after, roles: new Set(['marketing'] as const) });
       if (page.edges.length === 0) throw new Error('empty page');
       times.push(Number(process.hrtime.bigint() - started) / 1e6);
     }

@@ -24,7 +24,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - The statement triggers on influence_scores and the tier trigger call interactions_requeue.
  */
 
-const INFLUENCE_BODY = `
+/** The body of interaction_influence from this migration on (exported: 1795890000000-ConsentAtTheRead adds a condition and restores it). */
+export const INFLUENCE_BODY = `
         SELECT s.score::numeric::float8, s.topic FROM (
           SELECT DISTINCT ON (x.topic, x.platform) x.score, x.topic, x.platform
             FROM influence_scores x

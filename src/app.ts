@@ -31,6 +31,8 @@ import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
 import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
+import { segmentExportHandler } from './segments/segment-export.http';
+import { ProfilingExpiryJob, type ProfilingExpiryOptions } from './influence/profiling-expiry';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -60,6 +62,8 @@ export interface AppDeps {
   live?: Partial<LiveOptions>;
   /** The periodic removal of old outbox events and their finished deliveries (main.ts: OUTBOX_RETENTION_HOURS); none when absent. */
   outboxPrune?: Partial<PruneOptions>;
+  /** The periodic re-rank of the care queue after PROFILING grants expire (src/influence/profiling-expiry.ts); false: none in this process. */
+  profilingExpiry?: false | Partial<ProfilingExpiryOptions>;
 }
 
 export interface App {
@@ -107,6 +111,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   }
   const pruner = deps.outboxPrune ? new OutboxPruner(primary, logger, deps.outboxPrune) : null;
   pruner?.start();
+  const profilingExpiry = deps.profilingExpiry === false ? null : new ProfilingExpiryJob(primary, logger, deps.profilingExpiry);
+  profilingExpiry?.start();
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
@@ -165,6 +171,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  // The whole segment as streamed NDJSON (src/segments/segment-export.http.ts); no body to read.
+  app.get(
+    '/segments/export',
+    requestScope(logger, metrics),
+    segmentExportHandler({
+      verifyToken: deps.verifyToken,
+      audit: primary,
+      source: () => deps.replicas?.choose(undefined).pool ?? primary,
+      logger,
+      recordDenied: (viewer, reason) =>
+        services.audit.recordDenied({ actor: viewer, subject: 'GET /segments/export', details: { reason, held: [...viewer.roles].sort() } }),
+    }),
+  );
   app.use(
     '/graphql',
     requestScope(logger, metrics),
@@ -199,6 +218,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (!livePool.ended) await livePool.end();
       await worker?.stop();
       await pruner?.stop();
+      await profilingExpiry?.stop();
       await bus.stop();
       await apollo.stop();
     },

@@ -1,6 +1,8 @@
 import { CUSTOMER_COLUMNS } from '../customers/customer.sql';
 import { sortKeySql } from '../graphql/pagination';
+import { CONSENT_NEWEST_FIRST, knownAtSql } from '../identities/consent-ledger';
 import { SOCIAL_IDENTITY_COLUMNS } from '../identities/identity.loaders';
+import { profilingNowSql } from '../influence/influence.sql';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { CustomerPlan } from './customer360.plan';
 import { Params } from './response.sql';
@@ -27,8 +29,8 @@ function consentsSql(column: 'social_identity_id' | 'contact_point_id', identity
              CASE WHEN status = 'GRANTED' AND expires_at <= ${at} THEN 'EXPIRED' ELSE status END AS status,
              recorded_at AS "recordedAt", source, recorded_by AS "recordedBy", expires_at AS "expiresAt"
         FROM consent_events
-       WHERE ${column} = ${identity}${asOf ? ` AND recorded_at <= ${asOf}::timestamptz` : ''}
-       ORDER BY purpose, recorded_at DESC, id DESC) e)`;
+       WHERE ${column} = ${identity}${asOf ? ` AND ${knownAtSql(`${asOf}::timestamptz`)}` : ''}
+       ORDER BY purpose, ${CONSENT_NEWEST_FIRST}) e)`;
 }
 
 /**
@@ -38,7 +40,7 @@ function consentsSql(column: 'social_identity_id' | 'contact_point_id', identity
  * reads only the scores it names.
  */
 export function latestInfluenceSql(customerId: string, partitions = 'true'): string {
-  return `SELECT "customerId", score, topic, platform, source, "measuredAt", trend, computed, flagged FROM (
+  return `SELECT "customerId", score, topic, platform, source, "measuredAt", trend, computed, flagged, ${profilingNowSql('ranked."customerId"')} FROM (
           SELECT customer_id AS "customerId", score::numeric::float8 AS score, topic, platform, source,
                  measured_at AS "measuredAt", computed, flagged,
                  round((score::numeric - (lag(score) OVER w)::numeric), 3)::float8 AS trend,

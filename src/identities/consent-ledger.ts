@@ -17,16 +17,21 @@ export interface ConsentEventInput {
   /** Version of the wording the customer saw (e.g. "privacy-2026-03"). */
   wordingVersion?: string | null;
   expiresAt?: Date | null;
-  recordedAt?: Date;
+  /**
+   * When the customer gave it (a touchpoint's occurredAt); default: the write's own time. The
+   * ledger's recorded_at is always the write's now(): the caller cannot date it.
+   */
+  effectiveAt?: Date | null;
 }
 
 /**
- * Appends consent events (append-only history: the current state is the newest event), and
- * one CONSENT_CHANGED outbox event per decision (to `sink` when the caller collects them).
+ * Appends consent events (append-only history: the current state is the decision the customer
+ * gave last, CONSENT_NEWEST_FIRST), and one CONSENT_CHANGED outbox event per decision (to `sink`
+ * when the caller collects them). Answers the time the ledger recorded them (the transaction's now()).
  * Usage: `await appendConsentEvents(manager, [{ customerId, socialIdentityId, purpose: 'MARKETING', ... }])`
  */
-export async function appendConsentEvents(m: EntityManager, events: ConsentEventInput[], sink?: EventSink): Promise<void> {
-  if (events.length === 0) return;
+export async function appendConsentEvents(m: EntityManager, events: ConsentEventInput[], sink?: EventSink): Promise<Date | null> {
+  if (events.length === 0) return null;
   await emit(m, sink, events.map((e) => ({
     type: EventType.CONSENT_CHANGED,
     customerId: e.customerId,
@@ -35,12 +40,15 @@ export async function appendConsentEvents(m: EntityManager, events: ConsentEvent
       purpose: e.purpose, status: e.status, source: e.source, expiresAt: e.expiresAt ?? null,
     },
   })));
-  await m.query(
+  // recorded_at is left to its default, now(): the service's time, never the caller's.
+  const recorded: { recordedAt: Date }[] = await m.query(
     `INSERT INTO consent_events
-       (customer_id, social_identity_id, contact_point_id, purpose, status, source, recorded_by, wording, expires_at, recorded_at,
+       (customer_id, social_identity_id, contact_point_id, purpose, status, source, recorded_by, wording, expires_at, effective_at,
         wording_version)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                          $9::timestamptz[], $10::timestamptz[], $11::text[])`,
+     SELECT u.c, u.s, u.p, u.pu, u.st, u.so, u.rb, u.w, u.e, coalesce(u.ef, now()), u.wv
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::timestamptz[], $10::timestamptz[], $11::text[]) AS u(c, s, p, pu, st, so, rb, w, e, ef, wv)
+     RETURNING recorded_at AS "recordedAt"`,
     [
       events.map((e) => e.customerId),
       events.map((e) => e.socialIdentityId ?? null),
@@ -51,11 +59,26 @@ export async function appendConsentEvents(m: EntityManager, events: ConsentEvent
       events.map((e) => e.recordedBy),
       events.map((e) => e.wording ?? null),
       events.map((e) => e.expiresAt ?? null),
-      events.map((e) => e.recordedAt ?? new Date()),
+      events.map((e) => e.effectiveAt ?? null),
       events.map((e) => e.wordingVersion ?? null),
     ],
   );
+  return recorded[0].recordedAt;
 }
+
+/**
+ * SQL ORDER BY of one identity's decisions for one purpose, the one that counts first: the one
+ * the customer gave last (effective_at), then the one written last. consent_current's trigger
+ * (migration 1795891000000-ConsentEffectiveAt) ranks by the same.
+ */
+export const CONSENT_NEWEST_FIRST = 'effective_at DESC, recorded_at DESC, id DESC';
+
+/**
+ * SQL condition on consent_events: the decision was known at `asOf` (an SQL timestamptz
+ * expression): recorded by then. The state as of an instant reads only these, so nothing written
+ * later, however it is dated, changes what was allowed then.
+ */
+export const knownAtSql = (asOf: string) => `recorded_at <= ${asOf}`;
 
 /**
  * SQL: the consent_current row `alias` (the newest decision per identity and purpose, kept by
@@ -64,6 +87,33 @@ export async function appendConsentEvents(m: EntityManager, events: ConsentEvent
  */
 export function grantedNowSql(alias: string): string {
   return `${alias}.status = 'GRANTED' AND (${alias}.expires_at IS NULL OR ${alias}.expires_at > now())`;
+}
+
+/**
+ * SQL condition: the customer `customer` (an SQL expression, e.g. `c.id`) holds `purpose` (an
+ * SQL expression, e.g. `'PROFILING'`) now, i.e. at least one of its identities (handle, email or
+ * phone) has a current decision for it that grantedNowSql allows. The one customer-level test
+ * of "may we use this customer's data for this purpose at this instant": segment filters, the
+ * influence reads, the care queue's rank (interaction_influence, migration
+ * 1795890000000-ConsentAtTheRead) and the scorer all use it, so a withdrawal or an expiry
+ * counts from the next statement on.
+ * Written as nested probes with LIMIT (never pulled up into a join): per customer, its
+ * identities by the customer index, then one consent_current primary-key probe each. As joins,
+ * the planner guessed wrong both ways (hashing all of consent_current for 1,000 customers, or
+ * scanning it per customer on a young table without statistics).
+ * Usage: `WHERE ${customerGrantedNowSql('c.id', `'PROFILING'`)}`
+ */
+export function customerGrantedNowSql(customer: string, purpose: string): string {
+  return `EXISTS (
+     SELECT 1 FROM (
+       SELECT id FROM social_identities WHERE customer_id = ${customer}
+       UNION ALL
+       SELECT id FROM contact_points WHERE customer_id = ${customer}
+     ) granted_ids
+     CROSS JOIN LATERAL (
+       SELECT 1 FROM consent_current cur WHERE cur.identity_id = granted_ids.id AND cur.purpose = ${purpose} AND ${grantedNowSql('cur')} LIMIT 1
+     ) granted_now
+     LIMIT 1)`;
 }
 
 /**

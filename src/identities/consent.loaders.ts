@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey } from '../db/batch';
 import { ConsentPurpose, ConsentStatus } from '../graphql/enums';
+import { CONSENT_NEWEST_FIRST, knownAtSql } from './consent-ledger';
 import type { Consent, ConsentEvent } from './identity.types';
 
 type IdentityColumn = 'social_identity_id' | 'contact_point_id';
@@ -19,7 +20,8 @@ const asOfId = (k: ConsentKey) => (k.asOf ? k.asOf.toISOString() : 'now');
 const keyId = (k: ConsentKey) => `${k.identityId}|${asOfId(k)}`;
 
 /**
- * The newest event per purpose at `asOf` (or now), one Consent per purpose: UNKNOWN when
+ * The decision that counts per purpose at `asOf` (or now), among those recorded by then, one
+ * Consent per purpose: UNKNOWN when
  * never asked, EXPIRED when the newest decision is a grant whose expiry has passed at that
  * instant. Keys with the same instant share one statement.
  */
@@ -39,8 +41,8 @@ function consentStateLoader(pool: Pool, column: IdentityColumn) {
                          ELSE status END AS status,
                     recorded_at AS "recordedAt", source, recorded_by AS "recordedBy", expires_at AS "expiresAt"
                FROM consent_events
-              WHERE ${column} = ANY($1::uuid[]) AND ($2::timestamptz IS NULL OR recorded_at <= $2::timestamptz)
-              ORDER BY ${column}, purpose, recorded_at DESC, id DESC`,
+              WHERE ${column} = ANY($1::uuid[]) AND ($2::timestamptz IS NULL OR ${knownAtSql('$2::timestamptz')})
+              ORDER BY ${column}, purpose, ${CONSENT_NEWEST_FIRST}`,
             [ids, asOf],
           );
           groupByKey(ids, rows, (r) => r.identityId).forEach((events, i) => results.set(keyId(group[i]), toStates(events)));
@@ -65,7 +67,7 @@ export function toStates(events: readonly Pick<ConsentEvent, 'purpose' | 'status
 function historyLoader(pool: Pool, column: IdentityColumn) {
   return new DataLoader<string, ConsentEvent[]>(async (identityIds) => {
     const { rows } = await pool.query<EventRow>(
-      `SELECT ${column} AS "identityId", purpose, status, recorded_at AS "recordedAt", source,
+      `SELECT ${column} AS "identityId", purpose, status, recorded_at AS "recordedAt", effective_at AS "effectiveAt", source,
               recorded_by AS "recordedBy", wording, wording_version AS "wordingVersion", expires_at AS "expiresAt"
          FROM consent_events WHERE ${column} = ANY($1::uuid[])
         ORDER BY recorded_at, id`,

@@ -41,7 +41,7 @@ export class ConsentService {
       }
       if (rows[0].erasedAt) throw new DomainError('CONFLICT', 'the customer who owned this identity was erased');
       const status = input.status as 'GRANTED' | 'DENIED' | 'REVOKED';
-      await appendConsentEvents(m, [{
+      const recordedAt = await appendConsentEvents(m, [{
         customerId: rows[0].customerId,
         socialIdentityId: column === 'social_identity_id' ? identityId : null,
         contactPointId: column === 'contact_point_id' ? identityId : null,
@@ -52,7 +52,6 @@ export class ConsentService {
         wording: input.wording ?? null,
         wordingVersion: input.wordingVersion?.trim() || null,
         expiresAt: input.expiresAt ?? null,
-        recordedAt: now,
       }]);
       await recordAudit(m, {
         actor: recordedBy,
@@ -60,7 +59,7 @@ export class ConsentService {
         subject: rows[0].customerId,
         details: { [camel(column)]: identityId, purpose: input.purpose, status, source: input.source, wordingVersion: input.wordingVersion?.trim() || null },
       });
-      return { purpose: input.purpose, status: input.status, recordedAt: now, source: input.source, expiresAt: input.expiresAt ?? null };
+      return { purpose: input.purpose, status: input.status, recordedAt, source: input.source, expiresAt: input.expiresAt ?? null };
     }, reviveConsent));
   }
 }

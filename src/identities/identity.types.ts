@@ -1,8 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { ConsentPurpose, ConsentStatus, Platform, Touchpoint } from '../graphql/enums';
+import { ConsentPurpose, ConsentStatus, PersonalDataClass, Platform, Touchpoint } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
 import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
 
 /** Current consent for one purpose, derived from the ledger. */
 @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
@@ -21,7 +20,13 @@ export class Consent {
 export class ConsentEvent {
   @Field(() => ConsentPurpose) purpose!: ConsentPurpose;
   @Field(() => ConsentStatus) status!: ConsentStatus;
-  @Field(() => DateTimeScalar) recordedAt!: Date;
+  @Field(() => DateTimeScalar, { description: 'When this service recorded it (its own clock; what consents(asOf:) reads by).' })
+  recordedAt!: Date;
+  @Access({ roles: ['viewer', 'agent', 'supervisor', 'admin'], dataClass: PersonalDataClass.OPERATIONAL })
+  @Field(() => DateTimeScalar, {
+    description: 'When the customer gave it (a touchpoint imported with occurredAt: then; otherwise recordedAt). Among the decisions recorded by an instant, the one given last counts.',
+  })
+  effectiveAt!: Date;
   @Field(() => Touchpoint) source!: Touchpoint;
   @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field() recordedBy!: string;

@@ -62,7 +62,7 @@ export class TouchpointInput {
   @Field(() => CustomerAttributesInput, { nullable: true }) attributes?: CustomerAttributesInput | null;
   @Field(() => DateTimeScalar, {
     nullable: true,
-    description: 'When the customer gave it (default: now; at most 5 minutes ahead). Consents given there are recorded at that time.',
+    description: 'When the customer gave it (default: now; at most 5 minutes ahead). Consents given there take effect then (ConsentEvent.effectiveAt); their recordedAt is when this service wrote them.',
   })
   occurredAt?: Date | null;
   @Field(() => String, {

@@ -32,7 +32,7 @@ interface ValidTouchpoint {
   profile: { name: string | null; city: string | null; region: string | null; country: string | null };
   consents: { input: TouchpointConsentInput; keys: IdentifierKey[] }[];
   attributes: Record<string, unknown>;
-  /** When the customer gave it (an import of last year's visits is dated then); consents given there are recorded at that time. */
+  /** When the customer gave it (an import of last year's visits is dated then); consents given there take effect then (effectiveAt; the ledger records them when written). */
   occurredAt: Date;
 }
 
@@ -249,7 +249,7 @@ export class TouchpointService {
           wording: c.wording ?? null,
           wordingVersion: c.wordingVersion?.trim() || null,
           expiresAt: c.expiresAt ?? null,
-          recordedAt: valid.occurredAt,
+          effectiveAt: valid.occurredAt,
         };
       }),
     );

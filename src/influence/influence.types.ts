@@ -18,6 +18,17 @@ export class InfluenceScore {
   @Field({ description: 'Ingested while the customer had not granted PROFILING consent: kept, but not used for priority.' })
   flagged!: boolean;
   customerId!: string;
+  /** Read with the score (the loaders): the customer holds PROFILING at the instant of this read. */
+  profilingNow?: boolean;
+}
+
+/**
+ * A score that may be used to rank or be shown to marketing at this read: measured with
+ * PROFILING consent (not flagged) and the customer still holds it now (withdrawal and expiry
+ * count at once). A score read without `profilingNow` (a write's answer) is not usable.
+ */
+export function usableForProfiling(score: InfluenceScore): boolean {
+  return !score.flagged && score.profilingNow === true;
 }
 
 @InputType({ description: 'A score from any provider; scores are history and never overwritten.' })

@@ -1,10 +1,15 @@
 import type { Writable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { recordAudit, type Queryable } from '../audit/audit-log';
+import type { Viewer } from '../auth/jwt';
+import { CAN } from '../auth/roles';
 import { SERVER_IDENTITY_SQL, toServerIdentity, type ServerIdentity } from '../db/server-identity';
 import type { ConsentPurpose } from '../graphql/enums';
+import { DomainError } from '../graphql/errors';
+import { checkPurposeForRoles } from '../identities/consent-purpose';
 import type { SegmentFilter } from './segment.inputs';
-import { segmentStreamSql } from './segment.sql';
+import { segmentCountSql, segmentStreamSql } from './segment.sql';
 
 /** PostgreSQL memory per sort/hash for the export statement. */
 const EXPORT_WORK_MEM = '256MB';
@@ -16,6 +21,12 @@ export interface SegmentExportOptions {
   /** onBatch is called each time this many more members have been written (default 5000). */
   batchSize?: number;
   onBatch?: (membersSoFar: number) => void;
+  /**
+   * Called inside the export's snapshot, before the first member, with how many members the
+   * file will hold (counted in that snapshot, so the number is exact): progress bars, headers.
+   * Not given: nothing is counted.
+   */
+  onStart?: (total: number) => void | Promise<void>;
 }
 
 export interface SegmentExportResult {
@@ -44,6 +55,7 @@ export async function exportSegment(pool: Pool, out: Writable, options: SegmentE
   const result: SegmentExportResult = { members: 0, batches: 0, firstBatchMs: 0, lastBatchMs: 0, slowestBatchMs: 0 };
   const { sql, params } = segmentStreamSql(options.filter, options.purpose);
   const client = await pool.connect();
+  let copying = false;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // The statement sorts every usable identifier once: room to sort in memory instead of
@@ -52,10 +64,15 @@ export async function exportSegment(pool: Pool, out: Writable, options: SegmentE
     await client.query(`SET LOCAL work_mem = '${EXPORT_WORK_MEM}'`);
     await client.query('SET LOCAL enable_hashagg = off');
     result.readFrom = toServerIdentity((await client.query(SERVER_IDENTITY_SQL)).rows[0]);
+    if (options.onStart) {
+      const count = segmentCountSql(options.filter, options.purpose);
+      await options.onStart((await client.query<{ n: number }>(count.sql, count.params)).rows[0].n);
+    }
     // COPY takes no bind parameters: values are inlined as escaped literals. CSV with quote and
     // delimiter bytes that JSON text never holds raw (it escapes control characters) leaves each
     // line exactly as PostgreSQL built it; text format would double every backslash.
     const query = `COPY (${inline(client, sql, params)}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`;
+    copying = true;
     const stream = client.query(copyTo(query));
     let reported = 0;
     let last = process.hrtime.bigint();
@@ -68,22 +85,84 @@ export async function exportSegment(pool: Pool, out: Writable, options: SegmentE
       result.lastBatchMs = ms;
       result.slowestBatchMs = Math.max(result.slowestBatchMs, ms);
       for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) result.members += 1;
-      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+      if (!out.write(chunk)) await drained(out);
       if (result.members - reported >= every) {
         reported = result.members;
         options.onBatch?.(result.members);
       }
       last = process.hrtime.bigint();
     }
+    copying = false;
     if (reported !== result.members) options.onBatch?.(result.members);
     await client.query('COMMIT');
   } catch (error) {
+    // A COPY cut short (the reader went away) leaves the connection mid-protocol: close it
+    // instead of returning it to the pool.
+    if (copying) {
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    }
     await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
     client.release();
+    throw error;
   }
+  client.release();
   return result;
+}
+
+/** Resolves when `out` wants more, rejects when it closes first (an HTTP client that hung up). */
+function drained(out: Writable): Promise<void> {
+  if (out.destroyed) return Promise.reject(new Error('the output closed before the export finished'));
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: Error) => {
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      out.off('error', done);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('the output closed before the export finished'));
+    out.once('drain', onDrain);
+    out.once('close', onClose);
+    out.once('error', done);
+  });
+}
+
+/** Who asks for an export, and where its audit entry goes. */
+export interface SegmentExportRequest extends SegmentExportOptions {
+  viewer: Viewer;
+  /** How it was asked for (kept in the audit entry). */
+  via: 'http' | 'cli';
+  /** Where the audit entry is written: the primary (the export itself may read a replica). */
+  audit: Queryable;
+}
+
+/**
+ * The one path by which a whole segment leaves the service, for the HTTP export and the
+ * command line alike: the caller must hold a segment role (marketing) and may use only the
+ * purposes its roles allow (consent-purpose.ts); then, inside the export's snapshot, the
+ * SEGMENT_EXPORTED audit entry (filter, purpose, members) is written before the first member.
+ * Usage: `await exportSegmentFor(pool, res, { viewer, via: 'http', audit: primary, filter, purpose, onStart })`
+ */
+export async function exportSegmentFor(pool: Pool, out: Writable, request: SegmentExportRequest): Promise<SegmentExportResult> {
+  const { viewer, via, audit, onStart, ...options } = request;
+  if (!CAN.readSegments.some((role) => viewer.roles.has(role))) {
+    throw new DomainError('FORBIDDEN', `exporting a segment needs one of the roles: ${CAN.readSegments.join(', ')}`);
+  }
+  checkPurposeForRoles(viewer.roles, options.purpose);
+  return exportSegment(pool, out, {
+    ...options,
+    onStart: async (total) => {
+      await recordAudit(audit, {
+        actor: viewer,
+        action: 'SEGMENT_EXPORTED',
+        subject: 'segment',
+        details: { purpose: options.purpose, filter: options.filter, members: total, via },
+      });
+      await onStart?.(total);
+    },
+  });
 }
 
 /** Replaces $n by the parameter as a quoted literal (arrays as array literals; casts in the SQL stay). */

@@ -1,7 +1,9 @@
 import type { Pool } from 'pg';
 import type { Customer } from '../customers/customer.types';
+import type { Role } from '../auth/roles';
 import type { ConsentPurpose } from '../graphql/enums';
 import { encodeCursor, toConnection, type Connection, type Keyset } from '../graphql/pagination';
+import { checkPurposeForRoles } from '../identities/consent-purpose';
 import type { ContactPoint, SocialIdentity } from '../identities/identity.types';
 import type { SegmentFilter } from './segment.inputs';
 import { segmentCountSql, segmentPageSql } from './segment.sql';
@@ -20,6 +22,8 @@ export interface SegmentPageArgs {
   purpose: ConsentPurpose;
   first: number;
   after: Keyset | null;
+  /** The caller's effective roles: they decide which purposes it may use (consent-purpose.ts). */
+  roles: ReadonlySet<Role>;
 }
 
 /** Marketing segments: customers matching a filter, each with only their consented identifiers. */
@@ -28,6 +32,7 @@ export class SegmentService {
 
   /** One page of members; `totalCount` runs only when asked for. */
   async page(args: SegmentPageArgs): Promise<Connection<SegmentMember>> {
+    checkPurposeForRoles(args.roles, args.purpose);
     const { sql, params } = segmentPageSql(args.filter, args.purpose, args.first + 1, args.after);
     const { rows } = await this.pool.query<MemberRow>(sql, params);
     const connection = toConnection(rows, args.first, (r) => encodeCursor(r.createdAtKey, r.id), () =>

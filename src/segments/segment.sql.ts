@@ -3,7 +3,7 @@ import { normaliseTopic, normaliseTopics } from '../common/topics';
 import type { ConsentPurpose } from '../graphql/enums';
 import type { Keyset } from '../graphql/pagination';
 import type { SegmentFilter } from './segment.inputs';
-import { grantedNowSql } from '../identities/consent-ledger';
+import { customerGrantedNowSql, grantedNowSql } from '../identities/consent-ledger';
 
 // The consent rule lives here, in SQL: an identity is usable for a purpose while the newest
 // decision (consent_current, kept by a trigger on the ledger) is GRANTED and not expired at
@@ -39,8 +39,12 @@ function customerConditions(filter: SegmentFilter, p: Params): string[] {
   if (filter.tiers) where.push(`c.tier = ANY(${p.add(filter.tiers, '::text[]')})`);
   // Plain equality (codes are stored upper-case) so the planner can estimate how many match.
   if (filter.country) where.push(`c.country = ${p.add(filter.country.trim().toUpperCase())}`);
-  // Flagged scores were ingested without PROFILING consent: kept, but never used to target.
-  if (filter.minInfluence != null || filter.maxInfluence != null || filter.influenceTopic) {
+  // Scores, topics and categories are profiling: they target only customers who hold PROFILING
+  // at this statement (a withdrawal or an expiry takes them out of the next read), and flagged
+  // scores (ingested without it) never target.
+  const influence = filter.minInfluence != null || filter.maxInfluence != null || !!filter.influenceTopic;
+  if (influence || filter.categories || filter.topics) where.push(customerGrantedNowSql('c.id', `'PROFILING'`));
+  if (influence) {
     // Topics are stored in one form (src/common/topics.ts): the filter is put in it, and matched by plain equality.
     const topic = filter.influenceTopic ? `f.topic = ${p.add(normaliseTopic(filter.influenceTopic))}` : 'f.topic IS NULL';
     where.push(`EXISTS (SELECT 1 FROM (SELECT f.score FROM influence_scores f WHERE f.customer_id = c.id AND NOT f.flagged AND ${topic}

@@ -17,6 +17,11 @@ export interface CustomerSpec {
   /** Interactions to create, one conversation each; occurredAt defaults to one minute apart, newest last. */
   interactions?: { channel?: string; direction?: string; occurredAt?: Date; content?: string; category?: string; topics?: string[] }[];
   influence?: { score: number; topic?: string | null; platform?: string | null; measuredAt: Date; source?: string }[];
+  /**
+   * Grants PROFILING now on the customer's first handle (one is made when none is given): its
+   * scores then rank it and show to marketing. Without it, stored scores are never used.
+   */
+  profiling?: boolean;
 }
 
 export interface CreatedCustomer {
@@ -70,6 +75,21 @@ export async function createCustomer(pool: Pool, spec: CustomerSpec = {}): Promi
       [id, conv[0].id, channel, spec_i.direction ?? 'INBOUND', occurredAt, spec_i.content ?? `message ${n}`, spec_i.category ?? 'QUESTION', spec_i.topics ?? []],
     );
     interactionIds.push(rows[0].id);
+  }
+  if (spec.profiling) {
+    if (socialIdentityIds.length === 0) {
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO social_identities (customer_id, platform, handle, captured_via, captured_by)
+         VALUES ($1, 'TWITTER', $2, 'IMPORT', 'factory') RETURNING id`,
+        [id, `profiling${unique()}`],
+      );
+      socialIdentityIds.push(rows[0].id);
+    }
+    await pool.query(
+      `INSERT INTO consent_events (customer_id, social_identity_id, purpose, status, source, recorded_by)
+       VALUES ($1, $2, 'PROFILING', 'GRANTED', 'IMPORT', 'factory')`,
+      [id, socialIdentityIds[0]],
+    );
   }
   for (const s of spec.influence ?? []) {
     await pool.query(

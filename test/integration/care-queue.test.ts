@@ -62,7 +62,7 @@ describe('care queue', () => {
     const group = `g-${unique()}`;
     const platinum = await createCustomer(app.pool, { tier: 'PLATINUM' });
     const bronze = await createCustomer(app.pool, { tier: 'BRONZE' });
-    const influential = await createCustomer(app.pool, { tier: 'BRONZE', influence: [{ score: 9, measuredAt: new Date() }] });
+    const influential = await createCustomer(app.pool, { tier: 'BRONZE', influence: [{ score: 9, measuredAt: new Date() }], profiling: true });
     const silver = await createCustomer(app.pool, { tier: 'SILVER' });
     await openItem(app.pool, bronze.id, group, { category: 'COMPLIMENT', content: 'bronze compliment', sentiment: 0.9, dueInMinutes: 30 });
     await openItem(app.pool, silver.id, group, { category: 'COMPLAINT', content: 'quiet silver complaint', dueInMinutes: 30 });
@@ -128,6 +128,7 @@ describe('care queue', () => {
     const group = `g-${unique()}`;
     const c = await createCustomer(app.pool, {
       tier: 'GOLD',
+      profiling: true,
       influence: [{ score: 4, measuredAt: new Date() }, { score: 8.5, topic: 'mileage', measuredAt: new Date() }],
     });
     const specs: OpenItem[] = [
@@ -155,6 +156,7 @@ describe('care queue', () => {
     const tag = unique();
     const scored = await createCustomer(app.pool, {
       tier: 'GOLD',
+      profiling: true,
       influence: [{ score: 4, measuredAt: new Date() }, { score: 8.5, topic: 'mileage', measuredAt: new Date() }],
     });
     const plain = await createCustomer(app.pool, { tier: 'SILVER' });
@@ -212,10 +214,10 @@ describe('care queue', () => {
     for (const r of stored.rows) expect(r).toEqual(expected.get(r.id));
   });
 
-  it('re-ranks a customer\'s open items when their tier changes or a new influence score arrives', async () => {
+  it('re-ranks a customer\'s open items when their tier changes, a new influence score arrives or PROFILING is withdrawn', async () => {
     const group = `g-${unique()}`;
     const a = await createCustomer(app.pool, { tier: 'SILVER' });
-    const b = await createCustomer(app.pool, { tier: 'GOLD' });
+    const b = await createCustomer(app.pool, { tier: 'GOLD', profiling: true });
     await openItem(app.pool, a.id, group, { content: 'a' });
     await openItem(app.pool, b.id, group, { content: 'b' });
     expect(contents(await queue(group))).toEqual(['b', 'a']);
@@ -226,6 +228,16 @@ describe('care queue', () => {
 
     await app.pool.query(`INSERT INTO influence_scores (customer_id, score, source, measured_at) VALUES ($1, 10, 'test', now())`, [b.id]);
     expect(contents(await queue(group))).toEqual(['b', 'a']);
+
+    const withdraw = await app.gql(
+      `mutation($id: ID!) { setConsent(input: { socialIdentityId: $id, purpose: PROFILING, status: REVOKED, source: CHAT }) { status } }`,
+      { id: b.socialIdentityIds[0] }, ['agent'],
+    );
+    expect(withdraw.errors).toBeUndefined();
+    const after = await queue(group);
+    expect(contents(after)).toEqual(['a', 'b']);
+    const influence = after.edges.flatMap((e: any) => e.node.priority.reasons).filter((r: any) => r.factor === 'influence');
+    expect(influence.map((r: any) => r.contribution)).toEqual([0, 0]);
   });
 
   it('re-ranks after new scores and tiers exactly as the row trigger would rank each item', async () => {
@@ -235,8 +247,8 @@ describe('care queue', () => {
     const hourAgo = new Date(Date.now() - 3_600_000);
     const customers = await Promise.all([
       createCustomer(app.pool, { tier: 'GOLD' }),
-      createCustomer(app.pool, { tier: 'SILVER', influence: [{ score: 3, measuredAt: hourAgo }, { score: 9, topic: 'mileage', measuredAt: hourAgo }] }),
-      createCustomer(app.pool, { tier: 'BRONZE', influence: [{ score: 6, topic: 'warranty', platform: 'TWITTER', measuredAt: hourAgo }] }),
+      createCustomer(app.pool, { tier: 'SILVER', profiling: true, influence: [{ score: 3, measuredAt: hourAgo }, { score: 9, topic: 'mileage', measuredAt: hourAgo }] }),
+      createCustomer(app.pool, { tier: 'BRONZE', profiling: true, influence: [{ score: 6, topic: 'warranty', platform: 'TWITTER', measuredAt: hourAgo }] }),
     ]);
     const specs: OpenItem[] = [
       { topics: ['mileage'], category: 'COMPLAINT', sentiment: -0.4 },

@@ -39,6 +39,7 @@ describe('customer 360', () => {
         { score: 6.5, measuredAt: new Date(t0 + 1000) },
         { score: 8, topic: 'fuel-mileage', measuredAt: new Date(t0) },
       ],
+      profiling: true,
     });
     const res = await app.gql(C360, { id: c.id, first: 20 }, ['viewer']);
     expect(res.errors).toBeUndefined();
@@ -47,7 +48,7 @@ describe('customer 360', () => {
     expect(customer.emails).toHaveLength(1);
     expect(customer.phones).toHaveLength(1);
     expect(customer.socialIdentities[0]).toMatchObject({ platform: 'TWITTER', followerCount: 1200 });
-    expect(customer.socialIdentities[0].consents.map((x: any) => x.status)).toEqual(['UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
+    expect(customer.socialIdentities[0].consents.map((x: any) => [x.purpose, x.status])).toEqual([['SERVICE', 'UNKNOWN'], ['MARKETING', 'UNKNOWN'], ['PROFILING', 'GRANTED']]);
     expect(customer.interactions.edges.map((e: any) => e.node.content)).toEqual(['third', 'second', 'first']);
     expect(customer.interactions.edges[0].node.conversation.channels).toEqual(['TWITTER']);
     expect(customer.influence).toMatchObject({ score: 6.5, topic: null, trend: 1.5 });

@@ -40,6 +40,11 @@ async function member(country: string, spec: CustomerSpec = {}, grant: ('handle'
   return { ...c, emailId, phoneId };
 }
 
+/** Scores, topics and categories target only customers who hold PROFILING now. */
+async function grantProfiling(...customers: { socialIdentityIds: string[] }[]) {
+  await insertConsentEvents(app.pool, customers.map((c) => ({ identityId: c.socialIdentityIds[0], status: 'GRANTED' as const, purpose: 'PROFILING' as const })));
+}
+
 const ids = (res: { data?: any }) => res.data!.segment.edges.map((e: any) => e.node.customer.id).sort();
 
 describe('segment', () => {
@@ -99,12 +104,12 @@ describe('segment', () => {
     expect(ids(await app.gql(SEGMENT, { filter: { country } }, ['marketing']))).toEqual([]);
   });
 
-  it('applies the requested purpose instead of marketing', async () => {
+  it('applies the requested purpose instead of marketing for a role that may use it (admin: PROFILING)', async () => {
     const country = tag();
     const m = await member(country, {}, []);
     await insertConsentEvents(app.pool, [{ identityId: m.socialIdentityIds[0], status: 'GRANTED', purpose: 'PROFILING' }]);
     expect(ids(await app.gql(SEGMENT, { filter: { country } }, ['marketing']))).toEqual([]);
-    expect(ids(await app.gql(SEGMENT, { filter: { country }, purpose: 'PROFILING' }, ['marketing']))).toEqual([m.id]);
+    expect(ids(await app.gql(SEGMENT, { filter: { country }, purpose: 'PROFILING' }, ['admin']))).toEqual([m.id]);
   });
 
   it('filters by tier, influence, platform, interactions since, category, topic and country', async () => {
@@ -119,6 +124,7 @@ describe('segment', () => {
       handles: [{ platform: 'INSTAGRAM', handle: `i${unique()}` }],
       interactions: [{ category: 'QUESTION', topics: ['dealers'], occurredAt: new Date(now - 40 * 86_400_000) }],
     });
+    await grantProfiling(gold, silver);
     const q = async (filter: Record<string, unknown>) => ids(await app.gql(SEGMENT, { filter: { country, ...filter } }, ['marketing']));
     expect(await q({})).toEqual([gold.id, silver.id].sort());
     expect(await q({ tiers: ['GOLD', 'PLATINUM'] })).toEqual([gold.id]);
@@ -135,6 +141,7 @@ describe('segment', () => {
   it('does not target by a score that was ingested without profiling consent (flagged)', async () => {
     const country = tag();
     const m = await member(country);
+    await grantProfiling(m);
     await app.pool.query(
       `INSERT INTO influence_scores (customer_id, score, source, measured_at, flagged) VALUES ($1, 9, 'vendor', now(), true)`,
       [m.id],
@@ -222,7 +229,7 @@ describe('segment', () => {
     const topic = `it's \\"{odd}\\ ${unique()}`;
     // Stored as every writer stores it (src/common/topics.ts); the filter is given as typed.
     const wanted = await member(country, { displayName: odd, interactions: [{ topics: [normaliseTopic(topic)], category: 'QUESTION' }] });
-    await member(country, { interactions: [{ topics: ['other'], category: 'QUESTION' }] });
+    await grantProfiling(wanted, await member(country, { interactions: [{ topics: ['other'], category: 'QUESTION' }] }));
     const out = new PassThrough();
     let text = '';
     out.on('data', (chunk) => (text += chunk));

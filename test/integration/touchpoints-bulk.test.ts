@@ -11,7 +11,7 @@ const BULK = `mutation($inputs: [TouchpointInput!]!) { recordTouchpoints(inputs:
 const ONE = `mutation($input: TouchpointInput!) { recordTouchpoint(input: $input) { id } }`;
 const HISTORY = `query($id: ID!) { customer(id: $id) {
   touchpointHistory(first: 10) { edges { node { touchpoint occurredAt recordedAt } } }
-  emails { value consentHistory { purpose status recordedAt wording wordingVersion } }
+  emails { value consentHistory { purpose status recordedAt effectiveAt wording wordingVersion } }
 } }`;
 const email = () => `b.${unique()}@example.com`;
 const known = async (emails: string[]) =>
@@ -38,9 +38,12 @@ describe('recordTouchpoints', () => {
     const nodes = history.data!.customer.touchpointHistory.edges.map((e: any) => e.node);
     expect(nodes.map((n: any) => n.touchpoint).sort()).toEqual(['IN_STORE', 'ONLINE_PURCHASE']);
     expect(nodes.find((n: any) => n.touchpoint === 'IN_STORE').occurredAt).toBe(lastYear);
-    expect(history.data!.customer.emails[0].consentHistory).toEqual([
-      { purpose: 'MARKETING', status: 'GRANTED', recordedAt: lastYear, wording: 'Mail me', wordingVersion: 'store-2025' },
-    ]);
+    // The customer gave it last year (effectiveAt); this service recorded it now (recordedAt).
+    const [event] = history.data!.customer.emails[0].consentHistory;
+    expect(event).toEqual({
+      purpose: 'MARKETING', status: 'GRANTED', recordedAt: expect.any(String), effectiveAt: lastYear, wording: 'Mail me', wordingVersion: 'store-2025',
+    });
+    expect(Date.parse(event.recordedAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('reports every bad item (index, field, message) and writes nothing', async () => {
