@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   'INCIDENT_OPENED',
   'INCIDENT_NOTICE_SENT',
   'INCIDENT_RESOLVED',
+  'WEBHOOK_REGISTERED',
+  'WEBHOOK_DELETED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
