@@ -47,6 +47,7 @@ const { PSEUDONYMOUS: ID, OPERATIONAL: OP, CONTACT } = PersonalDataClass;
  */
 export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   [EventType.CUSTOMER_CREATED]: { customerId: ID },
+  // Emails, phones and handles: each element is judged by its own consent, whatever its class.
   [EventType.IDENTITY_LINKED]: { customerId: ID, contactPointIds: ID, socialIdentityIds: ID, identifiers: CONTACT },
   [EventType.CONSENT_CHANGED]: {
     customerId: ID, socialIdentityId: ID, contactPointId: ID, purpose: OP, status: OP, source: OP, expiresAt: OP,
