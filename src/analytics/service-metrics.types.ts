@@ -2,22 +2,27 @@ import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphq
 import { Channel } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
 import { BrandChannel } from '../care/brand-channel.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 export enum HeatLevel { HOT = 'HOT', MEDIUM = 'MEDIUM', MILD = 'MILD' }
 registerEnumType(HeatLevel, { name: 'HeatLevel', description: 'HOT >= 50 actionable items a day, MEDIUM >= 20, MILD >= 1.' });
 
+@Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class ChannelCount {
   @Field(() => Channel) channel!: Channel;
   @Field(() => Int) count!: number;
 }
 
+@Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class TopicCount {
   @Field() topic!: string;
   @Field(() => Int) count!: number;
 }
 
+@Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'Time from an inbound item to its first response.' })
 export class ChannelDuration {
   @Field(() => Channel) channel!: Channel;
@@ -26,6 +31,7 @@ export class ChannelDuration {
   @Field(() => Float) p90Seconds!: number;
 }
 
+@Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class ChannelHeat {
   @Field(() => Channel) channel!: Channel;
@@ -34,6 +40,7 @@ export class ChannelHeat {
   @Field(() => HeatLevel, { nullable: true, description: 'null below one a day.' }) level!: HeatLevel | null;
 }
 
+@Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class HourCount {
   @Field(() => Int, { description: '1 Monday .. 7 Sunday, in the requested time zone.' }) dayOfWeek!: number;
@@ -41,6 +48,7 @@ export class HourCount {
   @Field(() => Int) count!: number;
 }
 
+@Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'Inbound items that reached one brand channel, and how they were answered.' })
 export class BrandChannelMetrics {
   @Field(() => BrandChannel, { description: 'Removed ones too, while they have items in the range.' }) brandChannel!: BrandChannel;
@@ -51,6 +59,7 @@ export class BrandChannelMetrics {
   @Field(() => Float, { nullable: true }) p90Seconds!: number | null;
 }
 
+@Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'Replies sent in the range from one version of a response template.' })
 export class TemplateReplyCount {
   @Field(() => ID) templateId!: string;
@@ -59,6 +68,7 @@ export class TemplateReplyCount {
   @Field(() => Int) replies!: number;
 }
 
+@Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'What care leaders ask for, over [from, to). Definitions: README, "Service metrics".' })
 export class ServiceMetrics {
   @Field(() => DateTimeScalar) from!: Date;

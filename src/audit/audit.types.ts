@@ -1,8 +1,11 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar, JSONScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 /** One audit log entry, newest first in `auditLog`. */
+@Access({ roles: READ.admins, dataClass: PersonalDataClass.PSEUDONYMOUS })
 @ObjectType()
 export class AuditEntry {
   @Field(() => ID) id!: string;
@@ -12,6 +15,7 @@ export class AuditEntry {
   @Field({ description: 'ACCESS_DENIED, CONSENT_CHANGED, CUSTOMERS_MERGED, MERGE_UNDONE, CUSTOMER_ERASED, ESCALATED, ...' }) action!: string;
   @Field(() => String, { nullable: true }) subject!: string | null;
   @Field(() => String, { nullable: true }) requestId!: string | null;
+  @Access({ dataClass: PersonalDataClass.FREE_TEXT })
   @Field(() => JSONScalar) details!: Record<string, unknown>;
 }
 

@@ -1,34 +1,41 @@
-import { Extensions } from 'type-graphql';
-import type { ConsentPurpose, PersonalDataClass } from '../graphql/enums';
+/** The typed declaration of field rules: roles, consent purpose, data class (storage in graphql/access.ts). */
+import { accessExtension, type FieldRule as StoredRule } from '../graphql/access';
 import type { Role } from './roles';
 
 /**
- * The one declaration of who may read a field, the consent it needs and what it holds.
- * Put `@Access({...})` on an object type (the default for all its fields) or on a field (which
- * overrides the type's). Every path that shows a field reads this: the field guard of the
- * schema, the marketing guard, compiled reads and fast paths, subscription and webhook
- * payloads, erasure and export. A field of an object type with no rule of its own or of its
- * type fails a test.
+ * Declares the rule of a type (the default of its fields) or of one field: who may read it, the
+ * consent purpose it needs, what it holds. A field's declaration overrides its type's property by
+ * property: `@Access({ dataClass: CONTACT })` keeps the type's roles. Roles and data class must be
+ * known for every field, one way or the other (test/integration/field-rules.test.ts). Every path
+ * that shows a field reads this: the field guard of the schema (auth/field-guard.ts), compiled
+ * reads and fast paths, subscription payloads.
  */
-export interface FieldRule {
-  /**
-   * Roles that may read the field (role implication applies: `viewer` admits agent,
-   * supervisor and admin). Written out per field so the matrix is the spec.
-   */
-  readonly roles: readonly Role[];
-  /**
-   * The consent purpose the customer must hold at the instant of the read for the value to
-   * be shown to a role that reads under consent (marketing); unset: none needed.
-   */
-  readonly purpose?: ConsentPurpose;
-  /** What the value is, personal-data-wise. */
-  readonly dataClass: PersonalDataClass;
+export function Access(rule: Partial<FieldRule>): ClassDecorator & MethodDecorator & PropertyDecorator {
+  return accessExtension(rule);
 }
 
-/** The extensions key under which a FieldRule is stored on a GraphQL type or field. */
-export const ACCESS_KEY = 'access';
+/** A declared rule, with the roles of this service (src/graphql/access.ts stores it). */
+export type FieldRule = StoredRule<Role>;
+export { ACCESS_KEY } from '../graphql/access';
 
-/** Declares the rule of a type (default for its fields) or of one field. */
-export function Access(rule: FieldRule): ClassDecorator & MethodDecorator & PropertyDecorator {
-  return Extensions({ [ACCESS_KEY]: rule });
-}
+/**
+ * Who may read, by name. A field's rule lists roles before implication (`viewer` admits agent,
+ * supervisor and admin; admin holds every role).
+ */
+export const READ = {
+  /** Whoever was handed the object: the field that returned it was checked (connections, edges, ids). */
+  holders: ['viewer', 'marketing', 'ingest'] as Role[],
+  /** People reading customer 360s. */
+  readers: ['viewer'] as Role[],
+  /** Readers, and marketing on a segment member (a consented view). */
+  readersAndMarketing: ['viewer', 'marketing'] as Role[],
+  /** Readers, and the ingest job reading back what identifies what it wrote. */
+  readersAndIngest: ['viewer', 'ingest'] as Role[],
+  agents: ['agent'] as Role[],
+  supervisors: ['supervisor'] as Role[],
+  /** Aggregate metrics: supervisors and marketing. */
+  metrics: ['supervisor', 'marketing'] as Role[],
+  /** Consented segment members: marketing (MARKETING) and supervisors (SERVICE). */
+  segments: ['marketing', 'supervisor'] as Role[],
+  admins: ['admin'] as Role[],
+};

@@ -18,7 +18,14 @@ const auditedDenials = new WeakMap<RequestContext, Map<string, Promise<void>>>()
  */
 export const authChecker: AuthChecker<RequestContext, Role> = async ({ context, info }, roles) => {
   if (roles.length === 0 || roles.some((role) => context.viewer.roles.has(role))) return true;
-  const coordinate = `${info.parentType.name}.${info.fieldName}`;
+  return refuse(context, `${info.parentType.name}.${info.fieldName}`, roles, 'operation');
+};
+
+/**
+ * FORBIDDEN for `coordinate`, after its ACCESS_DENIED entry is written (once per coordinate and
+ * request). Shared by operations (@Authorized) and fields (the declared rules, field-guard.ts).
+ */
+export async function refuse(context: RequestContext, coordinate: string, roles: readonly Role[], what: 'operation' | 'field'): Promise<never> {
   const seen = auditedDenials.get(context) ?? new Map<string, Promise<void>>();
   auditedDenials.set(context, seen);
   let written = seen.get(coordinate);
@@ -28,13 +35,16 @@ export const authChecker: AuthChecker<RequestContext, Role> = async ({ context, 
       actor: context.viewer,
       subject: coordinate,
       requestId: context.requestId,
-      details: { required: roles, held: [...context.viewer.roles].sort() },
+      details: { required: [...roles], held: [...context.viewer.roles].sort() },
     });
     seen.set(coordinate, written);
   }
   await written;
-  throw new DomainError('FORBIDDEN', `this operation needs one of the roles: ${roles.join(', ')}`);
-};
+  throw new DomainError(
+    'FORBIDDEN',
+    what === 'operation' ? `this operation needs one of the roles: ${roles.join(', ')}` : `${coordinate} needs one of the roles: ${roles.join(', ') || '(none declared)'}`,
+  );
+}
 
 /**
  * The role check of a subscription, made when it starts (type-graphql's @Authorized runs per

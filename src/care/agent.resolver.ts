@@ -5,6 +5,8 @@ import { DateTimeScalar } from '../graphql/scalars';
 import { Interaction } from '../interactions/interaction.types';
 import { holds } from './agent.service';
 import { Agent, AgentInput } from './agent.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 
 /** Agents and the claim of queue items (the ACD side of the desk). */
@@ -41,11 +43,13 @@ export class AgentResolver {
 
 @Resolver(() => Interaction)
 export class InteractionAssignmentResolver {
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @FieldResolver(() => Agent, { nullable: true, description: 'The agent holding the item (claimed, not yet answered, not expired).' })
   assignedTo(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return holds(interaction) ? ctx.loaders.agentById.load(interaction.assignedToId!) : null;
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
   @FieldResolver(() => DateTimeScalar, { nullable: true, description: 'When the assignment returns to the queue if the item is not answered.' })
   assignedUntil(@Root() interaction: Interaction) {
     return holds(interaction) ? interaction.assignmentDueAt : null;

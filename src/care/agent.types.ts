@@ -1,9 +1,13 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Channel, SwimLane, Tier } from '../graphql/enums';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'Someone who answers the care queue: a token subject with what they serve.' })
 export class Agent {
   @Field(() => ID, { description: 'The subject (`sub`) of the agent\'s token.' }) id!: string;
+  @Access({ dataClass: PersonalDataClass.IDENTIFIER })
   @Field() name!: string;
   @Field(() => [String], { description: 'Skill groups served; empty: any item, whatever its skill group.' }) skillGroups!: string[];
   @Field(() => [SwimLane]) lanes!: SwimLane[];

@@ -4,6 +4,8 @@ import type { RequestContext } from '../context';
 import { Interaction } from '../interactions/interaction.types';
 import { BrandChannel, BrandChannelInput } from './brand-channel.types';
 import { PiiFinding } from './pii.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 /** The brand's own channels: agents read them, supervisors register, change and remove them. */
 @Resolver()
@@ -36,11 +38,13 @@ export class BrandChannelResolver {
 
 @Resolver(() => Interaction)
 export class InteractionBrandSideResolver {
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
   @FieldResolver(() => BrandChannel, { nullable: true, description: 'The brand channel the post reached (removed ones too).' })
   brandChannel(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return interaction.brandChannelId ? ctx.loaders.brandChannelById.load(interaction.brandChannelId) : null;
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.CONTACT })
   @FieldResolver(() => [PiiFinding], {
     description: 'Private data found in a public inbound post (masked). Never linked to the customer: an agent may add it with recordTouchpoint.',
   })
@@ -48,11 +52,13 @@ export class InteractionBrandSideResolver {
     return interaction.pii;
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
   @FieldResolver(() => ID, { nullable: true, description: 'Replies: the response template the reply came from.' })
   templateId(@Root() interaction: Interaction) {
     return interaction.templateId;
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
   @FieldResolver(() => Int, { nullable: true, description: 'Replies: the version of that template.' })
   templateVersion(@Root() interaction: Interaction) {
     return interaction.templateVersion;

@@ -1,7 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Channel, Tier } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'A response-time target of a brand channel: overrides the channel\'s target for the tier (or every tier).' })
 @InputType('BrandSlaTargetInput')
 export class BrandSlaTarget {
@@ -9,6 +12,7 @@ export class BrandSlaTarget {
   @Field(() => Int, { description: '1 .. 129600 minutes.' }) responseMinutes!: number;
 }
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'One of the brand\'s own accounts, pages, forums or communities on a channel.' })
 export class BrandChannel {
   @Field(() => ID) id!: string;

@@ -6,6 +6,8 @@ import { isSlaBreached } from './sla';
 import { InteractionInput } from '../interactions/interaction.inputs';
 import { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
 import { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 /** Care-desk writes: ingestion, answers, escalations and hand-offs. */
 @Resolver()
@@ -52,21 +54,25 @@ export class CareDeskResolver {
 
 @Resolver(() => Interaction)
 export class InteractionCareResolver {
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @FieldResolver(() => Boolean, { description: 'Due, not responded to and not resolved.' })
   slaBreached(@Root() interaction: Interaction) {
     return isSlaBreached(interaction);
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => [InteractionEvent], { description: 'Escalations, answers, resolutions and hand-offs, oldest first.' })
   history(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return ctx.loaders.historyByInteractionId.load(interaction.id);
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => [Interaction], { description: 'Replies to this interaction (e.g. the agent\'s answers), oldest first.' })
   replies(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return ctx.loaders.repliesByInteractionId.load(interaction.id);
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => Interaction, { nullable: true, description: 'The interaction this one answers.' })
   inReplyTo(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return interaction.inReplyToId ? ctx.loaders.interactionById.load(interaction.inReplyToId) : null;
@@ -75,6 +81,7 @@ export class InteractionCareResolver {
 
 @Resolver(() => Conversation)
 export class ConversationCareResolver {
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => [ConversationHandoff], { description: 'Every move to another channel, oldest first.' })
   handoffs(@Root() conversation: Conversation, @Ctx() ctx: RequestContext) {
     return ctx.loaders.handoffsByConversationId.load(conversation.id);
@@ -83,6 +90,7 @@ export class ConversationCareResolver {
 
 @Resolver(() => Escalation)
 export class EscalationCareResolver {
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => Conversation, { description: 'The conversation the escalation carries.' })
   async conversation(@Root() escalation: Escalation, @Ctx() ctx: RequestContext) {
     const interaction = await ctx.loaders.interactionById.load(escalation.interactionId);

@@ -1,6 +1,8 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTimeScalar } from '../graphql/scalars';
 import { QueueItem } from './care-queue.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 export enum QueueEventKind { ADDED = 'ADDED', UPDATED = 'UPDATED', REMOVED = 'REMOVED' }
 registerEnumType(QueueEventKind, {
@@ -8,6 +10,7 @@ registerEnumType(QueueEventKind, {
   description: 'ADDED: a new item entered the queue. UPDATED: an item is in the queue with new values (treat as upsert). REMOVED: it left (answered, escalated, resolved).',
 });
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'A change of the care queue, published after the change committed.' })
 export class QueueEvent {
   @Field(() => QueueEventKind) kind!: QueueEventKind;

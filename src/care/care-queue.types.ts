@@ -2,6 +2,8 @@ import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../graphql/pagination';
 import { Priority } from '../influence/influence.types';
 import { Interaction } from '../interactions/interaction.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 export enum NextStep { RESPOND = 'RESPOND', TAKE_OFFLINE = 'TAKE_OFFLINE' }
 registerEnumType(NextStep, {
@@ -9,6 +11,7 @@ registerEnumType(NextStep, {
   description: 'What the agent should do with a queue item: answer it, or (the post shows private data) take the conversation offline.',
 });
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'One open inbound interaction in the care queue, with why it is where it is.' })
 export class QueueItem {
   @Field(() => Interaction) interaction!: Interaction;

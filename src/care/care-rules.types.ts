@@ -1,8 +1,11 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { Channel, EscalationTeam, InteractionCategory, SwimLane, Tier } from '../graphql/enums';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 // GraphQL shapes of the stored care rules; supervisors edit them through mutations.
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ description: 'Opening hours of one weekday, local wall time.' })
 @InputType('OpeningHoursInput')
 export class OpeningHoursType {
@@ -11,6 +14,7 @@ export class OpeningHoursType {
   @Field({ description: 'HH:MM, at most 24:00' }) closes!: string;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ description: 'A named calendar of opening hours in a time zone; the SLA clock only runs while open.' })
 export class BusinessHoursType {
   @Field() name!: string;
@@ -25,6 +29,7 @@ export class BusinessHoursInput {
   @Field(() => [OpeningHoursType], { nullable: true, description: 'Leave out (null) for 24x7.' }) weekly?: OpeningHoursType[] | null;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ description: 'Response-time target for a channel, optionally for one tier.' })
 export class SlaTargetType {
   @Field(() => Channel) channel!: Channel;
@@ -41,6 +46,7 @@ export class SlaTargetInput {
   @Field({ nullable: true, defaultValue: 'always' }) businessHours!: string;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ description: 'Swim-lane rule: every criterion given must hold (keywords/hashtags: any one); first by position wins.' })
 export class LaneRuleType {
   @Field() name!: string;
@@ -65,6 +71,7 @@ export class LaneRuleInput {
   @Field({ defaultValue: true }) enabled!: boolean;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ description: 'A skill group and the keyword/hashtag cluster it owns.' })
 export class SkillGroupType {
   @Field() name!: string;
@@ -81,6 +88,7 @@ export class SkillGroupInput {
   @Field(() => [String], { defaultValue: [] }) hashtags!: string[];
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ description: 'TOPIC_THRESHOLD: threshold inbound posts on one topic within windowMinutes; CHURN: any of the phrases.' })
 export class EscalationRuleType {
   @Field() name!: string;
@@ -103,6 +111,7 @@ export class EscalationRuleInput {
   @Field({ defaultValue: true }) enabled!: boolean;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ description: 'Inbound posts in these categories stay out of the queue (actionable = false).' })
 export class FilterRuleType {
   @Field() name!: string;
@@ -119,6 +128,7 @@ export class FilterRuleInput {
   @Field({ defaultValue: true }) enabled!: boolean;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ description: 'Every stored care rule.' })
 export class CareRulesType {
   @Field(() => [SlaTargetType]) slaTargets!: SlaTargetType[];

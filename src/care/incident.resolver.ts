@@ -7,6 +7,8 @@ import { Escalation, Interaction } from '../interactions/interaction.types';
 import {
   Incident, IncidentConnection, IncidentMessage, IncidentPoster, IncidentPosterConnection, IncidentStatus, NotifyIncidentInput, ResolveIncidentInput,
 } from './incident.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 /** Incidents: topic bursts with everyone who posted on them, and the messages that reach them. */
 @Resolver(() => Incident)
@@ -95,16 +97,19 @@ export class IncidentPosterResolver {
     return ctx.loaders.customerById.load(poster.customerId);
   }
 
+  @Access({ roles: READ.agents, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => Interaction, { description: 'Their first post on the incident: the thread the messages go to.' })
   post(@Root() poster: IncidentPoster, @Ctx() ctx: RequestContext) {
     return ctx.loaders.interactionById.load(poster.interactionId);
   }
 
+  @Access({ roles: READ.agents, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => Interaction, { nullable: true, description: 'The notifyIncident reply they got.' })
   notice(@Root() poster: IncidentPoster, @Ctx() ctx: RequestContext) {
     return poster.noticeId ? ctx.loaders.interactionById.load(poster.noticeId) : null;
   }
 
+  @Access({ roles: READ.agents, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => Interaction, { nullable: true, description: 'The closing reply of resolveIncident they got.' })
   closing(@Root() poster: IncidentPoster, @Ctx() ctx: RequestContext) {
     return poster.closingId ? ctx.loaders.interactionById.load(poster.closingId) : null;

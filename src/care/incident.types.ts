@@ -2,6 +2,8 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { Channel } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 export enum IncidentStatus { OPEN = 'OPEN', RESOLVED = 'RESOLVED' }
 registerEnumType(IncidentStatus, { name: 'IncidentStatus' });
@@ -9,6 +11,7 @@ registerEnumType(IncidentStatus, { name: 'IncidentStatus' });
 export enum IncidentMessageKind { NOTIFY = 'NOTIFY', RESOLVE = 'RESOLVE' }
 registerEnumType(IncidentMessageKind, { name: 'IncidentMessageKind', description: 'NOTIFY: notifyIncident; RESOLVE: the closing message of resolveIncident.' });
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'A topic burst that tripped the threshold rule, and everyone who posted on it while it was open.' })
 export class Incident {
   @Field(() => ID) id!: string;
@@ -18,6 +21,7 @@ export class Incident {
   @Field(() => DateTimeScalar, { nullable: true }) resolvedAt!: Date | null;
   @Field({ description: 'The threshold rule that tripped.' }) ruleName!: string;
   @Field(() => Int, { description: 'The rule\'s window.' }) windowMinutes!: number;
+  @Access({ dataClass: PersonalDataClass.FREE_TEXT })
   @Field(() => Int, { description: 'Posts on the topic in the window when the rule tripped.' }) triggerPosts!: number;
   escalationId!: string | null;
 }
@@ -25,6 +29,7 @@ export class Incident {
 @ObjectType()
 export class IncidentConnection extends ConnectionType(Incident) {}
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.PSEUDONYMOUS })
 @ObjectType({ simpleResolvers: true, description: 'One customer who posted on an incident: the channel and post the messages answer.' })
 export class IncidentPoster {
   @Field(() => Channel) channel!: Channel;
@@ -39,6 +44,7 @@ export class IncidentPoster {
 @ObjectType()
 export class IncidentPosterConnection extends ConnectionType(IncidentPoster) {}
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.FREE_TEXT })
 @ObjectType({ simpleResolvers: true, description: 'One notifyIncident or resolveIncident call: the message and whom it reached.' })
 export class IncidentMessage {
   @Field(() => ID) id!: string;

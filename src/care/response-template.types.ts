@@ -1,7 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Channel, InteractionCategory } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'An approved response in the library. Saving a new text makes a new version; replies record the version they used.' })
 export class ResponseTemplate {
   @Field(() => ID) id!: string;
@@ -29,6 +32,7 @@ export class ResponseTemplateInput {
   @Field({ defaultValue: false, description: 'A "take offline" template (move the conversation to a private channel).' }) takeOffline!: boolean;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.FREE_TEXT })
 @ObjectType({ simpleResolvers: true, description: 'A template rendered for one interaction\'s customer and reply channel.' })
 export class ResponseSuggestion {
   @Field(() => ResponseTemplate) template!: ResponseTemplate;
@@ -38,6 +42,7 @@ export class ResponseSuggestion {
   @Field({ description: 'length <= maxLength: respondToInteraction would take it.' }) fits!: boolean;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'The longest reply a channel takes (respondToInteraction refuses longer ones).' })
 export class ChannelLengthLimit {
   @Field(() => Channel) channel!: Channel;

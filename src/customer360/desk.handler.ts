@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { collectFields } from 'graphql/execution/collectFields';
 import type { TokenVerifier, Viewer } from '../auth/jwt';
-import { CAN, type Role } from '../auth/roles';
+import { CAN, effectiveRoles, type Role } from '../auth/roles';
 import type { AgentService } from '../care/agent.service';
 import { holds } from '../care/agent.service';
 import type { CareDeskService } from '../care/care-desk.service';
@@ -124,6 +124,12 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   const known = (query: string, operationName: string | null): DeskOperation | null =>
     query.includes('claimNextInteraction') || query.includes('respondToInteraction') ? parsed(query, operationName) : null;
 
+  /** The roles every caller admitted by `roles` holds (after implication): what the answer may show. */
+  function surelyHeld(roles: readonly Role[]): ReadonlySet<Role> {
+    const sets = roles.map((role) => effectiveRoles([role]));
+    return new Set([...(sets[0] ?? [])].filter((role) => sets.every((set) => set.has(role))));
+  }
+
   function compile(op: DeskOperation, variables: Record<string, unknown>): Compiled | null {
     if (!mutationType || !interactionType || !isObjectType(interactionType)) return null;
     const groups = [...collectFields(schema, op.fragments, variables, mutationType, op.operation.selectionSet)];
@@ -136,7 +142,7 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
     const assignedUntil = interactionType.getFields().assignedUntil;
     const dateTime = assignedUntil ? getNamedType(assignedUntil.type) : null;
     try {
-      const write = objectWriter(schema, op.fragments, variables, interactionType, group, {
+      const write = objectWriter(schema, op.fragments, variables, surelyHeld(mutation.roles), interactionType, group, {
         // The resolver of Interaction.assignedUntil (agent.resolver.ts), on the same row.
         assignedUntil: () => (row) => {
           if (!holds(row) || !isScalarType(dateTime)) return 'null';

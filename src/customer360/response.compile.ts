@@ -15,6 +15,7 @@ import {
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import type { Role } from '../auth/roles';
 import { CAN } from '../auth/roles';
+import { isGuardedProperty, mayRead, ruleOf } from '../auth/field-guard';
 import { careQueueSql, toQueueItem, type QueueRow } from '../care/care-queue.service';
 import { survivorJoin } from '../customers/customer-survivor';
 import { isUuid } from '../db/batch';
@@ -42,6 +43,8 @@ export interface ResponsePlan {
 
 interface Scope {
   schema: GraphQLSchema;
+  /** The viewer's roles: a field whose declared rule refuses them is NotCovered (the GraphQL path answers FORBIDDEN). */
+  roles: ReadonlySet<Role>;
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   params: Params;
@@ -116,6 +119,8 @@ function* selected(scope: Scope, type: GraphQLObjectType, nodes: readonly FieldN
     }
     const def = type.getFields()[name];
     if (!def) throw new NotCovered(`${type.name}.${name}`);
+    const rule = ruleOf(type, def);
+    if (!rule || !mayRead(rule, scope.roles)) throw new NotCovered(`${type.name}.${name} refused`);
     yield { key, name, group, def };
   }
 }
@@ -130,7 +135,7 @@ function objectSql(scope: Scope, type: GraphQLObjectType, nodes: readonly FieldN
     }
     const column = columns[name];
     // A column stands for the field only while graphql-js' default resolver answers it.
-    if (column && !def.resolve) {
+    if (column && (!def.resolve || isGuardedProperty(def.resolve))) {
       pairs.push([key, WRITE[column.as](`${row}.${column.sql}`)]);
       continue;
     }
@@ -265,7 +270,7 @@ function plainWriter(scope: Scope, type: GraphQLObjectType, nodes: readonly Fiel
       parts.push([key, override(group)]);
       continue;
     }
-    if (def.resolve || def.args.length > 0) throw new NotCovered(`${type.name}.${name}`);
+    if ((def.resolve && !isGuardedProperty(def.resolve)) || def.args.length > 0) throw new NotCovered(`${type.name}.${name}`);
     parts.push([key, valueWriter(scope, def, group, name)]);
   }
   return ((value: Record<string, unknown>) => `{${parts.map(([key, write]) => `"${key}":${write(value as never)}`).join(',')}}`) as Writer;
@@ -304,17 +309,19 @@ function valueWriter(scope: Scope, def: GraphQLField<unknown, unknown>, group: r
  * How an object of `type` already in JS (a row as a service returns it) is written for the
  * selection `nodes`, like graphql-js would: fields without a resolver from the object's property,
  * `overrides` for the fields with a resolver the caller reproduces; any other field with a
- * resolver or arguments is NotCovered. Used by the desk fast path (desk.handler.ts).
+ * resolver or arguments is NotCovered, and so is a field whose declared rule refuses `roles` (the
+ * roles every caller of the path holds). Used by the desk fast path (desk.handler.ts).
  */
 export function objectWriter(
   schema: GraphQLSchema,
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
+  roles: ReadonlySet<Role>,
   type: GraphQLObjectType,
   nodes: readonly FieldNode[],
   overrides: Record<string, (group: readonly FieldNode[]) => (parent: Record<string, unknown>) => string> = {},
 ): (value: Record<string, unknown>) => string {
-  const scope: Scope = { schema, fragments, variables, params: new Params(), aliases: 0 };
+  const scope: Scope = { schema, roles, fragments, variables, params: new Params(), aliases: 0 };
   return plainWriter(scope, type, nodes, overrides as unknown as Record<string, (group: readonly FieldNode[]) => Writer>) as unknown as (value: Record<string, unknown>) => string;
 }
 
@@ -411,7 +418,7 @@ export function compileResponse(
   if (operation.operation !== 'query') throw new NotCovered('not a query');
   const root = schema.getQueryType();
   if (!root) throw new NotCovered('no query type');
-  const scope: Scope = { schema, fragments, variables, params: new Params(), aliases: 0 };
+  const scope: Scope = { schema, roles, fragments, variables, params: new Params(), aliases: 0 };
   const groups = [...collectFields(schema, fragments, variables, root, operation.selectionSet)];
   if (groups.length !== 1) throw new NotCovered('one root field');
   const [key, group] = groups[0];

@@ -2,6 +2,8 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Tier } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 /**
  * A person; identifiers, conversations and scores hang off it through field resolvers.
@@ -9,14 +11,22 @@ import { DateTimeScalar } from '../graphql/scalars';
  * is on the marketing allow-list (auth/marketing-guard.ts), and they carry no @Authorized. A new
  * field stays guarded unless it is marked so too.
  */
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType()
 export class Customer {
+  @Access({ roles: READ.holders, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID, { simple: true }) id!: string;
+  @Access({ roles: READ.holders, dataClass: PersonalDataClass.IDENTIFIER })
   @Field({ simple: true }) displayName!: string;
+  @Access({ roles: READ.holders, dataClass: PersonalDataClass.PROFILING })
   @Field(() => Tier, { simple: true }) tier!: Tier;
+  @Access({ roles: READ.holders, dataClass: PersonalDataClass.CONTACT })
   @Field(() => String, { nullable: true, simple: true }) city!: string | null;
+  @Access({ roles: READ.holders, dataClass: PersonalDataClass.CONTACT })
   @Field(() => String, { nullable: true, simple: true }) region!: string | null;
+  @Access({ roles: READ.holders, dataClass: PersonalDataClass.CONTACT })
   @Field(() => String, { nullable: true, simple: true }) country!: string | null;
+  @Access({ roles: READ.holders, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => DateTimeScalar, { simple: true }) createdAt!: Date;
 }
 

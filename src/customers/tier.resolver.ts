@@ -4,6 +4,8 @@ import { Customer } from './customer.types';
 import { Tier } from '../graphql/enums';
 import type { RequestContext } from '../context';
 import { TierChange, TierRule, TierRuleInput, TierRulesApplied } from './tier.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 @Resolver(() => Customer)
 export class TierResolver {
@@ -36,6 +38,7 @@ export class TierResolver {
     return ctx.services.tiers.applyRules(ctx.viewer.sub);
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.PROFILING })
   @FieldResolver(() => [TierChange], { description: 'Every tier change, newest first.' })
   tierHistory(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.loaders.tierHistoryByCustomerId.load(customer.id);

@@ -1,7 +1,10 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Tier } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.PROFILING })
 @ObjectType({ simpleResolvers: true })
 export class TierChange {
   @Field(() => Tier) tier!: Tier;
@@ -12,6 +15,7 @@ export class TierChange {
   customerId!: string;
 }
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'A customer whose numeric attribute is at least minValue reaches the tier (highest tier wins).' })
 export class TierRule {
   @Field(() => ID) id!: string;
@@ -29,6 +33,7 @@ export class TierRuleInput {
   @Field(() => Float) minValue!: number;
 }
 
+@Access({ roles: READ.supervisors, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class TierRulesApplied {
   @Field(() => Int, { description: 'Customers that carry at least one rule attribute.' }) examined!: number;

@@ -1,4 +1,5 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { STRUCTURAL, accessExtension } from './access';
 import { isUuid } from '../db/batch';
 import { badInput } from './errors';
 
@@ -6,6 +7,7 @@ import { badInput } from './errors';
 export const MAX_PAGE_SIZE = 100;
 
 @ObjectType({ simpleResolvers: true })
+@accessExtension(STRUCTURAL)
 export class PageInfo {
   @Field() hasNextPage!: boolean;
   @Field(() => String, { nullable: true }) endCursor!: string | null;
@@ -29,12 +31,14 @@ export interface Connection<T> {
  */
 export function ConnectionType<T extends object>(nodeType: ClassType<T>) {
   @ObjectType(`${nodeType.name}Edge`, { simpleResolvers: true })
+  @accessExtension(STRUCTURAL)
   class EdgeType {
     @Field() cursor!: string;
     @Field(() => nodeType) node!: T;
   }
 
   @ObjectType({ simpleResolvers: true })
+  @accessExtension(STRUCTURAL)
   abstract class ConnectionBase {
     @Field(() => [EdgeType]) edges!: EdgeType[];
     @Field(() => PageInfo) pageInfo!: PageInfo;

@@ -8,6 +8,8 @@ import { JSONScalar } from '../graphql/scalars';
 import type { RequestContext } from '../context';
 import { Merge, TouchpointEventConnection } from './identity-history.types';
 import { ContactPoint, SocialIdentity } from './identity.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 /** A customer by the identifiers they own, their contact points and identities, the identity audit and profile attributes. */
 @Resolver(() => Customer)
@@ -29,25 +31,25 @@ export class CustomerIdentityResolver {
     return ctx.services.customer360.byOwner(ctx, owner, () => ctx.services.customerLookup.lookup(args), info);
   }
 
-  @Authorized(CAN.readCustomers)
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.CONTACT })
   @FieldResolver(() => [ContactPoint])
   async emails(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return (await ctx.loaders.contactPointsByCustomerId.load(customer.id)).filter((p) => p.kind === 'EMAIL');
   }
 
-  @Authorized(CAN.readCustomers)
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.CONTACT })
   @FieldResolver(() => [ContactPoint], { description: 'E.164' })
   async phones(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return (await ctx.loaders.contactPointsByCustomerId.load(customer.id)).filter((p) => p.kind === 'PHONE');
   }
 
-  @Authorized(CAN.readCustomers)
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })
   @FieldResolver(() => [SocialIdentity])
   socialIdentities(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.loaders.socialIdentitiesByCustomerId.load(customer.id);
   }
 
-  @Authorized(CAN.readCustomers)
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })
   @FieldResolver(() => TouchpointEventConnection, { description: 'Every touchpoint that linked identifiers to this customer, newest first.' })
   async touchpointHistory(
     @Root() customer: Customer,
@@ -62,13 +64,13 @@ export class CustomerIdentityResolver {
     );
   }
 
-  @Authorized(CAN.readCustomers)
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @FieldResolver(() => [Merge], { description: 'Merges into or of this customer, undone ones included, newest first.' })
   merges(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.loaders.mergesByCustomerId.load(customer.id);
   }
 
-  @Authorized(CAN.readCustomers)
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.PROFILING })
   @FieldResolver(() => JSONScalar, { description: 'Loyalty and value fields given at touchpoints (e.g. lifetimeValue).' })
   attributes(@Root() customer: Customer & { attributes?: Record<string, unknown> }) {
     return customer.attributes ?? {};

@@ -3,7 +3,10 @@ import { Customer } from '../customers/customer.types';
 import { Platform, Touchpoint } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType({ simpleResolvers: true })
 export class HandleRef {
   @Field(() => Platform) platform!: Platform;
@@ -11,6 +14,7 @@ export class HandleRef {
 }
 
 /** Audit of one recordTouchpoint: who, when, where, and what it linked. */
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType({ simpleResolvers: true })
 export class TouchpointEvent {
   @Field(() => ID) id!: string;
@@ -20,7 +24,9 @@ export class TouchpointEvent {
   occurredAt!: Date;
   @Field({ description: 'The token subject that recorded it.' }) recordedBy!: string;
   @Field({ description: 'True when this touchpoint created the customer.' }) createdCustomer!: boolean;
+  @Access({ dataClass: PersonalDataClass.CONTACT })
   @Field(() => [String], { description: 'Normalised emails given.' }) emails!: string[];
+  @Access({ dataClass: PersonalDataClass.CONTACT })
   @Field(() => [String], { description: 'E.164 phones given.' }) phones!: string[];
   @Field(() => [HandleRef]) handles!: HandleRef[];
   @Field(() => Int, { description: 'Identifiers given that the customer already had (the link).' }) matchedIdentifiers!: number;
@@ -33,6 +39,7 @@ export class TouchpointEvent {
 @ObjectType()
 export class TouchpointEventConnection extends ConnectionType(TouchpointEvent) {}
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'Rows of one table that moved in a merge.' })
 export class MovedRows {
   @Field() table!: string;
@@ -40,6 +47,7 @@ export class MovedRows {
 }
 
 /** A merge of one customer into another, and its undo. */
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.PSEUDONYMOUS })
 @ObjectType()
 export class Merge {
   @Field(() => ID) id!: string;
@@ -55,6 +63,7 @@ export class Merge {
 }
 
 /** A customer who may be the same person, with the evidence; never merged automatically. */
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType()
 export class DuplicateCandidate {
   @Field(() => Customer) customer!: Customer;

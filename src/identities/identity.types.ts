@@ -1,8 +1,11 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConsentPurpose, ConsentStatus, Platform, Touchpoint } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 /** Current consent for one purpose, derived from the ledger. */
+@Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class Consent {
   @Field(() => ConsentPurpose) purpose!: ConsentPurpose;
@@ -13,12 +16,14 @@ export class Consent {
 }
 
 /** One entry of the consent ledger. */
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class ConsentEvent {
   @Field(() => ConsentPurpose) purpose!: ConsentPurpose;
   @Field(() => ConsentStatus) status!: ConsentStatus;
   @Field(() => DateTimeScalar) recordedAt!: Date;
   @Field(() => Touchpoint) source!: Touchpoint;
+  @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field() recordedBy!: string;
   @Field(() => DateTimeScalar, { nullable: true }) expiresAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'The consent text as shown to the customer.' })
@@ -28,27 +33,39 @@ export class ConsentEvent {
 }
 
 /** An email address or phone number (E.164) given at a touchpoint. */
+@Access({ roles: READ.readersAndMarketing, dataClass: PersonalDataClass.CONTACT })
 @ObjectType({ simpleResolvers: true })
 export class ContactPoint {
+  @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID) id!: string;
   @Field() value!: string;
+  @Access({ dataClass: PersonalDataClass.OPERATIONAL })
   @Field() verified!: boolean;
+  @Access({ dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => Touchpoint) capturedVia!: Touchpoint;
+  @Access({ dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => DateTimeScalar) capturedAt!: Date;
   customerId!: string;
   kind!: 'EMAIL' | 'PHONE';
 }
 
+@Access({ roles: READ.holders, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType({ simpleResolvers: true })
 export class SocialIdentity {
+  @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID) id!: string;
+  @Access({ dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => Platform) platform!: Platform;
   @Field({ description: 'Normalised, without a leading @.' }) handle!: string;
   @Field(() => String, { nullable: true }) externalUserId!: string | null;
   @Field(() => String, { nullable: true }) profileUrl!: string | null;
+  @Access({ dataClass: PersonalDataClass.PROFILING })
   @Field(() => Int, { nullable: true }) followerCount!: number | null;
+  @Access({ dataClass: PersonalDataClass.OPERATIONAL })
   @Field() verified!: boolean;
+  @Access({ dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => Touchpoint) capturedVia!: Touchpoint;
+  @Access({ dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => DateTimeScalar) capturedAt!: Date;
   customerId!: string;
 }

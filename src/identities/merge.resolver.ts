@@ -3,6 +3,8 @@ import { CAN } from '../auth/roles';
 import { Customer } from '../customers/customer.types';
 import type { RequestContext } from '../context';
 import { Merge } from './identity-history.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 @Resolver(() => Merge)
 export class MergeResolver {
@@ -23,6 +25,7 @@ export class MergeResolver {
     return Promise.all(ids.map((id) => ctx.loaders.customerById.load(id)));
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @FieldResolver(() => Customer, { description: 'The customer everything moved to (or the one it answers with now).' })
   survivor(@Root() merge: Merge, @Ctx() ctx: RequestContext) {
     return ctx.loaders.customerById.load(merge.survivorId);

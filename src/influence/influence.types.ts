@@ -1,7 +1,10 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Platform } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass, ConsentPurpose } from '../graphql/enums';
 
+@Access({ roles: READ.holders, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
 @ObjectType({ simpleResolvers: true })
 export class InfluenceScore {
   @Field(() => Float, { description: '1 .. 10' }) score!: number;
@@ -38,6 +41,7 @@ export class FollowerCountInput {
   @Field(() => Int) followerCount!: number;
 }
 
+@Access({ roles: READ.readersAndMarketing, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
 @ObjectType({ simpleResolvers: true })
 export class PriorityReason {
   @Field() factor!: string;
@@ -45,6 +49,7 @@ export class PriorityReason {
   @Field() detail!: string;
 }
 
+@Access({ roles: READ.readersAndMarketing, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
 @ObjectType({ simpleResolvers: true })
 export class Priority {
   @Field(() => Float) score!: number;

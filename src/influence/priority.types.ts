@@ -1,19 +1,24 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { InteractionCategory, Tier } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class TierPoints {
   @Field(() => Tier) tier!: Tier;
   @Field(() => Float) points!: number;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class CategoryPoints {
   @Field(() => InteractionCategory) category!: InteractionCategory;
   @Field(() => Float) points!: number;
 }
 
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'The stored weights of the priority formula (see README, "Priority").' })
 export class PriorityWeightsSettings {
   @Field(() => Float, { description: 'Points every open inbound item starts with.' }) base!: number;

@@ -5,10 +5,12 @@ import { Channel } from '../graphql/enums';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
 import type { RequestContext } from '../context';
 import { ConversationConnection, Escalation, InteractionConnection } from './interaction.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 @Resolver(() => Customer)
 export class CustomerInteractionsResolver {
-  @Authorized(CAN.readCustomers)
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => InteractionConnection, { description: 'Newest first, across every channel unless one is given.' })
   async interactions(
     @Root() customer: Customer,
@@ -26,7 +28,7 @@ export class CustomerInteractionsResolver {
     );
   }
 
-  @Authorized(CAN.readCustomers)
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => ConversationConnection, { description: 'Most recently active first.' })
   async conversations(
     @Root() customer: Customer,
@@ -41,7 +43,7 @@ export class CustomerInteractionsResolver {
     );
   }
 
-  @Authorized(CAN.readCustomers)
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => [Escalation])
   openEscalations(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.loaders.openEscalationsByCustomerId.load(customer.id);

@@ -4,24 +4,30 @@ import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/p
 import type { RequestContext } from '../context';
 import { SocialIdentity } from '../identities/identity.types';
 import { Conversation, Escalation, Interaction, InteractionConnection } from './interaction.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 @Resolver(() => Interaction)
 export class InteractionResolver {
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @FieldResolver(() => Customer)
   customer(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return ctx.loaders.customerById.load(interaction.customerId);
   }
 
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.IDENTIFIER })
   @FieldResolver(() => SocialIdentity, { nullable: true, description: 'The handle it came from, for social channels.' })
   socialIdentity(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return interaction.socialIdentityId ? ctx.loaders.socialIdentityById.load(interaction.socialIdentityId) : null;
   }
 
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @FieldResolver(() => Conversation)
   conversation(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return ctx.loaders.conversationById.load(interaction.conversationId);
   }
 
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @FieldResolver(() => Escalation, { nullable: true })
   escalation(@Root() interaction: Interaction, @Ctx() ctx: RequestContext) {
     return ctx.loaders.escalationByInteractionId.load(interaction.id);
@@ -30,11 +36,13 @@ export class InteractionResolver {
 
 @Resolver(() => Conversation)
 export class ConversationResolver {
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @FieldResolver(() => Customer)
   customer(@Root() conversation: Conversation, @Ctx() ctx: RequestContext) {
     return ctx.loaders.customerById.load(conversation.customerId);
   }
 
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => InteractionConnection, { description: 'The thread, oldest first.' })
   async interactions(
     @Root() conversation: Conversation,
@@ -52,6 +60,7 @@ export class ConversationResolver {
 
 @Resolver(() => Escalation)
 export class EscalationResolver {
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
   @FieldResolver(() => Interaction)
   interaction(@Root() escalation: Escalation, @Ctx() ctx: RequestContext) {
     return ctx.loaders.interactionById.load(escalation.interactionId);

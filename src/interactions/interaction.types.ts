@@ -2,27 +2,46 @@ import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Channel, Direction, EscalationTeam, InteractionCategory, InteractionStatus, SwimLane } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
 @ObjectType({ simpleResolvers: true })
 export class Interaction {
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID) id!: string;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => Channel) channel!: Channel;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => Direction) direction!: Direction;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => DateTimeScalar) occurredAt!: Date;
   @Field() content!: string;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field() isPublic!: boolean;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => InteractionCategory) category!: InteractionCategory;
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.PROFILING })
   @Field(() => Float, { nullable: true, description: '-1 (negative) .. 1 (positive)' }) sentiment!: number | null;
+  @Access({ roles: READ.readers, dataClass: PersonalDataClass.PROFILING })
   @Field(() => [String]) topics!: string[];
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => SwimLane) lane!: SwimLane;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => String, { nullable: true }) skillGroup!: string | null;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => InteractionStatus) status!: InteractionStatus;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => DateTimeScalar, { nullable: true }) respondedAt!: Date | null;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => DateTimeScalar, { nullable: true }) slaDueAt!: Date | null;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field({ description: 'False for inbound posts kept out of the care queue: a filter rule (no question, complaint or need), or a post to an unmonitored brand channel.' })
   actionable!: boolean;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
   @Field(() => Boolean, { nullable: true, description: 'Outbound replies: whether it was posted in public in the channel the conversation started in.' })
   closedLoop!: boolean | null;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => String, { nullable: true, description: 'The platform\'s id of the post.' }) externalId!: string | null;
   inReplyToId!: string | null;
   customerId!: string;
@@ -44,8 +63,10 @@ export class Interaction {
 @ObjectType({ simpleResolvers: true })
 export class InteractionConnection extends ConnectionType(Interaction) {}
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class Conversation {
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID) id!: string;
   @Field(() => [Channel], { description: 'Every channel the thread touched, first touch first.' }) channels!: Channel[];
   @Field(() => DateTimeScalar) startedAt!: Date;
@@ -60,14 +81,18 @@ export class Conversation {
 @ObjectType({ simpleResolvers: true })
 export class ConversationConnection extends ConnectionType(Conversation) {}
 
+@Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })
 export class Escalation {
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID) id!: string;
   @Field(() => EscalationTeam) team!: EscalationTeam;
+  @Access({ dataClass: PersonalDataClass.FREE_TEXT })
   @Field() reason!: string;
   @Field({ description: 'Raised by a stored rule rather than by a person.' }) automatic!: boolean;
   @Field(() => DateTimeScalar) createdAt!: Date;
   @Field(() => DateTimeScalar, { nullable: true }) resolvedAt!: Date | null;
+  @Access({ dataClass: PersonalDataClass.FREE_TEXT })
   @Field(() => String, { nullable: true }) resolution!: string | null;
   interactionId!: string;
   customerId!: string;

@@ -7,6 +7,8 @@ import type { InteractionInput } from './interaction.inputs';
 export interface ThreadableItem {
   index: number;
   input: InteractionInput;
+  /** Whether the post is public (a later reply of another customer may point at it then). */
+  isPublic: boolean;
 }
 
 // Which conversation each item of a call belongs to: the one named, the one of the post it
@@ -16,6 +18,7 @@ interface Ref {
   id: string;
   conversationId: string;
   customerId: string;
+  isPublic: boolean;
 }
 
 export interface ThreadRefs {
@@ -40,14 +43,14 @@ export async function loadThreadRefs(m: EntityManager, items: ThreadableItem[]):
   }
   if (interactionIds.length > 0) {
     const rows: Ref[] = await m.query(
-      `SELECT id, conversation_id AS "conversationId", customer_id AS "customerId" FROM interactions WHERE id = ANY($1::uuid[])`,
+      `SELECT id, conversation_id AS "conversationId", customer_id AS "customerId", is_public AS "isPublic" FROM interactions WHERE id = ANY($1::uuid[])`,
       [interactionIds]);
     for (const r of rows) refs.interactions.set(r.id, r);
   }
   if (external.length > 0) {
     const rows: (Ref & { channel: string; externalId: string })[] = await m.query(
       `SELECT DISTINCT ON (i.channel, i.external_id) i.id, i.conversation_id AS "conversationId", i.customer_id AS "customerId",
-              i.channel, i.external_id AS "externalId"
+              i.is_public AS "isPublic", i.channel, i.external_id AS "externalId"
          FROM unnest($1::text[], $2::text[]) AS r(channel, external_id)
          JOIN interactions i ON i.channel = r.channel AND i.external_id = r.external_id
         ORDER BY i.channel, i.external_id, i.occurred_at, i.id`,
@@ -56,6 +59,15 @@ export async function loadThreadRefs(m: EntityManager, items: ThreadableItem[]):
     for (const r of rows) refs.external.set(externalKey(r.channel, r.externalId), r);
   }
   return refs;
+}
+
+/**
+ * A reply may point at another customer's post only when that post is public (a thread on a
+ * social network): a private message of someone else is never a reply target, and it answers
+ * like an id that does not exist, so a caller cannot tell the one from the other.
+ */
+function reachable(target: Ref | undefined, customerId: string): Ref | undefined {
+  return target && (target.customerId === customerId || target.isPublic) ? target : undefined;
 }
 
 /** Ids that were named but do not exist. */
@@ -96,9 +108,14 @@ export function threadItems(
     const id = uuidV7();
     const { conversationId, inReplyToId, inReplyToExternalId, externalId, channel } = item.input;
     let target: Ref | undefined;
-    if (inReplyToId) target = refs.interactions.get(inReplyToId);
-    else if (inReplyToExternalId) {
-      target = refs.external.get(externalKey(channel, inReplyToExternalId)) ?? inCall.get(externalKey(channel, inReplyToExternalId));
+    if (inReplyToId) {
+      target = reachable(refs.interactions.get(inReplyToId), customerId);
+      if (!target) {
+        errors.push({ index: item.index, field: 'inReplyToId', message: `no interaction with id ${inReplyToId}` });
+        continue;
+      }
+    } else if (inReplyToExternalId) {
+      target = reachable(refs.external.get(externalKey(channel, inReplyToExternalId)) ?? inCall.get(externalKey(channel, inReplyToExternalId)), customerId);
     }
     let conversation: string;
     let created = false;
@@ -116,7 +133,7 @@ export function threadItems(
     }
     const entry = { id, conversationId: conversation, newConversation: created, inReplyToId: target?.id ?? null };
     threaded.set(item.index, entry);
-    if (externalId) inCall.set(externalKey(channel, externalId), { id, conversationId: conversation, customerId });
+    if (externalId) inCall.set(externalKey(channel, externalId), { id, conversationId: conversation, customerId, isPublic: item.isPublic });
   }
   return { threaded, errors };
 }

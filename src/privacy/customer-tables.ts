@@ -1,38 +1,30 @@
 import type { EntityManager } from 'typeorm';
+import { CATALOG_SQL, DATA_INVENTORY, type CatalogColumn, type TableRule } from './data-inventory';
 
-/** A table that belongs to customers (it has customer_id) and its columns that can hold free text. */
+/** A table of the inventory with the condition naming the customer's rows in it. */
 export interface CustomerTable {
   name: string;
-  /** text/varchar, text[] and jsonb columns that no CHECK constraint restricts (those hold codes, not PII). */
-  textColumns: { name: string; kind: 'text' | 'array' | 'jsonb' | 'json' }[];
+  rule: TableRule;
+  /** SQL on alias `t`: the customer's own rows, or the rows about them (`$1`: the family's ids). */
+  rows: string;
 }
 
 /**
- * Every public base table with a customer_id column, read from the catalog so tables added by
- * later migrations are exported and erased without touching this code.
+ * Every table of the inventory that holds rows of or about a customer (owned or related), in
+ * name order: what export reads. Tables added by later migrations join once they are classified
+ * (the inventory test fails until then).
  */
-export async function customerTables(m: EntityManager): Promise<CustomerTable[]> {
-  const rows: { table: string; column: string; type: string; checked: boolean }[] = await m.query(
-    `SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
-            EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c' AND a.attnum = ANY(k.conkey)) AS checked
-       FROM pg_class c
-       JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
-       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE c.relkind IN ('r', 'p')
-        AND EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = c.oid AND x.attname = 'customer_id' AND NOT x.attisdropped)
-      ORDER BY c.relname, a.attnum`,
-  );
-  const tables = new Map<string, CustomerTable>();
-  for (const r of rows) {
-    const table = tables.get(r.table) ?? { name: r.table, textColumns: [] };
-    tables.set(r.table, table);
-    const kind = /^(text|character varying|character)(\(\d+\))?$/.test(r.type) ? 'text'
-      : /^(text|character varying)(\(\d+\))?\[\]$/.test(r.type) ? 'array'
-      : r.type === 'jsonb' || r.type === 'json' ? r.type
-      : null;
-    if (kind && !r.checked && r.column !== 'customer_id') table.textColumns.push({ name: r.column, kind });
-  }
-  return [...tables.values()];
+export function customerTables(): CustomerTable[] {
+  return Object.entries(DATA_INVENTORY)
+    .filter(([, rule]) => rule.owned || rule.related)
+    .map(([name, rule]) => ({ name, rule, rows: [rule.owned, rule.related].filter(Boolean).map((c) => `(${c})`).join(' OR ') }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The stored columns with their types, keyed `table.column` (erasure picks how to cut text by type). */
+export async function catalogColumns(m: EntityManager): Promise<Map<string, CatalogColumn>> {
+  const rows: CatalogColumn[] = await m.query(CATALOG_SQL);
+  return new Map(rows.map((c) => [`${c.table}.${c.column}`, c]));
 }
 
 /** `"table"` with embedded quotes doubled. */

@@ -1,5 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Access } from '../auth/access';
 import { CAN } from '../auth/roles';
+import { PersonalDataClass } from '../graphql/enums';
+import { DataInventoryEntry } from './privacy.types';
 import { JSONScalar } from '../graphql/scalars';
 import type { RequestContext } from '../context';
 
@@ -19,5 +22,14 @@ export class PrivacyResolver {
   })
   eraseCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return ctx.services.privacy.eraseCustomer(id, ctx.viewer.sub);
+  }
+
+  @Authorized(CAN.administer)
+  @Access({ roles: ['admin'], dataClass: PersonalDataClass.OPERATIONAL })
+  @Query(() => [DataInventoryEntry], {
+    description: 'Every stored column that can hold personal data (all but OPERATIONAL ones), with its class, what erasure does to it and the purposes it serves.',
+  })
+  dataInventory(@Ctx() ctx: RequestContext): DataInventoryEntry[] {
+    return ctx.services.privacy.dataInventory();
   }
 }

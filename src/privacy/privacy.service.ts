@@ -1,7 +1,9 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../graphql/errors';
-import { customerTables, quoteIdent } from './customer-tables';
+import { catalogColumns, customerTables, quoteIdent } from './customer-tables';
+import { DATA_INVENTORY, ERASED_TEXT, TEXT_TYPES, personalColumns, type CatalogColumn, type ColumnRule, type InventoryEntry } from './data-inventory';
+import { ErasureAction, PersonalDataClass } from '../graphql/enums';
 import { recordAudit } from '../audit/audit-log';
 import { rewriteLedger } from '../identities/consent-ledger';
 import { checkCustomerId } from '../customers/customer.service';
@@ -9,10 +11,10 @@ import { SERVER_IDENTITY_SQL, toServerIdentity } from '../db/server-identity';
 import { EventType } from '../events/event-types';
 import { appendEvent } from '../events/outbox';
 
-export const ERASED_NAME = 'Erased customer';
-export const ERASED_TEXT = '[erased]';
 /** Values shorter than this are not hunted as substrings (they would match unrelated text). */
 const MIN_SCRUB_LENGTH = 3;
+/** Text that is all capitals, digits and underscores is a code (a channel, a status), never personal data. */
+const CODE = `'^[A-Z0-9_]+$'`;
 
 /**
  * The customer's rights: take everything held about them, or be erased. Both act on the
@@ -21,24 +23,31 @@ const MIN_SCRUB_LENGTH = 3;
 export class PrivacyService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** One JSON document: the customer rows and every row of every customer-owned table, from one snapshot. */
+  /**
+   * One JSON document from one snapshot: the customer rows, and every row of every table the
+   * data inventory names as theirs or about them (audit entries, webhook deliveries, incidents
+   * they posted on), by table.
+   */
   async exportCustomer(id: string, exportedBy: string): Promise<Record<string, unknown>> {
     checkCustomerId(id);
     return this.dataSource.transaction('REPEATABLE READ', async (m) => {
       const family = await familyOf(m, id);
       const customers: { row: unknown }[] = await m.query(`SELECT to_jsonb(c) AS row FROM customers c WHERE id = ANY($1::uuid[]) ORDER BY created_at`, [family]);
       const tables: Record<string, unknown[]> = {};
-      for (const table of await customerTables(m)) {
-        const rows: { row: unknown }[] = await m.query(
-          `SELECT to_jsonb(t) AS row FROM ${quoteIdent(table.name)} t WHERE customer_id = ANY($1::uuid[])`,
-          [family],
-        );
+      for (const table of customerTables()) {
+        if (table.name === 'customers') continue;
+        const rows: { row: unknown }[] = await m.query(`SELECT to_jsonb(t) AS row FROM ${quoteIdent(table.name)} t WHERE ${table.rows}`, [family]);
         tables[table.name] = rows.map((r) => r.row);
       }
       await recordAudit(m, { actor: exportedBy, action: 'CUSTOMER_EXPORTED', subject: family[0], details: { customers: family.length } });
       const [server] = await m.query(SERVER_IDENTITY_SQL);
       return { customerId: family[0], exportedAt: new Date().toISOString(), readFrom: toServerIdentity(server), customers: customers.map((c) => c.row), tables };
     });
+  }
+
+  /** The inventory's columns that can hold personal data (dataInventory). */
+  dataInventory(): InventoryEntry[] {
+    return personalColumns();
   }
 
   /**
@@ -55,9 +64,11 @@ export class PrivacyService {
         [family],
       );
       const firstTime = locked.some((c) => c.erasedAt === null);
-      const values = await personalValues(m, family);
-      const counts = await anonymiseKnownColumns(m, family);
-      Object.assign(counts, await scrubEverywhere(m, family, values, erasedBy));
+      const catalog = await catalogColumns(m);
+      const values = await huntedValues(m, family, catalog);
+      const counts = await eraseOwnedRows(m, family, erasedBy);
+      Object.assign(counts, await cutValuesOut(m, family, values, catalog, erasedBy));
+      await m.query(`UPDATE customers SET erased_at = now(), updated_at = now() WHERE id = ANY($1::uuid[]) AND erased_at IS NULL`, [family]);
       if (firstTime) {
         await m.query(`INSERT INTO erasures (customer_id, erased_by, counts) VALUES ($1, $2, $3)`, [family[0], erasedBy, counts]);
         await recordAudit(m, { actor: erasedBy, action: 'CUSTOMER_ERASED', subject: family[0], details: { customers: family.length, counts } });
@@ -84,90 +95,114 @@ async function familyOf(m: EntityManager, id: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** Names, emails, phones, handles, external ids and profile URLs, to hunt for in free text. */
-async function personalValues(m: EntityManager, family: string[]): Promise<string[]> {
+/** The SQL a column becomes on the customer's own rows, or null when erasure leaves it there. */
+function erasedValue(column: string, c: ColumnRule): string | null {
+  if (c.onErasure === ErasureAction.NULLIFY) return 'NULL';
+  if (c.onErasure === ErasureAction.REDACT && c.redactTo) return `CASE WHEN ${quoteIdent(column)} IS NULL THEN NULL ELSE ${c.redactTo} END`;
+  return null;
+}
+
+const isText = (type: string | undefined) => type !== undefined && TEXT_TYPES.has(type);
+
+/**
+ * The customer's identifiers and contact values (every IDENTIFIER or CONTACT column of their own
+ * rows that the inventory hunts, text, text[] or the strings inside JSON), before erasure: what
+ * is then cut out of free text elsewhere. Placeholders of an earlier erasure are not hunted.
+ */
+async function huntedValues(m: EntityManager, family: string[], catalog: Map<string, CatalogColumn>): Promise<string[]> {
+  const parts: string[] = [];
+  for (const table of customerTables()) {
+    if (!table.rule.owned) continue;
+    for (const [column, c] of Object.entries(table.rule.columns)) {
+      if (c.class !== PersonalDataClass.IDENTIFIER && c.class !== PersonalDataClass.CONTACT) continue;
+      const type = catalog.get(`${table.name}.${column}`)?.type;
+      if (c.hunted === false || !isText(type)) continue;
+      const col = `t.${quoteIdent(column)}`;
+      const from = `FROM ${quoteIdent(table.name)} t`;
+      const left = c.redactTo ? `${col} IS DISTINCT FROM (${c.redactTo})` : `${col} IS NOT NULL`;
+      parts.push(
+        type!.startsWith('_') ? `SELECT x ${from} CROSS JOIN unnest(${col}) x WHERE (${table.rule.owned}) AND ${left}`
+        : type === 'json' || type === 'jsonb'
+          ? `SELECT x #>> '{}' ${from} CROSS JOIN jsonb_path_query(${col}::jsonb, 'strict $.**') x WHERE (${table.rule.owned}) AND ${left} AND jsonb_typeof(x) = 'string'`
+          : `SELECT ${col} ${from} WHERE (${table.rule.owned}) AND ${left}`,
+      );
+    }
+  }
   const rows: { v: string }[] = await m.query(
-    `SELECT v FROM (
-       SELECT display_name AS v FROM customers WHERE id = ANY($1::uuid[]) AND erased_at IS NULL
-       UNION SELECT value FROM contact_points WHERE customer_id = ANY($1::uuid[])
-       UNION SELECT handle FROM social_identities WHERE customer_id = ANY($1::uuid[])
-       UNION SELECT external_user_id FROM social_identities WHERE customer_id = ANY($1::uuid[])
-       UNION SELECT profile_url FROM social_identities WHERE customer_id = ANY($1::uuid[])
-       UNION SELECT external_id FROM interactions WHERE customer_id = ANY($1::uuid[])
-     ) p WHERE v IS NOT NULL AND length(v) >= $2 AND v NOT LIKE 'erased:%'`,
+    `SELECT DISTINCT v FROM (${parts.join('\n UNION ALL ')}) p(v) WHERE length(v) >= $2 AND v !~ ${CODE}`,
     [family, MIN_SCRUB_LENGTH],
   );
   return rows.map((r) => r.v);
 }
 
-/** The columns the core model knows to be personal; identifiers keep their row with a placeholder. */
-async function anonymiseKnownColumns(m: EntityManager, family: string[]): Promise<Record<string, number>> {
-  const run = async (sql: string, extra: unknown[] = []) => {
-    const [, affected] = (await m.query(sql, [family, ...extra])) as [unknown, number];
-    return affected;
-  };
-  return {
-    customers: await run(
-      `UPDATE customers SET display_name = $2, name_key = '', city = NULL, region = NULL, attributes = '{}'::jsonb,
-              erased_at = coalesce(erased_at, now()), updated_at = now()
-        WHERE id = ANY($1::uuid[]) AND (erased_at IS NULL OR display_name <> $2)`,
-      [ERASED_NAME],
-    ),
-    contact_points: await run(
-      `UPDATE contact_points SET value = 'erased:' || id, verified = false
-        WHERE customer_id = ANY($1::uuid[]) AND value NOT LIKE 'erased:%'`,
-    ),
-    social_identities: await run(
-      `UPDATE social_identities SET handle = 'erased:' || id, external_user_id = NULL, profile_url = NULL, follower_count = NULL
-        WHERE customer_id = ANY($1::uuid[]) AND handle NOT LIKE 'erased:%'`,
-    ),
-    interactions: await run(
-      `UPDATE interactions SET content = $2, external_id = NULL, content_hash = NULL, pii = '[]'
-        WHERE customer_id = ANY($1::uuid[]) AND (content <> $2 OR external_id IS NOT NULL OR content_hash IS NOT NULL OR pii <> '[]')`,
-      [ERASED_TEXT],
-    ),
-    escalations: await run(
-      `UPDATE escalations SET reason = $2, resolution = CASE WHEN resolution IS NULL THEN NULL ELSE $2 END
-        WHERE customer_id = ANY($1::uuid[]) AND (reason <> $2 OR resolution <> $2)`,
-      [ERASED_TEXT],
-    ),
-    tier_changes: await run(`UPDATE tier_changes SET reason = $2 WHERE customer_id = ANY($1::uuid[]) AND reason <> $2`, [ERASED_TEXT]),
-  };
+/**
+ * Applies each column's action to the customer's own rows, one statement per table (DELETE when
+ * a column says so). Answers rows changed per table; a second erasure changes none.
+ */
+async function eraseOwnedRows(m: EntityManager, family: string[], erasedBy: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of customerTables()) {
+    if (!table.rule.owned) continue;
+    const columns = Object.entries(table.rule.columns);
+    let sql: string;
+    let changed: string;
+    if (columns.some(([, c]) => c.onErasure === ErasureAction.DELETE)) {
+      sql = `DELETE FROM ${quoteIdent(table.name)} t WHERE ${table.rule.owned}`;
+      changed = '*';
+    } else {
+      const sets = columns.flatMap(([column, c]) => {
+        const value = erasedValue(column, c);
+        return value ? [{ name: column, column: quoteIdent(column), value }] : [];
+      });
+      if (sets.length === 0) continue;
+      sql = `UPDATE ${quoteIdent(table.name)} t SET ${sets.map((s) => `${s.column} = ${s.value}`).join(', ')}
+              WHERE (${table.rule.owned}) AND (${sets.map((s) => `t.${s.column} IS DISTINCT FROM (${s.value})`).join(' OR ')})`;
+      changed = sets.map((s) => s.name).join(',');
+    }
+    const [, affected] = await run(m, table.name, sql, [family], erasedBy, family[0], changed);
+    if (affected > 0) counts[table.name] = affected;
+  }
+  return counts;
 }
 
 /**
- * Replaces every occurrence of the personal values in every free-text column of every
- * customer-owned table (including tables added later). Values that are all capitals, digits
- * and underscores are codes (channels, statuses), never personal data, and are left alone.
+ * Cuts the customer's values out of every REDACT column that keeps its text: on their own rows
+ * where the column has no whole replacement, on rows about them (incidents they posted on, audit
+ * entries, deliveries), and on every row of tables with no owner (topic counts). Values that are
+ * all capitals, digits and underscores are codes (channels, statuses) and are left alone.
  */
-async function scrubEverywhere(m: EntityManager, family: string[], values: string[], erasedBy: string): Promise<Record<string, number>> {
+async function cutValuesOut(m: EntityManager, family: string[], values: string[], catalog: Map<string, CatalogColumn>, erasedBy: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   if (values.length === 0) return counts;
   const pattern = values.flatMap(patternsFor).sort((a, b) => b.length - a.length).join('|');
-  const code = `'^[A-Z0-9_]+$'`;
-  for (const table of await customerTables(m)) {
-    for (const column of table.textColumns) {
-      const col = quoteIdent(column.name);
-      const sql =
-        column.kind === 'text'
-          ? `UPDATE ${quoteIdent(table.name)} SET ${col} = regexp_replace(${col}, $2, $3, 'gi')
-              WHERE customer_id = ANY($1::uuid[]) AND ${col} ~* $2 AND ${col} !~ ${code}`
-          : column.kind === 'array'
-            ? `UPDATE ${quoteIdent(table.name)} SET ${col} = ARRAY(
-                 SELECT CASE WHEN x ~ ${code} THEN x ELSE regexp_replace(x, $2, $3, 'gi') END
-                   FROM unnest(${col}) WITH ORDINALITY AS u(x, n) ORDER BY n)
-                WHERE customer_id = ANY($1::uuid[]) AND array_to_string(${col}, ' ') ~* $2`
-            : `UPDATE ${quoteIdent(table.name)} SET ${col} = regexp_replace(${col}::text, $2, $3, 'gi')::${column.kind}
-                WHERE customer_id = ANY($1::uuid[]) AND ${col}::text ~* $2`;
-      const params = [family, pattern, ERASED_TEXT];
-      // The consent ledger is append-only: its rows change only through the ledger's one narrow path.
-      const [, affected] = (table.name === 'consent_events'
-        ? await rewriteLedger(m, 'erasure', sql, params, { actor: erasedBy, subject: family[0], details: { column: column.name } })
-        : await m.query(sql, params)) as [unknown, number];
-      if (affected > 0) counts[`${table.name}.${column.name}`] = affected;
+  for (const [name, rule] of Object.entries(DATA_INVENTORY)) {
+    for (const [column, c] of Object.entries(rule.columns)) {
+      const type = catalog.get(`${name}.${column}`)?.type;
+      if (c.onErasure !== ErasureAction.REDACT || !isText(type)) continue;
+      const rows = [c.redactTo ? null : rule.owned, rule.related].filter(Boolean).map((r) => `(${r})`);
+      if (rows.length === 0 && (rule.owned || rule.related)) continue;
+      // A table with no owner is scanned whole ($1 still typed: every statement takes the same parameters).
+      const where = rows.length > 0 ? `(${rows.join(' OR ')}) AND` : `cardinality($1::uuid[]) > 0 AND`;
+      const col = quoteIdent(column);
+      const sql = type!.startsWith('_')
+        ? `UPDATE ${quoteIdent(name)} t SET ${col} = ARRAY(
+             SELECT CASE WHEN x ~ ${CODE} THEN x ELSE regexp_replace(x, $2, $3, 'gi') END FROM unnest(t.${col}) WITH ORDINALITY AS u(x, n) ORDER BY n)
+            WHERE ${where} array_to_string(t.${col}, ' ') ~* $2`
+        : type === 'json' || type === 'jsonb'
+          ? `UPDATE ${quoteIdent(name)} t SET ${col} = regexp_replace(t.${col}::text, $2, $3, 'gi')::${type} WHERE ${where} t.${col}::text ~* $2`
+          : `UPDATE ${quoteIdent(name)} t SET ${col} = regexp_replace(t.${col}, $2, $3, 'gi') WHERE ${where} t.${col} ~* $2 AND t.${col} !~ ${CODE}`;
+      const [, affected] = await run(m, name, sql, [family, pattern, ERASED_TEXT], erasedBy, family[0], column);
+      if (affected > 0) counts[`${name}.${column}`] = affected;
     }
   }
   return counts;
+}
+
+/** One erasure statement; the consent ledger is append-only and changes only through its one narrow path. */
+function run(m: EntityManager, table: string, sql: string, params: unknown[], actor: string, subject: string, columns: string): Promise<[unknown, number]> {
+  return table === 'consent_events'
+    ? rewriteLedger(m, 'erasure', sql, params, { actor, subject, details: { column: columns } })
+    : (m.query(sql, params) as Promise<[unknown, number]>);
 }
 
 /**
@@ -177,8 +212,16 @@ async function scrubEverywhere(m: EntityManager, family: string[], values: strin
  */
 export function patternsFor(value: string): string[] {
   const phone = /^\+\d{8,15}$/.test(value) ? parsePhoneNumberFromString(value) : undefined;
-  if (!phone) return [escapeRegex(value)];
-  return [escapeRegex(value), phone.nationalNumber.split('').join('[^0-9]{0,3}')];
+  if (!phone) return [wordBounded(value, escapeRegex(value))];
+  return [escapeRegex(value), `\\m${phone.nationalNumber.split('').join('[^0-9]{0,3}')}\\M`];
+}
+
+/**
+ * Anchors a pattern at word boundaries where the value begins or ends with a word character:
+ * erasing "Bob" must not cut "bobsled" out of someone else's words.
+ */
+function wordBounded(value: string, pattern: string): string {
+  return `${/^\w/.test(value) ? '\\m' : ''}${pattern}${/\w$/.test(value) ? '\\M' : ''}`;
 }
 
 /** Escapes a literal for a PostgreSQL regular expression (ARE). */

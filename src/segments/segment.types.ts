@@ -2,17 +2,23 @@ import { Field, ObjectType } from 'type-graphql';
 import { Customer } from '../customers/customer.types';
 import { ConnectionType } from '../graphql/pagination';
 import { ContactPoint, SocialIdentity } from '../identities/identity.types';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
 /**
  * A customer in a segment with only the identifiers whose consent for the requested
  * purpose is GRANTED and unexpired at query time. For a marketing-only token the customer's
  * own identifier fields are FORBIDDEN (see auth/marketing-guard.ts): these lists are the only way.
  */
+@Access({ roles: READ.segments, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType()
 export class SegmentMember {
+  @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => Customer) customer!: Customer;
   @Field(() => [SocialIdentity]) identities!: SocialIdentity[];
+  @Access({ dataClass: PersonalDataClass.CONTACT })
   @Field(() => [ContactPoint]) emails!: ContactPoint[];
+  @Access({ dataClass: PersonalDataClass.CONTACT })
   @Field(() => [ContactPoint], { description: 'E.164' }) phones!: ContactPoint[];
 }
 

@@ -4,7 +4,10 @@ import { EventType } from '../events/event-types';
 import { ConsentPurpose, PersonalDataClass } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth/access';
+import { PersonalDataClass } from '../graphql/enums';
 
+@Access({ roles: READ.admins, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'An endpoint that receives signed JSON POSTs for the chosen event types (admin only).' })
 export class Webhook {
   @Field(() => ID) id!: string;
@@ -25,6 +28,7 @@ export class Webhook {
   secret!: string | null;
 }
 
+@Access({ roles: READ.admins, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'One event sent (or being sent) to one webhook.' })
 export class WebhookDelivery {
   @Field(() => ID) id!: string;

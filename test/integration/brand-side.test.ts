@@ -38,10 +38,12 @@ async function brand(input: Record<string, unknown>) {
   return res.data!.setBrandChannel;
 }
 
+// Posted by an agent: the answer's brand channel and masked PII are for readers (the ingest role
+// reads back only what identifies what it wrote, field-access.test.ts).
 async function post(input: Record<string, unknown>) {
   const res = await app.gql(RECORD, {
     input: { idempotencyKey: `bs-${unique()}`, platform: 'TWITTER', handle: handle(), channel: 'TWITTER', content: 'My brakes squeal, can you help?', ...input },
-  }, ['ingest']);
+  }, ['agent']);
   expect(res.errors).toBeUndefined();
   return res.data!.recordInteraction;
 }

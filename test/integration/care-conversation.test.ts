@@ -25,7 +25,7 @@ describe('one conversation across channels', () => {
     const tweet = await app.gql(RECORD, {
       input: { idempotencyKey: `tw-${tag}`, platform: 'TWITTER', handle, channel: 'TWITTER', externalId: `t-${tag}`,
         content: '@AcmeCars my warranty claim was refused, terrible service', occurredAt: new Date(Date.now() - 20 * 60_000).toISOString() },
-    }, ['ingest']);
+    }, ['agent']);
     expect(tweet.errors).toBeUndefined();
     const first = tweet.data!.recordInteraction;
     const conversationId = first.conversation.id;
@@ -34,7 +34,7 @@ describe('one conversation across channels', () => {
     const followUp = await app.gql(RECORD, {
       input: { idempotencyKey: `tw2-${tag}`, platform: 'TWITTER', handle, channel: 'TWITTER', inReplyToExternalId: `t-${tag}`,
         content: 'still waiting for an answer', occurredAt: new Date(Date.now() - 10 * 60_000).toISOString() },
-    }, ['ingest']);
+    }, ['agent']);
     expect(followUp.data!.recordInteraction.conversation.id).toBe(conversationId);
 
     const offline = await app.gql(OFFLINE, {
@@ -119,11 +119,11 @@ describe('one conversation across channels', () => {
     const c = await createCustomer(app.pool);
     const post = await app.gql(RECORD, {
       input: { idempotencyKey: `in-${unique()}`, customerId: c.id, channel: 'INSTAGRAM', content: 'my delivery is late', occurredAt: new Date(Date.now() - 30 * 60_000).toISOString() },
-    }, ['ingest']);
+    }, ['agent']);
     const inbound = post.data!.recordInteraction;
     const reply = await app.gql(RECORD, {
       input: { idempotencyKey: `out-${unique()}`, customerId: c.id, channel: 'INSTAGRAM', direction: 'OUTBOUND', content: 'Sorry! Checking now', inReplyToId: inbound.id },
-    }, ['ingest']);
+    }, ['agent']);
     expect(reply.errors).toBeUndefined();
     expect(reply.data!.recordInteraction).toMatchObject({ slaDueAt: null, conversation: { id: inbound.conversation.id } });
     const read = await app.gql(`query($id: ID!) { customer(id: $id) { interactions(first: 5) { edges { node { id status respondedAt } } } } }`, { id: c.id });

@@ -76,7 +76,7 @@ describe('automatic escalation: churn', () => {
     const c = await createCustomer(app.pool);
     const res = await app.gql(RECORD, {
       input: { idempotencyKey: `churn-${unique()}`, customerId: c.id, channel: 'FACEBOOK', content: 'Third breakdown this month. I am thinking of leaving for another brand.' },
-    }, ['ingest']);
+    }, ['agent']);
     expect(res.errors).toBeUndefined();
     expect(res.data!.recordInteraction).toMatchObject({
       status: 'ESCALATED',

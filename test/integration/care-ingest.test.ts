@@ -1,6 +1,9 @@
 import { createCustomer, unique } from '../helpers/factory';
 import { startTestApp, type TestApp } from '../helpers/app';
 
+// Classification results (content, sentiment, topics) are read back by an agent: the ingest role is write-only and reads
+// back only what identifies what it wrote (field-access.test.ts).
+
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
@@ -19,9 +22,9 @@ describe('recordInteraction: idempotency', () => {
   it('answers a retry with the same key and content with the first result and writes nothing', async () => {
     const key = `retry-${unique()}`;
     const input = { idempotencyKey: key, platform: 'TWITTER', handle: `@retry_${unique()}`, channel: 'TWITTER', content: 'My bluetooth keeps dropping, help?' };
-    const first = await app.gql(RECORD, { input }, ['ingest']);
+    const first = await app.gql(RECORD, { input }, ['agent']);
     expect(first.errors).toBeUndefined();
-    const again = await app.gql(RECORD, { input }, ['ingest']);
+    const again = await app.gql(RECORD, { input }, ['agent']);
     expect(again.errors).toBeUndefined();
     expect(again.data!.recordInteraction.id).toBe(first.data!.recordInteraction.id);
     expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE idempotency_key = $1`, [key])).toBe(1);
@@ -42,7 +45,7 @@ describe('recordInteraction: idempotency', () => {
     const key = `race-${unique()}`;
     const handle = `race_${unique()}`;
     const input = { idempotencyKey: key, platform: 'TWITTER', handle, channel: 'TWITTER', content: 'is anyone there?' };
-    const results = await Promise.all(Array.from({ length: 50 }, () => app.gql(RECORD, { input }, ['ingest'])));
+    const results = await Promise.all(Array.from({ length: 50 }, () => app.gql(RECORD, { input }, ['agent'])));
     for (const r of results) expect(r.errors).toBeUndefined();
     expect(new Set(results.map((r) => r.data!.recordInteraction.id)).size).toBe(1);
     expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE idempotency_key = $1`, [key])).toBe(1);
@@ -67,7 +70,7 @@ describe('recordInteractions: bulk', () => {
     const inputs = Array.from({ length: 5 }, (_, n) => ({ idempotencyKey: `bulk-bad-${tag}-${n}`, customerId: c.id, channel: 'EMAIL', content: `message ${n}` }));
     inputs[1] = { ...inputs[1], content: '   ' };
     (inputs[3] as Record<string, unknown>).email = 'not an email';
-    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    const res = await app.gql(RECORD_MANY, { inputs }, ['agent']);
     expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].content', index: 1 });
     expect(res.errors![0].extensions!.errors).toEqual([
       { index: 1, field: 'inputs[1].content', message: expect.any(String) },
@@ -83,7 +86,7 @@ describe('recordInteractions: bulk', () => {
       { idempotencyKey: `bulk-ref-${tag}-0`, platform: 'INSTAGRAM', handle, channel: 'INSTAGRAM', content: 'love the new ad' },
       { idempotencyKey: `bulk-ref-${tag}-1`, customerId: '00000000-0000-4000-8000-000000000000', channel: 'EMAIL', content: 'hello' },
     ];
-    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    const res = await app.gql(RECORD_MANY, { inputs }, ['agent']);
     expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs[1].customerId' });
     expect(await count(`SELECT count(*)::int AS n FROM social_identities WHERE platform = 'INSTAGRAM' AND handle = $1`, [handle])).toBe(0);
   });
@@ -97,7 +100,7 @@ describe('recordInteractions: bulk', () => {
       { idempotencyKey: `bulk-ok-${tag}-2`, email: ` Bulk.${tag}@Example.com `, channel: 'EMAIL', content: 'how do I update the navigation maps?' },
       { idempotencyKey: `bulk-ok-${tag}-3`, platform: 'TWITTER', handle: `new_${tag}`, channel: 'TWITTER', content: 'and again, thanks' },
     ];
-    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    const res = await app.gql(RECORD_MANY, { inputs }, ['agent']);
     expect(res.errors).toBeUndefined();
     const out = res.data!.recordInteractions;
     expect(out.map((i: any) => i.content)).toEqual(inputs.map((i) => i.content));
@@ -125,7 +128,7 @@ describe('recordInteractions: bulk', () => {
       { idempotencyKey: key, customerId: c.id, channel: 'EMAIL', content: 'one' },
       { idempotencyKey: key, customerId: c.id, channel: 'EMAIL', content: 'two' },
     ];
-    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    const res = await app.gql(RECORD_MANY, { inputs }, ['agent']);
     expect(res.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'inputs[1].idempotencyKey', index: 1 });
     expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1`, [c.id])).toBe(0);
   });
@@ -167,7 +170,7 @@ describe('recordInteractions: bulk', () => {
       { idempotencyKey: `thr-${tag}-0`, platform: 'FACEBOOK', handle: `thr_${tag}`, channel: 'FACEBOOK', externalId: `fb-${tag}`, content: 'my app login fails' },
       { idempotencyKey: `thr-${tag}-1`, platform: 'FACEBOOK', handle: `thr_${tag}`, channel: 'FACEBOOK', inReplyToExternalId: `fb-${tag}`, content: 'still failing' },
     ];
-    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    const res = await app.gql(RECORD_MANY, { inputs }, ['agent']);
     expect(res.errors).toBeUndefined();
     const [a, b] = res.data!.recordInteractions;
     expect(b.conversation.id).toBe(a.conversation.id);
@@ -176,7 +179,7 @@ describe('recordInteractions: bulk', () => {
 
   it('refuses more than 1,000 items', async () => {
     const inputs = Array.from({ length: 1001 }, (_, n) => ({ idempotencyKey: `too-many-${n}`, email: 'a@b.co', channel: 'EMAIL', content: 'x' }));
-    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    const res = await app.gql(RECORD_MANY, { inputs }, ['agent']);
     expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs' });
   });
 });
@@ -220,7 +223,7 @@ describe('recordInteractions: the rows the batch INSERT writes', () => {
       { idempotencyKey: `${key}-2`, customerId: c.id, channel: 'EMAIL', content: 'where is my order?', sentiment: -0.25 },
       { idempotencyKey: `${key}-3`, customerId: c.id, channel: 'EMAIL', direction: 'OUTBOUND', content: 'we are on it' },
     ];
-    const res = await app.gql(RECORD_MANY, { inputs }, ['ingest']);
+    const res = await app.gql(RECORD_MANY, { inputs }, ['agent']);
     expect(res.errors).toBeUndefined();
     const rows = (await app.pool.query(
       `SELECT i.idempotency_key AS key, i.status, i.topics, i.queue_tier AS tier, i.created_by AS "createdBy",

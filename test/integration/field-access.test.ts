@@ -68,3 +68,54 @@ describe('marketing through a segment member', () => {
     }
   });
 });
+
+describe('the ingest role is write-only', () => {
+  const RECORD = `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id SELECTION } }`;
+  const record = (selection: string, input: Record<string, unknown>, roles: string[] = ['ingest']) =>
+    app.gql(RECORD.replace('SELECTION', selection), { input: { idempotencyKey: `wo-${randomUUID()}`, channel: 'TWITTER', ...input } }, roles as never);
+
+  it('refuses a reply to another customer\'s private message like an id that does not exist, and writes nothing', async () => {
+    const victim = await createCustomer(app.pool, { interactions: [{ channel: 'TWITTER', content: 'DM: my address is 12 Private Lane' }] });
+    await app.pool.query(`UPDATE interactions SET is_public = false WHERE id = $1`, [victim.interactionIds[0]]);
+    const caller = await createCustomer(app.pool);
+    const before = await app.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1`, [caller.id]);
+    const res = await record('', { customerId: caller.id, content: 'replying', inReplyToId: victim.interactionIds[0] });
+    expect(res.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(res.errors![0].message).toContain(`no interaction with id ${victim.interactionIds[0]}`);
+    const after = await app.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE customer_id = $1`, [caller.id]);
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('threads a reply to another customer\'s public post in a conversation of its own', async () => {
+    const other = await createCustomer(app.pool, { interactions: [{ channel: 'TWITTER', content: 'public post about warranty' }] });
+    await app.pool.query(`UPDATE interactions SET is_public = true WHERE id = $1`, [other.interactionIds[0]]);
+    const caller = await createCustomer(app.pool);
+    const res = await record('', { customerId: caller.id, content: 'me too', inReplyToId: other.interactionIds[0] });
+    expect(res.errors).toBeUndefined();
+    const { rows } = await app.pool.query(
+      `SELECT i.in_reply_to_id AS "inReplyTo", i.conversation_id <> t.conversation_id AS "ownConversation"
+         FROM interactions i JOIN interactions t ON t.id = i.in_reply_to_id WHERE i.customer_id = $1`, [caller.id]);
+    expect(rows).toEqual([{ inReplyTo: other.interactionIds[0], ownConversation: true }]);
+  });
+
+  it.each(['inReplyTo { content }', 'conversation { interactions { totalCount } }', 'replies { content }', 'history { event }', 'content', 'topics'])(
+    'refuses ingest %s on what it wrote, with FORBIDDEN and no value',
+    async (selection) => {
+      const other = await createCustomer(app.pool, { interactions: [{ channel: 'TWITTER', content: 'public post about a thread' }] });
+      await app.pool.query(`UPDATE interactions SET is_public = true WHERE id = $1`, [other.interactionIds[0]]);
+      const caller = await createCustomer(app.pool);
+      const res = await record(selection, { customerId: caller.id, content: 'me too #thread', inReplyToId: other.interactionIds[0] });
+      expect(res.errors!.map((e) => e.extensions!.code)).toEqual(['FORBIDDEN']);
+      expect(JSON.stringify(res.data ?? null)).not.toContain('public post about a thread');
+    },
+  );
+
+  it('lets an agent read the same thread', async () => {
+    const other = await createCustomer(app.pool, { interactions: [{ channel: 'TWITTER', content: 'public post the agent may read' }] });
+    await app.pool.query(`UPDATE interactions SET is_public = true WHERE id = $1`, [other.interactionIds[0]]);
+    const caller = await createCustomer(app.pool);
+    const res = await record('inReplyTo { content } conversation { interactions { totalCount } }', { customerId: caller.id, content: 'me too', inReplyToId: other.interactionIds[0] }, ['agent']);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.recordInteraction.inReplyTo.content).toBe('public post the agent may read');
+  });
+});

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { Role } from '../../src/auth/roles';
+import type { TestApp } from '../helpers/app';
+import { createCustomer } from '../helpers/factory';
 
 /** What a matrix entry may use to build valid arguments: rows made for this run. */
 export interface MatrixFixtures {
@@ -15,6 +18,12 @@ export interface MatrixFixtures {
   newInteraction(): Promise<{ interactionId: string; conversationId: string }>;
   /** An open escalation of a new interaction, raised by an admin. */
   newEscalation(): Promise<string>;
+  /** Runs a document as an admin (setup of an entry's arguments) and returns its data. */
+  asAdmin(document: string, variables?: Record<string, unknown>): Promise<Record<string, any>>;
+  /** A row by SQL on the test database (setup only). */
+  sql(text: string, values?: unknown[]): Promise<Record<string, any>[]>;
+  /** The subject of the matrix tokens. */
+  subject: string;
 }
 
 export interface MatrixEntry {
@@ -31,6 +40,10 @@ const AGENTS: Role[] = ['agent', 'supervisor', 'admin'];
 const WRITERS: Role[] = ['agent', 'supervisor', 'ingest', 'admin'];
 // Care rules are global: allowed calls below either fail validation after the role check or
 // write a disabled / uniquely named rule, so concurrent test files see no change in routing.
+
+// An allowed call must succeed: entries that change shared state (weights, tier rules, limits,
+// SLA targets) write back what is there already, and entries that need a row make their own.
+const current = async (fx: MatrixFixtures, query: string) => fx.asAdmin(query);
 
 /**
  * Who may call each root operation, keyed `Query.<field>` / `Mutation.<field>`. Every root field of
@@ -133,16 +146,21 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   'Mutation.setSlaTarget': {
     allowed: SUPERVISORS,
     document: `mutation($input: SlaTargetInput!) { setSlaTarget(input: $input) { __typename } }`,
-    variables: () => ({ input: { channel: 'LETTER', responseMinutes: 0 } }), // BAD_USER_INPUT: nothing written
+    // A target for a channel and tier no other test uses, then removed by deleteSlaTarget's entry.
+    variables: () => ({ input: { channel: 'LETTER', tier: 'BRONZE', responseMinutes: 4320 } }),
   },
   'Mutation.deleteSlaTarget': {
     allowed: SUPERVISORS,
     document: `mutation { deleteSlaTarget(channel: LETTER, tier: BRONZE) }`,
+    variables: async (fx) => {
+      await fx.asAdmin(`mutation { setSlaTarget(input: { channel: LETTER, tier: BRONZE, responseMinutes: 4320 }) { __typename } }`);
+      return {};
+    },
   },
   'Mutation.setBusinessHours': {
     allowed: SUPERVISORS,
     document: `mutation($input: BusinessHoursInput!) { setBusinessHours(input: $input) { __typename } }`,
-    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, timeZone: 'Not/AZone' } }), // BAD_USER_INPUT
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, timeZone: 'Europe/London' } }),
   },
   'Mutation.setLaneRule': {
     allowed: SUPERVISORS,
@@ -152,7 +170,11 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   'Mutation.deleteLaneRule': {
     allowed: SUPERVISORS,
     document: `mutation($name: String!) { deleteLaneRule(name: $name) }`,
-    variables: (fx) => ({ name: `matrix-${fx.unique()}` }),
+    variables: async (fx) => {
+      const name = `matrix-${fx.unique()}`;
+      await fx.asAdmin(`mutation($input: LaneRuleInput!) { setLaneRule(input: $input) { name } }`, { input: { name, lane: 'CUSTOMER_SERVICE', position: 9999, keywords: [`matrix${fx.unique()}`], enabled: false } });
+      return { name };
+    },
   },
   'Mutation.createSkillGroup': {
     allowed: SUPERVISORS,
@@ -162,22 +184,34 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   'Mutation.updateSkillGroup': {
     allowed: SUPERVISORS,
     document: `mutation($name: String!, $input: SkillGroupInput!) { updateSkillGroup(name: $name, input: $input) { __typename } }`,
-    variables: (fx) => ({ name: `matrix-${fx.unique()}`, input: { name: `matrix-${fx.unique()}`, position: 9999, keywords: [`matrix${fx.unique()}`] } }),
+    variables: async (fx) => {
+      const name = `matrix-${fx.unique()}`;
+      await fx.asAdmin(`mutation($input: SkillGroupInput!) { createSkillGroup(input: $input) { name } }`, { input: { name, position: 9999, keywords: [`matrix${fx.unique()}`] } });
+      return { name, input: { name, position: 9999, keywords: [`matrix${fx.unique()}`] } };
+    },
   },
   'Mutation.deleteSkillGroup': {
     allowed: SUPERVISORS,
     document: `mutation($name: String!) { deleteSkillGroup(name: $name) }`,
-    variables: (fx) => ({ name: `matrix-${fx.unique()}` }),
+    variables: async (fx) => {
+      const name = `matrix-${fx.unique()}`;
+      await fx.asAdmin(`mutation($input: SkillGroupInput!) { createSkillGroup(input: $input) { name } }`, { input: { name, position: 9999, keywords: [`matrix${fx.unique()}`] } });
+      return { name };
+    },
   },
   'Mutation.setEscalationRule': {
     allowed: SUPERVISORS,
     document: `mutation($input: EscalationRuleInput!) { setEscalationRule(input: $input) { __typename } }`,
-    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, kind: 'PHRASES', team: 'SUPERVISOR', phrases: [`matrix${fx.unique()}`], enabled: false } }),
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, kind: 'CHURN', team: 'SUPERVISOR', phrases: [`matrix${fx.unique()}`], enabled: false } }),
   },
   'Mutation.deleteEscalationRule': {
     allowed: SUPERVISORS,
     document: `mutation($name: String!) { deleteEscalationRule(name: $name) }`,
-    variables: (fx) => ({ name: `matrix-${fx.unique()}` }),
+    variables: async (fx) => {
+      const name = `matrix-${fx.unique()}`;
+      await fx.asAdmin(`mutation($input: EscalationRuleInput!) { setEscalationRule(input: $input) { name } }`, { input: { name, kind: 'CHURN', team: 'SUPERVISOR', phrases: [`matrix${fx.unique()}`], enabled: false } });
+      return { name };
+    },
   },
   'Mutation.setFilterRule': {
     allowed: SUPERVISORS,
@@ -205,7 +239,8 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   },
   'Mutation.setPriorityWeights': {
     allowed: SUPERVISORS,
-    document: `mutation { setPriorityWeights(input: { base: -1 }) { __typename } }`, // BAD_USER_INPUT: the weights stay
+    document: `mutation($base: Float!) { setPriorityWeights(input: { base: $base }) { __typename } }`,
+    variables: async (fx) => ({ base: (await current(fx, `{ priorityWeights { base } }`)).priorityWeights.base }), // the weights stay
   },
   'Mutation.setTier': {
     allowed: SUPERVISORS,
@@ -218,7 +253,9 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   },
   'Mutation.setTierRules': {
     allowed: SUPERVISORS,
-    document: `mutation { setTierRules(rules: [{ tier: NONE, attribute: "matrix", minValue: 1 }]) { __typename } }`, // BAD_USER_INPUT: the rules stay
+    document: `mutation($rules: [TierRuleInput!]!) { setTierRules(rules: $rules) { __typename } }`,
+    // The rules there already: written again, nothing changes.
+    variables: async (fx) => ({ rules: (await current(fx, `{ tierRules { tier attribute minValue } }`)).tierRules }),
   },
   'Mutation.applyTierRules': {
     allowed: SUPERVISORS,
@@ -243,11 +280,15 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   'Mutation.setBrandChannel': {
     allowed: SUPERVISORS,
     document: `mutation($input: BrandChannelInput!) { setBrandChannel(input: $input) { __typename } }`,
-    variables: (fx) => ({ input: { channel: 'FORUM', handle: `https://forum.example.com/matrix-${fx.unique()}`, name: ' ' } }), // BAD_USER_INPUT
+    variables: (fx) => ({ input: { channel: 'FORUM', handle: `https://forum.example.com/matrix-${fx.unique()}`, name: 'Matrix forum', monitored: false } }),
   },
   'Mutation.removeBrandChannel': {
     allowed: SUPERVISORS,
-    document: `mutation { removeBrandChannel(id: "00000000-0000-4000-8000-000000000000") { __typename } }`, // NOT_FOUND
+    document: `mutation($id: ID!) { removeBrandChannel(id: $id) { __typename } }`,
+    variables: async (fx) => {
+      const input = { channel: 'FORUM', handle: `https://forum.example.com/matrix-${fx.unique()}`, name: 'Matrix forum', monitored: false };
+      return { id: (await fx.asAdmin(`mutation($input: BrandChannelInput!) { setBrandChannel(input: $input) { id } }`, { input })).setBrandChannel.id };
+    },
   },
   'Query.responseTemplates': {
     allowed: AGENTS,
@@ -261,7 +302,7 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   'Mutation.saveResponseTemplate': {
     allowed: SUPERVISORS,
     document: `mutation($input: ResponseTemplateInput!) { saveResponseTemplate(input: $input) { __typename } }`,
-    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, text: 'Hi {nobody}' } }), // BAD_USER_INPUT: unknown placeholder
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, text: 'Hi {firstName}, thanks for writing.' } }),
   },
   'Query.channelLengthLimits': {
     allowed: AGENTS,
@@ -269,7 +310,11 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   },
   'Mutation.setChannelLengthLimit': {
     allowed: SUPERVISORS,
-    document: `mutation { setChannelLengthLimit(channel: LETTER, maxLength: 0) { __typename } }`, // BAD_USER_INPUT
+    document: `mutation($maxLength: Int!) { setChannelLengthLimit(channel: LETTER, maxLength: $maxLength) { __typename } }`,
+    variables: async (fx) => {
+      const limits = (await current(fx, `{ channelLengthLimits { channel maxLength } }`)).channelLengthLimits as { channel: string; maxLength: number }[];
+      return { maxLength: limits.find((l) => l.channel === 'LETTER')?.maxLength ?? 100000 }; // the limit stays
+    },
   },
   'Query.agents': {
     allowed: SUPERVISORS,
@@ -282,13 +327,22 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   },
   'Mutation.claimNextInteraction': {
     allowed: AGENTS,
-    // The matrix token's subject is no agent: NOT_FOUND after the role check, nothing assigned.
+    // The matrix token's subject is an agent of a skill group no item has: it claims nothing (null) and leaves the shared queue alone.
     document: `mutation { claimNextInteraction { id } }`,
+    variables: async (fx) => {
+      await fx.asAdmin(`mutation($input: AgentInput!) { setAgent(input: $input) { id } }`, { input: { id: fx.subject, tiers: ['NONE'], channels: ['LETTER'], skillGroups: [`matrix-none-${fx.unique()}`] } });
+      return {};
+    },
   },
   'Mutation.releaseInteraction': {
     allowed: AGENTS,
     document: `mutation($id: ID!) { releaseInteraction(interactionId: $id) { id } }`,
-    variables: async (fx) => ({ id: (await fx.newInteraction()).interactionId }), // CONFLICT: not assigned
+    variables: async (fx) => {
+      // Held by the matrix subject (as a claim leaves it), without claiming from the shared queue.
+      const { interactionId } = await fx.newInteraction();
+      await fx.sql(`UPDATE interactions SET assigned_to = $2, assigned_at = now(), assignment_due_at = now() + interval '10 minutes' WHERE id = $1`, [interactionId, fx.subject]);
+      return { id: interactionId };
+    },
   },
   'Query.incidents': {
     allowed: AGENTS,
@@ -300,12 +354,14 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   },
   'Mutation.notifyIncident': {
     allowed: SUPERVISORS,
-    // No such incident: NOT_FOUND after the role check, nothing sent.
-    document: `mutation { notifyIncident(input: { incidentId: "00000000-0000-4000-8000-000000000000", text: "matrix" }) { id } }`,
+    // An incident of its own, on a topic nobody posts about: nobody to reach, nothing sent.
+    document: `mutation($id: ID!) { notifyIncident(input: { incidentId: $id, text: "matrix" }) { id } }`,
+    variables: async (fx) => ({ id: await newIncident(fx) }),
   },
   'Mutation.resolveIncident': {
     allowed: SUPERVISORS,
-    document: `mutation { resolveIncident(input: { incidentId: "00000000-0000-4000-8000-000000000000", text: "matrix" }) { id } }`,
+    document: `mutation($id: ID!) { resolveIncident(input: { incidentId: $id, text: "matrix" }) { id } }`,
+    variables: async (fx) => ({ id: await newIncident(fx) }),
   },
   'Query.webhooks': {
     allowed: ['admin'],
@@ -314,10 +370,60 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
   // An allowed call fails URL validation after the role check: no webhook is left in the shared database.
   'Mutation.registerWebhook': {
     allowed: ['admin'],
-    document: `mutation { registerWebhook(input: { url: "ftp://example.com/hook", events: [TIER_CHANGED] }) { id } }`,
+    // No delivery worker runs in tests: nothing is sent to it.
+    document: `mutation { registerWebhook(input: { url: "http://127.0.0.1:9/matrix-hook", events: [TIER_CHANGED] }) { id } }`,
   },
   'Mutation.deleteWebhook': {
     allowed: ['admin'],
-    document: `mutation { deleteWebhook(id: "00000000-0000-4000-8000-000000000000") }`,
+    document: `mutation($id: ID!) { deleteWebhook(id: $id) }`,
+    variables: async (fx) => ({ id: (await fx.asAdmin(`mutation { registerWebhook(input: { url: "http://127.0.0.1:9/matrix-hook", events: [TIER_CHANGED] }) { id } }`)).registerWebhook.id }),
+  },
+  'Query.dataInventory': {
+    allowed: ['admin'],
+    document: `{ dataInventory { table column class onErasure purposes } }`,
   },
 };
+
+async function newIncident(fx: MatrixFixtures): Promise<string> {
+  const rows = await fx.sql(
+    `INSERT INTO care_incidents (topic, rule_name, window_minutes, trigger_posts, opened_at) VALUES ($1, 'matrix', 60, 1, now()) RETURNING id`,
+    [`matrix-${fx.unique()}`],
+  );
+  return rows[0].id as string;
+}
+
+/** The fixtures of a matrix run on `app` (the role matrix and the generated field rules share them). */
+export async function matrixFixtures(app: TestApp): Promise<MatrixFixtures> {
+  const newCustomer = async () => (await createCustomer(app.pool, { emails: [`matrix-${randomUUID().slice(0, 8)}@example.com`], interactions: [{ channel: 'TWITTER' }] })).id;
+  const asAdmin = async (document: string, variables?: Record<string, unknown>) => {
+    const res = await app.gql(document, variables, ['admin']);
+    if (res.errors) throw new Error(`matrix fixture failed: ${JSON.stringify(res.errors)}`);
+    return res.data!;
+  };
+  const fixtures: MatrixFixtures = {
+    customerId: await newCustomer(),
+    unique: () => randomUUID().slice(0, 12),
+    newCustomer,
+    async newSocialIdentity() {
+      return (await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `matrix${randomUUID().slice(0, 8)}` }] })).socialIdentityIds[0];
+    },
+    async newInteraction() {
+      const c = await createCustomer(app.pool, { interactions: [{ channel: 'TWITTER' }] });
+      const { rows } = await app.pool.query(`SELECT conversation_id AS "conversationId" FROM interactions WHERE id = $1`, [c.interactionIds[0]]);
+      return { interactionId: c.interactionIds[0], conversationId: rows[0].conversationId as string };
+    },
+    async newEscalation() {
+      const { interactionId } = await fixtures.newInteraction();
+      const data = await asAdmin(`mutation($input: EscalateInput!) { escalateInteraction(input: $input) { id } }`, { input: { interactionId, team: 'SUPERVISOR', reason: 'matrix fixture' } });
+      return data.escalateInteraction.id as string;
+    },
+    async newMerge() {
+      const data = await asAdmin(`mutation($a: ID!, $b: ID!) { mergeCustomers(survivorId: $a, mergedId: $b) { id } }`, { a: await newCustomer(), b: await newCustomer() });
+      return data.mergeCustomers.id as string;
+    },
+    asAdmin,
+    sql: async (text, values) => (await app.pool.query(text, values)).rows,
+    subject: 'test-user',
+  };
+  return fixtures;
+}

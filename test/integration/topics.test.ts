@@ -50,7 +50,7 @@ describe('one topic normalisation (docs/topics.md)', () => {
           content: 'this is awful', topics: [forms[2]], occurredAt: new Date(from.getTime() + 60_000).toISOString() },
         { idempotencyKey: `t2-${u}`, customerId: c.id, channel: 'TWITTER', category: 'COMPLAINT', sentiment: -0.5,
           content: `still bad ${forms[0]}!`, occurredAt: new Date(from.getTime() + 120_000).toISOString() },
-      ] }, ['ingest']);
+      ] }, ['agent']);
       expect(recorded.errors).toBeUndefined();
       expect(recorded.data!.recordInteractions).toEqual([
         { topics: [canonical], skillGroup: group },
