@@ -277,7 +277,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       last_error: mentions(PersonalDataClass.FREE_TEXT),
     },
   },
-  webhooks: { columns: operational('id', 'url', 'events', 'active', 'secret_ciphertext', 'created_at', 'created_by') },
+  webhooks: { columns: operational('id', 'url', 'events', 'purpose', 'active', 'secret_ciphertext', 'created_at', 'created_by') },
 };
 
 /** One classified column, as `dataInventory` answers it. */
