@@ -92,6 +92,7 @@ export function createServices(
     agents: new AgentService(dataSource, pool),
     incidents: new IncidentService(dataSource, pool, careDesk),
     webhooks: new WebhookService(
+      dataSource,
       pool,
       options.webhooks?.secrets ?? new SecretBox(randomBytes(32)),
       options.webhooks?.policy ?? { allowPrivate: false, requireHttps: true },

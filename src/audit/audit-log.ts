@@ -19,6 +19,8 @@ export const AUDIT_ACTIONS = [
   'INCIDENT_NOTICE_SENT',
   'INCIDENT_RESOLVED',
   'SEGMENT_EXPORTED',
+  'WEBHOOK_REGISTERED',
+  'WEBHOOK_DELETED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -35,7 +35,8 @@ export const CAN = {
   readCustomers: ['viewer'] as Role[],
   writeCare: ['agent', 'ingest'] as Role[],
   supervise: ['supervisor'] as Role[],
-  readSegments: ['marketing'] as Role[],
+  /** Consented segments: marketing (MARKETING) and supervisors (SERVICE); the purpose each may use is auth/purpose-roles.ts. */
+  readSegments: ['marketing', 'supervisor'] as Role[],
   readMetrics: ['supervisor', 'marketing'] as Role[],
   ingestScores: ['ingest', 'supervisor'] as Role[],
   administer: ['admin'] as Role[],

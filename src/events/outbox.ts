@@ -1,16 +1,14 @@
 import type { Queryable } from '../audit/audit-log';
+import type { EventPayloads } from './event-payloads';
 import type { EventType } from './event-types';
 
 /**
  * An event to append to the outbox. `customerId` is the customer it is about (the ordering
  * key of webhook deliveries: one customer's events are delivered in order). `data` holds ids
- * and what changed; identifiers only where the event is about them.
+ * and what changed; identifiers only where the event is about them. Its shape per type is
+ * EventPayloads (src/events/event-payloads.ts).
  */
-export interface NewEvent {
-  type: EventType;
-  customerId: string | null;
-  data: Record<string, unknown>;
-}
+export type NewEvent = { [T in EventType]: { type: T; customerId: string | null; data: EventPayloads[T] } }[EventType];
 
 /** Events of one transaction, collected by several steps and appended with one statement (bulk paths). */
 export type EventSink = NewEvent[];
@@ -36,8 +34,8 @@ export async function appendEvents(m: Queryable, events: readonly NewEvent[]): P
 }
 
 /** One event. Usage: `await appendEvent(m, EventType.CUSTOMER_MERGED, survivorId, { survivorId, mergedId, mergeId })` */
-export async function appendEvent(m: Queryable, type: EventType, customerId: string | null, data: Record<string, unknown>): Promise<void> {
-  await appendEvents(m, [{ type, customerId, data }]);
+export async function appendEvent<T extends EventType>(m: Queryable, type: T, customerId: string | null, data: EventPayloads[T]): Promise<void> {
+  await appendEvents(m, [{ type, customerId, data } as NewEvent]);
 }
 
 /** Adds to the caller's sink when it collects the transaction's events, else appends at once. */

@@ -3,6 +3,7 @@ import { DomainError, badInput } from '../graphql/errors';
 import type { Platform } from '../graphql/enums';
 import type { Touchpoint } from '../graphql/enums';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
+import type { EventIdentifier } from '../events/event-payloads';
 import { EventType } from '../events/event-types';
 import { emit, type EventSink, type NewEvent } from '../events/outbox';
 
@@ -200,9 +201,9 @@ export async function linkIdentifiers(m: EntityManager, ids: NormalisedIdentifie
   if (created) events.push({ type: EventType.CUSTOMER_CREATED, customerId, data: { customerId } });
   if (added.contactPointIds.length + added.socialIdentityIds.length > 0) {
     events.push(identityLinked(customerId, added, [
-      ...ids.emails.map((value) => ({ kind: 'EMAIL', value })),
-      ...ids.phones.map((value) => ({ kind: 'PHONE', value })),
-      ...ids.handles.map((h) => ({ kind: 'SOCIAL', platform: h.platform, handle: h.handle })),
+      ...ids.emails.map((value) => ({ kind: 'EMAIL' as const, value })),
+      ...ids.phones.map((value) => ({ kind: 'PHONE' as const, value })),
+      ...ids.handles.map((h) => ({ kind: 'SOCIAL' as const, platform: h.platform, handle: h.handle })),
     ]));
   }
   await emit(m, opts.events, events);
@@ -246,7 +247,7 @@ export async function linkNewHandles(m: EntityManager, rows: NewHandleOwner[], r
 export function identityLinked(
   customerId: string,
   added: { contactPointIds: string[]; socialIdentityIds: string[] },
-  identifiers: Record<string, string>[],
+  identifiers: EventIdentifier[],
 ): NewEvent {
   return { type: EventType.IDENTITY_LINKED, customerId, data: { customerId, ...added, identifiers } };
 }

@@ -105,13 +105,13 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
   consent_current: {
     owned: `t.identity_id IN (SELECT id FROM contact_points WHERE customer_id = ANY($1::uuid[])
                               UNION ALL SELECT id FROM social_identities WHERE customer_id = ANY($1::uuid[]))`,
-    columns: { ...operational('identity_kind', 'purpose', 'status', 'recorded_at', 'expires_at', 'event_id'), ...pseudonymous('identity_id') },
+    columns: { ...operational('identity_kind', 'purpose', 'status', 'recorded_at', 'effective_at', 'expires_at', 'event_id'), ...pseudonymous('identity_id') },
   },
   consent_events: {
     // Append-only: erasure changes it through rewriteLedger, and only the columns its trigger opens.
     owned: CUSTOMER_ID,
     columns: {
-      ...operational('id', 'purpose', 'status', 'recorded_at', 'source', 'recorded_by', 'expires_at', 'wording_version'),
+      ...operational('id', 'purpose', 'status', 'recorded_at', 'effective_at', 'source', 'recorded_by', 'expires_at', 'wording_version'),
       ...pseudonymous('customer_id', 'social_identity_id', 'contact_point_id'),
       wording: note([SERVICE, MARKETING, PROFILING]),
     },
@@ -277,7 +277,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       last_error: mentions(PersonalDataClass.FREE_TEXT),
     },
   },
-  webhooks: { columns: operational('id', 'url', 'events', 'active', 'secret_ciphertext', 'created_at', 'created_by') },
+  webhooks: { columns: operational('id', 'url', 'events', 'purpose', 'active', 'secret_ciphertext', 'created_at', 'created_by') },
 };
 
 /** One classified column, as `dataInventory` answers it. */

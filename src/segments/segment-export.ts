@@ -7,7 +7,7 @@ import { CAN } from '../auth/roles';
 import { SERVER_IDENTITY_SQL, toServerIdentity, type ServerIdentity } from '../db/server-identity';
 import type { ConsentPurpose } from '../graphql/enums';
 import { DomainError } from '../graphql/errors';
-import { checkPurposeForRoles } from '../identities/consent-purpose';
+import { checkPurposeForRoles } from '../auth/purpose-roles';
 import type { SegmentFilter } from './segment.inputs';
 import { segmentCountSql, segmentStreamSql } from './segment.sql';
 
@@ -141,7 +141,7 @@ export interface SegmentExportRequest extends SegmentExportOptions {
 /**
  * The one path by which a whole segment leaves the service, for the HTTP export and the
  * command line alike: the caller must hold a segment role (marketing) and may use only the
- * purposes its roles allow (consent-purpose.ts); then, inside the export's snapshot, the
+ * purposes its roles allow (auth/purpose-roles.ts); then, inside the export's snapshot, the
  * SEGMENT_EXPORTED audit entry (filter, purpose, members) is written before the first member.
  * Usage: `await exportSegmentFor(pool, res, { viewer, via: 'http', audit: primary, filter, purpose, onStart })`
  */

@@ -3,7 +3,7 @@ import type { Customer } from '../customers/customer.types';
 import type { Role } from '../auth/roles';
 import type { ConsentPurpose } from '../graphql/enums';
 import { encodeCursor, toConnection, type Connection, type Keyset } from '../graphql/pagination';
-import { checkPurposeForRoles } from '../identities/consent-purpose';
+import { checkPurposeForRoles } from '../auth/purpose-roles';
 import type { ContactPoint, SocialIdentity } from '../identities/identity.types';
 import type { SegmentFilter } from './segment.inputs';
 import { segmentCountSql, segmentPageSql } from './segment.sql';
@@ -22,7 +22,7 @@ export interface SegmentPageArgs {
   purpose: ConsentPurpose;
   first: number;
   after: Keyset | null;
-  /** The caller's effective roles: they decide which purposes it may use (consent-purpose.ts). */
+  /** The caller's effective roles: they decide which purposes it may use (auth/purpose-roles.ts). */
   roles: ReadonlySet<Role>;
 }
 

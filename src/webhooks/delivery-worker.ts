@@ -1,7 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Pool, PoolClient } from 'pg';
+import type { ConsentPurpose } from '../graphql/enums';
 import type { Logger } from '../logger';
+import { grantsAt, webhookData } from './webhook-payload';
 import { guardedLookup } from './webhook-url';
 import type { SecretBox } from './webhook-secrets';
 import {
@@ -69,8 +71,10 @@ interface Claimed {
   age_ms: number;
   url: string;
   secret_ciphertext: string;
+  purpose: ConsentPurpose | null;
   event_id: string;
   type: string;
+  customer_id: string | null;
   occurred_at: Date;
   data: Record<string, unknown>;
 }
@@ -80,7 +84,7 @@ interface Claimed {
 // every loop of each take a different one.
 const CLAIM = `
   SELECT d.id, d.webhook_id, d.attempts, (extract(epoch FROM now() - d.created_at) * 1000)::float8 AS age_ms,
-         w.url, w.secret_ciphertext, e.id AS event_id, e.type, e.occurred_at, e.data
+         w.url, w.secret_ciphertext, w.purpose, e.id AS event_id, e.type, e.customer_id, e.occurred_at, e.data
     FROM webhook_deliveries d
     JOIN webhooks w ON w.id = d.webhook_id
     JOIN outbox_events e ON e.seq = d.event_seq
@@ -174,7 +178,10 @@ export class WebhookWorker {
         open = false;
         return false;
       }
-      const outcome = await this.attempt(claimed);
+      // Consent is read now, in the transaction that holds the delivery: a retry re-reads it.
+      const event = { type: claimed.type, customerId: claimed.customer_id, data: claimed.data };
+      const data = webhookData(event, claimed.purpose, await grantsAt(client, event, claimed.purpose));
+      const outcome = await this.attempt(claimed, data);
       if (this.stopping && outcome.kind === 'retry' && outcome.error === 'aborted') {
         await client.query('ROLLBACK'); // shutting down: not an attempt that counts
         open = false;
@@ -212,9 +219,9 @@ export class WebhookWorker {
     if (giveUp) this.logger.warn({ deliveryId: d.id, webhookId: d.webhook_id, attempts, error }, 'webhook delivery given up');
   }
 
-  /** Signs and POSTs the event; never throws. */
-  private attempt(d: Claimed): Promise<Outcome> {
-    const body = JSON.stringify({ id: d.event_id, type: d.type, occurredAt: new Date(d.occurred_at).toISOString(), data: d.data });
+  /** Signs and POSTs the event with `data` (the payload as this webhook may see it); never throws. */
+  private attempt(d: Claimed, data: Record<string, unknown>): Promise<Outcome> {
+    const body = JSON.stringify({ id: d.event_id, type: d.type, occurredAt: new Date(d.occurred_at).toISOString(), data });
     let secret: string;
     try {
       secret = this.secrets.open(d.secret_ciphertext);

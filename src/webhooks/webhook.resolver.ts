@@ -15,13 +15,13 @@ export class WebhookResolver {
   @Authorized(CAN.administer)
   @Mutation(() => Webhook, { description: 'Registers a webhook (admin). The answer carries the signing secret, shown this once.' })
   registerWebhook(@Arg('input', () => WebhookInput) input: WebhookInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.webhooks.register(input, ctx.viewer.sub);
+    return ctx.services.webhooks.register(input, ctx.viewer);
   }
 
   @Authorized(CAN.administer)
   @Mutation(() => Boolean, { description: 'Removes a webhook and its pending deliveries (admin); false when there was none.' })
   deleteWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.webhooks.delete(id);
+    return ctx.services.webhooks.delete(id, ctx.viewer);
   }
 
   @Authorized(CAN.administer)

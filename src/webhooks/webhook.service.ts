@@ -1,4 +1,8 @@
 import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import { recordAudit } from '../audit/audit-log';
+import type { Viewer } from '../auth/jwt';
+import { checkPurposeForRoles } from '../auth/purpose-roles';
 import { EventType } from '../events/event-types';
 import { DomainError, badInput } from '../graphql/errors';
 import { checkId } from '../graphql/ids';
@@ -7,33 +11,47 @@ import { checkWebhookUrl, type UrlPolicy } from './webhook-url';
 import { newWebhookSecret, type SecretBox } from './webhook-secrets';
 import type { Webhook, WebhookDelivery, WebhookInput } from './webhook.types';
 
-const WEBHOOK_COLUMNS = `id, url, events, active, created_at AS "createdAt", NULL AS secret`;
+const WEBHOOK_COLUMNS = `id, url, events, purpose, active, created_at AS "createdAt", NULL AS secret`;
 const MAX_WEBHOOKS = 100;
 
 /** Registration, listing and removal of webhooks, and their deliveries. */
 export class WebhookService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly pool: Pool,
     private readonly secrets: SecretBox,
     private readonly policy: UrlPolicy,
   ) {}
 
-  /** Stores the webhook with a new secret (encrypted) and answers with the secret, this once. */
-  async register(input: WebhookInput, by: string): Promise<Webhook> {
+  /**
+   * Stores the webhook with a new secret (encrypted) and answers with the secret, this once.
+   * The purpose is bound to the registrant's roles like every consented list that leaves the
+   * service (auth/purpose-roles.ts); registration is audited with the webhook's row.
+   */
+  async register(input: WebhookInput, by: Viewer): Promise<Webhook> {
     const events = [...new Set(input.events)];
     if (events.length === 0) throw badInput('input.events', 'choose at least one event type');
     const unknown = events.find((e) => !Object.values(EventType).includes(e));
     if (unknown) throw badInput('input.events', `unknown event type ${unknown}`);
+    const purpose = input.purpose ?? null;
+    if (purpose !== null) checkPurposeForRoles(by.roles, purpose, 'input.purpose');
     const url = await checkWebhookUrl(input.url, this.policy);
     const secret = newWebhookSecret();
-    const { rows } = await this.pool.query(
-      `INSERT INTO webhooks (url, events, secret_ciphertext, created_by)
-       SELECT $1, $2::text[], $3, $4 WHERE (SELECT count(*) FROM webhooks) < $5
-       RETURNING ${WEBHOOK_COLUMNS}`,
-      [url, events, this.secrets.seal(secret), by, MAX_WEBHOOKS],
-    );
-    if (!rows[0]) throw new DomainError('CONFLICT', `at most ${MAX_WEBHOOKS} webhooks`);
-    return { ...rows[0], secret };
+    return this.dataSource.transaction(async (m) => {
+      const [row]: Webhook[] = await m.query(
+        `INSERT INTO webhooks (url, events, purpose, secret_ciphertext, created_by)
+         SELECT $1, $2::text[], $3, $4, $5 WHERE (SELECT count(*) FROM webhooks) < $6
+         RETURNING ${WEBHOOK_COLUMNS}`,
+        [url, events, purpose, this.secrets.seal(secret), by.sub, MAX_WEBHOOKS],
+      );
+      if (!row) throw new DomainError('CONFLICT', `at most ${MAX_WEBHOOKS} webhooks`);
+      // The URL's host says where data goes; its path and query may hold a receiver's token: not logged.
+      await recordAudit(m, {
+        actor: by, action: 'WEBHOOK_REGISTERED', subject: null,
+        details: { webhookId: row.id, host: new URL(url).host, events, purpose },
+      });
+      return { ...row, secret };
+    });
   }
 
   async list(): Promise<Webhook[]> {
@@ -41,11 +59,18 @@ export class WebhookService {
     return rows;
   }
 
-  /** Removes the webhook and its deliveries (pending ones are not sent). False when there was none. */
-  async delete(id: string): Promise<boolean> {
+  /** Removes the webhook and its deliveries (pending ones are not sent), audited. False when there was none. */
+  async delete(id: string, by: Viewer): Promise<boolean> {
     checkId(id, 'id', 'a webhook id');
-    const { rowCount } = await this.pool.query(`DELETE FROM webhooks WHERE id = $1`, [id]);
-    return (rowCount ?? 0) > 0;
+    return this.dataSource.transaction(async (m) => {
+      // TypeORM answers a DELETE with [rows, count].
+      const [[deleted]]: [{ id: string; url: string; purpose: string | null }[], number] = await m.query(
+        `DELETE FROM webhooks WHERE id = $1 RETURNING id, url, purpose`, [id],
+      );
+      if (!deleted) return false;
+      await recordAudit(m, { actor: by, action: 'WEBHOOK_DELETED', subject: null, details: { webhookId: deleted.id, host: new URL(deleted.url).host, purpose: deleted.purpose } });
+      return true;
+    });
   }
 
   /** Newest first. */

@@ -1,9 +1,9 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Access, READ } from '../auth/access';
 import { EventType } from '../events/event-types';
+import { ConsentPurpose, PersonalDataClass } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
 
 @Access({ roles: READ.admins, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'An endpoint that receives signed JSON POSTs for the chosen event types (admin only).' })
@@ -11,6 +11,12 @@ export class Webhook {
   @Field(() => ID) id!: string;
   @Field() url!: string;
   @Field(() => [EventType]) events!: EventType[];
+  @Access({ roles: ['admin'], dataClass: PersonalDataClass.OPERATIONAL })
+  @Field(() => ConsentPurpose, {
+    nullable: true,
+    description: 'What the receiver uses the data for: its payloads carry a customer\'s emails, phones and handles only where the customer has granted this purpose at delivery. Null: ids only, never identifiers.',
+  })
+  purpose!: ConsentPurpose | null;
   @Field() active!: boolean;
   @Field(() => DateTimeScalar) createdAt!: Date;
   @Field(() => String, {
@@ -43,4 +49,10 @@ export class WebhookInput {
 
   @Field(() => [EventType], { description: 'At least one event type.' })
   events!: EventType[];
+
+  @Field(() => ConsentPurpose, {
+    nullable: true,
+    description: 'MARKETING (marketing role), SERVICE (supervisor), PROFILING (admin); another is FORBIDDEN. Omitted or null: payloads carry ids only, no identifiers.',
+  })
+  purpose?: ConsentPurpose | null;
 }

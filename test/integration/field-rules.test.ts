@@ -143,7 +143,7 @@ describe('answers follow the declared rules', () => {
       const rootType = operation.startsWith('Mutation.') ? schema.getMutationType()! : schema.getQueryType()!;
       for (const role of entry.allowed) {
         const held = effectiveRoles([role]);
-        const res = await app.gql(document, await entry.variables?.(fixtures), [role]);
+        const res = await app.gql(document, await entry.variables?.(fixtures, role), [role]);
         const refusedPaths = new Set<string>();
         for (const error of res.errors ?? []) {
           const path = error.path ?? [];

@@ -159,7 +159,7 @@ describe('live desk: what arrives', () => {
     const existing = await record(a.id, 'first post of a');
     // A transaction that wrote an event and rolled back: nothing is published.
     await expect(app.dataSource.transaction(async (m) => {
-      await appendEvent(m, EventType.INTERACTION_RECORDED, a.id, { interactionId: existing, customerId: a.id });
+      await appendEvent(m, EventType.INTERACTION_RECORDED, a.id, { interactionId: existing, customerId: a.id, conversationId: existing, channel: 'EMAIL', direction: 'INBOUND', status: 'OPEN' });
       throw new Error('roll back');
     })).rejects.toThrow('roll back');
     await record(b.id, 'post of b');

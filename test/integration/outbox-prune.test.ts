@@ -29,7 +29,7 @@ describe('outbox pruning', () => {
         expect(hook.errors).toBeUndefined();
         const customerId = (await createCustomer(app.pool)).id;
         // Six events, each fanned out to the webhook (no worker runs: every delivery is PENDING).
-        await appendEvents(app.pool, Array.from({ length: 6 }, (_, k) => ({ type: EventType.TIER_CHANGED, customerId, data: { customerId, tier: k % 2 ? 'GOLD' : 'SILVER' } })));
+        await appendEvents(app.pool, Array.from({ length: 6 }, (_, k) => ({ type: EventType.TIER_CHANGED, customerId, data: { customerId, tier: k % 2 ? 'GOLD' : 'SILVER', previousTier: 'NONE' } })));
         const { rows } = await app.pool.query(`SELECT seq::text AS seq FROM outbox_events WHERE customer_id = $1 ORDER BY seq`, [customerId]);
         const seqs = rows.map((r) => r.seq as string);
         expect(seqs).toHaveLength(6);

@@ -114,7 +114,7 @@ describe('transactional outbox', () => {
   it('a rolled-back transaction leaves no event', async () => {
     const id = (await createCustomer(app.pool)).id;
     await expect(app.dataSource.transaction(async (m) => {
-      await appendEvent(m, EventType.TIER_CHANGED, id, { customerId: id });
+      await appendEvent(m, EventType.TIER_CHANGED, id, { customerId: id, tier: 'GOLD', previousTier: 'NONE' });
       throw new Error('roll back');
     })).rejects.toThrow('roll back');
     expect(await eventsOf([id])).toEqual([]);

@@ -31,7 +31,7 @@ describe('role matrix', () => {
       if (!entry) continue; // reported by the test above
       const field = operation.split('.')[1];
       for (const role of ROLES) {
-        const res = await app.gql(entry.document, await entry.variables?.(fixtures), [role as Role]);
+        const res = await app.gql(entry.document, await entry.variables?.(fixtures, role as Role), [role as Role]);
         const codes = (res.errors ?? []).map((e) => e.extensions?.code);
         const forbidden = codes.includes('FORBIDDEN');
         const expected = entry.allowed.includes(role);

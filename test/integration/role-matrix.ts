@@ -31,7 +31,8 @@ export interface MatrixEntry {
   allowed: readonly Role[];
   /** A document that calls only this operation, with the smallest valid selection. */
   document: string;
-  variables?: (fx: MatrixFixtures) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** The arguments, for the role that calls (a purpose, say, is bound to the role). */
+  variables?: (fx: MatrixFixtures, role: Role) => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 const READERS: Role[] = ['viewer', 'agent', 'supervisor', 'admin'];
@@ -96,8 +97,9 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     variables: async (fx) => ({ input: { socialIdentityId: await fx.newSocialIdentity(), purpose: 'MARKETING', status: 'GRANTED', source: 'SOCIAL_MESSAGE' } }),
   },
   'Query.segment': {
-    allowed: ['marketing', 'admin'],
-    document: `{ segment(filter: { tiers: [PLATINUM] }, first: 1) { edges { cursor } } }`,
+    allowed: ['marketing', 'supervisor', 'admin'],
+    document: `query($purpose: ConsentPurpose!) { segment(filter: { tiers: [PLATINUM] }, purpose: $purpose, first: 1) { edges { cursor } } }`,
+    variables: (_fx, role) => ({ purpose: role === 'supervisor' ? 'SERVICE' : 'MARKETING' }),
   },
   'Query.exportCustomer': {
     allowed: ['admin'],

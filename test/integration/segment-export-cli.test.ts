@@ -60,7 +60,7 @@ describe('npm run export:segment', () => {
     const sub = `cli-marketing-${unique()}`;
     const run = exportCli(['--filter', JSON.stringify({ country }), '--purpose', 'SERVICE', '--out', out, '--token', tokenFor(['marketing'], sub)]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/export failed: purpose SERVICE needs one of the roles: supervisor, admin/);
+    expect(run.stderr).toMatch(/export failed: purpose SERVICE needs one of the roles: supervisor/);
     expect(existsSync(out)).toBe(false);
     const { rows } = await app.pool.query(`SELECT action FROM audit_log WHERE actor = $1`, [sub]);
     expect(rows).toEqual([]);

@@ -1,7 +1,7 @@
 import { effectiveRoles, ROLES, type Role } from '../../src/auth/roles';
 import { ConsentPurpose } from '../../src/graphql/enums';
 import { DomainError } from '../../src/graphql/errors';
-import { checkPurposeForRoles, purposesFor } from '../../src/identities/consent-purpose';
+import { checkPurposeForRoles, purposesFor } from '../../src/auth/purpose-roles';
 
 const refusal = (roles: Role[], purpose: ConsentPurpose) => {
   try {

@@ -1,16 +1,17 @@
-import type { Role } from '../auth/roles';
-import { DomainError } from '../graphql/errors';
 import { ConsentPurpose } from '../graphql/enums';
+import { DomainError } from '../graphql/errors';
+import type { Role } from './roles';
 
 /**
- * Which role may take a consented list out of the service under which purpose. The purpose is
- * what the customer said yes to, so the caller cannot pick it freely: a marketing token asking
- * for SERVICE would reach people who refused marketing. Roles are the effective ones (admin
- * implies supervisor and marketing, so it may use all three).
+ * Which role may take a consented list out of the service under which purpose: segment pages,
+ * the HTTP and command-line exports, webhooks. The purpose is what the customer said yes to, so
+ * the caller cannot pick it freely: a marketing token asking for SERVICE would reach people who
+ * refused marketing. Marketing reaches people for MARKETING only; SERVICE outreach is a
+ * supervisor's decision; PROFILING an admin's. Roles are the effective ones (admin holds them all).
  */
 export const PURPOSE_ROLES: Readonly<Record<ConsentPurpose, readonly Role[]>> = {
   [ConsentPurpose.MARKETING]: ['marketing'],
-  [ConsentPurpose.SERVICE]: ['supervisor', 'admin'],
+  [ConsentPurpose.SERVICE]: ['supervisor'],
   [ConsentPurpose.PROFILING]: ['admin'],
 };
 
@@ -20,10 +21,10 @@ export function purposesFor(roles: ReadonlySet<Role>): ConsentPurpose[] {
 }
 
 /**
- * The one check for every path where consented identifiers leave the service (segment pages,
- * the HTTP and command-line exports, webhooks): FORBIDDEN unless one of the viewer's roles
- * may use `purpose`.
- * Usage: `checkPurposeForRoles(ctx.viewer.roles, purpose)`
+ * The one check for every path where consented identifiers leave the service: BAD_USER_INPUT for
+ * an unknown purpose, FORBIDDEN (naming the argument and the purposes allowed) unless one of the
+ * viewer's roles may use `purpose`.
+ * Usage: `checkPurposeForRoles(ctx.viewer.roles, purpose)`, `checkPurposeForRoles(by.roles, input.purpose, 'input.purpose')`
  */
 export function checkPurposeForRoles(roles: ReadonlySet<Role>, purpose: ConsentPurpose, field = 'purpose'): void {
   if (!Object.values(ConsentPurpose).includes(purpose)) {
