@@ -35,7 +35,7 @@ export interface OperationCacheOptions {
 const AST_BYTES_PER_CHAR = 80;
 
 /** The estimated bytes of what a fast path keeps for a document of `query`'s length. */
-export const documentBytes = (query: string): number => (AST_BYTES_PER_CHAR + 2) * query.length;
+const documentBytes = (query: string): number => (AST_BYTES_PER_CHAR + 2) * query.length;
 
 /**
  * The documents a fast path has seen, each parsed and validated once, by operation name and
@@ -94,7 +94,7 @@ const JSON_ACCEPTS = new Set([undefined, '', '*/*', 'application/json']);
  * The viewer of a request's bearer token; null without a valid one (Apollo answers UNAUTHENTICATED).
  * The edge in front of the fast paths (http/bearer.ts) has usually verified it already.
  */
-export async function bearerViewer(req: Request, res: Response, verifyToken: TokenVerifier): Promise<Viewer | null> {
+async function bearerViewer(req: Request, res: Response, verifyToken: TokenVerifier): Promise<Viewer | null> {
   const verified = verifiedViewer(res);
   if (verified) return verified;
   const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
