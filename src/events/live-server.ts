@@ -292,7 +292,7 @@ function limitError(message: string, code: 'QUERY_TOO_COMPLEX' | 'RATE_LIMITED' 
 }
 
 /** Apollo's hideSchemaDetailsFromClientErrors (its DisableSuggestions plugin) on one validation message. */
-export const withoutHints = (message: string): string => message.replace(/ ?Did you mean(.+?)\?$/, '');
+const withoutHints = (message: string): string => message.replace(/ ?Did you mean(.+?)\?$/, '');
 
 /** The code Apollo gives a parse, validation or variables error before its formatError sees it; one with a code keeps it. */
 function withCode(error: GraphQLError, code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED' | 'BAD_USER_INPUT'): GraphQLError {
