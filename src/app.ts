@@ -19,6 +19,7 @@ import { DEFAULT_LIMITS, limitValidationRules, limitsPlugin, mutationCounter, ty
 import { buildAppSchema } from './schema';
 import { buildContext, createLoaders, createServices, type RequestContext } from './context';
 import { healthz, readyz } from './http/health';
+import { bearerFirst } from './http/bearer';
 import { currentRequestScope, withStatementCount } from './common/request-scope';
 import { countStatements, createMetrics, metricsPlugin, type Metrics } from './http/metrics';
 import type { Logger } from './logger';
@@ -163,6 +164,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     options: deps.live,
     authenticate: (authorization) => buildContext({ pool: livePool, services: liveServices, verifyToken: deps.verifyToken }, { authorization }),
     freshLoaders: () => createLoaders(livePool),
+    production: config.isProduction,
   });
   registerLiveMetrics(metrics.registry, bus, live, liveReads);
 
@@ -187,7 +189,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.use(
     '/graphql',
     requestScope(logger, metrics),
-    bearerBeforeBody(metrics),
+    bearerFirst(deps.verifyToken, metrics),
     express.json({
       limit: limits.maxBulkBodyBytes,
       verify: (_req, res, buf) => {
@@ -195,11 +197,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       },
     }),
     ...(fastPaths
-      ? [responseFastPath({ schema, pool, verifyToken: deps.verifyToken, limits, metrics, logger, replicas: deps.replicas, exposeStatementCount: !config.isProduction })]
+      ? [responseFastPath({ schema, pool, verifyToken: deps.verifyToken, limits, metrics, logger, replicas: deps.replicas, exposeStatementCount: !config.isProduction, introspection: !config.isProduction })]
       : []),
     // Mutations write on the primary and make the subject's reads sticky there (readRoutingPlugin): with replicas, Apollo answers.
     ...((deps.deskFastPath ?? fastPaths) && !deps.replicas
-      ? [deskFastPath({ schema, verifyToken: deps.verifyToken, limits, metrics, logger, counter, agents: services.agents, careDesk: services.careDesk, exposeStatementCount: !config.isProduction })]
+      ? [deskFastPath({ schema, verifyToken: deps.verifyToken, limits, metrics, logger, counter, agents: services.agents, careDesk: services.careDesk, exposeStatementCount: !config.isProduction, introspection: !config.isProduction })]
       : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
@@ -257,21 +259,6 @@ function requestScope(logger: Logger, metrics: Metrics): RequestHandler {
       });
       next();
     }, requestId);
-  };
-}
-
-/**
- * A POST without a bearer token is refused before its body is read, so an anonymous client
- * cannot make us parse up to the 2 MB bulk limit. The token itself is verified in buildContext.
- */
-function bearerBeforeBody(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    if (req.method !== 'POST' || /^Bearer\s+\S+$/i.test(req.headers.authorization ?? '')) return next();
-    metrics.errors.inc({ code: 'UNAUTHENTICATED' });
-    res
-      .status(401)
-      .setHeader('www-authenticate', 'Bearer')
-      .json({ errors: [{ message: 'a bearer token is required (Authorization: Bearer <JWT>)', extensions: { code: 'UNAUTHENTICATED', requestId: res.locals.requestId } }] });
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import {
   getArgumentValues,
   getNamedType,
@@ -17,13 +17,14 @@ import type { AgentService } from '../care/agent.service';
 import { holds } from '../care/agent.service';
 import type { CareDeskService } from '../care/care-desk.service';
 import type { RespondInput } from '../care/care.inputs';
+import { BoundedMap } from '../common/bounded-map';
 import { currentRequestScope } from '../common/request-scope';
 import { DomainError } from '../graphql/errors';
 import { cachedOperationCost, type Limits, type MutationCounter } from '../graphql/limits';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { NotCovered, objectWriter } from './response.compile';
-import { bearerViewer, fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.http';
+import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.http';
 
 export interface DeskFastPathDeps {
   schema: GraphQLSchema;
@@ -38,6 +39,8 @@ export interface DeskFastPathDeps {
   careDesk: Pick<CareDeskService, 'respond'>;
   /** Outside production: `x-sql-statements` (as the Apollo plugin) and `x-write-path: <the mutation>`. */
   exposeStatementCount: boolean;
+  /** false in production: a document asking for __schema or __type is left to Apollo, which refuses it. */
+  introspection: boolean;
 }
 
 type Writer = (row: Record<string, unknown>) => string;
@@ -58,8 +61,10 @@ interface DeskMutation {
 interface DeskOperation extends ParsedOperation {
   /** The selection depends on variables only through @include/@skip. */
   directives: boolean;
-  /** By the variables' values when `directives`, else under ''; null: not covered. */
-  writers: Map<string, Compiled | null>;
+  /** Its writers' keys start with it (an operation forgotten leaves its writers to age out). */
+  seq: number;
+  /** Its text's length: a writer is weighed by it. */
+  chars: number;
 }
 
 interface Compiled {
@@ -71,8 +76,11 @@ interface Compiled {
   write: Writer;
 }
 
+// Bounded in entries and in bytes: documents and variables are a client's text (docs/security-and-operations.md).
 const MAX_OPERATIONS = 200;
-const MAX_WRITERS = 64;
+const MAX_OPERATION_BYTES = 4 << 20;
+const MAX_WRITERS = 1024;
+const MAX_WRITER_BYTES = 4 << 20;
 /**
  * The desk's two hot mutations, claimNextInteraction and respondToInteraction, without Apollo
  * (docs/incidents-and-agents.md, "The desk's fast path"): an agent claims and answers all day,
@@ -110,7 +118,10 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   };
   const interactionType = mutationType?.getFields().claimNextInteraction ? getNamedType(mutationType.getFields().claimNextInteraction.type) : null;
 
-  const parsed = operationCache<DeskOperation>(schema, limits, MAX_OPERATIONS, (p) => {
+  /** By operation and, when it has `directives`, the variables' values; null: not covered. */
+  const writers = new BoundedMap<string, Compiled | null>(MAX_WRITERS, MAX_WRITER_BYTES);
+  let operations = 0;
+  const parsed = operationCache<DeskOperation>(schema, limits, { maxEntries: MAX_OPERATIONS, maxBytes: MAX_OPERATION_BYTES, introspection: deps.introspection }, (p) => {
     if (p.operation.operation !== 'mutation') return null;
     let directives = false;
     visit(p.document, {
@@ -118,7 +129,7 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
         directives = true;
       },
     });
-    return { ...p, directives, writers: new Map() };
+    return { ...p, directives, seq: ++operations, chars: p.document.loc?.source.body.length ?? 0 };
   });
   // Cheap first test, and nothing cached for the documents of every other operation.
   const known = (query: string, operationName: string | null): DeskOperation | null =>
@@ -157,20 +168,19 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   }
 
   function writerOf(op: DeskOperation, variables: Record<string, unknown>): Compiled | null {
-    const key = op.directives ? JSON.stringify(variables) : '';
-    const cached = op.writers.get(key);
+    const key = op.directives ? `${op.seq}\n${JSON.stringify(variables)}` : String(op.seq);
+    const cached = writers.get(key);
     if (cached !== undefined) return cached;
     const compiled = compile(op, variables);
-    if (op.writers.size < MAX_WRITERS) op.writers.set(key, compiled);
+    // A writer's closures grow with its document; the key with the variables.
+    writers.set(key, compiled, 2 * key.length + (compiled ? 8 * op.chars : 0));
     return compiled;
   }
 
   /** True when it answered; false (nothing sent, nothing counted) to let Apollo answer. */
-  async function answer(req: Request, res: Response, body: FastBody, started: bigint): Promise<boolean> {
+  async function answer(res: Response, body: FastBody, viewer: Viewer, started: bigint): Promise<boolean> {
     const op = known(body.query, body.operationName ?? null);
     if (!op) return false;
-    const viewer = await bearerViewer(req, deps.verifyToken);
-    if (!viewer) return false;
     const coerced = getVariableValues(schema, op.operation.variableDefinitions ?? [], body.variables ?? {});
     if (coerced.errors) return false;
     const compiled = writerOf(op, coerced.coerced);
@@ -212,7 +222,7 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
     return true;
   }
 
-  return fastPathMiddleware(limits, answer, (error, res, next) => {
+  return fastPathMiddleware(limits, deps.verifyToken, answer, (error, res, next) => {
     // After the count the write may have committed: it is not run again; the HTTP error handler answers a 500.
     deps.logger.error({ err: error, requestId: res.locals.requestId }, 'desk fast path failed');
     next(error);

@@ -1,9 +1,11 @@
 import type { Request, RequestHandler, Response } from 'express';
 import {
-  Kind, getOperationAST, parse, specifiedRules, validate,
+  Kind, NoSchemaIntrospectionCustomRule, getOperationAST, parse, specifiedRules, validate,
   type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import type { TokenVerifier, Viewer } from '../auth/jwt';
+import { verifiedViewer } from '../http/bearer';
+import { BoundedMap } from '../common/bounded-map';
 import { limitValidationRules, type Limits } from '../graphql/limits';
 
 // What the two fast paths (response.handler.ts for reads, desk.handler.ts for the desk's
@@ -18,17 +20,35 @@ export interface ParsedOperation {
   fragments: Record<string, FragmentDefinitionNode>;
 }
 
+/** How many documents a fast path keeps, in entries and in (estimated) bytes, and whether introspection is allowed. */
+export interface OperationCacheOptions {
+  maxEntries: number;
+  maxBytes: number;
+  /** false in production, as Apollo's `introspection` option: a document with __schema or __type is left to Apollo, which refuses it. */
+  introspection: boolean;
+}
+
+/**
+ * Bytes a parsed document holds, per character of its text: its AST (with locations) measured
+ * at 50 to 80 times the text on graphql 16. The key (the text itself, UTF-16) comes on top.
+ */
+const AST_BYTES_PER_CHAR = 80;
+
+/** The estimated bytes of what a fast path keeps for a document of `query`'s length. */
+const documentBytes = (query: string): number => (AST_BYTES_PER_CHAR + 2) * query.length;
+
 /**
  * The documents a fast path has seen, each parsed and validated once, by operation name and
- * text (at most `max` kept); `make` turns one into what the path keeps of it. null: Apollo
- * answers (a syntax or validation error, no such operation, or `make` declined it).
- * Usage: `const known = operationCache(schema, limits, 1000, (parsed) => ({ ...parsed, plans: new Map() }))`
+ * text (bounded in entries and bytes, least recently used forgotten first); `make` turns one
+ * into what the path keeps of it. null: Apollo answers (a syntax or validation error, no such
+ * operation, or `make` declined it). Call it only for a verified caller: the text is untrusted.
+ * Usage: `const known = operationCache(schema, limits, { maxEntries: 1000, maxBytes: 16 << 20, introspection }, (parsed) => parsed)`
  */
 export function operationCache<T>(
-  schema: GraphQLSchema, limits: Limits, max: number, make: (parsed: ParsedOperation) => T | null,
+  schema: GraphQLSchema, limits: Limits, options: OperationCacheOptions, make: (parsed: ParsedOperation) => T | null,
 ): (query: string, operationName: string | null) => T | null {
-  const rules = [...specifiedRules, ...limitValidationRules(limits)];
-  const operations = new Map<string, T | null>();
+  const rules = [...specifiedRules, ...limitValidationRules(limits), ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const operations = new BoundedMap<string, T | null>(options.maxEntries, options.maxBytes);
   return (query, operationName) => {
     const key = `${operationName ?? ''}\n${query}`;
     const cached = operations.get(key);
@@ -45,7 +65,8 @@ export function operationCache<T>(
     } catch {
       // A syntax error: Apollo answers it.
     }
-    if (operations.size < max) operations.set(key, entry);
+    // A refused document keeps no AST: its key is all it holds.
+    operations.set(key, entry, entry === null ? 2 * key.length : documentBytes(key));
     return entry;
   };
 }
@@ -69,8 +90,13 @@ function plainBody(body: unknown): body is FastBody {
 /** Accept headers for which Apollo answers `application/json; charset=utf-8`. */
 const JSON_ACCEPTS = new Set([undefined, '', '*/*', 'application/json']);
 
-/** The viewer of a request's bearer token; null without a valid one (Apollo answers UNAUTHENTICATED). */
-export async function bearerViewer(req: Request, verifyToken: TokenVerifier): Promise<Viewer | null> {
+/**
+ * The viewer of a request's bearer token; null without a valid one (Apollo answers UNAUTHENTICATED).
+ * The edge in front of the fast paths (http/bearer.ts) has usually verified it already.
+ */
+async function bearerViewer(req: Request, res: Response, verifyToken: TokenVerifier): Promise<Viewer | null> {
+  const verified = verifiedViewer(res);
+  if (verified) return verified;
   const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (!token) return null;
   try {
@@ -92,20 +118,26 @@ export function sendFastAnswer(res: Response, text: string): void {
 }
 
 /**
- * The middleware of a fast path: a plain JSON POST within the body limit goes to `answer`; one it
- * does not answer (false), and any other request, goes on to Apollo. `failed` decides what a
- * thrown error becomes (call `next()` to let Apollo run the request, `next(error)` for a 500).
+ * The middleware of a fast path: a plain JSON POST within the body limit, from a caller whose
+ * token is valid, goes to `answer`; one it does not answer (false), and any other request, goes
+ * on to Apollo. The token is checked first, as Apollo builds its context before it parses: an
+ * unverified caller never gets a document parsed or cached. `failed` decides what a thrown error
+ * becomes (call `next()` to let Apollo run the request, `next(error)` for a 500).
  */
 export function fastPathMiddleware(
   limits: Limits,
-  answer: (req: Request, res: Response, body: FastBody, started: bigint) => Promise<boolean>,
+  verifyToken: TokenVerifier,
+  answer: (res: Response, body: FastBody, viewer: Viewer, started: bigint) => Promise<boolean>,
   failed: (error: unknown, res: Response, next: (error?: unknown) => void) => void,
 ): RequestHandler {
   return (req, res, next) => {
     const body: unknown = req.body;
     if (req.method !== 'POST' || !plainBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return next();
     if (Number(res.locals.bodyBytes ?? 0) > limits.maxBodyBytes) return next();
-    answer(req, res, body, process.hrtime.bigint()).then(
+    const started = process.hrtime.bigint();
+    // Verified at the edge (the usual case): no extra turn of the promise queue.
+    const verified = verifiedViewer(res);
+    (verified ? answer(res, body, verified, started) : bearerViewer(req, res, verifyToken).then((viewer) => (viewer ? answer(res, body, viewer, started) : false))).then(
       (answered) => {
         if (!answered) next();
       },

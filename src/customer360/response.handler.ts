@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import {
   Kind,
   getVariableValues,
@@ -11,6 +11,7 @@ import {
 import type { Pool } from 'pg';
 import type { TokenVerifier, Viewer } from '../auth/jwt';
 import { currentRequestScope } from '../common/request-scope';
+import { BoundedMap } from '../common/bounded-map';
 import { isUuid } from '../db/batch';
 import type { ReplicaSet } from '../db/replicas';
 import { currentReadTarget, routeRequest } from '../db/routing';
@@ -18,7 +19,7 @@ import { cachedOperationCost, type Limits } from '../graphql/limits';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { NotCovered, compileResponse, type ResponsePlan } from './response.compile';
-import { bearerViewer, fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.http';
+import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.http';
 
 export interface ResponseFastPathDeps {
   schema: GraphQLSchema;
@@ -30,18 +31,26 @@ export interface ResponseFastPathDeps {
   replicas?: ReplicaSet;
   /** Outside production: `x-sql-statements` (as the Apollo plugin) and `x-read-path: sql-response`. */
   exposeStatementCount: boolean;
+  /** false in production: a document asking for __schema or __type is left to Apollo, which refuses it. */
+  introspection: boolean;
 }
 
 /** One operation of one document text, parsed and validated once. */
 interface KnownOperation extends ParsedOperation {
+  /** Its plans' keys start with it (plans outlive nothing: an operation forgotten leaves its plans to age out). */
+  seq: number;
   idVariable: string | null;
-  /** By role set and the values of every variable but `idVariable`; null: not covered (take the GraphQL path). */
-  plans: Map<string, ResponsePlan | null>;
+  /** Its text's length: a plan is weighed by it. */
+  chars: number;
 }
 
+// Bounded in entries and in bytes: documents and variables are a client's text (docs/security-and-operations.md).
 const MAX_OPERATIONS = 1000;
-const MAX_PLANS_PER_OPERATION = 64;
+const MAX_OPERATION_BYTES = 16 << 20;
+const MAX_PLANS = 4096;
+const MAX_PLAN_BYTES = 16 << 20;
 const MAX_PREPARED = 500;
+const MAX_PREPARED_BYTES = 8 << 20;
 
 /**
  * The variable given as `customer(id:)` at the root when the document uses it nowhere else: its
@@ -70,11 +79,16 @@ function idVariableOf(operation: OperationDefinitionNode, document: DocumentNode
  */
 export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
   const { schema, limits, metrics } = deps;
+  // First come, never evicted: pg keeps every statement it prepared, per connection, by name.
   const statementNames = new Map<string, string>();
+  let preparedBytes = 0;
   const roleKeys = new WeakMap<Viewer, string>();
+  /** By operation, role set and the values of every variable but `idVariable`; null: not covered (take the GraphQL path). */
+  const plans = new BoundedMap<string, ResponsePlan | null>(MAX_PLANS, MAX_PLAN_BYTES);
+  let operations = 0;
 
-  const known = operationCache<KnownOperation>(schema, limits, MAX_OPERATIONS, (parsed) => ({
-    ...parsed, idVariable: idVariableOf(parsed.operation, parsed.document), plans: new Map(),
+  const known = operationCache<KnownOperation>(schema, limits, { maxEntries: MAX_OPERATIONS, maxBytes: MAX_OPERATION_BYTES, introspection: deps.introspection }, (parsed) => ({
+    ...parsed, seq: ++operations, idVariable: idVariableOf(parsed.operation, parsed.document), chars: parsed.document.loc?.source.body.length ?? 0,
   }));
 
   function planOf(op: KnownOperation, body: FastBody, variables: Record<string, unknown>, viewer: Viewer): ResponsePlan | null {
@@ -83,8 +97,8 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
       roles = [...viewer.roles].sort().join(',');
       roleKeys.set(viewer, roles);
     }
-    const key = `${roles}\n${JSON.stringify(op.idVariable ? { ...variables, [op.idVariable]: undefined } : variables)}`;
-    const cached = op.plans.get(key);
+    const key = `${op.seq}\n${roles}\n${JSON.stringify(op.idVariable ? { ...variables, [op.idVariable]: undefined } : variables)}`;
+    const cached = plans.get(key);
     if (cached !== undefined) return cached;
     let plan: ResponsePlan | null = null;
     try {
@@ -95,25 +109,25 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
     } catch (error) {
       if (!(error instanceof NotCovered)) deps.logger.warn({ err: error }, 'response compiler failed; the GraphQL path answers');
     }
-    if (op.plans.size < MAX_PLANS_PER_OPERATION) op.plans.set(key, plan);
+    // A plan's statement and writers grow with its document; the key with the variables.
+    plans.set(key, plan, 2 * key.length + (plan ? 2 * plan.text.length + 8 * op.chars : 0));
     return plan;
   }
 
   function statement(plan: ResponsePlan, values: unknown[]) {
     let name = statementNames.get(plan.text);
-    if (name === undefined && statementNames.size < MAX_PREPARED) {
+    if (name === undefined && statementNames.size < MAX_PREPARED && preparedBytes + 2 * plan.text.length <= MAX_PREPARED_BYTES) {
       name = `r360_${createHash('sha1').update(plan.text).digest('hex').slice(0, 16)}`;
       statementNames.set(plan.text, name);
+      preparedBytes += 2 * plan.text.length;
     }
     return name ? { name, text: plan.text, values } : { text: plan.text, values };
   }
 
   /** True when it answered; false (nothing sent) to let Apollo answer. */
-  async function answer(req: Request, res: Response, body: FastBody, started: bigint): Promise<boolean> {
+  async function answer(res: Response, body: FastBody, viewer: Viewer, started: bigint): Promise<boolean> {
     const op = known(body.query, body.operationName ?? null);
     if (!op || op.operation.operation !== 'query') return false;
-    const viewer = await bearerViewer(req, deps.verifyToken);
-    if (!viewer) return false;
     const coerced = getVariableValues(schema, op.operation.variableDefinitions ?? [], body.variables ?? {});
     if (coerced.errors) return false;
     const plan = planOf(op, body, coerced.coerced, viewer);
@@ -150,7 +164,7 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
     return true;
   }
 
-  return fastPathMiddleware(limits, answer, (error, res, next) => {
+  return fastPathMiddleware(limits, deps.verifyToken, answer, (error, res, next) => {
     // A failed statement: the GraphQL path runs the request and answers its own error.
     deps.logger.warn({ err: error, requestId: res.locals.requestId }, 'response fast path failed; the GraphQL path answers');
     next();

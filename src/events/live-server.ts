@@ -1,11 +1,11 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
-import { GraphQLError, createSourceEventStream, parse, specifiedRules, subscribe, validate, getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, createSourceEventStream, parse, specifiedRules, subscribe, validate, getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import jwt from 'jsonwebtoken';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
-import { DomainError } from '../graphql/errors';
+import { createErrorFormatter } from '../graphql/errors';
 import { LimitError, limitValidationRules, operationCost, type Limits } from '../graphql/limits';
 import type { EventBus, StoredEvent } from './event-bus';
 import { LiveFeed, type LiveHandle } from './live-feed';
@@ -61,6 +61,8 @@ export interface LiveDeps<C extends object> {
   authenticate(authorization: string): Promise<C & { viewer: { sub: string } }>;
   /** New DataLoaders (they cache for their life: one set per batch of events, and per subscription for its start). */
   freshLoaders(): unknown;
+  /** As Apollo over HTTP in production: no introspection, no "Did you mean" hints in validation errors. */
+  production?: boolean;
 }
 
 interface Connection {
@@ -81,7 +83,8 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
   const wss = new WebSocketServer({ server: deps.server, path: deps.path, maxPayload: 64 * 1024 });
   const bySocket = new WeakMap<WebSocket, Connection>();
   const perSubject = new Map<string, number>();
-  const rules = [...specifiedRules, ...limitValidationRules(deps.limits)];
+  const rules = [...specifiedRules, ...limitValidationRules(deps.limits), ...(deps.production ? [NoSchemaIntrospectionCustomRule] : [])];
+  const formatLiveError = liveErrorFormatter(deps.logger);
   /** Each subscription's part in shared executions, by its context (what graphql-ws hands `subscribe`). */
   const subscribers = new WeakMap<object, SharedSubscriber>();
   const stats: ExecutionStats = { executions: 0, payloads: 0 };
@@ -177,10 +180,11 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
       try {
         document = parse(payload.query, { maxTokens: deps.limits.maxTokens });
       } catch (error) {
-        return [error instanceof GraphQLError ? error : new GraphQLError('could not parse the document')];
+        return [withCode(error instanceof GraphQLError ? error : new GraphQLError('could not parse the document'), 'GRAPHQL_PARSE_FAILED')];
       }
-      const errors = validate(deps.schema, document, rules);
-      if (errors.length > 0) return errors;
+      // Capped like Apollo's validationOptions; in production without hints, as Apollo's hideSchemaDetailsFromClientErrors.
+      const errors = validate(deps.schema, document, rules, { maxErrors: deps.limits.maxValidationErrors });
+      if (errors.length > 0) return errors.map((e) => withCode(deps.production ? new GraphQLError(withoutHints(e.message), e) : e, 'GRAPHQL_VALIDATION_FAILED'));
       const operation = getOperationAST(document, payload.operationName);
       if (!operation) return [new GraphQLError('no operation to run', { extensions: { code: 'BAD_REQUEST' } })];
       if (operation.operation !== 'subscription') {
@@ -231,7 +235,7 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
         }),
         recordDenied: (entry: DeniedEntry) =>
           (services?.audit as { recordDenied?(e: object): Promise<void> } | undefined)?.recordDenied?.({ ...entry, actor: viewer, requestId: contextValue.requestId }) ?? Promise.resolve(),
-        formatError: (error) => formatLiveError(error, deps.logger),
+        formatError: formatLiveError,
         audited: new Map(),
       };
       subscribers.set(contextValue, subscriber);
@@ -240,9 +244,9 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
     },
     onNext: (_ctx, _id, _payload, _args, result) => {
       if (!result.errors) return;
-      return { ...result, errors: result.errors.map((e) => formatLiveError(e, deps.logger)) };
+      return { ...result, errors: result.errors.map(formatLiveError) };
     },
-    onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatLiveError(e, deps.logger)),
+    onError: (_ctx, _id, _payload, errors) => errors.map(formatLiveError),
     onClose: (ctx) => {
       const connection = bySocket.get(ctx.extra.socket);
       if (connection) release(connection);
@@ -287,18 +291,26 @@ function limitError(message: string, code: 'QUERY_TOO_COMPLEX' | 'RATE_LIMITED' 
   return new LimitError(message, code);
 }
 
+/** Apollo's hideSchemaDetailsFromClientErrors (its DisableSuggestions plugin) on one validation message. */
+const withoutHints = (message: string): string => message.replace(/ ?Did you mean(.+?)\?$/, '');
+
+/** The code Apollo gives a parse, validation or variables error before its formatError sees it; one with a code keeps it. */
+function withCode(error: GraphQLError, code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED' | 'BAD_USER_INPUT'): GraphQLError {
+  if (typeof error.extensions.code === 'string') return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, code } });
+}
+
 /**
- * Like the HTTP formatError: domain and limit errors keep their code (FORBIDDEN, NOT_FOUND,
- * QUERY_TOO_COMPLEX, ...), a parse or validation error is GRAPHQL_VALIDATION_FAILED, anything
- * else is INTERNAL_SERVER_ERROR with no detail.
+ * The HTTP formatError (graphql/errors.ts), so a code means the same on both: domain and limit
+ * errors keep their code (FORBIDDEN, NOT_FOUND, QUERY_TOO_COMPLEX, ...), parse and validation
+ * errors have Apollo's, anything else is INTERNAL_SERVER_ERROR with no detail. No stack traces.
  */
-function formatLiveError(error: GraphQLError, logger: Logger) {
-  const original = error.originalError;
-  const base = { message: error.message, locations: error.locations, path: error.path };
-  if (original instanceof DomainError) return { ...base, extensions: { code: original.code, ...original.details } };
-  if (original instanceof LimitError) return { ...base, extensions: { code: original.extensions.code } };
-  if (typeof error.extensions?.code === 'string') return { ...base, extensions: { code: error.extensions.code } };
-  if (!original) return { ...base, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
-  logger.error({ err: original, path: error.path }, 'unexpected error in a subscription');
-  return { message: 'Internal server error', path: error.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+function liveErrorFormatter(logger: Logger): (error: GraphQLError) => GraphQLFormattedError {
+  const format = createErrorFormatter(logger, { includeStack: false });
+  return (error) => {
+    // graphql-js's own request errors (variables that do not coerce), outside any field: Apollo's BAD_USER_INPUT.
+    const request = !error.path && (!error.originalError || error.originalError instanceof GraphQLError);
+    const coded = request ? withCode(error, 'BAD_USER_INPUT') : error;
+    return format(coded.toJSON(), coded);
+  };
 }
