@@ -1,0 +1,113 @@
+import { RE2JS, RE2Set } from 're2js';
+
+/**
+ * The one compiler of every pattern the service runs over people's text: stored PII patterns,
+ * the churn pattern, keyword rules and the email finder. Patterns run on RE2 (the `re2js`
+ * port), an automaton engine whose time is linear in the text whatever the pattern: a
+ * supervisor cannot save a pattern that takes exponential time (`(a+)+$`), and a 10,000
+ * character post cannot make a finder quadratic. JavaScript's RegExp backtracks, so no
+ * pattern from storage reaches it.
+ *
+ * RE2 cannot express backreferences or lookarounds (they are what needs backtracking): such a
+ * pattern is refused here with UnsafePatternError, which saving paths turn into BAD_USER_INPUT.
+ * Syntax is RE2's (docs/security-and-operations.md#stored-patterns-are-linear-time): `\d \w \s \b`
+ * are ASCII, `\p{L}` works, `\x{1F600}` is a code point.
+ *
+ * Usage: `const p = compileSafePattern('(cancel|switch(ing)? to)', { caseInsensitive: true }); p.test(text)`
+ */
+
+/** A pattern RE2 refuses; the message says why, for a BAD_USER_INPUT answer. */
+export class UnsafePatternError extends Error {}
+
+/** Longest pattern accepted: keyword lists join many words, a stored pattern is far shorter. */
+export const MAX_SAFE_PATTERN_LENGTH = 20_000;
+
+/** One match: where it starts (UTF-16 index, as String.prototype.slice counts), its text, and group 1 when it took part. */
+export interface SafeMatch {
+  index: number;
+  text: string;
+  group1: string | undefined;
+}
+
+export interface SafePattern {
+  readonly source: string;
+  /** Whether the pattern matches anywhere in the text. */
+  test(text: string): boolean;
+  /** Every match, left to right, not overlapping (an empty match advances one character). */
+  matchAll(text: string): SafeMatch[];
+}
+
+export interface SafePatternOptions {
+  caseInsensitive?: boolean;
+  /**
+   * Allow captureless lookbehinds (`(?<!\w)`), which re2js runs in linear time. For patterns
+   * the service writes itself; a stored pattern never gets them, so what a supervisor saves
+   * also means the same in any other RE2 (and in the SQL the churn rule is compiled to).
+   */
+  lookbehinds?: boolean;
+}
+
+function flagsOf(options: SafePatternOptions): number {
+  return (options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0) | (options.lookbehinds ? RE2JS.LOOKBEHINDS : 0);
+}
+
+function refuse(source: string, error: unknown): never {
+  const why = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
+  throw new UnsafePatternError(`pattern not accepted (${why}); backreferences and lookarounds are not supported`);
+}
+
+/** Compiles a pattern for linear-time matching; throws UnsafePatternError. */
+export function compileSafePattern(source: string, options: SafePatternOptions = {}): SafePattern {
+  if (source.length > MAX_SAFE_PATTERN_LENGTH) throw new UnsafePatternError(`pattern longer than ${MAX_SAFE_PATTERN_LENGTH} characters`);
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(source, flagsOf(options));
+  } catch (error) {
+    refuse(source, error);
+  }
+  return {
+    source,
+    test: (text) => re.test(text),
+    matchAll: (text) => [...re.matchAll(text)].map((m) => ({ index: m.index ?? 0, text: m[0], group1: m[1] ?? undefined })),
+  };
+}
+
+/**
+ * Whether a pattern is accepted, with the reason when not; for save paths that refuse a
+ * pattern before storing it.
+ * Usage: `const why = patternProblem(input.pattern); if (why) throw badInput('pattern', why)`
+ */
+export function patternProblem(source: string, options: SafePatternOptions = {}): string | null {
+  try {
+    compileSafePattern(source, options);
+    return null;
+  } catch (error) {
+    if (error instanceof UnsafePatternError) return error.message;
+    throw error;
+  }
+}
+
+export interface SafePatternSet {
+  /** The indexes (into the sources given) of the patterns that match somewhere in the text, ascending. */
+  matching(text: string): number[];
+}
+
+/**
+ * Many patterns matched in one pass (RE2Set): which keywords of a list a post holds costs one
+ * scan, not one per keyword. Throws UnsafePatternError like compileSafePattern.
+ * Usage: `compileSafePatternSet(['refund', 'cancel']).matching('please cancel') -> [1]`
+ */
+export function compileSafePatternSet(sources: readonly string[], options: SafePatternOptions = {}): SafePatternSet {
+  const set = new RE2Set(RE2Set.UNANCHORED, flagsOf(options));
+  try {
+    for (const source of sources) {
+      if (source.length > MAX_SAFE_PATTERN_LENGTH) throw new UnsafePatternError(`pattern longer than ${MAX_SAFE_PATTERN_LENGTH} characters`);
+      set.add(source);
+    }
+    set.compile();
+  } catch (error) {
+    if (error instanceof UnsafePatternError) throw error;
+    refuse(sources.join('|'), error);
+  }
+  return { matching: (text) => (sources.length === 0 ? [] : [...set.match(text)].sort((a, b) => a - b)) };
+}
