@@ -1,4 +1,4 @@
-import { compileSafePattern, type SafePattern } from '../common/safe-pattern';
+import { compileSafePattern, JS_SPACE, type SafePattern } from '../common/safe-pattern';
 import { normaliseTopics } from '../common/topics';
 
 /**
@@ -36,8 +36,8 @@ export function hasAnyKeyword(folded: string, keywords: readonly string[]): bool
 // lookarounds; only whether a keyword occurs is asked, never where). Unicode classes are most
 // of an RE2 compile's cost, so a list's pattern names them once, not once per keyword.
 const NOT_WORD = '[^\\p{L}\\p{N}_]';
-/** What JavaScript's \s matches (RE2's \s is ASCII only): a keyword's spaces match a no-break space too. */
-const SPACE = '[\\t-\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
+/** A keyword's spaces match what JavaScript's \s does, a no-break space too. */
+const SPACE = `[${JS_SPACE}]`;
 
 /** A keyword's folded words, and whether it matches word starts (a trailing `*`). */
 function partsOf(keyword: string): { words: string[]; prefix: boolean } {

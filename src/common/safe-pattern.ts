@@ -16,6 +16,12 @@ import { RE2JS, RE2Set } from 're2js';
  * Usage: `const p = compileSafePattern('(cancel|switch(ing)? to)', { caseInsensitive: true }); p.test(text)`
  */
 
+/**
+ * The members of JavaScript's `\s`, for use inside a class (`[^${JS_SPACE}@]`): RE2's `\s` is
+ * ASCII only, and a pattern written for RegExp expects no-break and other unicode spaces too.
+ */
+export const JS_SPACE = '\\t-\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+
 /** A pattern RE2 refuses; the message says why, for a BAD_USER_INPUT answer. */
 export class UnsafePatternError extends Error {}
 
