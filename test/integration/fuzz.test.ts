@@ -33,6 +33,7 @@ const HOSTILE_STRINGS = [
   'audit:99999999999999999999', Buffer.from('audit:\u0000').toString('base64url'), '@'.repeat(5_000), `${'a.'.repeat(3_000)}@x`,
   'https://user:pass@127.0.0.1:80@evil/', 'http://[::1]/', '#'.repeat(2_000), '\\', '(a+)+$', '*', ' \t\n ',
 ];
+const SMALL_STRINGS = HOSTILE_STRINGS.filter((v) => v.length <= 100);
 const HOSTILE_INTS = [0, -1, 1, 2_147_483_647, -2_147_483_648, 2 ** 31, -(2 ** 53), 1e300];
 const HOSTILE_FLOATS = [0, -0, -1, 0.5, 1e308, -1e308, 5e-324, 2 ** 53 + 1];
 const HOSTILE_DATES = ['1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '0001-01-01T00:00:00Z', '2024-02-30T00:00:00Z', 'yesterday', '1e12', '2026-13-01'];
@@ -40,32 +41,33 @@ const HOSTILE_DATES = ['1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '0001
 /** A JSON value nested `depth` levels deep. */
 const deep = (depth: number): unknown => Array.from({ length: depth }).reduce<unknown>((inner) => ({ a: inner }), 'leaf');
 
-function hostile(type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> {
-  if (isNonNullType(type)) return inner(type.ofType, depth);
-  return fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 4, arbitrary: inner(type, depth) });
+/** `small`: inside a 1,500-item list, where 100 KB per item would only test the body limit. */
+function hostile(type: GraphQLInputType, depth = 0, small = false): fc.Arbitrary<unknown> {
+  if (isNonNullType(type)) return inner(type.ofType, depth, small);
+  return fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 4, arbitrary: inner(type, depth, small) });
 }
 
-function inner(type: GraphQLInputType, depth: number): fc.Arbitrary<unknown> {
+function inner(type: GraphQLInputType, depth: number, small: boolean): fc.Arbitrary<unknown> {
   if (isListType(type)) {
-    const item = hostile(type.ofType, depth + 1);
     return fc.oneof(
-      { weight: 5, arbitrary: fc.array(item, { maxLength: 3 }) },
-      { weight: 1, arbitrary: item.map((v) => Array.from({ length: BIG_LIST }, () => v)) },
+      { weight: 5, arbitrary: fc.array(hostile(type.ofType, depth + 1, small), { maxLength: 3 }) },
+      { weight: 1, arbitrary: hostile(type.ofType, depth + 1, true).map((v) => Array.from({ length: BIG_LIST }, () => v)) },
     );
   }
   if (isInputObjectType(type)) {
     if (depth > 4) return fc.constant({});
     const fields = Object.values(type.getFields());
-    return fc.record(Object.fromEntries(fields.map((f) => [f.name, hostile(f.type, depth + 1)])), { requiredKeys: fields.filter((f) => isNonNullType(f.type)).map((f) => f.name) });
+    return fc.record(Object.fromEntries(fields.map((f) => [f.name, hostile(f.type, depth + 1, small)])), { requiredKeys: fields.filter((f) => isNonNullType(f.type)).map((f) => f.name) });
   }
+  const strings = small ? SMALL_STRINGS : HOSTILE_STRINGS;
   if (isEnumType(type)) return fc.constantFrom(...type.getValues().map((v) => v.value as string));
   switch (getNamedType(type).name) {
     case 'Int': return fc.oneof(fc.constantFrom(...HOSTILE_INTS), fc.integer());
     case 'Float': return fc.constantFrom(...HOSTILE_FLOATS);
     case 'Boolean': return fc.boolean();
-    case 'DateTime': return fc.oneof(fc.constantFrom(...HOSTILE_DATES), fc.constantFrom(...HOSTILE_STRINGS));
-    case 'JSON': return fc.oneof(fc.constant(deep(2_000)), fc.constant({ '\u0000': 1 }), fc.constant(Array.from({ length: BIG_LIST }, (_, i) => i)), fc.constantFrom(...HOSTILE_STRINGS));
-    default: return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) });
+    case 'DateTime': return fc.oneof(fc.constantFrom(...HOSTILE_DATES), fc.constantFrom(...strings));
+    case 'JSON': return small ? fc.constant({ '\u0000': 1 }) : fc.oneof(fc.constant(deep(2_000)), fc.constant({ '\u0000': 1 }), fc.constant(Array.from({ length: BIG_LIST }, (_, i) => i)), fc.constantFrom(...strings));
+    default: return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...strings) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) });
   }
 }
 
