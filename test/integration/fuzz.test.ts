@@ -204,4 +204,14 @@ describe(`schema-driven fuzz (FUZZ_SEED=${SEED})`, () => {
     const { rows } = await app.pool.query(`SELECT (SELECT count(*) FROM care_lane_rules WHERE name LIKE 'lane%' OR name = 'fuzz-lane')::int AS lanes, (SELECT count(*) FROM care_skill_groups WHERE name = 'fuzz-skill')::int AS groups`);
     expect(rows[0]).toEqual({ lanes: 0, groups: 0 });
   });
+
+  it('refuses at save a churn pattern that needs backtracking or nests quantifiers, with BAD_USER_INPUT, and keeps the stored one', async () => {
+    const save = (p: string) => app.gql(`mutation($p: String) { setPriorityWeights(input: { churnPattern: $p }) { churnPattern } }`, { p }, ['supervisor']);
+    const before = (await app.gql(`{ priorityWeights { churnPattern } }`)).data!.priorityWeights.churnPattern;
+    for (const p of ['(a+)+$', '(.*a){20}', '(x+x+)+y', 'cancel(?=led)', '(?<!not )cancel', '(cancel)\\1']) {
+      const res = await save(p);
+      expect({ p, codes: res.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ p, codes: [['BAD_USER_INPUT', 'churnPattern']] });
+    }
+    expect((await app.gql(`{ priorityWeights { churnPattern } }`)).data!.priorityWeights.churnPattern).toBe(before);
+  });
 });
