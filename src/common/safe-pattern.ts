@@ -1,4 +1,4 @@
-import { RE2JS, RE2Set } from 're2js';
+import { RE2JS } from 're2js';
 
 /**
  * The one compiler of every pattern the service runs over people's text: stored PII patterns,
@@ -25,9 +25,6 @@ export const JS_SPACE = '\\t-\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x
 /** A pattern RE2 refuses; the message says why, for a BAD_USER_INPUT answer. */
 export class UnsafePatternError extends Error {}
 
-/** Longest pattern accepted: keyword lists join many words, a stored pattern is far shorter. */
-export const MAX_SAFE_PATTERN_LENGTH = 20_000;
-
 /** One match: where it starts (UTF-16 index, as String.prototype.slice counts), its text, and group 1 when it took part. */
 export interface SafeMatch {
   index: number;
@@ -45,75 +42,24 @@ export interface SafePattern {
 
 export interface SafePatternOptions {
   caseInsensitive?: boolean;
-  /**
-   * Allow captureless lookbehinds (`(?<!\w)`), which re2js runs in linear time. For patterns
-   * the service writes itself; a stored pattern never gets them, so what a supervisor saves
-   * also means the same in any other RE2 (and in the SQL the churn rule is compiled to).
-   */
-  lookbehinds?: boolean;
 }
 
-function flagsOf(options: SafePatternOptions): number {
-  return (options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0) | (options.lookbehinds ? RE2JS.LOOKBEHINDS : 0);
-}
-
-function refuse(source: string, error: unknown): never {
+function refuse(error: unknown): never {
   const why = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);
   throw new UnsafePatternError(`pattern not accepted (${why}); backreferences and lookarounds are not supported`);
 }
 
 /** Compiles a pattern for linear-time matching; throws UnsafePatternError. */
 export function compileSafePattern(source: string, options: SafePatternOptions = {}): SafePattern {
-  if (source.length > MAX_SAFE_PATTERN_LENGTH) throw new UnsafePatternError(`pattern longer than ${MAX_SAFE_PATTERN_LENGTH} characters`);
   let re: RE2JS;
   try {
-    re = RE2JS.compile(source, flagsOf(options));
+    re = RE2JS.compile(source, options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (error) {
-    refuse(source, error);
+    refuse(error);
   }
   return {
     source,
     test: (text) => re.test(text),
     matchAll: (text) => [...re.matchAll(text)].map((m) => ({ index: m.index ?? 0, text: m[0], group1: m[1] ?? undefined })),
   };
-}
-
-/**
- * Whether a pattern is accepted, with the reason when not; for save paths that refuse a
- * pattern before storing it.
- * Usage: `const why = patternProblem(input.pattern); if (why) throw badInput('pattern', why)`
- */
-export function patternProblem(source: string, options: SafePatternOptions = {}): string | null {
-  try {
-    compileSafePattern(source, options);
-    return null;
-  } catch (error) {
-    if (error instanceof UnsafePatternError) return error.message;
-    throw error;
-  }
-}
-
-export interface SafePatternSet {
-  /** The indexes (into the sources given) of the patterns that match somewhere in the text, ascending. */
-  matching(text: string): number[];
-}
-
-/**
- * Many patterns matched in one pass (RE2Set): which keywords of a list a post holds costs one
- * scan, not one per keyword. Throws UnsafePatternError like compileSafePattern.
- * Usage: `compileSafePatternSet(['refund', 'cancel']).matching('please cancel') -> [1]`
- */
-export function compileSafePatternSet(sources: readonly string[], options: SafePatternOptions = {}): SafePatternSet {
-  const set = new RE2Set(RE2Set.UNANCHORED, flagsOf(options));
-  try {
-    for (const source of sources) {
-      if (source.length > MAX_SAFE_PATTERN_LENGTH) throw new UnsafePatternError(`pattern longer than ${MAX_SAFE_PATTERN_LENGTH} characters`);
-      set.add(source);
-    }
-    set.compile();
-  } catch (error) {
-    if (error instanceof UnsafePatternError) throw error;
-    refuse(sources.join('|'), error);
-  }
-  return { matching: (text) => (sources.length === 0 ? [] : [...set.match(text)].sort((a, b) => a - b)) };
 }
