@@ -22,6 +22,7 @@ import { OutboxNotifyQueued1795820000000 } from './1795820000000-OutboxNotifyQue
 import { IncidentPostsWithoutRowChecks1795821000000 } from './1795821000000-IncidentPostsWithoutRowChecks';
 import { ClaimInOneStatement1795830000000 } from './1795830000000-ClaimInOneStatement';
 import { InsertTriggersOnlyWhenNeeded1795840000000 } from './1795840000000-InsertTriggersOnlyWhenNeeded';
+import { AccessDeniedWindows1795850000000 } from './1795850000000-AccessDeniedWindows';
 import { WebhookPurpose1795870000000 } from './1795870000000-WebhookPurpose';
 import { ConsentAtTheRead1795890000000 } from './1795890000000-ConsentAtTheRead';
 import { ConsentEffectiveAt1795891000000 } from './1795891000000-ConsentEffectiveAt';
@@ -52,6 +53,7 @@ export const migrations = [
   IncidentPostsWithoutRowChecks1795821000000,
   ClaimInOneStatement1795830000000,
   InsertTriggersOnlyWhenNeeded1795840000000,
+  AccessDeniedWindows1795850000000,
   WebhookPurpose1795870000000,
   ConsentAtTheRead1795890000000,
   ConsentEffectiveAt1795891000000,

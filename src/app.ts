@@ -26,6 +26,7 @@ import type { Logger } from './logger';
 import { EventBus } from './events/event-bus';
 import { attachLiveServer, DEFAULT_LIVE_OPTIONS, type LiveOptions } from './events/live-server';
 import { registerLiveMetrics } from './events/live-metrics';
+import { registerAuditMetrics } from './audit/audit-metrics';
 import type { ExecutionStats } from './events/live-execute';
 import { OutboxPruner, type PruneOptions } from './events/outbox-prune';
 import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
@@ -167,6 +168,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     production: config.isProduction,
   });
   registerLiveMetrics(metrics.registry, bus, live, liveReads);
+  registerAuditMetrics(metrics.registry, [services.audit, liveServices.audit]);
 
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(dataSource, deps.replicas));

@@ -90,6 +90,34 @@ function secretKey(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
+ * The keys that sign every token come from this URL, so it is read as a URL (a prefix test let
+ * `http://localhost:80@idp.example/` pass as the loopback, when its host is idp.example):
+ * credentials in it are refused everywhere (they would end up in logs and error messages), and
+ * production takes https only.
+ */
+function checkJwksUrl(value: string, isProduction: boolean): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY as a JWKS URL is not a valid URL');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError('JWT_PUBLIC_KEY as a JWKS URL must not carry credentials (user:password@host)');
+  }
+  if (isProduction && url.protocol !== 'https:') {
+    throw new ConfigError('JWT_PUBLIC_KEY as a JWKS URL must use https in production');
+  }
+}
+
+/** Webhook targets on private or loopback addresses are for tests: in production they would let a webhook reach inside the network. */
+function webhookAllowPrivate(env: NodeJS.ProcessEnv, isProduction: boolean): boolean {
+  const allow = oneOf(env, 'WEBHOOK_ALLOW_PRIVATE', ['true', 'false'] as const, 'false') === 'true';
+  if (allow && isProduction) throw new ConfigError('WEBHOOK_ALLOW_PRIVATE=true is not allowed when NODE_ENV=production');
+  return allow;
+}
+
+/**
  * Reads and validates the environment once.
  * Usage: `const config = loadConfig(process.env)`; throws ConfigError with one readable line.
  */
@@ -116,9 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && databaseUrl === undefined) {
     throw new ConfigError('DATABASE_URL is required when NODE_ENV=production (the embedded PostgreSQL is for development)');
   }
-  if (isProduction && jwtJwksUrl?.startsWith('http://') && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(jwtJwksUrl)) {
-    throw new ConfigError('JWT_PUBLIC_KEY as a JWKS URL must use https in production (plain http only on the loopback)');
-  }
+  if (jwtJwksUrl !== undefined) checkJwksUrl(jwtJwksUrl, isProduction);
   if (isProduction && jwtSecret === undefined && publicKeyOrUrl === undefined) {
     throw new ConfigError('JWT_SECRET or JWT_PUBLIC_KEY is required when NODE_ENV=production');
   }
@@ -157,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseReplicaUrls: Object.freeze(databaseReplicaUrls),
     replicaMaxLagMs: integer(env, 'REPLICA_MAX_LAG_MS', 5_000, 0, 3_600_000),
     replicaStickinessMs: integer(env, 'REPLICA_STICKINESS_MS', 10_000, 0, 3_600_000),
-    webhookAllowPrivate: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE', ['true', 'false'] as const, 'false') === 'true',
+    webhookAllowPrivate: webhookAllowPrivate(env, isProduction),
     webhookSecretKey: secretKey(env),
     webhookWorker: oneOf(env, 'WEBHOOK_WORKER', ['true', 'false'] as const, 'true') === 'true',
     liveConnectionsPerSubject: integer(env, 'LIVE_CONNECTIONS_PER_SUBJECT', 20, 1, 100_000),

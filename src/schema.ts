@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './auth/auth-checker';
 import { applyFieldRules } from './auth/field-guard';
+import { applyArgumentGuard } from './graphql/argument-guard';
 import { CustomerResolver } from './customers/customer.resolver';
 import { ContactPointResolver, SocialIdentityResolver } from './identities/identity.resolver';
 import { CustomerInfluenceResolver } from './influence/customer-influence.resolver';
@@ -87,7 +88,7 @@ const NO_TOPICS = {
 
 /** The executable schema, built once per process from the decorated classes. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false, pubSub: NO_TOPICS }).then(applyFieldRules);
+  built ??= buildSchema({ resolvers, authChecker, authMode: 'error', validate: false, pubSub: NO_TOPICS }).then((schema) => applyFieldRules(applyArgumentGuard(schema)));
   return built;
 }
 
@@ -96,5 +97,5 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
  * product does not have (e.g. a role-gated probe field on a live payload type).
  */
 export function buildAppSchemaWith(extra: Function[]): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolvers, ...extra] as NonEmptyArray<Function>, authChecker, authMode: 'error', validate: false, pubSub: NO_TOPICS }).then(applyFieldRules);
+  return buildSchema({ resolvers: [...resolvers, ...extra] as NonEmptyArray<Function>, authChecker, authMode: 'error', validate: false, pubSub: NO_TOPICS }).then((schema) => applyFieldRules(applyArgumentGuard(schema)));
 }

@@ -69,3 +69,45 @@ export async function recordAudits(m: Queryable, entries: readonly AuditEntry[])
     ],
   );
 }
+
+/** How many ACCESS_DENIED entries one token subject writes per window; the rest are counted only. */
+export interface DenialBound {
+  perWindow: number;
+  windowSeconds: number;
+}
+
+export const DEFAULT_DENIAL_BOUND: DenialBound = Object.freeze({ perWindow: 20, windowSeconds: 60 });
+
+/**
+ * One ACCESS_DENIED entry, bounded per subject and window: the attempt is always counted in
+ * audit_denial_windows, and becomes an audit_log entry only while the subject's count in the
+ * window is within `bound.perWindow`. One statement, so concurrent requests and every
+ * instance share the bound. Returns whether the entry was written (false: counted only).
+ * Usage: `await recordBoundedDenial(pool, { actor: viewer, subject: 'Query.auditLog' }, DEFAULT_DENIAL_BOUND)`
+ */
+export async function recordBoundedDenial(m: Queryable, entry: Omit<AuditEntry, 'action'>, bound: DenialBound): Promise<boolean> {
+  const actor = typeof entry.actor === 'string' ? { sub: entry.actor, roles: [] as string[] } : entry.actor;
+  const result = (await m.query(
+    `WITH counted AS (
+       INSERT INTO audit_denial_windows AS w (actor, window_start, attempts)
+       VALUES ($1, date_bin(make_interval(secs => $7), now(), timestamptz 'epoch'), 1)
+       ON CONFLICT (actor, window_start) DO UPDATE SET attempts = w.attempts + 1
+       RETURNING attempts
+     )
+     INSERT INTO audit_log (actor, actor_roles, action, subject, request_id, details)
+     SELECT $1, coalesce(string_to_array($2, ','), '{}'), 'ACCESS_DENIED', $3, $4, $5::jsonb
+       FROM counted WHERE attempts <= $6
+     RETURNING id`,
+    [
+      actor.sub,
+      [...(actor.roles ?? [])].sort().join(',') || null,
+      entry.subject ?? null,
+      entry.requestId ?? currentRequestId() ?? null,
+      JSON.stringify(entry.details ?? {}),
+      bound.perWindow,
+      bound.windowSeconds,
+    ],
+  )) as unknown[] | { rows: unknown[] };
+  // A pg Pool answers { rows }, a TypeORM manager the rows themselves.
+  return (Array.isArray(result) ? result : result.rows).length > 0;
+}

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { badInput } from '../graphql/errors';
 import { toConnection, type Connection } from '../graphql/pagination';
 import type { Logger } from '../logger';
-import { recordAudit, type AuditEntry as NewEntry } from './audit-log';
+import { DEFAULT_DENIAL_BOUND, recordBoundedDenial, type AuditEntry as NewEntry, type DenialBound } from './audit-log';
 import type { AuditEntry } from './audit.types';
 
 export interface AuditListArgs {
@@ -14,9 +14,13 @@ export interface AuditListArgs {
 
 /** Reading the audit log, and the writes that happen outside any feature transaction. */
 export class AuditService {
+  /** Refused attempts answered with an audit entry, and those only counted (over the bound); read by /metrics. */
+  readonly denials = { written: 0, counted: 0 };
+
   constructor(
     private readonly pool: Pool,
     private readonly logger?: Logger,
+    private readonly denialBound: DenialBound = DEFAULT_DENIAL_BOUND,
   ) {}
 
   /** Newest first, keyset-paginated on the id (entries only ever get appended). */
@@ -52,12 +56,15 @@ export class AuditService {
   }
 
   /**
-   * A refused attempt, written on its own (the request writes nothing else). A failure to
-   * write is logged, not raised: the caller still gets its FORBIDDEN.
+   * A refused attempt, written on its own (the request writes nothing else), within the bound
+   * per token subject and window (a token hammering refused fields would otherwise write
+   * without limit); past it the attempt is counted, not lost. A failure to write is logged,
+   * not raised: the caller still gets its FORBIDDEN.
    */
   async recordDenied(entry: Omit<NewEntry, 'action'>): Promise<void> {
     try {
-      await recordAudit(this.pool, { ...entry, action: 'ACCESS_DENIED' });
+      if (await recordBoundedDenial(this.pool, entry, this.denialBound)) this.denials.written++;
+      else this.denials.counted++;
     } catch (error) {
       this.logger?.error({ err: error, subject: entry.subject }, 'could not write an ACCESS_DENIED audit entry');
     }

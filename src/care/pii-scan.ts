@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { compileSafePattern, JS_SPACE, UnsafePatternError, type SafeMatch, type SafePattern } from '../common/safe-pattern';
 import { normaliseEmail, normalisePhone } from '../identities/normalise';
 
 // Private data in public posts: what the scan finds is shown masked and makes the queue
@@ -16,7 +17,10 @@ export interface PiiFindingValue {
   masked: string;
 }
 
-/** A stored pattern (table pii_patterns): a JavaScript regular expression; group 1 is the value when present. */
+/**
+ * A stored pattern (table pii_patterns), run by the safe compiler (src/common/safe-pattern.ts):
+ * RE2 syntax, no backreferences or lookarounds; group 1 is the value when present.
+ */
 export interface PiiPattern {
   name: string;
   kind: PiiKind;
@@ -25,11 +29,20 @@ export interface PiiPattern {
   enabled: boolean;
 }
 
+// The card and phone finders are fixed patterns whose every repetition is bounded (at most
+// 19 digits, 22 characters), so even a backtracking engine tries a bounded number of steps per
+// position; they keep their lookarounds on RegExp. The email finder has unbounded runs on
+// both sides of the "@" and took quadratic time on a long run without one: it runs on RE2.
 /** 13-19 digits, optionally grouped by single spaces or dashes. */
 const CARD_CANDIDATE = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g;
-const EMAIL_CANDIDATE = /[^\s@"<>()[\]\\,;:]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const EMAIL_CANDIDATE = compileSafePattern(`[^${JS_SPACE}@"<>()\\[\\]\\\\,;:]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}`);
 /** A phone number as people write one: optional +, digits with spaces, dots, dashes and brackets. */
 const PHONE_CANDIDATE = /(?<![\w+])\+?\(?\d[\d ().-]{5,20}\d(?!\w)/g;
+
+/** The matches of a fixed RegExp, in the safe compiler's shape. */
+function regexMatches(re: RegExp, text: string): SafeMatch[] {
+  return [...text.matchAll(re)].map((m) => ({ index: m.index, text: m[0], group1: m[1] }));
+}
 
 /** The Luhn check digit test (ISO/IEC 7812) over a string of digits. */
 export function luhnValid(digits: string): boolean {
@@ -77,21 +90,29 @@ function maskWords(value: string): string {
 }
 
 /** By case mode, then by pattern: the pattern string itself is the key (its hash is kept on the string, so no key is built per item). */
-const compiled = { i: new Map<string, RegExp | null>(), s: new Map<string, RegExp | null>() };
+const compiled = { i: new Map<string, SafePattern | null>(), s: new Map<string, SafePattern | null>() };
 
-/** The pattern as a global unicode RegExp; null when it does not compile. */
-export function compilePattern(pattern: string, caseSensitive = false): RegExp | null {
+/** A stored pattern compiled by the safe compiler; null when RE2 refuses it (the scan skips it). */
+export function compilePattern(pattern: string, caseSensitive = false): SafePattern | null {
   const cache = caseSensitive ? compiled.s : compiled.i;
   let re = cache.get(pattern);
   if (re === undefined) {
     try {
-      re = new RegExp(pattern, caseSensitive ? 'gu' : 'giu');
-    } catch {
+      re = compileSafePattern(pattern, { caseInsensitive: !caseSensitive });
+    } catch (error) {
+      if (!(error instanceof UnsafePatternError)) throw error;
       re = null;
     }
     cache.set(pattern, re);
   }
   return re;
+}
+
+/** `'a@b.com...'` -> `'a@b.com'`, by a loop: /\.+$/ takes quadratic time on a long run of dots. */
+function trimTrailingDots(value: string): string {
+  let end = value.length;
+  while (end > 0 && value.charCodeAt(end - 1) === 0x2e) end--;
+  return value.slice(0, end);
 }
 
 /**
@@ -104,54 +125,55 @@ export function compilePattern(pattern: string, caseSensitive = false): RegExp |
 export function scanPii(text: string, patterns: readonly PiiPattern[], region: string): PiiFindingValue[] {
   const found: { at: number; kind: PiiKind; masked: string }[] = [];
   let rest = text;
-  const claim = (start: number, end: number) => {
-    rest = rest.slice(0, start) + ' '.repeat(end - start) + rest.slice(end);
-  };
-  const scan = (re: RegExp, take: (m: RegExpExecArray) => { start: number; end: number; kind: PiiKind; masked: string } | null) => {
-    re.lastIndex = 0;
-    const hits: { start: number; end: number; kind: PiiKind; masked: string }[] = [];
-    for (let m = re.exec(rest); m !== null; m = re.exec(rest)) {
-      if (m[0] === '') {
-        re.lastIndex += 1;
-        continue;
-      }
+  type Hit = { start: number; end: number; kind: PiiKind; masked: string };
+  // What a finder took is blanked before the next one reads the text; one rebuild per finder,
+  // not one per hit (a post with thousands of hits would be copied thousands of times).
+  const scan = (matches: (text: string) => SafeMatch[], take: (m: SafeMatch) => Hit | null) => {
+    const hits: Hit[] = [];
+    for (const m of matches(rest)) {
+      if (m.text === '') continue;
       const hit = take(m);
       if (hit) hits.push(hit);
     }
+    if (hits.length === 0) return;
+    let blanked = '';
+    let at = 0;
     for (const h of hits) {
-      claim(h.start, h.end);
+      blanked += rest.slice(at, h.start) + ' '.repeat(h.end - h.start);
+      at = h.end;
       found.push({ at: h.start, kind: h.kind, masked: h.masked });
     }
+    rest = blanked + rest.slice(at);
   };
 
-  scan(CARD_CANDIDATE, (m) => {
-    const digits = m[0].replace(/\D/g, '');
-    return luhnValid(digits) ? { start: m.index, end: m.index + m[0].length, kind: PiiKind.CARD_NUMBER, masked: maskTail(m[0]) } : null;
+  scan((t) => regexMatches(CARD_CANDIDATE, t), (m) => {
+    const digits = m.text.replace(/\D/g, '');
+    return luhnValid(digits) ? { start: m.index, end: m.index + m.text.length, kind: PiiKind.CARD_NUMBER, masked: maskTail(m.text) } : null;
   });
   for (const p of patterns) {
     const re = p.enabled ? compilePattern(p.pattern, p.caseSensitive) : null;
     if (!re) continue;
-    scan(re, (m) => {
-      const value = m[1] ?? m[0];
-      const start = m.index + (m[1] !== undefined ? m[0].indexOf(m[1]) : 0);
+    scan((t) => re.matchAll(t), (m) => {
+      const value = m.group1 ?? m.text;
+      const start = m.index + (m.group1 !== undefined ? m.text.indexOf(m.group1) : 0);
       const masked = p.kind === PiiKind.POSTAL_ADDRESS ? maskWords(value) : maskTail(value, value.length > 6 ? 3 : 1);
       return { start, end: start + value.length, kind: p.kind, masked };
     });
   }
-  scan(EMAIL_CANDIDATE, (m) => {
+  scan((t) => EMAIL_CANDIDATE.matchAll(t), (m) => {
     try {
-      const email = normaliseEmail(m[0].replace(/\.+$/, ''));
-      return { start: m.index, end: m.index + m[0].length, kind: PiiKind.EMAIL, masked: maskEmail(email) };
+      const email = normaliseEmail(trimTrailingDots(m.text));
+      return { start: m.index, end: m.index + m.text.length, kind: PiiKind.EMAIL, masked: maskEmail(email) };
     } catch {
       return null;
     }
   });
-  scan(PHONE_CANDIDATE, (m) => {
-    const digits = m[0].replace(/\D/g, '');
+  scan((t) => regexMatches(PHONE_CANDIDATE, t), (m) => {
+    const digits = m.text.replace(/\D/g, '');
     if (digits.length < 7 || digits.length > 15) return null;
     try {
-      const e164 = normalisePhone(m[0], region);
-      return { start: m.index, end: m.index + m[0].length, kind: PiiKind.PHONE, masked: maskPhone(e164, region) };
+      const e164 = normalisePhone(m.text, region);
+      return { start: m.index, end: m.index + m.text.length, kind: PiiKind.PHONE, masked: maskPhone(e164, region) };
     } catch {
       return null;
     }

@@ -1,3 +1,4 @@
+import { compileSafePattern, JS_SPACE, type SafePattern } from '../common/safe-pattern';
 import { normaliseTopics } from '../common/topics';
 
 /**
@@ -22,7 +23,7 @@ export function hashtagsOf(text: string): string[] {
 export function keywordsIn(folded: string, keywords: readonly string[]): string[] {
   const list = compile(keywords);
   if (!list.any || !list.any.test(folded)) return [];
-  return list.each.filter((e) => e.pattern.test(folded)).map((e) => e.keyword);
+  return list.each.filter((e) => folded.includes(e.needle) && e.pattern().test(folded)).map((e) => e.keyword);
 }
 
 /** Whether the folded text contains any keyword of the list. */
@@ -31,28 +32,51 @@ export function hasAnyKeyword(folded: string, keywords: readonly string[]): bool
   return list.any !== null && list.any.test(folded);
 }
 
-const WORD = '[\\p{L}\\p{N}_]';
+// The edges of a keyword are a non-word character or an end of the text (RE2 has no
+// lookarounds; only whether a keyword occurs is asked, never where). Unicode classes are most
+// of an RE2 compile's cost, so a list's pattern names them once, not once per keyword.
+const NOT_WORD = '[^\\p{L}\\p{N}_]';
+/** A keyword's spaces match what JavaScript's \s does, a no-break space too. */
+const SPACE = `[${JS_SPACE}]`;
 
-/** The regex source of one keyword: whole words, or a word start when it ends with `*`. */
-function sourceOf(keyword: string): string {
+/** A keyword's folded words, and whether it matches word starts (a trailing `*`). */
+function partsOf(keyword: string): { words: string[]; prefix: boolean } {
   const prefix = keyword.endsWith('*');
-  const body = foldText(prefix ? keyword.slice(0, -1) : keyword)
-    .trim()
-    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    .replace(/\s+/g, '\\s+');
-  return `(?<!${WORD})${body}${prefix ? '[\\p{L}\\p{N}_-]*' : `(?!${WORD})`}`;
+  return { words: foldText(prefix ? keyword.slice(0, -1) : keyword).trim().split(/\s+/), prefix };
+}
+
+const escaped = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const bodyOf = (words: readonly string[]) => words.map(escaped).join(`${SPACE}+`);
+
+/** One pattern for the whole list: whole words, then word starts, each group edged once. */
+function listSource(parts: readonly { words: string[]; prefix: boolean }[]): string {
+  const whole = parts.filter((p) => !p.prefix).map((p) => bodyOf(p.words));
+  const starts = parts.filter((p) => p.prefix).map((p) => bodyOf(p.words));
+  const options = [
+    ...(whole.length > 0 ? [`(?:${whole.join('|')})(?:${NOT_WORD}|$)`] : []),
+    ...(starts.length > 0 ? [`(?:${starts.join('|')})`] : []),
+  ];
+  return `(?:^|${NOT_WORD})(?:${options.join('|')})`;
 }
 
 interface CompiledList {
   /** Any keyword of the list: most texts hit none, and one test settles it. */
-  any: RegExp | null;
-  each: { keyword: string; pattern: RegExp }[];
+  any: SafePattern | null;
+  /**
+   * Each keyword, for the texts that hit one: its first word must occur as a substring before
+   * its own pattern (compiled on first use) is asked.
+   */
+  each: { keyword: string; needle: string; pattern: () => SafePattern }[];
 }
 
 function build(keywords: readonly string[]): CompiledList {
   const usable = keywords.filter((k) => k.trim() !== '' && k.trim() !== '*');
-  const each = usable.map((keyword) => ({ keyword, pattern: new RegExp(sourceOf(keyword), 'u') }));
-  return { any: usable.length > 0 ? new RegExp(usable.map(sourceOf).join('|'), 'u') : null, each };
+  const each = usable.map((keyword) => {
+    const parts = partsOf(keyword);
+    let pattern: SafePattern | undefined;
+    return { keyword, needle: parts.words[0], pattern: () => (pattern ??= compileSafePattern(listSource([parts]))) };
+  });
+  return { any: usable.length > 0 ? compileSafePattern(listSource(usable.map(partsOf))) : null, each };
 }
 
 // Building these regexes costs far more than running them, so a list is compiled once per

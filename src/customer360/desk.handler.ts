@@ -19,6 +19,7 @@ import type { CareDeskService } from '../care/care-desk.service';
 import type { RespondInput } from '../care/care.inputs';
 import { BoundedMap } from '../common/bounded-map';
 import { currentRequestScope } from '../common/request-scope';
+import { argumentProblem } from '../graphql/argument-guard';
 import { DomainError } from '../graphql/errors';
 import { cachedOperationCost, type Limits, type MutationCounter } from '../graphql/limits';
 import type { Metrics } from '../http/metrics';
@@ -190,7 +191,10 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
     let call: () => Promise<unknown>;
     try {
       if (cachedOperationCost(schema, op.document, body.operationName ?? undefined, body.variables ?? undefined) > limits.maxCost) return false;
-      call = compiled.mutation.prepare(getArgumentValues(compiled.def, compiled.field, coerced.coerced), viewer);
+      const args = getArgumentValues(compiled.def, compiled.field, coerced.coerced);
+      // Text PostgreSQL cannot store: Apollo's argument guard answers BAD_USER_INPUT.
+      if (argumentProblem(args, compiled.name)) return false;
+      call = compiled.mutation.prepare(args, viewer);
     } catch {
       // Apollo answers, and counts the mutation itself.
       return false;

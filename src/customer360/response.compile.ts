@@ -19,6 +19,7 @@ import { isGuardedProperty, mayRead, ruleOf } from '../auth/field-guard';
 import { careQueueSql, toQueueItem, type QueueRow } from '../care/care-queue.service';
 import { survivorJoin } from '../customers/customer-survivor';
 import { isUuid } from '../db/batch';
+import { argumentProblem } from '../graphql/argument-guard';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql/pagination';
 import { latestInfluenceSql } from './customer360.sql';
 import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from './response.sql';
@@ -102,11 +103,15 @@ function objectTypeOf(def: GraphQLField<unknown, unknown>): GraphQLObjectType {
 }
 
 function argumentsOf(scope: Scope, def: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
+  let args: Record<string, unknown>;
   try {
-    return getArgumentValues(def, node, scope.variables);
+    args = getArgumentValues(def, node, scope.variables);
   } catch {
     throw new NotCovered(`arguments of ${def.name}`);
   }
+  // Text PostgreSQL cannot store: Apollo's argument guard answers BAD_USER_INPUT.
+  if (argumentProblem(args, def.name)) throw new NotCovered(`arguments of ${def.name}`);
+  return args;
 }
 
 /** Each selected response key of `type` under `nodes`, with its field (null for __typename). */

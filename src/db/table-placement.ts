@@ -33,6 +33,7 @@ export const COORDINATOR_TABLES: Readonly<Record<string, string>> = {
   migrations: "TypeORM's record of applied migrations",
   rate_limit_counters: 'per-token mutation counters (UNLOGGED), keyed by token subject',
   audit_log: 'append-only, keyed by its own id and read by time; may become distributed by id (not co-located) when large',
+  audit_denial_windows: 'refusal counts per token subject and minute, beside audit_log',
   care_topic_bursts: 'global per-topic burst state across all customers',
   care_topic_minutes: 'global per-topic minute counters across all customers',
   customer_merges: 'names two customers (survivor and merged): each merge moves rows between their shards, recorded once here',

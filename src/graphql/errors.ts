@@ -58,6 +58,7 @@ const CLIENT_CODES = new Set([
 ]);
 
 const TOKEN_LIMIT = /Document contains more th[a-z]+ \d+ tokens/;
+const TOO_MANY_VARIABLE_ERRORS = /^Too many errors processing variables/;
 
 /**
  * Apollo's formatError: domain errors keep their code and message; a limit keeps its code
@@ -86,6 +87,11 @@ export function createErrorFormatter(logger: Logger, options: { includeStack: bo
     // graphql-js enforces parseOptions.maxTokens while parsing: the one limit Apollo reports as a parse error.
     if (code === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT.test(formatted.message)) {
       return withId({ message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'QUERY_TOO_COMPLEX' } });
+    }
+    // graphql-js stops coercing variables at 50 errors and ends with one of its own, which
+    // carries no code: it is about the client's variables like the 50 before it.
+    if (TOO_MANY_VARIABLE_ERRORS.test(formatted.message)) {
+      return withId({ message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } });
     }
     if (typeof code === 'string' && CLIENT_CODES.has(code)) {
       if (options.includeStack) return withId(formatted);

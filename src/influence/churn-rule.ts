@@ -1,3 +1,5 @@
+import { compileSafePattern, UnsafePatternError, type SafePattern } from '../common/safe-pattern';
+
 /**
  * The churn rule: the one definition of "this interaction carries a churn signal".
  *
@@ -14,8 +16,9 @@
  *   character outside [A-Za-z0-9] as a code-point escape.
  *
  * What is left is the same regular language in both engines; whether a text contains a match
- * of a regular language does not depend on how an engine searches (backtracking or automaton),
- * so `js.test(text)` and `text ~ sql` agree. test/integration/churn-rule.test.ts checks that on
+ * of a regular language does not depend on how an engine searches, so `js.test(text)` and
+ * `text ~ sql` agree. The TypeScript form runs on the one safe compiler
+ * (src/common/safe-pattern.ts, RE2): linear in the text whatever the supervisor saved. test/integration/churn-rule.test.ts checks that on
  * the real database over generated patterns and texts. The database must be UTF-8 (PostgreSQL
  * regexes then work on code points, as a JavaScript `u` regex does).
  *
@@ -27,8 +30,8 @@
 export const CHURN_TOPIC = 'churn';
 
 export interface CompiledChurnPattern {
-  /** For RegExp.test on the interaction's text. */
-  js: RegExp;
+  /** For `js.test(text)` on the interaction's text (RE2, linear time). */
+  js: SafePattern;
   /** A PostgreSQL ARE for `content ~ sql` (case-sensitive operator: the cases are in the pattern). */
   sql: string;
 }
@@ -66,7 +69,13 @@ const SPACE: Ranges = normalise([
 /** Parses and compiles a pattern; throws ChurnPatternError. */
 export function compileChurnPattern(pattern: string): CompiledChurnPattern {
   const tree = parse(pattern);
-  const js = new RegExp(emit(tree, 'js'), 'u');
+  let js: SafePattern;
+  try {
+    js = compileSafePattern(emit(tree, 'js'));
+  } catch (error) {
+    if (error instanceof UnsafePatternError) throw new ChurnPatternError(`churnPattern: ${error.message}`);
+    throw error;
+  }
   return { js, sql: emit(tree, 'sql') };
 }
 
@@ -394,16 +403,14 @@ function emit(node: Node, d: Dialect): string {
     case 'start': return '^';
     case 'end': return '$';
     case 'boundary': {
-      // Between a word character and a non-word one (or an end), as JavaScript's \b; spelled
-      // with lookarounds, which PostgreSQL's \y would judge by the locale's letters instead.
+      // Between a word character and a non-word one (or an end): RE2's \b is exactly that, over
+      // the ASCII word characters of WORD. PostgreSQL's \y would judge by the locale's letters,
+      // so the SQL form spells it with lookarounds.
+      if (d === 'js') return node.negated ? '\\B' : '\\b';
       const w = emit(WORD_CLASS, d);
-      const test = node.negated
+      return node.negated
         ? `(?:(?<=${w})(?=${w})|(?<!${w})(?!${w}))`
         : `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`;
-      // V8 also tries a zero-width match between the two halves of a surrogate pair, where
-      // neither half is a word character; PostgreSQL has no such position. The guard (at the
-      // start, or after a whole character) fails there, and holds at every other position.
-      return d === 'js' ? `(?<=^|${emitSet(TEXT_CHARS, 'js')})${test}` : test;
     }
     case 'seq': return node.items.map((n) => emit(n, d)).join('');
     case 'alt': return `(?:${node.options.map((n) => emit(n, d)).join('|')})`;
@@ -420,12 +427,12 @@ function emit(node: Node, d: Dialect): string {
 }
 
 function emitSet(ranges: Ranges, d: Dialect): string {
-  // Nothing matches the empty set ([^\s\S]); PostgreSQL has no [] for it.
-  if (ranges.length === 0) return d === 'js' ? '[]' : '[^\\u0001-\\ud7ff\\ue000-\\U0010ffff]';
+  // Nothing matches the empty set; neither RE2 nor PostgreSQL has [] for it.
+  if (ranges.length === 0) return d === 'js' ? '[^\\x{0}-\\x{10ffff}]' : '[^\\u0001-\\ud7ff\\ue000-\\U0010ffff]';
   if (ranges.length === 1 && ranges[0][0] === ranges[0][1]) return emitChar(ranges[0][0], d);
   // A set that holds most characters is shorter as the complement, but only in PostgreSQL:
-  // V8 also starts matches between the two halves of a surrogate pair, where a negated class
-  // would take the lone second half. Listed, a JavaScript class holds only TEXT_CHARS.
+  // a negated class also takes NUL and surrogates, which RE2 could meet in a JavaScript string
+  // (a lone surrogate) and PostgreSQL text never holds. Listed, a class holds only TEXT_CHARS.
   const rest = complement(ranges);
   const [negate, listed] = d === 'sql' && rest.length < ranges.length ? ['^', rest] : ['', ranges];
   if (negate && listed.length === 0) return '.';
@@ -437,6 +444,6 @@ function emitSet(ranges: Ranges, d: Dialect): string {
 function emitChar(cp: number, d: Dialect): string {
   if ((cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a)) return String.fromCodePoint(cp);
   const hex = cp.toString(16);
-  if (d === 'js') return `\\u{${hex}}`;
+  if (d === 'js') return `\\x{${hex}}`;
   return cp <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
 }

@@ -66,6 +66,8 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       details: mentions(PersonalDataClass.PSEUDONYMOUS),
     },
   },
+  // Refused attempts per token subject (staff and machines, as audit_log.actor): no customer's data.
+  audit_denial_windows: { columns: operational('actor', 'window_start', 'attempts') },
   brand_channels: { columns: operational('id', 'channel', 'handle', 'name', 'monitored', 'business_hours', 'sla_targets', 'created_at', 'updated_at', 'updated_by', 'removed_at', 'removed_by') },
   care_agents: { columns: operational('id', 'name', 'skill_groups', 'lanes', 'tiers', 'channels', 'capacity', 'assignment_seconds', 'active', 'updated_at', 'updated_by') },
   care_business_hours: { columns: operational('name', 'time_zone', 'weekly', 'updated_at', 'updated_by') },

@@ -42,4 +42,30 @@ describe('configuration', () => {
   it('accepts production with a long enough secret', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, DATABASE_URL: 'postgres://db/x' }).isProduction).toBe(true);
   });
+
+  describe('refuses unsafe settings in production', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' };
+
+    it.each([
+      [{ ...production, JWT_SECRET: secret, WEBHOOK_ALLOW_PRIVATE: 'true' }, /WEBHOOK_ALLOW_PRIVATE=true is not allowed when NODE_ENV=production/],
+      [{ ...production, JWT_PUBLIC_KEY: 'http://localhost:80@idp.example.test/jwks' }, /must not carry credentials/],
+      [{ ...production, JWT_PUBLIC_KEY: 'https://user:pass@idp.example.test/jwks' }, /must not carry credentials/],
+      [{ ...production, JWT_PUBLIC_KEY: 'https://token@idp.example.test/jwks' }, /must not carry credentials/],
+      [{ ...production, JWT_PUBLIC_KEY: 'http://idp.example.test/jwks' }, /must use https in production/],
+      [{ ...production, JWT_PUBLIC_KEY: 'http://127.0.0.1:8080/jwks' }, /must use https in production/],
+      [{ ...production, JWT_PUBLIC_KEY: 'http://localhost/jwks' }, /must use https in production/],
+      [{ JWT_PUBLIC_KEY: 'http://localhost:80@idp.example.test/jwks' }, /must not carry credentials/],
+      [{ JWT_PUBLIC_KEY: 'https://[not a host/jwks' }, /not a valid URL/],
+    ])('stops on %p with one clear line', (env, message) => {
+      expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
+      expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);
+    });
+
+    it('accepts an https JWKS URL in production, and private webhook targets and http JWKS outside it', () => {
+      expect(loadConfig({ ...production, JWT_PUBLIC_KEY: 'https://idp.example.test/.well-known/jwks.json' }).jwtJwksUrl).toBe('https://idp.example.test/.well-known/jwks.json');
+      expect(loadConfig({ ...production, JWT_SECRET: secret, WEBHOOK_ALLOW_PRIVATE: 'false' }).webhookAllowPrivate).toBe(false);
+      expect(loadConfig({ NODE_ENV: 'test', WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
+      expect(loadConfig({ JWT_PUBLIC_KEY: 'http://127.0.0.1:8080/jwks' }).jwtJwksUrl).toBe('http://127.0.0.1:8080/jwks');
+    });
+  });
 });
