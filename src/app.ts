@@ -9,7 +9,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { TokenVerifier } from './auth/jwt';
-import type { Config } from './config';
+import { DEVELOPMENT_ORIGINS, type Config } from './config';
 import { poolOf } from './db/data-source';
 import { guardPool } from './db/pool-guard';
 import type { ReplicaSet } from './db/replicas';
@@ -31,6 +31,7 @@ import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
 import { SecretBox } from './webhooks/webhook-secrets';
 import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
+import { corsFor, originRule } from './http/cors';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -60,6 +61,8 @@ export interface AppDeps {
   live?: Partial<LiveOptions>;
   /** The periodic removal of old outbox events and their finished deliveries (main.ts: OUTBOX_RETENTION_HOURS); none when absent. */
   outboxPrune?: Partial<PruneOptions>;
+  /** Browser origins allowed by CORS and on WebSocket upgrades (main.ts: CORS_ORIGINS). Default: none in production, the loopback on any port otherwise. */
+  corsOrigins?: readonly string[];
 }
 
 export interface App {
@@ -115,6 +118,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // One mutation counter for Apollo and the desk fast path: a mutation counts once whichever answers it.
   const counter = mutationCounter(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix });
   const fastPaths = deps.responseFastPath ?? deps.compiledReads ?? true;
+  const originAllowed = originRule(deps.corsOrigins ?? (config.isProduction ? [] : DEVELOPMENT_ORIGINS));
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: !config.isProduction,
@@ -155,6 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     limits,
     logger,
     options: deps.live,
+    originAllowed,
     authenticate: (authorization) => buildContext({ pool: livePool, services: liveServices, verifyToken: deps.verifyToken }, { authorization }),
     freshLoaders: () => createLoaders(livePool),
   });
@@ -165,6 +170,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  // Before everything else on /graphql (and /graphql/stream): a preflight never reaches Apollo's CSRF guard.
+  app.use('/graphql', corsFor(originAllowed));
   app.use(
     '/graphql',
     requestScope(logger, metrics),

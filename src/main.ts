@@ -64,6 +64,7 @@ async function serve(config: Config, logger: Logger, role: { worker: boolean }):
     verifyToken,
     limits: { mutationsPerMinute: config.mutationsPerMinute },
     live: { maxConnectionsPerSubject: config.liveConnectionsPerSubject, poolSize: config.livePoolSize },
+    corsOrigins: config.corsOrigins,
     outboxPrune: { retentionHours: config.outboxRetentionHours },
     webhooks: {
       secretKey: loadSecretKey(config.webhookSecretKey, config.dataDir),

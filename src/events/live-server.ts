@@ -6,6 +6,7 @@ import jwt from 'jsonwebtoken';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger';
 import { DomainError } from '../graphql/errors';
+import { upgradeOriginAllowed } from '../http/cors';
 import { LimitError, limitValidationRules, operationCost, type Limits } from '../graphql/limits';
 import type { EventBus, StoredEvent } from './event-bus';
 import { LiveFeed, type LiveHandle } from './live-feed';
@@ -57,6 +58,8 @@ export interface LiveDeps<C extends object> {
   limits: Limits;
   logger: Logger;
   options?: Partial<LiveOptions>;
+  /** The CORS origin rule (src/http/cors.ts); an upgrade from a page on another origin is refused with 403. Default: any. */
+  originAllowed?: (origin: string) => boolean;
   /** Verifies the token exactly like an HTTP request (src/context.ts buildContext); throws when it is not valid. */
   authenticate(authorization: string): Promise<C & { viewer: { sub: string } }>;
   /** New DataLoaders (they cache for their life: one set per batch of events, and per subscription for its start). */
@@ -78,7 +81,16 @@ interface Connection {
  */
 export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close(): Promise<void>; connections(): number; stats: ExecutionStats } {
   const options = { ...DEFAULT_LIVE_OPTIONS, ...deps.options };
-  const wss = new WebSocketServer({ server: deps.server, path: deps.path, maxPayload: 64 * 1024 });
+  const originAllowed = deps.originAllowed;
+  const wss = new WebSocketServer({
+    server: deps.server,
+    path: deps.path,
+    maxPayload: 64 * 1024,
+    // A browser page on an unlisted origin would otherwise reach subscriptions with a token it holds (WebSockets have no CORS).
+    verifyClient: originAllowed
+      ? (info, done) => (upgradeOriginAllowed(originAllowed, info.origin, info.req.headers.host) ? done(true) : done(false, 403, 'origin not allowed'))
+      : undefined,
+  });
   const bySocket = new WeakMap<WebSocket, Connection>();
   const perSubject = new Map<string, number>();
   const rules = [...specifiedRules, ...limitValidationRules(deps.limits)];

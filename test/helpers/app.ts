@@ -70,6 +70,8 @@ export interface TestAppOptions {
   live?: Partial<LiveOptions>;
   /** Run the outbox pruning job in this app (off by default: tests share one database). */
   outboxPrune?: Partial<PruneOptions>;
+  /** Browser origins (CORS_ORIGINS); default: the app's own default for production or not. */
+  corsOrigins?: readonly string[];
 }
 
 /** The key tests encrypt webhook secrets with (a restarted app must read what an earlier one stored). */
@@ -105,6 +107,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     rateLimitKeyPrefix: options.rateLimitKeyPrefix ?? `test-${randomUUID()}`,
     live: options.live,
     outboxPrune: options.outboxPrune,
+    corsOrigins: options.corsOrigins,
     webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
