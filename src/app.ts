@@ -32,6 +32,7 @@ import { SecretBox } from './webhooks/webhook-secrets';
 import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
 import { corsFor, originRule } from './http/cors';
+import { ideRouter } from './http/ide';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -63,6 +64,8 @@ export interface AppDeps {
   outboxPrune?: Partial<PruneOptions>;
   /** Browser origins allowed by CORS and on WebSocket upgrades (main.ts: CORS_ORIGINS). Default: none in production, the loopback on any port otherwise. */
   corsOrigins?: readonly string[];
+  /** GraphiQL at GET /graphql for a browser (main.ts: IDE). Default: on outside production. */
+  ide?: boolean;
 }
 
 export interface App {
@@ -139,7 +142,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(deps.replicas ? [readRoutingPlugin(deps.replicas)] : []),
       // No HTTP cache hints are used; the plugin would wrap every field resolution.
       ApolloServerPluginCacheControlDisabled(),
-      ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Apollo's landing page loads from Apollo's CDN and Google Fonts; ours (http/ide.ts) is served from node_modules.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -172,6 +176,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   // Before everything else on /graphql (and /graphql/stream): a preflight never reaches Apollo's CSRF guard.
   app.use('/graphql', corsFor(originAllowed));
+  if (deps.ide ?? !config.isProduction) app.use('/graphql', ideRouter());
   app.use(
     '/graphql',
     requestScope(logger, metrics),

@@ -51,6 +51,8 @@ export interface Config {
   readonly outboxRetentionHours: number;
   /** Origins of browser apps (CORS and WebSocket upgrades); `scheme://host:*` admits any port. */
   readonly corsOrigins: readonly string[];
+  /** GraphiQL at GET /graphql for browsers: on outside production, off in production unless IDE=true. */
+  readonly ide: boolean;
 }
 
 /** A configuration value that cannot be used; start-up prints its message and stops. */
@@ -183,5 +185,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     livePoolSize: integer(env, 'LIVE_POOL_SIZE', 4, 1, 100),
     outboxRetentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24 * 7, 25, 24 * 3650),
     corsOrigins: corsOrigins(env, isProduction),
+    ide: oneOf(env, 'IDE', ['true', 'false'] as const, isProduction ? 'false' : 'true') === 'true',
   });
 }

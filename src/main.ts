@@ -65,6 +65,7 @@ async function serve(config: Config, logger: Logger, role: { worker: boolean }):
     limits: { mutationsPerMinute: config.mutationsPerMinute },
     live: { maxConnectionsPerSubject: config.liveConnectionsPerSubject, poolSize: config.livePoolSize },
     corsOrigins: config.corsOrigins,
+    ide: config.ide,
     outboxPrune: { retentionHours: config.outboxRetentionHours },
     webhooks: {
       secretKey: loadSecretKey(config.webhookSecretKey, config.dataDir),

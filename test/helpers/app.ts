@@ -72,6 +72,8 @@ export interface TestAppOptions {
   outboxPrune?: Partial<PruneOptions>;
   /** Browser origins (CORS_ORIGINS); default: the app's own default for production or not. */
   corsOrigins?: readonly string[];
+  /** GraphiQL at GET /graphql (default: the app's own, on outside production). */
+  ide?: boolean;
 }
 
 /** The key tests encrypt webhook secrets with (a restarted app must read what an earlier one stored). */
@@ -108,6 +110,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     live: options.live,
     outboxPrune: options.outboxPrune,
     corsOrigins: options.corsOrigins,
+    ide: options.ide,
     webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

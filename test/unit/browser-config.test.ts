@@ -38,3 +38,14 @@ describe('the origin rule', () => {
     expect(upgradeOriginAllowed(none, 'https://evil.example.com', 'api.example.com')).toBe(false);
   });
 });
+
+describe('IDE', () => {
+  it('is on outside production and off in production unless IDE=true', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({}).ide).toBe(true);
+    expect(loadConfig({ IDE: 'false' }).ide).toBe(false);
+    expect(loadConfig(production).ide).toBe(false);
+    expect(loadConfig({ ...production, IDE: 'true' }).ide).toBe(true);
+    expect(() => loadConfig({ IDE: 'yes' })).toThrow(/IDE/);
+  });
+});
