@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { Channel } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Node } from '../customers/node.types';
 
 export enum IncidentStatus { OPEN = 'OPEN', RESOLVED = 'RESOLVED' }
 registerEnumType(IncidentStatus, { name: 'IncidentStatus' });
@@ -9,7 +10,7 @@ registerEnumType(IncidentStatus, { name: 'IncidentStatus' });
 export enum IncidentMessageKind { NOTIFY = 'NOTIFY', RESOLVE = 'RESOLVE' }
 registerEnumType(IncidentMessageKind, { name: 'IncidentMessageKind', description: 'NOTIFY: notifyIncident; RESOLVE: the closing message of resolveIncident.' });
 
-@ObjectType({ simpleResolvers: true, description: 'A topic burst that tripped the threshold rule, and everyone who posted on it while it was open.' })
+@ObjectType({ simpleResolvers: true, implements: Node, description: 'A topic burst that tripped the threshold rule, and everyone who posted on it while it was open.' })
 export class Incident {
   @Field(() => ID) id!: string;
   @Field() topic!: string;

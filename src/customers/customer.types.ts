@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Tier } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Node } from './node.types';
 
 /**
  * A person; identifiers, conversations and scores hang off it through field resolvers.
@@ -9,7 +10,7 @@ import { DateTimeScalar } from '../graphql/scalars';
  * is on the marketing allow-list (auth/marketing-guard.ts), and they carry no @Authorized. A new
  * field stays guarded unless it is marked so too.
  */
-@ObjectType()
+@ObjectType({ implements: Node })
 export class Customer {
   @Field(() => ID, { simple: true }) id!: string;
   @Field({ simple: true }) displayName!: string;

@@ -2,8 +2,9 @@ import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Channel, Direction, EscalationTeam, InteractionCategory, InteractionStatus, SwimLane } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
+import { Node } from '../customers/node.types';
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, implements: Node })
 export class Interaction {
   @Field(() => ID) id!: string;
   @Field(() => Channel) channel!: Channel;
@@ -44,7 +45,7 @@ export class Interaction {
 @ObjectType({ simpleResolvers: true })
 export class InteractionConnection extends ConnectionType(Interaction) {}
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, implements: Node })
 export class Conversation {
   @Field(() => ID) id!: string;
   @Field(() => [Channel], { description: 'Every channel the thread touched, first touch first.' }) channels!: Channel[];
@@ -60,7 +61,7 @@ export class Conversation {
 @ObjectType({ simpleResolvers: true })
 export class ConversationConnection extends ConnectionType(Conversation) {}
 
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, implements: Node })
 export class Escalation {
   @Field(() => ID) id!: string;
   @Field(() => EscalationTeam) team!: EscalationTeam;

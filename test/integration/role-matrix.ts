@@ -320,4 +320,10 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: ['admin'],
     document: `mutation { deleteWebhook(id: "00000000-0000-4000-8000-000000000000") }`,
   },
+  // Relay refetch: a customer's id answers for viewers and up; marketing and ingest read nothing raw.
+  'Query.node': {
+    allowed: READERS,
+    document: `query($id: ID!) { node(id: $id) { id } }`,
+    variables: (fx) => ({ id: fx.customerId }),
+  },
 };
