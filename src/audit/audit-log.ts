@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   'INCIDENT_OPENED',
   'INCIDENT_NOTICE_SENT',
   'INCIDENT_RESOLVED',
+  'WEBHOOK_EVENTS_REDELIVERED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

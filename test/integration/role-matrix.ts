@@ -326,4 +326,9 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `query($id: ID!) { node(id: $id) { id } }`,
     variables: (fx) => ({ id: fx.customerId }),
   },
+  // No such webhook: NOT_FOUND after the role check, nothing queued.
+  'Mutation.redeliverWebhookEvents': {
+    allowed: ['admin'],
+    document: `mutation { redeliverWebhookEvents(webhookId: "00000000-0000-4000-8000-000000000000", since: "2026-01-01T00:00:00Z") }`,
+  },
 };
