@@ -177,6 +177,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Before everything else on /graphql (and /graphql/stream): a preflight never reaches Apollo's CSRF guard.
   app.use('/graphql', corsFor(originAllowed));
   if (deps.ide ?? !config.isProduction) app.use('/graphql', ideRouter());
+  // Subscriptions over Server-Sent Events (graphql-sse's distinct connections mode), beside graphql-ws.
+  app.use('/graphql/stream', express.json({ limit: '64kb' }), live.stream);
   app.use(
     '/graphql',
     requestScope(logger, metrics),
