@@ -33,6 +33,8 @@ import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
 import { corsFor, originRule } from './http/cors';
 import { ideRouter } from './http/ide';
+import { createTracing } from './http/tracing';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -66,6 +68,8 @@ export interface AppDeps {
   corsOrigins?: readonly string[];
   /** GraphiQL at GET /graphql for a browser (main.ts: IDE). Default: on outside production. */
   ide?: boolean;
+  /** OpenTelemetry spans per request and per SQL statement to this exporter (main.ts: OTEL_EXPORTER_OTLP_ENDPOINT); none when absent. batch false: export each span as it ends (tests). */
+  tracing?: { exporter: SpanExporter; batch?: boolean };
 }
 
 export interface App {
@@ -89,9 +93,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const primary = poolOf(dataSource);
   const metrics = createMetrics(primary, deps.replicas);
+  const tracing = deps.tracing ? createTracing(deps.tracing.exporter, { batch: deps.tracing.batch }) : null;
   for (const each of [primary, ...(deps.replicas?.pools ?? [])]) {
     guardPool(each, logger);
     countStatements(each, metrics);
+    tracing?.instrumentPool(each);
   }
   // Loaders and services read through this one pool; with replicas it routes per request (db/routing.ts).
   const pool = deps.replicas ? routedPool(deps.replicas) : primary;
@@ -140,6 +146,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       metricsPlugin(metrics, { exposeStatementCount: !config.isProduction }),
       limitsPlugin(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix }, counter),
       ...(deps.replicas ? [readRoutingPlugin(deps.replicas)] : []),
+      ...(tracing ? [tracing.plugin] : []),
       // No HTTP cache hints are used; the plugin would wrap every field resolution.
       ApolloServerPluginCacheControlDisabled(),
       // Apollo's landing page loads from Apollo's CDN and Google Fonts; ours (http/ide.ts) is served from node_modules.
@@ -176,6 +183,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   // Before everything else on /graphql (and /graphql/stream): a preflight never reaches Apollo's CSRF guard.
   app.use('/graphql', corsFor(originAllowed));
+  if (tracing) app.use('/graphql', tracing.middleware);
   if (deps.ide ?? !config.isProduction) app.use('/graphql', ideRouter());
   // Subscriptions over Server-Sent Events (graphql-sse's distinct connections mode), beside graphql-ws.
   app.use('/graphql/stream', express.json({ limit: '64kb' }), live.stream);
@@ -215,6 +223,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await pruner?.stop();
       await bus.stop();
       await apollo.stop();
+      await tracing?.shutdown();
     },
   };
 }
@@ -235,6 +244,8 @@ function requestScope(logger: Logger, metrics: Metrics): RequestHandler {
     const started = process.hrtime.bigint();
     withStatementCount(() => {
       const scope = currentRequestScope();
+      // Read back when the response is finished by code outside this scope (the request's trace span).
+      res.locals.scope = scope;
       res.on('finish', () => {
         metrics.responses.inc({ status: String(res.statusCode) });
         logger.info(

@@ -53,6 +53,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** GraphiQL at GET /graphql for browsers: on outside production, off in production unless IDE=true. */
   readonly ide: boolean;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: OTLP/HTTP base URL traces are exported to (at /v1/traces); unset: no tracing. */
+  readonly otelEndpoint: string | undefined;
 }
 
 /** A configuration value that cannot be used; start-up prints its message and stops. */
@@ -108,6 +110,13 @@ function corsOrigins(env: NodeJS.ProcessEnv, isProduction: boolean): readonly st
     if (!ORIGIN_ENTRY.test(entry)) throw new ConfigError(`CORS_ORIGINS entry "${entry}" is not an origin (scheme://host[:port] or scheme://host:*, no path)`);
   }
   return Object.freeze(entries);
+}
+
+/** OTEL_EXPORTER_OTLP_ENDPOINT, the OpenTelemetry standard variable: an http(s) URL. */
+function otlpEndpoint(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = nonEmpty(env, 'OTEL_EXPORTER_OTLP_ENDPOINT')?.trim();
+  if (raw !== undefined && !/^https?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (the OTLP/HTTP collector, e.g. http://localhost:4318)');
+  return raw;
 }
 
 /**
@@ -185,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     livePoolSize: integer(env, 'LIVE_POOL_SIZE', 4, 1, 100),
     outboxRetentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24 * 7, 25, 24 * 3650),
     corsOrigins: corsOrigins(env, isProduction),
+    otelEndpoint: otlpEndpoint(env),
     ide: oneOf(env, 'IDE', ['true', 'false'] as const, isProduction ? 'false' : 'true') === 'true',
   });
 }

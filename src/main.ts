@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './app';
+import { otlpExporter } from './http/tracing';
 import { verifierFor } from './auth/keys';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
@@ -66,6 +67,7 @@ async function serve(config: Config, logger: Logger, role: { worker: boolean }):
     live: { maxConnectionsPerSubject: config.liveConnectionsPerSubject, poolSize: config.livePoolSize },
     corsOrigins: config.corsOrigins,
     ide: config.ide,
+    tracing: config.otelEndpoint ? { exporter: await otlpExporter(config.otelEndpoint) } : undefined,
     outboxPrune: { retentionHours: config.outboxRetentionHours },
     webhooks: {
       secretKey: loadSecretKey(config.webhookSecretKey, config.dataDir),

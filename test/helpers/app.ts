@@ -74,6 +74,8 @@ export interface TestAppOptions {
   corsOrigins?: readonly string[];
   /** GraphiQL at GET /graphql (default: the app's own, on outside production). */
   ide?: boolean;
+  /** OpenTelemetry spans to this exporter (an InMemorySpanExporter in tests), each exported as it ends. */
+  traceExporter?: import('@opentelemetry/sdk-trace').SpanExporter;
 }
 
 /** The key tests encrypt webhook secrets with (a restarted app must read what an earlier one stored). */
@@ -111,6 +113,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     outboxPrune: options.outboxPrune,
     corsOrigins: options.corsOrigins,
     ide: options.ide,
+    tracing: options.traceExporter ? { exporter: options.traceExporter, batch: false } : undefined,
     webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

@@ -49,3 +49,11 @@ describe('IDE', () => {
     expect(() => loadConfig({ IDE: 'yes' })).toThrow(/IDE/);
   });
 });
+
+describe('OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+  it('is off unless set, and must be an http(s) URL', () => {
+    expect(loadConfig({}).otelEndpoint).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).otelEndpoint).toBe('http://collector:4318');
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+});
