@@ -34,6 +34,7 @@ import { deskFastPath } from './customer360/desk.handler';
 import { corsFor, originRule } from './http/cors';
 import { ideRouter } from './http/ide';
 import { createTracing } from './http/tracing';
+import { trustedDocumentsMiddleware, type TrustedDocuments } from './graphql/trusted-documents';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface AppDeps {
@@ -70,6 +71,8 @@ export interface AppDeps {
   ide?: boolean;
   /** OpenTelemetry spans per request and per SQL statement to this exporter (main.ts: OTEL_EXPORTER_OTLP_ENDPOINT); none when absent. batch false: export each span as it ends (tests). */
   tracing?: { exporter: SpanExporter; batch?: boolean };
+  /** The manifest of TRUSTED_DOCUMENTS: operations by hash; in production only these run. */
+  trustedDocuments?: TrustedDocuments;
 }
 
 export interface App {
@@ -136,6 +139,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Stated although they are Apollo's defaults: both are part of the security posture.
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries live in each process's memory: a worker restarted mid-deployment
+    // forgets them. Production runs trusted documents (a manifest, the same in every process) instead.
+    ...(config.isProduction ? { persistedQueries: false as const } : {}),
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: limitValidationRules(limits),
     // graphql-js stops at this many errors: no error flood from repeated or unknown directives.
@@ -197,6 +203,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         (res as unknown as express.Response).locals.bodyBytes = buf.length;
       },
     }),
+    // Operations named by hash get their listed document before anything reads `query` (fast paths included).
+    ...(deps.trustedDocuments ? [trustedDocumentsMiddleware(deps.trustedDocuments, { enforce: config.isProduction })] : []),
     ...(fastPaths
       ? [responseFastPath({ schema, pool, verifyToken: deps.verifyToken, limits, metrics, logger, replicas: deps.replicas, exposeStatementCount: !config.isProduction })]
       : []),

@@ -55,6 +55,8 @@ export interface Config {
   readonly ide: boolean;
   /** OTEL_EXPORTER_OTLP_ENDPOINT: OTLP/HTTP base URL traces are exported to (at /v1/traces); unset: no tracing. */
   readonly otelEndpoint: string | undefined;
+  /** TRUSTED_DOCUMENTS: path of a manifest of operation hash -> document; in production only those run. */
+  readonly trustedDocuments: string | undefined;
 }
 
 /** A configuration value that cannot be used; start-up prints its message and stops. */
@@ -195,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxRetentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24 * 7, 25, 24 * 3650),
     corsOrigins: corsOrigins(env, isProduction),
     otelEndpoint: otlpEndpoint(env),
+    trustedDocuments: nonEmpty(env, 'TRUSTED_DOCUMENTS') === undefined ? undefined : path.resolve(env.TRUSTED_DOCUMENTS!.trim()),
     ide: oneOf(env, 'IDE', ['true', 'false'] as const, isProduction ? 'false' : 'true') === 'true',
   });
 }

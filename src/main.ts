@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './app';
 import { otlpExporter } from './http/tracing';
+import { loadTrustedDocuments } from './graphql/trusted-documents';
 import { verifierFor } from './auth/keys';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
@@ -67,6 +68,7 @@ async function serve(config: Config, logger: Logger, role: { worker: boolean }):
     live: { maxConnectionsPerSubject: config.liveConnectionsPerSubject, poolSize: config.livePoolSize },
     corsOrigins: config.corsOrigins,
     ide: config.ide,
+    trustedDocuments: config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined,
     tracing: config.otelEndpoint ? { exporter: await otlpExporter(config.otelEndpoint) } : undefined,
     outboxPrune: { retentionHours: config.outboxRetentionHours },
     webhooks: {

@@ -76,6 +76,8 @@ export interface TestAppOptions {
   ide?: boolean;
   /** OpenTelemetry spans to this exporter (an InMemorySpanExporter in tests), each exported as it ends. */
   traceExporter?: import('@opentelemetry/sdk-trace').SpanExporter;
+  /** Trusted documents (TRUSTED_DOCUMENTS): enforced when `production`. */
+  trustedDocuments?: import('../../src/graphql/trusted-documents').TrustedDocuments;
 }
 
 /** The key tests encrypt webhook secrets with (a restarted app must read what an earlier one stored). */
@@ -113,6 +115,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     outboxPrune: options.outboxPrune,
     corsOrigins: options.corsOrigins,
     ide: options.ide,
+    trustedDocuments: options.trustedDocuments,
     tracing: options.traceExporter ? { exporter: options.traceExporter, batch: false } : undefined,
     webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
