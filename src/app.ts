@@ -9,7 +9,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { TokenVerifier } from './auth/jwt';
-import type { Config } from './config';
+import { DEVELOPMENT_ORIGINS, type Config } from './config';
 import { poolOf } from './db/data-source';
 import { guardPool } from './db/pool-guard';
 import type { ReplicaSet } from './db/replicas';
@@ -35,6 +35,11 @@ import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
 import { segmentExportHandler } from './segments/segment-export.http';
 import { ProfilingExpiryJob, type ProfilingExpiryOptions } from './influence/profiling-expiry';
+import { corsFor, originRule } from './http/cors';
+import { ideRouter } from './http/ide';
+import { createTracing } from './http/tracing';
+import { trustedDocumentsMiddleware, type TrustedDocuments } from './graphql/trusted-documents';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -66,6 +71,14 @@ export interface AppDeps {
   outboxPrune?: Partial<PruneOptions>;
   /** The periodic re-rank of the care queue after PROFILING grants expire (src/influence/profiling-expiry.ts); false: none in this process. */
   profilingExpiry?: false | Partial<ProfilingExpiryOptions>;
+  /** Browser origins allowed by CORS and on WebSocket upgrades (main.ts: CORS_ORIGINS). Default: none in production, the loopback on any port otherwise. */
+  corsOrigins?: readonly string[];
+  /** GraphiQL at GET /graphql for a browser (main.ts: IDE). Default: on outside production. */
+  ide?: boolean;
+  /** OpenTelemetry spans per request and per SQL statement to this exporter (main.ts: OTEL_EXPORTER_OTLP_ENDPOINT); none when absent. batch false: export each span as it ends (tests). */
+  tracing?: { exporter: SpanExporter; batch?: boolean };
+  /** The manifest of TRUSTED_DOCUMENTS: operations by hash; in production only these run. */
+  trustedDocuments?: TrustedDocuments;
 }
 
 export interface App {
@@ -89,9 +102,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const primary = poolOf(dataSource);
   const metrics = createMetrics(primary, deps.replicas);
+  const tracing = deps.tracing ? createTracing(deps.tracing.exporter, { batch: deps.tracing.batch }) : null;
   for (const each of [primary, ...(deps.replicas?.pools ?? [])]) {
     guardPool(each, logger);
     countStatements(each, metrics);
+    tracing?.instrumentPool(each);
   }
   // Loaders and services read through this one pool; with replicas it routes per request (db/routing.ts).
   const pool = deps.replicas ? routedPool(deps.replicas) : primary;
@@ -123,6 +138,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // One mutation counter for Apollo and the desk fast path: a mutation counts once whichever answers it.
   const counter = mutationCounter(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix });
   const fastPaths = deps.responseFastPath ?? deps.compiledReads ?? true;
+  const originAllowed = originRule(deps.corsOrigins ?? (config.isProduction ? [] : DEVELOPMENT_ORIGINS));
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: !config.isProduction,
@@ -131,6 +147,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Stated although they are Apollo's defaults: both are part of the security posture.
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries live in each process's memory: a worker restarted mid-deployment
+    // forgets them. Production runs trusted documents (a manifest, the same in every process) instead.
+    ...(config.isProduction ? { persistedQueries: false as const } : {}),
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: limitValidationRules(limits),
     // graphql-js stops at this many errors: no error flood from repeated or unknown directives.
@@ -141,9 +160,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
       metricsPlugin(metrics, { exposeStatementCount: !config.isProduction }),
       limitsPlugin(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix }, counter),
       ...(deps.replicas ? [readRoutingPlugin(deps.replicas)] : []),
+      ...(tracing ? [tracing.plugin] : []),
       // No HTTP cache hints are used; the plugin would wrap every field resolution.
       ApolloServerPluginCacheControlDisabled(),
-      ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Apollo's landing page loads from Apollo's CDN and Google Fonts; ours (http/ide.ts) is served from node_modules.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -163,6 +184,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     limits,
     logger,
     options: deps.live,
+    originAllowed,
     authenticate: (authorization) => buildContext({ pool: livePool, services: liveServices, verifyToken: deps.verifyToken }, { authorization }),
     freshLoaders: () => createLoaders(livePool),
     production: config.isProduction,
@@ -188,6 +210,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
         services.audit.recordDenied({ actor: viewer, subject: 'GET /segments/export', details: { reason, held: [...viewer.roles].sort() } }),
     }),
   );
+  // Before everything else on /graphql (and /graphql/stream): a preflight never reaches Apollo's CSRF guard.
+  app.use('/graphql', corsFor(originAllowed));
+  if (tracing) app.use('/graphql', tracing.middleware);
+  if (deps.ide ?? !config.isProduction) app.use('/graphql', ideRouter());
+  // Subscriptions over Server-Sent Events (graphql-sse's distinct connections mode), beside graphql-ws.
+  app.use('/graphql/stream', express.json({ limit: '64kb' }), live.stream);
   app.use(
     '/graphql',
     requestScope(logger, metrics),
@@ -198,6 +226,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         (res as unknown as express.Response).locals.bodyBytes = buf.length;
       },
     }),
+    // Operations named by hash get their listed document before anything reads `query` (fast paths included).
+    ...(deps.trustedDocuments ? [trustedDocumentsMiddleware(deps.trustedDocuments, { enforce: config.isProduction })] : []),
     ...(fastPaths
       ? [responseFastPath({ schema, pool, verifyToken: deps.verifyToken, limits, metrics, logger, replicas: deps.replicas, exposeStatementCount: !config.isProduction, introspection: !config.isProduction })]
       : []),
@@ -225,6 +255,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await profilingExpiry?.stop();
       await bus.stop();
       await apollo.stop();
+      await tracing?.shutdown();
     },
   };
 }
@@ -245,6 +276,8 @@ function requestScope(logger: Logger, metrics: Metrics): RequestHandler {
     const started = process.hrtime.bigint();
     withStatementCount(() => {
       const scope = currentRequestScope();
+      // Read back when the response is finished by code outside this scope (the request's trace span).
+      res.locals.scope = scope;
       res.on('finish', () => {
         metrics.responses.inc({ status: String(res.statusCode) });
         logger.info(

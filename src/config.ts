@@ -49,6 +49,14 @@ export interface Config {
   readonly livePoolSize: number;
   /** Outbox events (and their finished webhook deliveries) older than this are pruned; over the 24 h retry window. */
   readonly outboxRetentionHours: number;
+  /** Origins of browser apps (CORS and WebSocket upgrades); `scheme://host:*` admits any port. */
+  readonly corsOrigins: readonly string[];
+  /** GraphiQL at GET /graphql for browsers: on outside production, off in production unless IDE=true. */
+  readonly ide: boolean;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: OTLP/HTTP base URL traces are exported to (at /v1/traces); unset: no tracing. */
+  readonly otelEndpoint: string | undefined;
+  /** TRUSTED_DOCUMENTS: path of a manifest of operation hash -> document; in production only those run. */
+  readonly trustedDocuments: string | undefined;
 }
 
 /** A configuration value that cannot be used; start-up prints its message and stops. */
@@ -87,6 +95,30 @@ function secretKey(env: NodeJS.ProcessEnv): string | undefined {
   const bytes = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
   if (bytes.length !== 32) throw new ConfigError('WEBHOOK_SECRET_KEY must be 32 bytes, as 64 hex digits or base64');
   return bytes.toString('base64');
+}
+
+/** CORS_ORIGINS unset outside production: any port on the loopback names (a Vite dev server on :5173, say). */
+export const DEVELOPMENT_ORIGINS: readonly string[] = Object.freeze(['http://localhost:*', 'http://127.0.0.1:*']);
+
+const ORIGIN_ENTRY = /^https?:\/\/([a-z0-9.-]+|\[[0-9a-f:]+\])(:(\d{1,5}|\*))?$/i;
+
+/** CORS_ORIGINS: comma-separated origins; a typo stops start-up rather than silently refusing every browser. */
+function corsOrigins(env: NodeJS.ProcessEnv, isProduction: boolean): readonly string[] {
+  const raw = nonEmpty(env, 'CORS_ORIGINS');
+  if (raw === undefined) return isProduction ? Object.freeze([]) : DEVELOPMENT_ORIGINS;
+  const entries = raw.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const entry of entries) {
+    if (entry === '*') throw new ConfigError('CORS_ORIGINS does not accept "*": list the origins of your browser apps');
+    if (!ORIGIN_ENTRY.test(entry)) throw new ConfigError(`CORS_ORIGINS entry "${entry}" is not an origin (scheme://host[:port] or scheme://host:*, no path)`);
+  }
+  return Object.freeze(entries);
+}
+
+/** OTEL_EXPORTER_OTLP_ENDPOINT, the OpenTelemetry standard variable: an http(s) URL. */
+function otlpEndpoint(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = nonEmpty(env, 'OTEL_EXPORTER_OTLP_ENDPOINT')?.trim();
+  if (raw !== undefined && !/^https?:\/\/[^\s]+$/.test(raw)) throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (the OTLP/HTTP collector, e.g. http://localhost:4318)');
+  return raw;
 }
 
 /**
@@ -189,5 +221,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     liveConnectionsPerSubject: integer(env, 'LIVE_CONNECTIONS_PER_SUBJECT', 20, 1, 100_000),
     livePoolSize: integer(env, 'LIVE_POOL_SIZE', 4, 1, 100),
     outboxRetentionHours: integer(env, 'OUTBOX_RETENTION_HOURS', 24 * 7, 25, 24 * 3650),
+    corsOrigins: corsOrigins(env, isProduction),
+    otelEndpoint: otlpEndpoint(env),
+    trustedDocuments: nonEmpty(env, 'TRUSTED_DOCUMENTS') === undefined ? undefined : path.resolve(env.TRUSTED_DOCUMENTS!.trim()),
+    ide: oneOf(env, 'IDE', ['true', 'false'] as const, isProduction ? 'false' : 'true') === 'true',
   });
 }

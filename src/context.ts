@@ -42,6 +42,7 @@ import { WebhookService } from './webhooks/webhook.service';
 import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
 import type { LiveHandle } from './events/live-feed';
+import { NodeService } from './customer360/node.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -91,6 +92,7 @@ export function createServices(
     customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
     agents: new AgentService(dataSource, pool),
     incidents: new IncidentService(dataSource, pool, careDesk),
+    nodes: new NodeService(pool),
     webhooks: new WebhookService(
       dataSource,
       pool,

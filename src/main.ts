@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './app';
+import { otlpExporter } from './http/tracing';
+import { loadTrustedDocuments } from './graphql/trusted-documents';
 import { verifierFor } from './auth/keys';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase } from './db/database';
@@ -64,6 +66,10 @@ async function serve(config: Config, logger: Logger, role: { worker: boolean }):
     verifyToken,
     limits: { mutationsPerMinute: config.mutationsPerMinute },
     live: { maxConnectionsPerSubject: config.liveConnectionsPerSubject, poolSize: config.livePoolSize },
+    corsOrigins: config.corsOrigins,
+    ide: config.ide,
+    trustedDocuments: config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined,
+    tracing: config.otelEndpoint ? { exporter: await otlpExporter(config.otelEndpoint) } : undefined,
     outboxPrune: { retentionHours: config.outboxRetentionHours },
     webhooks: {
       secretKey: loadSecretKey(config.webhookSecretKey, config.dataDir),

@@ -33,6 +33,7 @@ import { WebhookResolver } from './webhooks/webhook.resolver';
 import './events/event-types';
 import { CareLiveResolver } from './care/care-live.resolver';
 import { CustomerActivityResolver } from './interactions/customer-activity.resolver';
+import { NodeResolver } from './customer360/node.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -72,6 +73,7 @@ export const resolvers: NonEmptyArray<Function> = [
   WebhookResolver,
   CareLiveResolver,
   CustomerActivityResolver,
+  NodeResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'SEGMENT_EXPORTED',
   'WEBHOOK_REGISTERED',
   'WEBHOOK_DELETED',
+  'WEBHOOK_EVENTS_REDELIVERED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -51,6 +51,15 @@ export async function refuse(context: RequestContext, coordinate: string, roles:
  * payload, too late to refuse the subscription itself): FORBIDDEN, audited like a refused query.
  */
 export async function authorizeSubscription(context: RequestContext, roles: readonly Role[], coordinate: string): Promise<void> {
+  return authorizeRoles(context, roles, coordinate, 'this subscription');
+}
+
+/**
+ * A role check made inside a resolver, when the roles depend on what was found (Query.node: the
+ * type of the object behind an id). FORBIDDEN and audited with `coordinate` as subject.
+ * Usage: `await authorizeRoles(ctx, CAN.workQueue, 'Query.node(Incident)', 'reading an incident')`
+ */
+export async function authorizeRoles(context: RequestContext, roles: readonly Role[], coordinate: string, what = 'this operation'): Promise<void> {
   if (roles.some((role) => context.viewer.roles.has(role))) return;
   await context.services.audit.recordDenied({
     actor: context.viewer,
@@ -58,5 +67,5 @@ export async function authorizeSubscription(context: RequestContext, roles: read
     requestId: context.requestId,
     details: { required: roles, held: [...context.viewer.roles].sort() },
   });
-  throw new DomainError('FORBIDDEN', `this subscription needs one of the roles: ${roles.join(', ')}`);
+  throw new DomainError('FORBIDDEN', `${what} needs one of the roles: ${roles.join(', ')}`);
 }

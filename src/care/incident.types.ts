@@ -4,6 +4,7 @@ import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
 import { Access, READ } from '../auth/access';
 import { PersonalDataClass } from '../graphql/enums';
+import { Node } from '../customers/node.types';
 
 export enum IncidentStatus { OPEN = 'OPEN', RESOLVED = 'RESOLVED' }
 registerEnumType(IncidentStatus, { name: 'IncidentStatus' });
@@ -12,7 +13,7 @@ export enum IncidentMessageKind { NOTIFY = 'NOTIFY', RESOLVE = 'RESOLVE' }
 registerEnumType(IncidentMessageKind, { name: 'IncidentMessageKind', description: 'NOTIFY: notifyIncident; RESOLVE: the closing message of resolveIncident.' });
 
 @Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
-@ObjectType({ simpleResolvers: true, description: 'A topic burst that tripped the threshold rule, and everyone who posted on it while it was open.' })
+@ObjectType({ simpleResolvers: true, implements: Node, description: 'A topic burst that tripped the threshold rule, and everyone who posted on it while it was open.' })
 export class Incident {
   @Field(() => ID) id!: string;
   @Field() topic!: string;

@@ -4,6 +4,7 @@ import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
 import { Access, READ } from '../auth/access';
 import { PersonalDataClass } from '../graphql/enums';
+import { Node } from './node.types';
 
 /**
  * A person; identifiers, conversations and scores hang off it through field resolvers.
@@ -12,7 +13,7 @@ import { PersonalDataClass } from '../graphql/enums';
  * field stays guarded unless it is marked so too.
  */
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })
-@ObjectType()
+@ObjectType({ implements: Node })
 export class Customer {
   @Access({ roles: READ.holders, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID, { simple: true }) id!: string;

@@ -5,8 +5,10 @@ import { DateTimeScalar } from '../graphql/scalars';
 import { Access, READ } from '../auth/access';
 import { PersonalDataClass } from '../graphql/enums';
 
+import { Node } from '../customers/node.types';
+
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, implements: Node })
 export class Interaction {
   @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID) id!: string;
@@ -64,7 +66,7 @@ export class Interaction {
 export class InteractionConnection extends ConnectionType(Interaction) {}
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, implements: Node })
 export class Conversation {
   @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID) id!: string;
@@ -82,7 +84,7 @@ export class Conversation {
 export class ConversationConnection extends ConnectionType(Conversation) {}
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
-@ObjectType({ simpleResolvers: true })
+@ObjectType({ simpleResolvers: true, implements: Node })
 export class Escalation {
   @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => ID) id!: string;

@@ -1,5 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Access } from '../auth/access';
 import { CAN } from '../auth/roles';
+import { PersonalDataClass } from '../graphql/enums';
+import { DateTimeScalar } from '../graphql/scalars';
 import type { RequestContext } from '../context';
 import { pageSize } from '../graphql/pagination';
 import { Webhook, WebhookDeliveryConnection, WebhookInput } from './webhook.types';
@@ -22,6 +25,15 @@ export class WebhookResolver {
   @Mutation(() => Boolean, { description: 'Removes a webhook and its pending deliveries (admin); false when there was none.' })
   deleteWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return ctx.services.webhooks.delete(id, ctx.viewer);
+  }
+
+  @Authorized(CAN.administer)
+  @Access({ roles: ['admin'], dataClass: PersonalDataClass.OPERATIONAL })
+  @Mutation(() => Int, {
+    description: 'Queues again every event of the webhook that occurred at or after `since` and is not pending (admin, audited): same event ids, receivers deduplicate on them. Returns how many.',
+  })
+  redeliverWebhookEvents(@Arg('webhookId', () => ID) webhookId: string, @Arg('since', () => DateTimeScalar) since: Date, @Ctx() ctx: RequestContext) {
+    return ctx.services.webhooks.redeliver(webhookId, since, ctx.viewer);
   }
 
   @Authorized(CAN.administer)

@@ -73,6 +73,42 @@ export class WebhookService {
     });
   }
 
+  /**
+   * Queues again every event this webhook was sent (or failed to get) that occurred at or after
+   * `since`, with the same event id (receivers deduplicate on it); returns how many. Each goes
+   * back to PENDING with a fresh retry window (created_at is the time it was queued last), and is
+   * sent in event order per customer like any delivery. Deliveries still pending are already
+   * queued and are not counted. Audited in the same transaction.
+   */
+  async redeliver(webhookId: string, since: Date, by: { sub: string; roles?: Iterable<string> }): Promise<number> {
+    checkId(webhookId, 'webhookId', 'a webhook id');
+    if (Number.isNaN(since.getTime())) throw badInput('since', 'since must be a date-time');
+    if (since.getTime() > Date.now()) throw badInput('since', 'since is in the future: no event occurred after it yet');
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount: found } = await client.query(`SELECT 1 FROM webhooks WHERE id = $1 FOR SHARE`, [webhookId]);
+      if (!found) throw new DomainError('NOT_FOUND', 'no webhook with this id');
+      const { rowCount } = await client.query(
+        `UPDATE webhook_deliveries d
+            SET state = 'PENDING', attempts = 0, last_status = NULL, last_error = NULL, delivered_at = NULL,
+                next_attempt_at = now(), created_at = now()
+           FROM outbox_events e
+          WHERE e.seq = d.event_seq AND d.webhook_id = $1 AND e.occurred_at >= $2 AND d.state <> 'PENDING'`,
+        [webhookId, since],
+      );
+      const queued = rowCount ?? 0;
+      await recordAudit(client, { actor: by, action: 'WEBHOOK_EVENTS_REDELIVERED', subject: webhookId, details: { since: since.toISOString(), queued } });
+      await client.query('COMMIT');
+      return queued;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   /** Newest first. */
   async deliveries(webhookId: string, first: number, after?: string | null): Promise<Connection<WebhookDelivery>> {
     const cursor = decodeCursor(after);

@@ -70,6 +70,14 @@ export interface TestAppOptions {
   live?: Partial<LiveOptions>;
   /** Run the outbox pruning job in this app (off by default: tests share one database). */
   outboxPrune?: Partial<PruneOptions>;
+  /** Browser origins (CORS_ORIGINS); default: the app's own default for production or not. */
+  corsOrigins?: readonly string[];
+  /** GraphiQL at GET /graphql (default: the app's own, on outside production). */
+  ide?: boolean;
+  /** OpenTelemetry spans to this exporter (an InMemorySpanExporter in tests), each exported as it ends. */
+  traceExporter?: import('@opentelemetry/sdk-trace').SpanExporter;
+  /** Trusted documents (TRUSTED_DOCUMENTS): enforced when `production`. */
+  trustedDocuments?: import('../../src/graphql/trusted-documents').TrustedDocuments;
 }
 
 /** The key tests encrypt webhook secrets with (a restarted app must read what an earlier one stored). */
@@ -105,6 +113,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     rateLimitKeyPrefix: options.rateLimitKeyPrefix ?? `test-${randomUUID()}`,
     live: options.live,
     outboxPrune: options.outboxPrune,
+    corsOrigins: options.corsOrigins,
+    ide: options.ide,
+    trustedDocuments: options.trustedDocuments,
+    tracing: options.traceExporter ? { exporter: options.traceExporter, batch: false } : undefined,
     webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

@@ -28,7 +28,8 @@ export function buildOnce(): void {
     }
     try {
       if (!existsSync(done)) {
-        execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+        // Compiles only when the sources changed since the last build (scripts/ensure-build.cjs).
+        execFileSync(process.execPath, [path.join(ROOT, 'scripts/ensure-build.cjs')], { stdio: 'inherit' });
         writeFileSync(done, '');
       }
     } finally {

@@ -384,6 +384,19 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: ['admin'],
     document: `{ dataInventory { table column class onErasure purposes } }`,
   },
+  // Relay refetch: a customer's id answers for viewers and up; marketing and ingest read nothing raw.
+  'Query.node': {
+    allowed: READERS,
+    document: `query($id: ID!) { node(id: $id) { id } }`,
+    variables: (fx) => ({ id: fx.customerId }),
+  },
+  // No such webhook: NOT_FOUND after the role check, nothing queued.
+  'Mutation.redeliverWebhookEvents': {
+    allowed: ['admin'],
+    // A webhook of its own with nothing delivered yet: 0 queued again.
+    document: `mutation($id: ID!) { redeliverWebhookEvents(webhookId: $id, since: "2026-01-01T00:00:00Z") }`,
+    variables: async (fx) => ({ id: (await fx.asAdmin(`mutation { registerWebhook(input: { url: "http://127.0.0.1:9/matrix-hook", events: [TIER_CHANGED] }) { id } }`)).registerWebhook.id }),
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
