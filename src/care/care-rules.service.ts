@@ -54,19 +54,21 @@ export class CareRulesService {
     if (!Number.isInteger(input.responseMinutes) || input.responseMinutes < 1 || input.responseMinutes > MAX_SLA_MINUTES) {
       throw badInput('responseMinutes', `responseMinutes must be a whole number from 1 to ${MAX_SLA_MINUTES}`);
     }
+    // An explicit null takes the default, as leaving the field out does.
+    const businessHours = name(input.businessHours ?? 'always', 'businessHours');
     try {
       await this.pool.query(
         `INSERT INTO care_sla_targets (channel, tier, response_minutes, business_hours, updated_by) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT ON CONSTRAINT care_sla_targets_channel_tier_key
          DO UPDATE SET response_minutes = excluded.response_minutes, business_hours = excluded.business_hours,
                        updated_by = excluded.updated_by, updated_at = now()`,
-        [input.channel, input.tier ?? null, input.responseMinutes, name(input.businessHours, 'businessHours'), by],
+        [input.channel, input.tier ?? null, input.responseMinutes, businessHours, by],
       );
     } catch (error) {
       if (pgCode(error) === '23503') throw badInput('businessHours', `no business hours named "${input.businessHours}"`);
       throw error;
     }
-    return { channel: input.channel, tier: input.tier ?? null, responseMinutes: input.responseMinutes, businessHours: input.businessHours.trim() };
+    return { channel: input.channel, tier: input.tier ?? null, responseMinutes: input.responseMinutes, businessHours };
   }
 
   /** Removes a tier's own target (the tier then follows the channel's); the channel's own target stays. */

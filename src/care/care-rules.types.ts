@@ -43,7 +43,7 @@ export class SlaTargetInput {
   @Field(() => Channel) channel!: Channel;
   @Field(() => Tier, { nullable: true }) tier?: Tier | null;
   @Field(() => Int) responseMinutes!: number;
-  @Field({ nullable: true, defaultValue: 'always' }) businessHours!: string;
+  @Field(() => String, { nullable: true, defaultValue: 'always' }) businessHours!: string | null;
 }
 
 @Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })

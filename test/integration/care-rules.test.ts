@@ -158,4 +158,14 @@ describe('roles', () => {
       expect(res.errors![0].extensions!.code).toBe('FORBIDDEN');
     }
   });
+  it('takes an explicit null businessHours as the default calendar (found by the fuzz test: it was a 500)', async () => {
+    const set = (businessHours: string | null) =>
+      app.gql(`mutation($input: SlaTargetInput!) { setSlaTarget(input: $input) { channel tier responseMinutes businessHours } }`, {
+        input: { channel: 'LETTER', tier: 'SILVER', responseMinutes: 2880, businessHours },
+      }, ['supervisor']);
+    const res = await set(null);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.setSlaTarget).toEqual({ channel: 'LETTER', tier: 'SILVER', responseMinutes: 2880, businessHours: 'always' });
+    await app.gql(`mutation { deleteSlaTarget(channel: LETTER, tier: SILVER) }`, {}, ['supervisor']);
+  });
 });

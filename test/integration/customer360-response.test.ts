@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Role } from '../../src/auth/roles';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
@@ -35,8 +36,9 @@ afterAll(async () => {
   await tight?.close();
 });
 
+// A subject per call: ACCESS_DENIED entries are bounded per subject and minute, and other files refuse 'test-user' too.
 async function post(app: TestApp, query: string, variables: Record<string, unknown>, roles: Role[]) {
-  const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(roles)}`).send({ query, variables });
+  const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(roles, `c360-${randomUUID().slice(0, 8)}`)}`).send({ query, variables });
   return { status: res.status, text: res.text, body: res.body, headers: res.headers as Record<string, string> };
 }
 

@@ -59,13 +59,14 @@ describe('live payloads go through the schema\'s field rules', () => {
     const supervisor = subscribe(['supervisor'], ACTIVITY, { id: customerId });
     const agentQueue = subscribe(['agent'], QUEUE);
     const ingest = [subscribe(['ingest'], QUEUE), subscribe(['ingest'], ESCALATIONS), subscribe(['ingest'], ACTIVITY, { id: customerId })];
-    await settle(300);
+    // Six sockets to open and subscribe before the event: generous, for a loaded machine (the full suite runs two files at once).
+    await settle(1500);
 
     const secret = `My order never arrived, where is it? Private ref ${unique()}`;
     const res = await app.gql(RECORD, { input: { idempotencyKey: `lpr-${unique()}`, customerId, channel: 'FACEBOOK', content: secret } }, ['ingest']);
     expect(res.errors).toBeUndefined();
     const id = res.data!.recordInteraction.id;
-    await waitFor(() => viewer.errors.length >= 1 && supervisor.items.length >= 1 && agentQueue.items.some((i) => i.interactionId === id), 10_000, 'the payloads');
+    await waitFor(() => viewer.errors.length >= 1 && supervisor.items.length >= 1 && agentQueue.items.some((i) => i.interactionId === id), 20_000, 'the payloads');
     await settle(200);
     const seen = (s: Subscription) => JSON.stringify([s.items, s.errors]);
 
