@@ -22,6 +22,7 @@ import { OutboxNotifyQueued1795820000000 } from './1795820000000-OutboxNotifyQue
 import { IncidentPostsWithoutRowChecks1795821000000 } from './1795821000000-IncidentPostsWithoutRowChecks';
 import { ClaimInOneStatement1795830000000 } from './1795830000000-ClaimInOneStatement';
 import { InsertTriggersOnlyWhenNeeded1795840000000 } from './1795840000000-InsertTriggersOnlyWhenNeeded';
+import { CareRulesVersion1795910000000 } from './1795910000000-CareRulesVersion';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   IncidentPostsWithoutRowChecks1795821000000,
   ClaimInOneStatement1795830000000,
   InsertTriggersOnlyWhenNeeded1795840000000,
+  CareRulesVersion1795910000000,
 ];

@@ -25,6 +25,7 @@ import { CareRulesService } from './care/care-rules.service';
 import { createCareLoaders } from './care/care.loaders';
 import { CareDeskService } from './care/care-desk.service';
 import { IngestService } from './care/ingest.service';
+import { RecordCoalescer } from './care/record-coalescer';
 import { ServiceMetricsService } from './analytics/service-metrics.service';
 import { CareQueueService } from './care/care-queue.service';
 import { InfluenceService, recomputeWith } from './influence/influence.service';
@@ -68,6 +69,7 @@ export function createServices(
 ) {
   const careRules = new CareRulesService(pool);
   const careDesk = new CareDeskService(dataSource);
+  const ingest = new IngestService(dataSource, careRules, options.defaultPhoneRegion);
   return {
     customers: new CustomerService(pool),
     customerLookup: new CustomerLookupService(pool, options.defaultPhoneRegion),
@@ -78,7 +80,9 @@ export function createServices(
     segments: new SegmentService(pool),
     privacy: new PrivacyService(dataSource),
     careRules,
-    ingest: new IngestService(dataSource, careRules, options.defaultPhoneRegion),
+    ingest,
+    /** recordInteraction: concurrent single calls written together (one per app: it holds the waiting calls). */
+    recordCoalescer: new RecordCoalescer(ingest),
     careDesk,
     influence: new InfluenceService(dataSource),
     tiers: new TierService(dataSource),

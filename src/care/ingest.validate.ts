@@ -37,6 +37,8 @@ export interface PreparedItem {
   topics: string[] | null;
   /** The brand channel named: by id, or by the normalised handle on the item's channel. */
   brand: { id: string } | { handle: string } | null;
+  /** The caller's token subject, when one write carries items of several callers (coalesced single calls). */
+  by?: string;
 }
 
 
