@@ -1,0 +1,103 @@
+import request from 'supertest';
+import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
+import { createCustomer, unique } from '../helpers/factory';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ poolSize: 6 });
+});
+afterAll(() => app.close());
+
+const RECORD = `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id status customer { id } } }`;
+
+/** One recordInteraction as `sub` (an agent: classification results are readable). */
+async function record(input: Record<string, unknown>, sub: string) {
+  const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], sub)}`).send({ query: RECORD, variables: { input } });
+  return { data: res.body?.data, errors: res.body?.errors as { message: string; extensions: Record<string, any> }[] | undefined, headers: res.headers as Record<string, string> };
+}
+
+describe('recordInteraction: concurrent single calls written together', () => {
+  it('writes a lone single call in a pinned number of SQL statements', async () => {
+    const c = await createCustomer(app.pool);
+    // Warm: the first call after start reads the care rules; later calls only their version.
+    await record({ idempotencyKey: `warm-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'Hello, a question about my bill' }, 'counter');
+    const res = await record({ idempotencyKey: `count-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'Hello again, my bill is wrong' }, 'counter');
+    expect(res.errors).toBeUndefined();
+    // BEGIN, stored keys with the rules' version, thread refs, customers, identifiers' owners,
+    // conversation, rescore, INSERT, outbox, topic counters, burst check, COMMIT. 13 when the
+    // rules were read on every call; concurrent calls share one batch of these (per call: 12 / batch size).
+    expect(Number(res.headers['x-sql-statements'])).toBe(12);
+  });
+
+  it('200 concurrent calls with 5 bad items among them write exactly the 195 good ones, once each; each bad caller gets its own code', async () => {
+    const c = await createCustomer(app.pool);
+    const run = unique();
+    const taken = `taken-${run}`;
+    const first = await record({ idempotencyKey: taken, customerId: c.id, channel: 'EMAIL', content: 'the first content' }, 'writer-0');
+    expect(first.errors).toBeUndefined();
+    const bad: Record<number, { input: Record<string, unknown>; code: string; field: string }> = {
+      7: { input: { customerId: '00000000-0000-4000-8000-000000000000' }, code: 'BAD_USER_INPUT', field: 'customerId' },
+      41: { input: { content: '   ' }, code: 'BAD_USER_INPUT', field: 'content' },
+      90: { input: { idempotencyKey: taken, content: 'other content under a stored key' }, code: 'CONFLICT', field: 'idempotencyKey' },
+      133: { input: { inReplyToId: '00000000-0000-4000-8000-000000000001' }, code: 'BAD_USER_INPUT', field: 'inReplyToId' },
+      188: { input: { sentiment: 3 }, code: 'BAD_USER_INPUT', field: 'sentiment' },
+    };
+    const calls = Array.from({ length: 200 }, (_, n) => ({
+      idempotencyKey: `burst-${run}-${n}`, customerId: c.id, channel: 'EMAIL', content: `message ${n} about my order`, ...bad[n]?.input,
+    }));
+    const answers = await Promise.all(calls.map((input, n) => record(input, `writer-${n % 16}`)));
+
+    for (const [n, answer] of answers.entries()) {
+      if (bad[n]) {
+        expect({ n, code: answer.errors?.[0].extensions.code, field: answer.errors?.[0].extensions.field }).toEqual({ n, code: bad[n].code, field: bad[n].field });
+        expect(answer.errors).toHaveLength(1);
+      } else {
+        expect({ n, errors: answer.errors }).toEqual({ n, errors: undefined });
+      }
+    }
+    const { rows } = await app.pool.query<{ key: string; n: number; by: string }>(
+      `SELECT idempotency_key AS key, count(*)::int AS n, min(created_by) AS by FROM interactions WHERE idempotency_key LIKE $1 GROUP BY 1`,
+      [`burst-${run}-%`],
+    );
+    const good = calls.map((input, n) => ({ key: input.idempotencyKey, n: 1, by: `writer-${n % 16}` })).filter((_, n) => !bad[n]);
+    expect(rows.sort((a, b) => a.key.localeCompare(b.key))).toEqual(good.sort((a, b) => a.key.localeCompare(b.key)));
+    // Each good caller got its own row back.
+    const ids = answers.filter((_, n) => !bad[n]).map((a) => a.data.recordInteraction.id);
+    expect(new Set(ids).size).toBe(195);
+    // The stored key kept its first row.
+    const kept = await app.pool.query(`SELECT content FROM interactions WHERE idempotency_key = $1`, [taken]);
+    expect(kept.rows).toEqual([{ content: 'the first content' }]);
+  });
+
+  it('two concurrent calls with one key write once and both get the same answer; one INTERACTION_RECORDED event', async () => {
+    const c = await createCustomer(app.pool);
+    const input = { idempotencyKey: `twice-${unique()}`, customerId: c.id, channel: 'TWITTER', content: 'where is my parcel?' };
+    const others = Array.from({ length: 10 }, (_, n) => ({ ...input, idempotencyKey: `${input.idempotencyKey}-other-${n}` }));
+    const [a, b] = await Promise.all([record(input, 'alice'), record(input, 'bob'), ...others.map((o) => record(o, 'carol'))]);
+    expect(a.errors).toBeUndefined();
+    expect(b.data).toEqual(a.data);
+    const stored = await app.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE idempotency_key = $1`, [input.idempotencyKey]);
+    expect(stored.rows[0].n).toBe(1);
+    const events = await app.pool.query(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE type = 'INTERACTION_RECORDED' AND data->>'interactionId' = $1`, [a.data.recordInteraction.id]);
+    expect(events.rows[0].n).toBe(1);
+  });
+
+  it('routes by a care rule changed after the rules were cached', async () => {
+    const c = await createCustomer(app.pool);
+    const word = `zq${unique().replace(/[^a-z0-9]/gi, '').slice(-8).toLowerCase()}`;
+    await record({ idempotencyKey: `before-${unique()}`, customerId: c.id, channel: 'EMAIL', content: `about ${word}` }, 'rules');
+    const group = `Group ${word}`;
+    await app.pool.query(`INSERT INTO care_skill_groups (name, position, keywords, hashtags, updated_by) VALUES ($1, -1000, $2, '{}', 'test')`, [group, [word]]);
+    try {
+      const after = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], 'rules')}`).send({
+        query: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { skillGroup } }`,
+        variables: { input: { idempotencyKey: `after-${unique()}`, customerId: c.id, channel: 'EMAIL', content: `about ${word} again` } },
+      });
+      expect(after.body.errors).toBeUndefined();
+      expect(after.body.data.recordInteraction.skillGroup).toBe(group);
+    } finally {
+      await app.pool.query(`DELETE FROM care_skill_groups WHERE name = $1`, [group]);
+    }
+  });
+});
