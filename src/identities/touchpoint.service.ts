@@ -8,7 +8,7 @@ import { withRetry } from '../db/retry';
 import { ConsentStatus } from '../graphql/enums';
 import { appendEvents, type EventSink } from '../events/outbox';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
-import { recordAudits } from '../audit/audit-log';
+import { auditTouchpointConsents, writeNewCustomers } from './touchpoint-new-customers';
 import {
   emailKey, handleKey, isEmpty, linkIdentifiers, lockIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
   type IdentifierKey, type LinkResult, type NormalisedIdentifiers,
@@ -115,8 +115,19 @@ export class TouchpointService {
       await lockIdentifiers(m, fresh.map((i) => i.valid.ids));
       const customerOf = new Map<number, string>();
       const rescore = new Set<string>();
+      // Items that create a customer of their own, set-based; the rest item by item, in input order.
+      const atOnce = await writeNewCustomers(m, fresh.map(({ index, input, valid }) => ({
+        index, touchpoint: input.touchpoint, ids: valid.ids, displayName: valid.profile.name ?? standInName(valid.ids),
+        named: valid.profile.name !== null, place: placeOf(valid.profile), attributes: valid.attributes, consents: valid.consents,
+        occurredAt: valid.occurredAt,
+      })), viewer, requestId);
+      for (const [index, w] of atOnce) {
+        customerOf.set(index, w.customerId);
+        if (w.followersChanged) rescore.add(w.customerId);
+      }
       const conflicts: ItemError[] = [];
       for (const item of fresh) {
+        if (atOnce.has(item.index)) continue;
         try {
           const written = await this.write(m, item.valid, item.input, viewer, requestId);
           customerOf.set(item.index, written.customerId);
@@ -255,15 +266,7 @@ export class TouchpointService {
     );
     await appendConsentEvents(m, events, sink);
     // Audited as setConsent is: one entry per decision, ids and codes only.
-    await recordAudits(m, events.map((e) => ({
-      actor: viewer,
-      action: 'CONSENT_CHANGED' as const,
-      subject: customerId,
-      details: {
-        ...(e.socialIdentityId ? { socialIdentityId: e.socialIdentityId } : { contactPointId: e.contactPointId }),
-        purpose: e.purpose, status: e.status, source: e.source, wordingVersion: e.wordingVersion ?? null, via: 'touchpoint',
-      },
-    })));
+    await auditTouchpointConsents(m, viewer, events);
     return events.length;
   }
 }
