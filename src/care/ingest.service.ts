@@ -53,6 +53,8 @@ function refuse(code: ErrorCode, errors: ItemError[], mode: Mode): Error {
 export interface RecordCall {
   input: InteractionInput;
   by: string;
+  /** Its request, when the write runs for several (audit entries name each caller's own). */
+  requestId?: string;
 }
 
 /**
@@ -159,9 +161,9 @@ export class IngestService {
   private async recordCalls(calls: RecordCall[], mode: Mode): Promise<Interaction[]> {
     if (calls.length === 0) return [];
     const now = new Date();
-    const prepared = calls.map(({ input, by }, i) => {
+    const prepared = calls.map(({ input, by, requestId }, i) => {
       const item = prepareItem(input, i, this.defaultRegion, now);
-      return isItemError(item) ? item : { ...item, by };
+      return isItemError(item) ? item : { ...item, by, requestId };
     });
     const invalid = prepared.filter(isItemError);
     if (invalid.length > 0) throw refuse('BAD_USER_INPUT', invalid, mode);
@@ -212,7 +214,7 @@ export class IngestService {
       ? await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ANY($1::uuid[])`, [existing.map((e) => e.id)])
       : [];
     // Topic counters are shared rows that concurrent calls wait for: touch them last, just before commit.
-    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows) : new Set<string>();
+    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows, written.requestIds) : new Set<string>();
     const earlierById = new Map(earlier.map((r) => [r.id, r]));
     const byKey = new Map(existing.map((e) => [e.key, earlierById.get(e.id)!]));
     for (const row of written?.rows ?? []) {
@@ -223,7 +225,7 @@ export class IngestService {
 
   private async writeFresh(
     m: EntityManager, items: PreparedItem[], mode: Mode, events: EventSink, rulesVersion: string,
-  ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry> }> {
+  ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry>; requestIds: Map<string, string | undefined> }> {
     const rules = await this.rules.cached(m, rulesVersion);
     const refs = await loadThreadRefs(m, items);
     const brands = await this.brandChannelsOf(m, items);
@@ -270,7 +272,7 @@ export class IngestService {
       const reason = `churn signal: "${hit.phrases.join('", "')}" (rule ${hit.rule.name})`;
       escalations.push({
         id: randomUUID(), customerId: row.customer_id, interactionId: row.id, team: hit.rule.team, reason, automatic: true,
-        createdBy: `rule:${hit.rule.name}`, statusBefore: InteractionStatus.OPEN, writtenEscalated: true,
+        createdBy: `rule:${hit.rule.name}`, statusBefore: InteractionStatus.OPEN, writtenEscalated: true, requestId: items[n].requestId,
       });
     }
 
@@ -280,7 +282,8 @@ export class IngestService {
       events.push({ type: EventType.INTERACTION_RESPONDED, customerId: a.customerId, data: { interactionId: a.interactionId, customerId: a.customerId, status: a.toStatus } });
     }
     await appendHistory(m, answered);
-    return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])) };
+    const requestIds = new Map(rows.map((r, n) => [r.id, items[n].requestId]));
+    return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])), requestIds };
   }
 
   /**
@@ -304,7 +307,7 @@ export class IngestService {
    * Counts the inbound posts per topic, lets posts join open incidents, and escalates bursts
    * that cross a threshold rule, each opening an incident; returns the escalated interaction ids.
    */
-  private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[]): Promise<Set<string>> {
+  private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[], requestIds: Map<string, string | undefined>): Promise<Set<string>> {
     const posts: TopicPost[] = rows
       .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0)
       .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
@@ -315,7 +318,7 @@ export class IngestService {
     if (bursts.length === 0) return new Set();
     const escalated = await raiseEscalations(m, bursts.map((b) => ({
       id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true,
-      createdBy: `rule:${b.ruleName}`,
+      createdBy: `rule:${b.ruleName}`, requestId: requestIds.get(b.interactionId),
     })));
     await openIncidents(m, bursts);
     return escalated;

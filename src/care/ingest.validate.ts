@@ -39,6 +39,8 @@ export interface PreparedItem {
   brand: { id: string } | { handle: string } | null;
   /** The caller's token subject, when one write carries items of several callers (coalesced single calls). */
   by?: string;
+  /** The caller's request id, likewise (audit entries of what its item raised name it). */
+  requestId?: string;
 }
 
 

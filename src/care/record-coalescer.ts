@@ -1,8 +1,11 @@
 import { itemErrors, type ItemError } from './ingest.validate';
 import { ItemsRefused, type IngestService, type RecordCall } from './ingest.service';
 import type { Interaction } from '../interactions/interaction.types';
+import { currentRequestScope, inRequestScope, type RequestScope } from '../common/request-scope';
 
 interface Waiting extends RecordCall {
+  /** The caller's request scope: a batch runs in its first caller's (its statements count there). */
+  scope: RequestScope | undefined;
   resolve: (interaction: Interaction) => void;
   reject: (error: unknown) => void;
 }
@@ -27,7 +30,8 @@ export const DEFAULT_COALESCER: CoalescerOptions = { maxInFlight: 2, maxBatch: 2
  *   other failure is retried call by call, so one caller's fault never becomes another's;
  * - idempotency: two calls with one key in a batch are one item (both answered with the same
  *   row; other content is the later one's CONFLICT); a stored key answers the stored row;
- * - its author: each row, history entry and linked identity names its own caller;
+ * - its author and request: each row, history entry and linked identity names its own caller,
+ *   each audit entry of what its item raised its own request id;
  * - roles and rate limits were checked for it before it got here; events are those of the call
  *   alone (the batch writes the same rows); it is answered only after the batch committed.
  * Usage: `await coalescer.record(input, ctx.viewer.sub)`
@@ -42,7 +46,8 @@ export class RecordCoalescer {
     const invalid = this.ingest.check(input);
     if (invalid) return Promise.reject(invalid);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ input, by, resolve, reject });
+      const scope = currentRequestScope();
+      this.waiting.push({ input, by, requestId: scope?.requestId, scope, resolve, reject });
       this.pump();
     });
   }
@@ -51,7 +56,7 @@ export class RecordCoalescer {
     while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight++;
-      void this.write(batch).finally(() => {
+      void inRequestScope(batch[0].scope, () => this.write(batch)).finally(() => {
         this.inFlight--;
         this.pump();
       });
@@ -64,7 +69,7 @@ export class RecordCoalescer {
     while (live.length > 0) {
       try {
         const written = live.length === 1
-          ? await this.ingest.record([live[0].input], live[0].by, false)
+          ? await inRequestScope(live[0].scope, () => this.ingest.record([live[0].input], live[0].by, false))
           : await this.ingest.recordBatch(live);
         live.forEach((call, n) => call.resolve(written[n]));
         return;
@@ -75,7 +80,7 @@ export class RecordCoalescer {
         }
         if (!(error instanceof ItemsRefused)) {
           // Not an item's fault (or not one we can name): each call alone, with its own outcome.
-          await Promise.all(live.map((call) => this.ingest.record([call.input], call.by, false).then(([i]) => call.resolve(i), call.reject)));
+          await Promise.all(live.map((call) => inRequestScope(call.scope, () => this.ingest.record([call.input], call.by, false)).then(([i]) => call.resolve(i), call.reject)));
           return;
         }
         const refused = new Map<number, ItemError[]>();

@@ -83,6 +83,25 @@ describe('recordInteraction: concurrent single calls written together', () => {
     expect(events.rows[0].n).toBe(1);
   });
 
+  it('names each caller in what its item raised: the escalation audit entry carries its own request id', async () => {
+    const run = unique();
+    const answers = await Promise.all(Array.from({ length: 8 }, async (_, n) => {
+      const requestId = `req-${run}-${n}`.replace(/[^a-zA-Z0-9-]/g, '').slice(0, 60);
+      const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], `churner-${n}`)}`).set('x-request-id', requestId)
+        .send({ query: RECORD, variables: { input: { idempotencyKey: `churn-${run}-${n}`, channel: 'EMAIL', email: `churn-${n}-${run}@example.com`, content: 'I am thinking of leaving you for good' } } });
+      return { requestId: res.headers['x-request-id'], data: res.body.data, errors: res.body.errors };
+    }));
+    for (const a of answers) expect(a.errors).toBeUndefined();
+    const { rows } = await app.pool.query(
+      `SELECT request_id AS "requestId", details->>'interactionId' AS id FROM audit_log WHERE action = 'ESCALATED' AND details->>'interactionId' = ANY($1::text[])`,
+      [answers.map((a) => a.data.recordInteraction.id)],
+    );
+    expect(rows.sort((x, y) => x.requestId.localeCompare(y.requestId)))
+      .toEqual(answers.map((a) => ({ requestId: a.requestId, id: a.data.recordInteraction.id })).sort((x, y) => x.requestId.localeCompare(y.requestId)));
+    const authors = await app.pool.query(`SELECT created_by AS by FROM interactions WHERE idempotency_key LIKE $1 ORDER BY created_by`, [`churn-${run}-%`]);
+    expect(authors.rows.map((r) => r.by)).toEqual(Array.from({ length: 8 }, (_, n) => `churner-${n}`).sort());
+  });
+
   it('routes by a care rule changed after the rules were cached', async () => {
     const c = await createCustomer(app.pool);
     const word = `zq${unique().replace(/[^a-z0-9]/gi, '').slice(-8).toLowerCase()}`;
