@@ -25,7 +25,7 @@ import { CareRulesService } from './care/care-rules.service';
 import { createCareLoaders } from './care/care.loaders';
 import { CareDeskService } from './care/care-desk.service';
 import { IngestService } from './care/ingest.service';
-import { RecordCoalescer } from './care/record-coalescer';
+import { Coalescer } from './common/coalescer';
 import { ServiceMetricsService } from './analytics/service-metrics.service';
 import { CareQueueService } from './care/care-queue.service';
 import { InfluenceService, recomputeWith } from './influence/influence.service';
@@ -70,10 +70,13 @@ export function createServices(
   const careRules = new CareRulesService(pool);
   const careDesk = new CareDeskService(dataSource);
   const ingest = new IngestService(dataSource, careRules, options.defaultPhoneRegion);
+  const touchpoints = new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date()));
   return {
     customers: new CustomerService(pool),
     customerLookup: new CustomerLookupService(pool, options.defaultPhoneRegion),
-    touchpoints: new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date())),
+    touchpoints,
+    /** recordTouchpoint: concurrent single calls written together (one per app: it holds the waiting calls). */
+    touchpointCoalescer: new Coalescer(touchpoints),
     merges: new MergeService(dataSource),
     duplicates: new DuplicateCandidateService(pool),
     consents: new ConsentService(dataSource),
@@ -82,7 +85,7 @@ export function createServices(
     careRules,
     ingest,
     /** recordInteraction: concurrent single calls written together (one per app: it holds the waiting calls). */
-    recordCoalescer: new RecordCoalescer(ingest),
+    recordCoalescer: new Coalescer(ingest),
     careDesk,
     influence: new InfluenceService(dataSource),
     tiers: new TierService(dataSource),

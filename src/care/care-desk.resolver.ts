@@ -15,7 +15,7 @@ export class CareDeskResolver {
   @Authorized(CAN.writeCare)
   @Mutation(() => Interaction, { description: 'Idempotent on idempotencyKey: a retry returns the first result; a reuse with other content is CONFLICT.' })
   recordInteraction(@Arg('input', () => InteractionInput) input: InteractionInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.recordCoalescer.record(input, ctx.viewer.sub);
+    return ctx.services.recordCoalescer.record({ input, by: ctx.viewer.sub, requestId: ctx.requestId });
   }
 
   @Authorized(CAN.writeCare)

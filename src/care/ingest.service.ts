@@ -10,6 +10,7 @@ import { foldText } from './text-match';
 import { textArrayLiteral } from '../db/batch';
 import { withRetry } from '../db/retry';
 import { badInput, type ErrorCode } from '../graphql/errors';
+import { ItemsRefused, type BatchWriter } from '../common/coalescer';
 import { Direction, InteractionStatus } from '../graphql/enums';
 import { recomputeWith, type UnstoredPost } from '../influence/influence.service';
 import { resolveCustomers, type ResolvedCustomer } from '../identities/customer-resolution';
@@ -38,15 +39,12 @@ class IdempotencyRace extends Error {}
  */
 type Mode = 'single' | 'bulk' | 'batch';
 
-/** Items of a coalesced batch that cannot be written, by batch index; nothing was written. */
-export class ItemsRefused extends Error {
-  constructor(readonly code: ErrorCode, readonly items: ItemError[]) {
-    super(`${items.length} items refused (${code})`);
-  }
-}
-
+/** The error of a call, or of each refused call of a batch (the error each would get alone). */
 function refuse(code: ErrorCode, errors: ItemError[], mode: Mode): Error {
-  return mode === 'batch' ? new ItemsRefused(code, errors) : itemErrors(code, errors, mode === 'bulk');
+  if (mode !== 'batch') return itemErrors(code, errors, mode === 'bulk');
+  const byCall = new Map<number, ItemError[]>();
+  for (const e of errors) byCall.set(e.index, [...(byCall.get(e.index) ?? []), { ...e, index: 0 }]);
+  return new ItemsRefused(new Map([...byCall].map(([n, list]) => [n, itemErrors(code, list, false)])));
 }
 
 /** One single call of a coalesced batch: its input and its caller's token subject. */
@@ -130,7 +128,7 @@ function batchTuple(row: Row): unknown[] {
  * customers and conversations set-based, classifies and routes by the stored rules, starts
  * the SLA clock, and raises automatic escalations, all in one transaction per call.
  */
-export class IngestService {
+export class IngestService implements BatchWriter<RecordCall, Interaction> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rules: CareRulesService,
@@ -144,7 +142,7 @@ export class IngestService {
   }
 
   /**
-   * Single calls of several callers as one write (src/care/record-coalescer.ts): each item
+   * Single calls of several callers as one write (a Coalescer, src/common/coalescer.ts): each item
    * recorded as its call alone would be, by its caller. Bad items: ItemsRefused, nothing written.
    * Usage: `await ingest.recordBatch([{ input, by: 'alice' }, { input: other, by: 'bob' }])`
    */
@@ -153,9 +151,18 @@ export class IngestService {
   }
 
   /** Checks one single call's input without the database: its error as the call would answer it, or null. */
-  check(input: InteractionInput): Error | null {
+  check({ input }: RecordCall): Error | null {
     const item = prepareItem(input, 0, this.defaultRegion, new Date());
     return isItemError(item) ? itemErrors('BAD_USER_INPUT', [item], false) : null;
+  }
+
+  /** One single call (the coalescer's call alone). */
+  async one(call: RecordCall): Promise<Interaction> {
+    return (await this.recordCalls([call], 'single'))[0];
+  }
+
+  many(calls: RecordCall[]): Promise<Interaction[]> {
+    return this.recordBatch(calls);
   }
 
   private async recordCalls(calls: RecordCall[], mode: Mode): Promise<Interaction[]> {

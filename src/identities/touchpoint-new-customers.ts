@@ -1,24 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
-import { recordAudits } from '../audit/audit-log';
+import { recordAudits, type AuditEntry } from '../audit/audit-log';
 import { EventType } from '../events/event-types';
 import { appendEvents, type EventSink } from '../events/outbox';
 import type { Touchpoint } from '../graphql/enums';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { emailKey, handleKey, identifierKeys, identityLinked, nameKey, phoneKey, type IdentifierKey, type NormalisedIdentifiers } from './identity-linker';
 
-/** The audit entries of consents given at touchpoints, one statement. Usage: `await auditTouchpointConsents(m, viewer, events)` */
-export async function auditTouchpointConsents(m: EntityManager, viewer: Viewer, consents: ConsentEventInput[]): Promise<void> {
-  await recordAudits(m, consents.map((e) => ({
+/** The audit entry of a consent given at a touchpoint (ids and codes only, as setConsent's). */
+function consentAudit(viewer: Viewer, e: ConsentEventInput, requestId?: string): AuditEntry {
+  return {
     actor: viewer,
-    action: 'CONSENT_CHANGED' as const,
+    action: 'CONSENT_CHANGED',
     subject: e.customerId,
+    requestId,
     details: {
       ...(e.socialIdentityId ? { socialIdentityId: e.socialIdentityId } : { contactPointId: e.contactPointId }),
       purpose: e.purpose, status: e.status, source: e.source, wordingVersion: e.wordingVersion ?? null, via: 'touchpoint',
     },
-  })));
+  };
+}
+
+/** The audit entries of consents given at one touchpoint, one statement. Usage: `await auditTouchpointConsents(m, viewer, events)` */
+export async function auditTouchpointConsents(m: EntityManager, viewer: Viewer, consents: ConsentEventInput[], requestId?: string): Promise<void> {
+  await recordAudits(m, consents.map((e) => consentAudit(viewer, e, requestId)));
 }
 
 /** A checked touchpoint of recordTouchpoints, as far as creating its customer goes. */
@@ -33,6 +39,9 @@ export interface NewCustomerTouchpoint {
   attributes: Record<string, unknown>;
   consents: { input: { purpose: ConsentEventInput['purpose']; status: string; wording?: string | null; wordingVersion?: string | null; expiresAt?: Date | null }; keys: IdentifierKey[] }[];
   occurredAt: Date;
+  /** Who recorded it, in which request (a batch of single calls carries several). */
+  viewer: Viewer;
+  requestId: string;
 }
 
 /**
@@ -46,7 +55,7 @@ export interface NewCustomerTouchpoint {
  * the caller links the others one by one. Handles known by external id go the linker's way.
  */
 export async function writeNewCustomers(
-  m: EntityManager, items: NewCustomerTouchpoint[], viewer: Viewer, requestId: string,
+  m: EntityManager, items: NewCustomerTouchpoint[],
 ): Promise<Map<number, { customerId: string; followersChanged: boolean }>> {
   const uses = new Map<IdentifierKey, number>();
   for (const item of items) for (const key of identifierKeys(item.ids)) uses.set(key, (uses.get(key) ?? 0) + 1);
@@ -71,6 +80,7 @@ export async function writeNewCustomers(
   const touchpoints: unknown[][] = [];
   const events: EventSink = [];
   const consents: ConsentEventInput[] = [];
+  const audits: { viewer: Viewer; requestId: string; event: ConsentEventInput }[] = [];
   for (const item of fresh) {
     const customerId = randomUUID();
     const target = new Map<IdentifierKey, { id: string; social: boolean }>();
@@ -79,13 +89,13 @@ export async function writeNewCustomers(
       for (const value of values) {
         const id = randomUUID();
         target.set(key(value), { id, social: false });
-        contacts.push([id, customerId, kind, value, item.touchpoint, viewer.sub]);
+        contacts.push([id, customerId, kind, value, item.touchpoint, item.viewer.sub]);
       }
     }
     for (const h of item.ids.handles) {
       const id = randomUUID();
       target.set(handleKey(h.platform, h.handle), { id, social: true });
-      identities.push([id, customerId, h.platform, h.handle, h.externalUserId, h.profileUrl, h.followerCount, h.verified, item.touchpoint, viewer.sub]);
+      identities.push([id, customerId, h.platform, h.handle, h.externalUserId, h.profileUrl, h.followerCount, h.verified, item.touchpoint, item.viewer.sub]);
     }
     const added = {
       contactPointIds: [...target.values()].filter((t) => !t.social).map((t) => t.id),
@@ -100,12 +110,13 @@ export async function writeNewCustomers(
       const t = target.get(key)!;
       return {
         customerId, socialIdentityId: t.social ? t.id : null, contactPointId: t.social ? null : t.id, purpose: c.purpose,
-        status: c.status as ConsentEventInput['status'], source: item.touchpoint, recordedBy: viewer.sub, wording: c.wording ?? null,
+        status: c.status as ConsentEventInput['status'], source: item.touchpoint, recordedBy: item.viewer.sub, wording: c.wording ?? null,
         wordingVersion: c.wordingVersion?.trim() || null, expiresAt: c.expiresAt ?? null, recordedAt: item.occurredAt,
       };
     }));
     consents.push(...given);
-    touchpoints.push([customerId, item.touchpoint, viewer.sub, requestId, {
+    audits.push(...given.map((e) => ({ viewer: item.viewer, requestId: item.requestId, event: e })));
+    touchpoints.push([customerId, item.touchpoint, item.viewer.sub, item.requestId, {
       emails: item.ids.emails, phones: item.ids.phones, handles: item.ids.handles.map((h) => ({ platform: h.platform, handle: h.handle })),
     }, [...added.contactPointIds, ...added.socialIdentityIds], given.length, Object.keys(item.attributes).sort(), item.occurredAt.toISOString()]);
     written.set(item.index, { customerId, followersChanged: item.ids.handles.some((h) => h.followerCount != null) });
@@ -132,7 +143,7 @@ export async function writeNewCustomers(
   }
   // Each customer's events in the order a touchpoint alone appends them: created, linked, its consents.
   await appendConsentEvents(m, consents, events);
-  await auditTouchpointConsents(m, viewer, consents);
+  await recordAudits(m, audits.map((a) => consentAudit(a.viewer, a.event, a.requestId)));
   await appendEvents(m, events);
   await m.query(
     `INSERT INTO touchpoint_events (customer_id, touchpoint, recorded_by, request_id, created_customer, identifiers, matched_ids, added_ids,

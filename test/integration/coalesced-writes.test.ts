@@ -119,4 +119,41 @@ describe('recordInteraction: concurrent single calls written together', () => {
       await app.pool.query(`DELETE FROM care_skill_groups WHERE name = $1`, [group]);
     }
   });
+
+  it('recordTouchpoint: 60 concurrent calls with 3 bad ones write the 57 good ones once each, by their own callers; each bad caller gets its own code', async () => {
+    const run = unique();
+    const a = await createCustomer(app.pool, { emails: [`owner-a-${run}@example.com`] });
+    const b = await createCustomer(app.pool, { emails: [`owner-b-${run}@example.com`] });
+    const TOUCH = `mutation($input: TouchpointInput!) { recordTouchpoint(input: $input) { id } }`;
+    const touch = async (input: Record<string, unknown>, sub: string) => {
+      const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], sub)}`).send({ query: TOUCH, variables: { input } });
+      return { data: res.body?.data, errors: res.body?.errors as { extensions: Record<string, any> }[] | undefined };
+    };
+    const taken = `tp-taken-${run}`;
+    expect((await touch({ touchpoint: 'IN_STORE', emails: [`first-${run}@example.com`], idempotencyKey: taken }, 'toucher-0')).errors).toBeUndefined();
+    const bad: Record<number, { input: Record<string, unknown>; code: string }> = {
+      5: { input: { emails: [`other-${run}@example.com`], idempotencyKey: taken }, code: 'CONFLICT' },
+      23: { input: { emails: [`owner-a-${run}@example.com`, `owner-b-${run}@example.com`] }, code: 'CONFLICT' },
+      41: { input: { emails: [] }, code: 'BAD_USER_INPUT' },
+    };
+    const inputs = Array.from({ length: 60 }, (_, n) => ({
+      touchpoint: 'ONLINE_PURCHASE', emails: [`tp-${n}-${run}@example.com`], consents: [{ purpose: 'MARKETING', status: 'GRANTED' }], ...bad[n]?.input,
+    }));
+    const answers = await Promise.all(inputs.map((input, n) => touch(input, `toucher-${n % 16}`)));
+    for (const [n, answer] of answers.entries()) {
+      expect({ n, code: answer.errors?.[0].extensions.code }).toEqual({ n, code: bad[n]?.code });
+    }
+    const { rows } = await app.pool.query<{ value: string; by: string; customers: number }>(
+      `SELECT p.value, p.captured_by AS by, count(DISTINCT p.customer_id)::int AS customers FROM contact_points p
+        WHERE p.value LIKE $1 GROUP BY 1, 2 ORDER BY 1`,
+      [`tp-%-${run}@example.com`],
+    );
+    const good = inputs.map((_, n) => n).filter((n) => !bad[n]);
+    expect(rows).toEqual(good.map((n) => ({ value: `tp-${n}-${run}@example.com`, by: `toucher-${n % 16}`, customers: 1 }))
+      .sort((x, y) => x.value.localeCompare(y.value)));
+    const consents = await app.pool.query(
+      `SELECT count(*)::int AS n FROM consent_events e JOIN contact_points p ON p.id = e.contact_point_id WHERE p.value LIKE $1`, [`tp-%-${run}@example.com`]);
+    expect(consents.rows[0].n).toBe(57);
+    expect((await app.pool.query(`SELECT count(*)::int AS n FROM contact_points WHERE value = ANY($1)`, [[`other-${run}@example.com`]])).rows[0].n).toBe(0);
+  });
 });
