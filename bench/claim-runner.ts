@@ -92,4 +92,4 @@ export async function runClaims(plan: ClaimPlan): Promise<ClaimResult> {
 }
 
 // Forked: the parent sends the plan. Imported (care-claims.ts uses think()): nothing to answer.
-if (process.send) answerOnePlan('claim runner', runClaims);
+if (process.send && require.main === module) answerOnePlan('claim runner', runClaims);

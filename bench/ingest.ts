@@ -10,7 +10,7 @@
 // (fsync on) in a temp folder, and removes it afterwards.
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../src/common/free-port';
 import os from 'node:os';
@@ -26,6 +26,7 @@ import { createDataSource } from '../src/db/data-source';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
 import type { Handle, IngestPlan, PhaseName, PhaseResult } from './ingest-load';
+import { postgresCpuSeconds } from './proc-cpu';
 
 const { values } = parseArgs({
   options: {
@@ -80,24 +81,6 @@ function startLoad(plan: IngestPlan) {
     ]),
     stop: () => child.disconnect(),
   };
-}
-
-/** CPU seconds used so far by the PostgreSQL server whose postmaster has this pid, and its backends (Linux /proc). */
-function postgresCpuSeconds(postmaster: number): number {
-  const ticks = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const [ppid, utime, stime] = [Number(fields[1]), Number(fields[11]), Number(fields[12])];
-      if (Number(entry) === postmaster || ppid === postmaster) total += (utime + stime) / ticks;
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return total;
 }
 
 /**

@@ -26,6 +26,7 @@ import { AccessDeniedWindows1795850000000 } from './1795850000000-AccessDeniedWi
 import { WebhookPurpose1795870000000 } from './1795870000000-WebhookPurpose';
 import { ConsentAtTheRead1795890000000 } from './1795890000000-ConsentAtTheRead';
 import { ConsentEffectiveAt1795891000000 } from './1795891000000-ConsentEffectiveAt';
+import { CareRulesVersion1795910000000 } from './1795910000000-CareRulesVersion';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -57,4 +58,5 @@ export const migrations = [
   WebhookPurpose1795870000000,
   ConsentAtTheRead1795890000000,
   ConsentEffectiveAt1795891000000,
+  CareRulesVersion1795910000000,
 ];

@@ -25,6 +25,7 @@ import { CareRulesService } from './care/care-rules.service';
 import { createCareLoaders } from './care/care.loaders';
 import { CareDeskService } from './care/care-desk.service';
 import { IngestService } from './care/ingest.service';
+import { Coalescer } from './common/coalescer';
 import { ServiceMetricsService } from './analytics/service-metrics.service';
 import { CareQueueService } from './care/care-queue.service';
 import { InfluenceService, recomputeWith } from './influence/influence.service';
@@ -69,17 +70,23 @@ export function createServices(
 ) {
   const careRules = new CareRulesService(pool);
   const careDesk = new CareDeskService(dataSource);
+  const ingest = new IngestService(dataSource, careRules, options.defaultPhoneRegion);
+  const touchpoints = new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date()));
   return {
     customers: new CustomerService(pool),
     customerLookup: new CustomerLookupService(pool, options.defaultPhoneRegion),
-    touchpoints: new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date())),
+    touchpoints,
+    /** recordTouchpoint: concurrent single calls written together (one per app: it holds the waiting calls). */
+    touchpointCoalescer: new Coalescer(touchpoints),
     merges: new MergeService(dataSource),
     duplicates: new DuplicateCandidateService(pool),
     consents: new ConsentService(dataSource),
     segments: new SegmentService(pool),
     privacy: new PrivacyService(dataSource),
     careRules,
-    ingest: new IngestService(dataSource, careRules, options.defaultPhoneRegion),
+    ingest,
+    /** recordInteraction: concurrent single calls written together (one per app: it holds the waiting calls). */
+    recordCoalescer: new Coalescer(ingest),
     careDesk,
     influence: new InfluenceService(dataSource),
     tiers: new TierService(dataSource),

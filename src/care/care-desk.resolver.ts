@@ -14,9 +14,8 @@ import { PersonalDataClass } from '../graphql/enums';
 export class CareDeskResolver {
   @Authorized(CAN.writeCare)
   @Mutation(() => Interaction, { description: 'Idempotent on idempotencyKey: a retry returns the first result; a reuse with other content is CONFLICT.' })
-  async recordInteraction(@Arg('input', () => InteractionInput) input: InteractionInput, @Ctx() ctx: RequestContext) {
-    const [interaction] = await ctx.services.ingest.record([input], ctx.viewer.sub, false);
-    return interaction;
+  recordInteraction(@Arg('input', () => InteractionInput) input: InteractionInput, @Ctx() ctx: RequestContext) {
+    return ctx.services.recordCoalescer.record({ input, by: ctx.viewer.sub, requestId: ctx.requestId });
   }
 
   @Authorized(CAN.writeCare)

@@ -42,12 +42,29 @@ function pgCode(error: unknown): string | undefined {
  * Every change records who made it (updated_by) and when.
  */
 export class CareRulesService {
+  /** The rules as last read, with the care_rules_version they were read at or after. */
+  private last: { version: string; rules: CareRules } | null = null;
+
   constructor(private readonly pool: Pool) {}
 
   /** Every rule, as the pure routing/SLA/escalation functions take them. */
   async load(m?: EntityManager): Promise<CareRules> {
     if (m) return ((await m.query(LOAD_RULES_SQL)) as CareRules[])[0];
     return (await this.pool.query<CareRules>(LOAD_RULES_SQL)).rows[0];
+  }
+
+  /**
+   * The rules at `version` (care_rules_version, which every change of a rule table bumps, as
+   * the caller read it in its transaction): from memory when nothing changed since the last
+   * read, else read again. Rules read after the version are at least that new, so a change
+   * committed in between is read again on the next call, never missed.
+   * Usage: `await rules.cached(m, version)` with version from `SELECT version FROM care_rules_version`.
+   */
+  async cached(m: EntityManager, version: string): Promise<CareRules> {
+    if (this.last?.version === version) return this.last.rules;
+    const rules = await this.load(m);
+    this.last = { version, rules };
+    return rules;
   }
 
   async setSlaTarget(input: SlaTargetInput, by: string) {

@@ -18,6 +18,8 @@ export interface NewEscalation {
   statusBefore?: string;
   /** The caller wrote the interaction ESCALATED itself (ingestion's churn rule, in the INSERT): no status change here. */
   writtenEscalated?: boolean;
+  /** The request that wrote the interaction, when it is not the one running (a coalesced batch): its audit entry names it. */
+  requestId?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function raiseEscalations(m: EntityManager, rows: NewEscalation[], 
     actor: r.createdBy,
     action: 'ESCALATED' as const,
     subject: r.customerId,
+    requestId: r.requestId,
     details: { escalationId: r.id, interactionId: r.interactionId, team: r.team, automatic: r.automatic },
   })));
   await emit(m, events, rows.map((r) => ({

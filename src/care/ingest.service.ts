@@ -9,7 +9,8 @@ import { slaDueAt } from './sla';
 import { foldText } from './text-match';
 import { textArrayLiteral } from '../db/batch';
 import { withRetry } from '../db/retry';
-import { badInput } from '../graphql/errors';
+import { badInput, type ErrorCode } from '../graphql/errors';
+import { ItemsRefused, type BatchWriter } from '../common/coalescer';
 import { Direction, InteractionStatus } from '../graphql/enums';
 import { recomputeWith, type UnstoredPost } from '../influence/influence.service';
 import { resolveCustomers, type ResolvedCustomer } from '../identities/customer-resolution';
@@ -30,6 +31,29 @@ import { recorded } from './care-desk.service';
 
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
+
+/**
+ * How a write answers bad items: a single call and a bulk call with one DomainError (the bulk
+ * one indexed), a coalesced batch of single calls with ItemsRefused, so that each caller gets
+ * its own error and the rest are written.
+ */
+type Mode = 'single' | 'bulk' | 'batch';
+
+/** The error of a call, or of each refused call of a batch (the error each would get alone). */
+function refuse(code: ErrorCode, errors: ItemError[], mode: Mode): Error {
+  if (mode !== 'batch') return itemErrors(code, errors, mode === 'bulk');
+  const byCall = new Map<number, ItemError[]>();
+  for (const e of errors) byCall.set(e.index, [...(byCall.get(e.index) ?? []), { ...e, index: 0 }]);
+  return new ItemsRefused(new Map([...byCall].map(([n, list]) => [n, itemErrors(code, list, false)])));
+}
+
+/** One single call of a coalesced batch: its input and its caller's token subject. */
+export interface RecordCall {
+  input: InteractionInput;
+  by: string;
+  /** Its request, when the write runs for several (audit entries name each caller's own). */
+  requestId?: string;
+}
 
 /**
  * The Interaction a fresh row reads as: what this call wrote, with what it changed later in
@@ -83,19 +107,16 @@ const PREFIXED_COLUMNS = ROW_COLUMNS.split(',').map((c) => `r.${c.trim()}`).join
 
 /**
  * The batch INSERT's rows as positional tuples: column, SQL type (the position is the index).
- * created_by is the same for the whole call and travels once, as $2.
+ * created_by is per row: a coalesced batch carries the items of several callers.
  */
 const BATCH_COLUMNS: [keyof Row, string][] = [
   ['id', 'uuid'], ['customer_id', 'uuid'], ['conversation_id', 'uuid'], ['social_identity_id', 'uuid'], ['channel', 'text'],
   ['direction', 'text'], ['occurred_at', 'timestamptz'], ['content', 'text'], ['is_public', 'boolean'], ['category', 'text'],
   ['sentiment', 'real'], ['topics', 'text[]'], ['lane', 'text'], ['skill_group', 'text'], ['status', 'text'], ['sla_due_at', 'timestamptz'],
   ['in_reply_to_id', 'uuid'], ['external_id', 'text'], ['idempotency_key', 'text'], ['content_hash', 'text'], ['actionable', 'boolean'],
-  ['brand_channel_id', 'uuid'], ['pii', 'jsonb'],
+  ['brand_channel_id', 'uuid'], ['pii', 'jsonb'], ['created_by', 'text'],
 ];
-const BATCH_SELECT = [
-  ...BATCH_COLUMNS.map(([column, type], n) => (type === 'jsonb' ? `e->${n} AS ${column}` : `(e->>${n})::${type} AS ${column}`)),
-  '$2::text AS created_by',
-].join(', ');
+const BATCH_SELECT = BATCH_COLUMNS.map(([column, type], n) => (type === 'jsonb' ? `e->${n} AS ${column}` : `(e->>${n})::${type} AS ${column}`)).join(', ');
 
 /** One row of the batch, in BATCH_COLUMNS order. */
 function batchTuple(row: Row): unknown[] {
@@ -107,7 +128,7 @@ function batchTuple(row: Row): unknown[] {
  * customers and conversations set-based, classifies and routes by the stored rules, starts
  * the SLA clock, and raises automatic escalations, all in one transaction per call.
  */
-export class IngestService {
+export class IngestService implements BatchWriter<RecordCall, Interaction> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rules: CareRulesService,
@@ -117,11 +138,42 @@ export class IngestService {
   /** Usage: `await ingest.record([input], 'sub', false)` -> one Interaction per input, in input order. */
   async record(inputs: InteractionInput[], recordedBy: string, bulk: boolean): Promise<Interaction[]> {
     if (bulk && inputs.length > MAX_BULK) throw badInput('inputs', `at most ${MAX_BULK} interactions per call, got ${inputs.length}`);
-    if (inputs.length === 0) return [];
+    return this.recordCalls(inputs.map((input) => ({ input, by: recordedBy })), bulk ? 'bulk' : 'single');
+  }
+
+  /**
+   * Single calls of several callers as one write (a Coalescer, src/common/coalescer.ts): each item
+   * recorded as its call alone would be, by its caller. Bad items: ItemsRefused, nothing written.
+   * Usage: `await ingest.recordBatch([{ input, by: 'alice' }, { input: other, by: 'bob' }])`
+   */
+  recordBatch(calls: RecordCall[]): Promise<Interaction[]> {
+    return this.recordCalls(calls, 'batch');
+  }
+
+  /** Checks one single call's input without the database: its error as the call would answer it, or null. */
+  check({ input }: RecordCall): Error | null {
+    const item = prepareItem(input, 0, this.defaultRegion, new Date());
+    return isItemError(item) ? itemErrors('BAD_USER_INPUT', [item], false) : null;
+  }
+
+  /** One single call (the coalescer's call alone). */
+  async one(call: RecordCall): Promise<Interaction> {
+    return (await this.recordCalls([call], 'single'))[0];
+  }
+
+  many(calls: RecordCall[]): Promise<Interaction[]> {
+    return this.recordBatch(calls);
+  }
+
+  private async recordCalls(calls: RecordCall[], mode: Mode): Promise<Interaction[]> {
+    if (calls.length === 0) return [];
     const now = new Date();
-    const prepared = inputs.map((input, i) => prepareItem(input, i, this.defaultRegion, now));
+    const prepared = calls.map(({ input, by, requestId }, i) => {
+      const item = prepareItem(input, i, this.defaultRegion, now);
+      return isItemError(item) ? item : { ...item, by, requestId };
+    });
     const invalid = prepared.filter(isItemError);
-    if (invalid.length > 0) throw itemErrors('BAD_USER_INPUT', invalid, bulk);
+    if (invalid.length > 0) throw refuse('BAD_USER_INPUT', invalid, mode);
     const items = prepared as PreparedItem[];
 
     // The same key twice in one call: one item, unless the contents differ.
@@ -134,38 +186,42 @@ export class IngestService {
         conflicts.push({ index: item.index, field: 'idempotencyKey', message: `idempotencyKey is used by item ${first.index} with other content` });
       }
     }
-    if (conflicts.length > 0) throw itemErrors('CONFLICT', conflicts, bulk);
+    if (conflicts.length > 0) throw refuse('CONFLICT', conflicts, mode);
 
     const byKey = await withRetry(
-      () => this.dataSource.transaction((m) => this.write(m, [...firstOfKey.values()], recordedBy, bulk)),
+      () => this.dataSource.transaction((m) => this.write(m, [...firstOfKey.values()], mode)),
       { retryIf: (error) => error instanceof IdempotencyRace },
     );
     return items.map((item) => byKey.get(item.key)!);
   }
 
-  private async write(m: EntityManager, items: PreparedItem[], by: string, bulk: boolean): Promise<Map<string, Interaction>> {
-    const existing: { id: string; key: string; hash: string | null }[] = await m.query(
-      `SELECT id, idempotency_key AS key, content_hash AS hash FROM interactions WHERE idempotency_key = ANY($1::text[])`,
+  private async write(m: EntityManager, items: PreparedItem[], mode: Mode): Promise<Map<string, Interaction>> {
+    // The keys already stored, and (same statement) the care rules' version: rules are cached
+    // per version and read again only after a change (migration CareRulesVersion).
+    const [{ existing, rulesVersion }]: { existing: { id: string; key: string; hash: string | null }[]; rulesVersion: string }[] = await m.query(
+      `SELECT (SELECT version FROM care_rules_version)::text AS "rulesVersion",
+              coalesce((SELECT json_agg(json_build_object('id', id, 'key', idempotency_key, 'hash', content_hash))
+                          FROM interactions WHERE idempotency_key = ANY($1::text[])), '[]') AS existing`,
       [items.map((i) => i.key)],
     );
     const done = new Map(existing.map((e) => [e.key, e]));
     const reused = items.filter((i) => done.has(i.key) && done.get(i.key)!.hash !== i.hash);
     if (reused.length > 0) {
-      throw itemErrors('CONFLICT', reused.map((i) => ({
+      throw refuse('CONFLICT', reused.map((i) => ({
         index: i.index, field: 'idempotencyKey', message: `idempotencyKey "${i.key}" was used before with other content`,
-      })), bulk);
+      })), mode);
     }
     const fresh = items.filter((i) => !done.has(i.key));
     // The call's outbox events, in the order they happened, appended with one statement.
     const events: EventSink = [];
-    const written = fresh.length > 0 ? await this.writeFresh(m, fresh, by, bulk, events) : null;
+    const written = fresh.length > 0 ? await this.writeFresh(m, fresh, mode, events, rulesVersion) : null;
     await appendEvents(m, events);
     // Retried items answer with their rows as they are now; fresh ones from what this call wrote.
     const earlier: Interaction[] = existing.length > 0
       ? await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ANY($1::uuid[])`, [existing.map((e) => e.id)])
       : [];
     // Topic counters are shared rows that concurrent calls wait for: touch them last, just before commit.
-    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows) : new Set<string>();
+    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows, written.requestIds) : new Set<string>();
     const earlierById = new Map(earlier.map((r) => [r.id, r]));
     const byKey = new Map(existing.map((e) => [e.key, earlierById.get(e.id)!]));
     for (const row of written?.rows ?? []) {
@@ -175,21 +231,22 @@ export class IngestService {
   }
 
   private async writeFresh(
-    m: EntityManager, items: PreparedItem[], by: string, bulk: boolean, events: EventSink,
-  ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry> }> {
-    const rules = await this.rules.load(m);
+    m: EntityManager, items: PreparedItem[], mode: Mode, events: EventSink, rulesVersion: string,
+  ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry>; requestIds: Map<string, string | undefined> }> {
+    const rules = await this.rules.cached(m, rulesVersion);
     const refs = await loadThreadRefs(m, items);
     const brands = await this.brandChannelsOf(m, items);
     const refErrors = [...unknownRefs(items, refs), ...brands.errors];
-    const { resolved, errors, conflicts, followersChanged } = await resolveCustomers(m, items, by, { checkOnly: refErrors.length > 0, events });
+    // Every item carries its caller (recordCalls): the default author is never used.
+    const { resolved, errors, conflicts, followersChanged } = await resolveCustomers(m, items, items[0].by!, { checkOnly: refErrors.length > 0, events });
     const bad = [...refErrors, ...errors].sort((a, b) => a.index - b.index);
-    if (bad.length > 0) throw itemErrors('BAD_USER_INPUT', bad, bulk);
-    if (conflicts.length > 0) throw itemErrors('CONFLICT', conflicts, bulk);
+    if (bad.length > 0) throw refuse('BAD_USER_INPUT', bad, mode);
+    if (conflicts.length > 0) throw refuse('CONFLICT', conflicts, mode);
     const threading = threadItems(items, (index) => resolved.get(index)!.customerId, refs);
-    if (threading.errors.length > 0) throw itemErrors('BAD_USER_INPUT', threading.errors, bulk);
+    if (threading.errors.length > 0) throw refuse('BAD_USER_INPUT', threading.errors, mode);
 
     const rows = items.map((item) => this.rowOf(
-      item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, brands.byIndex.get(item.index) ?? null, by));
+      item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, brands.byIndex.get(item.index) ?? null));
     await this.writeConversations(m, rows, items.map((i) => threading.threaded.get(i.index)!));
     // Scored before the INSERT, counting this call's posts, so the INSERT ranks them with the
     // new scores (a score written after them would re-rank and so rewrite each one).
@@ -208,7 +265,7 @@ export class IngestService {
            ON r.status = 'OPEN' AND r.direction = 'INBOUND'
          LEFT JOIN customers c ON c.id = r.customer_id AND r.status = 'OPEN' AND r.direction = 'INBOUND'
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [JSON.stringify(rows.map(batchTuple)), by],
+      [JSON.stringify(rows.map(batchTuple))],
     );
     if (inserted.length !== rows.length) throw new IdempotencyRace();
     for (const r of rows) {
@@ -222,17 +279,18 @@ export class IngestService {
       const reason = `churn signal: "${hit.phrases.join('", "')}" (rule ${hit.rule.name})`;
       escalations.push({
         id: randomUUID(), customerId: row.customer_id, interactionId: row.id, team: hit.rule.team, reason, automatic: true,
-        createdBy: `rule:${hit.rule.name}`, statusBefore: InteractionStatus.OPEN, writtenEscalated: true,
+        createdBy: `rule:${hit.rule.name}`, statusBefore: InteractionStatus.OPEN, writtenEscalated: true, requestId: items[n].requestId,
       });
     }
 
     await raiseEscalations(m, escalations, events);
-    const answered = await this.markAnswered(m, rows, by);
+    const answered = await this.markAnswered(m, rows);
     for (const a of answered) {
       events.push({ type: EventType.INTERACTION_RESPONDED, customerId: a.customerId, data: { interactionId: a.interactionId, customerId: a.customerId, status: a.toStatus } });
     }
     await appendHistory(m, answered);
-    return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])) };
+    const requestIds = new Map(rows.map((r, n) => [r.id, items[n].requestId]));
+    return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])), requestIds };
   }
 
   /**
@@ -256,7 +314,7 @@ export class IngestService {
    * Counts the inbound posts per topic, lets posts join open incidents, and escalates bursts
    * that cross a threshold rule, each opening an incident; returns the escalated interaction ids.
    */
-  private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[]): Promise<Set<string>> {
+  private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[], requestIds: Map<string, string | undefined>): Promise<Set<string>> {
     const posts: TopicPost[] = rows
       .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0)
       .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
@@ -267,7 +325,7 @@ export class IngestService {
     if (bursts.length === 0) return new Set();
     const escalated = await raiseEscalations(m, bursts.map((b) => ({
       id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true,
-      createdBy: `rule:${b.ruleName}`,
+      createdBy: `rule:${b.ruleName}`, requestId: requestIds.get(b.interactionId),
     })));
     await openIncidents(m, bursts);
     return escalated;
@@ -307,7 +365,7 @@ export class IngestService {
     return { byIndex, errors };
   }
 
-  private rowOf(item: PreparedItem, customer: ResolvedCustomer, thread: Threaded, rules: CareRules, brand: BrandChannelRef | null, by: string): Row {
+  private rowOf(item: PreparedItem, customer: ResolvedCustomer, thread: Threaded, rules: CareRules, brand: BrandChannelRef | null): Row {
     const { input } = item;
     const folded = foldText(input.content);
     const needs = input.category == null || input.sentiment == null || item.topics === null;
@@ -344,7 +402,7 @@ export class IngestService {
       content_hash: item.hash,
       // A post to a channel the brand does not monitor is kept, but nobody is asked to answer it.
       actionable: inbound && isActionable(rules.filters, category, skillGroup) && (brand?.monitored ?? true),
-      created_by: by,
+      created_by: item.by!,
       brand_channel_id: brand?.id ?? null,
       pii,
     };
@@ -394,9 +452,15 @@ export class IngestService {
   }
 
   /** An outbound item that replies to an inbound one answers it: its SLA clock stops. */
-  private async markAnswered(m: EntityManager, rows: Row[], by: string): Promise<HistoryEntry[]> {
+  private async markAnswered(m: EntityManager, rows: Row[]): Promise<HistoryEntry[]> {
     const replies = rows.filter((r) => r.direction === Direction.OUTBOUND && r.in_reply_to_id);
     if (replies.length === 0) return [];
+    // The history's actor: the author of the earliest reply (the one whose time is recorded).
+    const firstReply = new Map<string, Row>();
+    for (const r of replies) {
+      const seen = firstReply.get(r.in_reply_to_id!);
+      if (!seen || r.occurred_at < seen.occurred_at) firstReply.set(r.in_reply_to_id!, r);
+    }
     const [answered]: [{ id: string; customerId: string; at: Date; from: string; to: string }[], number] = await m.query(
       `UPDATE interactions i SET responded_at = r.at,
               status = CASE WHEN i.status = 'OPEN' THEN 'RESPONDED' ELSE i.status END
@@ -408,7 +472,7 @@ export class IngestService {
     );
     return answered.map((a) => ({
       customerId: a.customerId, interactionId: a.id, event: 'RESPONDED' as const, fromStatus: a.from, toStatus: a.to,
-      detail: 'answered by an ingested outbound reply', actor: by, at: a.at,
+      detail: 'answered by an ingested outbound reply', actor: firstReply.get(a.id)!.created_by, at: a.at,
     }));
   }
 }

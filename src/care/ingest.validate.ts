@@ -37,6 +37,10 @@ export interface PreparedItem {
   topics: string[] | null;
   /** The brand channel named: by id, or by the normalised handle on the item's channel. */
   brand: { id: string } | { handle: string } | null;
+  /** The caller's token subject, when one write carries items of several callers (coalesced single calls). */
+  by?: string;
+  /** The caller's request id, likewise (audit entries of what its item raised name it). */
+  requestId?: string;
 }
 
 

@@ -29,9 +29,17 @@ export interface BurstEscalation {
   at: Date;
 }
 
+/** The first key of the topics' advisory locks (the second is the topic's hash). */
+const TOPIC_LOCK_SPACE = 7_245_024;
+
 const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000).toISOString();
 
-/** Adds the posts to the per-minute topic counters, in key order so concurrent calls lock rows alike. */
+/**
+ * Adds the posts to the per-minute topic counters, in key order so concurrent calls lock rows
+ * alike. Each topic's lock is taken first (held to commit): a concurrent call posting on the
+ * topic in another minute waits for this one to commit, so its burst check (a later
+ * statement) counts these posts too; without it each could stay under the threshold alone.
+ */
 export async function countTopicPosts(m: EntityManager, posts: TopicPost[]): Promise<void> {
   const counts = new Map<string, number>();
   for (const p of posts) {
@@ -43,11 +51,14 @@ export async function countTopicPosts(m: EntityManager, posts: TopicPost[]): Pro
   }
   if (counts.size === 0) return;
   const keys = [...counts.keys()].sort();
+  const topics = [...new Set(keys.map((k) => k.split('\u0000')[0]))];
+  // The locks (l) are taken, in topic order, before any counter row: the WHERE reads l first.
   await m.query(
-    `INSERT INTO care_topic_minutes (topic, minute, posts)
-     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[])
+    `WITH l AS (SELECT count(pg_advisory_xact_lock(${TOPIC_LOCK_SPACE}, hashtext(t))) AS n FROM unnest($4::text[]) WITH ORDINALITY AS x(t, o))
+     INSERT INTO care_topic_minutes (topic, minute, posts)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[]) WHERE (SELECT n FROM l) >= 0
      ON CONFLICT (topic, minute) DO UPDATE SET posts = care_topic_minutes.posts + excluded.posts`,
-    [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1]), keys.map((k) => counts.get(k))],
+    [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1]), keys.map((k) => counts.get(k)), topics],
   );
 }
 
@@ -61,10 +72,13 @@ export async function detectBursts(
   m: EntityManager, rules: EscalationRule[], posts: TopicPost[], handled: ReadonlySet<string> = new Set(),
 ): Promise<BurstEscalation[]> {
   const latest = new Map<string, TopicPost>();
+  const earliest = new Map<string, Date>();
   for (const p of posts) {
     for (const t of p.topics) {
       const seen = latest.get(t);
       if (!seen || seen.occurredAt.getTime() <= p.occurredAt.getTime()) latest.set(t, p);
+      const first = earliest.get(t);
+      if (!first || p.occurredAt.getTime() < first.getTime()) earliest.set(t, p.occurredAt);
     }
   }
   if (latest.size === 0) return [];
@@ -72,14 +86,21 @@ export async function detectBursts(
   const found: BurstEscalation[] = [];
   for (const rule of rules) {
     if (!rule.enabled || rule.kind !== 'TOPIC_THRESHOLD' || !rule.threshold || !rule.windowMinutes) continue;
-    // Whole minutes inside the window ending at each topic's latest post.
+    // Over what is stored, not only this call's posts: every window of whole minutes that holds
+    // one of them (ending at its minute or at a stored minute up to a window later, where a post
+    // that arrived late joins posts stored before it), the fullest one per topic.
     const hot: { topic: string; posts: number }[] = await m.query(
-      `SELECT t.topic, sum(c.posts)::int AS posts
-         FROM unnest($1::text[], $2::timestamptz[]) AS t(topic, at)
-         JOIN care_topic_minutes c ON c.topic = t.topic
-          AND c.minute > t.at - make_interval(mins => $3) AND c.minute <= t.at
-        GROUP BY t.topic HAVING sum(c.posts) >= $4`,
-      [topics, topics.map((t) => latest.get(t)!.occurredAt), rule.windowMinutes, rule.threshold],
+      `WITH w AS (
+         SELECT t.topic, c.minute, t.lo, t.hi,
+                sum(c.posts) OVER (PARTITION BY t.topic ORDER BY c.minute
+                                   RANGE BETWEEN make_interval(mins => $4 - 1) PRECEDING AND CURRENT ROW) AS posts
+           FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS t(topic, lo, hi)
+           JOIN care_topic_minutes c ON c.topic = t.topic
+            AND c.minute > date_trunc('minute', t.lo) - make_interval(mins => $4) AND c.minute < t.hi + make_interval(mins => $4))
+       SELECT topic, max(posts)::int AS posts FROM w
+        WHERE minute >= date_trunc('minute', lo) AND minute < date_trunc('minute', hi) + make_interval(mins => $4)
+        GROUP BY topic HAVING max(posts) >= $5`,
+      [topics, topics.map((t) => earliest.get(t)!), topics.map((t) => latest.get(t)!.occurredAt), rule.windowMinutes, rule.threshold],
     );
     if (hot.length === 0) continue;
     const kept = hot.filter((h) => handled.has(h.topic)).map((h) => h.topic).sort();

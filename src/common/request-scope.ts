@@ -30,3 +30,11 @@ export function currentStatementCount(): number | undefined {
   return statementScope.getStore()?.statements;
 }
 
+/**
+ * Runs `fn` in a request's scope captured earlier (work done for a request from another
+ * request's async context: its statements count for the request it serves).
+ * Usage: `const scope = currentRequestScope(); ...; inRequestScope(scope, () => write())`
+ */
+export function inRequestScope<T>(scope: RequestScope | undefined, fn: () => T): T {
+  return scope ? statementScope.run(scope, fn) : fn();
+}

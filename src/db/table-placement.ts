@@ -26,6 +26,7 @@ export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
   response_templates: 'the response library: read by suggestions for any customer',
   response_template_versions: 'versions of the response library, named by replies on every shard',
   care_agents: 'agents and what they serve: a few rows, read by every claim',
+  care_rules_version: 'one row, bumped by every change of a care rule table: ingestion reads it to know its cached rules are current',
 };
 
 /** Not about one customer and never joined with customer shards: kept on the coordinator (local tables). */

@@ -13,6 +13,8 @@ export interface PreparedItem {
   customerId: string | null;
   ids: NormalisedIdentifiers;
   input: { channel: Channel; displayName?: string | null };
+  /** Its caller, when items of several callers are written together (captured_by of what it links). */
+  by?: string;
 }
 import { survivorJoin } from '../customers/customer-survivor';
 
@@ -101,7 +103,9 @@ async function createForNewHandles(
   const rows = [...fresh.values()].map((item) => {
     const h = item.ids.handles[0];
     const displayName = item.input.displayName?.trim() || `@${h.handle}`;
-    return { customerId: randomUUID(), identityId: randomUUID(), displayName, handle: h, touchpoint: touchpointOf(item.input.channel) };
+    return {
+      customerId: randomUUID(), identityId: randomUUID(), displayName, handle: h, touchpoint: touchpointOf(item.input.channel), recordedBy: item.by ?? recordedBy,
+    };
   });
   await linkNewHandles(m, rows, recordedBy);
   for (const r of rows) {
@@ -218,7 +222,7 @@ export async function resolveCustomers(
     const handle = item.ids.handles[0];
     const link = await linkIdentifiers(m, item.ids, {
       touchpoint: touchpointOf(item.input.channel),
-      recordedBy,
+      recordedBy: item.by ?? recordedBy,
       customerId: ownerNow,
       events,
       newCustomer: {

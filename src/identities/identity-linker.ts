@@ -217,6 +217,8 @@ export interface NewHandleOwner {
   displayName: string;
   handle: NormalisedHandle;
   touchpoint: Touchpoint;
+  /** Who recorded it (captured_by); default: linkNewHandles' recordedBy. */
+  recordedBy?: string;
 }
 
 /**
@@ -233,10 +235,10 @@ export async function linkNewHandles(m: EntityManager, rows: NewHandleOwner[], r
   await m.query(
     `INSERT INTO social_identities
        (id, customer_id, platform, handle, external_user_id, profile_url, follower_count, verified, captured_via, captured_by)
-     SELECT *, $10 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::boolean[], $9::text[])`,
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::boolean[], $9::text[], $10::text[])`,
     [rows.map((r) => r.identityId), rows.map((r) => r.customerId), rows.map((r) => r.handle.platform), rows.map((r) => r.handle.handle),
       rows.map((r) => r.handle.externalUserId), rows.map((r) => r.handle.profileUrl), rows.map((r) => r.handle.followerCount),
-      rows.map((r) => r.handle.verified), rows.map((r) => r.touchpoint), recordedBy],
+      rows.map((r) => r.handle.verified), rows.map((r) => r.touchpoint), rows.map((r) => r.recordedBy ?? recordedBy)],
   );
 }
 

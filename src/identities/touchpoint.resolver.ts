@@ -12,7 +12,7 @@ export class TouchpointResolver {
       'Links what the customer gave at a touchpoint to the customer who owns any of it (creating one when none does) and records the consents given there. Identifiers of two different customers: CONFLICT, nothing written.',
   })
   async recordTouchpoint(@Arg('input', () => TouchpointInput) input: TouchpointInput, @Ctx() ctx: RequestContext) {
-    const customerId = await ctx.services.touchpoints.record(input, ctx.viewer, ctx.requestId);
+    const customerId = await ctx.services.touchpointCoalescer.record({ input, viewer: ctx.viewer, requestId: ctx.requestId });
     return ctx.loaders.customerById.load(customerId);
   }
 

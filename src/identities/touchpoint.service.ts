@@ -1,14 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/jwt';
 import { DomainError, badInput, type ErrorCode } from '../graphql/errors';
-import { keyClaim, once, type KeyClaim } from '../graphql/idempotent';
+import { keyClaim, keyConflict, once, type KeyClaim } from '../graphql/idempotent';
+import { ItemsRefused, type BatchWriter } from '../common/coalescer';
 import { itemErrors, type ItemError } from '../graphql/item-errors';
 import { claimKeys, settleKeys } from '../db/idempotency';
 import { withRetry } from '../db/retry';
 import { ConsentStatus } from '../graphql/enums';
 import { appendEvents, type EventSink } from '../events/outbox';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
-import { recordAudits } from '../audit/audit-log';
+import { auditTouchpointConsents, writeNewCustomers } from './touchpoint-new-customers';
 import {
   emailKey, handleKey, isEmpty, linkIdentifiers, lockIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
   type IdentifierKey, type LinkResult, type NormalisedIdentifiers,
@@ -26,6 +27,23 @@ const TOUCHPOINT_KEYS = 'recordTouchpoint';
 const MAX_WORDING = 4000;
 
 /** An identifier as one string, the same for a given value and its reference in a consent. */
+
+/** One recordTouchpoint call: its input, its caller and its request. */
+export interface TouchpointCall {
+  input: TouchpointInput;
+  viewer: Viewer;
+  requestId: string;
+}
+
+/** A checked touchpoint of a write, with its caller. */
+interface Item {
+  index: number;
+  input: TouchpointInput;
+  valid: ValidTouchpoint;
+  claim: KeyClaim | null;
+  viewer: Viewer;
+  requestId: string;
+}
 
 interface ValidTouchpoint {
   ids: NormalisedIdentifiers;
@@ -47,7 +65,7 @@ export type ScorerInputsChanged = (m: EntityManager, customerIds: string[]) => P
  * written), then links, records consents, merges attributes and writes the audit event in
  * one transaction.
  */
-export class TouchpointService {
+export class TouchpointService implements BatchWriter<TouchpointCall, string> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly defaultPhoneRegion: string,
@@ -79,55 +97,104 @@ export class TouchpointService {
     if (inputs.length > MAX_TOUCHPOINTS) throw badInput('inputs', `at most ${MAX_TOUCHPOINTS} touchpoints per call, got ${inputs.length}`);
     if (inputs.length === 0) return [];
     const errors: ItemError[] = [];
-    const items: { index: number; input: TouchpointInput; valid: ValidTouchpoint; claim: KeyClaim | null }[] = [];
+    const items: Item[] = [];
     for (const [index, input] of inputs.entries()) {
       try {
-        items.push({ index, input, valid: this.validate(input, now), claim: keyClaim(input.idempotencyKey, input) });
+        items.push({ index, input, valid: this.validate(input, now), claim: keyClaim(input.idempotencyKey, input), viewer, requestId });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         errors.push(itemError(index, error));
       }
     }
     if (errors.length > 0) throw itemErrors('BAD_USER_INPUT', errors, true, 'touchpoints');
+    return this.recordItems(items, 'bulk');
+  }
+
+  /** A single call's error from the checks that need no database, as recordTouchpoint answers it, or null. */
+  check({ input }: TouchpointCall): Error | null {
+    try {
+      this.validate(input, new Date());
+      keyClaim(input.idempotencyKey, input);
+      return null;
+    } catch (error) {
+      if (error instanceof DomainError) return error;
+      throw error;
+    }
+  }
+
+  one({ input, viewer, requestId }: TouchpointCall): Promise<string> {
+    return this.record(input, viewer, requestId);
+  }
+
+  /**
+   * Single recordTouchpoint calls of several callers in one transaction (a Coalescer,
+   * src/common/coalescer.ts): each linked, consented and audited as alone, by its own caller in
+   * its own request; a refused call is ItemsRefused with the error it gets alone, nothing written.
+   */
+  many(calls: TouchpointCall[]): Promise<string[]> {
+    const now = new Date();
+    return this.recordItems(calls.map((c, index) => ({
+      index, input: c.input, valid: this.validate(c.input, now), claim: keyClaim(c.input.idempotencyKey, c.input), viewer: c.viewer, requestId: c.requestId,
+    })), 'batch');
+  }
+
+  /**
+   * Checked touchpoints in one transaction. Bad ones: bulk, one error listing each (index, field,
+   * message); batch, ItemsRefused with each one's own error. Nothing is written either way.
+   */
+  private async recordItems(items: Item[], mode: 'bulk' | 'batch'): Promise<string[]> {
+    const refuse = (code: ErrorCode, bad: { index: number; error: DomainError }[]) => (mode === 'bulk'
+      ? itemErrors(code, bad.map((b) => itemError(b.index, b.error)), true, 'touchpoints')
+      : new ItemsRefused(new Map(bad.map((b) => [b.index, b.error]))));
     // The same key twice in one call: one touchpoint, unless the contents differ.
-    const firstOfKey = new Map<string, (typeof items)[number]>();
+    const firstOfKey = new Map<string, Item>();
+    const reusedInCall: { index: number; error: DomainError }[] = [];
     for (const item of items) {
       if (!item.claim) continue;
       const first = firstOfKey.get(item.claim.key);
       if (!first) firstOfKey.set(item.claim.key, item);
       else if (first.claim!.hash !== item.claim.hash) {
-        errors.push({ index: item.index, field: 'idempotencyKey', message: `idempotencyKey is used by item ${first.index} with other content` });
+        reusedInCall.push({ index: item.index, error: mode === 'bulk'
+          ? new DomainError('CONFLICT', `idempotencyKey is used by item ${first.index} with other content`, { field: 'idempotencyKey' })
+          : keyConflict(item.claim.key, item.claim.field) });
       }
     }
-    if (errors.length > 0) throw itemErrors('CONFLICT', errors, true, 'touchpoints');
+    if (reusedInCall.length > 0) throw refuse('CONFLICT', reusedInCall);
 
     return withRetry(() => this.dataSource.transaction(async (m) => {
       const claims = await claimKeys(m, TOUCHPOINT_KEYS, [...firstOfKey.keys()].map((key) => firstOfKey.get(key)!.claim!));
       const reused = items.filter((i) => i.claim && claims.get(i.claim.key)!.state === 'conflict');
-      if (reused.length > 0) {
-        throw itemErrors('CONFLICT', reused.map((i) => ({
-          index: i.index, field: 'idempotencyKey', message: `idempotencyKey "${i.claim!.key}" was used before with other content`,
-        })), true, 'touchpoints');
-      }
+      if (reused.length > 0) throw refuse('CONFLICT', reused.map((i) => ({ index: i.index, error: keyConflict(i.claim!.key, i.claim!.field) })));
       const answerOf = new Map<string, string>();
       for (const [key, claim] of claims) if (claim.state === 'done') answerOf.set(key, claim.result as string);
       const fresh = items.filter((i) => !i.claim || (claims.get(i.claim.key)!.state === 'fresh' && firstOfKey.get(i.claim.key) === i));
       await lockIdentifiers(m, fresh.map((i) => i.valid.ids));
       const customerOf = new Map<number, string>();
       const rescore = new Set<string>();
-      const conflicts: ItemError[] = [];
+      // Items that create a customer of their own, set-based; the rest item by item, in input order.
+      const atOnce = await writeNewCustomers(m, fresh.map(({ index, input, valid, viewer, requestId }) => ({
+        index, touchpoint: input.touchpoint, ids: valid.ids, displayName: valid.profile.name ?? standInName(valid.ids),
+        named: valid.profile.name !== null, place: placeOf(valid.profile), attributes: valid.attributes, consents: valid.consents,
+        occurredAt: valid.occurredAt, viewer, requestId,
+      })));
+      for (const [index, w] of atOnce) {
+        customerOf.set(index, w.customerId);
+        if (w.followersChanged) rescore.add(w.customerId);
+      }
+      const conflicts: { index: number; error: DomainError }[] = [];
       for (const item of fresh) {
+        if (atOnce.has(item.index)) continue;
         try {
-          const written = await this.write(m, item.valid, item.input, viewer, requestId);
+          const written = await this.write(m, item.valid, item.input, item.viewer, item.requestId);
           customerOf.set(item.index, written.customerId);
           if (written.followersChanged) rescore.add(written.customerId);
         } catch (error) {
           // Linking refuses before it writes (CONFLICT): the transaction is still usable, and rolled back below.
           if (!(error instanceof DomainError)) throw error;
-          conflicts.push(itemError(item.index, error));
+          conflicts.push({ index: item.index, error });
         }
       }
-      if (conflicts.length > 0) throw itemErrors(conflicts.length === 1 ? codeOf(conflicts[0]) : 'CONFLICT', conflicts, true, 'touchpoints');
+      if (conflicts.length > 0) throw refuse(conflicts.length === 1 ? conflicts[0].error.code : 'CONFLICT', conflicts);
       const settled = fresh.filter((i) => i.claim).map((i) => ({ key: i.claim!.key, result: customerOf.get(i.index)! }));
       await settleKeys(m, TOUCHPOINT_KEYS, settled);
       for (const s of settled) answerOf.set(s.key, s.result);
@@ -155,7 +222,7 @@ export class TouchpointService {
         JSON.stringify(valid.attributes),
       ]);
     }
-    const consentCount = await this.recordConsents(m, link.customerId, valid, input, viewer, events);
+    const consentCount = await this.recordConsents(m, link.customerId, valid, input, viewer, events, requestId);
     await appendEvents(m, events);
     await m.query(
       `INSERT INTO touchpoint_events
@@ -224,7 +291,9 @@ export class TouchpointService {
     return handleKey(ref.platform, h.handle);
   }
 
-  private async recordConsents(m: EntityManager, customerId: string, valid: ValidTouchpoint, input: TouchpointInput, viewer: Viewer, sink: EventSink) {
+  private async recordConsents(
+    m: EntityManager, customerId: string, valid: ValidTouchpoint, input: TouchpointInput, viewer: Viewer, sink: EventSink, requestId: string,
+  ) {
     if (valid.consents.length === 0) return 0;
     const rows: { key: string; id: string; social: boolean }[] = await m.query(
       `SELECT kind || ':' || value AS key, id, false AS social FROM contact_points
@@ -255,15 +324,7 @@ export class TouchpointService {
     );
     await appendConsentEvents(m, events, sink);
     // Audited as setConsent is: one entry per decision, ids and codes only.
-    await recordAudits(m, events.map((e) => ({
-      actor: viewer,
-      action: 'CONSENT_CHANGED' as const,
-      subject: customerId,
-      details: {
-        ...(e.socialIdentityId ? { socialIdentityId: e.socialIdentityId } : { contactPointId: e.contactPointId }),
-        purpose: e.purpose, status: e.status, source: e.source, wordingVersion: e.wordingVersion ?? null, via: 'touchpoint',
-      },
-    })));
+    await auditTouchpointConsents(m, viewer, events, requestId);
     return events.length;
   }
 }
@@ -272,10 +333,6 @@ export class TouchpointService {
 function itemError(index: number, error: DomainError): ItemError & { code: ErrorCode } {
   const field = String(error.details.field ?? '').replace(/^input\.?/, '');
   return { index, field, message: error.message, code: error.code };
-}
-
-function codeOf(error: ItemError): ErrorCode {
-  return (error as ItemError & { code?: ErrorCode }).code ?? 'CONFLICT';
 }
 
 /** A known customer gains a real name only when it had a stand-in; a missing place is filled, a known one kept. */

@@ -100,11 +100,20 @@ export function customerPriority(tier: Tier, influence: number | null, w: Priori
 }
 
 /**
+ * Doublings of the SLA factor at most: past them (a day overdue at the default 30 minutes) an
+ * item scores base x 2^48 (~2.8e14, still an exact integer in a double, so reasons add up).
+ * Uncapped, a seeded item weeks overdue scored ~9e302 (2^1000 before a double overflows): a
+ * number no client can show or compare sensibly. Scores of items within the cap keep the
+ * queue's order; the queue itself never reads the score (it follows queueKey, finite for any due).
+ */
+export const MAX_SLA_DOUBLINGS = 48;
+
+/**
  * The priority of one open inbound interaction at `now`:
  *   base  = max(1, base + tier + influence x perPoint + category - sentiment x negativeSentiment + churn)
  *   score = base x 2^((now - due) / slaDoublingMinutes)
  * The SLA factor is 1 at the due time, doubles every slaDoublingMinutes after it and halves
- * every slaDoublingMinutes before it, so it rises steeply near breach. Because the time
+ * every slaDoublingMinutes before it, so it rises steeply near breach, up to 2^MAX_SLA_DOUBLINGS. Because the time
  * enters only as a common factor, the order of two items never changes as time passes:
  * score_a > score_b <=> queueKey_a < queueKey_b with queueKey = due - doubling x log2(base).
  * `reasons` add up to `score`: the SLA reason contributes base x (factor - 1).
@@ -132,8 +141,7 @@ export function interactionPriority(input: PriorityInput, w: PriorityWeights, no
 
   const due = effectiveDueAt(input, w);
   const periods = (now.getTime() - due.getTime()) / (w.slaDoublingMinutes * 60_000);
-  // Past ~1000 doublings the number would overflow a double; order still follows queueKey.
-  const factor = 2 ** Math.min(periods, 1000);
+  const factor = 2 ** Math.min(periods, MAX_SLA_DOUBLINGS);
   const minutes = Math.round(Math.abs(now.getTime() - due.getTime()) / 60_000);
   const when = periods < 0 ? `due in ${minutes} min` : `${minutes} min past due`;
   const sla: PriorityReason = {

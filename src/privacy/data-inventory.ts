@@ -69,6 +69,8 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
   // Refused attempts per token subject (staff and machines, as audit_log.actor): no customer's data.
   audit_denial_windows: { columns: operational('actor', 'window_start', 'attempts') },
   brand_channels: { columns: operational('id', 'channel', 'handle', 'name', 'monitored', 'business_hours', 'sla_targets', 'created_at', 'updated_at', 'updated_by', 'removed_at', 'removed_by') },
+  // One row: the version of the care rules, bumped by their triggers (cached rules re-read on change).
+  care_rules_version: { columns: operational('id', 'version') },
   care_agents: { columns: operational('id', 'name', 'skill_groups', 'lanes', 'tiers', 'channels', 'capacity', 'assignment_seconds', 'active', 'updated_at', 'updated_by') },
   care_business_hours: { columns: operational('name', 'time_zone', 'weekly', 'updated_at', 'updated_by') },
   care_escalation_rules: { columns: operational('name', 'kind', 'team', 'threshold', 'window_minutes', 'phrases', 'enabled', 'updated_at', 'updated_by') },

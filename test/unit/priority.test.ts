@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { InteractionCategory, Tier } from '../../src/graphql/enums';
-import { DEFAULT_PRIORITY_WEIGHTS as W, customerPriority, interactionPriority, type PriorityInput } from '../../src/influence/priority';
+import { DEFAULT_PRIORITY_WEIGHTS as W, MAX_SLA_DOUBLINGS, customerPriority, interactionPriority, type PriorityInput } from '../../src/influence/priority';
 
 const NOW = new Date('2026-03-02T12:00:00Z');
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
@@ -86,6 +86,16 @@ describe('priority formula', () => {
         expect(pa.queueKey < pb.queueKey).toBe(pa.score > pb.score);
       }),
     );
+  });
+
+  it('keeps the score bounded and finite for an item any time past due, its reasons still adding up', () => {
+    const forever = item({ tier: Tier.PLATINUM, category: InteractionCategory.COMPLAINT, slaDueAt: minutes(-60 * 24 * 365 * 5) });
+    const p = interactionPriority(forever, W, NOW);
+    expect(Number.isFinite(p.score)).toBe(true);
+    expect(p.score).toBe(p.base * 2 ** MAX_SLA_DOUBLINGS);
+    expect(sumOf(p.reasons)).toBeCloseTo(p.score, -2);
+    // A day overdue and five years overdue: the same cap.
+    expect(score(item({ slaDueAt: minutes(-W.slaDoublingMinutes * MAX_SLA_DOUBLINGS) }))).toBe(score(item({ slaDueAt: minutes(-60 * 24 * 365 * 5) })));
   });
 
   it('keeps the customer standing priority as tier plus influence points', () => {

@@ -1,0 +1,159 @@
+import request from 'supertest';
+import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
+import { createCustomer, unique } from '../helpers/factory';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ poolSize: 6 });
+});
+afterAll(() => app.close());
+
+const RECORD = `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id status customer { id } } }`;
+
+/** One recordInteraction as `sub` (an agent: classification results are readable). */
+async function record(input: Record<string, unknown>, sub: string) {
+  const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], sub)}`).send({ query: RECORD, variables: { input } });
+  return { data: res.body?.data, errors: res.body?.errors as { message: string; extensions: Record<string, any> }[] | undefined, headers: res.headers as Record<string, string> };
+}
+
+describe('recordInteraction: concurrent single calls written together', () => {
+  it('writes a lone single call in a pinned number of SQL statements', async () => {
+    const c = await createCustomer(app.pool);
+    // Warm: the first call after start reads the care rules; later calls only their version.
+    await record({ idempotencyKey: `warm-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'Hello, a question about my bill' }, 'counter');
+    const res = await record({ idempotencyKey: `count-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'Hello again, my bill is wrong' }, 'counter');
+    expect(res.errors).toBeUndefined();
+    // BEGIN, stored keys with the rules' version, thread refs, customers, identifiers' owners,
+    // conversation, rescore, INSERT, outbox, topic counters, burst check, COMMIT. 13 when the
+    // rules were read on every call; concurrent calls share one batch of these (per call: 12 / batch size).
+    expect(Number(res.headers['x-sql-statements'])).toBe(12);
+  });
+
+  it('200 concurrent calls with 5 bad items among them write exactly the 195 good ones, once each; each bad caller gets its own code', async () => {
+    const c = await createCustomer(app.pool);
+    const run = unique();
+    const taken = `taken-${run}`;
+    const first = await record({ idempotencyKey: taken, customerId: c.id, channel: 'EMAIL', content: 'the first content' }, 'writer-0');
+    expect(first.errors).toBeUndefined();
+    const bad: Record<number, { input: Record<string, unknown>; code: string; field: string }> = {
+      7: { input: { customerId: '00000000-0000-4000-8000-000000000000' }, code: 'BAD_USER_INPUT', field: 'customerId' },
+      41: { input: { content: '   ' }, code: 'BAD_USER_INPUT', field: 'content' },
+      90: { input: { idempotencyKey: taken, content: 'other content under a stored key' }, code: 'CONFLICT', field: 'idempotencyKey' },
+      133: { input: { inReplyToId: '00000000-0000-4000-8000-000000000001' }, code: 'BAD_USER_INPUT', field: 'inReplyToId' },
+      188: { input: { sentiment: 3 }, code: 'BAD_USER_INPUT', field: 'sentiment' },
+    };
+    const calls = Array.from({ length: 200 }, (_, n) => ({
+      idempotencyKey: `burst-${run}-${n}`, customerId: c.id, channel: 'EMAIL', content: `message ${n} about my order`, ...bad[n]?.input,
+    }));
+    const answers = await Promise.all(calls.map((input, n) => record(input, `writer-${n % 16}`)));
+
+    for (const [n, answer] of answers.entries()) {
+      if (bad[n]) {
+        expect({ n, code: answer.errors?.[0].extensions.code, field: answer.errors?.[0].extensions.field }).toEqual({ n, code: bad[n].code, field: bad[n].field });
+        expect(answer.errors).toHaveLength(1);
+      } else {
+        expect({ n, errors: answer.errors }).toEqual({ n, errors: undefined });
+      }
+    }
+    const { rows } = await app.pool.query<{ key: string; n: number; by: string }>(
+      `SELECT idempotency_key AS key, count(*)::int AS n, min(created_by) AS by FROM interactions WHERE idempotency_key LIKE $1 GROUP BY 1`,
+      [`burst-${run}-%`],
+    );
+    const good = calls.map((input, n) => ({ key: input.idempotencyKey, n: 1, by: `writer-${n % 16}` })).filter((_, n) => !bad[n]);
+    expect(rows.sort((a, b) => a.key.localeCompare(b.key))).toEqual(good.sort((a, b) => a.key.localeCompare(b.key)));
+    // Each good caller got its own row back.
+    const ids = answers.filter((_, n) => !bad[n]).map((a) => a.data.recordInteraction.id);
+    expect(new Set(ids).size).toBe(195);
+    // The stored key kept its first row.
+    const kept = await app.pool.query(`SELECT content FROM interactions WHERE idempotency_key = $1`, [taken]);
+    expect(kept.rows).toEqual([{ content: 'the first content' }]);
+  });
+
+  it('two concurrent calls with one key write once and both get the same answer; one INTERACTION_RECORDED event', async () => {
+    const c = await createCustomer(app.pool);
+    const input = { idempotencyKey: `twice-${unique()}`, customerId: c.id, channel: 'TWITTER', content: 'where is my parcel?' };
+    const others = Array.from({ length: 10 }, (_, n) => ({ ...input, idempotencyKey: `${input.idempotencyKey}-other-${n}` }));
+    const [a, b] = await Promise.all([record(input, 'alice'), record(input, 'bob'), ...others.map((o) => record(o, 'carol'))]);
+    expect(a.errors).toBeUndefined();
+    expect(b.data).toEqual(a.data);
+    const stored = await app.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE idempotency_key = $1`, [input.idempotencyKey]);
+    expect(stored.rows[0].n).toBe(1);
+    const events = await app.pool.query(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE type = 'INTERACTION_RECORDED' AND data->>'interactionId' = $1`, [a.data.recordInteraction.id]);
+    expect(events.rows[0].n).toBe(1);
+  });
+
+  it('names each caller in what its item raised: the escalation audit entry carries its own request id', async () => {
+    const run = unique();
+    const answers = await Promise.all(Array.from({ length: 8 }, async (_, n) => {
+      const requestId = `req-${run}-${n}`.replace(/[^a-zA-Z0-9-]/g, '').slice(0, 60);
+      const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], `churner-${n}`)}`).set('x-request-id', requestId)
+        .send({ query: RECORD, variables: { input: { idempotencyKey: `churn-${run}-${n}`, channel: 'EMAIL', email: `churn-${n}-${run}@example.com`, content: 'I am thinking of leaving you for good' } } });
+      return { requestId: res.headers['x-request-id'], data: res.body.data, errors: res.body.errors };
+    }));
+    for (const a of answers) expect(a.errors).toBeUndefined();
+    const { rows } = await app.pool.query(
+      `SELECT request_id AS "requestId", details->>'interactionId' AS id FROM audit_log WHERE action = 'ESCALATED' AND details->>'interactionId' = ANY($1::text[])`,
+      [answers.map((a) => a.data.recordInteraction.id)],
+    );
+    expect(rows.sort((x, y) => x.requestId.localeCompare(y.requestId)))
+      .toEqual(answers.map((a) => ({ requestId: a.requestId, id: a.data.recordInteraction.id })).sort((x, y) => x.requestId.localeCompare(y.requestId)));
+    const authors = await app.pool.query(`SELECT created_by AS by FROM interactions WHERE idempotency_key LIKE $1 ORDER BY created_by`, [`churn-${run}-%`]);
+    expect(authors.rows.map((r) => r.by)).toEqual(Array.from({ length: 8 }, (_, n) => `churner-${n}`).sort());
+  });
+
+  it('routes by a care rule changed after the rules were cached', async () => {
+    const c = await createCustomer(app.pool);
+    const word = `zq${unique().replace(/[^a-z0-9]/gi, '').slice(-8).toLowerCase()}`;
+    await record({ idempotencyKey: `before-${unique()}`, customerId: c.id, channel: 'EMAIL', content: `about ${word}` }, 'rules');
+    const group = `Group ${word}`;
+    await app.pool.query(`INSERT INTO care_skill_groups (name, position, keywords, hashtags, updated_by) VALUES ($1, -1000, $2, '{}', 'test')`, [group, [word]]);
+    try {
+      const after = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], 'rules')}`).send({
+        query: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { skillGroup } }`,
+        variables: { input: { idempotencyKey: `after-${unique()}`, customerId: c.id, channel: 'EMAIL', content: `about ${word} again` } },
+      });
+      expect(after.body.errors).toBeUndefined();
+      expect(after.body.data.recordInteraction.skillGroup).toBe(group);
+    } finally {
+      await app.pool.query(`DELETE FROM care_skill_groups WHERE name = $1`, [group]);
+    }
+  });
+
+  it('recordTouchpoint: 60 concurrent calls with 3 bad ones write the 57 good ones once each, by their own callers; each bad caller gets its own code', async () => {
+    const run = unique();
+    const a = await createCustomer(app.pool, { emails: [`owner-a-${run}@example.com`] });
+    const b = await createCustomer(app.pool, { emails: [`owner-b-${run}@example.com`] });
+    const TOUCH = `mutation($input: TouchpointInput!) { recordTouchpoint(input: $input) { id } }`;
+    const touch = async (input: Record<string, unknown>, sub: string) => {
+      const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], sub)}`).send({ query: TOUCH, variables: { input } });
+      return { data: res.body?.data, errors: res.body?.errors as { extensions: Record<string, any> }[] | undefined };
+    };
+    const taken = `tp-taken-${run}`;
+    expect((await touch({ touchpoint: 'IN_STORE', emails: [`first-${run}@example.com`], idempotencyKey: taken }, 'toucher-0')).errors).toBeUndefined();
+    const bad: Record<number, { input: Record<string, unknown>; code: string }> = {
+      5: { input: { emails: [`other-${run}@example.com`], idempotencyKey: taken }, code: 'CONFLICT' },
+      23: { input: { emails: [`owner-a-${run}@example.com`, `owner-b-${run}@example.com`] }, code: 'CONFLICT' },
+      41: { input: { emails: [] }, code: 'BAD_USER_INPUT' },
+    };
+    const inputs = Array.from({ length: 60 }, (_, n) => ({
+      touchpoint: 'ONLINE_PURCHASE', emails: [`tp-${n}-${run}@example.com`], consents: [{ purpose: 'MARKETING', status: 'GRANTED' }], ...bad[n]?.input,
+    }));
+    const answers = await Promise.all(inputs.map((input, n) => touch(input, `toucher-${n % 16}`)));
+    for (const [n, answer] of answers.entries()) {
+      expect({ n, code: answer.errors?.[0].extensions.code }).toEqual({ n, code: bad[n]?.code });
+    }
+    const { rows } = await app.pool.query<{ value: string; by: string; customers: number }>(
+      `SELECT p.value, p.captured_by AS by, count(DISTINCT p.customer_id)::int AS customers FROM contact_points p
+        WHERE p.value LIKE $1 GROUP BY 1, 2 ORDER BY 1`,
+      [`tp-%-${run}@example.com`],
+    );
+    const good = inputs.map((_, n) => n).filter((n) => !bad[n]);
+    expect(rows).toEqual(good.map((n) => ({ value: `tp-${n}-${run}@example.com`, by: `toucher-${n % 16}`, customers: 1 }))
+      .sort((x, y) => x.value.localeCompare(y.value)));
+    const consents = await app.pool.query(
+      `SELECT count(*)::int AS n FROM consent_events e JOIN contact_points p ON p.id = e.contact_point_id WHERE p.value LIKE $1`, [`tp-%-${run}@example.com`]);
+    expect(consents.rows[0].n).toBe(57);
+    expect((await app.pool.query(`SELECT count(*)::int AS n FROM contact_points WHERE value = ANY($1)`, [[`other-${run}@example.com`]])).rows[0].n).toBe(0);
+  });
+});
