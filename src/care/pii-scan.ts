@@ -108,6 +108,29 @@ export function compilePattern(pattern: string, caseSensitive = false): SafePatt
   return re;
 }
 
+/** Every usable stored pattern as one alternation, per list (the cached rules hand the same list to every call). */
+const combined = new WeakMap<readonly PiiPattern[], SafePattern | null>();
+
+/**
+ * One pass that tells whether any stored pattern matches: most posts hold none, and RE2 in
+ * JavaScript is slow enough that one pass instead of one per pattern matters on the ingest path.
+ * Null: no such pass (it could not be built); the patterns then run one by one, as they would anyway.
+ */
+function anyStoredPattern(patterns: readonly PiiPattern[]): SafePattern | null {
+  let any = combined.get(patterns);
+  if (any === undefined) {
+    const usable = patterns.filter((p) => p.enabled && compilePattern(p.pattern, p.caseSensitive));
+    try {
+      any = compileSafePattern(usable.map((p) => (p.caseSensitive ? `(?:${p.pattern})` : `(?i:${p.pattern})`)).join('|') || '[^\\x{0}-\\x{10FFFF}]');
+    } catch (error) {
+      if (!(error instanceof UnsafePatternError)) throw error;
+      any = null;
+    }
+    combined.set(patterns, any);
+  }
+  return any;
+}
+
 /** `'a@b.com...'` -> `'a@b.com'`, by a loop: /\.+$/ takes quadratic time on a long run of dots. */
 function trimTrailingDots(value: string): string {
   let end = value.length;
@@ -150,7 +173,8 @@ export function scanPii(text: string, patterns: readonly PiiPattern[], region: s
     const digits = m.text.replace(/\D/g, '');
     return luhnValid(digits) ? { start: m.index, end: m.index + m.text.length, kind: PiiKind.CARD_NUMBER, masked: maskTail(m.text) } : null;
   });
-  for (const p of patterns) {
+  const any = anyStoredPattern(patterns);
+  for (const p of any === null || any.test(rest) ? patterns : []) {
     const re = p.enabled ? compilePattern(p.pattern, p.caseSensitive) : null;
     if (!re) continue;
     scan((t) => re.matchAll(t), (m) => {
