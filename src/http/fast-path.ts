@@ -9,10 +9,9 @@ import { BoundedMap } from '../common/bounded-map';
 import { limitValidationRules, type Limits } from '../graphql/limits';
 
 // The HTTP edge of the paths that answer in front of Apollo (customer360/response.handler.ts for
-// reads, customer360/desk.handler.ts for the desk's mutations): what they share is plain HTTP,
-// not customer 360: which requests they may take at all, the documents they
-// have seen, how they answer, and the middleware around their `answer` (false: not covered,
-// the next handler runs it).
+// reads, customer360/desk.handler.ts for the desk's mutations). What they share is plain HTTP,
+// not customer 360: which requests they may take at all, the documents they have seen, how they
+// answer, and the middleware around their `answer` (false: not covered, the next handler runs it).
 
 /** A document that parsed and passed Apollo's validation rules and limits, with the operation to run. */
 export interface ParsedOperation {
