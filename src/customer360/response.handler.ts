@@ -19,7 +19,7 @@ import { cachedOperationCost, type Limits } from '../graphql/limits';
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { NotCovered, compileResponse, type ResponsePlan } from './response.compile';
-import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.http';
+import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from '../http/fast-path';
 
 export interface ResponseFastPathDeps {
   schema: GraphQLSchema;

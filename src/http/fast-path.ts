@@ -4,14 +4,14 @@ import {
   type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import type { TokenVerifier, Viewer } from '../auth/jwt';
-import { verifiedViewer } from '../http/bearer';
+import { verifiedViewer } from './bearer';
 import { BoundedMap } from '../common/bounded-map';
 import { limitValidationRules, type Limits } from '../graphql/limits';
 
-// What the two fast paths (response.handler.ts for reads, desk.handler.ts for the desk's
-// mutations) share at the HTTP edge: which requests they may take at all, the documents they
-// have seen, how they answer, and the middleware around their `answer` (false: not covered,
-// the next handler runs it).
+// The HTTP edge of the paths that answer in front of Apollo (customer360/response.handler.ts for
+// reads, customer360/desk.handler.ts for the desk's mutations). What they share is plain HTTP,
+// not customer 360: which requests they may take at all, the documents they have seen, how they
+// answer, and the middleware around their `answer` (false: not covered, the next handler runs it).
 
 /** A document that parsed and passed Apollo's validation rules and limits, with the operation to run. */
 export interface ParsedOperation {
