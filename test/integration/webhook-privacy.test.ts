@@ -105,8 +105,11 @@ describe('webhook purpose', () => {
       }
       // No purpose: no identifiers, even of the customer who granted MARKETING.
       for (const p of people) expect(carries(linked(receiver.received, idsOnly.id, p.id).body, p)).toEqual([]);
-      // Consent events name identities by id only, whatever the purpose.
-      const consent = receiver.received.find((r) => r.json.type === 'CONSENT_CHANGED' && r.json.data.customerId === withdrawn.id)!;
+      // Consent events name identities by id only, whatever the purpose. They are delivered
+      // in their own time (the wait above is for IDENTITY_LINKED only): wait for one.
+      const isConsent = (r: Received) => r.json.type === 'CONSENT_CHANGED' && r.json.data.customerId === withdrawn.id;
+      await waitFor(() => receiver.received.some(isConsent), 15_000, 'a consent event');
+      const consent = receiver.received.find(isConsent)!;
       expect(Object.keys(consent.json.data).sort()).toEqual(['contactPointId', 'customerId', 'expiresAt', 'purpose', 'socialIdentityId', 'source', 'status']);
     } finally {
       await app.close();
