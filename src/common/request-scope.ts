@@ -26,10 +26,6 @@ export function currentRequestScope(): RequestScope | undefined {
   return statementScope.getStore();
 }
 
-export function currentStatementCount(): number | undefined {
-  return statementScope.getStore()?.statements;
-}
-
 /**
  * Runs `fn` in a request's scope captured earlier (work done for a request from another
  * request's async context: its statements count for the request it serves).

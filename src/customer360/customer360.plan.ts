@@ -55,10 +55,6 @@ export function emptyPlan(): CustomerPlan {
   };
 }
 
-export const isEmptyPlan = (p: CustomerPlan) =>
-  !p.contactPoints && !p.socialIdentities && p.interactions.size === 0 && p.interactionCounts.size === 0 &&
-  p.conversations.size === 0 && !p.conversationCount && !p.influence && !p.openEscalations;
-
 /** The parts of GraphQLResolveInfo the look-ahead needs. */
 interface Scope {
   schema: GraphQLSchema;
@@ -183,19 +179,4 @@ function addConsents(info: Scope, identityType: GraphQLObjectType, selected: Map
       }
     }
   }
-}
-
-/** Adds everything `other` needs to `plan` (several selections of customers in one statement). */
-export function mergePlans(plan: CustomerPlan, other: CustomerPlan): CustomerPlan {
-  plan.contactPoints ||= other.contactPoints;
-  plan.socialIdentities ||= other.socialIdentities;
-  plan.conversationCount ||= other.conversationCount;
-  plan.influence ||= other.influence;
-  plan.openEscalations ||= other.openEscalations;
-  for (const [k, v] of other.contactPointConsents) plan.contactPointConsents.set(k, v);
-  for (const [k, v] of other.socialIdentityConsents) plan.socialIdentityConsents.set(k, v);
-  for (const [k, v] of other.interactions) plan.interactions.set(k, v);
-  for (const [k, v] of other.interactionCounts) plan.interactionCounts.set(k, v);
-  for (const [k, v] of other.conversations) plan.conversations.set(k, v);
-  return plan;
 }

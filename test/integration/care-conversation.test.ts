@@ -82,26 +82,26 @@ describe('one conversation across channels', () => {
 
   it('starts a new conversation when nothing ties the post to a thread', async () => {
     const c = await createCustomer(app.pool);
-    const a = await app.gql(RECORD, { input: { idempotencyKey: `a-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'first' } });
-    const b = await app.gql(RECORD, { input: { idempotencyKey: `b-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'second' } });
+    const a = await app.gql(RECORD, { input: { idempotencyKey: `a-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'first' } }, ['agent']);
+    const b = await app.gql(RECORD, { input: { idempotencyKey: `b-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'second' } }, ['agent']);
     expect(a.data!.recordInteraction.conversation.id).not.toBe(b.data!.recordInteraction.conversation.id);
   });
 
   it('continues the conversation of the interaction replied to by id, across channels', async () => {
     const c = await createCustomer(app.pool);
-    const a = await app.gql(RECORD, { input: { idempotencyKey: `r1-${unique()}`, customerId: c.id, channel: 'FACEBOOK', content: 'my bill is wrong' } });
+    const a = await app.gql(RECORD, { input: { idempotencyKey: `r1-${unique()}`, customerId: c.id, channel: 'FACEBOOK', content: 'my bill is wrong' } }, ['agent']);
     const b = await app.gql(RECORD, {
       input: { idempotencyKey: `r2-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'sending the invoice', inReplyToId: a.data!.recordInteraction.id },
-    });
+    }, ['agent']);
     expect(b.data!.recordInteraction.conversation).toEqual({ id: a.data!.recordInteraction.conversation.id, channels: ['FACEBOOK', 'EMAIL'] });
   });
 
   it('refuses a conversation of another customer', async () => {
     const [c1, c2] = [await createCustomer(app.pool), await createCustomer(app.pool)];
-    const a = await app.gql(RECORD, { input: { idempotencyKey: `o1-${unique()}`, customerId: c1.id, channel: 'EMAIL', content: 'mine' } });
+    const a = await app.gql(RECORD, { input: { idempotencyKey: `o1-${unique()}`, customerId: c1.id, channel: 'EMAIL', content: 'mine' } }, ['agent']);
     const b = await app.gql(RECORD, {
       input: { idempotencyKey: `o2-${unique()}`, customerId: c2.id, channel: 'EMAIL', content: 'not mine', conversationId: a.data!.recordInteraction.conversation.id },
-    });
+    }, ['agent']);
     expect(b.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'conversationId' });
   });
 
@@ -109,7 +109,7 @@ describe('one conversation across channels', () => {
     const c = await createCustomer(app.pool);
     const late = await app.gql(RECORD, {
       input: { idempotencyKey: `late-${unique()}`, customerId: c.id, channel: 'TWITTER', content: 'where is my refund?', occurredAt: new Date(Date.now() - 2 * 3600_000).toISOString() },
-    });
+    }, ['agent']);
     expect(late.data!.recordInteraction.slaBreached).toBe(true);
     const res = await app.gql(RESPOND, { input: { interactionId: late.data!.recordInteraction.id, content: 'Sorry! DM us your order number' } }, ['agent']);
     expect(res.data!.respondToInteraction).toMatchObject({ status: 'RESPONDED', slaBreached: false });
@@ -126,7 +126,7 @@ describe('one conversation across channels', () => {
     }, ['agent']);
     expect(reply.errors).toBeUndefined();
     expect(reply.data!.recordInteraction).toMatchObject({ slaDueAt: null, conversation: { id: inbound.conversation.id } });
-    const read = await app.gql(`query($id: ID!) { customer(id: $id) { interactions(first: 5) { edges { node { id status respondedAt } } } } }`, { id: c.id });
+    const read = await app.gql(`query($id: ID!) { customer(id: $id) { interactions(first: 5) { edges { node { id status respondedAt } } } } }`, { id: c.id }, ['viewer']);
     const answered = read.data!.customer.interactions.edges.map((e: any) => e.node).find((n: any) => n.id === inbound.id);
     expect(answered.status).toBe('RESPONDED');
     expect(answered.respondedAt).not.toBeNull();
@@ -134,10 +134,10 @@ describe('one conversation across channels', () => {
 
   it('refuses to take a conversation to the channel it is on, and answers NOT_FOUND for an unknown one', async () => {
     const c = await createCustomer(app.pool);
-    const a = await app.gql(RECORD, { input: { idempotencyKey: `same-${unique()}`, customerId: c.id, channel: 'CHAT', content: 'hello?' } });
-    const same = await app.gql(OFFLINE, { input: { conversationId: a.data!.recordInteraction.conversation.id, toChannel: 'CHAT', context: 'x' } });
+    const a = await app.gql(RECORD, { input: { idempotencyKey: `same-${unique()}`, customerId: c.id, channel: 'CHAT', content: 'hello?' } }, ['agent']);
+    const same = await app.gql(OFFLINE, { input: { conversationId: a.data!.recordInteraction.conversation.id, toChannel: 'CHAT', context: 'x' } }, ['agent']);
     expect(same.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'toChannel' });
-    const none = await app.gql(OFFLINE, { input: { conversationId: '00000000-0000-4000-8000-000000000000', toChannel: 'PHONE', context: 'x' } });
+    const none = await app.gql(OFFLINE, { input: { conversationId: '00000000-0000-4000-8000-000000000000', toChannel: 'PHONE', context: 'x' } }, ['agent']);
     expect(none.errors![0].extensions!.code).toBe('NOT_FOUND');
   });
 });

@@ -89,7 +89,7 @@ describe('automatic escalation: churn', () => {
 describe('manual escalation', () => {
   it('lets an agent escalate with a reason and a supervisor resolve it, resolving the interaction', async () => {
     const c = await createCustomer(app.pool);
-    const rec = await app.gql(RECORD, { input: { idempotencyKey: `esc-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'my lawyer will be in touch' } });
+    const rec = await app.gql(RECORD, { input: { idempotencyKey: `esc-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'my lawyer will be in touch' } }, ['agent']);
     const interactionId = rec.data!.recordInteraction.id;
     const esc = await app.gql(ESCALATE, { input: { interactionId, team: 'LEGAL', reason: 'legal threat' } }, ['agent']);
     expect(esc.errors).toBeUndefined();

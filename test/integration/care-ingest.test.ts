@@ -57,7 +57,7 @@ describe('recordInteraction: idempotency', () => {
   it('refuses a key longer than 255 characters or empty, naming the field', async () => {
     const c = await createCustomer(app.pool);
     for (const idempotencyKey of ['', 'k'.repeat(256)]) {
-      const res = await app.gql(RECORD, { input: { idempotencyKey, customerId: c.id, channel: 'EMAIL', content: 'hi' } });
+      const res = await app.gql(RECORD, { input: { idempotencyKey, customerId: c.id, channel: 'EMAIL', content: 'hi' } }, ['agent']);
       expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
     }
   });
@@ -190,7 +190,7 @@ describe('recordInteraction: classification, routing and the SLA clock', () => {
     const occurredAt = new Date(Date.now() - 10 * 60_000);
     const res = await app.gql(RECORD, {
       input: { idempotencyKey: `sla-${unique()}`, customerId: c.id, channel: 'TWITTER', content: 'should I buy the CTS or the MKZ?', occurredAt: occurredAt.toISOString() },
-    });
+    }, ['agent']);
     expect(res.errors).toBeUndefined();
     const i = res.data!.recordInteraction;
     expect(i).toMatchObject({ category: 'SALES_LEAD', lane: 'MARKETING_PR', status: 'OPEN', isPublic: true, slaBreached: false, actionable: true });
@@ -201,7 +201,7 @@ describe('recordInteraction: classification, routing and the SLA clock', () => {
     const c = await createCustomer(app.pool);
     const res = await app.gql(RECORD, {
       input: { idempotencyKey: `given-${unique()}`, customerId: c.id, channel: 'FORUM', content: 'whatever', category: 'COMPLAINT', sentiment: -0.4, topics: ['#Brakes'], lane: 'MARKETING_PR', skillGroup: 'vip' },
-    });
+    }, ['agent']);
     expect(res.data!.recordInteraction).toMatchObject({ category: 'COMPLAINT', sentiment: -0.4, topics: ['brakes'], lane: 'MARKETING_PR', skillGroup: 'vip' });
   });
 
@@ -209,7 +209,7 @@ describe('recordInteraction: classification, routing and the SLA clock', () => {
     const c = await createCustomer(app.pool);
     const res = await app.gql(RECORD, {
       input: { idempotencyKey: `old-${unique()}`, customerId: c.id, channel: 'FACEBOOK', content: 'lol', occurredAt: new Date(Date.now() - 3 * 3600_000).toISOString() },
-    });
+    }, ['agent']);
     expect(res.data!.recordInteraction).toMatchObject({ category: 'OTHER', actionable: false, slaBreached: true });
   });
 });

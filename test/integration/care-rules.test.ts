@@ -46,7 +46,7 @@ describe('stored care rules', () => {
       // Friday 16:00 UTC + 2 business hours = Monday 10:00 UTC
       const res = await app.gql(RECORD, {
         input: { idempotencyKey: `letter-${unique()}`, customerId: vip.id, channel: 'LETTER', content: 'please call me', occurredAt: '2026-01-09T16:00:00.000Z' },
-      });
+      }, ['agent']);
       expect(res.data!.recordInteraction.slaDueAt).toBe('2026-01-12T10:00:00.000Z');
 
       const restarted = await startTestApp();
@@ -76,19 +76,19 @@ describe('stored care rules', () => {
     }, ['supervisor']);
     expect(dup.errors![0].extensions!.code).toBe('CONFLICT');
     try {
-      const hit = await app.gql(RECORD, { input: { idempotencyKey: `sg-${tag}-1`, customerId: c.id, channel: 'CHAT', content: `my ${word} is broken` } });
+      const hit = await app.gql(RECORD, { input: { idempotencyKey: `sg-${tag}-1`, customerId: c.id, channel: 'CHAT', content: `my ${word} is broken` } }, ['agent']);
       expect(hit.data!.recordInteraction.skillGroup).toBe(`team-${tag}`);
       const update = await app.gql(`mutation($name: String!, $input: SkillGroupInput!) { updateSkillGroup(name: $name, input: $input) { name hashtags } }`, {
         name: `team-${tag}`, input: { name: `team-${tag}`, position: 1, keywords: [], hashtags: [`#Tag${tag}`] },
       }, ['supervisor']);
       expect(update.data!.updateSkillGroup).toEqual({ name: `team-${tag}`, hashtags: [`tag${tag}`] });
-      const byTag = await app.gql(RECORD, { input: { idempotencyKey: `sg-${tag}-2`, customerId: c.id, channel: 'CHAT', content: `help #tag${tag}` } });
+      const byTag = await app.gql(RECORD, { input: { idempotencyKey: `sg-${tag}-2`, customerId: c.id, channel: 'CHAT', content: `help #tag${tag}` } }, ['agent']);
       expect(byTag.data!.recordInteraction.skillGroup).toBe(`team-${tag}`);
     } finally {
       const del = await app.gql(`mutation($name: String!) { deleteSkillGroup(name: $name) }`, { name: `team-${tag}` }, ['supervisor']);
       expect(del.data!.deleteSkillGroup).toBe(true);
     }
-    const after = await app.gql(RECORD, { input: { idempotencyKey: `sg-${tag}-3`, customerId: c.id, channel: 'CHAT', content: `my ${word} again` } });
+    const after = await app.gql(RECORD, { input: { idempotencyKey: `sg-${tag}-3`, customerId: c.id, channel: 'CHAT', content: `my ${word} again` } }, ['agent']);
     expect(after.data!.recordInteraction.skillGroup).toBeNull();
   });
 
@@ -102,7 +102,7 @@ describe('stored care rules', () => {
       input: { name: `churn-${tag}`, kind: 'CHURN', team: 'SUPERVISOR', phrases: [`bye${tag}`] },
     }, ['supervisor']);
     try {
-      const res = await app.gql(RECORD, { input: { idempotencyKey: `lr-${tag}`, customerId: c.id, channel: 'EMAIL', content: `about the gala${tag}: bye${tag}` } });
+      const res = await app.gql(RECORD, { input: { idempotencyKey: `lr-${tag}`, customerId: c.id, channel: 'EMAIL', content: `about the gala${tag}: bye${tag}` } }, ['agent']);
       expect(res.data!.recordInteraction).toMatchObject({ lane: 'MARKETING_PR', status: 'ESCALATED', escalation: { team: 'SUPERVISOR', automatic: true } });
     } finally {
       await app.gql(`mutation($n: String!) { deleteLaneRule(name: $n) }`, { n: `lane-${tag}` }, ['supervisor']);

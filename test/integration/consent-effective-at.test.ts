@@ -36,7 +36,7 @@ describe('consent as-of is a proof', () => {
     const before = Date.now();
     const set = await app.gql(SET, { input: { contactPointId: c.emailId, purpose: 'MARKETING', status: 'GRANTED', source: 'CHAT' } }, ['agent']);
     expect(set.errors).toBeUndefined();
-    const read = await app.gql(EMAIL, { id: c.id, asOf: null });
+    const read = await app.gql(EMAIL, { id: c.id, asOf: null }, ['viewer']);
     const [event] = read.data!.customer.emails[0].consentHistory;
     expect(event.effectiveAt).toBe(event.recordedAt);
     expect(set.data!.setConsent.recordedAt).toBe(event.recordedAt);
@@ -53,14 +53,14 @@ describe('consent as-of is a proof', () => {
       input: { touchpoint: 'IN_STORE', emails: [c.email], occurredAt: lastYear, consents: [{ purpose: 'MARKETING', status: 'GRANTED' }] },
     }, ['ingest']);
     expect(grant.errors).toBeUndefined();
-    const read = await app.gql(EMAIL, { id: c.id, asOf: beforeWrite });
+    const read = await app.gql(EMAIL, { id: c.id, asOf: beforeWrite }, ['viewer']);
     const email = read.data!.customer.emails[0];
     expect(email.consentHistory).toEqual([{ status: 'GRANTED', recordedAt: expect.any(String), effectiveAt: lastYear }]);
     expect(Date.parse(email.consentHistory[0].recordedAt)).toBeGreaterThan(Date.parse(beforeWrite));
     // Asked about an instant before the write, the answer is what was allowed then: nothing.
     expect(marketing(email.then)).toBe('UNKNOWN');
     expect(marketing(email.now)).toBe('GRANTED');
-    const lastMonth = await app.gql(EMAIL, { id: c.id, asOf: new Date(Date.now() - 30 * 86_400_000).toISOString() });
+    const lastMonth = await app.gql(EMAIL, { id: c.id, asOf: new Date(Date.now() - 30 * 86_400_000).toISOString() }, ['viewer']);
     expect(marketing(lastMonth.data!.customer.emails[0].then)).toBe('UNKNOWN');
   });
 
@@ -73,7 +73,7 @@ describe('consent as-of is a proof', () => {
       input: { touchpoint: 'IN_STORE', emails: [c.email], occurredAt: lastYear, consents: [{ purpose: 'MARKETING', status: 'GRANTED' }] },
     }, ['ingest']);
     expect(importOld.errors).toBeUndefined();
-    const read = await app.gql(EMAIL, { id: c.id, asOf: null });
+    const read = await app.gql(EMAIL, { id: c.id, asOf: null }, ['viewer']);
     const email = read.data!.customer.emails[0];
     expect(email.consentHistory.map((e: any) => e.status)).toEqual(['REVOKED', 'GRANTED']);
     expect(marketing(email.now)).toBe('REVOKED');
@@ -88,7 +88,7 @@ describe('consent as-of is a proof', () => {
       const res = await app.gql(SET, { input: { contactPointId: c.emailId, purpose: 'MARKETING', status, source: 'CHAT' } }, ['agent']);
       expect(res.errors).toBeUndefined();
     }
-    const read = await app.gql(EMAIL, { id: c.id, asOf: null });
+    const read = await app.gql(EMAIL, { id: c.id, asOf: null }, ['viewer']);
     expect(marketing(read.data!.customer.emails[0].now)).toBe('GRANTED');
   });
 

@@ -61,41 +61,41 @@ describe('customer 360', () => {
     const c = await createCustomer(app.pool, {
       interactions: Array.from({ length: 5 }, (_, n) => ({ channel: n % 2 ? 'PHONE' : 'EMAIL', content: `m${n}` })),
     });
-    const page1 = await app.gql(C360, { id: c.id, first: 2 });
+    const page1 = await app.gql(C360, { id: c.id, first: 2 }, ['viewer']);
     const conn1 = page1.data!.customer.interactions;
     expect(conn1.edges.map((e: any) => e.node.content)).toEqual(['m4', 'm3']);
     expect(conn1.pageInfo.hasNextPage).toBe(true);
-    const page2 = await app.gql(C360, { id: c.id, first: 2, after: conn1.pageInfo.endCursor });
+    const page2 = await app.gql(C360, { id: c.id, first: 2, after: conn1.pageInfo.endCursor }, ['viewer']);
     expect(page2.data!.customer.interactions.edges.map((e: any) => e.node.content)).toEqual(['m2', 'm1']);
-    const page3 = await app.gql(C360, { id: c.id, first: 2, after: page2.data!.customer.interactions.pageInfo.endCursor });
+    const page3 = await app.gql(C360, { id: c.id, first: 2, after: page2.data!.customer.interactions.pageInfo.endCursor }, ['viewer']);
     expect(page3.data!.customer.interactions.edges.map((e: any) => e.node.content)).toEqual(['m0']);
     expect(page3.data!.customer.interactions.pageInfo.hasNextPage).toBe(false);
-    const phones = await app.gql(C360, { id: c.id, first: 20, channel: 'PHONE' });
+    const phones = await app.gql(C360, { id: c.id, first: 20, channel: 'PHONE' }, ['viewer']);
     expect(phones.data!.customer.interactions.edges.map((e: any) => e.node.content)).toEqual(['m3', 'm1']);
   });
 
   it('answers null for an unknown id', async () => {
-    const res = await app.gql(C360, { id: '00000000-0000-4000-8000-000000000000' });
+    const res = await app.gql(C360, { id: '00000000-0000-4000-8000-000000000000' }, ['viewer']);
     expect(res.errors).toBeUndefined();
     expect(res.data!.customer).toBeNull();
   });
 
   it('refuses a malformed id with BAD_USER_INPUT naming the field', async () => {
-    const res = await app.gql(`{ customer(id: "not-a-uuid") { id } }`);
+    const res = await app.gql(`{ customer(id: "not-a-uuid") { id } }`, {}, ['viewer']);
     expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 
   it('refuses first above 100 with BAD_USER_INPUT naming first', async () => {
     const c = await createCustomer(app.pool);
-    const res = await app.gql(C360, { id: c.id, first: 101 });
+    const res = await app.gql(C360, { id: c.id, first: 101 }, ['viewer']);
     expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
-    const list = await app.gql(`{ customers(first: 101) { edges { cursor } } }`);
+    const list = await app.gql(`{ customers(first: 101) { edges { cursor } } }`, {}, ['viewer']);
     expect(list.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 
   it('refuses a cursor it did not make', async () => {
     const c = await createCustomer(app.pool);
-    const res = await app.gql(C360, { id: c.id, after: 'garbage' });
+    const res = await app.gql(C360, { id: c.id, after: 'garbage' }, ['viewer']);
     expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
@@ -115,7 +115,7 @@ describe('customers connection', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const res: any = await app.gql(q, { after, search: tag });
+      const res: any = await app.gql(q, { after, search: tag }, ['viewer']);
       expect(res.errors).toBeUndefined();
       expect(res.data.customers.totalCount).toBe(5);
       names.push(...res.data.customers.edges.map((e: any) => e.node.displayName));
@@ -147,18 +147,18 @@ describe('lookupCustomer', () => {
       { platform: 'TWITTER', handle: `https://twitter.com/Chad_${tag}` },
       { platform: 'TWITTER', handle: `https://x.com/chad_${tag}?lang=en` },
     ]) {
-      const res = await app.gql(q, vars);
+      const res = await app.gql(q, vars, ['viewer']);
       expect(res.errors).toBeUndefined();
       expect(res.data!.lookupCustomer).toEqual({ id: c.id });
     }
   });
 
   it('answers null for an identifier nobody owns, and BAD_USER_INPUT for a malformed one', async () => {
-    const none = await app.gql(`{ lookupCustomer(email: "nobody-${unique()}@example.com") { id } }`);
+    const none = await app.gql(`{ lookupCustomer(email: "nobody-${unique()}@example.com") { id } }`, {}, ['viewer']);
     expect(none.data!.lookupCustomer).toBeNull();
-    const bad = await app.gql(`{ lookupCustomer(email: "not an email") { id } }`);
+    const bad = await app.gql(`{ lookupCustomer(email: "not an email") { id } }`, {}, ['viewer']);
     expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
-    const both = await app.gql(`{ lookupCustomer(email: "a@b.co", phone: "+13135550100") { id } }`);
+    const both = await app.gql(`{ lookupCustomer(email: "a@b.co", phone: "+13135550100") { id } }`, {}, ['viewer']);
     expect(both.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });
 });
@@ -172,7 +172,7 @@ describe('totalCount on nested connections', () => {
         phone: interactions(first: 1, channel: PHONE) { totalCount }
         conversations(first: 1) { totalCount edges { node { interactions(first: 1) { totalCount } } } }
       } }`,
-      { id: c.id },
+      { id: c.id }, ['viewer'],
     );
     expect(res.errors).toBeUndefined();
     expect(res.data!.customer.all.totalCount).toBe(3);
@@ -195,7 +195,7 @@ describe('keyset cursors', () => {
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
       const res: any = await app.gql(`query($after: String, $s: String) { customers(first: 1, after: $after, search: $s) {
-        edges { node { displayName } } pageInfo { hasNextPage endCursor } } }`, { after, s: `Micro ${tag}` });
+        edges { node { displayName } } pageInfo { hasNextPage endCursor } } }`, { after, s: `Micro ${tag}` }, ['viewer']);
       names.push(...res.data.customers.edges.map((e: any) => e.node.displayName));
       if (!res.data.customers.pageInfo.hasNextPage) break;
       after = res.data.customers.pageInfo.endCursor;

@@ -150,7 +150,7 @@ afterAll(async () => {
 
 /** What is wrong with an answer: an error without a code, INTERNAL_SERVER_ERROR, or a 5xx. */
 async function call(op: Operation, variables: Record<string, unknown>): Promise<string | null> {
-  const res = await app.gql(op.document, variables);
+  const res = await app.gql(op.document, variables, ['admin']);
   const codes = (res.errors ?? []).map((e) => e.extensions?.code as string | undefined);
   if (res.status >= 500 || codes.some((c) => c === undefined || c === 'INTERNAL_SERVER_ERROR')) {
     const sample = JSON.stringify(variables, (_k, v) => (typeof v === 'string' && v.length > 40 ? `${v.slice(0, 40)}…(${v.length})` : Array.isArray(v) && v.length > 3 ? `[${v.length} items]` : v));
@@ -198,7 +198,7 @@ describe(`schema-driven fuzz (FUZZ_SEED=${SEED})`, () => {
       ['mutation($n: String!) { setLaneRule(input: { name: "fuzz-lane", position: 1, lane: CUSTOMER_SERVICE, keywords: [$n] }) { name } }', { n: 'half\ud800' }, 'input.keywords[0]'],
     ];
     for (const [document, variables, field] of cases) {
-      const res = await app.gql(document, variables);
+      const res = await app.gql(document, variables, ['supervisor']);
       expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', field]]);
     }
     const { rows } = await app.pool.query(`SELECT (SELECT count(*) FROM care_lane_rules WHERE name LIKE 'lane%' OR name = 'fuzz-lane')::int AS lanes, (SELECT count(*) FROM care_skill_groups WHERE name = 'fuzz-skill')::int AS groups`);
@@ -207,11 +207,11 @@ describe(`schema-driven fuzz (FUZZ_SEED=${SEED})`, () => {
 
   it('refuses at save a churn pattern that needs backtracking or nests quantifiers, with BAD_USER_INPUT, and keeps the stored one', async () => {
     const save = (p: string) => app.gql(`mutation($p: String) { setPriorityWeights(input: { churnPattern: $p }) { churnPattern } }`, { p }, ['supervisor']);
-    const before = (await app.gql(`{ priorityWeights { churnPattern } }`)).data!.priorityWeights.churnPattern;
+    const before = (await app.gql(`{ priorityWeights { churnPattern } }`, {}, ['agent'])).data!.priorityWeights.churnPattern;
     for (const p of ['(a+)+$', '(.*a){20}', '(x+x+)+y', 'cancel(?=led)', '(?<!not )cancel', '(cancel)\\1']) {
       const res = await save(p);
       expect({ p, codes: res.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ p, codes: [['BAD_USER_INPUT', 'churnPattern']] });
     }
-    expect((await app.gql(`{ priorityWeights { churnPattern } }`)).data!.priorityWeights.churnPattern).toBe(before);
+    expect((await app.gql(`{ priorityWeights { churnPattern } }`, {}, ['agent'])).data!.priorityWeights.churnPattern).toBe(before);
   });
 });

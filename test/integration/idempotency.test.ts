@@ -102,7 +102,7 @@ describe('idempotencyKey on the writes of ingestion jobs', () => {
     expect(await count(app.pool, `SELECT count(*)::int AS n FROM audit_log WHERE subject = $1 AND action = 'CONSENT_CHANGED'`, [c.id])).toBe(1);
     const other = await app.gql(SET, { input: { ...input, status: 'REVOKED' } }, ['admin']);
     expect(other.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'input.idempotencyKey' });
-    const history = await app.gql(`query($id: ID!) { customer(id: $id) { socialIdentities { consentHistory { status wording wordingVersion } } } }`, { id: c.id });
+    const history = await app.gql(`query($id: ID!) { customer(id: $id) { socialIdentities { consentHistory { status wording wordingVersion } } } }`, { id: c.id }, ['viewer']);
     expect(history.data!.customer.socialIdentities[0].consentHistory).toEqual([{ status: 'GRANTED', wording: 'Send me offers', wordingVersion: 'offers-2026-03' }]);
   });
 });

@@ -18,7 +18,7 @@ const CUSTOMER = `query C($id: ID!) {
 }`;
 
 async function touchpoint(input: Record<string, unknown>): Promise<{ id: string; socialIdentities: { id: string }[] }> {
-  const res = await app.gql(RECORD, { input });
+  const res = await app.gql(RECORD, { input }, ['agent']);
   expect(res.errors).toBeUndefined();
   return res.data!.recordTouchpoint;
 }
@@ -123,7 +123,7 @@ describe('mergeCustomers and undoMerge', () => {
     for (const t of CUSTOMER_OWNED_TABLES) expect(after[t]).toBe(survivorCounts[t] + mergedCounts[t]);
     expect(Object.values(await countsOf(merged.id)).every((n) => n === 0)).toBe(true);
     for (const id of [merged.id, earlier.id]) {
-      expect((await app.gql(CUSTOMER, { id })).data!.customer.id).toBe(survivor.id);
+      expect((await app.gql(CUSTOMER, { id }, ['viewer'])).data!.customer.id).toBe(survivor.id);
     }
     const history = (await app.gql(CUSTOMER, { id: survivor.id }, ['viewer'])).data!.customer.merges;
     expect(history[0]).toMatchObject({ id: m.id, mergedCustomerId: merged.id, mergedBy: 'test-user', undoneAt: null });
@@ -132,8 +132,8 @@ describe('mergeCustomers and undoMerge', () => {
     expect(undone.errors).toBeUndefined();
     expect(undone.data!.undoMerge).toEqual([{ id: survivor.id }, { id: merged.id }]);
     expect(await snapshot(ids)).toEqual(before);
-    expect((await app.gql(CUSTOMER, { id: earlier.id })).data!.customer.id).toBe(merged.id);
-    const audit = (await app.gql(CUSTOMER, { id: merged.id })).data!.customer.merges;
+    expect((await app.gql(CUSTOMER, { id: earlier.id }, ['viewer'])).data!.customer.id).toBe(merged.id);
+    const audit = (await app.gql(CUSTOMER, { id: merged.id }, ['viewer'])).data!.customer.merges;
     expect(audit.find((x: any) => x.id === m.id)).toMatchObject({ undoneBy: 'test-user', survivor: { id: survivor.id } });
     expect(audit[0].undoneAt).not.toBeNull();
   });
@@ -157,7 +157,7 @@ describe('mergeCustomers and undoMerge', () => {
     // The merged customer's handle plus the survivor's email at one touchpoint: tied to both, stays.
     await touchpoint({ touchpoint: 'CHAT', emails: [`s.${u}@example.com`], handles: [{ platform: 'TWITTER', handle: `m${u}` }], phones: [{ number: p2 }] });
 
-    const undone = await app.gql(UNDO, { id: res.data!.mergeCustomers.id });
+    const undone = await app.gql(UNDO, { id: res.data!.mergeCustomers.id }, ['supervisor']);
     expect(undone.errors).toBeUndefined();
     const owner = async (value: string) =>
       (await app.pool.query<{ customer_id: string }>(`SELECT customer_id FROM contact_points WHERE value = $1`, [value])).rows[0]?.customer_id;
@@ -170,7 +170,7 @@ describe('mergeCustomers and undoMerge', () => {
       [`m.${u}@example.com`],
     );
     expect(consents).toEqual([{ customer_id: merged.id }]);
-    const record = (await app.gql(CUSTOMER, { id: merged.id })).data!.customer.merges[0];
+    const record = (await app.gql(CUSTOMER, { id: merged.id }, ['viewer'])).data!.customer.merges[0];
     expect(Object.fromEntries(record.returnedAfterMerge.map((x: any) => [x.table, x.count]))).toMatchObject({
       contact_points: 1, consent_events: 1, touchpoint_events: 1, social_identities: 0,
     });
@@ -183,16 +183,16 @@ describe('mergeCustomers and undoMerge', () => {
     const cd = (await merge(d.id, c.id)).data!.mergeCustomers.id;
     const mergedInto = async (id: string) => (await app.pool.query(`SELECT merged_into FROM customers WHERE id = $1`, [id])).rows[0].merged_into;
     expect(await mergedInto(b.id)).toBe(d.id);
-    expect((await app.gql(CUSTOMER, { id: b.id })).data!.customer.id).toBe(d.id);
+    expect((await app.gql(CUSTOMER, { id: b.id }, ['viewer'])).data!.customer.id).toBe(d.id);
 
-    const outOfOrder = await app.gql(UNDO, { id: bc });
+    const outOfOrder = await app.gql(UNDO, { id: bc }, ['supervisor']);
     expect(outOfOrder.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', laterMergeId: cd });
-    expect((await app.gql(UNDO, { id: cd })).errors).toBeUndefined();
+    expect((await app.gql(UNDO, { id: cd }, ['supervisor'])).errors).toBeUndefined();
     expect(await mergedInto(b.id)).toBe(c.id);
-    expect((await app.gql(CUSTOMER, { id: b.id })).data!.customer.id).toBe(c.id);
-    expect((await app.gql(UNDO, { id: bc })).errors).toBeUndefined();
+    expect((await app.gql(CUSTOMER, { id: b.id }, ['viewer'])).data!.customer.id).toBe(c.id);
+    expect((await app.gql(UNDO, { id: bc }, ['supervisor'])).errors).toBeUndefined();
     expect(await mergedInto(b.id)).toBeNull();
-    expect((await app.gql(CUSTOMER, { id: b.id })).data!.customer.id).toBe(b.id);
+    expect((await app.gql(CUSTOMER, { id: b.id }, ['viewer'])).data!.customer.id).toBe(b.id);
   });
 
   it('links a touchpoint with identifiers of a merged customer to the survivor, without CONFLICT', async () => {
@@ -220,9 +220,9 @@ describe('mergeCustomers and undoMerge', () => {
     expect(code(await merge(b.id, c.id))).toBe('CONFLICT');
     const mergeId = ok.data!.mergeCustomers.id;
     expect(code(await app.gql(UNDO, { id: mergeId }, ['agent']))).toBe('FORBIDDEN');
-    expect(code(await app.gql(UNDO, { id: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
-    expect(code(await app.gql(UNDO, { id: 'nope' }))).toBe('BAD_USER_INPUT');
-    expect((await app.gql(UNDO, { id: mergeId })).errors).toBeUndefined();
-    expect(code(await app.gql(UNDO, { id: mergeId }))).toBe('CONFLICT');
+    expect(code(await app.gql(UNDO, { id: '00000000-0000-4000-8000-000000000000' }, ['supervisor']))).toBe('NOT_FOUND');
+    expect(code(await app.gql(UNDO, { id: 'nope' }, ['supervisor']))).toBe('BAD_USER_INPUT');
+    expect((await app.gql(UNDO, { id: mergeId }, ['supervisor'])).errors).toBeUndefined();
+    expect(code(await app.gql(UNDO, { id: mergeId }, ['supervisor']))).toBe('CONFLICT');
   });
 });

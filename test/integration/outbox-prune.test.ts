@@ -25,7 +25,7 @@ describe('outbox pruning', () => {
       const app = await startTestApp({ url });
       let pruning: TestApp | undefined;
       try {
-        const hook = await app.gql(REGISTER, { input: { url: 'http://127.0.0.1:9/receiver', events: ['TIER_CHANGED'] } });
+        const hook = await app.gql(REGISTER, { input: { url: 'http://127.0.0.1:9/receiver', events: ['TIER_CHANGED'] } }, ['admin']);
         expect(hook.errors).toBeUndefined();
         const customerId = (await createCustomer(app.pool)).id;
         // Six events, each fanned out to the webhook (no worker runs: every delivery is PENDING).

@@ -95,13 +95,13 @@ describe('transactional outbox', () => {
     const made = await app.gql(TOUCHPOINT, { input: { touchpoint: 'ONLINE_PURCHASE', name: 'Gone Soon', emails: [email] } }, ['agent']);
     const a = made.data!.recordTouchpoint.id;
     const b = (await createCustomer(app.pool)).id;
-    expect((await app.gql(`mutation($id: ID!) { setTier(customerId: $id, tier: GOLD) { id } }`, { id: a })).errors).toBeUndefined();
-    await app.gql(`mutation($id: ID!) { setTier(customerId: $id, tier: GOLD) { id } }`, { id: a });
-    const merge = await app.gql(`mutation($s: ID!, $m: ID!) { mergeCustomers(survivorId: $s, mergedId: $m) { id } }`, { s: a, m: b });
+    expect((await app.gql(`mutation($id: ID!) { setTier(customerId: $id, tier: GOLD) { id } }`, { id: a }, ['supervisor'])).errors).toBeUndefined();
+    await app.gql(`mutation($id: ID!) { setTier(customerId: $id, tier: GOLD) { id } }`, { id: a }, ['supervisor']);
+    const merge = await app.gql(`mutation($s: ID!, $m: ID!) { mergeCustomers(survivorId: $s, mergedId: $m) { id } }`, { s: a, m: b }, ['supervisor']);
     expect(merge.errors).toBeUndefined();
     const mergeId = merge.data!.mergeCustomers.id;
-    expect((await app.gql(`mutation($id: ID!) { undoMerge(mergeId: $id) { id } }`, { id: mergeId })).errors).toBeUndefined();
-    expect((await app.gql(`mutation($id: ID!) { eraseCustomer(id: $id) }`, { id: a })).errors).toBeUndefined();
+    expect((await app.gql(`mutation($id: ID!) { undoMerge(mergeId: $id) { id } }`, { id: mergeId }, ['supervisor'])).errors).toBeUndefined();
+    expect((await app.gql(`mutation($id: ID!) { eraseCustomer(id: $id) }`, { id: a }, ['admin'])).errors).toBeUndefined();
     const rows = await eventsOf([a]);
     expect(types(rows)).toEqual(['CUSTOMER_CREATED', 'IDENTITY_LINKED', 'TIER_CHANGED', 'CUSTOMER_MERGED', 'MERGE_UNDONE', 'CUSTOMER_ERASED']);
     expect(rows[2].data).toEqual({ customerId: a, tier: 'GOLD', previousTier: 'NONE' });

@@ -120,9 +120,9 @@ describe('exportCustomer', () => {
   });
 
   it('answers NOT_FOUND for an unknown customer and BAD_USER_INPUT for a malformed id', async () => {
-    expect((await app.gql(EXPORT, { id: '00000000-0000-4000-8000-000000000000' })).errors![0].extensions!.code).toBe('NOT_FOUND');
-    expect((await app.gql(ERASE, { id: '00000000-0000-4000-8000-000000000000' })).errors![0].extensions!.code).toBe('NOT_FOUND');
-    expect((await app.gql(EXPORT, { id: 'nope' })).errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    expect((await app.gql(EXPORT, { id: '00000000-0000-4000-8000-000000000000' }, ['admin'])).errors![0].extensions!.code).toBe('NOT_FOUND');
+    expect((await app.gql(ERASE, { id: '00000000-0000-4000-8000-000000000000' }, ['admin'])).errors![0].extensions!.code).toBe('NOT_FOUND');
+    expect((await app.gql(EXPORT, { id: 'nope' }, ['admin'])).errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 });
 
@@ -151,9 +151,9 @@ describe('eraseCustomer', () => {
   it('writes one erasure record with who and when, and is idempotent', async () => {
     const c = await richCustomer();
     expect((await app.gql(ERASE, { id: c.id }, ['admin'])).data!.eraseCustomer).toBe(true);
-    const first = (await app.gql(EXPORT, { id: c.id })).data!.exportCustomer;
+    const first = (await app.gql(EXPORT, { id: c.id }, ['admin'])).data!.exportCustomer;
     expect((await app.gql(ERASE, { id: c.id }, ['admin'])).data!.eraseCustomer).toBe(true);
-    const second = (await app.gql(EXPORT, { id: c.id })).data!.exportCustomer;
+    const second = (await app.gql(EXPORT, { id: c.id }, ['admin'])).data!.exportCustomer;
     // The audit trail gains the first export's entry and nothing else changes.
     expect({ ...second.tables, audit_log: [] }).toEqual({ ...first.tables, audit_log: [] });
     expect(second.tables.audit_log.slice(first.tables.audit_log.length).map((e: { action: string }) => e.action)).toEqual(['CUSTOMER_EXPORTED']);

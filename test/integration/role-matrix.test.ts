@@ -10,7 +10,7 @@ beforeAll(async () => {
   app = await startTestApp();
   fixtures = await matrixFixtures(app);
   // The live schema, as a client sees it (development mode has introspection on).
-  const res = await app.gql<any>(`{ __schema { queryType { fields { name } } mutationType { fields { name } } } }`);
+  const res = await app.gql<any>(`{ __schema { queryType { fields { name } } mutationType { fields { name } } } }`, {}, ['admin']);
   const schema = res.data!.__schema;
   operations = [
     ...schema.queryType.fields.map((f: { name: string }) => `Query.${f.name}`),

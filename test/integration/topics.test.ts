@@ -27,7 +27,7 @@ describe('one topic normalisation (docs/topics.md)', () => {
 
     // Skill-group cluster (rules).
     const created = await app.gql(`mutation($input: SkillGroupInput!) { createSkillGroup(input: $input) { hashtags } }`,
-      { input: { name: group, position: 900, hashtags: [forms[0]] } });
+      { input: { name: group, position: 900, hashtags: [forms[0]] } }, ['supervisor']);
     expect(created.errors).toBeUndefined();
     expect(created.data!.createSkillGroup.hashtags).toEqual([canonical]);
     try {
@@ -80,7 +80,7 @@ describe('one topic normalisation (docs/topics.md)', () => {
       expect(metrics.errors).toBeUndefined();
       expect(metrics.data!.serviceMetrics.topComplaints).toContainEqual({ topic: canonical, count: 2 });
     } finally {
-      await app.gql(`mutation($name: String!) { deleteSkillGroup(name: $name) }`, { name: group });
+      await app.gql(`mutation($name: String!) { deleteSkillGroup(name: $name) }`, { name: group }, ['supervisor']);
     }
   });
 });

@@ -34,7 +34,7 @@ describe('recordTouchpoints', () => {
     expect(third.id).toBe(first.id);
     expect(second.id).not.toBe(first.id);
     expect(first.displayName).toBe('Bea Bulk');
-    const history = await app.gql(HISTORY, { id: first.id });
+    const history = await app.gql(HISTORY, { id: first.id }, ['viewer']);
     const nodes = history.data!.customer.touchpointHistory.edges.map((e: any) => e.node);
     expect(nodes.map((n: any) => n.touchpoint).sort()).toEqual(['IN_STORE', 'ONLINE_PURCHASE']);
     expect(nodes.find((n: any) => n.touchpoint === 'IN_STORE').occurredAt).toBe(lastYear);
@@ -68,7 +68,7 @@ describe('recordTouchpoints', () => {
 
   it('refuses the whole call when one item links identifiers of two customers (CONFLICT naming the item), nothing written', async () => {
     const [x, y, fresh] = [email(), email(), email()];
-    for (const e of [x, y]) expect((await app.gql(ONE, { input: { touchpoint: 'IN_STORE', emails: [e] } })).errors).toBeUndefined();
+    for (const e of [x, y]) expect((await app.gql(ONE, { input: { touchpoint: 'IN_STORE', emails: [e] } }, ['agent'])).errors).toBeUndefined();
     const res = await app.gql(BULK, {
       inputs: [{ touchpoint: 'CHAT', emails: [fresh] }, { touchpoint: 'CHAT', emails: [x, y] }],
     }, ['ingest']);

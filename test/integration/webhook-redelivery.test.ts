@@ -21,13 +21,13 @@ afterAll(async () => {
 const REDELIVER = `mutation($id: ID!, $since: DateTime!) { redeliverWebhookEvents(webhookId: $id, since: $since) }`;
 
 async function tierChange(customerId: string, tier: string): Promise<void> {
-  const res = await app.gql(`mutation($id: ID!, $tier: Tier!) { setTier(customerId: $id, tier: $tier) { id } }`, { id: customerId, tier });
+  const res = await app.gql(`mutation($id: ID!, $tier: Tier!) { setTier(customerId: $id, tier: $tier) { id } }`, { id: customerId, tier }, ['supervisor']);
   expect(res.errors).toBeUndefined();
 }
 
 describe('redeliverWebhookEvents', () => {
   it('queues again every event of the webhook since a time, with the same event ids, audited', async () => {
-    const registered = await app.gql(`mutation($input: WebhookInput!) { registerWebhook(input: $input) { id } }`, { input: { url: receiver.url, events: ['TIER_CHANGED'] } });
+    const registered = await app.gql(`mutation($input: WebhookInput!) { registerWebhook(input: $input) { id } }`, { input: { url: receiver.url, events: ['TIER_CHANGED'] } }, ['admin']);
     const webhookId = registered.data!.registerWebhook.id as string;
     const before = await createCustomer(app.pool);
     await tierChange(before.id, 'GOLD');
@@ -40,7 +40,7 @@ describe('redeliverWebhookEvents', () => {
     await waitFor(() => receiver.received.length === 3, 10_000, 'the events since');
     const sinceIds = receiver.received.slice(1).map((r) => r.json.id);
 
-    const res = await app.gql(REDELIVER, { id: webhookId, since: since.toISOString() });
+    const res = await app.gql(REDELIVER, { id: webhookId, since: since.toISOString() }, ['admin']);
     expect(res.errors).toBeUndefined();
     expect(res.data!.redeliverWebhookEvents).toBe(2);
     await waitFor(() => receiver.received.length === 5, 10_000, 'the redelivered events');
@@ -53,12 +53,12 @@ describe('redeliverWebhookEvents', () => {
 
   it('refuses an unknown webhook, a future time or a bad id, and writes nothing', async () => {
     const { rows: [{ n: audited }] } = await app.pool.query(`SELECT count(*)::int AS n FROM audit_log`);
-    const unknown = await app.gql(REDELIVER, { id: '00000000-0000-4000-8000-000000000000', since: '2026-01-01T00:00:00Z' });
+    const unknown = await app.gql(REDELIVER, { id: '00000000-0000-4000-8000-000000000000', since: '2026-01-01T00:00:00Z' }, ['admin']);
     expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const { rows: [{ id: webhookId }] } = await app.pool.query(`SELECT id FROM webhooks LIMIT 1`);
-    const future = await app.gql(REDELIVER, { id: webhookId, since: new Date(Date.now() + 3600_000).toISOString() });
+    const future = await app.gql(REDELIVER, { id: webhookId, since: new Date(Date.now() + 3600_000).toISOString() }, ['admin']);
     expect(future.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    const bad = await app.gql(REDELIVER, { id: 'webhook-1', since: '2026-01-01T00:00:00Z' });
+    const bad = await app.gql(REDELIVER, { id: 'webhook-1', since: '2026-01-01T00:00:00Z' }, ['admin']);
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const { rows: [{ n }] } = await app.pool.query(`SELECT count(*)::int AS n FROM audit_log`);
     expect(n).toBe(audited);

@@ -34,7 +34,7 @@ const SET_TIER = `mutation($id: ID!, $tier: Tier!) { setTier(customerId: $id, ti
 const DELIVERIES = `query { webhooks { id secret deliveries(first: 50) { totalCount edges { node { eventId eventType attempts lastStatus lastError deliveredAt nextAttemptAt } } } } }`;
 
 async function register(app: TestApp, url: string, events = ['TIER_CHANGED']) {
-  const res = await app.gql(REGISTER, { input: { url, events } });
+  const res = await app.gql(REGISTER, { input: { url, events } }, ['admin']);
   expect(res.errors).toBeUndefined();
   return res.data!.registerWebhook as { id: string; secret: string };
 }
@@ -43,7 +43,7 @@ async function register(app: TestApp, url: string, events = ['TIER_CHANGED']) {
 async function tierChanges(app: TestApp, n: number): Promise<string> {
   const c = await createCustomer(app.pool);
   for (let k = 0; k < n; k++) {
-    const res = await app.gql(SET_TIER, { id: c.id, tier: k % 2 === 0 ? 'GOLD' : 'SILVER' });
+    const res = await app.gql(SET_TIER, { id: c.id, tier: k % 2 === 0 ? 'GOLD' : 'SILVER' }, ['supervisor']);
     expect(res.errors).toBeUndefined();
   }
   return c.id;
@@ -55,13 +55,13 @@ async function eventIdsOf(app: TestApp, customerId: string): Promise<string[]> {
 }
 
 async function deliveries(app: TestApp, webhookId: string) {
-  const res = await app.gql(DELIVERIES);
+  const res = await app.gql(DELIVERIES, {}, ['admin']);
   expect(res.errors).toBeUndefined();
   return res.data!.webhooks.find((w: any) => w.id === webhookId).deliveries.edges.map((e: any) => e.node);
 }
 
 async function unregister(app: TestApp, id: string) {
-  expect((await app.gql(`mutation($id: ID!) { deleteWebhook(id: $id) }`, { id })).data!.deleteWebhook).toBe(true);
+  expect((await app.gql(`mutation($id: ID!) { deleteWebhook(id: $id) }`, { id }, ['admin'])).data!.deleteWebhook).toBe(true);
 }
 
 describe('webhooks', () => {
@@ -69,15 +69,15 @@ describe('webhooks', () => {
     const app = await start(false);
     const hook = await register(app, 'http://127.0.0.1:9/hook', ['CUSTOMER_MERGED', 'CUSTOMER_ERASED']);
     expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9_-]{40,}$/);
-    const listed = await app.gql(`query { webhooks { id url events active secret } }`);
+    const listed = await app.gql(`query { webhooks { id url events active secret } }`, {}, ['admin']);
     expect(listed.data!.webhooks).toContainEqual({ id: hook.id, url: 'http://127.0.0.1:9/hook', events: ['CUSTOMER_MERGED', 'CUSTOMER_ERASED'], active: true, secret: null });
     const { rows } = await app.pool.query(`SELECT secret_ciphertext FROM webhooks WHERE id = $1`, [hook.id]);
     expect(rows[0].secret_ciphertext).not.toContain(hook.secret.slice(6));
     expect((await app.gql(`query { webhooks { id } }`, {}, ['supervisor'])).errors![0].extensions!.code).toBe('FORBIDDEN');
-    expect((await app.gql(REGISTER, { input: { url: 'ftp://example.com/x', events: ['TIER_CHANGED'] } })).errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.url' });
-    expect((await app.gql(REGISTER, { input: { url: 'https://example.com/x', events: [] } })).errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect((await app.gql(REGISTER, { input: { url: 'ftp://example.com/x', events: ['TIER_CHANGED'] } }, ['admin'])).errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.url' });
+    expect((await app.gql(REGISTER, { input: { url: 'https://example.com/x', events: [] } }, ['admin'])).errors![0].extensions!.code).toBe('BAD_USER_INPUT');
     await unregister(app, hook.id);
-    expect((await app.gql(`mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: hook.id })).data!.deleteWebhook).toBe(false);
+    expect((await app.gql(`mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: hook.id }, ['admin'])).data!.deleteWebhook).toBe(false);
     await stop(app);
   });
 
@@ -86,7 +86,7 @@ describe('webhooks', () => {
     const app = await start();
     const hook = await register(app, receiver.url, ['TIER_CHANGED']);
     const customerId = await tierChanges(app, 2);
-    await app.gql(`mutation($s: ID!, $m: ID!) { mergeCustomers(survivorId: $s, mergedId: $m) { id } }`, { s: customerId, m: (await createCustomer(app.pool)).id });
+    await app.gql(`mutation($s: ID!, $m: ID!) { mergeCustomers(survivorId: $s, mergedId: $m) { id } }`, { s: customerId, m: (await createCustomer(app.pool)).id }, ['supervisor']);
     const ids = await eventIdsOf(app, customerId);
     await waitFor(() => receiver.received.length >= 2, 10_000, 'two deliveries');
     await new Promise((r) => setTimeout(r, 200));
@@ -148,7 +148,7 @@ describe('webhooks', () => {
     byCustomer.set(gone, [400]);
     byCustomer.set(flaky, [503, 408, 500]);
     byCustomer.set(limited, [429]);
-    for (const id of [gone, flaky, limited]) await app.gql(SET_TIER, { id, tier: 'GOLD' });
+    for (const id of [gone, flaky, limited]) await app.gql(SET_TIER, { id, tier: 'GOLD' }, ['supervisor']);
     const started = Date.now();
     await waitFor(async () => (await deliveries(app, hook.id)).filter((d: any) => d.deliveredAt).length === 2, 10_000, 'two delivered');
     const all = await deliveries(app, hook.id);
