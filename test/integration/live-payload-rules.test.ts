@@ -77,7 +77,8 @@ describe('live payloads go through the schema\'s field rules', () => {
     expect(viewer.items).toEqual([]);
     expect(viewer.errors.map((e) => [e.extensions?.code, e.path])).toEqual([['FORBIDDEN', ['customerActivity', 'content']]]);
     expect(agentQueue.items.filter((i) => i.interactionId === id)).toEqual([{ kind: 'ADDED', interactionId: id, item: null }]);
-    expect(agentQueue.errors.map((e) => [e.extensions?.code, e.path.join('.')])).toEqual([['FORBIDDEN', 'queueChanged.item.interaction.content']]);
+    // The queue is shared with the other test files: their items arrive too, each refused the same way.
+    expect([...new Set(agentQueue.errors.map((e) => `${e.extensions?.code} ${e.path.join('.')}`))]).toEqual(['FORBIDDEN queueChanged.item.interaction.content']);
     for (const s of [viewer, agentQueue]) expect(seen(s)).not.toContain(secret);
     // Ingest writes and never reads back: every subscription refused, nothing of the message received.
     for (const s of ingest) {
