@@ -21,6 +21,8 @@ beforeAll(async () => {
 afterAll(() => db.end());
 
 const normalise = (sql: string) => sql.replace(/\s+/g, ' ').trim();
+/** A plan reads `index` (a name or a pattern), as an index scan or as a bitmap index scan (the count, on a bigger table). */
+const reads = (index: string) => new RegExp(`(using|Bitmap Index Scan on) ${index}\\b`);
 
 /** The plan PostgreSQL chooses for `sql`, without sequential scans. */
 async function plan(sql: string, params: unknown[]): Promise<string> {
@@ -68,8 +70,8 @@ describe('queue membership, defined once', () => {
       [{ assignedTo: 'alice' }, 'interactions_queue_idx'],
     ] as [Omit<CareQueueArgs, 'first'>, string][]) {
       const { sql, params, countSql, countParams } = careQueueSql({ first: 20, ...args });
-      expect({ args, page: await plan(sql, params) }).toEqual({ args, page: expect.stringContaining(`using ${index} on interactions`) });
-      expect({ args, count: await plan(countSql, countParams) }).toEqual({ args, count: expect.stringMatching(/using interactions_queue\w* on interactions/) });
+      expect({ args, page: await plan(sql, params) }).toEqual({ args, page: expect.stringMatching(reads(index)) });
+      expect({ args, count: await plan(countSql, countParams) }).toEqual({ args, count: expect.stringMatching(reads('interactions_queue\\w*')) });
     }
   });
 
@@ -94,7 +96,7 @@ describe('queue membership, defined once', () => {
     }
     const picks = plans.filter((p) => p.includes('SELECT n.id') && p.includes('FOR UPDATE SKIP LOCKED'));
     expect(picks).toHaveLength(2);
-    expect(picks[0]).toContain('using interactions_queue_tier_idx on interactions n');
-    expect(picks[1]).toMatch(/using interactions_queue\w* on interactions n/);
+    expect(picks[0]).toMatch(reads('interactions_queue_tier_idx'));
+    expect(picks[1]).toMatch(reads('interactions_queue\\w*'));
   });
 });
