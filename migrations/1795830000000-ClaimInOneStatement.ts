@@ -10,6 +10,37 @@ const FREE = `n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable
             AND (cardinality(a.channels) = 0 OR n.channel = ANY(a.channels))
             AND (cardinality(a.skill_groups) = 0 OR n.skill_group = ANY(a.skill_groups))`;
 
+/** care_claim_next as this migration created it (OneQueueRule1795920000000 builds the current one from src/care/queue-membership.ts). */
+export const CLAIM_NEXT_AS_CREATED = `
+      CREATE FUNCTION care_claim_next(p_agent text) RETURNS SETOF interactions LANGUAGE plpgsql VOLATILE AS $$
+      DECLARE
+        a care_agents;
+        picked uuid;
+      BEGIN
+        SELECT * INTO a FROM care_agents WHERE id = p_agent FOR UPDATE;
+        IF NOT FOUND OR NOT a.active THEN
+          RETURN;
+        END IF;
+        IF (SELECT count(*) FROM interactions x WHERE x.assigned_to = p_agent AND x.assignment_due_at > now()) >= a.capacity THEN
+          RETURN;
+        END IF;
+        IF cardinality(a.tiers) = 1 THEN
+          SELECT n.id INTO picked FROM interactions n
+           WHERE n.queue_tier = a.tiers[1] AND ${FREE}
+           ORDER BY n.queue_key, n.id LIMIT 1 FOR UPDATE SKIP LOCKED;
+        ELSE
+          SELECT n.id INTO picked FROM interactions n
+           WHERE n.queue_tier = ANY(a.tiers) AND ${FREE}
+           ORDER BY n.queue_key, n.id LIMIT 1 FOR UPDATE SKIP LOCKED;
+        END IF;
+        IF picked IS NULL THEN
+          RETURN;
+        END IF;
+        RETURN QUERY
+          UPDATE interactions i SET assigned_to = p_agent, assigned_at = now(), assignment_due_at = now() + make_interval(secs => a.assignment_seconds)
+           WHERE i.id = picked RETURNING i.*;
+      END $$`;
+
 /**
  * claimNextInteraction in one round trip, and the tier rule on an index.
  *
@@ -65,35 +96,7 @@ export class ClaimInOneStatement1795830000000 implements MigrationInterface {
 
     // Two static picks so each keeps its own cached plan: one tier (an equality on the tier
     // index, already in queue order) or several (the queue index, the tier a row filter).
-    await q.query(`
-      CREATE FUNCTION care_claim_next(p_agent text) RETURNS SETOF interactions LANGUAGE plpgsql VOLATILE AS $$
-      DECLARE
-        a care_agents;
-        picked uuid;
-      BEGIN
-        SELECT * INTO a FROM care_agents WHERE id = p_agent FOR UPDATE;
-        IF NOT FOUND OR NOT a.active THEN
-          RETURN;
-        END IF;
-        IF (SELECT count(*) FROM interactions x WHERE x.assigned_to = p_agent AND x.assignment_due_at > now()) >= a.capacity THEN
-          RETURN;
-        END IF;
-        IF cardinality(a.tiers) = 1 THEN
-          SELECT n.id INTO picked FROM interactions n
-           WHERE n.queue_tier = a.tiers[1] AND ${FREE}
-           ORDER BY n.queue_key, n.id LIMIT 1 FOR UPDATE SKIP LOCKED;
-        ELSE
-          SELECT n.id INTO picked FROM interactions n
-           WHERE n.queue_tier = ANY(a.tiers) AND ${FREE}
-           ORDER BY n.queue_key, n.id LIMIT 1 FOR UPDATE SKIP LOCKED;
-        END IF;
-        IF picked IS NULL THEN
-          RETURN;
-        END IF;
-        RETURN QUERY
-          UPDATE interactions i SET assigned_to = p_agent, assigned_at = now(), assignment_due_at = now() + make_interval(secs => a.assignment_seconds)
-           WHERE i.id = picked RETURNING i.*;
-      END $$`);
+    await q.query(CLAIM_NEXT_AS_CREATED);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -27,6 +27,7 @@ import { WebhookPurpose1795870000000 } from './1795870000000-WebhookPurpose';
 import { ConsentAtTheRead1795890000000 } from './1795890000000-ConsentAtTheRead';
 import { ConsentEffectiveAt1795891000000 } from './1795891000000-ConsentEffectiveAt';
 import { CareRulesVersion1795910000000 } from './1795910000000-CareRulesVersion';
+import { OneQueueRule1795920000000 } from './1795920000000-OneQueueRule';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -59,4 +60,5 @@ export const migrations = [
   ConsentAtTheRead1795890000000,
   ConsentEffectiveAt1795891000000,
   CareRulesVersion1795910000000,
+  OneQueueRule1795920000000,
 ];

@@ -8,6 +8,7 @@ import { checkId } from '../graphql/ids';
 import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Interaction } from '../interactions/interaction.types';
 import type { Agent, AgentInput } from './agent.types';
+import { held } from './queue-membership';
 
 /** Columns of an Agent (table alias a). */
 export const AGENT_COLUMNS = `a.id, a.name, a.skill_groups AS "skillGroups", a.lanes, a.tiers, a.channels, a.capacity,
@@ -24,17 +25,16 @@ export function checkAgentId(value: string, field = 'agentId'): string {
 }
 
 /**
- * claimNextInteraction as one autocommit statement: care_claim_next (migration
- * ClaimInOneStatement1795830000000) locks the agent row, counts the agent's holds in a snapshot
+ * claimNextInteraction as one autocommit statement: care_claim_next (its body is written by
+ * queue-membership.ts, its design is in migration ClaimInOneStatement1795830000000) locks the agent row, counts the agent's holds in a snapshot
  * taken after that lock (capacity), picks the first item of the care queue (same predicate,
  * same order) the agent may take with FOR UPDATE SKIP LOCKED, and assigns it. No row: nothing
  * fits, the agent is at capacity, inactive or unknown. $1: the agent id.
  */
 export const CLAIM_SQL = `SELECT ${INTERACTION_COLUMNS} FROM care_claim_next($1) i`;
 
-/** An assignment counts while its due time is ahead; past it the item is back in the queue (Interaction.assignedTo, assignedUntil). */
-export const holds = (i: Pick<Interaction, 'assignedToId' | 'assignmentDueAt'>, now = Date.now()) =>
-  i.assignedToId != null && i.assignmentDueAt != null && new Date(i.assignmentDueAt).getTime() > now;
+/** Queue membership lives in queue-membership.ts; `holds` is re-exported for the readers of agents. */
+export { holds } from './queue-membership';
 
 function list<T extends string>(values: T[], field: string, max: number, itemMax = 100): T[] {
   const out = [...new Set(values.map((v) => v.trim() as T))];
@@ -113,13 +113,13 @@ export class AgentService {
     const holder = viewer.roles.has('supervisor') ? null : viewer.sub;
     const { rows } = await this.pool.query<Interaction>(
       `UPDATE interactions i SET assigned_to = NULL, assigned_at = NULL, assignment_due_at = NULL
-        WHERE i.id = $1 AND i.assigned_to IS NOT NULL AND i.assignment_due_at > now() AND ($2::text IS NULL OR i.assigned_to = $2)
+        WHERE i.id = $1 AND ${held('i')} AND ($2::text IS NULL OR i.assigned_to = $2)
         RETURNING ${INTERACTION_COLUMNS}`,
       [id, holder],
     );
     if (rows[0]) return rows[0];
     const { rows: found } = await this.pool.query<{ assignedTo: string | null }>(
-      `SELECT CASE WHEN assignment_due_at > now() THEN assigned_to END AS "assignedTo" FROM interactions WHERE id = $1`, [id]);
+      `SELECT CASE WHEN ${held('i')} THEN i.assigned_to END AS "assignedTo" FROM interactions i WHERE i.id = $1`, [id]);
     if (found.length === 0) throw new DomainError('NOT_FOUND', `no interaction with id ${id}`);
     throw new DomainError('CONFLICT', found[0].assignedTo ? 'this interaction is assigned to another agent' : 'this interaction is not assigned', { field: 'interactionId' });
   }

@@ -7,6 +7,7 @@ import { DEFAULT_PRIORITY_WEIGHTS, interactionPriority, type PriorityWeights } f
 import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Interaction } from '../interactions/interaction.types';
 import { NextStep, type QueueItem } from './care-queue.types';
+import { free, held, queued } from './queue-membership';
 
 export interface CareQueueArgs {
   first: number;
@@ -66,7 +67,7 @@ export async function queueItemsOf(pool: Pool, interactionIds: readonly string[]
        JOIN customers c ON c.id = i.customer_id
        CROSS JOIN priority_settings s
        LEFT JOIN LATERAL interaction_influence(i.customer_id, i.topics) inf ON true
-      WHERE i.id = ANY($1::uuid[]) AND i.status = 'OPEN' AND i.direction = 'INBOUND' AND i.actionable`,
+      WHERE i.id = ANY($1::uuid[]) AND ${queued('i')}`,
     [interactionIds],
   );
   const byId = new Map(rows.map((row) => [row.id, toQueueItem(row, now)]));
@@ -75,8 +76,8 @@ export async function queueItemsOf(pool: Pool, interactionIds: readonly string[]
 
 /** The page statement (and the count) for a queue request; exported for the benchmark's EXPLAIN. */
 export function careQueueSql(args: CareQueueArgs) {
-  // Non-actionable mentions (care filter rules) never reach the queue.
-  const where = [`i.status = 'OPEN'`, `i.direction = 'INBOUND'`, `i.actionable`];
+  // Stated literally (not through a function) so that the planner matches the partial indexes.
+  const where = [queued('i')];
   const params: unknown[] = [];
   const filter = (sql: string, value: unknown) => {
     params.push(value);
@@ -89,10 +90,10 @@ export function careQueueSql(args: CareQueueArgs) {
     filter('i.skill_group = ?', args.skillGroup);
   }
   if (args.unassigned && args.assignedTo != null) throw badInput('assignedTo', 'use unassigned or assignedTo, not both');
-  if (args.unassigned) where.push('(i.assigned_to IS NULL OR i.assignment_due_at <= now())');
+  if (args.unassigned) where.push(free('i'));
   if (args.assignedTo != null) {
     if (args.assignedTo.length > 200) throw badInput('assignedTo', 'assignedTo must be at most 200 characters');
-    filter('i.assigned_to = ? AND i.assignment_due_at > now()', args.assignedTo);
+    filter(held('i', '?'), args.assignedTo);
   }
   const countSql = `SELECT count(*)::int AS n FROM interactions i WHERE ${where.join(' AND ')}`;
   const countParams = [...params];

@@ -137,9 +137,16 @@ function toSettings(s: StoredSettings): PriorityWeightsSettings {
 }
 
 const MAX_POINTS = 1000;
+/**
+ * Smaller non-zero points would make the SQL formula's products underflow (PostgreSQL raises
+ * "value out of range: underflow" where JavaScript rounds to 0), and every ranked write fail:
+ * the property test of the formula (priority-formula.property.test.ts) found 5e-324.
+ */
+const MIN_POINTS = 1e-6;
 
 function points(field: string, value: number): number {
   if (!Number.isFinite(value) || value < 0 || value > MAX_POINTS) throw badInput(field, `${field} must be between 0 and ${MAX_POINTS}`);
+  if (value !== 0 && value < MIN_POINTS) throw badInput(field, `${field} must be 0 or at least ${MIN_POINTS}`);
   return value;
 }
 
