@@ -67,8 +67,10 @@ describe('queue membership, defined once', () => {
     // plain queue index with a lane filter); what must hold is that one of them is usable at all.
     for (const args of [{}, { lane: SwimLane.CUSTOMER_SERVICE }, { skillGroup: 'billing' }, { unassigned: true }, { assignedTo: 'alice' }] as Omit<CareQueueArgs, 'first'>[]) {
       const { sql, params, countSql, countParams } = careQueueSql({ first: 20, ...args });
-      expect({ args, page: await plan(sql, params) }).toEqual({ args, page: expect.stringMatching(reads(QUEUE_INDEX)) });
-      expect({ args, count: await plan(countSql, countParams) }).toEqual({ args, count: expect.stringMatching(reads(QUEUE_INDEX)) });
+      // One holder's items: the planner may as well start from the holder's own index (a handful of rows).
+      const index = 'assignedTo' in args ? `(?:${QUEUE_INDEX}|interactions_assigned_idx)` : QUEUE_INDEX;
+      expect({ args, page: await plan(sql, params) }).toEqual({ args, page: expect.stringMatching(reads(index)) });
+      expect({ args, count: await plan(countSql, countParams) }).toEqual({ args, count: expect.stringMatching(reads(index)) });
     }
   });
 
