@@ -1,5 +1,5 @@
 /** The typed declaration of field rules: roles, consent purpose, data class (storage in graphql/access.ts). */
-import { accessExtension, type FieldRule as StoredRule } from '../graphql/access';
+import { accessExtension, HOLDER_ROLES, type FieldRule as StoredRule } from '../graphql/access';
 import type { Role } from './roles';
 
 /**
@@ -24,7 +24,7 @@ export { ACCESS_KEY } from '../graphql/access';
  */
 export const READ = {
   /** Whoever was handed the object: the field that returned it was checked (connections, edges, ids). */
-  holders: ['viewer', 'marketing', 'ingest'] as Role[],
+  holders: [...HOLDER_ROLES] as Role[],
   /** People reading customer 360s. */
   readers: ['viewer'] as Role[],
   /** Readers, and marketing on a segment member (a consented view). */

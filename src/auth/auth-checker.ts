@@ -18,14 +18,15 @@ const auditedDenials = new WeakMap<RequestContext, Map<string, Promise<void>>>()
  */
 export const authChecker: AuthChecker<RequestContext, Role> = async ({ context, info }, roles) => {
   if (roles.length === 0 || roles.some((role) => context.viewer.roles.has(role))) return true;
-  return refuse(context, `${info.parentType.name}.${info.fieldName}`, roles, 'operation');
+  return refuse(context, `${info.parentType.name}.${info.fieldName}`, roles, 'this operation');
 };
 
 /**
- * FORBIDDEN for `coordinate`, after its ACCESS_DENIED entry is written (once per coordinate and
- * request). Shared by operations (@Authorized) and fields (the declared rules, field-guard.ts).
+ * FORBIDDEN ("<what> needs one of the roles: ..."), after the ACCESS_DENIED entry for `coordinate`
+ * is written (once per coordinate and request). Every refusal goes through here: operations
+ * (@Authorized), fields (the declared rules, field-guard.ts), subscriptions, Query.node.
  */
-export async function refuse(context: RequestContext, coordinate: string, roles: readonly Role[], what: 'operation' | 'field'): Promise<never> {
+export async function refuse(context: RequestContext, coordinate: string, roles: readonly Role[], what: string): Promise<never> {
   const seen = auditedDenials.get(context) ?? new Map<string, Promise<void>>();
   auditedDenials.set(context, seen);
   let written = seen.get(coordinate);
@@ -40,10 +41,7 @@ export async function refuse(context: RequestContext, coordinate: string, roles:
     seen.set(coordinate, written);
   }
   await written;
-  throw new DomainError(
-    'FORBIDDEN',
-    what === 'operation' ? `this operation needs one of the roles: ${roles.join(', ')}` : `${coordinate} needs one of the roles: ${roles.join(', ') || '(none declared)'}`,
-  );
+  throw new DomainError('FORBIDDEN', `${what} needs one of the roles: ${roles.join(', ') || '(none declared)'}`);
 }
 
 /**
@@ -61,11 +59,5 @@ export async function authorizeSubscription(context: RequestContext, roles: read
  */
 export async function authorizeRoles(context: RequestContext, roles: readonly Role[], coordinate: string, what = 'this operation'): Promise<void> {
   if (roles.some((role) => context.viewer.roles.has(role))) return;
-  await context.services.audit.recordDenied({
-    actor: context.viewer,
-    subject: coordinate,
-    requestId: context.requestId,
-    details: { required: roles, held: [...context.viewer.roles].sort() },
-  });
-  throw new DomainError('FORBIDDEN', `${what} needs one of the roles: ${roles.join(', ')}`);
+  await refuse(context, coordinate, roles, what);
 }

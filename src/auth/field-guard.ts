@@ -1,5 +1,6 @@
 import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLInterfaceType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../context';
+import { HOLDER_ROLES } from '../graphql/access';
 import { ACCESS_KEY, type FieldRule } from './access';
 import { refuse } from './auth-checker';
 import type { Role } from './roles';
@@ -28,8 +29,6 @@ export function mayRead(rule: FieldRule, held: ReadonlySet<Role>): boolean {
   return rule.roles.some((role) => held.has(role));
 }
 
-/** The roles that together reach every object: a rule listing all three needs no check. */
-const HOLDERS: readonly Role[] = ['viewer', 'marketing', 'ingest'];
 
 /** Marks a resolver that checks a rule; GUARDED_PROPERTY one that wraps graphql-js' default resolver (a plain property read). */
 const GUARDED = Symbol('guarded');
@@ -58,12 +57,12 @@ export function applyFieldRules(schema: GraphQLSchema): GraphQLSchema {
     if (!isObjectType(type) || type.name.startsWith('__') || ROOT_TYPES.has(type.name)) continue;
     for (const field of Object.values(type.getFields())) {
       const rule = ruleOf(type, field);
-      if (rule && HOLDERS.every((role) => rule.roles.includes(role))) continue;
+      if (rule && HOLDER_ROLES.every((role) => rule.roles.includes(role))) continue;
       const coordinate = `${type.name}.${field.name}`;
       const roles = rule?.roles ?? [];
       const original = field.resolve ?? defaultFieldResolver;
       const guarded: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) =>
-        roles.some((role) => context.viewer.roles.has(role)) ? original(source, args, context, info) : refuse(context, coordinate, roles, 'field');
+        roles.some((role) => context.viewer.roles.has(role)) ? original(source, args, context, info) : refuse(context, coordinate, roles, coordinate);
       Object.defineProperty(guarded, GUARDED, { value: true });
       if (!field.resolve) Object.defineProperty(guarded, GUARDED_PROPERTY, { value: true });
       field.resolve = guarded;

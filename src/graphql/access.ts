@@ -30,5 +30,12 @@ export function accessExtension<R extends string>(rule: Partial<FieldRule<R>>): 
   return Extensions({ [ACCESS_KEY]: rule });
 }
 
+/**
+ * The roles that together can hold any object (a reader, marketing on a segment member, ingest on
+ * what a mutation returns): a rule listing all three needs no check, and every role is one of them
+ * or implies one.
+ */
+export const HOLDER_ROLES = ['viewer', 'marketing', 'ingest'] as const;
+
 /** Structural types (page info, edges, connections): whoever holds the parent may read them. */
-export const STRUCTURAL = { roles: ['viewer', 'marketing', 'ingest'], dataClass: 'OPERATIONAL' as PersonalDataClass } as const;
+export const STRUCTURAL = { roles: HOLDER_ROLES, dataClass: 'OPERATIONAL' as PersonalDataClass } as const;

@@ -14,6 +14,7 @@ import {
 import { getMetadataStorage } from 'type-graphql';
 import { isGuarded, mayRead, ruleOf } from '../../src/auth/field-guard';
 import { effectiveRoles, ROLES, type Role } from '../../src/auth/roles';
+import { HOLDER_ROLES } from '../../src/graphql/access';
 import { PersonalDataClass } from '../../src/graphql/enums';
 import { buildAppSchema } from '../../src/schema';
 import { startTestApp, type TestApp } from '../helpers/app';
@@ -69,7 +70,7 @@ describe('declarations', () => {
     for (const type of objectTypes) {
       for (const field of Object.values(type.getFields())) {
         const rule = ruleOf(type, field)!;
-        const open = ['viewer', 'marketing', 'ingest'].every((r) => rule.roles.includes(r as Role));
+        const open = HOLDER_ROLES.every((r) => rule.roles.includes(r));
         const guarded = isGuarded(field.resolve);
         if (open === guarded) problems.push(`${type.name}.${field.name}: narrower rule without its check`);
       }
