@@ -44,6 +44,11 @@ import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
 import type { LiveHandle } from './events/live-feed';
 import { NodeService } from './customer360/node.service';
+import { SnoozeService } from './care/snooze.service';
+import { InteractionNoteService } from './care/interaction-note.service';
+import { createNoteLoaders } from './care/interaction-note.loaders';
+import { ConversationLabelService } from './care/conversation-label.service';
+import { HandoffMetricsService } from './analytics/handoff-metrics.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -59,6 +64,7 @@ export function createLoaders(pool: Pool) {
     ...createBrandChannelLoaders(pool),
     ...createAgentLoaders(pool),
     ...createIncidentLoaders(pool),
+    ...createNoteLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -106,6 +112,10 @@ export function createServices(
       options.webhooks?.secrets ?? new SecretBox(randomBytes(32)),
       options.webhooks?.policy ?? { allowPrivate: false, requireHttps: true },
     ),
+    snooze: new SnoozeService(dataSource),
+    notes: new InteractionNoteService(dataSource),
+    conversationLabels: new ConversationLabelService(pool),
+    handoffMetrics: new HandoffMetricsService(pool),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -34,6 +34,8 @@ import './events/event-types';
 import { CareLiveResolver } from './care/care-live.resolver';
 import { CustomerActivityResolver } from './interactions/customer-activity.resolver';
 import { NodeResolver } from './customer360/node.resolver';
+import { CareWaitingResolver, InteractionNotesResolver } from './care/care-waiting.resolver';
+import { HandoffMetricsResolver } from './analytics/handoff-metrics.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -74,6 +76,9 @@ export const resolvers: NonEmptyArray<Function> = [
   CareLiveResolver,
   CustomerActivityResolver,
   NodeResolver,
+  CareWaitingResolver,
+  InteractionNotesResolver,
+  HandoffMetricsResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -212,9 +212,10 @@ export class CareDeskService {
       if (stray >= 0) throw badInput(`carryInteractionIds[${stray}]`, 'every carried interaction must belong to the conversation');
       const carriedIds = carried ?? thread.map((t) => t.id);
       await m.query(
-        `INSERT INTO conversation_handoffs (customer_id, conversation_id, from_channel, to_channel, reason, context, carried_interaction_ids, handed_off_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [customerId, conversationId, currentChannel, input.toChannel, reason, context, carriedIds, by]);
+        `INSERT INTO conversation_handoffs (customer_id, conversation_id, from_channel, to_channel, reason, context, carried_interaction_ids, handed_off_by,
+           reason_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [customerId, conversationId, currentChannel, input.toChannel, reason, context, carriedIds, by, input.handoffReason ?? null]);
       await m.query(
         `UPDATE conversations SET channels = CASE WHEN $2 = ANY(channels) THEN channels ELSE channels || $2 END,
                 current_channel = $2, last_activity_at = greatest(last_activity_at, now())

@@ -8,6 +8,7 @@ import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Interaction } from '../interactions/interaction.types';
 import { NextStep, type QueueItem } from './care-queue.types';
 import { free, held, queued } from './queue-membership';
+import { normaliseLabels } from './conversation-label.service';
 
 export interface CareQueueArgs {
   first: number;
@@ -19,6 +20,8 @@ export interface CareQueueArgs {
   unassigned?: boolean | null;
   /** Only the items this agent holds now. */
   assignedTo?: string | null;
+  /** Only items whose conversation carries every one of these labels (normalised as stored). */
+  labels?: readonly string[] | null;
 }
 
 /** A row of the queue statement (exported for customer360's response compiler, which reads the same rows). */
@@ -94,6 +97,9 @@ export function careQueueSql(args: CareQueueArgs) {
   if (args.assignedTo != null) {
     if (args.assignedTo.length > 200) throw badInput('assignedTo', 'assignedTo must be at most 200 characters');
     filter(held('i', '?'), args.assignedTo);
+  }
+  if (args.labels != null && args.labels.length > 0) {
+    filter('i.conversation_id IN (SELECT v.id FROM conversations v WHERE v.labels @> ?::text[])', normaliseLabels(args.labels, 'labels'));
   }
   const countSql = `SELECT count(*)::int AS n FROM interactions i WHERE ${where.join(' AND ')}`;
   const countParams = [...params];

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { Channel, EscalationTeam } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { HandoffReason } from './handoff-reason';
 
 @InputType()
 export class RespondInput {
@@ -41,4 +42,6 @@ export class TakeOfflineInput {
   @Field(() => String, { nullable: true }) reason?: string | null;
   @Field(() => [ID], { nullable: true, description: 'Interactions carried with the hand-off; default: the whole thread.' })
   carryInteractionIds?: string[] | null;
+  @Field(() => HandoffReason, { nullable: true, description: 'Why it moves off its channel (counted by serviceMetrics.handoffsByReason); reason stays the free text.' })
+  handoffReason?: HandoffReason | null;
 }

@@ -23,7 +23,8 @@ export function createCareLoaders(pool: Pool) {
     handoffsByConversationId: new DataLoader<string, ConversationHandoff[]>(async (ids) => {
       const { rows } = await pool.query<ConversationHandoff>(
         `SELECT id, conversation_id AS "conversationId", from_channel AS "fromChannel", to_channel AS "toChannel", reason, context,
-                carried_interaction_ids AS "carriedInteractionIds", handed_off_by AS "handedOffBy", handed_off_at AS "handedOffAt"
+                carried_interaction_ids AS "carriedInteractionIds", handed_off_by AS "handedOffBy", handed_off_at AS "handedOffAt",
+                reason_code AS "handoffReason"
            FROM conversation_handoffs WHERE conversation_id = ANY($1::uuid[]) ORDER BY handed_off_at, id`,
         [ids],
       );

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Channel, InteractionStatus } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
+import { HandoffReason } from './handoff-reason';
 import { Access, READ } from '../auth/access';
 import { PersonalDataClass } from '../graphql/enums';
 
@@ -33,5 +34,7 @@ export class ConversationHandoff {
   @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field() handedOffBy!: string;
   @Field(() => DateTimeScalar) handedOffAt!: Date;
+  @Field(() => HandoffReason, { nullable: true, description: 'Why it moved (takeOffline\'s handoffReason); null when none was given.' })
+  handoffReason!: HandoffReason | null;
   conversationId!: string;
 }

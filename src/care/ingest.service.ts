@@ -6,6 +6,7 @@ import { churnRuleHit } from './churn';
 import { classify } from './classifier';
 import { isActionable, laneFor, skillGroupFor } from './routing';
 import { slaDueAt } from './sla';
+import { snoozeLeft } from './snooze.service';
 import { foldText } from './text-match';
 import { textArrayLiteral } from '../db/batch';
 import { withRetry } from '../db/retry';
@@ -418,7 +419,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
       else byConversation.set(row.conversation_id, [row]);
     }
     const fresh: unknown[][] = [];
-    const touched: { id: string; channels: string[]; current: string; at: string }[] = [];
+    const touched: { id: string; channels: string[]; current: string; at: string; inbound: boolean }[] = [];
     for (const [id, group] of [...byConversation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const ordered = group.length === 1 ? group : [...group].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
       const channels = [...new Set(ordered.map((r) => r.channel))];
@@ -427,7 +428,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
         // Positional, in the order of the INSERT's select list below.
         fresh.push([id, group[0].customer_id, ordered[0].channel, last.channel, textArrayLiteral(channels), ordered[0].occurred_at, last.occurred_at]);
       } else {
-        touched.push({ id, channels, current: last.channel, at: last.occurred_at });
+        touched.push({ id, channels, current: last.channel, at: last.occurred_at, inbound: group.some((r) => r.direction === Direction.INBOUND) });
       }
     }
     if (fresh.length > 0) {
@@ -439,12 +440,19 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
       );
     }
     if (touched.length > 0) {
+      // The customer's post wakes the items of the conversation waiting on them (snoozeInteraction):
+      // back in the queue now, the SLA due time keeping only the pause that ran (snooze.service.ts).
       await m.query(
-        `UPDATE conversations v SET
+        `WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u(id uuid, channels text[], current text, at timestamptz, inbound boolean)),
+         woken AS (
+           UPDATE interactions s SET snoozed_until = NULL,
+                  sla_due_at = CASE WHEN s.responded_at IS NULL THEN s.sla_due_at - ${snoozeLeft('s')} ELSE s.sla_due_at END
+             FROM u WHERE u.inbound AND s.conversation_id = u.id AND s.snoozed_until IS NOT NULL)
+         UPDATE conversations v SET
            channels = v.channels || ARRAY(SELECT c FROM unnest(u.channels) WITH ORDINALITY AS x(c, n) WHERE c <> ALL(v.channels) ORDER BY n),
            current_channel = CASE WHEN u.at >= v.last_activity_at THEN u.current ELSE v.current_channel END,
            last_activity_at = greatest(v.last_activity_at, u.at)
-         FROM json_to_recordset($1::json) AS u(id uuid, channels text[], current text, at timestamptz)
+         FROM u
          WHERE v.id = u.id`,
         [JSON.stringify(touched)],
       );

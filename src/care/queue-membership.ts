@@ -18,7 +18,10 @@ import type { Interaction } from '../interactions/interaction.types';
 /** SQL: the row `alias` is in the queue; no alias: the bare predicate of the partial indexes. */
 export const queued = (alias?: string) => {
   const a = alias ? `${alias}.` : '';
-  return `${a}status = 'OPEN' AND ${a}direction = 'INBOUND' AND ${a}actionable`;
+  return `${a}status = 'OPEN' AND ${a}direction = 'INBOUND' AND ${a}actionable`
+    // Snoozed (waiting on the customer) until snoozed_until: a time, so it cannot be part of the
+    // indexes' predicate (now() is not immutable); snoozed rows stay in the indexes and are skipped.
+    + (alias ? ` AND (${a}snoozed_until IS NULL OR ${a}snoozed_until <= now())` : '');
 };
 
 /** SQL: nobody holds the row `alias` now. */

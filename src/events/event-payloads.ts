@@ -30,6 +30,7 @@ export interface EventPayloads {
   [EventType.TIER_CHANGED]: { customerId: string; tier: string; previousTier: string };
   [EventType.INCIDENT_OPENED]: { incidentId: string; topic: string; escalationId: string | null; posts: number };
   [EventType.INCIDENT_RESOLVED]: { incidentId: string; escalationId: string | null };
+  [EventType.NOTE_MENTION]: { interactionId: string; noteId: string; customerId: string; agentId: string };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
@@ -63,4 +64,6 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   // A topic is counted over many people's posts (a hashtag or keyword), not about one person.
   [EventType.INCIDENT_OPENED]: { incidentId: ID, topic: OP, escalationId: ID, posts: OP },
   [EventType.INCIDENT_RESOLVED]: { incidentId: ID, escalationId: ID },
+  // The mentioned agent is staff (a token subject); the note's text is never in the event.
+  [EventType.NOTE_MENTION]: { interactionId: ID, noteId: ID, customerId: ID, agentId: OP },
 };

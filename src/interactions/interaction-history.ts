@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 /** What happened to an interaction; the history is append-only. */
-export type HistoryEvent = 'ESCALATED' | 'ESCALATION_RESOLVED' | 'RESPONDED' | 'RESOLVED' | 'REOPENED' | 'TAKEN_OFFLINE';
+export type HistoryEvent = 'ESCALATED' | 'ESCALATION_RESOLVED' | 'RESPONDED' | 'RESOLVED' | 'REOPENED' | 'TAKEN_OFFLINE' | 'SNOOZED';
 
 export interface HistoryEntry {
   customerId: string;

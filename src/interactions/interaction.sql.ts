@@ -5,12 +5,13 @@ export const INTERACTION_COLUMNS = `i.id, i.customer_id AS "customerId", i.conve
   i.skill_group AS "skillGroup", i.status, i.responded_at AS "respondedAt", i.resolved_at AS "resolvedAt",
   i.sla_due_at AS "slaDueAt", i.actionable, i.closed_loop AS "closedLoop", i.external_id AS "externalId",
   i.in_reply_to_id AS "inReplyToId", i.brand_channel_id AS "brandChannelId", i.pii, i.template_id AS "templateId",
-  i.template_version AS "templateVersion", i.assigned_to AS "assignedToId", i.assignment_due_at AS "assignmentDueAt"`;
+  i.template_version AS "templateVersion", i.assigned_to AS "assignedToId", i.assignment_due_at AS "assignmentDueAt",
+  CASE WHEN i.snoozed_until > now() THEN i.snoozed_until END AS "snoozedUntil"`;
 
 /** Columns of a Conversation (table alias v). */
 export const CONVERSATION_COLUMNS = `v.id, v.customer_id AS "customerId", v.channels, v.started_at AS "startedAt",
   v.last_activity_at AS "lastActivityAt", v.origin_channel AS "originChannel", v.current_channel AS "currentChannel",
-  v.loop_closed_at AS "loopClosedAt"`;
+  v.loop_closed_at AS "loopClosedAt", v.labels`;
 
 /** Columns of an Escalation (table alias e). */
 export const ESCALATION_COLUMNS = `e.id, e.customer_id AS "customerId", e.interaction_id AS "interactionId", e.team, e.reason,

@@ -45,6 +45,12 @@ export class Interaction {
   closedLoop!: boolean | null;
   @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Field(() => String, { nullable: true, description: 'The platform\'s id of the post.' }) externalId!: string | null;
+  @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'Waiting on the customer (snoozeInteraction): out of the queue until then or the customer\'s next post; null when not snoozed.',
+  })
+  snoozedUntil?: Date | null;
   inReplyToId!: string | null;
   customerId!: string;
   conversationId!: string;
@@ -77,6 +83,8 @@ export class Conversation {
   @Field(() => Channel, { description: 'Where it continues now (moved by takeOffline or a reply elsewhere).' }) currentChannel!: Channel;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When a public reply closed the loop in the original channel.' })
   loopClosedAt!: Date | null;
+  @Access({ dataClass: PersonalDataClass.FREE_TEXT })
+  @Field(() => [String], { description: 'Set by setConversationLabels: trimmed, lower-case, sorted; a filter of careQueue.' }) labels!: string[];
   customerId!: string;
 }
 

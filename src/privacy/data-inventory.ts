@@ -132,7 +132,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
   conversation_handoffs: {
     owned: CUSTOMER_ID,
     columns: {
-      ...operational('from_channel', 'to_channel', 'handed_off_by', 'handed_off_at'),
+      ...operational('from_channel', 'to_channel', 'handed_off_by', 'handed_off_at', 'reason_code'),
       ...pseudonymous('id', 'customer_id', 'conversation_id', 'carried_interaction_ids'),
       reason: note(),
       context: note(),
@@ -140,7 +140,11 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
   },
   conversations: {
     owned: CUSTOMER_ID,
-    columns: { ...operational('origin_channel', 'current_channel', 'channels', 'started_at', 'last_activity_at', 'loop_closed_at'), ...pseudonymous('id', 'customer_id') },
+    columns: {
+      ...operational('origin_channel', 'current_channel', 'channels', 'started_at', 'last_activity_at', 'loop_closed_at'), ...pseudonymous('id', 'customer_id'),
+      // Typed by agents ('refund', 'vip'); shared words stay for the queue filter and metrics, a customer's own values are cut out.
+      labels: mentions(PersonalDataClass.FREE_TEXT),
+    },
   },
   customer_merges: {
     related: 't.survivor_id = ANY($1::uuid[]) OR t.merged_id = ANY($1::uuid[])',
@@ -208,6 +212,16 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       detail: note(),
     },
   },
+  // Private notes of agents: what they wrote about the customer goes whole; who wrote and whom it mentioned (staff) stay.
+  interaction_notes: {
+    owned: CUSTOMER_ID,
+    columns: {
+      ...operational('author', 'mentions', 'created_at'),
+      ...pseudonymous('id', 'customer_id', 'interaction_id'),
+      text: note(),
+      idempotency_key: mentions(PersonalDataClass.PSEUDONYMOUS),
+    },
+  },
   interactions: {
     owned: CUSTOMER_ID,
     columns: {
@@ -215,6 +229,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
         'channel', 'direction', 'occurred_at', 'is_public', 'category', 'lane', 'skill_group', 'status', 'responded_at', 'resolved_at',
         'sla_due_at', 'created_at', 'actionable', 'closed_loop', 'created_by', 'priority_base', 'queue_key', 'brand_channel_id',
         'template_id', 'template_version', 'assigned_to', 'assigned_at', 'assignment_due_at', 'queue_tier',
+        'snoozed_until',
       ),
       ...pseudonymous('id', 'customer_id', 'conversation_id', 'social_identity_id', 'in_reply_to_id'),
       content: note(),

@@ -397,6 +397,22 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($id: ID!) { redeliverWebhookEvents(webhookId: $id, since: "2026-01-01T00:00:00Z") }`,
     variables: async (fx) => ({ id: (await fx.asAdmin(`mutation { registerWebhook(input: { url: "http://127.0.0.1:9/matrix-hook", events: [TIER_CHANGED] }) { id } }`)).registerWebhook.id }),
   },
+  // Waiting on the customer (docs/care.md): each entry makes its own interaction or conversation.
+  'Mutation.snoozeInteraction': {
+    allowed: AGENTS,
+    document: `mutation($id: ID!, $until: DateTime!) { snoozeInteraction(interactionId: $id, until: $until) { id } }`,
+    variables: async (fx) => ({ id: (await fx.newInteraction()).interactionId, until: new Date(Date.now() + 3_600_000).toISOString() }),
+  },
+  'Mutation.addNote': {
+    allowed: AGENTS,
+    document: `mutation($id: ID!) { addNote(interactionId: $id, text: "matrix note") { id } }`,
+    variables: async (fx) => ({ id: (await fx.newInteraction()).interactionId }),
+  },
+  'Mutation.setConversationLabels': {
+    allowed: AGENTS,
+    document: `mutation($id: ID!) { setConversationLabels(conversationId: $id, labels: ["matrix"]) { id } }`,
+    variables: async (fx) => ({ id: (await fx.newInteraction()).conversationId }),
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
