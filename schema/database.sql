@@ -32,7 +32,7 @@ AS $function$
         END IF;
         IF cardinality(a.tiers) = 1 THEN
           SELECT n.id INTO picked FROM interactions n
-           WHERE n.queue_tier = a.tiers[1] AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable
+           WHERE n.queue_tier = a.tiers[1] AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now())
             AND (n.assigned_to IS NULL OR n.assignment_due_at <= now())
             AND n.lane = ANY(a.lanes)
             AND (cardinality(a.channels) = 0 OR n.channel = ANY(a.channels))
@@ -40,7 +40,7 @@ AS $function$
            ORDER BY n.queue_key, n.id LIMIT 1 FOR UPDATE SKIP LOCKED;
         ELSE
           SELECT n.id INTO picked FROM interactions n
-           WHERE n.queue_tier = ANY(a.tiers) AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable
+           WHERE n.queue_tier = ANY(a.tiers) AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now())
             AND (n.assigned_to IS NULL OR n.assignment_due_at <= now())
             AND n.lane = ANY(a.lanes)
             AND (cardinality(a.channels) = 0 OR n.channel = ANY(a.channels))
@@ -434,7 +434,7 @@ CREATE TRIGGER outbox_published AFTER INSERT ON public.outbox_events REFERENCING
 -- pii_patterns.pii_patterns_version
 CREATE TRIGGER pii_patterns_version AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.pii_patterns FOR EACH STATEMENT EXECUTE FUNCTION care_rules_changed();
 
--- partial indexes (23)
+-- partial indexes (24)
 
 -- brand_channels_live_key
 CREATE UNIQUE INDEX brand_channels_live_key ON public.brand_channels USING btree (channel, handle) WHERE (removed_at IS NULL);
@@ -492,6 +492,9 @@ CREATE INDEX interactions_queue_skill_idx ON public.interactions USING btree (sk
 
 -- interactions_queue_tier_idx
 CREATE INDEX interactions_queue_tier_idx ON public.interactions USING btree (queue_tier, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable);
+
+-- interactions_snoozed_idx
+CREATE INDEX interactions_snoozed_idx ON public.interactions USING btree (conversation_id) WHERE (snoozed_until IS NOT NULL);
 
 -- interactions_template_idx
 CREATE INDEX interactions_template_idx ON public.interactions USING btree (template_id, template_version) WHERE (template_id IS NOT NULL);
