@@ -74,6 +74,10 @@ async function addCareRows(customerId: string, socialIdentityId: string | null) 
      VALUES ($1, $2, 'TWITTER', 'PHONE', 'take it offline', 'account number verified', ARRAY[$3::uuid], 'agent-1')`,
     [customerId, conv[0].id, msg[0].id],
   );
+  await app.pool.query(
+    `INSERT INTO interaction_notes (customer_id, interaction_id, author, text) VALUES ($1, $2, 'agent-1', 'customer calls back on Monday')`,
+    [customerId, msg[0].id],
+  );
   await app.pool.query(`INSERT INTO influence_scores (customer_id, score, source, measured_at) VALUES ($1, 7.5, 'test', now())`, [customerId]);
   await app.pool.query(
     `INSERT INTO tier_changes (customer_id, tier, previous_tier, reason, changed_by) VALUES ($1, 'GOLD', 'NONE', 'spend', 'admin-1')`,
