@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { Role } from '../../src/auth/roles';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { createCustomer, unique } from '../helpers/factory';
 import { contactPointIds, insertConsentEvents } from '../helpers/consent';
@@ -15,11 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-/** A GraphQL call as the token subject `sub` (agents are token subjects). */
-async function as(sub: string, query: string, variables: Record<string, unknown> = {}, roles = ['agent']) {
-  const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(roles, sub)}`).send({ query, variables });
-  return { data: res.body?.data, errors: res.body?.errors as { message: string; extensions?: Record<string, any> }[] | undefined };
-}
+/** A GraphQL call as `roles` (token subject test-user): data typed loosely for the assertions. */
+const as = (query: string, variables: Record<string, unknown>, roles: Role[] = ['agent']) => app.gql<any>(query, variables, roles) as Promise<{ data: any; errors: any[] | undefined }>;
 
 const RECORD = `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id status slaDueAt customer { id } conversation { id } } }`;
 const SNOOZE = `mutation($id: ID!, $until: DateTime!) { snoozeInteraction(interactionId: $id, until: $until) { id status slaDueAt snoozedUntil history { event actor } } }`;
@@ -27,7 +25,7 @@ const LABELS = `mutation($id: ID!, $labels: [String!]!) { setConversationLabels(
 const QUEUE = `query($labels: [String!]) { careQueue(first: 100, labels: $labels) { totalCount edges { node { interaction { id } } } } }`;
 const NOTE = `mutation($id: ID!, $text: String!, $key: String) { addNote(interactionId: $id, text: $text, idempotencyKey: $key) { id author text mentions createdAt } }`;
 const SET_AGENT = `mutation($input: AgentInput!) { setAgent(input: $input) { id } }`;
-const CLAIM = `mutation { claimNextInteraction { id } }`;
+const CLAIM = `mutation($agentId: ID) { claimNextInteraction(agentId: $agentId) { id } }`;
 
 /** A customer's open question on Twitter, through ingestion, in a conversation labelled `label`. */
 async function question(label: string) {
@@ -63,12 +61,12 @@ describe('snoozeInteraction', () => {
 
     const until = new Date(Date.now() + 2 * 3_600_000);
     const before = Date.now();
-    const res = await as('alice', SNOOZE, { id: item.id, until: until.toISOString() });
+    const res = await as(SNOOZE, { id: item.id, until: until.toISOString() });
     const after = Date.now();
     expect(res.errors).toBeUndefined();
     const snoozed = res.data.snoozeInteraction;
     expect(snoozed).toMatchObject({ status: 'OPEN', snoozedUntil: until.toISOString() });
-    expect(snoozed.history.at(-1)).toEqual({ event: 'SNOOZED', actor: 'alice' });
+    expect(snoozed.history.at(-1)).toEqual({ event: 'SNOOZED', actor: 'test-user' });
     // Pushed by what is left of the pause: until minus the moment of the snooze.
     const pushed = new Date(snoozed.slaDueAt).getTime();
     expect(pushed).toBeGreaterThanOrEqual(due + until.getTime() - after - 1000);
@@ -77,7 +75,7 @@ describe('snoozeInteraction', () => {
 
     // Snoozing again replaces the pause: the due time moves by the difference only.
     const later = new Date(until.getTime() + 3_600_000);
-    const again = await as('alice', SNOOZE, { id: item.id, until: later.toISOString() });
+    const again = await as(SNOOZE, { id: item.id, until: later.toISOString() });
     expect(new Date(again.data.snoozeInteraction.slaDueAt).getTime() - pushed).toBeGreaterThan(3_600_000 - 5_000);
     expect(new Date(again.data.snoozeInteraction.slaDueAt).getTime() - pushed).toBeLessThanOrEqual(3_600_000);
   });
@@ -87,7 +85,7 @@ describe('snoozeInteraction', () => {
     const item = await question(label);
     const due = new Date((await row(item.id)).sla_due_at).getTime();
     const start = Date.now();
-    await as('alice', SNOOZE, { id: item.id, until: new Date(Date.now() + 86_400_000).toISOString() });
+    await as(SNOOZE, { id: item.id, until: new Date(Date.now() + 86_400_000).toISOString() });
     expect(await queued(label)).toEqual([]);
 
     const post = await app.gql(RECORD, {
@@ -109,7 +107,7 @@ describe('snoozeInteraction', () => {
   it('comes back by itself at until', async () => {
     const label = `until-${unique()}`;
     const item = await question(label);
-    const res = await as('alice', SNOOZE, { id: item.id, until: new Date(Date.now() + 1500).toISOString() });
+    const res = await as(SNOOZE, { id: item.id, until: new Date(Date.now() + 1500).toISOString() });
     expect(res.errors).toBeUndefined();
     expect(await queued(label)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -121,10 +119,10 @@ describe('snoozeInteraction', () => {
     const item = await question(label);
     const stored = await row(item.id);
     for (const until of [new Date(Date.now() - 60_000), new Date(Date.now() + 31 * 86_400_000)]) {
-      const res = await as('alice', SNOOZE, { id: item.id, until: until.toISOString() });
+      const res = await as(SNOOZE, { id: item.id, until: until.toISOString() });
       expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'until' });
     }
-    const missing = await as('alice', SNOOZE, { id: '00000000-0000-4000-8000-000000000000', until: new Date(Date.now() + 60_000).toISOString() });
+    const missing = await as(SNOOZE, { id: '00000000-0000-4000-8000-000000000000', until: new Date(Date.now() + 60_000).toISOString() });
     expect(missing.errors![0].extensions!.code).toBe('NOT_FOUND');
     expect(await row(item.id)).toEqual(stored);
 
@@ -132,15 +130,15 @@ describe('snoozeInteraction', () => {
       { input: { interactionId: item.id, content: 'delivered today, sorry for the wait', resolve: true } }, ['agent']);
     expect(resolved.data!.respondToInteraction.status).toBe('RESOLVED');
     const afterResolve = await row(item.id);
-    const conflict = await as('alice', SNOOZE, { id: item.id, until: new Date(Date.now() + 60_000).toISOString() });
+    const conflict = await as(SNOOZE, { id: item.id, until: new Date(Date.now() + 60_000).toISOString() });
     expect(conflict.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'interactionId' });
     expect(await row(item.id)).toEqual(afterResolve);
   });
 
   it('is refused to ingest, marketing and viewers', async () => {
     const item = await question(`roles-${unique()}`);
-    for (const roles of [['ingest'], ['marketing'], ['viewer']]) {
-      const res = await as(`r-${unique()}`, SNOOZE, { id: item.id, until: new Date(Date.now() + 60_000).toISOString() }, roles);
+    for (const roles of [['ingest'], ['marketing'], ['viewer']] as Role[][]) {
+      const res = await as(SNOOZE, { id: item.id, until: new Date(Date.now() + 60_000).toISOString() }, roles);
       expect(res.errors![0].extensions!.code).toBe('FORBIDDEN');
     }
     expect((await row(item.id)).snoozed_until).toBeNull();
@@ -149,7 +147,7 @@ describe('snoozeInteraction', () => {
   it('against a concurrent claim of the same item: one outcome, never snoozed and held at once', async () => {
     const sg = `snoozeclaim-${unique()}`;
     const claimer = `claimer-${sg}`;
-    const set = await as('lead', SET_AGENT, { input: { id: claimer, skillGroups: [sg], tiers: ['PLATINUM', 'GOLD', 'SILVER', 'BRONZE', 'NONE'], capacity: 50 } }, ['supervisor']);
+    const set = await as(SET_AGENT, { input: { id: claimer, skillGroups: [sg], tiers: ['PLATINUM', 'GOLD', 'SILVER', 'BRONZE', 'NONE'], capacity: 50 } }, ['supervisor']);
     expect(set.errors).toBeUndefined();
     const c = await createCustomer(app.pool);
     const outcomes = { snoozed: 0, claimed: 0 };
@@ -161,8 +159,8 @@ describe('snoozeInteraction', () => {
         `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, category, skill_group, sla_due_at, actionable)
          VALUES ($1, $2, 'TWITTER', 'INBOUND', now(), 'help', 'QUESTION', $3, now() + interval '1 hour', true) RETURNING id`, [c.id, conv.id, sg]);
       const [snooze, claim] = await Promise.all([
-        as(`snoozer-${sg}`, SNOOZE, { id: item.id, until: new Date(Date.now() + 3_600_000).toISOString() }),
-        as(claimer, CLAIM),
+        as(SNOOZE, { id: item.id, until: new Date(Date.now() + 3_600_000).toISOString() }),
+        as(CLAIM, { agentId: claimer }, ['supervisor']),
       ]);
       const stored = await row(item.id);
       if (snooze.errors) {
@@ -180,7 +178,7 @@ describe('snoozeInteraction', () => {
     }
     expect(outcomes.snoozed + outcomes.claimed).toBe(12);
     // A snoozed item is never claimed afterwards either.
-    expect((await as(claimer, CLAIM)).data.claimNextInteraction).toBeNull();
+    expect((await as(CLAIM, { agentId: claimer }, ['supervisor'])).data.claimNextInteraction).toBeNull();
   });
 });
 
@@ -188,15 +186,15 @@ describe('addNote', () => {
   it('keeps a private note with the agents it mentions, emits NOTE_MENTION once per agent, and answers a retry with the same note', async () => {
     const item = await question(`note-${unique()}`);
     const bob = `bob-${unique()}`;
-    expect((await as('lead', SET_AGENT, { input: { id: bob, tiers: ['GOLD'] } }, ['supervisor'])).errors).toBeUndefined();
+    expect((await as(SET_AGENT, { input: { id: bob, tiers: ['GOLD'] } }, ['supervisor'])).errors).toBeUndefined();
     const text = `customer sends the photos tomorrow, @${bob}: please check; @nobody-${unique()} and @${bob}. again`;
     const key = `note-${unique()}`;
-    const first = await as('alice', NOTE, { id: item.id, text, key });
+    const first = await as(NOTE, { id: item.id, text, key });
     expect(first.errors).toBeUndefined();
-    expect(first.data.addNote).toMatchObject({ author: 'alice', text, mentions: [bob] });
-    const retry = await as('alice', NOTE, { id: item.id, text, key });
+    expect(first.data.addNote).toMatchObject({ author: 'test-user', text, mentions: [bob] });
+    const retry = await as(NOTE, { id: item.id, text, key });
     expect(retry.data.addNote).toEqual(first.data.addNote);
-    const reused = await as('alice', NOTE, { id: item.id, text: 'something else', key });
+    const reused = await as(NOTE, { id: item.id, text: 'something else', key });
     expect(reused.errors![0].extensions).toMatchObject({ code: 'CONFLICT', field: 'idempotencyKey' });
 
     const { rows: events } = await app.pool.query(
@@ -216,10 +214,10 @@ describe('addNote', () => {
   it('refuses empty or overlong text (BAD_USER_INPUT) and an unknown interaction (NOT_FOUND), writing nothing', async () => {
     const item = await question(`badnote-${unique()}`);
     for (const text of ['   ', 'x'.repeat(4001)]) {
-      const res = await as('alice', NOTE, { id: item.id, text });
+      const res = await as(NOTE, { id: item.id, text });
       expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'text' });
     }
-    const missing = await as('alice', NOTE, { id: '00000000-0000-4000-8000-000000000000', text: 'hello' });
+    const missing = await as(NOTE, { id: '00000000-0000-4000-8000-000000000000', text: 'hello' });
     expect(missing.errors![0].extensions!.code).toBe('NOT_FOUND');
     const { rows } = await app.pool.query(`SELECT count(*)::int AS n FROM interaction_notes WHERE interaction_id = $1`, [item.id]);
     expect(rows[0].n).toBe(0);
@@ -227,12 +225,12 @@ describe('addNote', () => {
 
   it('is written and read by agents only: ingest and marketing are refused, viewers do not see notes', async () => {
     const item = await question(`notroles-${unique()}`);
-    for (const roles of [['ingest'], ['marketing'], ['viewer']]) {
-      const res = await as(`r-${unique()}`, NOTE, { id: item.id, text: 'private' }, roles);
+    for (const roles of [['ingest'], ['marketing'], ['viewer']] as Role[][]) {
+      const res = await as(NOTE, { id: item.id, text: 'private' }, roles);
       expect(res.errors![0].extensions!.code).toBe('FORBIDDEN');
     }
-    await as('alice', NOTE, { id: item.id, text: 'private words' });
-    const viewer = await as(`v-${unique()}`, `query($id: ID!) { node(id: $id) { ... on Interaction { id notes { text } } } }`, { id: item.id }, ['viewer']);
+    await as(NOTE, { id: item.id, text: 'private words' });
+    const viewer = await as(`query($id: ID!) { node(id: $id) { ... on Interaction { id notes { text } } } }`, { id: item.id }, ['viewer']);
     expect(viewer.errors![0]).toMatchObject({ path: ['node', 'notes'], extensions: { code: 'FORBIDDEN' } });
   });
 
@@ -242,7 +240,7 @@ describe('addNote', () => {
     const contacts = await contactPointIds(app.pool, c.id);
     await insertConsentEvents(app.pool, [{ identityId: Object.values(contacts)[0], kind: 'CONTACT', purpose: 'MARKETING', status: 'GRANTED' }]);
     const secret = `private-${unique()}`;
-    expect((await as('alice', NOTE, { id: c.interactionIds[0], text: `customer said ${secret}` })).errors).toBeUndefined();
+    expect((await as(NOTE, { id: c.interactionIds[0], text: `customer said ${secret}` })).errors).toBeUndefined();
 
     const exported = await request(app.server).get('/segments/export').query({ filter: JSON.stringify({ country }) })
       .set('authorization', `Bearer ${tokenFor(['marketing'], `m-${unique()}`)}`).buffer(true)
@@ -281,8 +279,8 @@ describe('setConversationLabels', () => {
     expect(blank.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'labels[1]' });
     const missing = await app.gql(LABELS, { id: '00000000-0000-4000-8000-000000000000', labels: ['x'] }, ['agent']);
     expect(missing.errors![0].extensions!.code).toBe('NOT_FOUND');
-    for (const roles of [['ingest'], ['marketing']]) {
-      const res = await as(`r-${unique()}`, LABELS, { id: a.conversationId, labels: ['x'] }, roles);
+    for (const roles of [['ingest'], ['marketing']] as Role[][]) {
+      const res = await as(LABELS, { id: a.conversationId, labels: ['x'] }, roles);
       expect(res.errors![0].extensions!.code).toBe('FORBIDDEN');
     }
     const { rows } = await app.pool.query(`SELECT labels FROM conversations WHERE id = $1`, [a.conversationId]);
