@@ -44,6 +44,8 @@ import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
 import type { LiveHandle } from './events/live-feed';
 import { NodeService } from './customer360/node.service';
+import { DoNotEngageService } from './care/do-not-engage.service';
+import { ReplyDeliveryService } from './care/reply-delivery.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -106,6 +108,8 @@ export function createServices(
       options.webhooks?.secrets ?? new SecretBox(randomBytes(32)),
       options.webhooks?.policy ?? { allowPrivate: false, requireHttps: true },
     ),
+    doNotEngage: new DoNotEngageService(dataSource),
+    replyDelivery: new ReplyDeliveryService(dataSource),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -30,6 +30,7 @@ export interface EventPayloads {
   [EventType.TIER_CHANGED]: { customerId: string; tier: string; previousTier: string };
   [EventType.INCIDENT_OPENED]: { incidentId: string; topic: string; escalationId: string | null; posts: number };
   [EventType.INCIDENT_RESOLVED]: { incidentId: string; escalationId: string | null };
+  [EventType.REPLY_DELIVERY_FAILED]: { replyId: string; interactionId: string | null; customerId: string; status: string | null };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
@@ -63,4 +64,6 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   // A topic is counted over many people's posts (a hashtag or keyword), not about one person.
   [EventType.INCIDENT_OPENED]: { incidentId: ID, topic: OP, escalationId: ID, posts: OP },
   [EventType.INCIDENT_RESOLVED]: { incidentId: ID, escalationId: ID },
+  // The connector's error text is read through the API (ReplyDelivery.error), never sent.
+  [EventType.REPLY_DELIVERY_FAILED]: { replyId: ID, interactionId: ID, customerId: ID, status: OP },
 };
