@@ -101,8 +101,9 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
     },
   },
   care_do_not_engage_rules: {
-    // A rule may name the customer's handle: exported with them, and the handle cut out by erasure.
-    related: 't.handles && ARRAY(SELECT handle FROM social_identities WHERE customer_id = ANY($1::uuid[]))',
+    // A rule may name the customer's handle. No owner, so erasure scans every rule and cuts the
+    // customer's values out (a "related" condition on their handles would find nothing by then:
+    // their own rows are redacted first). The posts a rule filtered are exported with their rule id.
     columns: {
       ...operational('id', 'name', 'active', 'created_at', 'updated_at', 'updated_by'),
       handles: mentions(PersonalDataClass.IDENTIFIER),

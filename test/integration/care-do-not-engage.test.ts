@@ -195,4 +195,23 @@ describe('ingestion under do-not-engage rules', () => {
     const after = await app.gql(RECORD, { input: post(sg, { handle }) }, ['agent']);
     expect(after.data!.recordInteraction.doNotEngageRuleId).toBe(rule.id);
   });
+
+  it('exports the customer\'s filtered posts with their rule, and erasure cuts the customer\'s handle out of every rule', async () => {
+    const handle = `dne${unique()}`;
+    const other = `dne${unique()}`;
+    const rule = await setRule({ name: `erase-${unique()}`, handles: [handle, other], keywords: [], reason: `troll ${handle}` });
+    const recorded = await app.gql(RECORD, { input: post(`dne-${unique()}`, { handle }) }, ['agent']);
+    expect(recorded.data!.recordInteraction.doNotEngageRuleId).toBe(rule.id);
+    const { rows: [{ customerId }] } = await app.pool.query(`SELECT customer_id AS "customerId" FROM interactions WHERE id = $1`, [recorded.data!.recordInteraction.id]);
+
+    const exported = await app.gql(`query($id: ID!) { exportCustomer(id: $id) }`, { id: customerId }, ['admin']);
+    expect(exported.errors).toBeUndefined();
+    expect(exported.data!.exportCustomer.tables.interactions).toEqual([expect.objectContaining({ do_not_engage_rule_id: rule.id })]);
+
+    const erased = await app.gql(`mutation($id: ID!) { eraseCustomer(id: $id) }`, { id: customerId }, ['admin']);
+    expect(erased.errors).toBeUndefined();
+    const { rows: [stored] } = await app.pool.query(`SELECT handles, reason FROM care_do_not_engage_rules WHERE id = $1`, [rule.id]);
+    expect(JSON.stringify(stored)).not.toContain(handle);
+    expect(stored.handles).toContain(other);
+  });
 });

@@ -174,4 +174,13 @@ describe('recordReplyDelivery', () => {
     expect(await failedEvents(replyId)).toHaveLength(winner === 'FAILED' ? 1 : 0);
     expect((await read(postId)).status).toBe(winner === 'FAILED' ? 'OPEN' : 'RESPONDED');
   });
+
+  it('erases a failed delivery\'s error with the customer (it may quote them)', async () => {
+    const { postId, replyId } = await answered();
+    expect((await app.gql(CONFIRM, { input: { interactionId: replyId, status: 'FAILED', error: 'blocked by @someone' } }, ['ingest'])).errors).toBeUndefined();
+    const { rows: [{ customerId }] } = await app.pool.query(`SELECT customer_id AS "customerId" FROM interactions WHERE id = $1`, [postId]);
+    expect((await app.gql(`mutation($id: ID!) { eraseCustomer(id: $id) }`, { id: customerId }, ['admin'])).errors).toBeUndefined();
+    const { rows: [row] } = await app.pool.query(`SELECT delivery_status AS status, delivery_error AS error FROM interactions WHERE id = $1`, [replyId]);
+    expect(row).toEqual({ status: 'FAILED', error: '[erased]' });
+  });
 });
