@@ -1,4 +1,4 @@
-import { hasAnyKeyword } from './text-match';
+import { keywordsIn } from './text-match';
 
 /** An active do-not-engage rule as ingestion matches it: normalised handles, keywords as stored. */
 export interface DoNotEngageMatchRule {
@@ -10,9 +10,10 @@ export interface DoNotEngageMatchRule {
 interface Matcher {
   /** handle -> the oldest active rule naming it. */
   byHandle: Map<string, string>;
-  /** Every rule's keywords as one list: most posts hit none, and one prefiltered test settles it. */
+  /** Every rule's keywords as one list, oldest rule first: most posts hit none, and one prefiltered test settles it. */
   allKeywords: string[];
-  rules: readonly DoNotEngageMatchRule[];
+  /** keyword -> the oldest active rule naming it. */
+  byKeyword: Map<string, string>;
 }
 
 // Rules are read again only when care_rules_version moves (CareRulesService.cached), so the
@@ -23,8 +24,12 @@ function matcherOf(rules: readonly DoNotEngageMatchRule[]): Matcher {
   let matcher = matchers.get(rules);
   if (!matcher) {
     const byHandle = new Map<string, string>();
-    for (const r of rules) for (const h of r.handles) if (!byHandle.has(h)) byHandle.set(h, r.id);
-    matcher = { byHandle, allKeywords: [...new Set(rules.flatMap((r) => r.keywords))], rules };
+    const byKeyword = new Map<string, string>();
+    for (const r of rules) {
+      for (const h of r.handles) if (!byHandle.has(h)) byHandle.set(h, r.id);
+      for (const k of r.keywords) if (!byKeyword.has(k)) byKeyword.set(k, r.id);
+    }
+    matcher = { byHandle, allKeywords: [...byKeyword.keys()], byKeyword };
     matchers.set(rules, matcher);
   }
   return matcher;
@@ -43,6 +48,7 @@ export function doNotEngageRuleFor(rules: readonly DoNotEngageMatchRule[], handl
   const matcher = matcherOf(rules);
   const byHandle = handle === null ? undefined : matcher.byHandle.get(handle);
   if (byHandle) return byHandle;
-  if (!hasAnyKeyword(folded, matcher.allKeywords)) return null;
-  return matcher.rules.find((r) => hasAnyKeyword(folded, r.keywords))?.id ?? null;
+  // The keywords found, in list order: the first belongs to the oldest rule that matches.
+  const [keyword] = keywordsIn(folded, matcher.allKeywords);
+  return keyword === undefined ? null : matcher.byKeyword.get(keyword)!;
 }
