@@ -78,6 +78,20 @@ describe('setDoNotEngageRule and doNotEngageRules', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('lets one of concurrent creations under one name win: its repeats answer the rule, other content is CONFLICT, one audit entry', async () => {
+    const name = `race-${unique()}`;
+    const contents = [`dne${unique()}`, `dne${unique()}`].map((h) => ({ name, handles: [h], keywords: [], reason: 'race' }));
+    const results = await Promise.all(Array.from({ length: 8 }, (_, k) => app.gql(SET, { input: contents[k % 2] }, ['supervisor'])));
+    const ok = results.filter((r) => !r.errors).map((r) => r.data!.setDoNotEngageRule);
+    for (const r of ok) made.push({ id: r.id, name: r.name, handles: r.handles, keywords: r.keywords, reason: r.reason });
+    expect(ok).toHaveLength(4);
+    expect(new Set(ok.map((r) => r.id)).size).toBe(1);
+    expect(new Set(ok.map((r) => r.handles[0])).size).toBe(1);
+    expect(results.filter((r) => r.errors).map((r) => r.errors![0].extensions?.code)).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT']);
+    const { rows } = await app.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'DO_NOT_ENGAGE_RULE_SET' AND details->>'ruleId' = $1`, [ok[0].id]);
+    expect(rows[0].n).toBe(1);
+  });
+
   it('refuses bad input with its code and writes nothing', async () => {
     const name = `bad-${unique()}`;
     const ok = { name, handles: [`dne${unique()}`], keywords: ['spam'], reason: 'spam' };
