@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { unique } from '../helpers/factory';
+import { liveClient, settle } from '../helpers/live';
+import { waitFor } from '../helpers/receiver';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -182,5 +184,22 @@ describe('recordReplyDelivery', () => {
     expect((await app.gql(`mutation($id: ID!) { eraseCustomer(id: $id) }`, { id: customerId }, ['admin'])).errors).toBeUndefined();
     const { rows: [row] } = await app.pool.query(`SELECT delivery_status AS status, delivery_error AS error FROM interactions WHERE id = $1`, [replyId]);
     expect(row).toEqual({ status: 'FAILED', error: '[erased]' });
+  });
+
+  it('tells live desks the post is back: queueChanged ADDED after REMOVED', async () => {
+    const desk = liveClient(app.server, tokenFor(['agent'], `live-${unique()}`));
+    try {
+      const queue = desk.subscribe(`subscription { queueChanged(channel: TWITTER) { kind interactionId item { interaction { id status } } } }`);
+      await settle(300);
+      const { postId, replyId } = await answered();
+      await waitFor(() => queue.items.some((e) => e.interactionId === postId && e.kind === 'REMOVED'), 5000, 'REMOVED');
+      expect((await app.gql(CONFIRM, { input: { interactionId: replyId, status: 'FAILED', error: 'deleted thread' } }, ['ingest'])).errors).toBeUndefined();
+      await waitFor(() => queue.items.filter((e) => e.interactionId === postId).length === 3, 5000, 'back');
+      expect(queue.items.filter((e) => e.interactionId === postId).map((e) => e.kind)).toEqual(['ADDED', 'REMOVED', 'ADDED']);
+      expect(queue.items.filter((e) => e.interactionId === postId)[2].item.interaction).toEqual({ id: postId, status: 'OPEN' });
+      expect(queue.errors).toEqual([]);
+    } finally {
+      await desk.dispose();
+    }
   });
 });
