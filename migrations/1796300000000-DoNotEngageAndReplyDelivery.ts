@@ -14,6 +14,22 @@ const QUEUE_INDEXES: [string, string][] = [
 const NOT_DO_NOT_ENGAGE = ' AND do_not_engage_rule_id IS NULL';
 
 /**
+ * `predicate` (queued(): conjuncts joined by AND) without the conjuncts that name a column
+ * interactions does not have yet. Other branches add conjuncts of their own, on columns their
+ * migrations create: on a fresh database this migration may run before those, and the last
+ * migration that re-creates the indexes writes the whole predicate (the membership test checks it).
+ */
+async function onExistingColumns(q: QueryRunner, predicate: string): Promise<string> {
+  const rows: { name: string }[] = await q.query(
+    `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'interactions'`);
+  const columns = new Set(rows.map((r) => r.name));
+  // Lower-case words outside quotes are column names ('OPEN' is a string, IS NULL a keyword); now() is the one function used.
+  return predicate.split(' AND ')
+    .filter((conjunct) => (conjunct.replace(/'[^']*'/g, '').match(/\b[a-z_]+\b/g) ?? []).every((w) => w === 'now' || columns.has(w)))
+    .join(' AND ');
+}
+
+/**
  * Do-not-engage rules and reply delivery (issue 26).
  *
  * - care_do_not_engage_rules: handles and keywords whose posts are recorded but kept out of the
@@ -65,9 +81,10 @@ export class DoNotEngageAndReplyDelivery1796300000000 implements MigrationInterf
 
   /** The queue's indexes and claim on `predicate` (the claim's text without this conjunct on the way down). */
   private async membership(q: QueryRunner, predicate: string, down = false): Promise<void> {
+    const usable = await onExistingColumns(q, predicate);
     for (const [name, columns] of QUEUE_INDEXES) {
       await q.query(`DROP INDEX ${name}`);
-      await q.query(`CREATE INDEX ${name} ON interactions ${columns} WHERE ${predicate}`);
+      await q.query(`CREATE INDEX ${name} ON interactions ${columns} WHERE ${usable}`);
     }
     const claim = claimNextFunctionSql();
     await q.query(down ? claim.split(`${NOT_DO_NOT_ENGAGE.replace(' AND ', ' AND n.')}`).join('') : claim);
