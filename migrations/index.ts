@@ -29,6 +29,7 @@ import { ConsentEffectiveAt1795891000000 } from './1795891000000-ConsentEffectiv
 import { CareRulesVersion1795910000000 } from './1795910000000-CareRulesVersion';
 import { OneQueueRule1795920000000 } from './1795920000000-OneQueueRule';
 import { WaitingOnTheCustomer1796200000000 } from './1796200000000-WaitingOnTheCustomer';
+import { DoNotEngageAndReplyDelivery1796300000000 } from './1796300000000-DoNotEngageAndReplyDelivery';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -63,4 +64,5 @@ export const migrations = [
   CareRulesVersion1795910000000,
   OneQueueRule1795920000000,
   WaitingOnTheCustomer1796200000000,
+  DoNotEngageAndReplyDelivery1796300000000,
 ];

@@ -32,7 +32,7 @@ AS $function$
         END IF;
         IF cardinality(a.tiers) = 1 THEN
           SELECT n.id INTO picked FROM interactions n
-           WHERE n.queue_tier = a.tiers[1] AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now())
+           WHERE n.queue_tier = a.tiers[1] AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now()) AND n.do_not_engage_rule_id IS NULL
             AND (n.assigned_to IS NULL OR n.assignment_due_at <= now())
             AND n.lane = ANY(a.lanes)
             AND (cardinality(a.channels) = 0 OR n.channel = ANY(a.channels))
@@ -40,7 +40,7 @@ AS $function$
            ORDER BY n.queue_key, n.id LIMIT 1 FOR UPDATE SKIP LOCKED;
         ELSE
           SELECT n.id INTO picked FROM interactions n
-           WHERE n.queue_tier = ANY(a.tiers) AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now())
+           WHERE n.queue_tier = ANY(a.tiers) AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now()) AND n.do_not_engage_rule_id IS NULL
             AND (n.assigned_to IS NULL OR n.assignment_due_at <= now())
             AND n.lane = ANY(a.lanes)
             AND (cardinality(a.channels) = 0 OR n.channel = ANY(a.channels))
@@ -349,7 +349,7 @@ AS $function$
   END $function$
 ;
 
--- triggers (25)
+-- triggers (26)
 
 -- audit_log.audit_log_no_truncate
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only();
@@ -359,6 +359,9 @@ CREATE TRIGGER audit_log_no_update_delete BEFORE DELETE OR UPDATE ON public.audi
 
 -- care_business_hours.care_business_hours_version
 CREATE TRIGGER care_business_hours_version AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.care_business_hours FOR EACH STATEMENT EXECUTE FUNCTION care_rules_changed();
+
+-- care_do_not_engage_rules.care_do_not_engage_rules_version
+CREATE TRIGGER care_do_not_engage_rules_version AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.care_do_not_engage_rules FOR EACH STATEMENT EXECUTE FUNCTION care_rules_changed();
 
 -- care_escalation_rules.care_escalation_rules_version
 CREATE TRIGGER care_escalation_rules_version AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.care_escalation_rules FOR EACH STATEMENT EXECUTE FUNCTION care_rules_changed();
@@ -434,7 +437,7 @@ CREATE TRIGGER outbox_published AFTER INSERT ON public.outbox_events REFERENCING
 -- pii_patterns.pii_patterns_version
 CREATE TRIGGER pii_patterns_version AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.pii_patterns FOR EACH STATEMENT EXECUTE FUNCTION care_rules_changed();
 
--- partial indexes (24)
+-- partial indexes (25)
 
 -- brand_channels_live_key
 CREATE UNIQUE INDEX brand_channels_live_key ON public.brand_channels USING btree (channel, handle) WHERE (removed_at IS NULL);
@@ -472,6 +475,9 @@ CREATE INDEX interactions_assigned_idx ON public.interactions USING btree (assig
 -- interactions_brand_channel_idx
 CREATE INDEX interactions_brand_channel_idx ON public.interactions USING btree (brand_channel_id, occurred_at) WHERE (brand_channel_id IS NOT NULL);
 
+-- interactions_do_not_engage_idx
+CREATE INDEX interactions_do_not_engage_idx ON public.interactions USING btree (do_not_engage_rule_id, occurred_at) WHERE (do_not_engage_rule_id IS NOT NULL);
+
 -- interactions_external_idx
 CREATE INDEX interactions_external_idx ON public.interactions USING btree (channel, external_id) WHERE (external_id IS NOT NULL);
 
@@ -479,19 +485,19 @@ CREATE INDEX interactions_external_idx ON public.interactions USING btree (chann
 CREATE INDEX interactions_in_reply_to_idx ON public.interactions USING btree (in_reply_to_id) WHERE (in_reply_to_id IS NOT NULL);
 
 -- interactions_queue_channel_idx
-CREATE INDEX interactions_queue_channel_idx ON public.interactions USING btree (channel, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable);
+CREATE INDEX interactions_queue_channel_idx ON public.interactions USING btree (channel, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
 
 -- interactions_queue_idx
-CREATE INDEX interactions_queue_idx ON public.interactions USING btree (queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable);
+CREATE INDEX interactions_queue_idx ON public.interactions USING btree (queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
 
 -- interactions_queue_lane_idx
-CREATE INDEX interactions_queue_lane_idx ON public.interactions USING btree (lane, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable);
+CREATE INDEX interactions_queue_lane_idx ON public.interactions USING btree (lane, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
 
 -- interactions_queue_skill_idx
-CREATE INDEX interactions_queue_skill_idx ON public.interactions USING btree (skill_group, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable);
+CREATE INDEX interactions_queue_skill_idx ON public.interactions USING btree (skill_group, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
 
 -- interactions_queue_tier_idx
-CREATE INDEX interactions_queue_tier_idx ON public.interactions USING btree (queue_tier, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable);
+CREATE INDEX interactions_queue_tier_idx ON public.interactions USING btree (queue_tier, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
 
 -- interactions_snoozed_idx
 CREATE INDEX interactions_snoozed_idx ON public.interactions USING btree (conversation_id) WHERE (snoozed_until IS NOT NULL);

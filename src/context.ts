@@ -49,6 +49,8 @@ import { InteractionNoteService } from './care/interaction-note.service';
 import { createNoteLoaders } from './care/interaction-note.loaders';
 import { ConversationLabelService } from './care/conversation-label.service';
 import { HandoffMetricsService } from './analytics/handoff-metrics.service';
+import { DoNotEngageService } from './care/do-not-engage.service';
+import { ReplyDeliveryService } from './care/reply-delivery.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -116,6 +118,8 @@ export function createServices(
     notes: new InteractionNoteService(dataSource),
     conversationLabels: new ConversationLabelService(pool),
     handoffMetrics: new HandoffMetricsService(pool),
+    doNotEngage: new DoNotEngageService(dataSource),
+    replyDelivery: new ReplyDeliveryService(dataSource),
   };
 }
 export type Services = ReturnType<typeof createServices>;

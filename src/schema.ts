@@ -36,6 +36,7 @@ import { CustomerActivityResolver } from './interactions/customer-activity.resol
 import { NodeResolver } from './customer360/node.resolver';
 import { CareWaitingResolver, InteractionNotesResolver } from './care/care-waiting.resolver';
 import { HandoffMetricsResolver } from './analytics/handoff-metrics.resolver';
+import { DoNotEngageResolver, InteractionDeliveryResolver } from './care/do-not-engage.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -79,6 +80,8 @@ export const resolvers: NonEmptyArray<Function> = [
   CareWaitingResolver,
   InteractionNotesResolver,
   HandoffMetricsResolver,
+  DoNotEngageResolver,
+  InteractionDeliveryResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -33,6 +33,7 @@ export function metricsAsText(m: ServiceMetrics): string {
       r.brandChannel.channel, r.brandChannel.handle, r.count, r.answered, r.unanswered, r.medianSeconds === null ? '-' : secs(r.medianSeconds),
     ])),
     table('Replies by template', ['template', 'version', 'replies'], m.repliesByTemplate.map((r) => [r.name, r.version, r.replies])),
+    table('Kept out by do-not-engage rules', ['rule', 'posts'], m.doNotEngageFiltered.map((r) => [r.name, r.count])),
   ].join('\n');
 }
 
@@ -95,6 +96,7 @@ ${htmlTable(['metric', 'value'], [['customers helped', m.customersHelped], ['cus
 <h2>Top inquiries</h2>${htmlTable(['topic', 'items'], m.topInquiries.map((r) => [r.topic, r.count]))}
 <h2>Response time by source</h2>${htmlTable(['channel', 'answered', 'median', 'p90'], m.responseTimeBySource.map((r) => [r.channel, r.count, secs(r.medianSeconds), secs(r.p90Seconds)]))}
 <h2>Escalations by source</h2>${htmlTable(['channel', 'escalations'], m.escalationsBySource.map((r) => [r.channel, r.count]))}
+<h2>Kept out by do-not-engage rules</h2>${htmlTable(['rule', 'posts'], m.doNotEngageFiltered.map((r) => [r.name, r.count]))}
 </body></html>
 `;
 }

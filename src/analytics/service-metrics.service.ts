@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { badInput } from '../graphql/errors';
-import { HeatLevel, type BrandChannelMetrics, type ServiceMetrics, type TemplateReplyCount } from './service-metrics.types';
+import { HeatLevel, type BrandChannelMetrics, type DoNotEngageCount, type ServiceMetrics, type TemplateReplyCount } from './service-metrics.types';
 import { BRAND_CHANNEL_COLUMNS } from '../care/brand-channel.service';
 
 /** Longest range one request may ask for. */
@@ -45,7 +45,7 @@ export class ServiceMetricsService {
     const range = [from, to];
     const q = <T>(sql: string, params: unknown[] = range) => this.pool.query<T & Record<string, unknown>>(sql, params).then((r) => r.rows);
 
-    const [counts, volume, complaints, inquiries, response, escalations, heat, arrival, brands, templates, incidents] = await Promise.all([
+    const [counts, volume, complaints, inquiries, response, escalations, heat, arrival, brands, templates, incidents, doNotEngage] = await Promise.all([
       q<{ helped: number; thanked: number; unanswered: number }>(
         `SELECT count(DISTINCT i.customer_id) FILTER (WHERE i.category IN ('COMPLAINT','QUESTION')
                   AND (i.responded_at IS NOT NULL OR i.resolved_at IS NOT NULL))::int AS helped,
@@ -100,6 +100,12 @@ export class ServiceMetricsService {
                                               JOIN care_incidents ci ON ci.id = n.incident_id
                                              WHERE ci.opened_at >= $1 AND ci.opened_at < $2) r) AS reached`,
       ),
+      q<DoNotEngageCount>(
+        `SELECT r.id AS "ruleId", r.name, s.count FROM care_do_not_engage_rules r
+           JOIN (SELECT i.do_not_engage_rule_id AS id, count(*)::int AS count FROM interactions i
+                  WHERE i.do_not_engage_rule_id IS NOT NULL AND ${IN_RANGE} GROUP BY 1) s ON s.id = r.id
+          ORDER BY s.count DESC, r.name`,
+      ),
     ]);
     return {
       from,
@@ -125,6 +131,7 @@ export class ServiceMetricsService {
       repliesByTemplate: templates,
       incidents: incidents[0].opened,
       incidentPostersReached: incidents[0].reached,
+      doNotEngageFiltered: doNotEngage,
     };
   }
 }

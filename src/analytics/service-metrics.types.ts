@@ -69,6 +69,14 @@ export class TemplateReplyCount {
 }
 
 @Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
+@ObjectType({ simpleResolvers: true, description: 'Inbound posts one do-not-engage rule kept out of the queue in the range.' })
+export class DoNotEngageCount {
+  @Field(() => ID) ruleId!: string;
+  @Field({ description: 'The rule\'s current name.' }) name!: string;
+  @Field(() => Int) count!: number;
+}
+
+@Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'What care leaders ask for, over [from, to). Definitions: README, "Service metrics".' })
 export class ServiceMetrics {
   @Field(() => DateTimeScalar) from!: Date;
@@ -92,4 +100,6 @@ export class ServiceMetrics {
   @Field(() => Int, { description: 'Incidents opened in the range (topic bursts that tripped the threshold rule).' }) incidents!: number;
   @Field(() => Int, { description: 'Posters of the incidents opened in the range whom a message (notification or closing) reached, once per incident.' })
   incidentPostersReached!: number;
+  @Field(() => [DoNotEngageCount], { description: 'Inbound posts kept out of the queue by each do-not-engage rule, most first.' })
+  doNotEngageFiltered!: DoNotEngageCount[];
 }

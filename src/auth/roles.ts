@@ -48,4 +48,6 @@ export const CAN = {
   workCare: ['agent'] as Role[],
   readCareRules: ['agent'] as Role[],
   workQueue: ['agent'] as Role[],
+  /** A channel connector confirms that a reply was posted (recordReplyDelivery). */
+  confirmDelivery: ['ingest'] as Role[],
 };

@@ -59,7 +59,10 @@ interface Locked {
 export class CareDeskService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Records the outbound reply and stops the SLA clock of the interaction answered (RESPONDED, or RESOLVED with `resolve`). */
+  /**
+   * Records the outbound reply and stops the SLA clock of the interaction answered (RESPONDED, or RESOLVED with `resolve`).
+   * The reply's delivery is PENDING until a connector confirms it (reply-delivery.service.ts), SENT when it carries the platform's id.
+   */
   async respond(input: RespondInput, by: string): Promise<Interaction> {
     const interactionId = id(input.interactionId, 'interactionId');
     const content = text(input.content, 'content');
@@ -87,8 +90,9 @@ export class CareDeskService {
       const [reply]: { id: string; openEscalations: number }[] = await m.query(
         `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, is_public, category,
            sentiment, topics, lane, skill_group, status, in_reply_to_id, external_id, actionable, closed_loop, created_by,
-           brand_channel_id, template_id, template_version)
-         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15, $16, $17, $18)
+           brand_channel_id, template_id, template_version, delivery_status, delivery_updated_at)
+         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15, $16, $17, $18,
+                 CASE WHEN $13::text IS NULL THEN 'PENDING' ELSE 'SENT' END, now())
          RETURNING id, (SELECT count(*)::int FROM escalations e WHERE e.interaction_id = $12 AND e.resolved_at IS NULL) AS "openEscalations"`,
         [original.customerId, original.conversationId, channel, at, content, isPublic, original.category, classify(content).sentiment,
           original.topics, original.lane, original.skillGroup, original.id, input.externalId ?? null, closedLoop, by,

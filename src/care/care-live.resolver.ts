@@ -11,7 +11,8 @@ import { DomainError } from '../graphql/errors';
 import { Escalation } from '../interactions/interaction.types';
 import { QueueEvent, QueueEventKind } from './care-live.types';
 
-const QUEUE_EVENTS = new Set<string>([EventType.INTERACTION_RECORDED, EventType.INTERACTION_RESPONDED, EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED]);
+const QUEUE_EVENTS = new Set<string>([EventType.INTERACTION_RECORDED, EventType.INTERACTION_RESPONDED, EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED,
+  EventType.REPLY_DELIVERY_FAILED]);
 const ESCALATION_EVENTS = new Set<string>([EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED]);
 
 /** The roles a subscription needs, checked when it starts (FORBIDDEN then, for that subscription only). */
@@ -30,7 +31,8 @@ export class CareLiveResolver {
     description: 'Agent and up. Care-queue changes (new complaints, answers, escalations) as they commit, filtered like careQueue.',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, QueueArgs, RequestContext>) =>
       (await liveOf(context, CAN.workQueue, 'Subscription.queueChanged')).stream(
-        (e) => QUEUE_EVENTS.has(e.type) && (e.type !== EventType.INTERACTION_RECORDED || (e.data.direction === 'INBOUND' && (!args.channel || e.data.channel === args.channel))),
+        (e) => QUEUE_EVENTS.has(e.type) && e.data.interactionId != null
+          && (e.type !== EventType.INTERACTION_RECORDED || (e.data.direction === 'INBOUND' && (!args.channel || e.data.channel === args.channel))),
         (e, loaders) => queueEventOf(loaders, e, args),
       ),
   })
@@ -64,7 +66,9 @@ async function queueEventOf(loaders: RequestContext['loaders'], e: StoredEvent, 
   if ((args.lane && interaction.lane !== args.lane) || (args.channel && interaction.channel !== args.channel)) return null;
   if (args.skillGroup != null && interaction.skillGroup !== args.skillGroup) return null;
   const item = await sharedRead(e, 'queue-item', () => loaders.queueItemById.load(interactionId));
-  if (item) return { kind: e.type === EventType.INTERACTION_RECORDED ? QueueEventKind.ADDED : QueueEventKind.UPDATED, interactionId, item, at: e.occurredAt };
+  // A reply that was not delivered puts its post back: new in the queue again.
+  const added = e.type === EventType.INTERACTION_RECORDED || e.type === EventType.REPLY_DELIVERY_FAILED;
+  if (item) return { kind: added ? QueueEventKind.ADDED : QueueEventKind.UPDATED, interactionId, item, at: e.occurredAt };
   // Recorded but never queued (kept out by a filter rule, or escalated at once): nothing changed in the queue.
   if (e.type === EventType.INTERACTION_RECORDED || !interaction.actionable) return null;
   return { kind: QueueEventKind.REMOVED, interactionId, item: null, at: e.occurredAt };

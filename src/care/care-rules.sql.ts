@@ -14,4 +14,6 @@ export const LOAD_RULES_SQL = `SELECT
   (SELECT coalesce(json_agg(json_build_object('name', name, 'timeZone', time_zone, 'weekly', weekly) ORDER BY name), '[]')
      FROM care_business_hours) AS "businessHours",
   (SELECT coalesce(json_agg(json_build_object('name', name, 'kind', kind, 'pattern', pattern, 'caseSensitive', case_sensitive,
-     'enabled', enabled) ORDER BY name), '[]') FROM pii_patterns) AS "piiPatterns"`;
+     'enabled', enabled) ORDER BY name), '[]') FROM pii_patterns) AS "piiPatterns",
+  (SELECT coalesce(json_agg(json_build_object('id', id, 'handles', handles, 'keywords', keywords) ORDER BY created_at, id), '[]')
+     FROM care_do_not_engage_rules WHERE active) AS "doNotEngage"`;

@@ -1,5 +1,6 @@
 import type { Channel, EscalationTeam, InteractionCategory, SwimLane, Tier } from '../graphql/enums';
 import type { PiiPattern } from './pii-scan';
+import type { DoNotEngageMatchRule } from './do-not-engage';
 
 // The stored rules of the care desk, as the pure functions use them. They are rows in the
 // care_* tables (defaults from migration CareWorkflow); CareRulesService loads and edits them.
@@ -79,4 +80,6 @@ export interface CareRules {
   businessHours: BusinessHours[];
   /** Stored patterns of the PII scan (account/order numbers, postal addresses). */
   piiPatterns: PiiPattern[];
+  /** The active do-not-engage rules (do-not-engage.ts), oldest first. */
+  doNotEngage: DoNotEngageMatchRule[];
 }

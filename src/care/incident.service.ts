@@ -214,9 +214,9 @@ export class IncidentService {
     const sentiment = classify(text).sentiment;
     await m.query(
       `INSERT INTO interactions (id, customer_id, conversation_id, channel, direction, occurred_at, content, is_public, category,
-         sentiment, topics, lane, skill_group, status, in_reply_to_id, actionable, closed_loop, created_by)
+         sentiment, topics, lane, skill_group, status, in_reply_to_id, actionable, closed_loop, created_by, delivery_status, delivery_updated_at)
        SELECT r.id, r.customer_id, r.conversation_id, r.channel, 'OUTBOUND', now(), $2, r.is_public, 'PROACTIVE',
-              $3, ARRAY[$4::text], r.lane, r.skill_group, 'RESPONDED', r.in_reply_to_id, false, r.closed_loop, $5
+              $3, ARRAY[$4::text], r.lane, r.skill_group, 'RESPONDED', r.in_reply_to_id, false, r.closed_loop, $5, 'PENDING', now()
          FROM json_to_recordset($1::json) AS r(id uuid, customer_id uuid, conversation_id uuid, channel text, is_public boolean,
               lane text, skill_group text, in_reply_to_id uuid, closed_loop boolean)`,
       [JSON.stringify(sent.map((t) => ({

@@ -29,6 +29,7 @@ import { joinOpenIncidents, openIncidents } from './incident.writer';
 import { EventType } from '../events/event-types';
 import { appendEvents, type EventSink } from '../events/outbox';
 import { recorded } from './care-desk.service';
+import { doNotEngageRuleFor } from './do-not-engage';
 
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
@@ -70,6 +71,8 @@ function interactionOf(row: Row, answered: HistoryEntry | undefined, escalated: 
     respondedAt: answered?.at ?? null, resolvedAt: null, slaDueAt: row.sla_due_at === null ? null : new Date(row.sla_due_at),
     actionable: row.actionable, closedLoop: null, externalId: row.external_id, inReplyToId: row.in_reply_to_id,
     brandChannelId: row.brand_channel_id, pii: row.pii, templateId: null, templateVersion: null,
+    doNotEngageRuleId: row.do_not_engage_rule_id, deliveryStatus: row.delivery_status as Interaction['deliveryStatus'], deliveryError: null,
+    deliveryUpdatedAt: row.delivery_updated_at === null ? null : new Date(row.delivery_updated_at),
   };
 }
 
@@ -99,11 +102,14 @@ interface Row {
   created_by: string;
   brand_channel_id: string | null;
   pii: { kind: string; masked: string }[];
+  do_not_engage_rule_id: string | null;
+  delivery_status: string | null;
+  delivery_updated_at: string | null;
 }
 
 const ROW_COLUMNS = `id, customer_id, conversation_id, social_identity_id, channel, direction, occurred_at, content, is_public,
   category, sentiment, topics, lane, skill_group, status, sla_due_at, in_reply_to_id, external_id, idempotency_key,
-  content_hash, actionable, created_by, brand_channel_id, pii`;
+  content_hash, actionable, created_by, brand_channel_id, pii, do_not_engage_rule_id, delivery_status, delivery_updated_at`;
 const PREFIXED_COLUMNS = ROW_COLUMNS.split(',').map((c) => `r.${c.trim()}`).join(', ');
 
 /**
@@ -116,6 +122,7 @@ const BATCH_COLUMNS: [keyof Row, string][] = [
   ['sentiment', 'real'], ['topics', 'text[]'], ['lane', 'text'], ['skill_group', 'text'], ['status', 'text'], ['sla_due_at', 'timestamptz'],
   ['in_reply_to_id', 'uuid'], ['external_id', 'text'], ['idempotency_key', 'text'], ['content_hash', 'text'], ['actionable', 'boolean'],
   ['brand_channel_id', 'uuid'], ['pii', 'jsonb'], ['created_by', 'text'],
+  ['do_not_engage_rule_id', 'uuid'], ['delivery_status', 'text'], ['delivery_updated_at', 'timestamptz'],
 ];
 const BATCH_SELECT = BATCH_COLUMNS.map(([column, type], n) => (type === 'jsonb' ? `e->${n} AS ${column}` : `(e->>${n})::${type} AS ${column}`)).join(', ');
 
@@ -316,8 +323,9 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
    * that cross a threshold rule, each opening an incident; returns the escalated interaction ids.
    */
   private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[], requestIds: Map<string, string | undefined>): Promise<Set<string>> {
+    // Do-not-engage posts neither count towards a burst nor join an incident (whose notices are automatic replies).
     const posts: TopicPost[] = rows
-      .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0)
+      .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0 && r.do_not_engage_rule_id === null)
       .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
     await countTopicPosts(m, posts);
     // Posts on a topic with an open incident join it and escalate nothing more.
@@ -375,7 +383,9 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     const topics = item.topics ?? auto!.topics;
     const inbound = item.direction === Direction.INBOUND;
     const skillGroup = input.skillGroup?.trim() ?? skillGroupFor(rules.skillGroups, { folded, topics });
-    const churn = inbound ? churnRuleHit(rules.escalations, folded) : null;
+    // A post under a do-not-engage rule is recorded and nothing more: no queue, no automatic escalation or reply.
+    const doNotEngage = inbound ? doNotEngageRuleFor(rules.doNotEngage, item.ids.handles[0]?.handle ?? null, folded) : null;
+    const churn = inbound && doNotEngage === null ? churnRuleHit(rules.escalations, folded) : null;
     const due = slaDueAt(rules, { channel: input.channel, tier: customer.tier, direction: item.direction, occurredAt: item.occurredAt }, brand);
     // Public posts only: what a customer wrote in private to the brand is no exposure.
     const pii = inbound && item.isPublic ? scanPii(input.content, rules.piiPatterns, this.defaultRegion) : [];
@@ -406,6 +416,11 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
       created_by: item.by!,
       brand_channel_id: brand?.id ?? null,
       pii,
+      do_not_engage_rule_id: doNotEngage,
+      // An outbound reply is PENDING until a connector confirms it (recordReplyDelivery); one that
+      // carries the platform's id was posted already.
+      delivery_status: inbound ? null : input.externalId == null ? 'PENDING' : 'SENT',
+      delivery_updated_at: inbound ? null : item.occurredAt.toISOString(),
     };
   }
 

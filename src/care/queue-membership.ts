@@ -2,7 +2,7 @@ import type { Interaction } from '../interactions/interaction.types';
 
 /**
  * Queue membership, the one definition. An interaction is in the care queue while it is open,
- * inbound and actionable (filter rules keep other mentions out); it is free while nobody holds
+ * inbound and actionable (filter rules keep other mentions out) and no do-not-engage rule matched it; it is free while nobody holds
  * it (never claimed, released, or the hold expired); a hold counts while its due time is ahead.
  *
  * Every reader builds its SQL from these fragments: the queue page and count and the queue items
@@ -21,7 +21,9 @@ export const queued = (alias?: string) => {
   return `${a}status = 'OPEN' AND ${a}direction = 'INBOUND' AND ${a}actionable`
     // Snoozed (waiting on the customer) until snoozed_until: a time, so it cannot be part of the
     // indexes' predicate (now() is not immutable); snoozed rows stay in the indexes and are skipped.
-    + (alias ? ` AND (${a}snoozed_until IS NULL OR ${a}snoozed_until <= now())` : '');
+    + (alias ? ` AND (${a}snoozed_until IS NULL OR ${a}snoozed_until <= now())` : '')
+    // A do-not-engage rule matched the post at ingestion: recorded, never queued (DoNotEngageAndReplyDelivery1796300000000).
+    + ` AND ${a}do_not_engage_rule_id IS NULL`;
 };
 
 /** SQL: nobody holds the row `alias` now. */

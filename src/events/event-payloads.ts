@@ -31,6 +31,7 @@ export interface EventPayloads {
   [EventType.INCIDENT_OPENED]: { incidentId: string; topic: string; escalationId: string | null; posts: number };
   [EventType.INCIDENT_RESOLVED]: { incidentId: string; escalationId: string | null };
   [EventType.NOTE_MENTION]: { interactionId: string; noteId: string; customerId: string; agentId: string };
+  [EventType.REPLY_DELIVERY_FAILED]: { replyId: string; interactionId: string | null; customerId: string; status: string | null };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
@@ -66,4 +67,6 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   [EventType.INCIDENT_RESOLVED]: { incidentId: ID, escalationId: ID },
   // The mentioned agent is staff (a token subject); the note's text is never in the event.
   [EventType.NOTE_MENTION]: { interactionId: ID, noteId: ID, customerId: ID, agentId: OP },
+  // The connector's error text is read through the API (ReplyDelivery.error), never sent.
+  [EventType.REPLY_DELIVERY_FAILED]: { replyId: ID, interactionId: ID, customerId: ID, status: OP },
 };

@@ -6,7 +6,9 @@ export const INTERACTION_COLUMNS = `i.id, i.customer_id AS "customerId", i.conve
   i.sla_due_at AS "slaDueAt", i.actionable, i.closed_loop AS "closedLoop", i.external_id AS "externalId",
   i.in_reply_to_id AS "inReplyToId", i.brand_channel_id AS "brandChannelId", i.pii, i.template_id AS "templateId",
   i.template_version AS "templateVersion", i.assigned_to AS "assignedToId", i.assignment_due_at AS "assignmentDueAt",
-  CASE WHEN i.snoozed_until > now() THEN i.snoozed_until END AS "snoozedUntil"`;
+  CASE WHEN i.snoozed_until > now() THEN i.snoozed_until END AS "snoozedUntil",
+  i.do_not_engage_rule_id AS "doNotEngageRuleId", i.delivery_status AS "deliveryStatus", i.delivery_error AS "deliveryError",
+  i.delivery_updated_at AS "deliveryUpdatedAt"`;
 
 /** Columns of a Conversation (table alias v). */
 export const CONVERSATION_COLUMNS = `v.id, v.customer_id AS "customerId", v.channels, v.started_at AS "startedAt",

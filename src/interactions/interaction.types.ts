@@ -66,6 +66,12 @@ export class Interaction {
   /** The agent holding the item (care's claimNextInteraction), counting while assignmentDueAt is ahead; absent on rows built in memory. */
   assignedToId?: string | null;
   assignmentDueAt?: Date | null;
+  /** Inbound: the do-not-engage rule that kept the post out of the queue (care exposes it as Interaction.doNotEngageRule). */
+  doNotEngageRuleId?: string | null;
+  /** Outbound replies: the delivery a connector confirms (care exposes it as Interaction.delivery); null on inbound items. */
+  deliveryStatus?: 'PENDING' | 'SENT' | 'FAILED' | null;
+  deliveryError?: string | null;
+  deliveryUpdatedAt?: Date | null;
 }
 
 @ObjectType({ simpleResolvers: true })

@@ -100,6 +100,17 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       topic: mentions(PersonalDataClass.FREE_TEXT),
     },
   },
+  care_do_not_engage_rules: {
+    // A rule may name the customer's handle. No owner, so erasure scans every rule and cuts the
+    // customer's values out (a "related" condition on their handles would find nothing by then:
+    // their own rows are redacted first). The posts a rule filtered are exported with their rule id.
+    columns: {
+      ...operational('id', 'name', 'active', 'created_at', 'updated_at', 'updated_by'),
+      handles: mentions(PersonalDataClass.IDENTIFIER),
+      keywords: mentions(PersonalDataClass.FREE_TEXT),
+      reason: mentions(PersonalDataClass.FREE_TEXT),
+    },
+  },
   care_lane_rules: { columns: operational('name', 'position', 'lane', 'channels', 'categories', 'keywords', 'hashtags', 'enabled', 'updated_at', 'updated_by') },
   care_skill_groups: { columns: operational('name', 'position', 'keywords', 'hashtags', 'updated_at', 'updated_by') },
   care_sla_targets: { columns: operational('id', 'channel', 'tier', 'response_minutes', 'business_hours', 'updated_at', 'updated_by') },
@@ -230,7 +241,10 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
         'sla_due_at', 'created_at', 'actionable', 'closed_loop', 'created_by', 'priority_base', 'queue_key', 'brand_channel_id',
         'template_id', 'template_version', 'assigned_to', 'assigned_at', 'assignment_due_at', 'queue_tier',
         'snoozed_until',
+        'do_not_engage_rule_id', 'delivery_status', 'delivery_updated_at',
       ),
+      // A connector's words about a failed reply (it may quote the customer): the whole text goes.
+      delivery_error: note(),
       ...pseudonymous('id', 'customer_id', 'conversation_id', 'social_identity_id', 'in_reply_to_id'),
       content: note(),
       sentiment: rule(PersonalDataClass.PROFILING, ErasureAction.KEEP, [SERVICE, PROFILING]),

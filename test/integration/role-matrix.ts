@@ -413,6 +413,26 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($id: ID!) { setConversationLabels(conversationId: $id, labels: ["matrix"]) { id } }`,
     variables: async (fx) => ({ id: (await fx.newInteraction()).conversationId }),
   },
+  'Query.doNotEngageRules': {
+    allowed: AGENTS,
+    document: `query { doNotEngageRules { id } }`,
+  },
+  'Mutation.setDoNotEngageRule': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: DoNotEngageRuleInput!) { setDoNotEngageRule(input: $input) { id } }`,
+    // Switched off: a rule made by the matrix filters nobody's posts.
+    variables: (fx) => ({ input: { name: `matrix-${fx.unique()}`, handles: [`matrix${fx.unique().slice(0, 8)}`], keywords: [], reason: 'matrix', active: false } }),
+  },
+  'Mutation.recordReplyDelivery': {
+    allowed: ['ingest', 'admin'],
+    document: `mutation($input: ReplyDeliveryInput!) { recordReplyDelivery(input: $input) { id } }`,
+    variables: async (fx) => {
+      const { interactionId } = await fx.newInteraction();
+      const reply = await fx.asAdmin(`mutation($input: RespondInput!) { respondToInteraction(input: $input) { id } }`, { input: { interactionId, content: 'matrix reply' } });
+      const [row] = await fx.sql(`SELECT id FROM interactions WHERE in_reply_to_id = $1 AND direction = 'OUTBOUND'`, [reply.respondToInteraction.id]);
+      return { input: { interactionId: row.id, status: 'SENT', externalId: `matrix-${fx.unique()}` } };
+    },
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {

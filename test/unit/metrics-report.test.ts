@@ -17,6 +17,7 @@ const metrics: ServiceMetrics = {
     count: 4, answered: 3, unanswered: 1, medianSeconds: 600, p90Seconds: 900,
   }],
   repliesByTemplate: [{ templateId: 't1', name: 'Sorry to hear', version: 2, replies: 3 }],
+  doNotEngageFiltered: [{ ruleId: 'r1', name: 'spam-bots', count: 7 }],
 };
 
 describe('service metrics report', () => {
@@ -26,6 +27,7 @@ describe('service metrics report', () => {
       expect(text).toContain(title);
     }
     expect(text).toMatch(/TWITTER\s+3\s+1\.5 h\s+1\.9 h/);
+    expect(text).toMatch(/Kept out by do-not-engage rules[\s\S]*spam-bots\s+7/);
   });
 
   it('writes a self-contained HTML page with inline SVG charts and escaped text', () => {
