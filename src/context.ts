@@ -44,6 +44,7 @@ import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
 import type { LiveHandle } from './events/live-feed';
 import { NodeService } from './customer360/node.service';
+import { RetentionService } from './privacy/retention.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -106,6 +107,7 @@ export function createServices(
       options.webhooks?.secrets ?? new SecretBox(randomBytes(32)),
       options.webhooks?.policy ?? { allowPrivate: false, requireHttps: true },
     ),
+    retention: new RetentionService(dataSource),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -397,6 +397,23 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($id: ID!) { redeliverWebhookEvents(webhookId: $id, since: "2026-01-01T00:00:00Z") }`,
     variables: async (fx) => ({ id: (await fx.asAdmin(`mutation { registerWebhook(input: { url: "http://127.0.0.1:9/matrix-hook", events: [TIER_CHANGED] }) { id } }`)).registerWebhook.id }),
   },
+  'Query.influencersOnTopic': {
+    allowed: AGENTS,
+    document: `query { influencersOnTopic(topic: "warranty", first: 1) { id } }`,
+  },
+  'Query.retentionPolicy': {
+    allowed: ['admin'],
+    document: `query { retentionPolicy { updatedAt } }`,
+  },
+  'Mutation.setRetentionPolicy': {
+    allowed: ['admin'],
+    document: `mutation($input: RetentionPolicyInput!) { setRetentionPolicy(input: $input) { updatedAt } }`,
+    // Writes back what is there: the policy is global.
+    variables: async (fx) => {
+      const { retentionPolicy: p } = await current(fx, `query { retentionPolicy { closedConversationDays anonymiseInactiveCustomerDays } }`);
+      return { input: p };
+    },
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
