@@ -33,7 +33,8 @@ export class RetentionService {
     return this.dataSource.transaction(async (m) => {
       const [before]: RetentionPolicy[] = await m.query(`SELECT ${POLICY_COLUMNS} FROM retention_policy FOR UPDATE`);
       if (before.closedConversationDays === closed && before.anonymiseInactiveCustomerDays === inactive) return before;
-      const [after]: RetentionPolicy[] = await m.query(
+      // TypeORM answers an UPDATE with [rows, rowCount].
+      const [[after]]: [RetentionPolicy[], number] = await m.query(
         `UPDATE retention_policy SET closed_conversation_days = $1, anonymise_inactive_customer_days = $2, updated_at = now(), updated_by = $3
          RETURNING ${POLICY_COLUMNS}`,
         [closed, inactive, viewer.sub],
