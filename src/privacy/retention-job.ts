@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
+import { IntervalJob } from '../common/interval-job';
 import { runRetentionBatch } from './retention.service';
 
 export interface RetentionJobOptions {
@@ -23,9 +24,7 @@ export const DEFAULT_RETENTION_OPTIONS: RetentionJobOptions = { intervalMs: 3_60
 export class RetentionJob {
   private readonly options: RetentionJobOptions;
   private readonly counted: Counter<'applied'>;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly timer: IntervalJob;
 
   constructor(private readonly dataSource: DataSource, private readonly logger: Logger, registry: Registry, options: Partial<RetentionJobOptions> = {}) {
     this.options = { ...DEFAULT_RETENTION_OPTIONS, ...options };
@@ -34,30 +33,21 @@ export class RetentionJob {
       help: 'Retention applied by this process: conversations redacted, customers anonymised, batches committed',
       labelNames: ['applied'], registers: [registry],
     });
+    this.timer = new IntervalJob(this.options.intervalMs, () => this.tick(new Date()));
   }
 
   start(): void {
-    if (this.timer) return;
-    this.stopped = false;
-    this.timer = setInterval(() => {
-      this.running ??= this.tick(new Date()).finally(() => {
-        this.running = null;
-      });
-    }, this.options.intervalMs);
-    this.timer.unref();
+    this.timer.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.timer.stop();
   }
 
   /** One tick: batches until the run is done, nothing is due, or the bound is reached. */
   async tick(now: Date): Promise<void> {
     try {
-      for (let k = 0; k < this.options.maxBatchesPerTick && !this.stopped; k++) {
+      for (let k = 0; k < this.options.maxBatchesPerTick && !this.timer.stopped; k++) {
         const batch = await runRetentionBatch(this.dataSource, { batchSize: this.options.batchSize, now });
         if (batch.runId !== null) {
           this.counted.inc({ applied: 'batches' });
