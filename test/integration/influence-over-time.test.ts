@@ -108,6 +108,8 @@ describe('networkTrend', () => {
     expect((compiled.data!.customer as { networkTrend: number }).networkTrend).toBe(0.2);
     // The customer (compiled: one statement; loaders: its loader), then one statement per new field.
     expect(statements(compiled)).toBe(3);
+    // The response fast path does not cover these fields: the request went through Apollo.
+    expect(compiled.headers['x-read-path']).toBeUndefined();
     expect(statements(loaders)).toBe(3);
     const page = `query { customers(first: 20) { edges { node { id followerHistory(first: 2) { followerCount } networkTrend } } } }`;
     const pageRes = await app.gql(page, {}, ['viewer']);

@@ -98,6 +98,20 @@ describe('retention', () => {
     await setPolicy(null, null);
   });
 
+  it('two admins at once: each change is audited against the value it replaced; the same value twice is audited once', async () => {
+    const audits = async () => (await app.pool.query(`SELECT details FROM audit_log WHERE action = 'RETENTION_POLICY_SET' ORDER BY at, id`)).rows.map((r) => r.details);
+    const n = (await audits()).length;
+    await Promise.all([setPolicy(10, null), setPolicy(20, null)]);
+    const two = (await audits()).slice(n);
+    expect(two).toHaveLength(2);
+    expect(two[1].before).toEqual(two[0].after);
+    const final = (await app.pool.query(`SELECT closed_conversation_days AS d FROM retention_policy`)).rows[0].d;
+    expect(final).toBe(two[1].after.closedConversationDays);
+    await Promise.all([setPolicy(null, 50), setPolicy(null, 50)]);
+    expect((await audits()).slice(n)).toHaveLength(3);
+    await setPolicy(null, null);
+  });
+
   it('redacts the text of conversations closed for N days, through the data inventory, and leaves open and younger ones', async () => {
     const old = await closedConversation();
     const open = await createCustomer(app.pool, { interactions: [{ content: `still waiting ${unique()}`, occurredAt: new Date(Date.now() - 60_000) }] });
