@@ -30,6 +30,7 @@ import { CareRulesVersion1795910000000 } from './1795910000000-CareRulesVersion'
 import { OneQueueRule1795920000000 } from './1795920000000-OneQueueRule';
 import { WaitingOnTheCustomer1796200000000 } from './1796200000000-WaitingOnTheCustomer';
 import { DoNotEngageAndReplyDelivery1796300000000 } from './1796300000000-DoNotEngageAndReplyDelivery';
+import { FollowerHistoryAndRetention1796600000000 } from './1796600000000-FollowerHistoryAndRetention';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -65,4 +66,5 @@ export const migrations = [
   OneQueueRule1795920000000,
   WaitingOnTheCustomer1796200000000,
   DoNotEngageAndReplyDelivery1796300000000,
+  FollowerHistoryAndRetention1796600000000,
 ];

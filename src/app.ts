@@ -40,6 +40,7 @@ import { ideRouter } from './http/ide';
 import { createTracing } from './http/tracing';
 import { trustedDocumentsMiddleware, type TrustedDocuments } from './graphql/trusted-documents';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { RetentionJob, type RetentionJobOptions } from './privacy/retention-job';
 
 export interface AppDeps {
   config: Pick<Config, 'isProduction' | 'defaultPhoneRegion'>;
@@ -71,6 +72,8 @@ export interface AppDeps {
   outboxPrune?: Partial<PruneOptions>;
   /** The periodic re-rank of the care queue after PROFILING grants expire (src/influence/profiling-expiry.ts); false: none in this process. */
   profilingExpiry?: false | Partial<ProfilingExpiryOptions>;
+  /** The daily retention job (src/privacy/retention-job.ts; it does nothing while the policy is off, the default); false: none in this process. */
+  retention?: false | Partial<RetentionJobOptions>;
   /** Browser origins allowed by CORS and on WebSocket upgrades (main.ts: CORS_ORIGINS). Default: none in production, the loopback on any port otherwise. */
   corsOrigins?: readonly string[];
   /** GraphiQL at GET /graphql for a browser (main.ts: IDE). Default: on outside production. */
@@ -130,6 +133,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   pruner?.start();
   const profilingExpiry = deps.profilingExpiry === false ? null : new ProfilingExpiryJob(primary, logger, deps.profilingExpiry);
   profilingExpiry?.start();
+  const retention = deps.retention === false ? null : new RetentionJob(dataSource, logger, metrics.registry, deps.retention);
+  retention?.start();
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
@@ -253,6 +258,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await worker?.stop();
       await pruner?.stop();
       await profilingExpiry?.stop();
+      await retention?.stop();
       await bus.stop();
       await apollo.stop();
       await tracing?.shutdown();

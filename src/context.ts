@@ -51,6 +51,7 @@ import { ConversationLabelService } from './care/conversation-label.service';
 import { HandoffMetricsService } from './analytics/handoff-metrics.service';
 import { DoNotEngageService } from './care/do-not-engage.service';
 import { ReplyDeliveryService } from './care/reply-delivery.service';
+import { RetentionService } from './privacy/retention.service';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -120,6 +121,7 @@ export function createServices(
     handoffMetrics: new HandoffMetricsService(pool),
     doNotEngage: new DoNotEngageService(dataSource),
     replyDelivery: new ReplyDeliveryService(dataSource),
+    retention: new RetentionService(dataSource),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -37,6 +37,7 @@ import { NodeResolver } from './customer360/node.resolver';
 import { CareWaitingResolver, InteractionNotesResolver } from './care/care-waiting.resolver';
 import { HandoffMetricsResolver } from './analytics/handoff-metrics.resolver';
 import { DoNotEngageResolver, InteractionDeliveryResolver } from './care/do-not-engage.resolver';
+import { RetentionResolver } from './privacy/retention.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -82,6 +83,7 @@ export const resolvers: NonEmptyArray<Function> = [
   HandoffMetricsResolver,
   DoNotEngageResolver,
   InteractionDeliveryResolver,
+  RetentionResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

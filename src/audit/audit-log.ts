@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   'WEBHOOK_DELETED',
   'WEBHOOK_EVENTS_REDELIVERED',
   'DO_NOT_ENGAGE_RULE_SET',
+  'RETENTION_POLICY_SET',
+  'RETENTION_CONVERSATIONS_REDACTED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

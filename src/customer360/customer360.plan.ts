@@ -30,6 +30,9 @@ export interface CustomerPlan {
   conversationCount: boolean;
   influence: boolean;
   openEscalations: boolean;
+  /** followerHistory(platform, first), by `platform|first`. */
+  followerHistory: Map<string, { platform: string | null; first: number }>;
+  networkTrend: boolean;
 }
 
 /** One keyset page as the field resolver will ask its loader for it. */
@@ -52,6 +55,8 @@ export function emptyPlan(): CustomerPlan {
     conversationCount: false,
     influence: false,
     openEscalations: false,
+    followerHistory: new Map(),
+    networkTrend: false,
   };
 }
 
@@ -129,6 +134,17 @@ export function planCustomer(info: Scope, customerType: GraphQLObjectType, nodes
         case 'openEscalations':
           if (mayReadGuarded) plan.openEscalations = true;
           break;
+        case 'networkTrend':
+          if (mayReadGuarded) plan.networkTrend = true;
+          break;
+        case 'followerHistory': {
+          if (!mayReadGuarded) break;
+          const first = sizeOf(args.first, 30);
+          if (first === null) break;
+          const platform = (args.platform as string | null | undefined) ?? null;
+          plan.followerHistory.set(`${platform ?? ''}|${first}`, { platform, first });
+          break;
+        }
         case 'interactions':
         case 'conversations': {
           if (!mayReadGuarded || !isObjectType(objectType)) break;
@@ -160,6 +176,15 @@ function pageOf(args: Record<string, unknown>, fallback: number, withChannel: bo
     const after = decodeCursor(args.after as string | null | undefined);
     const channel = withChannel ? ((args.channel as string | null | undefined) ?? null) : null;
     return { limit: size + 1, after, channel };
+  } catch {
+    return null;
+  }
+}
+
+/** A list size the resolver will accept, or null when it refuses it (the resolver says why). */
+function sizeOf(first: unknown, fallback: number): number | null {
+  try {
+    return pageSize(first as number | null | undefined, fallback);
   } catch {
     return null;
   }

@@ -7,7 +7,7 @@ import { customerListSql } from '../customers/customer.service';
 import { encodeCursor, toConnection, type Connection } from '../graphql/pagination';
 import { toStates } from '../identities/consent.loaders';
 import type { ContactPoint, SocialIdentity } from '../identities/identity.types';
-import type { InfluenceScore } from '../influence/influence.types';
+import type { FollowerCountPoint, InfluenceScore } from '../influence/influence.types';
 import type { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
 import type { RequestContext } from '../context';
 import { nodesAt, planCustomer, type CustomerPlan } from './customer360.plan';
@@ -189,6 +189,11 @@ function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
   if (plan.influence) {
     loaders.latestInfluenceByCustomerId.prime(id, (row.inf as Json[]).map((s) => dates<InfluenceScore>(s, ['measuredAt'])));
   }
+  [...plan.followerHistory.values()].forEach(({ platform, first }, n) => {
+    const points = (row[`fh${n}`] as Json[]).map((r) => ({ platform: r.platform, followerCount: r.followerCount, measuredAt: toDate(r.measuredAt) }));
+    loaders.followerHistoryByKey.prime({ customerId: id, platform, first }, points as FollowerCountPoint[]);
+  });
+  if (plan.networkTrend) loaders.networkTrendByCustomerId.prime(id, row.nt as number | null);
   if (plan.openEscalations) {
     loaders.openEscalationsByCustomerId.prime(id, (row.esc as Json[]).map((e) => dates<Escalation>(e, ESCALATION_DATES)));
   }

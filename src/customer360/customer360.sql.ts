@@ -3,6 +3,7 @@ import { sortKeySql } from '../graphql/pagination';
 import { CONSENT_NEWEST_FIRST, knownAtSql } from '../identities/consent-ledger';
 import { SOCIAL_IDENTITY_COLUMNS } from '../identities/identity.loaders';
 import { profilingNowSql } from '../influence/influence.sql';
+import { followerPointsSql, networkTrendSql } from '../influence/follower-history.sql';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { CustomerPlan } from './customer360.plan';
 import { Params } from './response.sql';
@@ -96,6 +97,11 @@ export function customer360Sql(keysSql: string, keysParams: readonly unknown[], 
   if (plan.influence) {
     parts.push(`(SELECT ${agg('s', 's.topic NULLS FIRST, s.platform NULLS FIRST')} FROM (${latestInfluenceSql('c.id')}) s) AS "inf"`);
   }
+  [...plan.followerHistory.values()].forEach((spec, n) => {
+    parts.push(`(SELECT ${agg('x', 'x."measuredAt" DESC, x.id DESC')} FROM (
+        ${followerPointsSql('c.id', `${p.add(spec.platform)}::text`, `${p.add(spec.first)}::int`)}) x) AS "fh${n}"`);
+  });
+  if (plan.networkTrend) parts.push(`${networkTrendSql('c.id', 'now()')} AS "nt"`);
   if (plan.openEscalations) {
     parts.push(`(SELECT ${agg('x', 'x."createdAt", x.id')} FROM (
         SELECT ${ESCALATION_COLUMNS} FROM escalations e WHERE e.customer_id = c.id AND e.resolved_at IS NULL) x) AS "esc"`);

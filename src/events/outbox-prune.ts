@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../logger';
+import { IntervalJob } from '../common/interval-job';
 
 export interface PruneOptions {
   /** Events older than this are removed once no delivery of theirs is pending (longer than the 24 h retry window). */
@@ -42,37 +43,26 @@ export async function pruneOutbox(pool: Pool, options: Pick<PruneOptions, 'reten
  */
 export class OutboxPruner {
   private readonly options: PruneOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private stopped = false;
+  private readonly timer: IntervalJob;
 
   constructor(private readonly pool: Pool, private readonly logger: Logger, options: Partial<PruneOptions> = {}) {
     this.options = { ...DEFAULT_PRUNE_OPTIONS, ...options };
+    this.timer = new IntervalJob(this.options.intervalMs, () => this.run());
   }
 
   start(): void {
-    if (this.timer) return;
-    this.stopped = false;
-    this.timer = setInterval(() => {
-      this.running ??= this.run().finally(() => {
-        this.running = null;
-      });
-    }, this.options.intervalMs);
-    this.timer.unref();
+    this.timer.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.timer.stop();
   }
 
   /** One run; resolves with the events removed. */
   async run(): Promise<number> {
     let removed = 0;
     try {
-      for (let k = 0; k < this.options.maxBatchesPerRun && !this.stopped; k++) {
+      for (let k = 0; k < this.options.maxBatchesPerRun && !this.timer.stopped; k++) {
         const n = await pruneOutbox(this.pool, this.options);
         removed += n;
         if (n < this.options.batchSize) break;

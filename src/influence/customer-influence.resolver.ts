@@ -1,11 +1,12 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
 import { isMarketingOnly } from '../auth/marketing-guard';
 import { Customer } from '../customers/customer.types';
 import type { RequestContext } from '../context';
-import { InfluenceScore, Priority, usableForProfiling } from './influence.types';
+import { FollowerCountPoint, InfluenceScore, Priority, usableForProfiling } from './influence.types';
 import { customerPriority } from './priority';
 import { Access, READ } from '../auth/access';
-import { PersonalDataClass, ConsentPurpose } from '../graphql/enums';
+import { PersonalDataClass, ConsentPurpose, Platform } from '../graphql/enums';
+import { pageSize } from '../graphql/pagination';
 
 @Resolver(() => Customer)
 export class CustomerInfluenceResolver {
@@ -33,6 +34,26 @@ export class CustomerInfluenceResolver {
     // Scores ingested without PROFILING consent, or of a customer who no longer holds it, are kept but never rank anyone.
     const overall = scores.find((s) => s.topic === null && s.platform === null && usableForProfiling(s));
     return customerPriority(customer.tier, overall?.score ?? null, await ctx.services.prioritySettings.weights());
+  }
+
+  @Access({ roles: READ.readers, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
+  @FieldResolver(() => [FollowerCountPoint], { description: 'Follower counts over time, newest first: a point whenever a count changed (all platforms unless one is named).' })
+  followerHistory(
+    @Root() customer: Customer,
+    @Ctx() ctx: RequestContext,
+    @Arg('platform', () => Platform, { nullable: true }) platform: Platform | null,
+    @Arg('first', () => Int, { defaultValue: 30, description: '0 .. 100' }) first: number,
+  ) {
+    return ctx.loaders.followerHistoryByKey.load({ customerId: customer.id, platform: platform ?? null, first: pageSize(first, 30) });
+  }
+
+  @Access({ roles: READ.readers, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: 'Growth of the followers of all identities over the last 30 days, as a share: (now - then) / then; null without a count 30 or more days old (docs/influence-and-priority.md).',
+  })
+  networkTrend(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.networkTrendByCustomerId.load(customer.id);
   }
 }
 

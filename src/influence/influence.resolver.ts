@@ -1,4 +1,7 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Customer } from '../customers/customer.types';
+import { pageSize } from '../graphql/pagination';
 import { CAN } from '../auth/roles';
 import type { RequestContext } from '../context';
 import { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './influence.types';
@@ -28,5 +31,22 @@ export class InfluenceResolver {
     @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey?: string | null,
   ) {
     return ctx.services.influence.recordFollowerCounts(inputs, idempotencyKey);
+  }
+
+  @Authorized(CAN.workQueue)
+  @Query(() => [Customer], {
+    description: 'The customers most influential on a topic (their newest overall score on it), highest first, ties by id; ' +
+      'only customers who hold PROFILING consent now and whose score was measured with it. first: 0 .. 100.',
+  })
+  async influencersOnTopic(
+    @Arg('topic', () => String) topic: string,
+    @Ctx() ctx: RequestContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('first', () => Int, { defaultValue: 10 }) first: number,
+  ) {
+    const ids = await ctx.services.influence.influencersOnTopic(topic, pageSize(first, 10));
+    await ctx.services.customer360.prime(ctx, ids, info, []);
+    const customers = await ctx.loaders.customerById.loadMany(ids);
+    return customers.filter((c): c is Customer => c !== null && !(c instanceof Error));
   }
 }

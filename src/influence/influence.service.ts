@@ -4,6 +4,8 @@ import { DomainError, badInput } from '../graphql/errors';
 import { Platform } from '../graphql/enums';
 import { DEFAULT_SCORER_SOURCE, SCORER_WINDOW_DAYS, scoreInfluence } from './influence-scorer';
 import { INFLUENCE_COLUMNS, PROFILING_CONSENTED_SQL } from './influence.sql';
+import { NETWORK_TREND_SQL } from './follower-history.sql';
+import { customerGrantedNowSql } from '../identities/consent-ledger';
 import type { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './influence.types';
 import { checkCustomerId } from '../customers/customer.service';
 import { liveCustomerId } from '../customers/customer-survivor';
@@ -88,6 +90,26 @@ export class InfluenceService {
     }, (stored) => (stored as unknown[]).map(reviveScore)));
   }
 
+  /**
+   * influencersOnTopic: the customers whose newest cross-platform score on the topic is usable
+   * for profiling at this read (not flagged, PROFILING held now: usableForProfiling's rule in
+   * SQL), highest score first, ties by customer id. Merged and erased customers are left out.
+   */
+  async influencersOnTopic(topic: string, first: number): Promise<string[]> {
+    const t = scoreTopic(topic);
+    if (t === null) throw badInput('topic', 'topic must name a topic');
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT s.customer_id AS id FROM (
+         SELECT DISTINCT ON (customer_id) customer_id, score, flagged FROM influence_scores
+          WHERE topic = $1 AND platform IS NULL ORDER BY customer_id, measured_at DESC, id DESC) s
+         JOIN customers c ON c.id = s.customer_id AND c.merged_into IS NULL AND c.erased_at IS NULL
+        WHERE NOT s.flagged AND ${customerGrantedNowSql('s.customer_id', `'PROFILING'`)}
+        ORDER BY s.score DESC, s.customer_id LIMIT $2`,
+      [t, first],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Customers whose scorer inputs changed since `since` (new public posts or identities). */
   async changedSince(since: Date, limit: number, afterId: string | null): Promise<string[]> {
     const rows: { id: string }[] = await this.dataSource.query(
@@ -125,9 +147,12 @@ export async function recomputeWith(m: EntityManager, customerIds: string[], now
   if (ids.length === 0) return [];
   const since = new Date(now.getTime() - SCORER_WINDOW_DAYS * 86_400_000);
   // One connection runs the transaction, so the three reads go one after another.
-  const identities: { id: string; customerId: string; followers: number | null }[] = await m.query(
-    `SELECT id, customer_id AS "customerId", follower_count AS followers FROM social_identities WHERE customer_id = ANY($1::uuid[])`,
-    [ids],
+  // Each identity with its owner's network trend (the one definition, follower-history.sql.ts), in one statement.
+  const identities: { id: string; customerId: string; followers: number | null; growth: number | null }[] = await m.query(
+    `WITH trend AS (${NETWORK_TREND_SQL})
+     SELECT si.id, si.customer_id AS "customerId", si.follower_count AS followers, t.trend AS growth
+       FROM social_identities si LEFT JOIN trend t ON t."customerId" = si.customer_id WHERE si.customer_id = ANY($1::uuid[])`,
+    [ids, now],
   );
   const posts: { customerId: string; topics: string[]; authorFollowers: number | null }[] = await m.query(
     `SELECT i.customer_id AS "customerId", i.topics, si.follower_count AS "authorFollowers"
@@ -153,7 +178,7 @@ export async function recomputeWith(m: EntityManager, customerIds: string[], now
   const previousOf = new Map(latest.map((l) => [seriesKey(l.customerId, l.topic), l]));
   const rows: unknown[][] = [];
   for (const [n, customerId] of ids.entries()) {
-    const results = scoreInfluence({ followerCounts: identitiesOf[n].map((i) => i.followers), publicPosts: postsOf[n] });
+    const results = scoreInfluence({ followerCounts: identitiesOf[n].map((i) => i.followers), publicPosts: postsOf[n], growth: identitiesOf[n][0]?.growth ?? null });
     for (const r of results) {
       const previous = previousOf.get(seriesKey(customerId, r.topic));
       // A move smaller than a step is noise: not worth a history row, nor re-ranking the care

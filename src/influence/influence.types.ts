@@ -66,3 +66,11 @@ export class Priority {
   @Field(() => Float) score!: number;
   @Field(() => [PriorityReason], { description: 'Each factor\'s contribution; they add up to score.' }) reasons!: PriorityReason[];
 }
+
+@Access({ roles: READ.readers, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
+@ObjectType({ simpleResolvers: true, description: 'A follower count as it was seen at one time (kept whenever the count changed).' })
+export class FollowerCountPoint {
+  @Field(() => Platform) platform!: Platform;
+  @Field(() => Int) followerCount!: number;
+  @Field(() => DateTimeScalar, { description: 'When this service learnt the count.' }) measuredAt!: Date;
+}

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../logger';
+import { IntervalJob } from '../common/interval-job';
 
 export interface ProfilingExpiryOptions {
   /** How often the stored queue order is brought in line with expired PROFILING grants. */
@@ -41,28 +42,19 @@ export async function requeueExpiredProfiling(pool: Pool, lookBackSeconds: numbe
  */
 export class ProfilingExpiryJob {
   private readonly options: ProfilingExpiryOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly timer: IntervalJob;
 
-  constructor(private readonly pool: Pool, private readonly logger: Logger, options: Partial<ProfilingExpiryOptions> = {}) {
+  constructor(pool: Pool, logger: Logger, options: Partial<ProfilingExpiryOptions> = {}) {
     this.options = { ...DEFAULT_PROFILING_EXPIRY_OPTIONS, ...options };
+    this.timer = new IntervalJob(this.options.intervalMs, () => requeueExpiredProfiling(pool, this.options.lookBackSeconds)
+      .catch((error: unknown) => logger.error({ err: error }, 'could not re-rank after expired PROFILING grants')));
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.running ??= requeueExpiredProfiling(this.pool, this.options.lookBackSeconds)
-        .then(() => undefined, (error: unknown) => this.logger.error({ err: error }, 'could not re-rank after expired PROFILING grants'))
-        .finally(() => {
-          this.running = null;
-        });
-    }, this.options.intervalMs);
-    this.timer.unref();
+    this.timer.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.timer.stop();
   }
 }

@@ -311,6 +311,24 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
     },
   },
   webhooks: { columns: operational('id', 'url', 'events', 'purpose', 'active', 'secret_ciphertext', 'created_at', 'created_by') },
+  // Follower counts over time: hang off the identity (a merge or detach moves them with it); erasure deletes them.
+  follower_history: {
+    owned: 't.social_identity_id IN (SELECT id FROM social_identities WHERE customer_id = ANY($1::uuid[]))',
+    columns: {
+      ...operational('id', 'measured_at'),
+      ...pseudonymous('social_identity_id'),
+      follower_count: rule(PersonalDataClass.PROFILING, ErasureAction.DELETE, [PROFILING]),
+    },
+  },
+  retention_policy: { columns: operational('id', 'closed_conversation_days', 'anonymise_inactive_customer_days', 'updated_at', 'updated_by') },
+  // The daily retention job's runs: counts and a keyset cursor (a conversation or customer id, meaningless alone).
+  retention_runs: {
+    columns: {
+      ...operational('id', 'started_at', 'finished_at', 'closed_conversation_days', 'anonymise_inactive_customer_days', 'phase', 'batches',
+        'conversations_redacted', 'customers_anonymised'),
+      ...pseudonymous('cursor'),
+    },
+  },
 };
 
 /** One classified column, as `dataInventory` answers it. */

@@ -57,26 +57,33 @@ export class PrivacyService {
    */
   async eraseCustomer(id: string, erasedBy: string): Promise<boolean> {
     checkCustomerId(id);
-    await this.dataSource.transaction(async (m) => {
-      const family = await familyOf(m, id);
-      const locked: { erasedAt: Date | null }[] = await m.query(
-        `SELECT erased_at AS "erasedAt" FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-        [family],
-      );
-      const firstTime = locked.some((c) => c.erasedAt === null);
-      const catalog = await catalogColumns(m);
-      const values = await huntedValues(m, family, catalog);
-      const counts = await eraseOwnedRows(m, family, erasedBy);
-      Object.assign(counts, await cutValuesOut(m, family, values, catalog, erasedBy));
-      await m.query(`UPDATE customers SET erased_at = now(), updated_at = now() WHERE id = ANY($1::uuid[]) AND erased_at IS NULL`, [family]);
-      if (firstTime) {
-        await m.query(`INSERT INTO erasures (customer_id, erased_by, counts) VALUES ($1, $2, $3)`, [family[0], erasedBy, counts]);
-        await recordAudit(m, { actor: erasedBy, action: 'CUSTOMER_ERASED', subject: family[0], details: { customers: family.length, counts } });
-        // Ids only: receivers erase what they hold for these customers.
-        await appendEvent(m, EventType.CUSTOMER_ERASED, family[0], { customerId: family[0], customerIds: family });
-      }
-    });
+    await this.dataSource.transaction((m) => eraseWithin(m, id, erasedBy));
     return true;
+  }
+}
+
+/**
+ * Erasure of the customer and its family inside the caller's transaction: the one erasure path,
+ * used by eraseCustomer and by the retention job's anonymisation (retention.service.ts).
+ * Usage: `await dataSource.transaction((m) => eraseWithin(m, customerId, 'retention'))`
+ */
+export async function eraseWithin(m: EntityManager, id: string, erasedBy: string): Promise<void> {
+  const family = await familyOf(m, id);
+  const locked: { erasedAt: Date | null }[] = await m.query(
+    `SELECT erased_at AS "erasedAt" FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [family],
+  );
+  const firstTime = locked.some((c) => c.erasedAt === null);
+  const catalog = await catalogColumns(m);
+  const values = await huntedValues(m, family, catalog);
+  const counts = await eraseOwnedRows(m, family, erasedBy);
+  Object.assign(counts, await cutValuesOut(m, family, values, catalog, erasedBy));
+  await m.query(`UPDATE customers SET erased_at = now(), updated_at = now() WHERE id = ANY($1::uuid[]) AND erased_at IS NULL`, [family]);
+  if (firstTime) {
+    await m.query(`INSERT INTO erasures (customer_id, erased_by, counts) VALUES ($1, $2, $3)`, [family[0], erasedBy, counts]);
+    await recordAudit(m, { actor: erasedBy, action: 'CUSTOMER_ERASED', subject: family[0], details: { customers: family.length, counts } });
+    // Ids only: receivers erase what they hold for these customers.
+    await appendEvent(m, EventType.CUSTOMER_ERASED, family[0], { customerId: family[0], customerIds: family });
   }
 }
 

@@ -122,6 +122,7 @@ const field = fc.oneof(
   fc.constant('openEscalations { id team reason automatic createdAt resolvedAt resolution }'),
   fc.constant('merges { id }'),
   fc.constant('tierHistory { tier }'),
+  fc.constantFrom('followerHistory { platform followerCount measuredAt }', 'followerHistory(platform: TWITTER, first: 1) { followerCount }', 'networkTrend'),
 );
 /** Only fields the response fast path covers (docs/read-path.md), so it answers every customer root for the customer-reading roles. */
 const coveredField = fc.oneof(

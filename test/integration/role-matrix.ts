@@ -433,6 +433,23 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
       return { input: { interactionId: row.id, status: 'SENT', externalId: `matrix-${fx.unique()}` } };
     },
   },
+  'Query.influencersOnTopic': {
+    allowed: AGENTS,
+    document: `query { influencersOnTopic(topic: "warranty", first: 1) { id } }`,
+  },
+  'Query.retentionPolicy': {
+    allowed: ['admin'],
+    document: `query { retentionPolicy { updatedAt } }`,
+  },
+  'Mutation.setRetentionPolicy': {
+    allowed: ['admin'],
+    document: `mutation($input: RetentionPolicyInput!) { setRetentionPolicy(input: $input) { updatedAt } }`,
+    // Writes back what is there: the policy is global.
+    variables: async (fx) => {
+      const { retentionPolicy: p } = await current(fx, `query { retentionPolicy { closedConversationDays anonymiseInactiveCustomerDays } }`);
+      return { input: p };
+    },
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {

@@ -34,3 +34,31 @@ describe('default influence scorer', () => {
     expect(results[1].score).toBeGreaterThan(results[2].score);
   });
 });
+
+describe('growth in the default scorer', () => {
+  it('changes nothing when the growth is unknown or zero', () => {
+    expect(influenceFormula(1000, 2, 2000, null)).toBe(influenceFormula(1000, 2, 2000));
+    expect(influenceFormula(1000, 2, 2000, 0)).toBe(influenceFormula(1000, 2, 2000));
+  });
+
+  it('adds 0.9 points for a doubled network and takes 0.9 for a lost one, as documented', () => {
+    const base = 1 + 9 * (0.6 * (Math.log10(1001) / 7));
+    expect(influenceFormula(1000, 0, 0, 1)).toBeCloseTo(base + 0.9, 2);
+    expect(influenceFormula(1000, 0, 0, -1)).toBeCloseTo(base - 0.9, 2);
+    expect(influenceFormula(1000, 0, 0, 0.5)).toBeCloseTo(base + 0.45, 2);
+  });
+
+  it('caps growth at plus or minus 100% and keeps the score on the 1-10 scale', () => {
+    expect(influenceFormula(1000, 0, 0, 50)).toBe(influenceFormula(1000, 0, 0, 1));
+    expect(influenceFormula(0, 0, 0, -1)).toBe(1);
+    expect(influenceFormula(1e7, 100, 1e8, 1)).toBe(10);
+  });
+
+  it('applies the same growth to the overall score and every topic', () => {
+    const input = { followerCounts: [1000], publicPosts: [{ topics: ['mileage'], authorFollowers: 1000 }] };
+    const flat = scoreInfluence(input);
+    const grown = scoreInfluence({ ...input, growth: 1 });
+    expect(grown.map((r) => r.topic)).toEqual(flat.map((r) => r.topic));
+    grown.forEach((r, i) => expect(r.score - flat[i].score).toBeCloseTo(0.9, 2));
+  });
+});
