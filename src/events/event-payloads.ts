@@ -30,6 +30,10 @@ export interface EventPayloads {
   [EventType.TIER_CHANGED]: { customerId: string; tier: string; previousTier: string };
   [EventType.INCIDENT_OPENED]: { incidentId: string; topic: string; escalationId: string | null; posts: number };
   [EventType.INCIDENT_RESOLVED]: { incidentId: string; escalationId: string | null };
+  [EventType.IDENTIFIER_DETACHED]: {
+    customerId: string; fromCustomerId: string; kind: 'EMAIL' | 'PHONE' | 'HANDLE';
+    contactPointId: string | null; socialIdentityId: string | null; consentEvents: number;
+  };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
@@ -63,4 +67,6 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   // A topic is counted over many people's posts (a hashtag or keyword), not about one person.
   [EventType.INCIDENT_OPENED]: { incidentId: ID, topic: OP, escalationId: ID, posts: OP },
   [EventType.INCIDENT_RESOLVED]: { incidentId: ID, escalationId: ID },
+  // Ids only: the value detached is read through the API by whoever may read it.
+  [EventType.IDENTIFIER_DETACHED]: { customerId: ID, fromCustomerId: ID, kind: OP, contactPointId: ID, socialIdentityId: ID, consentEvents: OP },
 };
