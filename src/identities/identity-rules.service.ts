@@ -61,10 +61,21 @@ export class IdentityRulesService {
     return rules;
   }
 
-  /** The rules for a write that has not read the version yet: one small statement, then memory. */
+  /**
+   * The rules for a write that has not read the version yet: one statement, which brings the
+   * rules along only when the version moved since the last read (else from memory).
+   */
   async current(m: EntityManager): Promise<IdentityRules> {
-    const [{ version }]: { version: string }[] = await m.query(`SELECT version::text AS version FROM identity_rules_version`);
-    return this.cached(m, version);
+    const known = this.last?.version ?? '';
+    const [row]: { version: string; blocks: StoredBlock[] | null; keywords: string[] | null }[] = await m.query(
+      `SELECT v.version::text AS version, l.blocks, l.keywords FROM identity_rules_version v
+         LEFT JOIN LATERAL (${LOAD_SQL} WHERE v.version::text <> $1) l ON true`,
+      [known],
+    );
+    if (row.version === known && this.last) return this.last.rules;
+    const rules = compileIdentityRules(row.blocks!, row.keywords!);
+    this.last = { version: row.version, rules };
+    return rules;
   }
 
   /** Counts identifiers left out by a block (the metric). */
