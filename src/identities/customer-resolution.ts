@@ -166,7 +166,7 @@ export async function resolveCustomers(
   recordedBy: string,
   options: { checkOnly?: boolean; events?: EventSink; rules?: IdentityRules; onBlocked?: (hits: BlockHit[]) => void } = {},
 ): Promise<{ resolved: Map<number, ResolvedCustomer>; errors: ItemError[]; conflicts: ItemError[]; followersChanged: Set<string> }> {
-  const { items, blocked } = options.rules ? unblocked(given, options.rules, options.onBlocked) : { items: given, blocked: [] };
+  const { items, blocked } = options.rules?.blocking ? unblocked(given, options.rules, options.onBlocked) : { items: given, blocked: [] };
   const byId = await customersById(m, [...new Set(items.flatMap((i) => (i.customerId ? [i.customerId] : [])))]);
   const owners = await ownersOf(m, items);
   const errors: ItemError[] = [...blocked];

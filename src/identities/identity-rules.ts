@@ -28,6 +28,8 @@ export interface BlockHit {
 }
 
 export interface IdentityRules {
+  /** False when nothing is blocked (the common case: callers skip the per-identifier checks). */
+  blocking: boolean;
   /** The blocking block of an identifier, or null. */
   blockOf(kind: IdentifierKind, value: string, platform?: Platform | null): StoredBlock | null;
   /** Upper-cased opt-out keywords. */
@@ -48,6 +50,7 @@ export function compileIdentityRules(blocks: readonly StoredBlock[], keywords: r
     else exact.set(keyOf(b.kind, b.value, b.platform), b);
   }
   return {
+    blocking: blocks.length > 0,
     optOutKeywords: new Set(keywords.map((k) => k.toUpperCase())),
     blockOf(kind, value, platform = null) {
       const hit = exact.get(keyOf(kind, value, platform));
@@ -72,6 +75,7 @@ function keyOf(kind: IdentifierKind, value: string, platform: Platform | null): 
  */
 export function withoutBlocked(rules: IdentityRules, ids: NormalisedIdentifiers): { ids: NormalisedIdentifiers; hits: BlockHit[] } {
   const hits: BlockHit[] = [];
+  if (!rules.blocking) return { ids, hits };
   const keep = (kind: IdentifierKind, value: string, platform?: Platform) => {
     const block = rules.blockOf(kind, value, platform);
     if (block) hits.push({ kind, value, blockId: block.id, reason: block.reason });
