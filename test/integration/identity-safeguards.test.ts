@@ -275,17 +275,23 @@ describe('mergePreview', () => {
 });
 
 describe('lookupCustomer with two candidates', () => {
-  it('answers the identity whose handle is the one typed, whichever was captured first, every time', async () => {
-    const typed = `h${uniqueLocalDigits()}`;
-    // Captured first: owns the handle. Captured later: a platform user id equal to it.
-    const byHandle = await ok(TOUCHPOINT, { input: { touchpoint: 'OTHER', handles: [{ platform: 'TWITTER', handle: typed }] } }, ['agent']);
-    const byUserId = await ok(TOUCHPOINT, { input: { touchpoint: 'OTHER', handles: [{ platform: 'TWITTER', handle: `o${uniqueLocalDigits()}`, externalUserId: typed }] } }, ['agent']);
-    expect(byUserId.recordTouchpoint.id).not.toBe(byHandle.recordTouchpoint.id);
-    for (const form of [typed, `@${typed.toUpperCase()}`, `https://x.com/${typed}`]) {
-      const answers = await Promise.all(Array.from({ length: 3 }, () => ok(LOOKUP, { h: form }, ['viewer'])));
-      expect(answers.map((a) => a.lookupCustomer.id)).toEqual(Array(3).fill(byHandle.recordTouchpoint.id));
-    }
-  });
+  it.each([['the user id', 'userIdFirst'], ['the handle', 'handleFirst']])(
+    'answers the identity whose handle is the one typed, in every form, every time (%s captured first)', async (_what, order) => {
+      const typed = `h${uniqueLocalDigits()}`;
+      // One identity owns the handle typed; another has a platform user id equal to it.
+      const handleOwner = () => ok(TOUCHPOINT, { input: { touchpoint: 'OTHER', handles: [{ platform: 'TWITTER', handle: typed }] } }, ['agent']);
+      const userIdOwner = () => ok(TOUCHPOINT, {
+        input: { touchpoint: 'OTHER', handles: [{ platform: 'TWITTER', handle: `o${uniqueLocalDigits()}`, externalUserId: typed }] },
+      }, ['agent']);
+      const [byHandle, byUserId] = order === 'handleFirst'
+        ? [await handleOwner(), await userIdOwner()]
+        : await userIdOwner().then(async (u) => [await handleOwner(), u]);
+      expect(byUserId.recordTouchpoint.id).not.toBe(byHandle.recordTouchpoint.id);
+      for (const form of [typed, `@${typed.toUpperCase()}`, `https://x.com/${typed}`]) {
+        const answers = await Promise.all(Array.from({ length: 3 }, () => ok(LOOKUP, { h: form }, ['viewer'])));
+        expect(answers.map((a) => a.lookupCustomer.id)).toEqual(Array(3).fill(byHandle.recordTouchpoint.id));
+      }
+    });
 });
 
 describe('opt-out in the conversation', () => {
