@@ -173,8 +173,9 @@ export async function resolveCustomers(
   const conflicts: ItemError[] = [];
   const known = new Map<number, string>();
   const pending: PreparedItem[] = [];
+  const refused = new Set(blocked.map((b) => b.index));
   for (const item of items) {
-    if (blocked.some((b) => b.index === item.index)) continue;
+    if (refused.has(item.index)) continue;
     const candidates = new Set<string>();
     if (item.customerId) {
       const c = byId.get(item.customerId);

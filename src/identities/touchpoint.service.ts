@@ -11,7 +11,7 @@ import { appendEvents, type EventSink } from '../events/outbox';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { auditTouchpointConsents, writeNewCustomers } from './touchpoint-new-customers';
 import {
-  emailKey, handleKey, isEmpty, linkIdentifiers, lockIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
+  emailKey, handleKey, identifierKeys, isEmpty, linkIdentifiers, lockIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
   type IdentifierKey, type LinkResult, type NormalisedIdentifiers,
 } from './identity-linker';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
@@ -232,10 +232,9 @@ export class TouchpointService implements BatchWriter<TouchpointCall, string> {
     if (isEmpty(ids)) {
       return badInput('input', `every identifier given is blocked (${[...new Set(hits.map((h) => h.reason))].join('; ')}): nothing to link this touchpoint to`);
     }
-    const gone = new Set(hits.map((h) => (h.kind === 'EMAIL' ? emailKey(h.value) : h.kind === 'PHONE' ? phoneKey(h.value) : '')));
-    for (const h of valid.ids.handles) if (!ids.handles.includes(h)) gone.add(handleKey(h.platform, h.handle));
+    const kept = new Set(identifierKeys(ids));
     const consents = valid.consents
-      .map((c) => ({ ...c, keys: c.keys.filter((k) => !gone.has(k)) }))
+      .map((c) => ({ ...c, keys: c.keys.filter((k) => kept.has(k)) }))
       .filter((c) => c.keys.length > 0);
     return { ...valid, ids, consents };
   }

@@ -52,6 +52,19 @@ describe('blockIdentifier', () => {
     expect(await count(`SELECT count(*)::int AS n FROM contact_points WHERE value = $1`, [placeholder])).toBe(0);
   });
 
+  it('a consent given at a touchpoint applies to its unblocked identifiers only; one given for a blocked one is dropped', async () => {
+    const placeholder = `none-${unique()}@none.invalid`;
+    await ok(BLOCK, { input: { kind: 'EMAIL', value: placeholder, reason: 'placeholder' } }, ['supervisor']);
+    const real = `real-${unique()}@example.com`;
+    const c = await ok(TOUCHPOINT, { input: { touchpoint: 'NEWSLETTER_OPT_IN', emails: [placeholder, real], consents: [
+      { purpose: 'MARKETING', status: 'GRANTED' },
+      { purpose: 'PROFILING', status: 'GRANTED', identifier: { email: placeholder } },
+    ] } }, ['agent']);
+    const { rows } = await app.pool.query(
+      `SELECT p.value, e.purpose FROM consent_events e JOIN contact_points p ON p.id = e.contact_point_id WHERE e.customer_id = $1`, [c.recordTouchpoint.id]);
+    expect(rows).toEqual([{ value: real, purpose: 'MARKETING' }]);
+  });
+
   it('recordTouchpoints: items sharing only a blocked email make a customer each (set-based path)', async () => {
     const placeholder = `none-${unique()}@none.invalid`;
     await ok(BLOCK, { input: { kind: 'EMAIL', value: placeholder, reason: 'placeholder' } }, ['supervisor']);
