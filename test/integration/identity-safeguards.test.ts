@@ -371,7 +371,7 @@ describe('opt-out in the conversation', () => {
 
   it('the keywords are a stored rule: a word added by a supervisor withdraws from the next message on', async () => {
     const { optOutKeywords } = await ok(`{ optOutKeywords }`, {}, ['supervisor']);
-    expect(optOutKeywords).toEqual(['CANCEL', 'END', 'QUIT', 'STOP', 'UNSUBSCRIBE']);
+    expect(optOutKeywords).toEqual(expect.arrayContaining(['CANCEL', 'END', 'QUIT', 'STOP', 'UNSUBSCRIBE']));
     const word = `ARRET${uniqueLocalDigits().slice(0, 4)}`;
     try {
       await ok(`mutation($k: [String!]!) { setOptOutKeywords(keywords: $k) }`, { k: [...optOutKeywords, word.toLowerCase()] }, ['supervisor']);
