@@ -5,6 +5,7 @@ import { checkCustomerId } from '../customers/customer.service';
 import { EventType } from '../events/event-types';
 import { appendEvents } from '../events/outbox';
 import { DomainError, badInput } from '../graphql/errors';
+import { keyClaim, once } from '../graphql/idempotent';
 import type { Platform } from '../graphql/enums';
 import { rewriteLedger } from './consent-ledger';
 import { lockIdentifiers, type NormalisedIdentifiers } from './identity-linker';
@@ -17,6 +18,7 @@ export interface DetachInput {
   value: string;
   platform?: Platform | null;
   region?: string | null;
+  idempotencyKey?: string | null;
 }
 
 /**
@@ -32,7 +34,8 @@ export class DetachService {
    * and the customer's row lock (as a merge takes it), so a concurrent merge of the same
    * customer either runs first (then this is CONFLICT: the customer was merged) or waits and
    * moves what is left. The last identifier of a customer is not detached (CONFLICT): the
-   * customer would be left with nothing to find or link it by.
+   * customer would be left with nothing to find or link it by. With an idempotencyKey, a retry
+   * answers the first call's new customer; without one, it is NOT_FOUND (the identifier has left).
    */
   async detach(input: DetachInput, viewer: Viewer): Promise<string> {
     checkCustomerId(input.customerId, 'input.customerId');
@@ -47,7 +50,8 @@ export class DetachService {
       value = normaliseHandle(input.platform, input.value, region, 'input.value').handle;
       ids.handles.push({ platform: input.platform, handle: value, externalUserId: null, profileUrl: null, followerCount: null, verified: false });
     }
-    return this.dataSource.transaction(async (m) => {
+    const claim = keyClaim(input.idempotencyKey, input, 'input.idempotencyKey');
+    return this.dataSource.transaction((m) => once(m, 'detachIdentifier', claim, async () => {
       await lockIdentifiers(m, ids);
       const [customer]: { merged_into: string | null; erased_at: Date | null }[] = await m.query(
         `SELECT merged_into, erased_at FROM customers WHERE id = $1 FOR UPDATE`, [input.customerId]);
@@ -91,6 +95,6 @@ export class DetachService {
         },
       ]);
       return created.id;
-    });
+    }, (stored) => stored as string));
   }
 }

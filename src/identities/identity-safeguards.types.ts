@@ -41,6 +41,8 @@ export class DetachIdentifierInput {
   @Field() value!: string;
   @Field(() => Platform, { nullable: true }) platform?: Platform | null;
   @Field(() => String, { nullable: true }) region?: string | null;
+  @Field(() => String, { nullable: true, description: '1-255 characters. A retry with the same key and input answers the first call\'s new customer; other input is CONFLICT.' })
+  idempotencyKey?: string | null;
 }
 
 @Access({ roles: READ.supervisors, dataClass: PersonalDataClass.OPERATIONAL })

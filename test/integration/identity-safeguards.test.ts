@@ -195,6 +195,16 @@ describe('detachIdentifier', () => {
                          WHERE p.value = $1 AND e.customer_id = $2`, [wrong, id])).toBe(1);
   });
 
+  it('a retry with the same idempotencyKey answers the first new customer and writes once', async () => {
+    const { id, wrong } = await customerWithTwoEmails();
+    const input = { customerId: id, kind: 'EMAIL', value: wrong, idempotencyKey: `detach-${unique()}` };
+    const [first, second] = [await ok(DETACH, { input }, ['supervisor']), await ok(DETACH, { input }, ['supervisor'])];
+    expect(second.detachIdentifier.id).toBe(first.detachIdentifier.id);
+    expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'IDENTIFIER_DETACHED' AND subject = $1`, [id])).toBe(1);
+    const other = await app.gql(DETACH, { input: { ...input, value: `x-${unique()}@example.com` } }, ['supervisor']);
+    expect(other.errors?.[0].extensions?.code).toBe('CONFLICT');
+  });
+
   it('refuses the last identifier (CONFLICT), an identifier the customer does not hold (NOT_FOUND), a bad id (BAD_USER_INPUT): nothing written', async () => {
     const email = `only-${unique()}@example.com`;
     const c = await ok(TOUCHPOINT, { input: { touchpoint: 'OTHER', emails: [email] } }, ['agent']);
