@@ -31,6 +31,7 @@ import { OneQueueRule1795920000000 } from './1795920000000-OneQueueRule';
 import { WaitingOnTheCustomer1796200000000 } from './1796200000000-WaitingOnTheCustomer';
 import { DoNotEngageAndReplyDelivery1796300000000 } from './1796300000000-DoNotEngageAndReplyDelivery';
 import { FollowerHistoryAndRetention1796600000000 } from './1796600000000-FollowerHistoryAndRetention';
+import { IdentitySafeguards1796800000000 } from './1796800000000-IdentitySafeguards';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -67,4 +68,5 @@ export const migrations = [
   WaitingOnTheCustomer1796200000000,
   DoNotEngageAndReplyDelivery1796300000000,
   FollowerHistoryAndRetention1796600000000,
+  IdentitySafeguards1796800000000,
 ];

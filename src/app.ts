@@ -27,6 +27,7 @@ import { EventBus } from './events/event-bus';
 import { attachLiveServer, DEFAULT_LIVE_OPTIONS, type LiveOptions } from './events/live-server';
 import { registerLiveMetrics } from './events/live-metrics';
 import { registerAuditMetrics } from './audit/audit-metrics';
+import { registerIdentityMetrics } from './identities/identity-rules.service';
 import type { ExecutionStats } from './events/live-execute';
 import { OutboxPruner, type PruneOptions } from './events/outbox-prune';
 import { WebhookWorker, type WorkerOptions } from './webhooks/delivery-worker';
@@ -196,6 +197,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   registerLiveMetrics(metrics.registry, bus, live, liveReads);
   registerAuditMetrics(metrics.registry, [services.audit, liveServices.audit]);
+  registerIdentityMetrics(metrics.registry, [services.identityRules, liveServices.identityRules]);
 
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(dataSource, deps.replicas));

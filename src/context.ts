@@ -25,6 +25,9 @@ import { CareRulesService } from './care/care-rules.service';
 import { createCareLoaders } from './care/care.loaders';
 import { CareDeskService } from './care/care-desk.service';
 import { IngestService } from './care/ingest.service';
+import { IdentityRulesService } from './identities/identity-rules.service';
+import { DetachService } from './identities/detach.service';
+import { MergePreviewService } from './identities/merge-preview.service';
 import { Coalescer } from './common/coalescer';
 import { ServiceMetricsService } from './analytics/service-metrics.service';
 import { CareQueueService } from './care/care-queue.service';
@@ -79,8 +82,9 @@ export function createServices(
 ) {
   const careRules = new CareRulesService(pool);
   const careDesk = new CareDeskService(dataSource);
-  const ingest = new IngestService(dataSource, careRules, options.defaultPhoneRegion);
-  const touchpoints = new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date()));
+  const identityRules = new IdentityRulesService(dataSource, pool, options.defaultPhoneRegion);
+  const ingest = new IngestService(dataSource, careRules, options.defaultPhoneRegion, identityRules);
+  const touchpoints = new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date()), identityRules);
   return {
     customers: new CustomerService(pool),
     customerLookup: new CustomerLookupService(pool, options.defaultPhoneRegion),
@@ -109,6 +113,9 @@ export function createServices(
     agents: new AgentService(dataSource, pool),
     incidents: new IncidentService(dataSource, pool, careDesk),
     nodes: new NodeService(pool),
+    identityRules,
+    detaches: new DetachService(dataSource, options.defaultPhoneRegion),
+    mergePreviews: new MergePreviewService(pool),
     webhooks: new WebhookService(
       dataSource,
       pool,

@@ -38,6 +38,7 @@ import { CareWaitingResolver, InteractionNotesResolver } from './care/care-waiti
 import { HandoffMetricsResolver } from './analytics/handoff-metrics.resolver';
 import { DoNotEngageResolver, InteractionDeliveryResolver } from './care/do-not-engage.resolver';
 import { RetentionResolver } from './privacy/retention.resolver';
+import { IdentitySafeguardsResolver, MergePreviewResolver } from './identities/identity-safeguards.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -84,6 +85,8 @@ export const resolvers: NonEmptyArray<Function> = [
   DoNotEngageResolver,
   InteractionDeliveryResolver,
   RetentionResolver,
+  IdentitySafeguardsResolver,
+  MergePreviewResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -30,6 +30,9 @@ import { EventType } from '../events/event-types';
 import { appendEvents, type EventSink } from '../events/outbox';
 import { recorded } from './care-desk.service';
 import { doNotEngageRuleFor } from './do-not-engage';
+import { isOptOut, type IdentityRules } from '../identities/identity-rules';
+import type { IdentityRulesService } from '../identities/identity-rules.service';
+import { recordOptOuts } from '../identities/opt-out';
 
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
@@ -141,6 +144,8 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     private readonly dataSource: DataSource,
     private readonly rules: CareRulesService,
     private readonly defaultRegion: string,
+    /** Blocked identifiers and opt-out keywords (src/identities/identity-rules.ts). */
+    private readonly identityRules: IdentityRulesService,
   ) {}
 
   /** Usage: `await ingest.record([input], 'sub', false)` -> one Interaction per input, in input order. */
@@ -204,10 +209,13 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
   }
 
   private async write(m: EntityManager, items: PreparedItem[], mode: Mode): Promise<Map<string, Interaction>> {
-    // The keys already stored, and (same statement) the care rules' version: rules are cached
-    // per version and read again only after a change (migration CareRulesVersion).
-    const [{ existing, rulesVersion }]: { existing: { id: string; key: string; hash: string | null }[]; rulesVersion: string }[] = await m.query(
+    // The keys already stored, and (same statement) the care and identity rules' versions: rules
+    // are cached per version and read again only after a change (migrations CareRulesVersion, IdentitySafeguards).
+    const [{ existing, rulesVersion, identityVersion }]: {
+      existing: { id: string; key: string; hash: string | null }[]; rulesVersion: string; identityVersion: string;
+    }[] = await m.query(
       `SELECT (SELECT version FROM care_rules_version)::text AS "rulesVersion",
+              (SELECT version FROM identity_rules_version)::text AS "identityVersion",
               coalesce((SELECT json_agg(json_build_object('id', id, 'key', idempotency_key, 'hash', content_hash))
                           FROM interactions WHERE idempotency_key = ANY($1::text[])), '[]') AS existing`,
       [items.map((i) => i.key)],
@@ -222,7 +230,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     const fresh = items.filter((i) => !done.has(i.key));
     // The call's outbox events, in the order they happened, appended with one statement.
     const events: EventSink = [];
-    const written = fresh.length > 0 ? await this.writeFresh(m, fresh, mode, events, rulesVersion) : null;
+    const written = fresh.length > 0 ? await this.writeFresh(m, fresh, mode, events, rulesVersion, identityVersion) : null;
     await appendEvents(m, events);
     // Retried items answer with their rows as they are now; fresh ones from what this call wrote.
     const earlier: Interaction[] = existing.length > 0
@@ -239,14 +247,17 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
   }
 
   private async writeFresh(
-    m: EntityManager, items: PreparedItem[], mode: Mode, events: EventSink, rulesVersion: string,
+    m: EntityManager, items: PreparedItem[], mode: Mode, events: EventSink, rulesVersion: string, identityVersion: string,
   ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry>; requestIds: Map<string, string | undefined> }> {
     const rules = await this.rules.cached(m, rulesVersion);
+    const identityRules = await this.identityRules.cached(m, identityVersion);
     const refs = await loadThreadRefs(m, items);
     const brands = await this.brandChannelsOf(m, items);
     const refErrors = [...unknownRefs(items, refs), ...brands.errors];
     // Every item carries its caller (recordCalls): the default author is never used.
-    const { resolved, errors, conflicts, followersChanged } = await resolveCustomers(m, items, items[0].by!, { checkOnly: refErrors.length > 0, events });
+    const { resolved, errors, conflicts, followersChanged } = await resolveCustomers(m, items, items[0].by!, {
+      checkOnly: refErrors.length > 0, events, rules: identityRules, onBlocked: (hits) => this.identityRules.countBlocked(hits),
+    });
     const bad = [...refErrors, ...errors].sort((a, b) => a.index - b.index);
     if (bad.length > 0) throw refuse('BAD_USER_INPUT', bad, mode);
     if (conflicts.length > 0) throw refuse('CONFLICT', conflicts, mode);
@@ -254,7 +265,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     if (threading.errors.length > 0) throw refuse('BAD_USER_INPUT', threading.errors, mode);
 
     const rows = items.map((item) => this.rowOf(
-      item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, brands.byIndex.get(item.index) ?? null));
+      item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, brands.byIndex.get(item.index) ?? null, identityRules));
     await this.writeConversations(m, rows, items.map((i) => threading.threaded.get(i.index)!));
     // Scored before the INSERT, counting this call's posts, so the INSERT ranks them with the
     // new scores (a score written after them would re-rank and so rewrite each one).
@@ -276,6 +287,13 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
       [JSON.stringify(rows.map(batchTuple))],
     );
     if (inserted.length !== rows.length) throw new IdempotencyRace();
+    // Opt-out keywords withdraw MARKETING for the sender, naming the message (docs/consent-and-segments.md).
+    await recordOptOuts(m, items.flatMap((item, n) => (isOptOut(identityRules, { channel: item.input.channel, direction: item.direction, content: item.input.content })
+      ? [{
+        interactionId: rows[n].id, customerId: rows[n].customer_id, channel: item.input.channel, socialIdentityId: rows[n].social_identity_id,
+        phone: item.ids.phones[0] ?? null, by: item.by!, occurredAt: item.occurredAt, requestId: item.requestId,
+      }]
+      : [])), events);
     for (const r of rows) {
       events.push({ type: EventType.INTERACTION_RECORDED, customerId: r.customer_id, data: recorded(r.id, r.customer_id, r.conversation_id, r.channel, r.direction, r.status) });
     }
@@ -374,8 +392,12 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     return { byIndex, errors };
   }
 
-  private rowOf(item: PreparedItem, customer: ResolvedCustomer, thread: Threaded, rules: CareRules, brand: BrandChannelRef | null): Row {
+  private rowOf(
+    item: PreparedItem, customer: ResolvedCustomer, thread: Threaded, rules: CareRules, brand: BrandChannelRef | null, identityRules: IdentityRules,
+  ): Row {
     const { input } = item;
+    // An opt-out keyword is for the ledger, not for a person: no SLA, nobody asked to answer it.
+    const optOut = isOptOut(identityRules, { channel: input.channel, direction: item.direction, content: input.content });
     const folded = foldText(input.content);
     const needs = input.category == null || input.sentiment == null || item.topics === null;
     const auto = needs ? classify(input.content) : null;
@@ -385,8 +407,8 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     const skillGroup = input.skillGroup?.trim() ?? skillGroupFor(rules.skillGroups, { folded, topics });
     // A post under a do-not-engage rule is recorded and nothing more: no queue, no automatic escalation or reply.
     const doNotEngage = inbound ? doNotEngageRuleFor(rules.doNotEngage, item.ids.handles[0]?.handle ?? null, folded) : null;
-    const churn = inbound && doNotEngage === null ? churnRuleHit(rules.escalations, folded) : null;
-    const due = slaDueAt(rules, { channel: input.channel, tier: customer.tier, direction: item.direction, occurredAt: item.occurredAt }, brand);
+    const churn = inbound && !optOut && doNotEngage === null ? churnRuleHit(rules.escalations, folded) : null;
+    const due = optOut ? null : slaDueAt(rules, { channel: input.channel, tier: customer.tier, direction: item.direction, occurredAt: item.occurredAt }, brand);
     // Public posts only: what a customer wrote in private to the brand is no exposure.
     const pii = inbound && item.isPublic ? scanPii(input.content, rules.piiPatterns, this.defaultRegion) : [];
     return {
@@ -412,7 +434,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
       idempotency_key: item.key,
       content_hash: item.hash,
       // A post to a channel the brand does not monitor is kept, but nobody is asked to answer it.
-      actionable: inbound && isActionable(rules.filters, category, skillGroup) && (brand?.monitored ?? true),
+      actionable: inbound && !optOut && isActionable(rules.filters, category, skillGroup) && (brand?.monitored ?? true),
       created_by: item.by!,
       brand_channel_id: brand?.id ?? null,
       pii,

@@ -32,6 +32,10 @@ export interface EventPayloads {
   [EventType.INCIDENT_RESOLVED]: { incidentId: string; escalationId: string | null };
   [EventType.NOTE_MENTION]: { interactionId: string; noteId: string; customerId: string; agentId: string };
   [EventType.REPLY_DELIVERY_FAILED]: { replyId: string; interactionId: string | null; customerId: string; status: string | null };
+  [EventType.IDENTIFIER_DETACHED]: {
+    customerId: string; fromCustomerId: string; kind: 'EMAIL' | 'PHONE' | 'HANDLE';
+    contactPointId: string | null; socialIdentityId: string | null; consentEvents: number;
+  };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
@@ -69,4 +73,6 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   [EventType.NOTE_MENTION]: { interactionId: ID, noteId: ID, customerId: ID, agentId: OP },
   // The connector's error text is read through the API (ReplyDelivery.error), never sent.
   [EventType.REPLY_DELIVERY_FAILED]: { replyId: ID, interactionId: ID, customerId: ID, status: OP },
+  // Ids only: the value detached is read through the API by whoever may read it.
+  [EventType.IDENTIFIER_DETACHED]: { customerId: ID, fromCustomerId: ID, kind: OP, contactPointId: ID, socialIdentityId: ID, consentEvents: OP },
 };

@@ -22,6 +22,8 @@ export interface ConsentEventInput {
    * ledger's recorded_at is always the write's now(): the caller cannot date it.
    */
   effectiveAt?: Date | null;
+  /** The inbound message the decision came from (an opt-out keyword); one decision per message. */
+  interactionId?: string | null;
 }
 
 /**
@@ -44,10 +46,10 @@ export async function appendConsentEvents(m: EntityManager, events: ConsentEvent
   const recorded: { recordedAt: Date }[] = await m.query(
     `INSERT INTO consent_events
        (customer_id, social_identity_id, contact_point_id, purpose, status, source, recorded_by, wording, expires_at, effective_at,
-        wording_version)
-     SELECT u.c, u.s, u.p, u.pu, u.st, u.so, u.rb, u.w, u.e, coalesce(u.ef, now()), u.wv
+        wording_version, interaction_id)
+     SELECT u.c, u.s, u.p, u.pu, u.st, u.so, u.rb, u.w, u.e, coalesce(u.ef, now()), u.wv, u.i
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::timestamptz[], $10::timestamptz[], $11::text[]) AS u(c, s, p, pu, st, so, rb, w, e, ef, wv)
+                   $9::timestamptz[], $10::timestamptz[], $11::text[], $12::uuid[]) AS u(c, s, p, pu, st, so, rb, w, e, ef, wv, i)
      RETURNING recorded_at AS "recordedAt"`,
     [
       events.map((e) => e.customerId),
@@ -61,6 +63,7 @@ export async function appendConsentEvents(m: EntityManager, events: ConsentEvent
       events.map((e) => e.expiresAt ?? null),
       events.map((e) => e.effectiveAt ?? null),
       events.map((e) => e.wordingVersion ?? null),
+      events.map((e) => e.interactionId ?? null),
     ],
   );
   return recorded[0].recordedAt;

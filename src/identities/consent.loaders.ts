@@ -68,7 +68,8 @@ function historyLoader(pool: Pool, column: IdentityColumn) {
   return new DataLoader<string, ConsentEvent[]>(async (identityIds) => {
     const { rows } = await pool.query<EventRow>(
       `SELECT ${column} AS "identityId", purpose, status, recorded_at AS "recordedAt", effective_at AS "effectiveAt", source,
-              recorded_by AS "recordedBy", wording, wording_version AS "wordingVersion", expires_at AS "expiresAt"
+              recorded_by AS "recordedBy", wording, wording_version AS "wordingVersion", expires_at AS "expiresAt",
+              interaction_id AS "interactionId"
          FROM consent_events WHERE ${column} = ANY($1::uuid[])
         ORDER BY recorded_at, id`,
       [identityIds],

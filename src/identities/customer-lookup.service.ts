@@ -39,13 +39,22 @@ export class CustomerLookupService {
     if (args.phone != null) return ownerOfContact('PHONE', normalisePhone(args.phone, args.region ?? this.defaultPhoneRegion));
     if (!args.platform) throw badInput('platform', 'platform is required with handle');
     const { handle, externalUserId } = normaliseHandle(args.platform, args.handle!, args.region ?? this.defaultPhoneRegion);
+    // Two identities can match (one by handle, another by platform user id): the answer is fixed
+    // by LOOKUP_ORDER, never by the plan. Emails and phones are unique, so one row at most.
     return {
       sql: `SELECT customer_id AS key, 1 AS ord FROM social_identities
-             WHERE platform = $1 AND (handle = $2 OR external_user_id = $3) LIMIT 1`,
+             WHERE platform = $1 AND (handle = $2 OR external_user_id = $3) ORDER BY ${LOOKUP_ORDER} LIMIT 1`,
       params: [args.platform, handle, externalUserId ?? handle],
     };
   }
 }
+
+/**
+ * Which identity answers a handle lookup when several match: the one whose handle is what was
+ * typed (an exact identifier beats a user id that happens to equal it), then a verified one,
+ * then the most recently captured, then the lowest customer id ($2 is the normalised handle).
+ */
+const LOOKUP_ORDER = '(handle = $2) DESC, verified DESC, captured_at DESC, customer_id';
 
 function ownerOfContact(kind: 'EMAIL' | 'PHONE', value: string): { sql: string; params: unknown[] } {
   return { sql: `SELECT customer_id AS key, 1 AS ord FROM contact_points WHERE kind = $1 AND value = $2 LIMIT 1`, params: [kind, value] };

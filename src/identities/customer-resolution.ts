@@ -17,6 +17,7 @@ export interface PreparedItem {
   by?: string;
 }
 import { survivorJoin } from '../customers/customer-survivor';
+import { withoutBlocked, type BlockHit, type IdentityRules } from './identity-rules';
 
 // Finds the customer of every item of a bulk call with set-based lookups; only items that
 // bring an identifier nobody owns yet go through the per-item identity linker.
@@ -161,17 +162,20 @@ async function customersById(m: EntityManager, ids: string[]): Promise<Map<strin
  */
 export async function resolveCustomers(
   m: EntityManager,
-  items: PreparedItem[],
+  given: PreparedItem[],
   recordedBy: string,
-  options: { checkOnly?: boolean; events?: EventSink } = {},
+  options: { checkOnly?: boolean; events?: EventSink; rules?: IdentityRules; onBlocked?: (hits: BlockHit[]) => void } = {},
 ): Promise<{ resolved: Map<number, ResolvedCustomer>; errors: ItemError[]; conflicts: ItemError[]; followersChanged: Set<string> }> {
+  const { items, blocked } = options.rules?.blocking ? unblocked(given, options.rules, options.onBlocked) : { items: given, blocked: [] };
   const byId = await customersById(m, [...new Set(items.flatMap((i) => (i.customerId ? [i.customerId] : [])))]);
   const owners = await ownersOf(m, items);
-  const errors: ItemError[] = [];
+  const errors: ItemError[] = [...blocked];
   const conflicts: ItemError[] = [];
   const known = new Map<number, string>();
   const pending: PreparedItem[] = [];
+  const refused = new Set(blocked.map((b) => b.index));
   for (const item of items) {
+    if (refused.has(item.index)) continue;
     const candidates = new Set<string>();
     if (item.customerId) {
       const c = byId.get(item.customerId);
@@ -260,4 +264,26 @@ export async function resolveCustomers(
   }
   if (!options.events) await appendEvents(m, events);
   return { resolved, errors, conflicts, followersChanged };
+}
+
+/**
+ * The items without their blocked identifiers (a blocked value is neither looked up nor
+ * linked). An item left with no identifier and no customerId has no customer to go to: an
+ * item error naming the field (docs/identity.md, "Blocked identifiers").
+ */
+function unblocked(items: PreparedItem[], rules: IdentityRules, onBlocked?: (hits: BlockHit[]) => void): { items: PreparedItem[]; blocked: ItemError[] } {
+  const blocked: ItemError[] = [];
+  const all: BlockHit[] = [];
+  const kept = items.map((item) => {
+    const { ids, hits } = withoutBlocked(rules, item.ids);
+    if (hits.length === 0) return item;
+    all.push(...hits);
+    if (!item.customerId && ids.emails.length + ids.phones.length + ids.handles.length === 0) {
+      const field = hits[0].kind === 'HANDLE' ? 'handle' : hits[0].kind.toLowerCase();
+      blocked.push({ index: item.index, field, message: `${field} is blocked (${hits[0].reason}): name the customer by customerId or another identifier` });
+    }
+    return { ...item, ids };
+  });
+  if (all.length > 0) onBlocked?.(all);
+  return { items: kept, blocked };
 }

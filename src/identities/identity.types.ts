@@ -35,6 +35,9 @@ export class ConsentEvent {
   wording!: string | null;
   @Field(() => String, { nullable: true, description: 'Version of the wording the customer saw (e.g. "privacy-2026-03").' })
   wordingVersion!: string | null;
+  @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
+  @Field(() => ID, { nullable: true, description: 'The inbound message it came from (an opt-out keyword such as STOP); null for any other decision.' })
+  interactionId!: string | null;
 }
 
 /** An email address or phone number (E.164) given at a touchpoint. */

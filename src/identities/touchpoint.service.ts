@@ -11,11 +11,13 @@ import { appendEvents, type EventSink } from '../events/outbox';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { auditTouchpointConsents, writeNewCustomers } from './touchpoint-new-customers';
 import {
-  emailKey, handleKey, isEmpty, linkIdentifiers, lockIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
+  emailKey, handleKey, identifierKeys, isEmpty, linkIdentifiers, lockIdentifiers, nameKey, normaliseIdentifiers, phoneKey,
   type IdentifierKey, type LinkResult, type NormalisedIdentifiers,
 } from './identity-linker';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
 import type { CustomerAttributesInput, IdentifierInput, TouchpointConsentInput, TouchpointInput } from './touchpoint.inputs';
+import { withoutBlocked, type IdentityRules } from './identity-rules';
+import type { IdentityRulesService } from './identity-rules.service';
 
 const MAX_TEXT = 200;
 /** Most touchpoints one recordTouchpoints call may carry. */
@@ -71,6 +73,8 @@ export class TouchpointService implements BatchWriter<TouchpointCall, string> {
     private readonly defaultPhoneRegion: string,
     /** Called inside the transaction when a touchpoint changed an input of the influence scorer (a follower count). */
     private readonly onScorerInputsChanged: ScorerInputsChanged = async () => undefined,
+    /** Blocked identifiers are left out of every touchpoint (docs/identity.md, "Blocked identifiers"). */
+    private readonly identityRules?: Pick<IdentityRulesService, 'current' | 'countBlocked'>,
   ) {}
 
   /** Returns the id of the customer the touchpoint linked to (created when none owned an identifier). */
@@ -78,7 +82,9 @@ export class TouchpointService implements BatchWriter<TouchpointCall, string> {
     const valid = this.validate(input, now);
     const claim = keyClaim(input.idempotencyKey, input);
     return withRetry(() => this.dataSource.transaction((m) => once(m, TOUCHPOINT_KEYS, claim, async () => {
-      const written = await this.write(m, valid, input, viewer, requestId);
+      const unblocked = this.unblocked(valid, await this.rules(m));
+      if (unblocked instanceof DomainError) throw unblocked;
+      const written = await this.write(m, unblocked, input, viewer, requestId);
       // After the consents: a touchpoint that grants PROFILING along with a count is scored at once.
       if (written.followersChanged) await this.onScorerInputsChanged(m, [written.customerId]);
       return written.customerId;
@@ -167,7 +173,14 @@ export class TouchpointService implements BatchWriter<TouchpointCall, string> {
       if (reused.length > 0) throw refuse('CONFLICT', reused.map((i) => ({ index: i.index, error: keyConflict(i.claim!.key, i.claim!.field) })));
       const answerOf = new Map<string, string>();
       for (const [key, claim] of claims) if (claim.state === 'done') answerOf.set(key, claim.result as string);
-      const fresh = items.filter((i) => !i.claim || (claims.get(i.claim.key)!.state === 'fresh' && firstOfKey.get(i.claim.key) === i));
+      const rules = await this.rules(m);
+      const blocked: { index: number; error: DomainError }[] = [];
+      const fresh = items.filter((i) => !i.claim || (claims.get(i.claim.key)!.state === 'fresh' && firstOfKey.get(i.claim.key) === i)).map((i) => {
+        const valid = this.unblocked(i.valid, rules);
+        if (valid instanceof DomainError) blocked.push({ index: i.index, error: valid });
+        return valid instanceof DomainError ? i : { ...i, valid };
+      });
+      if (blocked.length > 0) throw refuse('BAD_USER_INPUT', blocked);
       await lockIdentifiers(m, fresh.map((i) => i.valid.ids));
       const customerOf = new Map<number, string>();
       const rescore = new Set<string>();
@@ -201,6 +214,29 @@ export class TouchpointService implements BatchWriter<TouchpointCall, string> {
       if (rescore.size > 0) await this.onScorerInputsChanged(m, [...rescore].sort());
       return items.map((i) => (i.claim ? answerOf.get(i.claim.key)! : customerOf.get(i.index)!));
     }));
+  }
+
+  private async rules(m: EntityManager): Promise<IdentityRules | null> {
+    return this.identityRules ? this.identityRules.current(m) : null;
+  }
+
+  /**
+   * The touchpoint without its blocked identifiers, and without the consents given only for
+   * them. Every identifier blocked: BAD_USER_INPUT (nothing to link the touchpoint to).
+   */
+  private unblocked(valid: ValidTouchpoint, rules: IdentityRules | null): ValidTouchpoint | DomainError {
+    if (!rules) return valid;
+    const { ids, hits } = withoutBlocked(rules, valid.ids);
+    if (hits.length === 0) return valid;
+    this.identityRules!.countBlocked(hits);
+    if (isEmpty(ids)) {
+      return badInput('input', `every identifier given is blocked (${[...new Set(hits.map((h) => h.reason))].join('; ')}): nothing to link this touchpoint to`);
+    }
+    const kept = new Set(identifierKeys(ids));
+    const consents = valid.consents
+      .map((c) => ({ ...c, keys: c.keys.filter((k) => kept.has(k)) }))
+      .filter((c) => c.keys.length > 0);
+    return { ...valid, ids, consents };
   }
 
   /** One validated touchpoint inside the caller's transaction: link, profile, attributes, consents (audited), its event. */

@@ -128,6 +128,8 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
     columns: {
       ...operational('id', 'purpose', 'status', 'recorded_at', 'effective_at', 'source', 'recorded_by', 'expires_at', 'wording_version'),
       ...pseudonymous('customer_id', 'social_identity_id', 'contact_point_id'),
+      // The inbound message an opt-out came from (migration IdentitySafeguards).
+      ...pseudonymous('interaction_id'),
       wording: note([SERVICE, MARKETING, PROFILING]),
     },
   },
@@ -205,6 +207,16 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       result: mentions(PersonalDataClass.PSEUDONYMOUS),
     },
   },
+  // Identity safeguards (migration IdentitySafeguards): values that never link, opt-out words, their version.
+  // A blocked value is meant to be a placeholder or a shared number; should it be someone's, erasure cuts it out.
+  identifier_blocks: {
+    columns: {
+      ...operational('id', 'kind', 'platform', 'is_pattern', 'reason', 'created_at', 'created_by', 'removed_at', 'removed_by'),
+      value: mentions(PersonalDataClass.IDENTIFIER),
+    },
+  },
+  identity_rules_version: { columns: operational('id', 'version') },
+  opt_out_keywords: { columns: operational('keyword', 'updated_at', 'updated_by') },
   influence_scores: {
     owned: CUSTOMER_ID,
     columns: {

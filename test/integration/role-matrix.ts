@@ -450,6 +450,42 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
       return { input: p };
     },
   },
+  // Identity safeguards (issue 27): blocks of values nobody else uses, keywords written back as they are.
+  'Query.blockedIdentifiers': { allowed: SUPERVISORS, document: `{ blockedIdentifiers { id } }` },
+  'Mutation.blockIdentifier': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: BlockIdentifierInput!) { blockIdentifier(input: $input) { id } }`,
+    variables: (fx) => ({ input: { kind: 'EMAIL', value: `matrix-${fx.unique()}@blocked.invalid`, reason: 'role matrix' } }),
+  },
+  'Mutation.unblockIdentifier': {
+    allowed: SUPERVISORS,
+    document: `mutation($id: ID!) { unblockIdentifier(id: $id) }`,
+    variables: async (fx) => ({
+      id: (await fx.asAdmin(`mutation($v: String!) { blockIdentifier(input: { kind: EMAIL, value: $v, reason: "role matrix" }) { id } }`,
+        { v: `matrix-${fx.unique()}@blocked.invalid` })).blockIdentifier.id,
+    }),
+  },
+  'Query.optOutKeywords': { allowed: SUPERVISORS, document: `{ optOutKeywords }` },
+  'Mutation.setOptOutKeywords': {
+    allowed: SUPERVISORS,
+    document: `mutation($k: [String!]!) { setOptOutKeywords(keywords: $k) }`,
+    variables: async (fx) => ({ k: (await current(fx, `{ optOutKeywords }`)).optOutKeywords }),
+  },
+  'Mutation.detachIdentifier': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: DetachIdentifierInput!) { detachIdentifier(input: $input) { id } }`,
+    variables: async (fx) => {
+      const email = `matrix-${fx.unique()}@example.com`;
+      const c = await fx.asAdmin(`mutation($e: [String!]!) { recordTouchpoint(input: { touchpoint: OTHER, emails: $e }) { id } }`,
+        { e: [email, `matrix-${fx.unique()}@example.com`] });
+      return { input: { customerId: c.recordTouchpoint.id, kind: 'EMAIL', value: email } };
+    },
+  },
+  'Query.mergePreview': {
+    allowed: SUPERVISORS,
+    document: `query($a: ID!, $b: ID!) { mergePreview(survivorId: $a, mergedId: $b) { moves { table rows } } }`,
+    variables: async (fx) => ({ a: await fx.newCustomer(), b: await fx.newCustomer() }),
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
