@@ -27,6 +27,10 @@ export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
   response_template_versions: 'versions of the response library, named by replies on every shard',
   care_agents: 'agents and what they serve: a few rows, read by every claim',
   care_rules_version: 'one row, bumped by every change of a care rule table: ingestion reads it to know its cached rules are current',
+  care_do_not_engage_rules: 'care rules: handles and keywords matched by ingestion on every shard',
+  identifier_blocks: 'identity rules: blocked values and patterns, read by every touchpoint and ingestion',
+  opt_out_keywords: 'identity rules: the opt-out words, read by ingestion on every shard',
+  identity_rules_version: 'one row, bumped by every change of an identity rule table (like care_rules_version)',
 };
 
 /** Not about one customer and never joined with customer shards: kept on the coordinator (local tables). */
@@ -46,6 +50,8 @@ export const COORDINATOR_TABLES: Readonly<Record<string, string>> = {
   outbox_events: 'one ordered stream of every event (customer_id names the customer, null for events about none): delivered from one place; also in NOT_CUSTOMER_OWNED',
   webhooks: "the integrations' registrations: a few rows",
   webhook_deliveries: 'one row per event and webhook, ordered per webhook and customer by the delivery worker',
+  retention_policy: 'one row: the retention settings',
+  retention_runs: "the retention job's cursor and progress, one row per run",
 };
 
 /**
@@ -55,4 +61,6 @@ export const COORDINATOR_TABLES: Readonly<Record<string, string>> = {
 export const CUSTOMER_KEY_PENDING: Readonly<Record<string, string>> = {
   consent_current:
     'keyed by identity_id (an email, phone or social identity row): add customer_id, kept by the consent_events trigger and moved by merges, then distribute with (customer_id, identity_id, purpose) as the key',
+  follower_history:
+    'keyed by social_identity_id (it follows the identity through merges and detaches): add customer_id, kept by the social_identities trigger that writes it, then co-locate',
 };
