@@ -39,6 +39,8 @@ import { AgentService } from './care/agent.service';
 import { createAgentLoaders } from './care/agent.loaders';
 import { IncidentService } from './care/incident.service';
 import { createIncidentLoaders } from './care/incident.loaders';
+import { createPurchaseLoaders } from './purchases/purchase.loaders';
+import { PurchaseService } from './purchases/purchase.service';
 import { WebhookService } from './webhooks/webhook.service';
 import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
@@ -59,6 +61,7 @@ export function createLoaders(pool: Pool) {
     ...createBrandChannelLoaders(pool),
     ...createAgentLoaders(pool),
     ...createIncidentLoaders(pool),
+    ...createPurchaseLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -100,6 +103,7 @@ export function createServices(
     agents: new AgentService(dataSource, pool),
     incidents: new IncidentService(dataSource, pool, careDesk),
     nodes: new NodeService(pool),
+    purchases: new PurchaseService(dataSource, options.defaultPhoneRegion),
     webhooks: new WebhookService(
       dataSource,
       pool,

@@ -34,6 +34,7 @@ import './events/event-types';
 import { CareLiveResolver } from './care/care-live.resolver';
 import { CustomerActivityResolver } from './interactions/customer-activity.resolver';
 import { NodeResolver } from './customer360/node.resolver';
+import { CustomerPurchasesResolver, PurchaseResolver } from './purchases/purchase.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -74,6 +75,8 @@ export const resolvers: NonEmptyArray<Function> = [
   CareLiveResolver,
   CustomerActivityResolver,
   NodeResolver,
+  PurchaseResolver,
+  CustomerPurchasesResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

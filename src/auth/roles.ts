@@ -48,4 +48,6 @@ export const CAN = {
   workCare: ['agent'] as Role[],
   readCareRules: ['agent'] as Role[],
   workQueue: ['agent'] as Role[],
+  /** Purchases come from shop systems through ingestion jobs (admin by implication). */
+  recordPurchases: ['ingest'] as Role[],
 };

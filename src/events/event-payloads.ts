@@ -30,12 +30,16 @@ export interface EventPayloads {
   [EventType.TIER_CHANGED]: { customerId: string; tier: string; previousTier: string };
   [EventType.INCIDENT_OPENED]: { incidentId: string; topic: string; escalationId: string | null; posts: number };
   [EventType.INCIDENT_RESOLVED]: { incidentId: string; escalationId: string | null };
+  [EventType.PURCHASE_RECORDED]: {
+    purchaseId: string; customerId: string; product: string; category: string | null; amount: number | null; currency: string | null;
+    purchasedAt: string; channel: string | null;
+  };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
 export type PayloadFields = { readonly [T in EventType]: { readonly [K in keyof Required<EventPayloads[T]>]: PersonalDataClass } };
 
-const { PSEUDONYMOUS: ID, OPERATIONAL: OP, CONTACT } = PersonalDataClass;
+const { PSEUDONYMOUS: ID, OPERATIONAL: OP, CONTACT, PROFILING } = PersonalDataClass;
 
 /**
  * The class of each payload key, declared once. Webhook delivery reads it
@@ -63,4 +67,8 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   // A topic is counted over many people's posts (a hashtag or keyword), not about one person.
   [EventType.INCIDENT_OPENED]: { incidentId: ID, topic: OP, escalationId: ID, posts: OP },
   [EventType.INCIDENT_RESOLVED]: { incidentId: ID, escalationId: ID },
+  // What someone bought is profiling: sent only where the customer holds the webhook's purpose at delivery.
+  [EventType.PURCHASE_RECORDED]: {
+    purchaseId: ID, customerId: ID, product: PROFILING, category: PROFILING, amount: PROFILING, currency: PROFILING, purchasedAt: OP, channel: OP,
+  },
 };

@@ -17,6 +17,7 @@ export const CUSTOMER_OWNED_TABLES: readonly string[] = [
   'touchpoint_events',
   'interaction_history',
   'conversation_handoffs',
+  'purchases',
 ];
 
 /** Tables with a customer_id column that must NOT move in a merge, each with the reason. */
