@@ -1,4 +1,7 @@
-import { startTestApp, type TestApp } from '../helpers/app';
+import request from 'supertest';
+import { ConsentPurpose } from '../../src/graphql/enums';
+import { webhookData } from '../../src/webhooks/webhook-payload';
+import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { createCustomer, unique } from '../helpers/factory';
 
 // Purchases (issue 27): recordPurchases (bulk, all or nothing, idempotent per item key, the
@@ -193,6 +196,19 @@ describe('Customer.purchases and lifetimeValue', () => {
   });
 });
 
+describe('PURCHASE_RECORDED webhooks', () => {
+  it('carry what was bought only to a webhook whose purpose the customer holds', () => {
+    const event = {
+      type: 'PURCHASE_RECORDED', customerId: 'c1',
+      data: { purchaseId: 'p1', customerId: 'c1', product: 'Boots', category: 'Shoes', amount: 10, currency: 'EUR', purchasedAt: '2026-11-01T00:00:00.000Z', channel: 'IN_STORE' },
+    };
+    const ids = { purchaseId: 'p1', customerId: 'c1', purchasedAt: '2026-11-01T00:00:00.000Z', channel: 'IN_STORE' };
+    expect(webhookData(event, null, { identifiers: new Set(), customer: true })).toEqual(ids);
+    expect(webhookData(event, ConsentPurpose.MARKETING, { identifiers: new Set(), customer: false })).toEqual(ids);
+    expect(webhookData(event, ConsentPurpose.MARKETING, { identifiers: new Set(), customer: true })).toEqual(event.data);
+  });
+});
+
 describe('segment filters on purchases', () => {
   const SEGMENT = `query($f: SegmentFilter!) { segment(filter: $f, purpose: MARKETING, first: 100) { totalCount edges { node {
     customer { id lifetimeValue purchases(first: 5) { edges { node { product } } } } } } } }`;
@@ -231,6 +247,19 @@ describe('segment filters on purchases', () => {
     // Marketing reads a member's purchases (it holds MARKETING).
     const richNode = byValue.res.data!.segment.edges.find((e: any) => e.node.customer.id === rich).node.customer;
     expect(richNode).toEqual({ id: rich, lifetimeValue: 5000, purchases: { edges: [{ node: { product: `${product} deluxe` } }] } });
+    // The NDJSON export evaluates the same filter.
+    const exported = await request(app.server).get('/segments/export')
+      .query({ filter: JSON.stringify({ products: [product], purchasedSince: '2026-06-01T00:00:00.000Z' }), purpose: 'MARKETING' })
+      .set('authorization', `Bearer ${tokenFor(['marketing'], `purchases-${unique()}`)}`)
+      .buffer(true).parse((res, done) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => done(null, text));
+      });
+    expect(exported.status).toBe(200);
+    const lines = (exported.body as string).split('\n').filter(Boolean).map((l) => JSON.parse(l).customerId);
+    expect(mine(new Set(lines))).toEqual([recent]);
     const bad = await app.gql(SEGMENT, { f: { products: [] } }, ['marketing']);
     expect(bad.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.products' });
     const negative = await app.gql(SEGMENT, { f: { minLifetimeValue: -1 } }, ['marketing']);
