@@ -5,7 +5,7 @@
 // jobs use), and prints purchases per second; then PostgreSQL COPY writes the same 1,000 rows into
 // the same purchases table (indexes, constraints, one transaction), the floor. Goal: 40% of it.
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { freePort } from '../src/common/free-port';
 import { createDataSource, poolOf } from '../src/db/data-source';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
+import { postgresCpuSeconds } from './proc-cpu';
 
 const { values } = parseArgs({
   options: {
@@ -74,8 +75,11 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`;
     const token = signDevToken(SECRET, { sub: 'bench', roles: ['ingest'] }, { issuer: 'social-crm', audience: 'social-crm-api', expiresIn: 3600 });
+    // Bodies are built before the clock starts: the load shares this process with the service.
+    const bodyOf = (call: number) => JSON.stringify({ query: 'mutation($inputs: [PurchaseInput!]!) { recordPurchases(inputs: $inputs) { id } }', variables: { inputs: items(call) } });
+    const bodies = Array.from({ length: CALLS }, (_, call) => bodyOf(call));
     const post = async (call: number): Promise<number> => {
-      const body = JSON.stringify({ query: 'mutation($inputs: [PurchaseInput!]!) { recordPurchases(inputs: $inputs) { id } }', variables: { inputs: items(call) } });
+      const body = call < 0 ? bodyOf(call) : bodies[call];
       const started = performance.now();
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
       const answer = (await res.json()) as { errors?: unknown[]; data?: { recordPurchases: unknown[] } };
@@ -84,19 +88,26 @@ async function main(): Promise<void> {
     };
     try {
       await post(-1); // warm-up: plans, pools, JIT
+      const postmaster = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      // CPU seconds of this process (service and load) and of PostgreSQL: on a busy machine wall time moves, CPU per row much less.
+      const cpu = () => ({ node: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, postgres: postgresCpuSeconds(postmaster) });
       const latencies: number[] = [];
       let next = 0;
+      const cpuBefore = cpu();
       const started = performance.now();
       await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
         while (next < CALLS) latencies.push(await post(next++));
       }));
       const seconds = (performance.now() - started) / 1000;
       const rate = (CALLS * BATCH) / seconds;
+      const cpuAfter = cpu();
+      const perRow = (s: number) => `${((s / (CALLS * BATCH)) * 1e6).toFixed(0)} µs`;
       latencies.sort((a, b) => a - b);
       process.stdout.write(
         `bulk purchases: ${CALLS * BATCH} purchases in ${CALLS} calls of ${BATCH} (customers named by email, ${CONCURRENCY} calls in flight): ` +
           `${seconds.toFixed(1)} s = ${rate.toFixed(0)} purchases/s; call latency p50 ${latencies[Math.floor(latencies.length / 2)].toFixed(0)} ms, ` +
-          `max ${latencies[latencies.length - 1].toFixed(0)} ms\n`,
+          `max ${latencies[latencies.length - 1].toFixed(0)} ms; CPU per purchase ${perRow(cpuAfter.node - cpuBefore.node)} in Node (service and load), ` +
+          `${perRow(cpuAfter.postgres - cpuBefore.postgres)} in PostgreSQL (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`,
       );
 
       // The floor: the rows of the last call, as stored, copied again with new ids and keys.
@@ -107,6 +118,7 @@ async function main(): Promise<void> {
       );
       const runs = Math.max(1, Number(values['floor-runs']));
       const floor: number[] = [];
+      const floorCpu = postgresCpuSeconds(postmaster);
       for (let run = 0; run < runs; run++) {
         const text = rows.map((r) => `${randomUUID()}\t${r.line}\tfloor-${run}-${randomUUID()}\n`).join('');
         const client = await pool.connect();
@@ -122,12 +134,14 @@ async function main(): Promise<void> {
           client.release();
         }
       }
+      const floorCpuPerRow = ((postgresCpuSeconds(postmaster) - floorCpu) / (runs * rows.length)) * 1e6;
       floor.sort((a, b) => a - b);
       const median = floor[Math.floor(floor.length / 2)];
       const floorRate = (rows.length / median) * 1000;
       process.stdout.write(
         `floor: COPY of the same ${rows.length} rows into purchases (same indexes, one transaction, fsync on), median of ${runs}: ` +
-          `${median.toFixed(0)} ms = ${floorRate.toFixed(0)} rows/s; bulk purchases run at ${((rate / floorRate) * 100).toFixed(0)}% of the floor ` +
+          `${median.toFixed(0)} ms = ${floorRate.toFixed(0)} rows/s, ${floorCpuPerRow.toFixed(0)} µs of PostgreSQL CPU per row; ` +
+          `bulk purchases run at ${((rate / floorRate) * 100).toFixed(0)}% of the floor ` +
           `(a call also parses, validates, resolves each customer by email, checks keys, writes events and answers over HTTP)\n`,
       );
     } finally {

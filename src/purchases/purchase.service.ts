@@ -138,28 +138,33 @@ export class PurchaseService {
       id: randomUUID(), customerId: resolved.get(i.index)!.customerId, product: i.product, category: i.category, amount: i.amount,
       currency: i.currency, purchasedAt: i.purchasedAt, channel: i.channel,
     }));
-    // The batch travels as one jsonb array of positional arrays: one statement whatever its size.
-    const inserted: { id: string }[] = await m.query(
-      `INSERT INTO purchases (id, customer_id, product, category, amount, currency, purchased_at, channel, idempotency_key, content_hash, created_by)
-       SELECT (e->>0)::uuid, (e->>1)::uuid, e->>2, e->>3, (e->>4)::numeric, e->>5, (e->>6)::timestamptz, e->>7, e->>8, e->>9, $2
-         FROM jsonb_array_elements($1::jsonb) e
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+    // Customers and identities created for new identifiers come first in the outbox.
+    await appendEvents(m, events);
+    // One statement whatever the batch size: the rows travel as one jsonb array of positional
+    // arrays, and their PURCHASE_RECORDED events (the outbox rows of src/events/outbox.ts, keys
+    // as EventPayloads declares them) are written from what was inserted, in input order.
+    const [{ inserted }]: { inserted: number }[] = await m.query(
+      `WITH r AS MATERIALIZED (
+         SELECT (e->>0)::uuid AS id, (e->>1)::uuid AS customer_id, e->>2 AS product, e->>3 AS category, (e->>4)::numeric AS amount,
+                e->>5 AS currency, (e->>6)::timestamptz AS purchased_at, e->>7 AS channel, e->>8 AS idempotency_key, e->>9 AS content_hash, n
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n)),
+       ins AS (
+         INSERT INTO purchases (id, customer_id, product, category, amount, currency, purchased_at, channel, idempotency_key, content_hash, created_by)
+         SELECT id, customer_id, product, category, amount, currency, purchased_at, channel, idempotency_key, content_hash, $2 FROM r
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
+       events AS (
+         INSERT INTO outbox_events (type, customer_id, data)
+         SELECT '${EventType.PURCHASE_RECORDED}', r.customer_id, jsonb_build_object('purchaseId', r.id, 'customerId', r.customer_id,
+                'product', r.product, 'category', r.category, 'amount', r.amount::float8, 'currency', r.currency,
+                'purchasedAt', to_char(r.purchased_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'channel', r.channel)
+           FROM ins JOIN r ON r.id = ins.id ORDER BY r.n)
+       SELECT count(*)::int AS inserted FROM ins`,
       [JSON.stringify(rows.map((r, n) => [
         r.id, r.customerId, r.product, r.category, r.amount, r.currency, r.purchasedAt.toISOString(), r.channel, fresh[n].key, fresh[n].hash,
       ])), by],
     );
     // A concurrent call with one of our keys committed while we resolved: its rows are the answer.
-    if (inserted.length !== rows.length) throw new IdempotencyRace();
-    for (const r of rows) {
-      events.push({
-        type: EventType.PURCHASE_RECORDED, customerId: r.customerId,
-        data: {
-          purchaseId: r.id, customerId: r.customerId, product: r.product, category: r.category, amount: r.amount, currency: r.currency,
-          purchasedAt: r.purchasedAt.toISOString(), channel: r.channel,
-        },
-      });
-    }
-    await appendEvents(m, events);
+    if (inserted !== rows.length) throw new IdempotencyRace();
     rows.forEach((r, n) => byKey.set(fresh[n].key, r));
     return byKey;
   }

@@ -126,6 +126,23 @@ describe('recordPurchases', () => {
     expect(rows[0].n).toBe(2);
   });
 
+  it('takes 1,000 purchases in one call (a bulk body), written with one INSERT', async () => {
+    const email = `bulk-${unique()}@example.com`;
+    const c = await createCustomer(app.pool, { emails: [email] });
+    const k = unique();
+    const inputs = Array.from({ length: 1000 }, (_, n) => ({
+      idempotencyKey: `${k}-${n}`, email, product: `Bulk product number ${n}`, category: 'bulk', amount: 1.25, currency: 'EUR',
+      purchasedAt: '2026-11-01T00:00:00.000Z', channel: 'IN_STORE',
+    }));
+    const res = await app.gql(RECORD_IDS, { inputs }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.recordPurchases).toHaveLength(1000);
+    // Statements per call do not grow with its size (set-based): keys, resolution, insert, events, transaction.
+    expect(Number(res.headers['x-sql-statements'])).toBeLessThanOrEqual(10);
+    const { rows } = await app.pool.query(`SELECT count(*)::int AS n, sum(amount)::float8 AS total FROM purchases WHERE customer_id = $1`, [c.id]);
+    expect(rows[0]).toEqual({ n: 1000, total: 1250 });
+  });
+
   it('writes once when the same call is retried concurrently, even when it creates the customer', async () => {
     const handle = `concurrent_${unique()}`;
     const k = unique();
