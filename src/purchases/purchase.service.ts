@@ -7,7 +7,7 @@ import { EventType } from '../events/event-types';
 import { appendEvents, type EventSink } from '../events/outbox';
 import { badInput } from '../graphql/errors';
 import { Channel } from '../graphql/enums';
-import { itemErrors, type ItemError } from '../graphql/item-errors';
+import { firstOfEachKey, itemErrors, type ItemError } from '../graphql/item-errors';
 import { resolveCustomers } from '../identities/customer-resolution';
 import type { NormalisedIdentifiers } from '../identities/identity-linker';
 import { itemIdentifiers } from '../identities/item-identifiers';
@@ -99,13 +99,7 @@ export class PurchaseService {
     const items = prepared as PreparedPurchase[];
 
     // The same key twice in one call: one purchase, unless the contents differ.
-    const firstOfKey = new Map<string, PreparedPurchase>();
-    const conflicts: ItemError[] = [];
-    for (const item of items) {
-      const first = firstOfKey.get(item.key);
-      if (!first) firstOfKey.set(item.key, item);
-      else if (first.hash !== item.hash) conflicts.push(bad(item.index, 'idempotencyKey', `idempotencyKey is used by item ${first.index} with other content`));
-    }
+    const { firstOfKey, conflicts } = firstOfEachKey(items);
     if (conflicts.length > 0) throw refuse('CONFLICT', conflicts);
 
     const byKey = await withRetry(
