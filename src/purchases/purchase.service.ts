@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '../db/batch';
-import { contentHash, keyProblem } from '../db/idempotency';
+import { hash } from 'node:crypto';
+import { keyProblem } from '../db/idempotency';
 import { withRetry } from '../db/retry';
 import { EventType } from '../events/event-types';
 import { appendEvents, type EventSink } from '../events/outbox';
@@ -43,6 +44,20 @@ interface PreparedPurchase {
 
 const bad = (index: number, field: string, message: string): ItemError => ({ index, field, message });
 
+/**
+ * sha256 of the item's fields in one fixed order (absent and null alike, the time as ISO), without
+ * its key: tells a retry from a conflicting reuse of the key. Stored with each row and compared on
+ * every retry, so the form must never change. Cheaper than the generic canonical JSON of
+ * src/db/idempotency.ts, which sorts keys per object (a tenth of a bulk call's time in Node).
+ */
+function purchaseHash(input: PurchaseInput): string {
+  const fields = [
+    input.customerId, input.email, input.phone, input.platform, input.handle, input.externalUserId, input.displayName,
+    input.product, input.category, input.amount, input.currency, input.purchasedAt?.toISOString(), input.channel,
+  ];
+  return hash('sha256', JSON.stringify(fields.map((f) => f ?? null)), 'hex');
+}
+
 /** Checks one input without the database: the prepared purchase or the first problem. */
 function prepare(input: PurchaseInput, index: number, region: string, now: Date): PreparedPurchase | ItemError {
   const keyError = keyProblem(input.idempotencyKey);
@@ -67,7 +82,7 @@ function prepare(input: PurchaseInput, index: number, region: string, now: Date)
   const ids = itemIdentifiers(input, region);
   if ('message' in ids) return bad(index, ids.field, ids.message);
   return {
-    index, key: input.idempotencyKey, hash: contentHash(input), customerId: input.customerId ?? null, ids,
+    index, key: input.idempotencyKey, hash: purchaseHash(input), customerId: input.customerId ?? null, ids,
     // A purchase on no stated channel is captured at the OTHER touchpoint, like an email or a letter.
     input: { channel: input.channel ?? Channel.OTHER, displayName: input.displayName },
     product, category, amount: amount ?? null, currency, purchasedAt, channel: input.channel ?? null,
