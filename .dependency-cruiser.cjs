@@ -7,7 +7,7 @@
  */
 const INFRASTRUCTURE = ['common', 'db', 'graphql', 'auth', 'http'];
 /** Lowest first: a feature may use the ones before it, never one after it. */
-const FEATURES = ['audit', 'events', 'customers', 'identities', 'influence', 'interactions', 'care', 'segments', 'analytics', 'privacy', 'customer360', 'webhooks'];
+const FEATURES = ['audit', 'events', 'customers', 'identities', 'influence', 'interactions', 'purchases', 'care', 'segments', 'analytics', 'privacy', 'customer360', 'webhooks'];
 const LAYERS = [...INFRASTRUCTURE, ...FEATURES];
 const COMPOSITION = '^src/(app|schema|context|main|print-schema)\\.ts$';
 

@@ -32,6 +32,7 @@ import { WaitingOnTheCustomer1796200000000 } from './1796200000000-WaitingOnTheC
 import { DoNotEngageAndReplyDelivery1796300000000 } from './1796300000000-DoNotEngageAndReplyDelivery';
 import { FollowerHistoryAndRetention1796600000000 } from './1796600000000-FollowerHistoryAndRetention';
 import { IdentitySafeguards1796800000000 } from './1796800000000-IdentitySafeguards';
+import { Purchases1796500000000 } from './1796500000000-Purchases';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -69,4 +70,5 @@ export const migrations = [
   DoNotEngageAndReplyDelivery1796300000000,
   FollowerHistoryAndRetention1796600000000,
   IdentitySafeguards1796800000000,
+  Purchases1796500000000,
 ];

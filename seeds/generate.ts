@@ -38,6 +38,7 @@ export interface SeedCounts {
   conversations: number;
   interactions: number;
   influenceScores: number;
+  purchases: number;
 }
 
 export interface SeedResult extends SeedCounts {
@@ -66,6 +67,7 @@ const COLUMNS = {
     'id, customer_id, conversation_id, social_identity_id, channel, direction, occurred_at, content, is_public, category, ' +
     'sentiment, topics, lane, skill_group, status, responded_at, resolved_at, sla_due_at, in_reply_to_id, created_at',
   influenceScores: 'customer_id, score, topic, platform, source, computed, flagged, measured_at, recorded_at',
+  purchases: 'id, customer_id, product, category, amount, currency, purchased_at, channel, idempotency_key, content_hash, created_by',
 } as const;
 
 /**
@@ -106,6 +108,7 @@ interface BatchText {
   conversations: CopyText;
   interactions: CopyText;
   influenceScores: CopyText;
+  purchases: CopyText;
 }
 
 interface Identity {
@@ -202,6 +205,7 @@ class Generator {
       conversations: new CopyText(),
       interactions: new CopyText(),
       influenceScores: new CopyText(),
+      purchases: new CopyText(),
     };
     for (let seq = firstSeq; seq < firstSeq + size; seq++) this.customer(seq, out);
     return out;
@@ -263,6 +267,7 @@ class Generator {
     for (let planned = 0; planned < interactionCount; ) {
       planned += this.conversation(out, id, escapeCopy(first), identities, interactionCount - planned);
     }
+    this.purchases(out, id, country.code, attributes, createdAt);
   }
 
   /** A plausible E.164 number of the country, not yet in the database nor in this run. */
@@ -342,6 +347,26 @@ class Generator {
     expiresAt: string,
   ): void {
     out.consentEvents.add(`${customerId}\t${identityId}\t${contactPointId}\t${purpose}\t${status}\t${iso(at)}\t${source}\t${SEED_ACTOR}\t${v.CONSENT_WORDING[purpose]}\t${expiresAt}\n`);
+  }
+
+  /**
+   * Purchases: the model the customer owns (its attributes' ownedModel) when they joined, then
+   * 0-4 after-sales purchases since, in the customer's currency; recorded as an ingestion job would.
+   */
+  private purchases(out: BatchText, customerId: string, countryCode: string, attributes: string, createdAt: number): void {
+    const rng = this.rng;
+    const currency = v.CURRENCY[countryCode] ?? 'USD';
+    const price = ([min, max]: readonly [number, number]) => (Math.round(rng.between(min, max) * 100) / 100).toString();
+    const add = (product: string, category: string, amount: string, at: number, channel: string) => {
+      const purchaseId = uuidV7();
+      out.purchases.add(`${purchaseId}\t${customerId}\t${product}\t${category}\t${amount}\t${currency}\t${iso(at)}\t${channel}\tseed:${this.runTag}:${purchaseId}\tseed\t${SEED_ACTOR}\n`);
+    };
+    add((JSON.parse(attributes) as { ownedModel: string }).ownedModel, 'vehicle', price(v.VEHICLE_PRICE), createdAt, 'IN_STORE');
+    const extras = rng.int(0, 4);
+    for (let i = 0; i < extras; i++) {
+      const extra = rng.pick(v.AFTER_SALES);
+      add(extra.product, extra.category, price(extra.price), createdAt + rng.next() * (this.now - createdAt), rng.chance(0.7) ? 'IN_STORE' : 'OTHER');
+    }
   }
 
   /** Score history over the window (rising or falling), plus a few per-topic scores. */
@@ -485,6 +510,7 @@ const SEEDED_TABLES = [
   'conversations',
   'interactions',
   'influence_scores',
+  'purchases',
 ];
 
 /**
@@ -525,6 +551,7 @@ async function writeBatch(pool: Pool, batch: BatchText, skipForeignKeyTriggers: 
     await copyInto(client, 'conversations', COLUMNS.conversations, batch.conversations);
     await copyInto(client, 'interactions', COLUMNS.interactions, batch.interactions);
     await copyInto(client, 'influence_scores', COLUMNS.influenceScores, batch.influenceScores);
+    await copyInto(client, 'purchases', COLUMNS.purchases, batch.purchases);
     await client.query('COMMIT');
     return phones.rowCount ?? 0;
   } catch (error) {
@@ -575,6 +602,7 @@ export async function seedDatabase(pool: Pool, options: SeedOptions): Promise<Se
     conversations: 0,
     interactions: 0,
     influenceScores: 0,
+    purchases: 0,
   };
 
   // Generating is synchronous CPU work; while it runs, the previous batches are ingested by
@@ -594,6 +622,7 @@ export async function seedDatabase(pool: Pool, options: SeedOptions): Promise<Se
         result.conversations += batch.conversations.rows;
         result.interactions += batch.interactions.rows;
         result.influenceScores += batch.influenceScores.rows;
+        result.purchases += batch.purchases.rows;
         options.onProgress?.(result.customers, total);
       })
       .catch((error: unknown) => {

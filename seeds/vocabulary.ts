@@ -201,6 +201,19 @@ export const TOPICS: readonly Topic[] = [
 
 export const PRODUCTS = ['CTS', 'MKZ', 'XT5', 'Escalade', 'Navigator', 'Aviator', 'Lyriq', 'Nautilus'] as const;
 
+/** Purchases (issue 27): the owned model (category `vehicle`) plus what owners buy after it, with price ranges. */
+export const VEHICLE_PRICE: readonly [number, number] = [35_000, 95_000];
+export const AFTER_SALES: ReadonlyArray<{ product: string; category: string; price: readonly [number, number] }> = [
+  { product: 'Annual service', category: 'service', price: [250, 900] },
+  { product: 'Tyre set', category: 'accessory', price: [600, 1800] },
+  { product: 'Extended warranty', category: 'warranty', price: [1200, 3500] },
+  { product: 'Roof rack', category: 'accessory', price: [300, 700] },
+  { product: 'Charging wallbox', category: 'accessory', price: [900, 2000] },
+  { product: 'Detailing', category: 'service', price: [150, 400] },
+];
+/** The currency purchases are recorded in, by country code. */
+export const CURRENCY: Readonly<Record<string, string>> = { US: 'USD', GB: 'GBP', CA: 'CAD', DE: 'EUR', FR: 'EUR' };
+
 /** Inbound message openers per category; {s} is the topic subject. */
 export const INBOUND_TEXT: Readonly<Record<string, ReadonlyArray<(subject: string, product: string) => string>>> = {
   COMPLAINT: [

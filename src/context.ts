@@ -42,6 +42,8 @@ import { AgentService } from './care/agent.service';
 import { createAgentLoaders } from './care/agent.loaders';
 import { IncidentService } from './care/incident.service';
 import { createIncidentLoaders } from './care/incident.loaders';
+import { createPurchaseLoaders } from './purchases/purchase.loaders';
+import { PurchaseService } from './purchases/purchase.service';
 import { WebhookService } from './webhooks/webhook.service';
 import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
@@ -71,6 +73,7 @@ export function createLoaders(pool: Pool) {
     ...createAgentLoaders(pool),
     ...createIncidentLoaders(pool),
     ...createNoteLoaders(pool),
+    ...createPurchaseLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -116,6 +119,7 @@ export function createServices(
     identityRules,
     detaches: new DetachService(dataSource, options.defaultPhoneRegion),
     mergePreviews: new MergePreviewService(pool),
+    purchases: new PurchaseService(dataSource, options.defaultPhoneRegion),
     webhooks: new WebhookService(
       dataSource,
       pool,

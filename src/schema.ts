@@ -39,6 +39,7 @@ import { HandoffMetricsResolver } from './analytics/handoff-metrics.resolver';
 import { DoNotEngageResolver, InteractionDeliveryResolver } from './care/do-not-engage.resolver';
 import { RetentionResolver } from './privacy/retention.resolver';
 import { IdentitySafeguardsResolver, MergePreviewResolver } from './identities/identity-safeguards.resolver';
+import { CustomerPurchasesResolver, PurchaseResolver } from './purchases/purchase.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -87,6 +88,8 @@ export const resolvers: NonEmptyArray<Function> = [
   RetentionResolver,
   IdentitySafeguardsResolver,
   MergePreviewResolver,
+  PurchaseResolver,
+  CustomerPurchasesResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -50,4 +50,6 @@ export const CAN = {
   workQueue: ['agent'] as Role[],
   /** A channel connector confirms that a reply was posted (recordReplyDelivery). */
   confirmDelivery: ['ingest'] as Role[],
+  /** Purchases come from shop systems through ingestion jobs (admin by implication). */
+  recordPurchases: ['ingest'] as Role[],
 };

@@ -11,6 +11,7 @@ import { foldText } from './text-match';
 import { textArrayLiteral } from '../db/batch';
 import { withRetry } from '../db/retry';
 import { badInput, type ErrorCode } from '../graphql/errors';
+import { firstOfEachKey } from '../graphql/item-errors';
 import { ItemsRefused, type BatchWriter } from '../common/coalescer';
 import { Direction, InteractionStatus } from '../graphql/enums';
 import { recomputeWith, type UnstoredPost } from '../influence/influence.service';
@@ -190,15 +191,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     const items = prepared as PreparedItem[];
 
     // The same key twice in one call: one item, unless the contents differ.
-    const firstOfKey = new Map<string, PreparedItem>();
-    const conflicts: ItemError[] = [];
-    for (const item of items) {
-      const first = firstOfKey.get(item.key);
-      if (!first) firstOfKey.set(item.key, item);
-      else if (first.hash !== item.hash) {
-        conflicts.push({ index: item.index, field: 'idempotencyKey', message: `idempotencyKey is used by item ${first.index} with other content` });
-      }
-    }
+    const { firstOfKey, conflicts } = firstOfEachKey(items);
     if (conflicts.length > 0) throw refuse('CONFLICT', conflicts, mode);
 
     const byKey = await withRetry(

@@ -4,7 +4,8 @@ import { contentHash as idempotencyHash } from '../db/idempotency';
 import { DomainError } from '../graphql/errors';
 import { type ItemError } from '../graphql/item-errors';
 import { Channel, Direction } from '../graphql/enums';
-import { isEmpty, normaliseIdentifiers, type NormalisedIdentifiers } from '../identities/identity-linker';
+import type { NormalisedIdentifiers } from '../identities/identity-linker';
+import { itemIdentifiers } from '../identities/item-identifiers';
 import type { InteractionInput } from '../interactions/interaction.inputs';
 import { normaliseBrandHandle } from './brand-channel.handle';
 
@@ -67,8 +68,6 @@ export function prepareItem(input: InteractionInput, index: number, region: stri
     const id = input[field];
     if (id != null && !isUuid(id)) return fail(field, `${field} "${id}" is not an id`);
   }
-  if ((input.handle != null || input.externalUserId != null) && input.platform == null) return fail('platform', 'platform is required with a handle');
-  if (input.platform != null && input.handle == null && input.externalUserId == null) return fail('handle', 'a handle or externalUserId is required with platform');
   if (input.sentiment != null && !(input.sentiment >= -1 && input.sentiment <= 1)) return fail('sentiment', 'sentiment must be between -1 and 1');
   if (input.displayName != null && (input.displayName.trim() === '' || input.displayName.length > 200)) {
     return fail('displayName', 'displayName must be 1-200 characters');
@@ -86,25 +85,8 @@ export function prepareItem(input: InteractionInput, index: number, region: stri
   const occurredAt = input.occurredAt ?? now;
   if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) return fail('occurredAt', 'occurredAt is not a date');
   if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) return fail('occurredAt', 'occurredAt must not be in the future');
-  let ids: NormalisedIdentifiers;
-  try {
-    ids = normaliseIdentifiers(
-      {
-        emails: input.email != null ? [input.email] : [],
-        phones: input.phone != null ? [input.phone] : [],
-        handles: input.platform != null
-          ? [{ platform: input.platform, handle: input.handle, externalUserId: input.externalUserId, followerCount: input.followerCount }]
-          : [],
-      },
-      region,
-    );
-  } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
-    const raw = String(error.details.field ?? 'handle');
-    const field = raw.startsWith('emails') ? 'email' : raw.startsWith('phones') ? 'phone' : raw.endsWith('followerCount') ? 'followerCount' : 'handle';
-    return fail(field, error.message.replace(/^(emails|phones|handles)\[0\](\.\w+)?/, field));
-  }
-  if (input.customerId == null && isEmpty(ids)) return fail('customerId', 'name the customer: customerId, email, phone, or platform + handle');
+  const ids = itemIdentifiers(input, region);
+  if ('message' in ids) return fail(ids.field, ids.message);
   let brand: PreparedItem['brand'] = null;
   if (input.brandChannelId != null && input.brandHandle != null) return fail('brandHandle', 'give brandChannelId or brandHandle, not both');
   if (input.brandChannelId != null) {

@@ -33,6 +33,10 @@ export interface CustomerPlan {
   /** followerHistory(platform, first), by `platform|first`. */
   followerHistory: Map<string, { platform: string | null; first: number }>;
   networkTrend: boolean;
+  /** Purchases (issue 27): pages, the count, the lifetime value. */
+  purchases: Map<string, PageSpec>;
+  purchaseCount: boolean;
+  lifetimeValue: boolean;
 }
 
 /** One keyset page as the field resolver will ask its loader for it. */
@@ -57,6 +61,9 @@ export function emptyPlan(): CustomerPlan {
     openEscalations: false,
     followerHistory: new Map(),
     networkTrend: false,
+    purchases: new Map(),
+    purchaseCount: false,
+    lifetimeValue: false,
   };
 }
 
@@ -95,8 +102,11 @@ export function nodesAt(info: GraphQLResolveInfo, path: readonly string[]): { ty
 /**
  * Plans the Customer fields selected under `nodes`. `mayReadGuarded`: the viewer holds the
  * customer-reading role, without which the guarded fields answer FORBIDDEN and are not read.
+ * `mayReadPurchases`: the viewer reads purchases without the consent check (an agent or above).
  */
-export function planCustomer(info: Scope, customerType: GraphQLObjectType, nodes: readonly FieldNode[], mayReadGuarded: boolean): CustomerPlan {
+export function planCustomer(
+  info: Scope, customerType: GraphQLObjectType, nodes: readonly FieldNode[], mayReadGuarded: boolean, mayReadPurchases = false,
+): CustomerPlan {
   const plan = emptyPlan();
   const fields = customerType.getFields();
   for (const group of collectSubfields(info.schema, info.fragments, info.variableValues, customerType, nodes).values()) {
@@ -161,6 +171,17 @@ export function planCustomer(info: Scope, customerType: GraphQLObjectType, nodes
           }
           break;
         }
+        case 'purchases': {
+          if (!mayReadPurchases || !isObjectType(objectType)) break;
+          const page = pageOf(args, 20, false);
+          if (!page) break;
+          plan.purchases.set(pageKey(page), page);
+          if ([...sub(objectType).values()].some((g) => g[0].name.value === 'totalCount')) plan.purchaseCount = true;
+          break;
+        }
+        case 'lifetimeValue':
+          if (mayReadPurchases) plan.lifetimeValue = true;
+          break;
         default:
           break;
       }

@@ -9,6 +9,7 @@ import { toStates } from '../identities/consent.loaders';
 import type { ContactPoint, SocialIdentity } from '../identities/identity.types';
 import type { FollowerCountPoint, InfluenceScore } from '../influence/influence.types';
 import type { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
+import { readsUnderConsent, type Purchase } from '../purchases/purchase.types';
 import type { RequestContext } from '../context';
 import { nodesAt, planCustomer, type CustomerPlan } from './customer360.plan';
 import { customer360Sql, type CompiledStatement } from './customer360.sql';
@@ -114,7 +115,7 @@ function planAt(ctx: RequestContext, info: GraphQLResolveInfo, path: readonly st
   const type = getNamedType(at.type);
   if (!isObjectType(type) || type.name !== 'Customer') return null;
   // With only scalars selected this is still the one statement that reads the customers.
-  return planCustomer(info, type, at.nodes, ctx.viewer.roles.has('viewer'));
+  return planCustomer(info, type, at.nodes, ctx.viewer.roles.has('viewer'), !readsUnderConsent(ctx.viewer.roles));
 }
 
 const toDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
@@ -197,5 +198,11 @@ function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
   if (plan.openEscalations) {
     loaders.openEscalationsByCustomerId.prime(id, (row.esc as Json[]).map((e) => dates<Escalation>(e, ESCALATION_DATES)));
   }
+  [...plan.purchases.values()].forEach((page, n) => {
+    const rows = (row[`pu${n}`] as Json[]).map((r) => dates<Purchase & { sortKey: string }>(r, ['purchasedAt']));
+    loaders.purchasesByCustomerId.prime({ parentId: id, limit: page.limit, after: page.after }, rows);
+  });
+  if (plan.purchaseCount) loaders.purchaseCountByCustomerId.prime({ parentId: id }, row.pun as number);
+  if (plan.lifetimeValue) loaders.lifetimeValueByCustomerId.prime(id, row.ltv as number | null);
   return customer;
 }

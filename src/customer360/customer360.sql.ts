@@ -5,6 +5,8 @@ import { SOCIAL_IDENTITY_COLUMNS } from '../identities/identity.loaders';
 import { profilingNowSql } from '../influence/influence.sql';
 import { followerPointsSql, networkTrendSql } from '../influence/follower-history.sql';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
+import { purchasePageSql } from '../purchases/purchase.loaders';
+import { lifetimeValueSql } from '../purchases/purchase.sql';
 import type { CustomerPlan } from './customer360.plan';
 import { Params } from './response.sql';
 
@@ -106,6 +108,12 @@ export function customer360Sql(keysSql: string, keysParams: readonly unknown[], 
     parts.push(`(SELECT ${agg('x', 'x."createdAt", x.id')} FROM (
         SELECT ${ESCALATION_COLUMNS} FROM escalations e WHERE e.customer_id = c.id AND e.resolved_at IS NULL) x) AS "esc"`);
   }
+  [...plan.purchases.values()].forEach((page, n) => {
+    const after = page.after ? `AND (p.purchased_at, p.id) < (${p.add(page.after[0])}::timestamptz, ${p.add(page.after[1])}::uuid)` : '';
+    parts.push(`(SELECT ${agg('x', 'x."sortKey" DESC, x.id DESC')} FROM (${purchasePageSql('c.id', after, p.add(page.limit))}) x) AS "pu${n}"`);
+  });
+  if (plan.purchaseCount) parts.push(`(SELECT count(*)::int FROM purchases WHERE customer_id = c.id) AS "pun"`);
+  if (plan.lifetimeValue) parts.push(`${lifetimeValueSql('c.id')} AS "ltv"`);
   const text = `SELECT k.*, ${CUSTOMER_COLUMNS}${parts.map((part) => `,\n  ${part}`).join('')}
   FROM (${keysSql}) k
   JOIN customers kc ON kc.id = k.key

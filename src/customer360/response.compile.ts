@@ -21,6 +21,8 @@ import { survivorJoin } from '../customers/customer-survivor';
 import { isUuid } from '../db/batch';
 import { argumentProblem } from '../graphql/argument-guard';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql/pagination';
+import { readsUnderConsent } from '../purchases/purchase.types';
+import { lifetimeValueSql } from '../purchases/purchase.sql';
 import { latestInfluenceSql } from './customer360.sql';
 import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from './response.sql';
 
@@ -84,6 +86,12 @@ const INTERACTION_COLUMNS: Record<string, Column> = {
   skillGroup: { sql: 'skill_group', as: 'text' }, status: { sql: 'status', as: 'quoted' }, respondedAt: { sql: 'responded_at', as: 'date' },
   slaDueAt: { sql: 'sla_due_at', as: 'date' }, actionable: { sql: 'actionable', as: 'plain' }, closedLoop: { sql: 'closed_loop', as: 'plain' },
   externalId: { sql: 'external_id', as: 'text' },
+};
+const PURCHASE_COLUMNS: Record<string, Column> = {
+  id: { sql: 'id', as: 'quoted' }, product: { sql: 'product', as: 'text' }, category: { sql: 'category', as: 'text' },
+  // The loader's own casts (purchase.sql.ts): numeric -> float8, char(3) -> text.
+  amount: { sql: 'amount::float8', as: 'plain' }, currency: { sql: 'currency::text', as: 'text' }, purchasedAt: { sql: 'purchased_at', as: 'date' },
+  channel: { sql: 'channel', as: 'quoted' },
 };
 /** Columns of latestInfluenceSql's rows. */
 const SCORE_COLUMNS: Record<string, Column> = {
@@ -164,8 +172,16 @@ const contactPoints = (kind: 'EMAIL' | 'PHONE'): Nested => (scope, def, group, c
   return `(SELECT ${jsonArrayAgg(element, `${p}.captured_at, ${p}.id`)} FROM contact_points ${p} WHERE ${p}.customer_id = ${c}.id AND ${p}.kind = '${kind}')`;
 };
 
-/** `interactions(first, after, channel)`: the loader's keyset page (size + 1 rows), its edges, pageInfo and totalCount. */
-const interactionPage: Nested = (scope, def, group, c) => {
+/** A customer's keyset connection, newest first by `time`: its table, node columns and nested fields. */
+interface PageSource {
+  table: string;
+  time: string;
+  columns: Record<string, Column>;
+  nested: () => Record<string, Nested>;
+}
+
+/** `<field>(first, after[, channel])`: the loader's keyset page (size + 1 rows), its edges, pageInfo and totalCount. */
+const customerPage = (source: PageSource): Nested => (scope, def, group, c) => {
   const args = argumentsOf(scope, def, group[0]);
   let size: number;
   let after: [string, string] | null;
@@ -173,15 +189,16 @@ const interactionPage: Nested = (scope, def, group, c) => {
     size = pageSize(args.first as number | null | undefined, 20);
     after = decodeCursor(args.after as string | null | undefined);
   } catch {
-    throw new NotCovered('interactions arguments are refused');
+    throw new NotCovered(`${def.name} arguments are refused`);
   }
   const channel = (args.channel as string | null | undefined) ?? null;
   const { params } = scope;
+  const { table, time } = source;
   const i = alias(scope, 'i');
   const p = alias(scope, 'p');
   const where = [`${i}.customer_id = ${c}.id`];
   if (channel) where.push(`${i}.channel = ${params.add(channel)}`);
-  if (after) where.push(`(${i}.occurred_at, ${i}.id) < (${params.add(after[0])}::timestamptz, ${params.add(after[1])}::uuid)`);
+  if (after) where.push(`(${i}.${time}, ${i}.id) < (${params.add(after[0])}::timestamptz, ${params.add(after[1])}::uuid)`);
   let cursors = false;
   const onPage = `${p}.n <= ${size}`;
   const connection = objectTypeOf(def);
@@ -197,11 +214,11 @@ const interactionPage: Nested = (scope, def, group, c) => {
           cursors = true;
           edge.push([e.key, `('"' || ${p}.cursor || '"')`]);
         }
-        else if (e.name === 'node') edge.push([e.key, objectSql(scope, objectTypeOf(e.def), e.group, p, INTERACTION_COLUMNS, INTERACTION_NESTED)]);
+        else if (e.name === 'node') edge.push([e.key, objectSql(scope, objectTypeOf(e.def), e.group, p, source.columns, source.nested())]);
         else throw new NotCovered(`${edgeType.name}.${e.name}`);
       }
       // The page's own order (not n): the rows arrive in it, so the aggregate need not sort them.
-      pairs.push([key, jsonArrayAgg(jsonObject(edge), `${p}.occurred_at DESC, ${p}.id DESC`, onPage)]);
+      pairs.push([key, jsonArrayAgg(jsonObject(edge), `${p}.${time} DESC, ${p}.id DESC`, onPage)]);
     } else if (name === 'pageInfo') {
       const infoType = objectTypeOf(field);
       const info: [string, string][] = [];
@@ -217,12 +234,12 @@ const interactionPage: Nested = (scope, def, group, c) => {
       pairs.push([key, jsonObject(info)]);
     } else if (name === 'totalCount') {
       const x = alias(scope, 'x');
-      pairs.push([key, `(SELECT count(*) FROM interactions ${x} WHERE ${x}.customer_id = ${c}.id${channel ? ` AND ${x}.channel = ${params.add(channel)}` : ''})::text`]);
+      pairs.push([key, `(SELECT count(*) FROM ${table} ${x} WHERE ${x}.customer_id = ${c}.id${channel ? ` AND ${x}.channel = ${params.add(channel)}` : ''})::text`]);
     } else throw new NotCovered(`${connection.name}.${name}`);
   }
   // Cursors only when selected: PostgreSQL computes the column even when nothing reads it.
-  const page = `(SELECT ${i}.*, row_number() OVER (ORDER BY ${i}.occurred_at DESC, ${i}.id DESC) AS n${cursors ? `, ${cursorSql(`${i}.occurred_at`, `${i}.id`)} AS cursor` : ''}
-      FROM (SELECT * FROM interactions ${i} WHERE ${where.join(' AND ')} ORDER BY ${i}.occurred_at DESC, ${i}.id DESC LIMIT ${size + 1}) ${i}) ${p}`;
+  const page = `(SELECT ${i}.*, row_number() OVER (ORDER BY ${i}.${time} DESC, ${i}.id DESC) AS n${cursors ? `, ${cursorSql(`${i}.${time}`, `${i}.id`)} AS cursor` : ''}
+      FROM (SELECT * FROM ${table} ${i} WHERE ${where.join(' AND ')} ORDER BY ${i}.${time} DESC, ${i}.id DESC LIMIT ${size + 1}) ${i}) ${p}`;
   // GROUP BY (): one row, from the aggregates, even when only totalCount is selected.
   return `(SELECT ${jsonObject(pairs)} FROM ${page} GROUP BY ())`;
 };
@@ -249,9 +266,18 @@ const CUSTOMER_NESTED: Record<string, Nested> = {
     const element = objectSql(scope, objectTypeOf(def), group, s, SOCIAL_IDENTITY_COLUMNS);
     return `(SELECT ${jsonArrayAgg(element, `${s}.captured_at, ${s}.id`)} FROM social_identities ${s} WHERE ${s}.customer_id = ${c}.id)`;
   },
-  interactions: interactionPage,
+  interactions: customerPage({ table: 'interactions', time: 'occurred_at', columns: INTERACTION_COLUMNS, nested: () => INTERACTION_NESTED }),
   influence: influence('overall'),
   influenceByTopic: influence('byTopic'),
+  // Purchases only for viewers who read them without the consent check (the resolvers apply it otherwise).
+  purchases: (scope, def, group, c) => {
+    if (readsUnderConsent(scope.roles)) throw new NotCovered('purchases under consent');
+    return customerPage({ table: 'purchases', time: 'purchased_at', columns: PURCHASE_COLUMNS, nested: () => ({}) })(scope, def, group, c);
+  },
+  lifetimeValue: (scope, _def, _group, c) => {
+    if (readsUnderConsent(scope.roles)) throw new NotCovered('lifetimeValue under consent');
+    return jsonPlain(lifetimeValueSql(`${c}.id`));
+  },
 };
 
 const INTERACTION_NESTED: Record<string, Nested> = {

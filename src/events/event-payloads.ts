@@ -36,12 +36,16 @@ export interface EventPayloads {
     customerId: string; fromCustomerId: string; kind: 'EMAIL' | 'PHONE' | 'HANDLE';
     contactPointId: string | null; socialIdentityId: string | null; consentEvents: number;
   };
+  [EventType.PURCHASE_RECORDED]: {
+    purchaseId: string; customerId: string; product: string; category: string | null; amount: number | null; currency: string | null;
+    purchasedAt: string; channel: string | null;
+  };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
 export type PayloadFields = { readonly [T in EventType]: { readonly [K in keyof Required<EventPayloads[T]>]: PersonalDataClass } };
 
-const { PSEUDONYMOUS: ID, OPERATIONAL: OP, CONTACT } = PersonalDataClass;
+const { PSEUDONYMOUS: ID, OPERATIONAL: OP, CONTACT, PROFILING } = PersonalDataClass;
 
 /**
  * The class of each payload key, declared once. Webhook delivery reads it
@@ -75,4 +79,8 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   [EventType.REPLY_DELIVERY_FAILED]: { replyId: ID, interactionId: ID, customerId: ID, status: OP },
   // Ids only: the value detached is read through the API by whoever may read it.
   [EventType.IDENTIFIER_DETACHED]: { customerId: ID, fromCustomerId: ID, kind: OP, contactPointId: ID, socialIdentityId: ID, consentEvents: OP },
+  // What someone bought is profiling: sent only where the customer holds the webhook's purpose at delivery.
+  [EventType.PURCHASE_RECORDED]: {
+    purchaseId: ID, customerId: ID, product: PROFILING, category: PROFILING, amount: PROFILING, currency: PROFILING, purchasedAt: OP, channel: OP,
+  },
 };

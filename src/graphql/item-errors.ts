@@ -22,3 +22,21 @@ export function itemErrors(code: ErrorCode, errors: ItemError[], bulk: boolean, 
     errors: errors.map((e) => ({ index: e.index, field: path(e), message: e.message })),
   });
 }
+
+/**
+ * The first item of each idempotency key of a bulk call, and an error for every later item that
+ * reuses a key with other content (the same key and content is one item, written once).
+ * Usage: `const { firstOfKey, conflicts } = firstOfEachKey(items); if (conflicts.length) throw itemErrors('CONFLICT', conflicts, true)`
+ */
+export function firstOfEachKey<T extends { index: number; key: string; hash: string }>(items: readonly T[]): { firstOfKey: Map<string, T>; conflicts: ItemError[] } {
+  const firstOfKey = new Map<string, T>();
+  const conflicts: ItemError[] = [];
+  for (const item of items) {
+    const first = firstOfKey.get(item.key);
+    if (!first) firstOfKey.set(item.key, item);
+    else if (first.hash !== item.hash) {
+      conflicts.push({ index: item.index, field: 'idempotencyKey', message: `idempotencyKey is used by item ${first.index} with other content` });
+    }
+  }
+  return { firstOfKey, conflicts };
+}

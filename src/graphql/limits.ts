@@ -56,7 +56,7 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
 });
 
 /** Root mutation fields allowed the larger body: bulk ingestion of up to 1,000 items. */
-export const BULK_OPERATIONS: ReadonlySet<string> = new Set(['recordInteractions', 'recordTouchpoints']);
+export const BULK_OPERATIONS: ReadonlySet<string> = new Set(['recordInteractions', 'recordTouchpoints', 'recordPurchases']);
 
 /**
  * A request refused by a limit. Validation rules report it inside Apollo's own

@@ -18,6 +18,7 @@ export const CUSTOMER_OWNED_TABLES: readonly string[] = [
   'interaction_history',
   'conversation_handoffs',
   'interaction_notes',
+  'purchases',
 ];
 
 /** Tables with a customer_id column that must NOT move in a merge, each with the reason. */

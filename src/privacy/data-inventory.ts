@@ -275,6 +275,21 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
   },
   pii_patterns: { columns: operational('name', 'kind', 'pattern', 'case_sensitive', 'enabled', 'updated_at', 'updated_by') },
   priority_settings: { columns: operational('id', 'weights', 'updated_at', 'updated_by') },
+  purchases: {
+    // What someone bought is profiling (targeting, tiers): an erased customer's purchases are deleted, row and all.
+    owned: CUSTOMER_ID,
+    columns: {
+      ...operational('purchased_at', 'channel', 'created_at', 'created_by'),
+      ...pseudonymous('id', 'customer_id'),
+      product: rule(PersonalDataClass.PROFILING, ErasureAction.DELETE, [SERVICE, MARKETING, PROFILING]),
+      category: rule(PersonalDataClass.PROFILING, ErasureAction.DELETE, [SERVICE, MARKETING, PROFILING]),
+      amount: rule(PersonalDataClass.PROFILING, ErasureAction.DELETE, [SERVICE, MARKETING, PROFILING]),
+      currency: rule(PersonalDataClass.PROFILING, ErasureAction.DELETE, [SERVICE, MARKETING, PROFILING]),
+      // The job's key may embed the shop's order number: it goes with the row.
+      idempotency_key: rule(PersonalDataClass.PSEUDONYMOUS, ErasureAction.DELETE, [SERVICE]),
+      content_hash: rule(PersonalDataClass.PSEUDONYMOUS, ErasureAction.DELETE, [SERVICE]),
+    },
+  },
   rate_limit_counters: { columns: operational('key', 'points', 'expire') },
   response_template_versions: { columns: operational('template_id', 'version', 'text', 'created_at', 'created_by') },
   response_templates: { columns: operational('id', 'name', 'category', 'channels', 'take_offline', 'version', 'created_at', 'updated_at', 'updated_by') },
@@ -299,7 +314,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       reason: note(),
     },
   },
-  tier_rules: { columns: operational('id', 'tier', 'attribute', 'min_value', 'created_at', 'created_by', 'retired_at') },
+  tier_rules: { columns: operational('id', 'tier', 'attribute', 'min_value', 'created_at', 'created_by', 'retired_at', 'product', 'category') },
   topic_normalisation_undo: { columns: { ...operational('table_name', 'row_id'), old_value: mentions(PersonalDataClass.PROFILING, [SERVICE, PROFILING]) } },
   touchpoint_events: {
     owned: CUSTOMER_ID,

@@ -36,10 +36,16 @@ export function parseSegmentFilter(text: string): SegmentFilter {
     } else if (key === 'topics') {
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw badInput('filter.topics', 'filter.topics must be a list of strings');
       filter.topics = value;
-    } else if (key === 'interactedSince') {
+    } else if (key === 'interactedSince' || key === 'purchasedSince') {
       const date = typeof value === 'string' ? new Date(value) : new Date(NaN);
-      if (Number.isNaN(date.getTime())) throw badInput('filter.interactedSince', 'filter.interactedSince must be an ISO-8601 date-time');
-      filter.interactedSince = date;
+      if (Number.isNaN(date.getTime())) throw badInput(`filter.${key}`, `filter.${key} must be an ISO-8601 date-time`);
+      filter[key] = date;
+    } else if (key === 'products') {
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw badInput('filter.products', 'filter.products must be a list of strings');
+      filter.products = value;
+    } else if (key === 'minLifetimeValue') {
+      if (typeof value !== 'number') throw badInput('filter.minLifetimeValue', 'filter.minLifetimeValue must be a number');
+      filter.minLifetimeValue = value;
     } else {
       throw badInput(`filter.${key}`, `filter has no field ${key}`);
     }

@@ -23,4 +23,11 @@ export class SegmentFilter {
   @Field(() => [String], { nullable: true, description: 'Has an interaction tagged with one of these topics.' })
   topics?: string[] | null;
   @Field(() => String, { nullable: true, description: 'Country code, case-insensitive.' }) country?: string | null;
+  // Purchases (issue 27): profiling, so any of these targets only customers who hold PROFILING.
+  @Field(() => [String], { nullable: true, description: 'Bought one of these products (case-insensitive; with purchasedSince: since then). Needs PROFILING.' })
+  products?: string[] | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Bought something at or after this instant. Needs PROFILING.' })
+  purchasedSince?: Date | null;
+  @Field(() => Float, { nullable: true, description: 'lifetimeValue at least this (a customer with several currencies has none). Needs PROFILING.' })
+  minLifetimeValue?: number | null;
 }

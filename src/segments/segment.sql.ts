@@ -4,6 +4,7 @@ import type { ConsentPurpose } from '../graphql/enums';
 import type { Keyset } from '../graphql/pagination';
 import type { SegmentFilter } from './segment.inputs';
 import { customerGrantedNowSql, grantedNowSql } from '../identities/consent-ledger';
+import { lifetimeValueSql } from '../purchases/purchase.sql';
 
 // The consent rule lives here, in SQL: an identity is usable for a purpose while the newest
 // decision (consent_current, kept by a trigger on the ledger) is GRANTED and not expired at
@@ -58,6 +59,23 @@ function customerConditions(filter: SegmentFilter, p: Params): string[] {
   if (filter.topics) touched.push(`i.topics && ${p.add(normaliseTopics(filter.topics), '::text[]')}`);
   // A post that shows private data (care's PII scan) is never used to target: its topics came from its content.
   if (touched.length) where.push(`EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.pii = '[]'::jsonb AND ${touched.join(' AND ')})`);
+  where.push(...purchaseConditions(filter, p));
+  return where;
+}
+
+/**
+ * The purchase filters: what someone bought is profiling, so they target only customers holding
+ * PROFILING now. products and purchasedSince hold for one same purchase (bought X since then).
+ */
+function purchaseConditions(filter: SegmentFilter, p: Params): string[] {
+  const where: string[] = [];
+  if (!filter.products && !filter.purchasedSince && filter.minLifetimeValue == null) return where;
+  where.push(customerGrantedNowSql('c.id', `'PROFILING'`));
+  const bought: string[] = [];
+  if (filter.products) bought.push(`lower(pu.product) = ANY(${p.add(filter.products.map((x) => x.trim().toLowerCase()), '::text[]')})`);
+  if (filter.purchasedSince) bought.push(`pu.purchased_at >= ${p.add(filter.purchasedSince, '::timestamptz')}`);
+  if (bought.length) where.push(`EXISTS (SELECT 1 FROM purchases pu WHERE pu.customer_id = c.id AND ${bought.join(' AND ')})`);
+  if (filter.minLifetimeValue != null) where.push(`${lifetimeValueSql('c.id')} >= ${p.add(filter.minLifetimeValue, '::float8')}`);
   return where;
 }
 
@@ -168,4 +186,10 @@ export function checkFilter(f: SegmentFilter): void {
     throw badInput('filter.country', 'filter.country must be a country code');
   }
   if (f.interactedSince && Number.isNaN(f.interactedSince.getTime())) throw badInput('filter.interactedSince', 'not a date');
+  if (f.products && (f.products.length === 0 || f.products.length > 100)) throw badInput('filter.products', 'filter.products must hold 1-100 products when given');
+  if (f.products?.some((x) => x.trim() === '' || x.length > 200)) throw badInput('filter.products', 'filter.products must hold products of 1-200 characters');
+  if (f.purchasedSince && Number.isNaN(f.purchasedSince.getTime())) throw badInput('filter.purchasedSince', 'not a date');
+  if (f.minLifetimeValue != null && !(Number.isFinite(f.minLifetimeValue) && f.minLifetimeValue >= 0)) {
+    throw badInput('filter.minLifetimeValue', 'filter.minLifetimeValue must be a number of 0 or more');
+  }
 }

@@ -167,7 +167,7 @@ describe('request body size', () => {
     const tooBig = await send(body(DEFAULT_LIMITS.maxBodyBytes + 1));
     expect(tooBig.status).toBe(413);
     expect(tooBig.body.errors[0].extensions.code).toBe('BAD_REQUEST');
-    expect(tooBig.body.errors[0].message).toMatch(/recordInteractions, recordTouchpoints may send up to 2097152/);
+    expect(tooBig.body.errors[0].message).toMatch(/recordInteractions, recordTouchpoints, recordPurchases may send up to 2097152/);
   });
 
   // Runs once the care branch's recordInteractions is in the schema (it is not in this branch yet).

@@ -82,6 +82,10 @@ async function addCareRows(customerId: string, socialIdentityId: string | null) 
   await app.pool.query(
     `INSERT INTO tier_changes (customer_id, tier, previous_tier, reason, changed_by) VALUES ($1, 'GOLD', 'NONE', 'spend', 'admin-1')`,
     [customerId],
+  );  await app.pool.query(
+    `INSERT INTO purchases (id, customer_id, product, amount, currency, purchased_at, idempotency_key, content_hash, created_by)
+     VALUES (gen_random_uuid(), $1, 'Boots', 90, 'EUR', now(), 'merge-' || gen_random_uuid(), 'h', 'job')`,
+    [customerId],
   );
 }
 

@@ -257,7 +257,7 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: SUPERVISORS,
     document: `mutation($rules: [TierRuleInput!]!) { setTierRules(rules: $rules) { __typename } }`,
     // The rules there already: written again, nothing changes.
-    variables: async (fx) => ({ rules: (await current(fx, `{ tierRules { tier attribute minValue } }`)).tierRules }),
+    variables: async (fx) => ({ rules: (await current(fx, `{ tierRules { tier attribute minValue product category } }`)).tierRules }),
   },
   'Mutation.applyTierRules': {
     allowed: SUPERVISORS,
@@ -396,6 +396,11 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     // A webhook of its own with nothing delivered yet: 0 queued again.
     document: `mutation($id: ID!) { redeliverWebhookEvents(webhookId: $id, since: "2026-01-01T00:00:00Z") }`,
     variables: async (fx) => ({ id: (await fx.asAdmin(`mutation { registerWebhook(input: { url: "http://127.0.0.1:9/matrix-hook", events: [TIER_CHANGED] }) { id } }`)).registerWebhook.id }),
+  },  // Purchases (issue 27): a new customer of its own, named by id; ingest reads back ids only.
+  'Mutation.recordPurchases': {
+    allowed: ['ingest', 'admin'],
+    document: `mutation($inputs: [PurchaseInput!]!) { recordPurchases(inputs: $inputs) { id } }`,
+    variables: async (fx) => ({ inputs: [{ idempotencyKey: `matrix-${fx.unique()}`, customerId: await fx.newCustomer(), product: 'Matrix Boots', amount: 10, currency: 'EUR' }] }),
   },
   // Waiting on the customer (docs/care.md): each entry makes its own interaction or conversation.
   'Mutation.snoozeInteraction': {

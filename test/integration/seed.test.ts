@@ -26,7 +26,8 @@ describe('seedDatabase', () => {
       (SELECT count(*) FROM consent_events WHERE customer_id = ANY($1)) AS "consentEvents",
       (SELECT count(*) FROM conversations WHERE customer_id = ANY($1)) AS conversations,
       (SELECT count(*) FROM interactions WHERE customer_id = ANY($1)) AS interactions,
-      (SELECT count(*) FROM influence_scores WHERE customer_id = ANY($1)) AS "influenceScores"`);
+      (SELECT count(*) FROM influence_scores WHERE customer_id = ANY($1)) AS "influenceScores",
+      (SELECT count(*) FROM purchases WHERE customer_id = ANY($1)) AS purchases`);
     expect(seeded.customerIds).toHaveLength(50);
     for (const [table, count] of Object.entries(counts)) {
       expect(Number(count)).toBeGreaterThan(0);

@@ -32,3 +32,20 @@ describe('segment filter from JSON (export:segment --filter)', () => {
     expect(fieldOf(() => parseSegmentFilter(json))).toBe(field);
   });
 });
+
+describe('purchase filters from JSON (issue 27)', () => {
+  it('accepts products, purchasedSince (a date) and minLifetimeValue', () => {
+    const filter = parseSegmentFilter('{"products":["Kettle"],"purchasedSince":"2026-06-01T00:00:00Z","minLifetimeValue":50}');
+    expect(filter).toEqual({ products: ['Kettle'], purchasedSince: new Date('2026-06-01T00:00:00Z'), minLifetimeValue: 50 });
+  });
+
+  it.each([
+    ['products that are not strings', '{"products":[1]}', 'filter.products'],
+    ['no products', '{"products":[]}', 'filter.products'],
+    ['a bad purchase date', '{"purchasedSince":"last week"}', 'filter.purchasedSince'],
+    ['a lifetime value that is text', '{"minLifetimeValue":"50"}', 'filter.minLifetimeValue'],
+    ['a negative lifetime value', '{"minLifetimeValue":-5}', 'filter.minLifetimeValue'],
+  ])('rejects %s naming the field', (_name, json, field) => {
+    expect(fieldOf(() => parseSegmentFilter(json))).toBe(field);
+  });
+});

@@ -1,0 +1,54 @@
+import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Access } from '../auth/access';
+import { CAN } from '../auth/roles';
+import { Customer } from '../customers/customer.types';
+import { ConsentPurpose, PersonalDataClass } from '../graphql/enums';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
+import type { RequestContext } from '../context';
+import { Purchase, PurchaseConnection, PurchaseInput, PURCHASE_READERS, readsUnderConsent } from './purchase.types';
+
+@Resolver()
+export class PurchaseResolver {
+  @Authorized(CAN.recordPurchases)
+  @Mutation(() => [Purchase], {
+    description:
+      'Up to 1,000 purchases in one call, all or nothing, one per input in input order. Every bad item is reported in extensions.errors '
+      + '(index, field, message) and nothing is written; a retry with the same keys and content answers the first rows and writes nothing. Roles: ingest, admin.',
+  })
+  recordPurchases(@Arg('inputs', () => [PurchaseInput]) inputs: PurchaseInput[], @Ctx() ctx: RequestContext) {
+    return ctx.services.purchases.record(inputs, ctx.viewer.sub);
+  }
+}
+
+/** A viewer admitted through marketing sees a member's purchases only while the customer holds MARKETING. */
+async function hidden(customer: Customer, ctx: RequestContext): Promise<boolean> {
+  return readsUnderConsent(ctx.viewer.roles) && !(await ctx.loaders.marketingNowByCustomerId.load(customer.id));
+}
+
+@Resolver(() => Customer)
+export class CustomerPurchasesResolver {
+  @Access({ roles: PURCHASE_READERS, purpose: ConsentPurpose.MARKETING, dataClass: PersonalDataClass.PROFILING })
+  @FieldResolver(() => PurchaseConnection, { description: 'Newest first. Marketing sees them only while the customer holds MARKETING.' })
+  async purchases(
+    @Root() customer: Customer,
+    @Ctx() ctx: RequestContext,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    const size = pageSize(first, 20);
+    const keyset = decodeCursor(after);
+    if (await hidden(customer, ctx)) return toConnection([] as Purchase[], size, () => '', () => 0);
+    const rows = await ctx.loaders.purchasesByCustomerId.load({ parentId: customer.id, limit: size + 1, after: keyset });
+    return toConnection(rows, size, (r) => encodeCursor(r.sortKey, r.id), () => ctx.loaders.purchaseCountByCustomerId.load({ parentId: customer.id }));
+  }
+
+  @Access({ roles: PURCHASE_READERS, purpose: ConsentPurpose.MARKETING, dataClass: PersonalDataClass.PROFILING })
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: 'Sum of the purchase amounts when they are all in one currency (the purchases say which); null with no amount or several currencies.',
+  })
+  async lifetimeValue(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
+    if (await hidden(customer, ctx)) return null;
+    return ctx.loaders.lifetimeValueByCustomerId.load(customer.id);
+  }
+}

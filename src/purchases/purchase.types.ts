@@ -1,0 +1,63 @@
+import { Field, Float, ID, InputType, ObjectType } from 'type-graphql';
+import { Access } from '../auth/access';
+import type { Role } from '../auth/roles';
+import { Channel, ConsentPurpose, PersonalDataClass, Platform } from '../graphql/enums';
+import { ConnectionType } from '../graphql/pagination';
+import { DateTimeScalar } from '../graphql/scalars';
+
+/**
+ * Who reads what a customer bought: agents and above, and marketing on a segment member while the
+ * customer holds MARKETING (the resolvers apply the purpose). Viewers do not: purchases are not
+ * part of the plain 360.
+ */
+export const PURCHASE_READERS: Role[] = ['agent', 'marketing'];
+/**
+ * True when a viewer admitted to purchases reads them only under the customer's MARKETING consent
+ * (it holds marketing but not agent). The resolvers apply it; compiled reads skip such viewers.
+ */
+export const readsUnderConsent = (roles: ReadonlySet<Role>): boolean => !roles.has('agent');
+
+/** The ingestion job reads back what identifies what it wrote (id, time, channel). */
+const READERS_AND_INGEST: Role[] = [...PURCHASE_READERS, 'ingest'];
+
+@Access({ roles: PURCHASE_READERS, purpose: ConsentPurpose.MARKETING, dataClass: PersonalDataClass.PROFILING })
+@ObjectType({ simpleResolvers: true, description: 'Something the customer bought (recordPurchases).' })
+export class Purchase {
+  @Access({ roles: READERS_AND_INGEST, dataClass: PersonalDataClass.PSEUDONYMOUS })
+  @Field(() => ID) id!: string;
+  @Field({ description: 'As recorded (trimmed); filters and tier rules match it case-insensitively.' }) product!: string;
+  @Field(() => String, { nullable: true }) category!: string | null;
+  @Field(() => Float, { nullable: true, description: 'In `currency`; null for a purchase recorded without an amount.' }) amount!: number | null;
+  @Field(() => String, { nullable: true, description: 'ISO 4217 code, upper case; set exactly when amount is.' }) currency!: string | null;
+  @Access({ roles: READERS_AND_INGEST, dataClass: PersonalDataClass.OPERATIONAL })
+  @Field(() => DateTimeScalar) purchasedAt!: Date;
+  @Access({ roles: READERS_AND_INGEST, dataClass: PersonalDataClass.OPERATIONAL })
+  @Field(() => Channel, { nullable: true }) channel!: Channel | null;
+  customerId!: string;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class PurchaseConnection extends ConnectionType(Purchase) {}
+
+@InputType({
+  description: 'One purchase to record. Name the customer by customerId or by any identifier (email, phone, platform + handle), as for interactions.',
+})
+export class PurchaseInput {
+  @Field({ description: '1-255 characters. A retry with the same key and content returns the first result; other content is CONFLICT.' })
+  idempotencyKey!: string;
+
+  @Field(() => ID, { nullable: true }) customerId?: string | null;
+  @Field(() => String, { nullable: true }) email?: string | null;
+  @Field(() => String, { nullable: true, description: 'E.164 or a national format of the default region.' }) phone?: string | null;
+  @Field(() => Platform, { nullable: true, description: 'With handle or externalUserId.' }) platform?: Platform | null;
+  @Field(() => String, { nullable: true, description: 'With or without @, or a profile URL.' }) handle?: string | null;
+  @Field(() => String, { nullable: true }) externalUserId?: string | null;
+  @Field(() => String, { nullable: true, description: 'Name for a customer created from an unknown identifier.' }) displayName?: string | null;
+
+  @Field({ description: '1-200 characters (trimmed).' }) product!: string;
+  @Field(() => String, { nullable: true, description: '1-100 characters (trimmed).' }) category?: string | null;
+  @Field(() => Float, { nullable: true, description: '0 or more, at most 4 decimals; requires currency.' }) amount?: number | null;
+  @Field(() => String, { nullable: true, description: 'ISO 4217 code, three letters (case-insensitive); requires amount.' }) currency?: string | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Default: now; not in the future.' }) purchasedAt?: Date | null;
+  @Field(() => Channel, { nullable: true, description: 'Where it was bought (IN_STORE, a social shop, ...).' }) channel?: Channel | null;
+}
