@@ -35,6 +35,7 @@ import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
 import { segmentExportHandler } from './segments/segment-export.http';
 import { ProfilingExpiryJob, type ProfilingExpiryOptions } from './influence/profiling-expiry';
+import { SlaBreachSweep, type SlaSweepOptions } from './care/sla-breach.sweep';
 import { corsFor, originRule } from './http/cors';
 import { ideRouter } from './http/ide';
 import { createTracing } from './http/tracing';
@@ -71,6 +72,8 @@ export interface AppDeps {
   outboxPrune?: Partial<PruneOptions>;
   /** The periodic re-rank of the care queue after PROFILING grants expire (src/influence/profiling-expiry.ts); false: none in this process. */
   profilingExpiry?: false | Partial<ProfilingExpiryOptions>;
+  /** The SLA breach sweep (SLA_BREACHED once per item): off unless given (main.ts runs it; tests share one database and call sweepSlaBreaches). */
+  slaSweep?: Partial<SlaSweepOptions>;
   /** Browser origins allowed by CORS and on WebSocket upgrades (main.ts: CORS_ORIGINS). Default: none in production, the loopback on any port otherwise. */
   corsOrigins?: readonly string[];
   /** GraphiQL at GET /graphql for a browser (main.ts: IDE). Default: on outside production. */
@@ -130,6 +133,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   pruner?.start();
   const profilingExpiry = deps.profilingExpiry === false ? null : new ProfilingExpiryJob(primary, logger, deps.profilingExpiry);
   profilingExpiry?.start();
+  const slaSweep = deps.slaSweep ? new SlaBreachSweep(primary, logger, deps.slaSweep) : null;
+  slaSweep?.start();
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
@@ -253,6 +258,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await worker?.stop();
       await pruner?.stop();
       await profilingExpiry?.stop();
+      await slaSweep?.stop();
       await bus.stop();
       await apollo.stop();
       await tracing?.shutdown();

@@ -30,6 +30,9 @@ export interface EventPayloads {
   [EventType.TIER_CHANGED]: { customerId: string; tier: string; previousTier: string };
   [EventType.INCIDENT_OPENED]: { incidentId: string; topic: string; escalationId: string | null; posts: number };
   [EventType.INCIDENT_RESOLVED]: { incidentId: string; escalationId: string | null };
+  /** An escalation (escalationId, team) or an inbound interaction (no escalationId) passed its due time unanswered: once each. */
+  [EventType.SLA_BREACHED]: { kind: 'ESCALATION' | 'INTERACTION'; interactionId: string; customerId: string; escalationId?: string; team?: string; dueAt: string };
+  [EventType.ESCALATION_ACKNOWLEDGED]: { escalationId: string; interactionId: string; customerId: string; team: string; owner: string };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
@@ -63,4 +66,7 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   // A topic is counted over many people's posts (a hashtag or keyword), not about one person.
   [EventType.INCIDENT_OPENED]: { incidentId: ID, topic: OP, escalationId: ID, posts: OP },
   [EventType.INCIDENT_RESOLVED]: { incidentId: ID, escalationId: ID },
+  [EventType.SLA_BREACHED]: { kind: OP, interactionId: ID, customerId: ID, escalationId: ID, team: OP, dueAt: OP },
+  // The owner is a staff token subject, not the customer's data.
+  [EventType.ESCALATION_ACKNOWLEDGED]: { escalationId: ID, interactionId: ID, customerId: ID, team: OP, owner: OP },
 };
