@@ -54,7 +54,8 @@ export class CareReportService {
   async slaReport(from: Date, to: Date, groupBy: SlaGrouping): Promise<SlaAttainment[]> {
     const { rows } = await this.pool.query<{ key: string; items: number; withinTarget: number; bands: number[] }>(
       `WITH items AS (
-         SELECT i.occurred_at, i.sla_due_at, coalesce(i.responded_at, i.resolved_at) AS answered_at, cal.time_zone, cal.weekly,
+         SELECT i.sla_due_at, coalesce(i.responded_at, i.resolved_at) AS answered_at,
+                ${businessSeconds('i.occurred_at', 'coalesce(i.responded_at, i.resolved_at)')} AS seconds,
                 CASE $3::text
                   WHEN 'CHANNEL' THEN i.channel
                   WHEN 'BRAND_CHANNEL' THEN coalesce(bc.channel || ':' || bc.handle, 'none')
@@ -66,13 +67,12 @@ export class CareReportService {
            LEFT JOIN customers c ON c.id = i.customer_id
            LEFT JOIN brand_channels bc ON bc.id = i.brand_channel_id
            ${CALENDAR}
-          WHERE i.direction = 'INBOUND' AND i.occurred_at >= $1 AND i.occurred_at < $2),
-       measured AS (SELECT *, ${businessSeconds('occurred_at', 'answered_at')} AS seconds FROM items)
+          WHERE i.direction = 'INBOUND' AND i.occurred_at >= $1 AND i.occurred_at < $2)
        SELECT key, count(*)::int AS items, count(*) FILTER (WHERE ${WITHIN_TARGET})::int AS "withinTarget",
               ARRAY[count(*) FILTER (WHERE seconds < 3600), count(*) FILTER (WHERE seconds >= 3600 AND seconds < 10800),
                     count(*) FILTER (WHERE seconds >= 10800 AND seconds < 86400), count(*) FILTER (WHERE seconds >= 86400),
                     count(*) FILTER (WHERE answered_at IS NULL)]::int[] AS bands
-         FROM measured GROUP BY key ORDER BY key`,
+         FROM items GROUP BY key ORDER BY key`,
       [...checkRange(from, to), groupBy],
     );
     return rows.map((r) => ({
