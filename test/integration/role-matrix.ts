@@ -397,6 +397,33 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($id: ID!) { redeliverWebhookEvents(webhookId: $id, since: "2026-01-01T00:00:00Z") }`,
     variables: async (fx) => ({ id: (await fx.asAdmin(`mutation { registerWebhook(input: { url: "http://127.0.0.1:9/matrix-hook", events: [TIER_CHANGED] }) { id } }`)).registerWebhook.id }),
   },
+  // Issue 26: escalation worklists, SLA attainment, agents' work.
+  'Query.escalations': {
+    allowed: AGENTS,
+    document: `{ escalations(team: SUPERVISOR, first: 1) { edges { cursor } } }`,
+  },
+  'Mutation.acknowledgeEscalation': {
+    allowed: AGENTS,
+    document: `mutation($id: ID!) { acknowledgeEscalation(id: $id) { id } }`,
+    variables: async (fx) => {
+      // The matrix subject serves SUPERVISOR (the fixture escalation's team) and claims nothing from the shared queue.
+      await fx.asAdmin(`mutation($input: AgentInput!) { setAgent(input: $input) { id } }`,
+        { input: { id: fx.subject, tiers: ['NONE'], channels: ['LETTER'], skillGroups: ['SUPERVISOR', `matrix-none-${fx.unique()}`] } });
+      return { id: await fx.newEscalation() };
+    },
+  },
+  'Query.slaReport': {
+    allowed: SUPERVISORS,
+    document: `{ slaReport(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", groupBy: AGENT) { key } }`,
+  },
+  'Query.agentMetrics': {
+    allowed: SUPERVISORS,
+    document: `{ agentMetrics(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { agentId } }`,
+  },
+  'Query.conversationMap': {
+    allowed: ['supervisor', 'marketing', 'admin'],
+    document: `{ conversationMap(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { channel } }`,
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
