@@ -5,6 +5,8 @@ import { EscalationWorklists1796100000000 } from '../../migrations/1796100000000
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { createScratchDatabase } from '../helpers/databases';
 import { createCustomer, unique } from '../helpers/factory';
+import { liveClient, settle } from '../helpers/live';
+import { waitFor } from '../helpers/receiver';
 
 // A database of its own: worklist order, the breach sweep and acknowledgements are about every
 // escalation of a team, so no other test file's rows may be in the way (nor this sweep in theirs).
@@ -205,5 +207,30 @@ describe('SLA_BREACHED', () => {
     expect(await events('SLA_BREACHED', 'interactionId', answered)).toEqual([]);
     const listed = (await app.gql(`query($id: ID!) { node(id: $id) { ... on Escalation { breached status } } }`, { id: e.id }, ['agent'])).data!.node;
     expect(listed).toEqual({ breached: true, status: 'OPEN' });
+  });
+});
+
+describe('live', () => {
+  it('escalationChanged tells the team of the acknowledgement and the breach; queueChanged of an item past due', async () => {
+    const client = liveClient(app.server, tokenFor(['agent'], `live-${unique()}`));
+    try {
+      const team = client.subscribe(`subscription { escalationChanged(team: PR_CRISIS) { id status owner breached } }`);
+      const queue = client.subscribe(`subscription { queueChanged { kind interactionId } }`);
+      await settle(300);
+      const e = await escalation('PR_CRISIS');
+      const c = await createCustomer(app.pool, { interactions: [{ channel: 'TWITTER' }] });
+      await app.pool.query(`UPDATE escalations SET due_at = now() - interval '1 minute' WHERE id = $1`, [e.id]);
+      await app.pool.query(`UPDATE interactions SET sla_due_at = now() - interval '1 minute' WHERE id = $1`, [c.interactionIds[0]]);
+      await sweepSlaBreaches(app.pool);
+      const boss = `boss-${unique()}`;
+      await as(boss, ['supervisor'], ACK, { id: e.id });
+      await waitFor(() => team.items.filter((x) => x.id === e.id).length === 3, 5000, 'raised, breached, acknowledged');
+      // Each payload is read when it is delivered: the breach shows the escalation breached, the acknowledgement its owner.
+      expect(team.items.filter((x) => x.id === e.id).at(-1)).toEqual({ id: e.id, status: 'ACKNOWLEDGED', owner: boss, breached: true });
+      await waitFor(() => queue.items.some((x) => x.interactionId === c.interactionIds[0]), 5000, 'queue update');
+      expect(queue.items.filter((x) => x.interactionId === c.interactionIds[0]).map((x) => x.kind)).toEqual(['UPDATED']);
+    } finally {
+      await client.dispose();
+    }
   });
 });
