@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { EventType } from '../events/event-types';
 import { appendEvents, type NewEvent } from '../events/outbox';
 import type { Logger } from '../logger';
+import { PeriodicJob } from '../common/periodic-job';
 
 export interface SlaSweepOptions {
   /** How often the sweep looks for items that passed their due time. */
@@ -69,42 +70,22 @@ export async function sweepSlaBreaches(pool: Pool, batchSize = DEFAULT_SLA_SWEEP
  * The periodic job around sweepSlaBreaches; any number of processes may run it.
  * Usage: `const sweep = new SlaBreachSweep(pool, logger); sweep.start(); ... await sweep.stop()`
  */
-export class SlaBreachSweep {
-  private readonly options: SlaSweepOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+export class SlaBreachSweep extends PeriodicJob {
+  private readonly batchSize: number;
 
   constructor(private readonly pool: Pool, private readonly logger: Logger, options: Partial<SlaSweepOptions> = {}) {
-    this.options = { ...DEFAULT_SLA_SWEEP_OPTIONS, ...options };
+    const { intervalMs, batchSize } = { ...DEFAULT_SLA_SWEEP_OPTIONS, ...options };
+    super(intervalMs);
+    this.batchSize = batchSize;
   }
 
-  start(): void {
-    if (this.timer) return;
-    this.stopped = false;
-    this.timer = setInterval(() => {
-      this.running ??= this.run().finally(() => {
-        this.running = null;
-      });
-    }, this.options.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private async run(): Promise<void> {
+  /** Full batches until a short one: a backlog (after an outage) drains in one run. */
+  async run(): Promise<void> {
     try {
-      // Full batches until a short one: a backlog (a long outage) drains in one run.
-      for (;;) {
-        if (this.stopped) return;
-        const marked = await sweepSlaBreaches(this.pool, this.options.batchSize);
+      while (!this.stopping) {
+        const marked = await sweepSlaBreaches(this.pool, this.batchSize);
         if (marked.escalations > 0 || marked.interactions > 0) this.logger.info(marked, 'SLA breaches notified');
-        if (marked.escalations < this.options.batchSize && marked.interactions < this.options.batchSize) return;
+        if (marked.escalations < this.batchSize && marked.interactions < this.batchSize) return;
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'SLA sweep failed; retrying at the next interval');
