@@ -55,7 +55,7 @@ export class EscalationWorklists1796100000000 implements MigrationInterface {
     await q.query(`CREATE INDEX escalations_breach_due_idx ON escalations (due_at)
                     WHERE breach_notified_at IS NULL AND acknowledged_at IS NULL AND resolved_at IS NULL`);
     await q.query(`CREATE INDEX interactions_breach_due_idx ON interactions (sla_due_at)
-                    WHERE breach_notified_at IS NULL AND responded_at IS NULL AND resolved_at IS NULL AND sla_due_at IS NOT NULL`);
+                    WHERE breach_notified_at IS NULL AND responded_at IS NULL AND resolved_at IS NULL AND sla_due_at IS NOT NULL AND actionable`);
     await q.query(BUSINESS_SECONDS_FUNCTION);
   }
 

@@ -498,7 +498,7 @@ CREATE INDEX interactions_assigned_idx ON public.interactions USING btree (assig
 CREATE INDEX interactions_brand_channel_idx ON public.interactions USING btree (brand_channel_id, occurred_at) WHERE (brand_channel_id IS NOT NULL);
 
 -- interactions_breach_due_idx
-CREATE INDEX interactions_breach_due_idx ON public.interactions USING btree (sla_due_at) WHERE ((breach_notified_at IS NULL) AND (responded_at IS NULL) AND (resolved_at IS NULL) AND (sla_due_at IS NOT NULL));
+CREATE INDEX interactions_breach_due_idx ON public.interactions USING btree (sla_due_at) WHERE ((breach_notified_at IS NULL) AND (responded_at IS NULL) AND (resolved_at IS NULL) AND (sla_due_at IS NOT NULL) AND actionable);
 
 -- interactions_external_idx
 CREATE INDEX interactions_external_idx ON public.interactions USING btree (channel, external_id) WHERE (external_id IS NOT NULL);

@@ -13,7 +13,11 @@ export interface SlaSweepOptions {
 
 const DEFAULT_SLA_SWEEP_OPTIONS: SlaSweepOptions = { intervalMs: 30_000, batchSize: 1_000 };
 
-/** A breach is "due time passed, nobody answered": the same predicate as `isSlaBreached` (sla.ts) and Escalation.breached. */
+/**
+ * A breach is "due time passed, nobody answered": the predicate of `isSlaBreached` (sla.ts) and
+ * Escalation.breached. Interactions kept out of the queue (`actionable` false: a filter rule)
+ * are nobody's to answer, so they raise no alarm.
+ */
 const BREACHED_ESCALATIONS = `
   UPDATE escalations e SET breach_notified_at = now()
    WHERE e.id IN (SELECT x.id FROM escalations x
@@ -26,7 +30,7 @@ const BREACHED_INTERACTIONS = `
   UPDATE interactions i SET breach_notified_at = now()
    WHERE i.id IN (SELECT x.id FROM interactions x
                    WHERE x.breach_notified_at IS NULL AND x.responded_at IS NULL AND x.resolved_at IS NULL
-                     AND x.sla_due_at IS NOT NULL AND x.sla_due_at <= now()
+                     AND x.sla_due_at IS NOT NULL AND x.sla_due_at <= now() AND x.actionable
                    ORDER BY x.sla_due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
      AND i.breach_notified_at IS NULL
   RETURNING i.id, i.customer_id AS "customerId", i.sla_due_at AS "dueAt"`;

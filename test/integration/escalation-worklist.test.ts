@@ -187,8 +187,10 @@ describe('SLA_BREACHED', () => {
   it('is emitted once per escalation and per inbound interaction past due unanswered, however often and however many sweeps run', async () => {
     const e = await escalation('SUPERVISOR');
     const acked = await escalation('SUPERVISOR');
-    const c = await createCustomer(app.pool, { interactions: [{ channel: 'EMAIL' }, { channel: 'EMAIL' }] });
-    const [late, answered] = c.interactionIds;
+    const c = await createCustomer(app.pool, { interactions: [{ channel: 'EMAIL' }, { channel: 'EMAIL' }, { channel: 'EMAIL' }] });
+    const [late, answered, filtered] = c.interactionIds;
+    // Kept out of the queue by a filter rule: nobody's to answer.
+    await app.pool.query(`UPDATE interactions SET actionable = false, sla_due_at = now() - interval '1 minute' WHERE id = $1`, [filtered]);
     await app.pool.query(`UPDATE escalations SET due_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`, [[e.id, acked.id]]);
     await app.pool.query(`UPDATE escalations SET acknowledged_at = now() - interval '2 minutes', owner = 'someone' WHERE id = $1`, [acked.id]);
     await app.pool.query(`UPDATE interactions SET sla_due_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`, [[late, answered]]);
@@ -205,6 +207,7 @@ describe('SLA_BREACHED', () => {
       { kind: 'INTERACTION', interactionId: late, customerId: c.id, dueAt: expect.any(String) },
     ]);
     expect(await events('SLA_BREACHED', 'interactionId', answered)).toEqual([]);
+    expect(await events('SLA_BREACHED', 'interactionId', filtered)).toEqual([]);
     const listed = (await app.gql(`query($id: ID!) { node(id: $id) { ... on Escalation { breached status } } }`, { id: e.id }, ['agent'])).data!.node;
     expect(listed).toEqual({ breached: true, status: 'OPEN' });
   });
