@@ -4,7 +4,7 @@ import type { RequestContext } from '../context';
 import { EscalationStatus, EscalationTeam } from '../graphql/enums';
 import { pageSize } from '../graphql/pagination';
 import { Escalation } from '../interactions/interaction.types';
-import { EscalationConnection } from './escalation-worklist.types';
+import { EscalationConnection, EscalationTarget, EscalationTargetInput } from './escalation-worklist.types';
 
 /** Escalation worklists: a team's escalations, most urgent first, and taking ownership of one. */
 @Resolver()
@@ -31,5 +31,17 @@ export class EscalationWorklistResolver {
   })
   acknowledgeEscalation(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
     return ctx.services.escalationWorklists.acknowledge(id, ctx.viewer);
+  }
+
+  @Authorized(CAN.readCareRules)
+  @Query(() => [EscalationTarget], { description: 'Agent and up: each team\'s response target (defaults: RETENTION 60 min, PR_CRISIS 30, others 240, in office hours).' })
+  escalationTargets(@Ctx() ctx: RequestContext) {
+    return ctx.services.escalationWorklists.targets();
+  }
+
+  @Authorized(CAN.supervise)
+  @Mutation(() => EscalationTarget, { description: 'Supervisor and up: creates or replaces a team\'s response target (idempotent).' })
+  setEscalationTarget(@Arg('input', () => EscalationTargetInput) input: EscalationTargetInput, @Ctx() ctx: RequestContext) {
+    return ctx.services.escalationWorklists.setTarget(input, ctx.viewer.sub);
   }
 }

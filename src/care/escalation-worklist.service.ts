@@ -5,11 +5,15 @@ import type { Viewer } from '../auth/jwt';
 import { EventType } from '../events/event-types';
 import { appendEvents } from '../events/outbox';
 import type { EscalationStatus, EscalationTeam } from '../graphql/enums';
-import { DomainError } from '../graphql/errors';
+import { DomainError, badInput } from '../graphql/errors';
 import { checkId } from '../graphql/ids';
 import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection } from '../graphql/pagination';
 import { ESCALATION_BREACHED_SQL, ESCALATION_COLUMNS, ESCALATION_STATUS_SQL } from '../interactions/interaction.sql';
 import type { Escalation } from '../interactions/interaction.types';
+import type { EscalationTarget, EscalationTargetInput } from './escalation-worklist.types';
+
+const MAX_TARGET_MINUTES = 60 * 24 * 90;
+const TARGET_COLUMNS = `team, response_minutes AS "responseMinutes", business_hours AS "businessHours", updated_at AS "updatedAt", updated_by AS "updatedBy"`;
 
 /**
  * Urgency, the worklist's sort key: a breached escalation sorts by its due time moved a
@@ -62,6 +66,28 @@ export class EscalationWorklistService {
       const { rows: n } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM escalations e ${countWhere}`, countParams);
       return n[0].n;
     });
+  }
+
+  async targets(): Promise<EscalationTarget[]> {
+    const { rows } = await this.pool.query<EscalationTarget>(`SELECT ${TARGET_COLUMNS} FROM care_escalation_targets ORDER BY team`);
+    return rows;
+  }
+
+  /** Creates or replaces a team's target, in one statement that also checks the calendar exists. */
+  async setTarget(input: EscalationTargetInput, by: string): Promise<EscalationTarget> {
+    if (!Number.isInteger(input.responseMinutes) || input.responseMinutes < 1 || input.responseMinutes > MAX_TARGET_MINUTES) {
+      throw badInput('responseMinutes', `responseMinutes must be a whole number from 1 to ${MAX_TARGET_MINUTES}`);
+    }
+    const { rows } = await this.pool.query<EscalationTarget>(
+      `INSERT INTO care_escalation_targets (team, response_minutes, business_hours, updated_by)
+       SELECT $1, $2, h.name, $4 FROM care_business_hours h WHERE h.name = $3
+       ON CONFLICT (team) DO UPDATE SET response_minutes = excluded.response_minutes, business_hours = excluded.business_hours,
+                                        updated_by = excluded.updated_by, updated_at = now()
+       RETURNING ${TARGET_COLUMNS}`,
+      [input.team, input.responseMinutes, input.businessHours.trim(), by],
+    );
+    if (!rows[0]) throw badInput('businessHours', `no business hours named "${input.businessHours}" (setBusinessHours makes one)`);
+    return rows[0];
   }
 
   /**

@@ -24,6 +24,7 @@ afterAll(async () => {
 const FIELDS = 'id team status owner acknowledgedAt dueAt breached createdAt resolvedAt';
 const ESCALATE = `mutation($input: EscalateInput!) { escalateInteraction(input: $input) { ${FIELDS} } }`;
 const ACK = `mutation($id: ID!) { acknowledgeEscalation(id: $id) { ${FIELDS} } }`;
+const SET_TARGET = `mutation($input: EscalationTargetInput!) { setEscalationTarget(input: $input) { team responseMinutes businessHours updatedBy } }`;
 const LIST = `query($team: EscalationTeam, $status: EscalationStatus, $breached: Boolean, $first: Int, $after: String) {
   escalations(team: $team, status: $status, breached: $breached, first: $first, after: $after) {
     edges { cursor node { id status breached } } pageInfo { hasNextPage endCursor } totalCount } }`;
@@ -79,9 +80,11 @@ describe('the escalation lifecycle', () => {
     const inTwoDays = new Date(Date.now() + 2 * 86_400_000);
     const weekday = inTwoDays.getUTCDay() || 7;
     const calendar = `one-hour-${unique()}`;
-    await app.pool.query(`INSERT INTO care_business_hours (name, time_zone, weekly, updated_by) VALUES ($1, 'UTC', $2, 'test')`,
-      [calendar, JSON.stringify([{ day: weekday, opens: '10:00', closes: '11:00' }])]);
-    await app.pool.query(`UPDATE care_escalation_targets SET response_minutes = 30, business_hours = $1 WHERE team = 'LEGAL'`, [calendar]);
+    const hours = await app.gql(`mutation($input: BusinessHoursInput!) { setBusinessHours(input: $input) { name } }`,
+      { input: { name: calendar, timeZone: 'UTC', weekly: [{ day: weekday, opens: '10:00', closes: '11:00' }] } }, ['supervisor']);
+    expect(hours.errors).toBeUndefined();
+    const target = await app.gql(SET_TARGET, { input: { team: 'LEGAL', responseMinutes: 30, businessHours: calendar } }, ['supervisor']);
+    expect(target.data!.setEscalationTarget).toMatchObject({ team: 'LEGAL', responseMinutes: 30, businessHours: calendar });
     const e = await escalation('LEGAL');
     const expected = new Date(Date.UTC(inTwoDays.getUTCFullYear(), inTwoDays.getUTCMonth(), inTwoDays.getUTCDate(), 10, 30));
     expect(e.dueAt).toBe(expected.toISOString());
@@ -106,6 +109,24 @@ describe('the escalation lifecycle', () => {
     } finally {
       await runner.release();
     }
+  });
+});
+
+describe('escalation targets', () => {
+  it('start at RETENTION 60, PR_CRISIS 30 and 240 for the others, in office hours', async () => {
+    const res = await app.gql(`{ escalationTargets { team responseMinutes businessHours } }`, undefined, ['agent']);
+    expect(Object.fromEntries(res.data!.escalationTargets.filter((t: any) => t.team !== 'LEGAL').map((t: any) => [t.team, [t.responseMinutes, t.businessHours]])))
+      .toEqual({ PR_CRISIS: [30, 'office'], RETENTION: [60, 'office'], SUPERVISOR: [240, 'office'], TECHNICAL: [240, 'office'] });
+  });
+
+  it('refuses a bad number of minutes and an unknown calendar with BAD_USER_INPUT, and an agent with FORBIDDEN, writing nothing', async () => {
+    const before = (await app.pool.query(`SELECT * FROM care_escalation_targets WHERE team = 'TECHNICAL'`)).rows;
+    const bad = async (input: Record<string, unknown>, roles: Role[] = ['supervisor']) =>
+      (await app.gql(SET_TARGET, { input: { team: 'TECHNICAL', responseMinutes: 60, ...input } }, roles)).errors![0].extensions!;
+    expect(await bad({ responseMinutes: 0 })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'responseMinutes' });
+    expect(await bad({ businessHours: `nowhere-${unique()}` })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'businessHours' });
+    expect((await bad({}, ['agent'])).code).toBe('FORBIDDEN');
+    expect((await app.pool.query(`SELECT * FROM care_escalation_targets WHERE team = 'TECHNICAL'`)).rows).toEqual(before);
   });
 });
 

@@ -412,6 +412,15 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
       return { id: await fx.newEscalation() };
     },
   },
+  'Query.escalationTargets': {
+    allowed: AGENTS,
+    document: `{ escalationTargets { team } }`,
+  },
+  'Mutation.setEscalationTarget': {
+    allowed: SUPERVISORS,
+    // The default it already has: the shared database's other tests see no change.
+    document: `mutation { setEscalationTarget(input: { team: SUPERVISOR, responseMinutes: 240, businessHours: "office" }) { team } }`,
+  },
   'Query.slaReport': {
     allowed: SUPERVISORS,
     document: `{ slaReport(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", groupBy: AGENT) { key } }`,
