@@ -26,9 +26,9 @@ const CALENDAR = `LEFT JOIN LATERAL (
                WHERE (t.channel = i.channel AND (t.tier = c.tier OR t.tier IS NULL)) OR (t.channel = 'OTHER' AND t.tier IS NULL)
                ORDER BY t.channel = i.channel DESC, t.tier IS NOT NULL DESC LIMIT 1))) cal ON true`;
 
-/** Seconds from `start` to `end` in the item's calendar. */
+/** Seconds from `start` to `end` in the item's calendar; a 24x7 one (or none) is plain wall-clock time, with no function call. */
 const businessSeconds = (start: string, end: string) =>
-  `CASE WHEN cal.time_zone IS NULL THEN extract(epoch FROM ${end} - ${start})::float8 ELSE care_business_seconds(${start}, ${end}, cal.time_zone, cal.weekly) END`;
+  `CASE WHEN cal.weekly IS NULL THEN extract(epoch FROM ${end} - ${start})::float8 ELSE care_business_seconds(${start}, ${end}, cal.time_zone, cal.weekly) END`;
 
 /** Answered by the due time; an item with no target counts once answered at all. Columns answered_at, sla_due_at. */
 const WITHIN_TARGET = `(answered_at IS NOT NULL AND (sla_due_at IS NULL OR answered_at <= sla_due_at))`;
@@ -53,7 +53,8 @@ export class CareReportService {
 
   async slaReport(from: Date, to: Date, groupBy: SlaGrouping): Promise<SlaAttainment[]> {
     const { rows } = await this.pool.query<{ key: string; items: number; withinTarget: number; bands: number[] }>(
-      `WITH items AS (
+      // MATERIALIZED: each item's business seconds are computed once, not once per band that reads them.
+      `WITH items AS MATERIALIZED (
          SELECT i.sla_due_at, coalesce(i.responded_at, i.resolved_at) AS answered_at,
                 ${businessSeconds('i.occurred_at', 'coalesce(i.responded_at, i.resolved_at)')} AS seconds,
                 CASE $3::text
