@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { EventType } from '../events/event-types';
 import { appendEvents, type NewEvent } from '../events/outbox';
 import type { Logger } from '../logger';
-import { PeriodicJob } from '../common/periodic-job';
+import { IntervalJob } from '../common/interval-job';
 
 export interface SlaSweepOptions {
   /** How often the sweep looks for items that passed their due time. */
@@ -74,19 +74,28 @@ export async function sweepSlaBreaches(pool: Pool, batchSize = DEFAULT_SLA_SWEEP
  * The periodic job around sweepSlaBreaches; any number of processes may run it.
  * Usage: `const sweep = new SlaBreachSweep(pool, logger); sweep.start(); ... await sweep.stop()`
  */
-export class SlaBreachSweep extends PeriodicJob {
+export class SlaBreachSweep {
   private readonly batchSize: number;
+  private readonly job: IntervalJob;
 
   constructor(private readonly pool: Pool, private readonly logger: Logger, options: Partial<SlaSweepOptions> = {}) {
     const { intervalMs, batchSize } = { ...DEFAULT_SLA_SWEEP_OPTIONS, ...options };
-    super(intervalMs);
     this.batchSize = batchSize;
+    this.job = new IntervalJob(intervalMs, () => this.run());
+  }
+
+  start(): void {
+    this.job.start();
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** Full batches until a short one: a backlog (after an outage) drains in one run. */
-  async run(): Promise<void> {
+  private async run(): Promise<void> {
     try {
-      while (!this.stopping) {
+      while (!this.job.stopped) {
         const marked = await sweepSlaBreaches(this.pool, this.batchSize);
         if (marked.escalations > 0 || marked.interactions > 0) this.logger.info(marked, 'SLA breaches notified');
         if (marked.escalations < this.batchSize && marked.interactions < this.batchSize) return;

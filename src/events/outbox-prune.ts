@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../logger';
-import { PeriodicJob } from '../common/periodic-job';
 
 export interface PruneOptions {
   /** Events older than this are removed once no delivery of theirs is pending (longer than the 24 h retry window). */
@@ -41,20 +40,39 @@ export async function pruneOutbox(pool: Pool, options: Pick<PruneOptions, 'reten
  * `maxBatchesPerRun`, so one run stays bounded however far behind it is).
  * Usage: `const pruner = new OutboxPruner(pool, logger); pruner.start(); ... await pruner.stop()`
  */
-export class OutboxPruner extends PeriodicJob {
+export class OutboxPruner {
   private readonly options: PruneOptions;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+  private stopped = false;
 
   constructor(private readonly pool: Pool, private readonly logger: Logger, options: Partial<PruneOptions> = {}) {
-    const all = { ...DEFAULT_PRUNE_OPTIONS, ...options };
-    super(all.intervalMs);
-    this.options = all;
+    this.options = { ...DEFAULT_PRUNE_OPTIONS, ...options };
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.stopped = false;
+    this.timer = setInterval(() => {
+      this.running ??= this.run().finally(() => {
+        this.running = null;
+      });
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
   }
 
   /** One run; resolves with the events removed. */
   async run(): Promise<number> {
     let removed = 0;
     try {
-      for (let k = 0; k < this.options.maxBatchesPerRun && !this.stopping; k++) {
+      for (let k = 0; k < this.options.maxBatchesPerRun && !this.stopped; k++) {
         const n = await pruneOutbox(this.pool, this.options);
         removed += n;
         if (n < this.options.batchSize) break;

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../logger';
-import { PeriodicJob } from '../common/periodic-job';
 
 export interface ProfilingExpiryOptions {
   /** How often the stored queue order is brought in line with expired PROFILING grants. */
@@ -40,17 +39,30 @@ export async function requeueExpiredProfiling(pool: Pool, lookBackSeconds: numbe
  * The periodic job around requeueExpiredProfiling; any number of processes may run it.
  * Usage: `const job = new ProfilingExpiryJob(pool, logger); job.start(); ... await job.stop()`
  */
-export class ProfilingExpiryJob extends PeriodicJob {
-  private readonly lookBackSeconds: number;
+export class ProfilingExpiryJob {
+  private readonly options: ProfilingExpiryOptions;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
 
   constructor(private readonly pool: Pool, private readonly logger: Logger, options: Partial<ProfilingExpiryOptions> = {}) {
-    const { intervalMs, lookBackSeconds } = { ...DEFAULT_PROFILING_EXPIRY_OPTIONS, ...options };
-    super(intervalMs);
-    this.lookBackSeconds = lookBackSeconds;
+    this.options = { ...DEFAULT_PROFILING_EXPIRY_OPTIONS, ...options };
   }
 
-  async run(): Promise<void> {
-    await requeueExpiredProfiling(this.pool, this.lookBackSeconds)
-      .catch((error: unknown) => this.logger.error({ err: error }, 'could not re-rank after expired PROFILING grants'));
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.running ??= requeueExpiredProfiling(this.pool, this.options.lookBackSeconds)
+        .then(() => undefined, (error: unknown) => this.logger.error({ err: error }, 'could not re-rank after expired PROFILING grants'))
+        .finally(() => {
+          this.running = null;
+        });
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
   }
 }
