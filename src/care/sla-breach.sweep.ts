@@ -3,6 +3,7 @@ import { EventType } from '../events/event-types';
 import { appendEvents, type NewEvent } from '../events/outbox';
 import type { Logger } from '../logger';
 import { IntervalJob } from '../common/interval-job';
+import { queued } from './queue-membership';
 
 export interface SlaSweepOptions {
   /** How often the sweep looks for items that passed their due time. */
@@ -15,8 +16,9 @@ const DEFAULT_SLA_SWEEP_OPTIONS: SlaSweepOptions = { intervalMs: 30_000, batchSi
 
 /**
  * A breach is "due time passed, nobody answered": the predicate of `isSlaBreached` (sla.ts) and
- * Escalation.breached. Interactions kept out of the queue (`actionable` false: a filter rule)
- * are nobody's to answer, so they raise no alarm.
+ * Escalation.breached. An interaction raises it only while it is in the care queue (`queued`, the
+ * one membership rule): one kept out by a filter rule is nobody's to answer, and an escalated one
+ * is its escalation's to breach.
  */
 const BREACHED_ESCALATIONS = `
   UPDATE escalations e SET breach_notified_at = now()
@@ -30,7 +32,7 @@ const BREACHED_INTERACTIONS = `
   UPDATE interactions i SET breach_notified_at = now()
    WHERE i.id IN (SELECT x.id FROM interactions x
                    WHERE x.breach_notified_at IS NULL AND x.responded_at IS NULL AND x.resolved_at IS NULL
-                     AND x.sla_due_at IS NOT NULL AND x.sla_due_at <= now() AND x.actionable
+                     AND x.sla_due_at IS NOT NULL AND x.sla_due_at <= now() AND ${queued('x')}
                    ORDER BY x.sla_due_at LIMIT $1 FOR UPDATE SKIP LOCKED)
      AND i.breach_notified_at IS NULL
   RETURNING i.id, i.customer_id AS "customerId", i.sla_due_at AS "dueAt"`;

@@ -214,7 +214,8 @@ describe('SLA_BREACHED', () => {
     await app.pool.query(`UPDATE interactions SET actionable = false, sla_due_at = now() - interval '1 minute' WHERE id = $1`, [filtered]);
     await app.pool.query(`UPDATE escalations SET due_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`, [[e.id, acked.id]]);
     await app.pool.query(`UPDATE escalations SET acknowledged_at = now() - interval '2 minutes', owner = 'someone' WHERE id = $1`, [acked.id]);
-    await app.pool.query(`UPDATE interactions SET sla_due_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`, [[late, answered]]);
+    // e's interaction is ESCALATED: its escalation breaches, not the interaction.
+    await app.pool.query(`UPDATE interactions SET sla_due_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`, [[late, answered, e.interactionId]]);
     await app.pool.query(`UPDATE interactions SET responded_at = now() - interval '2 minutes' WHERE id = $1`, [answered]);
 
     await Promise.all([sweepSlaBreaches(app.pool), sweepSlaBreaches(app.pool), sweepSlaBreaches(app.pool)]);
@@ -229,6 +230,7 @@ describe('SLA_BREACHED', () => {
     ]);
     expect(await events('SLA_BREACHED', 'interactionId', answered)).toEqual([]);
     expect(await events('SLA_BREACHED', 'interactionId', filtered)).toEqual([]);
+    expect((await events('SLA_BREACHED', 'interactionId', e.interactionId)).map((d) => d.kind)).toEqual(['ESCALATION']);
     const listed = (await app.gql(`query($id: ID!) { node(id: $id) { ... on Escalation { breached status } } }`, { id: e.id }, ['agent'])).data!.node;
     expect(listed).toEqual({ breached: true, status: 'OPEN' });
   });
