@@ -33,6 +33,7 @@ import { DoNotEngageAndReplyDelivery1796300000000 } from './1796300000000-DoNotE
 import { FollowerHistoryAndRetention1796600000000 } from './1796600000000-FollowerHistoryAndRetention';
 import { IdentitySafeguards1796800000000 } from './1796800000000-IdentitySafeguards';
 import { Purchases1796500000000 } from './1796500000000-Purchases';
+import { EscalationWorklists1796100000000 } from './1796100000000-EscalationWorklists';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -71,4 +72,5 @@ export const migrations = [
   FollowerHistoryAndRetention1796600000000,
   IdentitySafeguards1796800000000,
   Purchases1796500000000,
+  EscalationWorklists1796100000000,
 ];

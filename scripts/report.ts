@@ -2,7 +2,9 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { metricsAsHtml, metricsAsText } from '../src/analytics/service-metrics.report';
+import { careLeaderAsText, metricsAsHtml, metricsAsText } from '../src/analytics/service-metrics.report';
+import { CareReportService } from '../src/analytics/care-report.service';
+import { SlaGrouping } from '../src/analytics/care-report.types';
 import { ServiceMetricsService } from '../src/analytics/service-metrics.service';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
   try {
     const metrics = await new ServiceMetricsService(db.pool).metrics(from, to, values.tz ?? process.env.REPORT_TIME_ZONE ?? 'UTC');
     process.stdout.write(metricsAsText(metrics) + '\n');
+    const care = new CareReportService(db.pool);
+    process.stdout.write(careLeaderAsText(await care.slaReport(from, to, SlaGrouping.CHANNEL), await care.agentMetrics(from, to)) + '\n');
     if (values.html) {
       writeFileSync(values.html, metricsAsHtml(metrics));
       process.stdout.write(`wrote ${values.html}\n`);

@@ -36,6 +36,7 @@ import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
 import { segmentExportHandler } from './segments/segment-export.http';
 import { ProfilingExpiryJob, type ProfilingExpiryOptions } from './influence/profiling-expiry';
+import { SlaBreachSweep, type SlaSweepOptions } from './care/sla-breach.sweep';
 import { corsFor, originRule } from './http/cors';
 import { ideRouter } from './http/ide';
 import { createTracing } from './http/tracing';
@@ -75,6 +76,8 @@ export interface AppDeps {
   profilingExpiry?: false | Partial<ProfilingExpiryOptions>;
   /** The daily retention job (src/privacy/retention-job.ts; it does nothing while the policy is off, the default); false: none in this process. */
   retention?: false | Partial<RetentionJobOptions>;
+  /** The SLA breach sweep (SLA_BREACHED once per item): off unless given (main.ts runs it; tests share one database and call sweepSlaBreaches). */
+  slaSweep?: Partial<SlaSweepOptions>;
   /** Browser origins allowed by CORS and on WebSocket upgrades (main.ts: CORS_ORIGINS). Default: none in production, the loopback on any port otherwise. */
   corsOrigins?: readonly string[];
   /** GraphiQL at GET /graphql for a browser (main.ts: IDE). Default: on outside production. */
@@ -136,6 +139,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   profilingExpiry?.start();
   const retention = deps.retention === false ? null : new RetentionJob(dataSource, logger, metrics.registry, deps.retention);
   retention?.start();
+  const slaSweep = deps.slaSweep ? new SlaBreachSweep(primary, logger, deps.slaSweep) : null;
+  slaSweep?.start();
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
@@ -261,6 +266,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await pruner?.stop();
       await profilingExpiry?.stop();
       await retention?.stop();
+      await slaSweep?.stop();
       await bus.stop();
       await apollo.stop();
       await tracing?.shutdown();

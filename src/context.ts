@@ -44,6 +44,8 @@ import { IncidentService } from './care/incident.service';
 import { createIncidentLoaders } from './care/incident.loaders';
 import { createPurchaseLoaders } from './purchases/purchase.loaders';
 import { PurchaseService } from './purchases/purchase.service';
+import { EscalationWorklistService } from './care/escalation-worklist.service';
+import { CareReportService } from './analytics/care-report.service';
 import { WebhookService } from './webhooks/webhook.service';
 import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
@@ -115,6 +117,8 @@ export function createServices(
     customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
     agents: new AgentService(dataSource, pool),
     incidents: new IncidentService(dataSource, pool, careDesk),
+    escalationWorklists: new EscalationWorklistService(dataSource, pool),
+    careReports: new CareReportService(pool),
     nodes: new NodeService(pool),
     identityRules,
     detaches: new DetachService(dataSource, options.defaultPhoneRegion),

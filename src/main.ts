@@ -71,6 +71,7 @@ async function serve(config: Config, logger: Logger, role: { worker: boolean }):
     trustedDocuments: config.trustedDocuments ? loadTrustedDocuments(config.trustedDocuments) : undefined,
     tracing: config.otelEndpoint ? { exporter: await otlpExporter(config.otelEndpoint) } : undefined,
     outboxPrune: { retentionHours: config.outboxRetentionHours },
+    slaSweep: {},
     webhooks: {
       secretKey: loadSecretKey(config.webhookSecretKey, config.dataDir),
       allowPrivate: config.webhookAllowPrivate,

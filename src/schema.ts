@@ -29,6 +29,8 @@ import { BrandChannelResolver, InteractionBrandSideResolver } from './care/brand
 import { ResponseTemplateResolver } from './care/response-template.resolver';
 import { AgentResolver, InteractionAssignmentResolver } from './care/agent.resolver';
 import { IncidentPosterResolver, IncidentResolver } from './care/incident.resolver';
+import { EscalationWorklistResolver } from './care/escalation-worklist.resolver';
+import { CareReportResolver } from './analytics/care-report.resolver';
 import { WebhookResolver } from './webhooks/webhook.resolver';
 import './events/event-types';
 import { CareLiveResolver } from './care/care-live.resolver';
@@ -76,6 +78,8 @@ export const resolvers: NonEmptyArray<Function> = [
   InteractionAssignmentResolver,
   IncidentResolver,
   IncidentPosterResolver,
+  EscalationWorklistResolver,
+  CareReportResolver,
   WebhookResolver,
   CareLiveResolver,
   CustomerActivityResolver,

@@ -1,4 +1,5 @@
 import type { ServiceMetrics } from './service-metrics.types';
+import type { AgentMetrics, SlaAttainment } from './care-report.types';
 
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
@@ -99,4 +100,21 @@ ${htmlTable(['metric', 'value'], [['customers helped', m.customersHelped], ['cus
 <h2>Kept out by do-not-engage rules</h2>${htmlTable(['rule', 'posts'], m.doNotEngageFiltered.map((r) => [r.name, r.count]))}
 </body></html>
 `;
+}
+
+const pct = (share: number | null) => (share === null ? '-' : `${(share * 100).toFixed(1)} %`);
+
+/**
+ * The care leader's part of the report: SLA attainment with the response bands (per channel) and
+ * each agent's work, as plain-text tables (care-report.service.ts computes them).
+ */
+export function careLeaderAsText(sla: readonly SlaAttainment[], agents: readonly AgentMetrics[]): string {
+  const bandLabels = sla[0]?.bands.map((b) => b.label) ?? ['under 1 h', 'under 3 h', 'under 24 h', '24 h or more', 'unanswered'];
+  return [
+    table('SLA attainment by channel (response time in the business hours of each target)', ['channel', 'items', 'in time', 'attainment', ...bandLabels],
+      sla.map((r) => [r.key, r.items, r.withinTarget, pct(r.attainment), ...r.bands.map((b) => b.count)])),
+    table('Agents\' work (items whose first reply the agent sent)', ['agent', 'handled', 'customers', 'median response', 'first contact', 'SLA attainment'],
+      agents.map((a) => [a.agentId, a.handled, a.customersHelped, a.medianResponseSeconds === null ? '-' : secs(a.medianResponseSeconds),
+        pct(a.firstContactResolutionRate), pct(a.slaAttainment)])),
+  ].join('\n');
 }

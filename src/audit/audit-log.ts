@@ -29,6 +29,7 @@ export const AUDIT_ACTIONS = [
   'IDENTIFIER_UNBLOCKED',
   'IDENTIFIER_DETACHED',
   'OPT_OUT_KEYWORDS_SET',
+  'ESCALATION_ACKNOWLEDGED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

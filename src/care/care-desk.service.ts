@@ -5,7 +5,7 @@ import { checkId } from '../graphql/ids';
 import { withRetry } from '../db/retry';
 import { DomainError, badInput } from '../graphql/errors';
 import type { Channel } from '../graphql/enums';
-import { raiseEscalations } from './escalation.writer';
+import { raiseEscalations, resolveEscalationsWithInteractions } from './escalation.writer';
 import { PUBLIC_CHANNELS } from './ingest.validate';
 import { appendHistory, type HistoryEntry } from '../interactions/interaction-history';
 import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
@@ -123,6 +123,7 @@ export class CareDeskService {
         history.push({ customerId: original.customerId, interactionId: original.id, event: 'RESOLVED', fromStatus: 'RESPONDED', toStatus: 'RESOLVED', detail: 'resolved with the reply', actor: by, at });
       }
       await appendHistory(m, history);
+      if (status === 'RESOLVED') await resolveEscalationsWithInteractions(m, [original.id], by);
       const customerId = original.customerId;
       await appendEvents(m, [
         { type: EventType.INTERACTION_RECORDED, customerId, data: recorded(reply.id, customerId, original.conversationId, channel, 'OUTBOUND', 'RESPONDED') },

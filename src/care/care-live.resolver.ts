@@ -13,7 +13,10 @@ import { QueueEvent, QueueEventKind } from './care-live.types';
 
 const QUEUE_EVENTS = new Set<string>([EventType.INTERACTION_RECORDED, EventType.INTERACTION_RESPONDED, EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED,
   EventType.REPLY_DELIVERY_FAILED]);
-const ESCALATION_EVENTS = new Set<string>([EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED]);
+const ESCALATION_EVENTS = new Set<string>([EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED, EventType.ESCALATION_ACKNOWLEDGED]);
+
+/** SLA_BREACHED reaches escalationChanged (kind ESCALATION) or queueChanged as an UPDATED item (kind INTERACTION). */
+const breachOf = (e: StoredEvent, kind: 'ESCALATION' | 'INTERACTION') => e.type === EventType.SLA_BREACHED && e.data.kind === kind;
 
 /** The roles a subscription needs, checked when it starts (FORBIDDEN then, for that subscription only). */
 async function liveOf(ctx: RequestContext, roles: readonly Role[], coordinate: string) {
@@ -31,7 +34,7 @@ export class CareLiveResolver {
     description: 'Agent and up. Care-queue changes (new complaints, answers, escalations) as they commit, filtered like careQueue.',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, QueueArgs, RequestContext>) =>
       (await liveOf(context, CAN.workQueue, 'Subscription.queueChanged')).stream(
-        (e) => QUEUE_EVENTS.has(e.type) && e.data.interactionId != null
+        (e) => ((QUEUE_EVENTS.has(e.type) && e.data.interactionId != null) || breachOf(e, 'INTERACTION'))
           && (e.type !== EventType.INTERACTION_RECORDED || (e.data.direction === 'INBOUND' && (!args.channel || e.data.channel === args.channel))),
         (e, loaders) => queueEventOf(loaders, e, args),
       ),
@@ -47,10 +50,10 @@ export class CareLiveResolver {
 
   @Authorized(CAN.workQueue)
   @Subscription(() => Escalation, {
-    description: 'Agent and up. Escalations raised (by a person or a rule) and resolved, as they commit; optionally one team\'s.',
+    description: 'Agent and up. Escalations raised (by a person or a rule), acknowledged, breached and resolved, as they commit; optionally one team\'s.',
     subscribe: async ({ args, context }: SubscribeResolverData<unknown, { team?: EscalationTeam | null }, RequestContext>) =>
       (await liveOf(context, CAN.workQueue, 'Subscription.escalationChanged')).stream(
-        (e) => ESCALATION_EVENTS.has(e.type) && (!args.team || e.data.team === args.team),
+        (e) => (ESCALATION_EVENTS.has(e.type) || breachOf(e, 'ESCALATION')) && (!args.team || e.data.team === args.team),
         (e, loaders) => sharedRead(e, 'escalation', () => loaders.escalationById.load(String(e.data.escalationId))),
       ),
   })

@@ -3,6 +3,8 @@ import { recordAudits } from '../audit/audit-log';
 import { appendHistory } from '../interactions/interaction-history';
 import { EventType } from '../events/event-types';
 import { emit, type EventSink } from '../events/outbox';
+import { addBusinessMinutes } from './business-hours';
+import type { OpeningHours } from './care-rules';
 
 /** An escalation to raise on an interaction, by a person (the desk) or a rule (ingestion: churn, topic bursts). */
 export interface NewEscalation {
@@ -32,11 +34,12 @@ export interface NewEscalation {
  */
 export async function raiseEscalations(m: EntityManager, rows: NewEscalation[], events?: EventSink): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
+  const due = await dueTimes(m, [...new Set(rows.map((r) => r.team))]);
   await m.query(
-    `INSERT INTO escalations (id, customer_id, interaction_id, team, reason, automatic, created_by)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::boolean[], $7::text[])`,
+    `INSERT INTO escalations (id, customer_id, interaction_id, team, reason, automatic, created_by, due_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::timestamptz[])`,
     [rows.map((r) => r.id), rows.map((r) => r.customerId), rows.map((r) => r.interactionId), rows.map((r) => r.team),
-      rows.map((r) => r.reason), rows.map((r) => r.automatic), rows.map((r) => r.createdBy)],
+      rows.map((r) => r.reason), rows.map((r) => r.automatic), rows.map((r) => r.createdBy), rows.map((r) => due.get(r.team) ?? null)],
   );
   await recordAudits(m, rows.map((r) => ({
     actor: r.createdBy,
@@ -74,4 +77,48 @@ export async function raiseEscalations(m: EntityManager, rows: NewEscalation[], 
     };
   }));
   return escalated;
+}
+
+/**
+ * The due time of an escalation raised now, per team: the transaction's now() (the rows'
+ * created_at) plus the team's target in care_escalation_targets, counted in the target's
+ * business hours. A team without a target row has no due time (never breached).
+ */
+async function dueTimes(m: EntityManager, teams: string[]): Promise<Map<string, Date>> {
+  const [{ now, targets }]: { now: Date; targets: { team: string; minutes: number; timeZone: string; weekly: OpeningHours[] | null }[] }[] = await m.query(
+    `SELECT now() AS now, coalesce((SELECT json_agg(json_build_object('team', t.team, 'minutes', t.response_minutes, 'timeZone', h.time_zone, 'weekly', h.weekly))
+                                      FROM care_escalation_targets t JOIN care_business_hours h ON h.name = t.business_hours
+                                     WHERE t.team = ANY($1::text[])), '[]') AS targets`,
+    [teams],
+  );
+  return new Map(targets.map((t) => [t.team, addBusinessMinutes(new Date(now), t.minutes, t)]));
+}
+
+/**
+ * An escalation ends with its interaction: when a desk path resolves interactions, their open
+ * escalations are resolved in the same transaction (audited, ESCALATION_RESOLVED, history), so
+ * no worklist keeps work that is done. One statement per step for any number of interactions.
+ */
+export async function resolveEscalationsWithInteractions(m: EntityManager, interactionIds: string[], by: string): Promise<void> {
+  if (interactionIds.length === 0) return;
+  const [resolved]: [{ id: string; customerId: string; interactionId: string; team: string }[], number] = await m.query(
+    `UPDATE escalations e SET resolved_at = now(), resolution = 'resolved with the interaction', resolved_by = $2
+      WHERE e.interaction_id = ANY($1::uuid[]) AND e.resolved_at IS NULL
+     RETURNING e.id, e.customer_id AS "customerId", e.interaction_id AS "interactionId", e.team`,
+    [interactionIds, by],
+  );
+  if (resolved.length === 0) return;
+  await recordAudits(m, resolved.map((e) => ({
+    actor: by, action: 'ESCALATION_RESOLVED' as const, subject: e.customerId,
+    details: { escalationId: e.id, interactionId: e.interactionId, team: e.team, withInteraction: true },
+  })));
+  await emit(m, undefined, resolved.map((e) => ({
+    type: EventType.ESCALATION_RESOLVED,
+    customerId: e.customerId,
+    data: { escalationId: e.id, interactionId: e.interactionId, customerId: e.customerId, team: e.team },
+  })));
+  await appendHistory(m, resolved.map((e) => ({
+    customerId: e.customerId, interactionId: e.interactionId, event: 'ESCALATION_RESOLVED' as const, fromStatus: 'RESOLVED', toStatus: 'RESOLVED',
+    detail: `${e.team}: resolved with the interaction`, escalationId: e.id, actor: by,
+  })));
 }

@@ -128,7 +128,7 @@ const CONTACT_POINT_DATES = ['capturedAt'];
 const CONSENT_DATES = ['recordedAt', 'expiresAt'];
 const INTERACTION_DATES = ['occurredAt', 'respondedAt', 'resolvedAt', 'slaDueAt'];
 const CONVERSATION_DATES = ['startedAt', 'lastActivityAt', 'loopClosedAt'];
-const ESCALATION_DATES = ['createdAt', 'resolvedAt'];
+const ESCALATION_DATES = ['createdAt', 'resolvedAt', 'acknowledgedAt', 'dueAt'];
 
 /** Splits off the identity's compiled consents (k0, k1, ...) and primes them under their loader keys. */
 function primeConsents(

@@ -40,6 +40,9 @@ export interface EventPayloads {
     purchaseId: string; customerId: string; product: string; category: string | null; amount: number | null; currency: string | null;
     purchasedAt: string; channel: string | null;
   };
+  /** An escalation (escalationId, team) or an inbound interaction (no escalationId) passed its due time unanswered: once each. */
+  [EventType.SLA_BREACHED]: { kind: 'ESCALATION' | 'INTERACTION'; interactionId: string; customerId: string; escalationId?: string; team?: string; dueAt: string };
+  [EventType.ESCALATION_ACKNOWLEDGED]: { escalationId: string; interactionId: string; customerId: string; team: string; owner: string };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
@@ -83,4 +86,7 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   [EventType.PURCHASE_RECORDED]: {
     purchaseId: ID, customerId: ID, product: PROFILING, category: PROFILING, amount: PROFILING, currency: PROFILING, purchasedAt: OP, channel: OP,
   },
+  [EventType.SLA_BREACHED]: { kind: OP, interactionId: ID, customerId: ID, escalationId: ID, team: OP, dueAt: OP },
+  // The owner is a staff token subject, not the customer's data.
+  [EventType.ESCALATION_ACKNOWLEDGED]: { escalationId: ID, interactionId: ID, customerId: ID, team: OP, owner: OP },
 };

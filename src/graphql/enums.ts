@@ -56,3 +56,7 @@ registerEnumType(InteractionCategory, { name: 'InteractionCategory' });
 registerEnumType(SwimLane, { name: 'SwimLane', description: 'Who answers: customer service or marketing/PR.' });
 registerEnumType(InteractionStatus, { name: 'InteractionStatus' });
 registerEnumType(EscalationTeam, { name: 'EscalationTeam' });
+
+/** An escalation's life: raised (OPEN), owned by someone (ACKNOWLEDGED), done (RESOLVED). */
+export enum EscalationStatus { OPEN = 'OPEN', ACKNOWLEDGED = 'ACKNOWLEDGED', RESOLVED = 'RESOLVED' }
+registerEnumType(EscalationStatus, { name: 'EscalationStatus', description: 'OPEN: nobody owns it yet. ACKNOWLEDGED: an agent of the team took it. RESOLVED: done.' });

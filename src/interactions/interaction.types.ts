@@ -1,5 +1,5 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
-import { Channel, Direction, EscalationTeam, InteractionCategory, InteractionStatus, SwimLane } from '../graphql/enums';
+import { Channel, Direction, EscalationStatus, EscalationTeam, InteractionCategory, InteractionStatus, SwimLane } from '../graphql/enums';
 import { ConnectionType } from '../graphql/pagination';
 import { DateTimeScalar } from '../graphql/scalars';
 import { Access, READ } from '../auth/access';
@@ -110,6 +110,13 @@ export class Escalation {
   @Field(() => DateTimeScalar, { nullable: true }) resolvedAt!: Date | null;
   @Access({ dataClass: PersonalDataClass.FREE_TEXT })
   @Field(() => String, { nullable: true }) resolution!: string | null;
+  @Field(() => EscalationStatus) status!: EscalationStatus;
+  @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
+  @Field(() => String, { nullable: true, description: 'The token subject of the agent who acknowledged it (took ownership).' }) owner!: string | null;
+  @Field(() => DateTimeScalar, { nullable: true }) acknowledgedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Raised time plus the team\'s response target, counted in the target\'s business hours.' })
+  dueAt!: Date | null;
+  @Field({ description: 'The due time passed before anyone acknowledged or resolved it.' }) breached!: boolean;
   interactionId!: string;
   customerId!: string;
 }

@@ -74,6 +74,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
   care_agents: { columns: operational('id', 'name', 'skill_groups', 'lanes', 'tiers', 'channels', 'capacity', 'assignment_seconds', 'active', 'updated_at', 'updated_by') },
   care_business_hours: { columns: operational('name', 'time_zone', 'weekly', 'updated_at', 'updated_by') },
   care_escalation_rules: { columns: operational('name', 'kind', 'team', 'threshold', 'window_minutes', 'phrases', 'enabled', 'updated_at', 'updated_by') },
+  care_escalation_targets: { columns: operational('team', 'response_minutes', 'business_hours', 'updated_at', 'updated_by') },
   care_filter_rules: { columns: operational('name', 'categories', 'unless_skill_group', 'enabled', 'updated_at', 'updated_by') },
   care_incident_messages: {
     // One message goes to every poster of the incident: it is not the customer's to erase whole.
@@ -190,6 +191,8 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
     owned: CUSTOMER_ID,
     columns: {
       ...operational('team', 'automatic', 'created_at', 'created_by', 'resolved_at', 'resolved_by'),
+      // Issue 26, escalation worklists: the owner is a staff token subject.
+      ...operational('owner', 'acknowledged_at', 'due_at', 'breach_notified_at'),
       ...pseudonymous('id', 'customer_id', 'interaction_id'),
       reason: note(),
       resolution: note(),
@@ -257,6 +260,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       ),
       // A connector's words about a failed reply (it may quote the customer): the whole text goes.
       delivery_error: note(),
+      ...operational('breach_notified_at'),
       ...pseudonymous('id', 'customer_id', 'conversation_id', 'social_identity_id', 'in_reply_to_id'),
       content: note(),
       sentiment: rule(PersonalDataClass.PROFILING, ErasureAction.KEEP, [SERVICE, PROFILING]),

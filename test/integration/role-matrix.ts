@@ -491,6 +491,42 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `query($a: ID!, $b: ID!) { mergePreview(survivorId: $a, mergedId: $b) { moves { table rows } } }`,
     variables: async (fx) => ({ a: await fx.newCustomer(), b: await fx.newCustomer() }),
   },
+  // Issue 26: escalation worklists, SLA attainment, agents' work.
+  'Query.escalations': {
+    allowed: AGENTS,
+    document: `{ escalations(team: SUPERVISOR, first: 1) { edges { cursor } } }`,
+  },
+  'Mutation.acknowledgeEscalation': {
+    allowed: AGENTS,
+    document: `mutation($id: ID!) { acknowledgeEscalation(id: $id) { id } }`,
+    variables: async (fx) => {
+      // The matrix subject serves SUPERVISOR (the fixture escalation's team) and claims nothing from the shared queue.
+      await fx.asAdmin(`mutation($input: AgentInput!) { setAgent(input: $input) { id } }`,
+        { input: { id: fx.subject, tiers: ['NONE'], channels: ['LETTER'], skillGroups: ['SUPERVISOR', `matrix-none-${fx.unique()}`] } });
+      return { id: await fx.newEscalation() };
+    },
+  },
+  'Query.escalationTargets': {
+    allowed: AGENTS,
+    document: `{ escalationTargets { team } }`,
+  },
+  'Mutation.setEscalationTarget': {
+    allowed: SUPERVISORS,
+    // The default it already has: the shared database's other tests see no change.
+    document: `mutation { setEscalationTarget(input: { team: SUPERVISOR, responseMinutes: 240, businessHours: "office" }) { team } }`,
+  },
+  'Query.slaReport': {
+    allowed: SUPERVISORS,
+    document: `{ slaReport(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", groupBy: AGENT) { key } }`,
+  },
+  'Query.agentMetrics': {
+    allowed: SUPERVISORS,
+    document: `{ agentMetrics(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { agentId } }`,
+  },
+  'Query.conversationMap': {
+    allowed: ['supervisor', 'marketing', 'admin'],
+    document: `{ conversationMap(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { channel } }`,
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
