@@ -28,6 +28,7 @@ import { ConsentAtTheRead1795890000000 } from './1795890000000-ConsentAtTheRead'
 import { ConsentEffectiveAt1795891000000 } from './1795891000000-ConsentEffectiveAt';
 import { CareRulesVersion1795910000000 } from './1795910000000-CareRulesVersion';
 import { OneQueueRule1795920000000 } from './1795920000000-OneQueueRule';
+import { IncidentsByHand1796400000000 } from './1796400000000-IncidentsByHand';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -61,4 +62,5 @@ export const migrations = [
   ConsentEffectiveAt1795891000000,
   CareRulesVersion1795910000000,
   OneQueueRule1795920000000,
+  IncidentsByHand1796400000000,
 ];

@@ -39,6 +39,7 @@ import { AgentService } from './care/agent.service';
 import { createAgentLoaders } from './care/agent.loaders';
 import { IncidentService } from './care/incident.service';
 import { createIncidentLoaders } from './care/incident.loaders';
+import { IncidentAudienceService } from './segments/incident-audience.service';
 import { WebhookService } from './webhooks/webhook.service';
 import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
@@ -70,6 +71,7 @@ export function createServices(
 ) {
   const careRules = new CareRulesService(pool);
   const careDesk = new CareDeskService(dataSource);
+  const incidents = new IncidentService(dataSource, pool, careDesk);
   const ingest = new IngestService(dataSource, careRules, options.defaultPhoneRegion);
   const touchpoints = new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date()));
   return {
@@ -98,8 +100,9 @@ export function createServices(
     responseTemplates: new ResponseTemplateService(dataSource, pool),
     customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
     agents: new AgentService(dataSource, pool),
-    incidents: new IncidentService(dataSource, pool, careDesk),
+    incidents,
     nodes: new NodeService(pool),
+    incidentAudience: new IncidentAudienceService(incidents),
     webhooks: new WebhookService(
       dataSource,
       pool,

@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   'WEBHOOK_REGISTERED',
   'WEBHOOK_DELETED',
   'WEBHOOK_EVENTS_REDELIVERED',
+  'INCIDENT_BROADCAST',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -18,7 +18,9 @@ import type { Interaction } from '../interactions/interaction.types';
 /** SQL: the row `alias` is in the queue; no alias: the bare predicate of the partial indexes. */
 export const queued = (alias?: string) => {
   const a = alias ? `${alias}.` : '';
-  return `${a}status = 'OPEN' AND ${a}direction = 'INBOUND' AND ${a}actionable`;
+  return `${a}status = 'OPEN' AND ${a}direction = 'INBOUND' AND ${a}actionable`
+    // A post grouped behind an open incident's stand-in (docs/incidents-and-agents.md, "Grouping").
+    + ` AND ${a}grouped_incident_id IS NULL`;
 };
 
 /** SQL: nobody holds the row `alias` now. */

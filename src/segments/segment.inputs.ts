@@ -23,4 +23,8 @@ export class SegmentFilter {
   @Field(() => [String], { nullable: true, description: 'Has an interaction tagged with one of these topics.' })
   topics?: string[] | null;
   @Field(() => String, { nullable: true, description: 'Country code, case-insensitive.' }) country?: string | null;
+  // Issue 26: an outage in one state or town.
+  @Field(() => String, { nullable: true, description: 'Region (state, province) as stored on the customer, case-insensitive.' })
+  region?: string | null;
+  @Field(() => String, { nullable: true, description: 'City (town) as stored on the customer, case-insensitive.' }) city?: string | null;
 }

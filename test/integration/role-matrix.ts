@@ -397,6 +397,17 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($id: ID!) { redeliverWebhookEvents(webhookId: $id, since: "2026-01-01T00:00:00Z") }`,
     variables: async (fx) => ({ id: (await fx.asAdmin(`mutation { registerWebhook(input: { url: "http://127.0.0.1:9/matrix-hook", events: [TIER_CHANGED] }) { id } }`)).registerWebhook.id }),
   },
+  // Issue 26, incidents by hand: a topic of its own and a town nobody lives in (nobody affected, nothing sent).
+  'Mutation.openIncident': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: OpenIncidentInput!) { openIncident(input: $input) { id } }`,
+    variables: (fx) => ({ input: { topic: `matrix-${fx.unique()}`, affected: { city: `matrix-${fx.unique()}` }, message: 'matrix' } }),
+  },
+  'Mutation.broadcastIncident': {
+    allowed: SUPERVISORS,
+    document: `mutation($id: ID!) { broadcastIncident(input: { incidentId: $id, text: "matrix" }) { id } }`,
+    variables: async (fx) => ({ id: await newIncident(fx) }),
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
