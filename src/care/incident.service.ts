@@ -213,7 +213,7 @@ export class IncidentService {
         incidentId = open.id;
       }
       const incident = await this.lock(m, incidentId);
-      if (message !== null) await this.send(m, incident, IncidentMessageKind.NOTIFY, message, by);
+      if (message !== null) await this.send(m, incident, IncidentMessageKind.NOTIFY, message, by, 'message');
       return this.lock(m, incidentId);
     }));
   }
@@ -312,20 +312,20 @@ export class IncidentService {
 
   /** The text must fit every channel it is about to go to; nothing is written otherwise. */
   /** The posters still to reach; BAD_USER_INPUT when the text is longer than one of their channels takes (the stored limits replies obey). */
-  private async checkFits(m: EntityManager, targets: Target[], text: string): Promise<Target[]> {
+  private async checkFits(m: EntityManager, targets: Target[], text: string, field = 'text'): Promise<Target[]> {
     const reach = targets.filter((t) => t.consented && !t.sent);
     const limits = await lengthLimits(m, reach.map((t) => t.channel));
     const length = replyLength(text);
     const tooLong = reach.find((t) => length > limits.get(t.channel)!);
     if (tooLong) {
-      throw badInput('text', `text is ${length} characters; ${tooLong.channel} allows ${limits.get(tooLong.channel)}`);
+      throw badInput(field, `${field} is ${length} characters; ${tooLong.channel} allows ${limits.get(tooLong.channel)}`);
     }
     return reach;
   }
 
-  private async send(m: EntityManager, incident: Incident, kind: IncidentMessageKind, text: string, by: Viewer): Promise<void> {
+  private async send(m: EntityManager, incident: Incident, kind: IncidentMessageKind, text: string, by: Viewer, field = 'text'): Promise<void> {
     const targets = await this.targets(m, incident.id, kind);
-    const reach = await this.checkFits(m, targets, text);
+    const reach = await this.checkFits(m, targets, text, field);
     const notConsented = targets.filter((t) => !t.consented && !t.sent).length;
     const [message]: { id: string }[] = await m.query(
       `INSERT INTO care_incident_messages (incident_id, kind, text, not_consented, sent_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
