@@ -66,6 +66,14 @@ function messageText(value: string, field = 'text'): string {
   return trimmed;
 }
 
+/** The text must fit every channel it is about to go to (the stored limits replies obey), or BAD_USER_INPUT on `field`; nothing is written otherwise. */
+async function fitsEvery(m: EntityManager, channels: Channel[], text: string, field: string): Promise<void> {
+  const limits = await lengthLimits(m, channels);
+  const length = replyLength(text);
+  const tooLong = channels.find((c) => length > limits.get(c)!);
+  if (tooLong) throw badInput(field, `${field} is ${length} characters; ${tooLong} allows ${limits.get(tooLong)}`);
+}
+
 /**
  * Incidents: the reads, and the messages to everyone who posted (notifyIncident, and the
  * closing one of resolveIncident). A message goes as one OUTBOUND reply per poster, in the
@@ -254,10 +262,7 @@ export class IncidentService {
       await this.lock(m, incidentId);
       const channels: { id: string; channel: Channel }[] = await m.query(
         `SELECT id, channel FROM brand_channels WHERE monitored AND removed_at IS NULL ORDER BY id`);
-      const limits = await lengthLimits(m, channels.map((c) => c.channel));
-      const length = replyLength(text);
-      const tooLong = channels.find((c) => length > limits.get(c.channel)!);
-      if (tooLong) throw badInput('text', `text is ${length} characters; ${tooLong.channel} allows ${limits.get(tooLong.channel)}`);
+      await fitsEvery(m, channels.map((c) => c.channel), text, 'text');
       const posted: { brandChannelId: string }[] = await m.query(
         `INSERT INTO care_incident_broadcasts (incident_id, brand_channel_id, text_key, text, posted_by)
          SELECT $1, id, md5($2), $2, $3 FROM unnest($4::uuid[]) AS id ORDER BY id
@@ -310,16 +315,10 @@ export class IncidentService {
     );
   }
 
-  /** The text must fit every channel it is about to go to; nothing is written otherwise. */
-  /** The posters still to reach; BAD_USER_INPUT when the text is longer than one of their channels takes (the stored limits replies obey). */
+  /** The posters still to reach; BAD_USER_INPUT when the text is longer than one of their channels takes. */
   private async checkFits(m: EntityManager, targets: Target[], text: string, field = 'text'): Promise<Target[]> {
     const reach = targets.filter((t) => t.consented && !t.sent);
-    const limits = await lengthLimits(m, reach.map((t) => t.channel));
-    const length = replyLength(text);
-    const tooLong = reach.find((t) => length > limits.get(t.channel)!);
-    if (tooLong) {
-      throw badInput(field, `${field} is ${length} characters; ${tooLong.channel} allows ${limits.get(tooLong.channel)}`);
-    }
+    await fitsEvery(m, reach.map((t) => t.channel), text, field);
     return reach;
   }
 
