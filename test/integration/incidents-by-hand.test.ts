@@ -250,4 +250,24 @@ describe('grouping an open incident\'s posts in the care queue', () => {
     expect(back.map((n: any) => n.interaction.id).sort()).toEqual([...postIds, later.data!.recordInteractions[0].id].sort());
     expect(back.every((n: any) => n.groupedCount === null && n.incidentId === null)).toBe(true);
   });
+
+  it('keeps one item per incident when concurrent ingestion calls bring its first posts', async () => {
+    const tag = tagOf();
+    const topic = `flood${tag}`;
+    const opened = await app.gql(OPEN, { input: { topic, affected: { city: `none${tag}` } } }, ['supervisor']);
+    const incidentId = opened.data!.openIncident.id;
+    const calls = await Promise.all([0, 1, 2, 3].map((c) => app.gql(`mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id } }`, {
+      inputs: [0, 1, 2].map((k) => ({
+        idempotencyKey: `flood-${tag}-${c}-${k}`, platform: 'TWITTER', handle: `f${tag}_${c}_${k}`, channel: 'TWITTER',
+        content: `water everywhere #${topic}`, topics: [topic], occurredAt: new Date(Date.now() - (c * 3 + k) * 1000).toISOString(),
+      })),
+    }, ['ingest'])));
+    for (const res of calls) expect(res.errors).toBeUndefined();
+    const { rows } = await app.pool.query(
+      `SELECT count(*) FILTER (WHERE i.grouped_incident_id IS NULL)::int AS visible, count(*)::int AS posts,
+              count(*) FILTER (WHERE i.id = ci.stand_in_id AND i.grouped_incident_id IS NULL)::int AS standing
+         FROM care_incident_posts p JOIN interactions i ON i.id = p.interaction_id JOIN care_incidents ci ON ci.id = p.incident_id
+        WHERE p.incident_id = $1 AND i.status = 'OPEN'`, [incidentId]);
+    expect(rows[0]).toEqual({ visible: 1, posts: 12, standing: 1 });
+  });
 });
