@@ -305,8 +305,11 @@ export class IncidentService {
              SELECT si.id, si.platform AS channel, 0 AS rank, si.captured_at FROM social_identities si WHERE si.customer_id = a.customer_id
              UNION ALL
              SELECT cp.id, CASE cp.kind WHEN 'EMAIL' THEN 'EMAIL' ELSE 'SMS' END, CASE cp.kind WHEN 'EMAIL' THEN 1 ELSE 2 END, cp.captured_at
-               FROM contact_points cp WHERE cp.customer_id = a.customer_id AND cp.kind IN ('EMAIL', 'PHONE')
-           ) x JOIN consent_current cu ON cu.identity_id = x.id AND cu.purpose = 'SERVICE' AND ${grantedNowSql('cu')}
+               FROM contact_points cp WHERE cp.customer_id = a.customer_id -- every kind is EMAIL or PHONE (a kind filter made it scan the kind index)
+           ) x
+           -- A probe per identity (LIMIT keeps it one, as customerGrantedNowSql explains): as a join, a young
+           -- consent_current or contact_points without statistics was scanned once per customer.
+           CROSS JOIN LATERAL (SELECT 1 FROM consent_current cu WHERE cu.identity_id = x.id AND cu.purpose = 'SERVICE' AND ${grantedNowSql('cu')} LIMIT 1) ok
            ORDER BY x.rank, x.captured_at, x.id LIMIT 1) u ON true
         WHERE a.incident_id = $1
           AND NOT EXISTS (SELECT 1 FROM care_incident_posters p WHERE p.incident_id = a.incident_id AND p.customer_id = a.customer_id)
