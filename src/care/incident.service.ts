@@ -47,7 +47,7 @@ interface Target {
 }
 
 /** The most customers an incident opened by hand may name (the filter's matches); narrower filters for more. */
-export const MAX_AFFECTED = 100_000;
+const MAX_AFFECTED = 100_000;
 /** Replies written per statement when a message goes out (a large audience is written in batches of this). */
 const SEND_BATCH = 1_000;
 
@@ -75,8 +75,8 @@ async function fitsEvery(m: EntityManager, channels: Channel[], text: string, fi
 }
 
 /**
- * Incidents: the reads, and the messages to everyone who posted (notifyIncident, and the
- * closing one of resolveIncident). A message goes as one OUTBOUND reply per poster, in the
+ * Incidents: the reads, incidents opened by hand and their broadcasts, and the messages to
+ * everyone who posted or was named affected (notifyIncident, and the closing one of resolveIncident). A message goes as one OUTBOUND reply per poster, in the
  * thread of their post, only where the SERVICE consent of the post's identity is GRANTED and
  * unexpired; care_incident_notices' primary key (incident, poster, kind) is claimed before the
  * reply is written, so retries and concurrent calls reach nobody twice.
