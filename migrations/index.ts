@@ -34,6 +34,7 @@ import { FollowerHistoryAndRetention1796600000000 } from './1796600000000-Follow
 import { IdentitySafeguards1796800000000 } from './1796800000000-IdentitySafeguards';
 import { Purchases1796500000000 } from './1796500000000-Purchases';
 import { EscalationWorklists1796100000000 } from './1796100000000-EscalationWorklists';
+import { IncidentsByHand1796400000000 } from './1796400000000-IncidentsByHand';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -73,4 +74,5 @@ export const migrations = [
   IdentitySafeguards1796800000000,
   Purchases1796500000000,
   EscalationWorklists1796100000000,
+  IncidentsByHand1796400000000,
 ];

@@ -54,7 +54,7 @@ AS $function$
         END IF;
         IF cardinality(a.tiers) = 1 THEN
           SELECT n.id INTO picked FROM interactions n
-           WHERE n.queue_tier = a.tiers[1] AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now()) AND n.do_not_engage_rule_id IS NULL
+           WHERE n.queue_tier = a.tiers[1] AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now()) AND n.do_not_engage_rule_id IS NULL AND n.grouped_incident_id IS NULL
             AND (n.assigned_to IS NULL OR n.assignment_due_at <= now())
             AND n.lane = ANY(a.lanes)
             AND (cardinality(a.channels) = 0 OR n.channel = ANY(a.channels))
@@ -62,7 +62,7 @@ AS $function$
            ORDER BY n.queue_key, n.id LIMIT 1 FOR UPDATE SKIP LOCKED;
         ELSE
           SELECT n.id INTO picked FROM interactions n
-           WHERE n.queue_tier = ANY(a.tiers) AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now()) AND n.do_not_engage_rule_id IS NULL
+           WHERE n.queue_tier = ANY(a.tiers) AND n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable AND (n.snoozed_until IS NULL OR n.snoozed_until <= now()) AND n.do_not_engage_rule_id IS NULL AND n.grouped_incident_id IS NULL
             AND (n.assigned_to IS NULL OR n.assignment_due_at <= now())
             AND n.lane = ANY(a.lanes)
             AND (cardinality(a.channels) = 0 OR n.channel = ANY(a.channels))
@@ -500,13 +500,16 @@ CREATE TRIGGER social_identities_follower_insert AFTER INSERT ON public.social_i
 -- social_identities.social_identities_follower_update
 CREATE TRIGGER social_identities_follower_update AFTER UPDATE ON public.social_identities REFERENCING OLD TABLE AS follower_old NEW TABLE AS follower_new FOR EACH STATEMENT EXECUTE FUNCTION follower_history_append();
 
--- partial indexes (30)
+-- partial indexes (32)
 
 -- brand_channels_live_key
 CREATE UNIQUE INDEX brand_channels_live_key ON public.brand_channels USING btree (channel, handle) WHERE (removed_at IS NULL);
 
 -- care_incidents_open_topic_key
 CREATE UNIQUE INDEX care_incidents_open_topic_key ON public.care_incidents USING btree (topic) WHERE (status = 'OPEN'::text);
+
+-- care_incidents_stand_in_idx
+CREATE INDEX care_incidents_stand_in_idx ON public.care_incidents USING btree (stand_in_id) WHERE (status = 'OPEN'::text);
 
 -- consent_current_profiling_expiry_idx
 CREATE INDEX consent_current_profiling_expiry_idx ON public.consent_current USING btree (expires_at) WHERE ((purpose = 'PROFILING'::text) AND (status = 'GRANTED'::text) AND (expires_at IS NOT NULL));
@@ -559,23 +562,26 @@ CREATE INDEX interactions_do_not_engage_idx ON public.interactions USING btree (
 -- interactions_external_idx
 CREATE INDEX interactions_external_idx ON public.interactions USING btree (channel, external_id) WHERE (external_id IS NOT NULL);
 
+-- interactions_grouped_incident_idx
+CREATE INDEX interactions_grouped_incident_idx ON public.interactions USING btree (grouped_incident_id) WHERE (grouped_incident_id IS NOT NULL);
+
 -- interactions_in_reply_to_idx
 CREATE INDEX interactions_in_reply_to_idx ON public.interactions USING btree (in_reply_to_id) WHERE (in_reply_to_id IS NOT NULL);
 
 -- interactions_queue_channel_idx
-CREATE INDEX interactions_queue_channel_idx ON public.interactions USING btree (channel, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
+CREATE INDEX interactions_queue_channel_idx ON public.interactions USING btree (channel, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
 
 -- interactions_queue_idx
-CREATE INDEX interactions_queue_idx ON public.interactions USING btree (queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
+CREATE INDEX interactions_queue_idx ON public.interactions USING btree (queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
 
 -- interactions_queue_lane_idx
-CREATE INDEX interactions_queue_lane_idx ON public.interactions USING btree (lane, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
+CREATE INDEX interactions_queue_lane_idx ON public.interactions USING btree (lane, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
 
 -- interactions_queue_skill_idx
-CREATE INDEX interactions_queue_skill_idx ON public.interactions USING btree (skill_group, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
+CREATE INDEX interactions_queue_skill_idx ON public.interactions USING btree (skill_group, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
 
 -- interactions_queue_tier_idx
-CREATE INDEX interactions_queue_tier_idx ON public.interactions USING btree (queue_tier, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL));
+CREATE INDEX interactions_queue_tier_idx ON public.interactions USING btree (queue_tier, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
 
 -- interactions_snoozed_idx
 CREATE INDEX interactions_snoozed_idx ON public.interactions USING btree (conversation_id) WHERE (snoozed_until IS NOT NULL);

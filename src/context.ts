@@ -46,6 +46,7 @@ import { createPurchaseLoaders } from './purchases/purchase.loaders';
 import { PurchaseService } from './purchases/purchase.service';
 import { EscalationWorklistService } from './care/escalation-worklist.service';
 import { CareReportService } from './analytics/care-report.service';
+import { IncidentAudienceService } from './segments/incident-audience.service';
 import { WebhookService } from './webhooks/webhook.service';
 import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
@@ -90,6 +91,7 @@ export function createServices(
   const identityRules = new IdentityRulesService(dataSource, pool, options.defaultPhoneRegion);
   const ingest = new IngestService(dataSource, careRules, options.defaultPhoneRegion, identityRules);
   const touchpoints = new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date()), identityRules);
+  const incidents = new IncidentService(dataSource, pool, careDesk);
   return {
     customers: new CustomerService(pool),
     customerLookup: new CustomerLookupService(pool, options.defaultPhoneRegion),
@@ -116,7 +118,6 @@ export function createServices(
     responseTemplates: new ResponseTemplateService(dataSource, pool),
     customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
     agents: new AgentService(dataSource, pool),
-    incidents: new IncidentService(dataSource, pool, careDesk),
     escalationWorklists: new EscalationWorklistService(dataSource, pool),
     careReports: new CareReportService(pool),
     nodes: new NodeService(pool),
@@ -124,6 +125,8 @@ export function createServices(
     detaches: new DetachService(dataSource, options.defaultPhoneRegion),
     mergePreviews: new MergePreviewService(pool),
     purchases: new PurchaseService(dataSource, options.defaultPhoneRegion),
+    incidents,
+    incidentAudience: new IncidentAudienceService(incidents),
     webhooks: new WebhookService(
       dataSource,
       pool,

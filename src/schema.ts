@@ -15,6 +15,7 @@ import { MergeResolver } from './identities/merge.resolver';
 import { TouchpointResolver } from './identities/touchpoint.resolver';
 import { ConsentResolver } from './identities/consent.resolver';
 import { SegmentResolver } from './segments/segment.resolver';
+import { IncidentAudienceResolver } from './segments/incident-audience.resolver';
 import { PrivacyResolver } from './privacy/privacy.resolver';
 import { CareRulesResolver } from './care/care-rules.resolver';
 import { CareDeskResolver, ConversationCareResolver, EscalationCareResolver, InteractionCareResolver } from './care/care-desk.resolver';
@@ -80,6 +81,7 @@ export const resolvers: NonEmptyArray<Function> = [
   IncidentPosterResolver,
   EscalationWorklistResolver,
   CareReportResolver,
+  IncidentAudienceResolver,
   WebhookResolver,
   CareLiveResolver,
   CustomerActivityResolver,

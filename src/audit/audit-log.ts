@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = [
   'IDENTIFIER_DETACHED',
   'OPT_OUT_KEYWORDS_SET',
   'ESCALATION_ACKNOWLEDGED',
+  'INCIDENT_BROADCAST',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -31,7 +31,16 @@ export type QueueRow = Interaction & {
   influenceScore: number | null;
   influenceTopic: string | null;
   weights: Partial<PriorityWeights>;
+  /** The open incident this item stands for (its other open posts are grouped behind it), if any. */
+  incidentId: string | null;
+  incidentTopic: string | null;
+  groupedCount: number | null;
 };
+
+/** SQL: the open incident the queue row `i` stands for, with the count of its open posts (stand-in included). */
+const STANDS_FOR = `LEFT JOIN LATERAL (SELECT ci.id AS "incidentId", ci.topic AS "incidentTopic",
+              1 + (SELECT count(*) FROM interactions g WHERE g.grouped_incident_id = ci.id AND g.status = 'OPEN')::int AS "groupedCount"
+         FROM care_incidents ci WHERE ci.stand_in_id = i.id AND ci.status = 'OPEN') inc ON true`;
 
 /**
  * The care queue: open inbound interactions by the indexed virtual deadline (queue_key,
@@ -65,11 +74,12 @@ export class CareQueueService {
 export async function queueItemsOf(pool: Pool, interactionIds: readonly string[], now = new Date()): Promise<(QueueItem | null)[]> {
   const { rows } = await pool.query<QueueRow>(
     `SELECT ${INTERACTION_COLUMNS}, i.queue_key AS "queueKey", c.tier, inf.score AS "influenceScore",
-            inf.topic AS "influenceTopic", s.weights
+            inf.topic AS "influenceTopic", s.weights, inc.*
        FROM interactions i
        JOIN customers c ON c.id = i.customer_id
        CROSS JOIN priority_settings s
        LEFT JOIN LATERAL interaction_influence(i.customer_id, i.topics) inf ON true
+       ${STANDS_FOR}
       WHERE i.id = ANY($1::uuid[]) AND ${queued('i')}`,
     [interactionIds],
   );
@@ -110,12 +120,13 @@ export function careQueueSql(args: CareQueueArgs) {
   }
   params.push(args.first + 1);
   const sql = `SELECT ${INTERACTION_COLUMNS}, i.queue_key AS "queueKey", c.tier, inf.score AS "influenceScore",
-              inf.topic AS "influenceTopic", s.weights
+              inf.topic AS "influenceTopic", s.weights, inc.*
          FROM (SELECT * FROM interactions i WHERE ${where.join(' AND ')}
                 ORDER BY i.queue_key, i.id LIMIT $${params.length}) i
          JOIN customers c ON c.id = i.customer_id
          CROSS JOIN priority_settings s
          LEFT JOIN LATERAL interaction_influence(i.customer_id, i.topics) inf ON true
+         ${STANDS_FOR}
         ORDER BY i.queue_key, i.id`;
   return { sql, params, countSql, countParams };
 }
@@ -137,9 +148,9 @@ function decodeQueueCursor(cursor: string | null | undefined): { key: number; id
 
 /** A queue row as its item: the priority formula at `now`, and what to do next. */
 export function toQueueItem(row: QueueRow, now: Date): QueueItem {
-  const { queueKey, tier, influenceScore, influenceTopic, weights, ...interaction } = row;
+  const { queueKey, tier, influenceScore, influenceTopic, weights, incidentId, incidentTopic, groupedCount, ...interaction } = row;
   const w: PriorityWeights = { ...DEFAULT_PRIORITY_WEIGHTS, ...weights };
-  const { score, reasons } = interactionPriority(
+  const { score, reasons: scored } = interactionPriority(
     {
       tier,
       influence: influenceScore === null ? null : { score: influenceScore, topic: influenceTopic },
@@ -153,12 +164,21 @@ export function toQueueItem(row: QueueRow, now: Date): QueueItem {
     w,
     now,
   );
-  if (interaction.pii.length === 0) return { interaction, priority: { score, reasons }, queueKey, nextStep: NextStep.RESPOND };
+  const grouped = { incidentId: incidentId ?? null, groupedCount: groupedCount ?? null };
+  // Adds nothing to the score (the reasons still add up): it says why one item stands for many.
+  const standsFor = incidentId ? [{
+    factor: 'incident',
+    contribution: 0,
+    detail: `stands for ${groupedCount} open posts on the open incident "${incidentTopic}" (the others are grouped out of the queue `
+      + 'until it is resolved): answer them together with notifyIncident or broadcastIncident',
+  }] : [];
+  const reasons = [...scored, ...standsFor];
+  if (interaction.pii.length === 0) return { interaction, priority: { score, reasons }, queueKey, nextStep: NextStep.RESPOND, ...grouped };
   // Adds nothing to the score (the reasons still add up): it changes what to do, not when.
   const privateData = {
     factor: 'privateData',
     contribution: 0,
     detail: `the public post shows private data (${interaction.pii.map((f) => `${f.kind} ${f.masked}`).join(', ')}): take the conversation offline`,
   };
-  return { interaction, priority: { score, reasons: [...reasons, privateData] }, queueKey, nextStep: NextStep.TAKE_OFFLINE };
+  return { interaction, priority: { score, reasons: [...reasons, privateData] }, queueKey, nextStep: NextStep.TAKE_OFFLINE, ...grouped };
 }

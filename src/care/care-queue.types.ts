@@ -1,4 +1,4 @@
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../graphql/pagination';
 import { Priority } from '../influence/influence.types';
 import { Interaction } from '../interactions/interaction.types';
@@ -18,6 +18,10 @@ export class QueueItem {
   @Field(() => Priority, { description: 'At the time of the request; the SLA part grows as the due time nears.' }) priority!: Priority;
   @Field(() => NextStep, { description: 'TAKE_OFFLINE when the post shows private data (Interaction.pii); the reasons say what was found.' })
   nextStep!: NextStep;
+  @Field(() => ID, { nullable: true, description: 'The open incident this item stands for: its other open posts are grouped behind it, out of the queue.' })
+  incidentId!: string | null;
+  @Field(() => Int, { nullable: true, description: 'Open posts of that incident this item stands for, itself included; null when it stands for no incident.' })
+  groupedCount!: number | null;
   queueKey!: number;
 }
 

@@ -6,6 +6,7 @@ import { pageSize, type Connection } from '../graphql/pagination';
 import { Escalation, Interaction } from '../interactions/interaction.types';
 import {
   Incident, IncidentConnection, IncidentMessage, IncidentPoster, IncidentPosterConnection, IncidentStatus, NotifyIncidentInput, ResolveIncidentInput,
+  BroadcastIncidentInput, IncidentBroadcast,
 } from './incident.types';
 import { Access, READ } from '../auth/access';
 import { PersonalDataClass } from '../graphql/enums';
@@ -47,12 +48,31 @@ export class IncidentResolver {
     return ctx.services.incidents.resolve(input, ctx.viewer);
   }
 
+  @Authorized(CAN.supervise)
+  @Mutation(() => Incident, {
+    description: 'Supervisor and up: one public post of the text per monitored brand channel, recorded once per incident, channel and text '
+      + '(retries and concurrent calls post nothing twice); the text must fit every such channel\'s length limit.',
+  })
+  broadcastIncident(@Arg('input', () => BroadcastIncidentInput) input: BroadcastIncidentInput, @Ctx() ctx: RequestContext) {
+    return ctx.services.incidents.broadcast(input, ctx.viewer);
+  }
+
+  @FieldResolver(() => Int, { description: 'Customers the filter of openIncident matched when it was opened (0 for a burst\'s incident).' })
+  async affectedCount(@Root() incident: Incident, @Ctx() ctx: RequestContext) {
+    return (await ctx.loaders.incidentCountsById.load(incident.id)).affected;
+  }
+
+  @FieldResolver(() => [IncidentBroadcast], { description: 'broadcastIncident\'s public posts, one per brand channel and text, oldest first.' })
+  broadcasts(@Root() incident: Incident, @Ctx() ctx: RequestContext) {
+    return ctx.loaders.incidentBroadcastsById.load(incident.id);
+  }
+
   @FieldResolver(() => Int, { description: 'Posts that joined: the burst\'s window and every later post on the topic while open.' })
   async postCount(@Root() incident: Incident, @Ctx() ctx: RequestContext) {
     return (await ctx.loaders.incidentCountsById.load(incident.id)).posts;
   }
 
-  @FieldResolver(() => Int, { description: 'Posters reached by at least one message.' })
+  @FieldResolver(() => Int, { description: 'Posters (and affected customers of openIncident) reached by at least one message.' })
   async reached(@Root() incident: Incident, @Ctx() ctx: RequestContext) {
     return (await ctx.loaders.incidentCountsById.load(incident.id)).reached;
   }

@@ -20,8 +20,10 @@ export class Incident {
   @Field(() => IncidentStatus) status!: IncidentStatus;
   @Field(() => DateTimeScalar, { description: 'The latest post of the burst that opened it.' }) openedAt!: Date;
   @Field(() => DateTimeScalar, { nullable: true }) resolvedAt!: Date | null;
-  @Field({ description: 'The threshold rule that tripped.' }) ruleName!: string;
-  @Field(() => Int, { description: 'The rule\'s window.' }) windowMinutes!: number;
+  @Field({ description: 'The threshold rule that tripped; "manual" for an incident opened by hand (openIncident).' }) ruleName!: string;
+  @Field(() => Int, { description: 'The rule\'s window; 0 for an incident opened by hand.' }) windowMinutes!: number;
+  @Field(() => String, { nullable: true, description: 'Who opened it by hand (openIncident); null when a burst opened it.' })
+  openedBy!: string | null;
   @Access({ dataClass: PersonalDataClass.FREE_TEXT })
   @Field(() => Int, { description: 'Posts on the topic in the window when the rule tripped.' }) triggerPosts!: number;
   escalationId!: string | null;
@@ -55,6 +57,24 @@ export class IncidentMessage {
   @Field(() => Int, { description: 'Posters not reached for want of SERVICE consent (left alone).' }) notConsented!: number;
   @Field() sentBy!: string;
   @Field(() => DateTimeScalar) sentAt!: Date;
+}
+
+@Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
+@ObjectType({ simpleResolvers: true, description: 'One public post of broadcastIncident on one monitored brand channel.' })
+export class IncidentBroadcast {
+  @Field(() => ID) brandChannelId!: string;
+  @Field(() => Channel) channel!: Channel;
+  @Field({ description: 'The brand channel\'s handle.' }) handle!: string;
+  @Field() text!: string;
+  @Field() postedBy!: string;
+  @Field(() => DateTimeScalar) postedAt!: Date;
+  incidentId!: string;
+}
+
+@InputType({ description: 'broadcastIncident: the text goes once to every monitored brand channel (a retry with the same text posts nothing twice).' })
+export class BroadcastIncidentInput {
+  @Field(() => ID) incidentId!: string;
+  @Field({ description: 'The public post; it must fit the length limit of every monitored brand channel\'s channel.' }) text!: string;
 }
 
 @InputType()

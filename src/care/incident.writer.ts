@@ -4,6 +4,7 @@ import { appendEvents } from '../events/outbox';
 import type { EntityManager } from 'typeorm';
 import { recordAudits } from '../audit/audit-log';
 import type { BurstEscalation, TopicPost } from './topic-bursts';
+import { free, queued } from './queue-membership';
 
 // Incidents, from ingestion's side: a burst that trips the threshold rule opens one (with the
 // posts of its window), and later posts on the topic join it while it is open. Both run in the
@@ -35,7 +36,33 @@ export async function joinOpenIncidents(m: EntityManager, posts: TopicPost[]): P
     // Positional tuples, topics as a text[] literal: no key names to send, no per-object lookup.
     [JSON.stringify(withTopics.map((p) => [p.interactionId, p.customerId, p.occurredAt, textArrayLiteral(p.topics)]))],
   );
+  if (rows.length > 0) await groupIncidentPosts(m, { interactionIds: withTopics.map((p) => p.interactionId) });
   return new Set(rows.map((r) => r.topic));
+}
+
+/**
+ * Groups the queued posts of open incidents (those given by id, or every post of the incidents
+ * given) behind one stand-in per incident: the incident's stand-in while it is still in the
+ * queue, else the oldest of these posts, which becomes the stand-in. The others get
+ * `grouped_incident_id` and leave the queue (queue-membership.ts) until the incident is resolved.
+ * A post someone holds stays where it is. Usage: `await groupIncidentPosts(m, { incidentIds: [id] })`
+ */
+export async function groupIncidentPosts(m: EntityManager, of: { interactionIds?: string[]; incidentIds?: string[] }): Promise<void> {
+  const which = of.interactionIds ? 'p.interaction_id = ANY($1::uuid[])' : 'p.incident_id = ANY($1::uuid[])';
+  await m.query(
+    `WITH new AS (SELECT p.incident_id, i.id, i.occurred_at FROM care_incident_posts p
+                    JOIN care_incidents ci ON ci.id = p.incident_id AND ci.status = 'OPEN'
+                    JOIN interactions i ON i.id = p.interaction_id
+                   WHERE ${which} AND ${queued('i')} AND ${free('i')}),
+          live AS (SELECT ci.id FROM care_incidents ci JOIN interactions s ON s.id = ci.stand_in_id AND ${queued('s')}
+                    WHERE ci.id IN (SELECT incident_id FROM new)),
+          lead AS (SELECT DISTINCT ON (incident_id) incident_id, id FROM new WHERE incident_id NOT IN (SELECT id FROM live)
+                    ORDER BY incident_id, occurred_at, id),
+          stood AS (UPDATE care_incidents ci SET stand_in_id = lead.id FROM lead WHERE ci.id = lead.incident_id)
+     UPDATE interactions i SET grouped_incident_id = new.incident_id FROM new
+      WHERE i.id = new.id AND new.id NOT IN (SELECT id FROM lead)`,
+    [of.interactionIds ?? of.incidentIds ?? []],
+  );
 }
 
 /**
@@ -74,6 +101,7 @@ export async function openIncidents(m: EntityManager, bursts: BurstEscalation[])
      ON CONFLICT DO NOTHING`,
     [opened.map((o) => o.id)],
   );
+  await groupIncidentPosts(m, { incidentIds: opened.map((o) => o.id) });
   await recordAudits(m, opened.map((o) => ({
     actor: `rule:${o.ruleName}`, action: 'INCIDENT_OPENED' as const, subject: null,
     details: { incidentId: o.id, topic: o.topic, escalationId: o.escalationId, posts: o.posts },

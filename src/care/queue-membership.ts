@@ -23,7 +23,9 @@ export const queued = (alias?: string) => {
     // indexes' predicate (now() is not immutable); snoozed rows stay in the indexes and are skipped.
     + (alias ? ` AND (${a}snoozed_until IS NULL OR ${a}snoozed_until <= now())` : '')
     // A do-not-engage rule matched the post at ingestion: recorded, never queued (DoNotEngageAndReplyDelivery1796300000000).
-    + ` AND ${a}do_not_engage_rule_id IS NULL`;
+    + ` AND ${a}do_not_engage_rule_id IS NULL`
+    // A post grouped behind an open incident's stand-in (docs/incidents-and-agents.md, "Grouping").
+    + ` AND ${a}grouped_incident_id IS NULL`;
 };
 
 /** SQL: nobody holds the row `alias` now. */

@@ -370,11 +370,11 @@ function customerRoot(scope: Scope, key: string, def: GraphQLField<unknown, unkn
   };
 }
 
-const QUEUE_ROW_COLUMNS = ['id', '"queueKey"', 'tier', '"influenceScore"', '"influenceTopic"', 'weights', 'category', 'sentiment', 'content', 'topics', '"slaDueAt"', '"occurredAt"', 'pii'];
+const QUEUE_ROW_COLUMNS = ['id', '"queueKey"', 'tier', '"influenceScore"', '"influenceTopic"', 'weights', 'category', 'sentiment', 'content', 'topics', '"slaDueAt"', '"occurredAt"', 'pii', '"incidentId"', '"incidentTopic"', '"groupedCount"'];
 
 interface QueueEntry {
   cursor: string;
-  node: { interaction: Record<string, unknown>; priority: unknown; nextStep: string };
+  node: { interaction: Record<string, unknown>; priority: unknown; nextStep: string; incidentId: string | null; groupedCount: number | null };
 }
 
 /** `careQueue(...)`: the page and, per item, its interaction (with customer) as JSON text; priority in JS by toQueueItem. */
@@ -425,7 +425,7 @@ function queueRoot(scope: Scope, key: string, def: GraphQLField<unknown, unknown
       const now = new Date();
       const edges = (rows as unknown as QueueRow[]).slice(0, size).map((row): QueueEntry => {
         const item = toQueueItem(row, now);
-        return { cursor: encodeCursor(row.queueKey, row.id), node: { interaction: row as unknown as Record<string, unknown>, priority: item.priority, nextStep: item.nextStep } };
+        return { cursor: encodeCursor(row.queueKey, row.id), node: { interaction: row as unknown as Record<string, unknown>, priority: item.priority, nextStep: item.nextStep, incidentId: item.incidentId, groupedCount: item.groupedCount } };
       });
       const pageInfo = { hasNextPage: rows.length > size, endCursor: edges.length ? edges[edges.length - 1].cursor : null };
       return `{"data":{"${key}":${write({ edges, pageInfo } as never)}}}\n`;

@@ -54,7 +54,9 @@ const note = (purposes: ConsentPurpose[] = [SERVICE]) => rule(PersonalDataClass.
 const mentions = (cls: PersonalDataClass, purposes: ConsentPurpose[] = [SERVICE]) => rule(cls, ErasureAction.REDACT, purposes);
 
 const CUSTOMER_ID = 't.customer_id = ANY($1::uuid[])';
-const POSTED_ON_INCIDENT = 't.incident_id IN (SELECT incident_id FROM care_incident_posters WHERE customer_id = ANY($1::uuid[]))';
+const POSTED_ON_INCIDENT = 't.incident_id IN (SELECT incident_id FROM care_incident_posters WHERE customer_id = ANY($1::uuid[])'
+  // Issue 26: or named by an incident opened by hand.
+  + ' UNION ALL SELECT incident_id FROM care_incident_affected WHERE customer_id = ANY($1::uuid[]))';
 
 export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
   audit_log: {
@@ -76,6 +78,12 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
   care_escalation_rules: { columns: operational('name', 'kind', 'team', 'threshold', 'window_minutes', 'phrases', 'enabled', 'updated_at', 'updated_by') },
   care_escalation_targets: { columns: operational('team', 'response_minutes', 'business_hours', 'updated_at', 'updated_by') },
   care_filter_rules: { columns: operational('name', 'categories', 'unless_skill_group', 'enabled', 'updated_at', 'updated_by') },
+  // Issue 26: the customers an incident opened by hand named (its filter's matches), and its public posts on brand channels.
+  care_incident_affected: {
+    owned: CUSTOMER_ID,
+    columns: { ...operational('incident_id'), ...pseudonymous('customer_id') },
+  },
+  care_incident_broadcasts: { related: POSTED_ON_INCIDENT, columns: { ...operational('incident_id', 'brand_channel_id', 'text_key', 'posted_by', 'posted_at'), text: mentions(PersonalDataClass.FREE_TEXT) } },
   care_incident_messages: {
     // One message goes to every poster of the incident: it is not the customer's to erase whole.
     related: POSTED_ON_INCIDENT,
@@ -94,9 +102,11 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
     columns: { ...operational('incident_id', 'joined_at'), ...pseudonymous('interaction_id') },
   },
   care_incidents: {
-    related: 't.id IN (SELECT incident_id FROM care_incident_posters WHERE customer_id = ANY($1::uuid[]))',
+    related: POSTED_ON_INCIDENT.replace('t.incident_id', 't.id'),
     columns: {
       ...operational('id', 'rule_name', 'window_minutes', 'trigger_posts', 'status', 'opened_at', 'escalation_id', 'resolved_at', 'resolved_by', 'created_at'),
+      // Issue 26: who opened it by hand (staff), the filter of the affected (places, tiers: shared by many), the queue's stand-in post.
+      ...operational('opened_by', 'affected_filter'), ...pseudonymous('stand_in_id'),
       // A hashtag many posted on; a handle used as one is cut out.
       topic: mentions(PersonalDataClass.FREE_TEXT),
     },
@@ -261,6 +271,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       // A connector's words about a failed reply (it may quote the customer): the whole text goes.
       delivery_error: note(),
       ...operational('breach_notified_at'),
+      ...operational('grouped_incident_id'),
       ...pseudonymous('id', 'customer_id', 'conversation_id', 'social_identity_id', 'in_reply_to_id'),
       content: note(),
       sentiment: rule(PersonalDataClass.PROFILING, ErasureAction.KEEP, [SERVICE, PROFILING]),

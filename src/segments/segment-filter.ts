@@ -30,7 +30,7 @@ export function parseSegmentFilter(text: string): SegmentFilter {
     } else if (key === 'minInfluence' || key === 'maxInfluence') {
       if (typeof value !== 'number') throw badInput(`filter.${key}`, `filter.${key} must be a number`);
       filter[key] = value;
-    } else if (key === 'influenceTopic' || key === 'country') {
+    } else if (key === 'influenceTopic' || key === 'country' || key === 'region' || key === 'city') {
       if (typeof value !== 'string') throw badInput(`filter.${key}`, `filter.${key} must be a string`);
       filter[key] = value;
     } else if (key === 'topics') {

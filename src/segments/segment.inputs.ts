@@ -30,4 +30,8 @@ export class SegmentFilter {
   purchasedSince?: Date | null;
   @Field(() => Float, { nullable: true, description: 'lifetimeValue at least this (a customer with several currencies has none). Needs PROFILING.' })
   minLifetimeValue?: number | null;
+  // Issue 26: an outage in one state or town.
+  @Field(() => String, { nullable: true, description: 'Region (state, province) as stored on the customer, case-insensitive.' })
+  region?: string | null;
+  @Field(() => String, { nullable: true, description: 'City (town) as stored on the customer, case-insensitive.' }) city?: string | null;
 }

@@ -40,6 +40,9 @@ function customerConditions(filter: SegmentFilter, p: Params): string[] {
   if (filter.tiers) where.push(`c.tier = ANY(${p.add(filter.tiers, '::text[]')})`);
   // Plain equality (codes are stored upper-case) so the planner can estimate how many match.
   if (filter.country) where.push(`c.country = ${p.add(filter.country.trim().toUpperCase())}`);
+  // Issue 26: places as people type them ("plymouth", "MI"); compared without case and outer spaces.
+  if (filter.region) where.push(`lower(c.region) = ${p.add(filter.region.trim().toLowerCase())}`);
+  if (filter.city) where.push(`lower(c.city) = ${p.add(filter.city.trim().toLowerCase())}`);
   // Scores, topics and categories are profiling: they target only customers who hold PROFILING
   // at this statement (a withdrawal or an expiry takes them out of the next read), and flagged
   // scores (ingested without it) never target.
@@ -158,6 +161,17 @@ export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose)
   };
 }
 
+/**
+ * Every customer the filter's conditions hold for, whatever their consent for any one purpose
+ * (the incident audience: consent is checked when each message is sent). Usage:
+ * `const { sql, params } = segmentCustomersSql(filter); INSERT ... SELECT id FROM (${sql}) s`
+ */
+export function segmentCustomersSql(filter: SegmentFilter) {
+  const p = new Params();
+  const where = customerConditions(filter, p);
+  return { sql: `SELECT c.id FROM customers c WHERE ${where.join(' AND ')}`, params: p.values };
+}
+
 /** How many customers the segment holds right now: disjoint parts (has a handle; only contacts), summed. */
 export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose) {
   const p = new Params();
@@ -184,6 +198,10 @@ export function checkFilter(f: SegmentFilter): void {
   if (f.influenceTopic != null && normaliseTopic(f.influenceTopic) === '') throw badInput('filter.influenceTopic', 'filter.influenceTopic must not be empty');
   if (f.country != null && !/^[A-Za-z0-9 -]{1,64}$/.test(f.country.trim())) {
     throw badInput('filter.country', 'filter.country must be a country code');
+  }
+  for (const field of ['region', 'city'] as const) {
+    const v = f[field];
+    if (v != null && (v.trim() === '' || v.trim().length > 200)) throw badInput(`filter.${field}`, `filter.${field} must be 1-200 characters`);
   }
   if (f.interactedSince && Number.isNaN(f.interactedSince.getTime())) throw badInput('filter.interactedSince', 'not a date');
   if (f.products && (f.products.length === 0 || f.products.length > 100)) throw badInput('filter.products', 'filter.products must hold 1-100 products when given');

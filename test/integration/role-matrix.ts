@@ -527,6 +527,17 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     allowed: ['supervisor', 'marketing', 'admin'],
     document: `{ conversationMap(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { channel } }`,
   },
+  // Issue 26, incidents by hand: a topic of its own and a town nobody lives in (nobody affected, nothing sent).
+  'Mutation.openIncident': {
+    allowed: SUPERVISORS,
+    document: `mutation($input: OpenIncidentInput!) { openIncident(input: $input) { id } }`,
+    variables: (fx) => ({ input: { topic: `matrix-${fx.unique()}`, affected: { city: `matrix-${fx.unique()}` }, message: 'matrix' } }),
+  },
+  'Mutation.broadcastIncident': {
+    allowed: SUPERVISORS,
+    document: `mutation($id: ID!) { broadcastIncident(input: { incidentId: $id, text: "matrix" }) { id } }`,
+    variables: async (fx) => ({ id: await newIncident(fx) }),
+  },
 };
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
