@@ -28,6 +28,7 @@ import { ConsentAtTheRead1795890000000 } from './1795890000000-ConsentAtTheRead'
 import { ConsentEffectiveAt1795891000000 } from './1795891000000-ConsentEffectiveAt';
 import { CareRulesVersion1795910000000 } from './1795910000000-CareRulesVersion';
 import { OneQueueRule1795920000000 } from './1795920000000-OneQueueRule';
+import { SavedSegments1796700000000 } from './1796700000000-SavedSegments';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -61,4 +62,5 @@ export const migrations = [
   ConsentEffectiveAt1795891000000,
   CareRulesVersion1795910000000,
   OneQueueRule1795920000000,
+  SavedSegments1796700000000,
 ];

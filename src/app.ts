@@ -35,6 +35,8 @@ import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
 import { segmentExportHandler } from './segments/segment-export.http';
 import { ProfilingExpiryJob, type ProfilingExpiryOptions } from './influence/profiling-expiry';
+import { SegmentWorker, type SegmentWorkerOptions } from './segments/saved-segment.worker';
+import { decodeFilter } from './segments/saved-segment.filter';
 import { corsFor, originRule } from './http/cors';
 import { ideRouter } from './http/ide';
 import { createTracing } from './http/tracing';
@@ -71,6 +73,8 @@ export interface AppDeps {
   outboxPrune?: Partial<PruneOptions>;
   /** The periodic re-rank of the care queue after PROFILING grants expire (src/influence/profiling-expiry.ts); false: none in this process. */
   profilingExpiry?: false | Partial<ProfilingExpiryOptions>;
+  /** The worker that keeps saved segments current (src/segments/saved-segment.worker.ts); false: not started in this process (drain() still works). */
+  segmentWorker?: false | Partial<SegmentWorkerOptions>;
   /** Browser origins allowed by CORS and on WebSocket upgrades (main.ts: CORS_ORIGINS). Default: none in production, the loopback on any port otherwise. */
   corsOrigins?: readonly string[];
   /** GraphiQL at GET /graphql for a browser (main.ts: IDE). Default: on outside production. */
@@ -89,6 +93,8 @@ export interface App {
   readonly events: EventBus;
   /** The WebSocket server of subscriptions. */
   readonly live: { connections(): number; stats: ExecutionStats };
+  /** The saved-segment worker of this app (started unless `segmentWorker: false`). */
+  readonly segments: SegmentWorker;
   /** Drains in-flight requests and stops Apollo; the database is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -135,6 +141,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const server = http.createServer(app);
 
   const schema = deps.schema ?? (await buildAppSchema());
+  const segmentWorker = new SegmentWorker(primary, (json) => decodeFilter(schema, json), logger, deps.segmentWorker || {});
+  if (deps.segmentWorker !== false) segmentWorker.start();
   // One mutation counter for Apollo and the desk fast path: a mutation counts once whichever answers it.
   const counter = mutationCounter(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix });
   const fastPaths = deps.responseFastPath ?? deps.compiledReads ?? true;
@@ -247,12 +255,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     limits,
     events: bus,
     live,
+    segments: segmentWorker,
     async stop() {
       await live.close();
       if (!livePool.ended) await livePool.end();
       await worker?.stop();
       await pruner?.stop();
       await profilingExpiry?.stop();
+      await segmentWorker.stop();
       await bus.stop();
       await apollo.stop();
       await tracing?.shutdown();

@@ -44,6 +44,8 @@ import { SecretBox } from './webhooks/webhook-secrets';
 import type { UrlPolicy } from './webhooks/webhook-url';
 import type { LiveHandle } from './events/live-feed';
 import { NodeService } from './customer360/node.service';
+import { SavedSegmentService } from './segments/saved-segment.service';
+import { createSavedSegmentLoaders } from './segments/saved-segment.loaders';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -59,6 +61,7 @@ export function createLoaders(pool: Pool) {
     ...createBrandChannelLoaders(pool),
     ...createAgentLoaders(pool),
     ...createIncidentLoaders(pool),
+    ...createSavedSegmentLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -106,6 +109,7 @@ export function createServices(
       options.webhooks?.secrets ?? new SecretBox(randomBytes(32)),
       options.webhooks?.policy ?? { allowPrivate: false, requireHttps: true },
     ),
+    savedSegments: new SavedSegmentService(pool),
   };
 }
 export type Services = ReturnType<typeof createServices>;

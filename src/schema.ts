@@ -34,6 +34,7 @@ import './events/event-types';
 import { CareLiveResolver } from './care/care-live.resolver';
 import { CustomerActivityResolver } from './interactions/customer-activity.resolver';
 import { NodeResolver } from './customer360/node.resolver';
+import { SavedSegmentResolver } from './segments/saved-segment.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -74,6 +75,7 @@ export const resolvers: NonEmptyArray<Function> = [
   CareLiveResolver,
   CustomerActivityResolver,
   NodeResolver,
+  SavedSegmentResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'WEBHOOK_REGISTERED',
   'WEBHOOK_DELETED',
   'WEBHOOK_EVENTS_REDELIVERED',
+  'SEGMENT_SAVED',
+  'SEGMENT_DELETED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -30,6 +30,9 @@ export interface EventPayloads {
   [EventType.TIER_CHANGED]: { customerId: string; tier: string; previousTier: string };
   [EventType.INCIDENT_OPENED]: { incidentId: string; topic: string; escalationId: string | null; posts: number };
   [EventType.INCIDENT_RESOLVED]: { incidentId: string; escalationId: string | null };
+  /** `identifiers`: the customer's emails, phones and handles usable for the segment's purpose when it entered. */
+  [EventType.SEGMENT_ENTERED]: { savedSegmentId: string; customerId: string; purpose: ConsentPurpose; identifiers: EventIdentifier[] };
+  [EventType.SEGMENT_LEFT]: { savedSegmentId: string; customerId: string; purpose: ConsentPurpose };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
@@ -63,4 +66,7 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   // A topic is counted over many people's posts (a hashtag or keyword), not about one person.
   [EventType.INCIDENT_OPENED]: { incidentId: ID, topic: OP, escalationId: ID, posts: OP },
   [EventType.INCIDENT_RESOLVED]: { incidentId: ID, escalationId: ID },
+  // Identifiers reach only a webhook whose purpose is the segment's (src/webhooks/webhook-payload.ts), each by its own consent.
+  [EventType.SEGMENT_ENTERED]: { savedSegmentId: ID, customerId: ID, purpose: OP, identifiers: CONTACT },
+  [EventType.SEGMENT_LEFT]: { savedSegmentId: ID, customerId: ID, purpose: OP },
 };

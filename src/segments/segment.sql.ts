@@ -10,7 +10,7 @@ import { customerGrantedNowSql, grantedNowSql } from '../identities/consent-ledg
 // the statement's now(). Nothing is filtered in JavaScript afterwards.
 
 /** Positional parameters collected while a statement is built. */
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   add(value: unknown, cast = ''): string {
     this.values.push(value);
@@ -84,12 +84,24 @@ function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Para
 }
 
 /**
+ * Narrows a segment to some customers: the stored members of a saved segment (its `members`),
+ * or given ids (the saved-segment worker's changed customers).
+ */
+export type SegmentScope = { savedSegmentId: string } | { customerIds: readonly string[] };
+
+function scopeCondition(scope: SegmentScope | undefined, p: Params): string[] {
+  if (!scope) return [];
+  if ('customerIds' in scope) return [`c.id = ANY(${p.add(scope.customerIds, '::uuid[]')})`];
+  return [`c.id IN (SELECT m.customer_id FROM saved_segment_members m WHERE m.segment_id = ${p.add(scope.savedSegmentId, '::uuid')})`];
+}
+
+/**
  * One keyset page of members, oldest customer first, ORDER BY (created_at, id): each page
  * costs the same however deep it is.
  */
-export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, limit: number, after: Keyset | null) {
+export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, limit: number, after: Keyset | null, scope?: SegmentScope) {
   const p = new Params();
-  const where = customerConditions(filter, p);
+  const where = [...customerConditions(filter, p), ...scopeCondition(scope, p)];
   const lists = identifierLists(filter, purpose, p);
   where.push(lists.member);
   if (after) where.push(`(c.created_at, c.id) > (${p.add(after[0], '::timestamptz')}, ${p.add(after[1], '::uuid')})`);
@@ -141,13 +153,24 @@ export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose)
 }
 
 /** How many customers the segment holds right now: disjoint parts (has a handle; only contacts), summed. */
-export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose) {
+export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose, scope?: SegmentScope) {
   const p = new Params();
-  const where = customerConditions(filter, p);
+  const where = [...customerConditions(filter, p), ...scopeCondition(scope, p)];
   const parts = identifierLists(filter, purpose, p).owners.map(
     (owner) => `(SELECT count(*) FROM customers c WHERE ${[...where, owner].join(' AND ')})`,
   );
   return { sql: `SELECT (${parts.join(' + ')})::int AS n`, params: p.values };
+}
+
+/**
+ * `SELECT c.id` of the segment's members (within `scope` when given): the membership rule of
+ * `segment` and `segmentCountSql`, for statements that keep saved segments current. Parameters
+ * go to `p`, so the caller can build a larger statement around it.
+ */
+export function segmentMemberIdsSql(filter: SegmentFilter, purpose: ConsentPurpose, p: Params, scope?: SegmentScope): string {
+  const where = [...customerConditions(filter, p), ...scopeCondition(scope, p)];
+  const owners = identifierLists(filter, purpose, p).owners;
+  return `SELECT c.id FROM customers c WHERE ${where.join(' AND ')} AND (${owners.map((o) => `(${o})`).join(' OR ')})`;
 }
 
 /** BAD_USER_INPUT naming the field for values that cannot describe a segment. */
