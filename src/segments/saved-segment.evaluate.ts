@@ -19,19 +19,42 @@ export interface Diff {
 }
 
 /**
- * Brings one saved segment's stored members in line with the segment rule, for `customerIds`
- * only (null: every customer), in one statement: the members now (segmentMemberIdsSql, the rule
- * of `segment` itself), those stored, and the difference inserted and deleted. With `events`,
+ * The customers to evaluate: `changed` (whose stored memberships are checked) and, among them,
+ * the `candidates` that may be members now (see candidatesFor).
+ */
+export interface ChangedCustomers {
+  changed: readonly string[];
+  candidates: readonly string[];
+}
+
+/**
+ * Of `changed`, those who could be in some segment of `purpose`: the members of the segment with
+ * no filter (not merged or erased, a usable identifier for the purpose), by the rule of `segment`
+ * itself. Every segment of that purpose holds a subset of them, so the others need no evaluation
+ * beyond leaving.
+ */
+export async function candidatesFor(client: PoolClient, purpose: ConsentPurpose, changed: readonly string[]): Promise<string[]> {
+  const p = new Params();
+  const sql = segmentMemberIdsSql({}, purpose, p, { customerIds: changed });
+  const { rows } = await client.query<{ id: string }>(`SELECT id::text FROM (${sql}) m`, p.values);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Brings one saved segment's stored members in line with the segment rule, for some customers
+ * (null: every customer), in one statement: the members now (segmentMemberIdsSql, the rule of
+ * `segment` itself, over the candidates), those stored among the changed, and the difference
+ * inserted and deleted. With `events`,
  * each entrant is a SEGMENT_ENTERED (with the identifiers usable for the purpose, as `segment`
  * shows them) and each leaver a SEGMENT_LEFT, appended in the same transaction.
  * The caller holds the segment's row lock (FOR UPDATE) in `client`'s open transaction: two
  * evaluations of one segment never overlap, so a change is told once.
  */
-export async function evaluateSegment(client: PoolClient, segment: SegmentToEvaluate, customerIds: readonly string[] | null, events: boolean): Promise<Diff> {
+export async function evaluateSegment(client: PoolClient, segment: SegmentToEvaluate, customers: ChangedCustomers | null, events: boolean): Promise<Diff> {
   const p = new Params();
   const id = p.add(segment.id, '::uuid');
-  const fresh = segmentMemberIdsSql(segment.filter, segment.purpose, p, customerIds ? { customerIds } : undefined);
-  const within = customerIds ? `AND m.customer_id = ANY(${p.add(customerIds, '::uuid[]')})` : '';
+  const fresh = segmentMemberIdsSql(segment.filter, segment.purpose, p, customers ? { customerIds: customers.candidates } : undefined);
+  const within = customers ? `AND m.customer_id = ANY(${p.add(customers.changed, '::uuid[]')})` : '';
   const { rows } = await client.query<{ change: 'ENTERED' | 'LEFT'; customer_id: string }>(
     `WITH fresh AS (${fresh}),
           entered AS (INSERT INTO saved_segment_members (segment_id, customer_id) SELECT ${id}, f.id FROM fresh f

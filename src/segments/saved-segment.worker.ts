@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { inTransaction } from '../db/transaction';
 import type { ConsentPurpose } from '../graphql/enums';
 import type { Logger } from '../logger';
-import { evaluateInFull, evaluateSegment, type SegmentToEvaluate } from './saved-segment.evaluate';
+import { candidatesFor, evaluateInFull, evaluateSegment, type SegmentToEvaluate } from './saved-segment.evaluate';
 import type { SegmentFilter } from './segment.inputs';
 
 export interface SegmentWorkerOptions {
@@ -119,10 +119,20 @@ export class SegmentWorker {
       if (rows.length === 0) return 0;
       const ids = [...new Set(rows.map((r) => r.customer_id))];
       const segments = await client.query<SegmentRow>(`SELECT id, purpose, filter FROM saved_segments ORDER BY id FOR UPDATE`);
+      // A segment is evaluated when some changed customer may be in it now or was in it.
+      const candidates = new Map<ConsentPurpose, string[]>();
+      for (const purpose of new Set(segments.rows.map((s) => s.purpose))) candidates.set(purpose, await candidatesFor(client, purpose, ids));
+      const { rows: holding } = await client.query<{ id: string }>(
+        `SELECT DISTINCT segment_id::text AS id FROM saved_segment_members WHERE customer_id = ANY($1::uuid[])`,
+        [ids],
+      );
+      const held = new Set(holding.map((r) => r.id));
       let entered = 0;
       let left = 0;
       for (const segment of segments.rows) {
-        const diff = await evaluateSegment(client, this.toEvaluate(segment), ids, true);
+        const mayEnter = candidates.get(segment.purpose)!;
+        if (mayEnter.length === 0 && !held.has(segment.id)) continue;
+        const diff = await evaluateSegment(client, this.toEvaluate(segment), { changed: ids, candidates: mayEnter }, true);
         entered += diff.entered.length;
         left += diff.left.length;
       }
