@@ -80,7 +80,16 @@ function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Para
   const hasHandle = `EXISTS (SELECT 1 ${social} AND si.customer_id = c.id)`;
   const hasContact = `EXISTS (SELECT 1 ${contact} AND cp.customer_id = c.id)`;
   const owners = filter.platforms ? [hasHandle] : [hasHandle, `NOT ${hasHandle} AND ${hasContact}`];
-  return { joins, member, owners };
+  // The same condition as per-customer probes, for a statement over a few given customers (the
+  // saved-segment worker): the forms above hash every usable identifier in the database, right
+  // for a whole segment, far too much for a few thousand customers. The LATERAL ... LIMIT 1 inside
+  // a FROM subquery keeps the planner from turning the probe back into a hashed subplan.
+  const probe = filter.platforms
+    ? `EXISTS (SELECT 1 FROM (SELECT si.id FROM social_identities si WHERE si.customer_id = c.id ${platformSql}) h
+         CROSS JOIN LATERAL (SELECT 1 FROM consent_current cs WHERE cs.identity_id = h.id AND cs.purpose = ${purposeParam}
+                               AND ${grantedNowSql('cs')} LIMIT 1) g LIMIT 1)`
+    : customerGrantedNowSql('c.id', purposeParam);
+  return { joins, member, owners, probe };
 }
 
 /**
@@ -169,8 +178,9 @@ export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose, 
  */
 export function segmentMemberIdsSql(filter: SegmentFilter, purpose: ConsentPurpose, p: Params, scope?: SegmentScope): string {
   const where = [...customerConditions(filter, p), ...scopeCondition(scope, p)];
-  const owners = identifierLists(filter, purpose, p).owners;
-  return `SELECT c.id FROM customers c WHERE ${where.join(' AND ')} AND (${owners.map((o) => `(${o})`).join(' OR ')})`;
+  const lists = identifierLists(filter, purpose, p);
+  const member = scope && 'customerIds' in scope ? lists.probe : lists.owners.map((o) => `(${o})`).join(' OR ');
+  return `SELECT c.id FROM customers c WHERE ${where.join(' AND ')} AND (${member})`;
 }
 
 /** BAD_USER_INPUT naming the field for values that cannot describe a segment. */
