@@ -6,9 +6,12 @@ import { candidatesFor, evaluateInFull, evaluateSegment, type SegmentToEvaluate 
 import type { SegmentFilter } from './segment.inputs';
 
 export interface SegmentWorkerOptions {
-  /** How often an idle worker looks for changed customers. */
+  /**
+   * The pause between rounds (unless a round took a full batch). Changes gather meanwhile, and a
+   * customer written many times (a burst of ingestion) is evaluated once per round, not per write.
+   */
   pollMs: number;
-  /** Changed-customer rows taken per transaction. */
+  /** Changed-customer rows taken per transaction (deduplicated before evaluation). */
   batchSize: number;
   /** How often grants that expired (a change no write makes) mark their customers as changed. */
   expirySweepMs: number;
@@ -17,8 +20,8 @@ export interface SegmentWorkerOptions {
 }
 
 export const DEFAULT_SEGMENT_WORKER_OPTIONS: SegmentWorkerOptions = {
-  pollMs: 1_000,
-  batchSize: 5_000,
+  pollMs: 5_000,
+  batchSize: 20_000,
   expirySweepMs: 30_000,
   fullEvaluationMs: 3600_000,
 };
@@ -80,22 +83,29 @@ export class SegmentWorker {
 
   /** One step of work; false when there was none. */
   private async round(): Promise<boolean> {
+    return (await this.step()) !== 'idle';
+  }
+
+  /** One step: 'full' when it took a whole batch of changed customers (more may be waiting). */
+  private async step(): Promise<'idle' | 'some' | 'full'> {
     if (Date.now() - this.lastSweep >= this.options.expirySweepMs) {
       this.lastSweep = Date.now();
       await this.markExpired();
     }
-    return (await this.evaluateChanged()) > 0 || this.evaluateOneInFull();
+    const taken = await this.evaluateChanged();
+    if (taken >= this.options.batchSize) return 'full';
+    return taken > 0 || (await this.evaluateOneInFull()) ? 'some' : 'idle';
   }
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      let worked = false;
+      let step: 'idle' | 'some' | 'full' = 'idle';
       try {
-        worked = await this.round();
+        step = await this.step();
       } catch (error) {
         if (!this.stopping) this.logger.warn({ err: error }, 'segment worker: round failed; retrying');
       }
-      if (!worked && !this.stopping) {
+      if (step !== 'full' && !this.stopping) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.pollMs);
           this.waker = () => {
