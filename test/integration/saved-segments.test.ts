@@ -206,6 +206,24 @@ describe('saved segments follow changes', () => {
     expect((await segmentEvents(id)).map((e) => e.type)).toEqual(['SEGMENT_LEFT']);
   });
 
+  it('the worker loop of a running app tells a change on its own, without a drain', async () => {
+    const running = await startTestApp({ segmentWorker: { pollMs: 100 } });
+    try {
+      const place = country();
+      const c = await customerIn(place, false);
+      const id = (await save(`loop-${unique()}`, { country: place })).data!.saveSegment.id;
+      await insertConsentEvents(app.pool, [{ identityId: c.identityId, status: 'GRANTED' }]);
+      let events: Awaited<ReturnType<typeof segmentEvents>> = [];
+      for (let tries = 0; tries < 300 && events.length === 0; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        events = await segmentEvents(id);
+      }
+      expect(events.map((e) => [e.type, e.customerId])).toEqual([['SEGMENT_ENTERED', c.id]]);
+    } finally {
+      await running.close();
+    }
+  });
+
   it('webhooks receive a segment event\'s identifiers only when their purpose is the segment\'s', () => {
     const event = {
       type: 'SEGMENT_ENTERED',
