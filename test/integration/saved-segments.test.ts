@@ -4,6 +4,10 @@ import { createCustomer, unique } from '../helpers/factory';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { webhookData } from '../../src/webhooks/webhook-payload';
 import { ConsentPurpose } from '../../src/graphql/enums';
+import { buildAppSchema } from '../../src/schema';
+import { SegmentWorker } from '../../src/segments/saved-segment.worker';
+import { decodeFilter } from '../../src/segments/saved-segment.filter';
+import { createLogger } from '../../src/logger';
 
 let app: TestApp;
 let other: TestApp;
@@ -159,6 +163,22 @@ describe('saved segments follow changes', () => {
     expect((await segmentEvents(id)).map((e) => [e.type, e.customerId])).toEqual([['SEGMENT_ENTERED', c.id], ['SEGMENT_LEFT', c.id]]);
   });
 
+  it('a filter read back from storage keeps its dates: a new interaction after interactedSince brings the customer in', async () => {
+    const place = country();
+    const c = await customerIn(place, true);
+    const since = new Date(Date.now() - 3600_000).toISOString();
+    const saved = (await save(`since-${unique()}`, { country: place, interactedSince: since })).data!.saveSegment;
+    expect(saved).toMatchObject({ filter: { country: place, interactedSince: since }, memberCount: 0 });
+    const { rows } = await app.pool.query(
+      `INSERT INTO conversations (customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
+       VALUES ($1, 'EMAIL', 'EMAIL', ARRAY['EMAIL'], now(), now()) RETURNING id`, [c.id]);
+    await app.pool.query(
+      `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, category)
+       VALUES ($1, $2, 'EMAIL', 'INBOUND', now(), 'hello', 'QUESTION')`, [c.id, rows[0].id]);
+    await app.app.segments.drain();
+    expect((await segmentEvents(saved.id)).map((e) => [e.type, e.customerId])).toEqual([['SEGMENT_ENTERED', c.id]]);
+  });
+
   it('an expired grant takes the customer out without a write (the expiry sweep)', async () => {
     const place = country();
     const c = await createCustomer(app.pool, { country: place, handles: [{ platform: 'TWITTER', handle: `exp${unique()}` }] });
@@ -180,7 +200,10 @@ describe('saved segments follow changes', () => {
       await insertConsentEvents(app.pool, [{ identityId: c.identityId, status: 'GRANTED' }]);
       if (n % 3 === 0) await insertConsentEvents(app.pool, [{ identityId: c.identityId, status: 'GRANTED' }]);
     }
-    await Promise.all([app.app.segments.drain(), other.app.segments.drain(), app.app.segments.drain(), other.app.segments.drain()]);
+    // Small batches, so both processes take rows of the same customers and evaluate at once.
+    const schema = await buildAppSchema();
+    const workers = [app, other, app, other].map((a) => new SegmentWorker(a.pool, (json) => decodeFilter(schema, json), createLogger('silent'), { batchSize: 3 }));
+    await Promise.all(workers.map((w) => w.drain()));
     const events = await segmentEvents(id);
     expect(events.map((e) => e.customerId).sort()).toEqual(customers.map((c) => c.id).sort());
     expect(events.every((e) => e.type === 'SEGMENT_ENTERED')).toBe(true);
