@@ -39,8 +39,9 @@ export type FilterDecoder = (json: Record<string, unknown>) => SegmentFilter;
  * Keeps saved segments current (docs/consent-and-segments.md, "Saved segments"). Writes mark the
  * customers they touch in segment_dirty_customers (triggers, migration SavedSegments); each
  * round takes a batch of them (SKIP LOCKED: processes take different rows), locks every saved
- * segment (in id order: two processes queue instead of both telling one change), evaluates each
- * for those customers only and appends the events, in one transaction. Beside that: customers
+ * segment (in id order: evaluations of one segment never overlap, so the later reads the earlier's
+ * result; a membership row's primary key already makes each change told once), evaluates each for
+ * those customers only and appends the events, in one transaction. Beside that: customers
  * whose grants expired are marked every `expirySweepMs`, segments never populated are populated,
  * and a segment evaluated in full longer than `fullEvaluationMs` ago is evaluated again.
  * Any number of processes may run it.
