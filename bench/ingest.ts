@@ -1,4 +1,4 @@
-// `npm run bench:ingest -- [--url http://host:4000/graphql --token <JWT>] [--calls 20] [--concurrency 2] [--new-share 0.05] [--profiling] [--handles FILE] [--floor-runs 5]`
+// `npm run bench:ingest -- [--url http://host:4000/graphql --token <JWT>] [--calls 20] [--concurrency 2] [--new-share 0.05] [--profiling] [--saved-segments 50 [--marketing]] [--handles FILE] [--floor-runs 5]`
 // Posts recordInteractions calls of 1,000 over HTTP from a separate load process (bench/ingest-load.ts)
 // and prints interactions per second. With the local service it then prints the floor beside it:
 // PostgreSQL COPY of the rows of the last measured call into the same table (indexes, triggers, fsync).
@@ -6,6 +6,11 @@
 // `\copy (SELECT platform, handle FROM social_identities ...) TO FILE`) instead of made-up ones.
 // --profiling (local service only): the warm-up customers grant PROFILING, so every public
 // post of the measured calls re-scores its customer with the default influence scorer.
+// --saved-segments N (local service only): N saved MARKETING segments of varied filters are kept
+// current while the measured calls run (triggers mark every written customer, the service's
+// segment worker evaluates them); it then prints how long the worker took to catch up.
+// --marketing: the warm-up customers grant MARKETING too, so every written customer may be a
+// member (the worst case for the segment worker; without it none can be and segments are skipped).
 // Without --url it starts the real service in this process on a fresh embedded PostgreSQL
 // (fsync on) in a temp folder, and removes it afterwards.
 import 'reflect-metadata';
@@ -38,6 +43,8 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '5000' },
     'new-share': { type: 'string', default: '0.05' },
     profiling: { type: 'boolean', default: false },
+    'saved-segments': { type: 'string', default: '0' },
+    marketing: { type: 'boolean', default: false },
     handles: { type: 'string' },
     'floor-runs': { type: 'string', default: '5' },
   },
@@ -151,6 +158,32 @@ async function startLocalService() {
       `INSERT INTO consent_events (customer_id, social_identity_id, purpose, status, recorded_at, source, recorded_by)
        SELECT customer_id, id, 'PROFILING', 'GRANTED', now(), 'SOCIAL_MESSAGE', 'bench' FROM social_identities`,
     ),
+    grantMarketing: () => dataSource.query(
+      `INSERT INTO consent_events (customer_id, social_identity_id, purpose, status, recorded_at, source, recorded_by)
+       SELECT customer_id, id, 'MARKETING', 'GRANTED', now(), 'SOCIAL_MESSAGE', 'bench' FROM social_identities`,
+    ),
+    /** N saved MARKETING segments of varied filters, populated by the service's segment worker before it resolves. */
+    async saveSegments(n: number) {
+      const variants = (k: number): Record<string, unknown>[] => [
+        { tiers: ['GOLD', 'PLATINUM'] }, { platforms: ['TWITTER'] }, { categories: ['COMPLAINT'] }, { minInfluence: 1 + (k % 9) },
+        { country: 'US' }, { interactedSince: new Date(Date.now() - (k + 1) * 3600_000).toISOString() }, { topics: ['warranty'] },
+      ];
+      const filters = Array.from({ length: n }, (_, k) => variants(k)[k % 7]);
+      await dataSource.query(
+        `INSERT INTO saved_segments (name, purpose, filter, created_by)
+         SELECT 'bench-' || t.n, 'MARKETING', t.f, 'bench' FROM unnest($1::jsonb[]) WITH ORDINALITY AS t(f, n)`,
+        [filters.map((f) => JSON.stringify(f))],
+      );
+      await app.segments.drain();
+    },
+    /** How many changed-customer rows wait, and the milliseconds until the segment worker has evaluated them all. */
+    async segmentCatchUp() {
+      const started = performance.now();
+      const left = async () => Number((await dataSource.query(`SELECT count(*) AS n FROM segment_dirty_customers`))[0].n);
+      const backlog = await left();
+      while ((await left()) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      return { backlog, ms: performance.now() - started };
+    },
     copyFloor: (rows: number, runs: number) => copyFloor(db.url, rows, runs),
     cpuSeconds: () => ({ node: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, postgres: postgresCpuSeconds(postmaster) }),
     async stop() {
@@ -180,6 +213,14 @@ async function main(): Promise<void> {
       process.stdout.write('every warm-up customer granted PROFILING: measured posts re-score their customers\n');
     }
 
+    const segments = Number(values['saved-segments']);
+    if (segments > 0) {
+      if (!local) throw new Error('--saved-segments needs the local service (no --url)');
+      if (values.marketing) await local.grantMarketing();
+      await local.saveSegments(segments);
+      process.stdout.write(`${segments} saved segments, populated${values.marketing ? ' (every warm-up customer granted MARKETING)' : ''}; the service's segment worker keeps them current during the measured calls\n`);
+    }
+
     const cpuBefore = local?.cpuSeconds();
     const m = await load.run('measured');
     const total = m.interactions;
@@ -197,6 +238,10 @@ async function main(): Promise<void> {
         `CPU per interaction: ${perItem(node)} in the service (Node), ${perItem(postgres)} in PostgreSQL, ${perItem(m.cpuSeconds)} in the load process; ` +
           `service + PostgreSQL = ${(total / (node + postgres)).toFixed(0)} interactions per CPU-second (load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`,
       );
+    }
+    if (local && segments > 0) {
+      const { backlog, ms } = await local.segmentCatchUp();
+      process.stdout.write(`saved segments: ${backlog} changed-customer rows waiting when the calls ended, all evaluated ${(ms / 1000).toFixed(1)} s later\n`);
     }
     if (local) {
       // After the measured phase: the floor copies the rows of its last call.

@@ -35,6 +35,7 @@ import { IdentitySafeguards1796800000000 } from './1796800000000-IdentitySafegua
 import { Purchases1796500000000 } from './1796500000000-Purchases';
 import { EscalationWorklists1796100000000 } from './1796100000000-EscalationWorklists';
 import { IncidentsByHand1796400000000 } from './1796400000000-IncidentsByHand';
+import { SavedSegments1796700000000 } from './1796700000000-SavedSegments';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -75,4 +76,5 @@ export const migrations = [
   Purchases1796500000000,
   EscalationWorklists1796100000000,
   IncidentsByHand1796400000000,
+  SavedSegments1796700000000,
 ];

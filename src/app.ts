@@ -37,6 +37,8 @@ import { deskFastPath } from './customer360/desk.handler';
 import { segmentExportHandler } from './segments/segment-export.http';
 import { ProfilingExpiryJob, type ProfilingExpiryOptions } from './influence/profiling-expiry';
 import { SlaBreachSweep, type SlaSweepOptions } from './care/sla-breach.sweep';
+import { SegmentWorker, type SegmentWorkerOptions } from './segments/saved-segment.worker';
+import { decodeFilter } from './segments/saved-segment.filter';
 import { corsFor, originRule } from './http/cors';
 import { ideRouter } from './http/ide';
 import { createTracing } from './http/tracing';
@@ -78,6 +80,8 @@ export interface AppDeps {
   retention?: false | Partial<RetentionJobOptions>;
   /** The SLA breach sweep (SLA_BREACHED once per item): off unless given (main.ts runs it; tests share one database and call sweepSlaBreaches). */
   slaSweep?: Partial<SlaSweepOptions>;
+  /** The worker that keeps saved segments current (src/segments/saved-segment.worker.ts); false: not started in this process (drain() still works). */
+  segmentWorker?: false | Partial<SegmentWorkerOptions>;
   /** Browser origins allowed by CORS and on WebSocket upgrades (main.ts: CORS_ORIGINS). Default: none in production, the loopback on any port otherwise. */
   corsOrigins?: readonly string[];
   /** GraphiQL at GET /graphql for a browser (main.ts: IDE). Default: on outside production. */
@@ -96,6 +100,8 @@ export interface App {
   readonly events: EventBus;
   /** The WebSocket server of subscriptions. */
   readonly live: { connections(): number; stats: ExecutionStats };
+  /** The saved-segment worker of this app (started unless `segmentWorker: false`). */
+  readonly segments: SegmentWorker;
   /** Drains in-flight requests and stops Apollo; the database is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -146,6 +152,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const server = http.createServer(app);
 
   const schema = deps.schema ?? (await buildAppSchema());
+  const segmentWorker = new SegmentWorker(primary, (json) => decodeFilter(schema, json), logger, deps.segmentWorker || {});
+  if (deps.segmentWorker !== false) segmentWorker.start();
   // One mutation counter for Apollo and the desk fast path: a mutation counts once whichever answers it.
   const counter = mutationCounter(limits, { pool: primary, keyPrefix: deps.rateLimitKeyPrefix });
   const fastPaths = deps.responseFastPath ?? deps.compiledReads ?? true;
@@ -259,6 +267,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     limits,
     events: bus,
     live,
+    segments: segmentWorker,
     async stop() {
       await live.close();
       if (!livePool.ended) await livePool.end();
@@ -267,6 +276,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await profilingExpiry?.stop();
       await retention?.stop();
       await slaSweep?.stop();
+      await segmentWorker.stop();
       await bus.stop();
       await apollo.stop();
       await tracing?.shutdown();

@@ -60,6 +60,8 @@ import { HandoffMetricsService } from './analytics/handoff-metrics.service';
 import { DoNotEngageService } from './care/do-not-engage.service';
 import { ReplyDeliveryService } from './care/reply-delivery.service';
 import { RetentionService } from './privacy/retention.service';
+import { SavedSegmentService } from './segments/saved-segment.service';
+import { createSavedSegmentLoaders } from './segments/saved-segment.loaders';
 
 /** Every per-request DataLoader, by `<entity>By<Key>`. */
 export function createLoaders(pool: Pool) {
@@ -77,6 +79,7 @@ export function createLoaders(pool: Pool) {
     ...createIncidentLoaders(pool),
     ...createNoteLoaders(pool),
     ...createPurchaseLoaders(pool),
+    ...createSavedSegmentLoaders(pool),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -140,6 +143,7 @@ export function createServices(
     doNotEngage: new DoNotEngageService(dataSource),
     replyDelivery: new ReplyDeliveryService(dataSource),
     retention: new RetentionService(dataSource),
+    savedSegments: new SavedSegmentService(pool),
   };
 }
 export type Services = ReturnType<typeof createServices>;

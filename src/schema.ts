@@ -43,6 +43,7 @@ import { DoNotEngageResolver, InteractionDeliveryResolver } from './care/do-not-
 import { RetentionResolver } from './privacy/retention.resolver';
 import { IdentitySafeguardsResolver, MergePreviewResolver } from './identities/identity-safeguards.resolver';
 import { CustomerPurchasesResolver, PurchaseResolver } from './purchases/purchase.resolver';
+import { SavedSegmentResolver } from './segments/saved-segment.resolver';
 
 /** Every resolver class of the API. */
 export const resolvers: NonEmptyArray<Function> = [
@@ -96,6 +97,7 @@ export const resolvers: NonEmptyArray<Function> = [
   MergePreviewResolver,
   PurchaseResolver,
   CustomerPurchasesResolver,
+  SavedSegmentResolver,
 ];
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   'OPT_OUT_KEYWORDS_SET',
   'ESCALATION_ACKNOWLEDGED',
   'INCIDENT_BROADCAST',
+  'SEGMENT_SAVED',
+  'SEGMENT_DELETED',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -43,6 +43,9 @@ export interface EventPayloads {
   /** An escalation (escalationId, team) or an inbound interaction (no escalationId) passed its due time unanswered: once each. */
   [EventType.SLA_BREACHED]: { kind: 'ESCALATION' | 'INTERACTION'; interactionId: string; customerId: string; escalationId?: string; team?: string; dueAt: string };
   [EventType.ESCALATION_ACKNOWLEDGED]: { escalationId: string; interactionId: string; customerId: string; team: string; owner: string };
+  /** `identifiers`: the customer's emails, phones and handles usable for the segment's purpose when it entered. */
+  [EventType.SEGMENT_ENTERED]: { savedSegmentId: string; customerId: string; purpose: ConsentPurpose; identifiers: EventIdentifier[] };
+  [EventType.SEGMENT_LEFT]: { savedSegmentId: string; customerId: string; purpose: ConsentPurpose };
 }
 
 /** Every key of every payload, with what it holds (the personal-data classes of src/graphql/enums.ts). */
@@ -89,4 +92,7 @@ export const EVENT_PAYLOAD_FIELDS: PayloadFields = {
   [EventType.SLA_BREACHED]: { kind: OP, interactionId: ID, customerId: ID, escalationId: ID, team: OP, dueAt: OP },
   // The owner is a staff token subject, not the customer's data.
   [EventType.ESCALATION_ACKNOWLEDGED]: { escalationId: ID, interactionId: ID, customerId: ID, team: OP, owner: OP },
+  // Identifiers reach only a webhook whose purpose is the segment's (src/webhooks/webhook-payload.ts), each by its own consent.
+  [EventType.SEGMENT_ENTERED]: { savedSegmentId: ID, customerId: ID, purpose: OP, identifiers: CONTACT },
+  [EventType.SEGMENT_LEFT]: { savedSegmentId: ID, customerId: ID, purpose: OP },
 };

@@ -27,4 +27,6 @@ export const NOT_CUSTOMER_OWNED: Readonly<Record<string, string>> = {
   care_incident_posters: 'who posted on an incident, as they were then (keyed by incident and customer; reads answer merged ids with the survivor)',
   care_incident_notices: 'the incident messages a poster was sent: the idempotency key of notifyIncident/resolveIncident, never rewritten',
   outbox_events: 'an event says what happened to that customer then (a merge is an event of its own); it never moves',
+  saved_segment_members: 'membership is re-evaluated: the merged customer leaves (SEGMENT_LEFT) and the survivor enters by its own evaluation',
+  segment_dirty_customers: 'a queue of customers to re-evaluate, consumed within seconds; a merge marks both customers itself',
 };

@@ -371,6 +371,22 @@ export const DATA_INVENTORY: Readonly<Record<string, TableRule>> = {
       ...pseudonymous('cursor'),
     },
   },
+  // Saved segments: the definitions are marketing's configuration (the filter names tiers, topics, dates: no one person).
+  saved_segments: { columns: operational('id', 'name', 'purpose', 'filter', 'created_by', 'created_at', 'evaluated_at') },
+  // Being in a segment is a profile of the customer: erasure deletes the rows (no SEGMENT_LEFT: CUSTOMER_ERASED says it).
+  saved_segment_members: {
+    owned: CUSTOMER_ID,
+    columns: {
+      ...operational('entered_at'),
+      segment_id: rule(PersonalDataClass.PROFILING, ErasureAction.DELETE, [MARKETING, SERVICE]),
+      customer_id: rule(PersonalDataClass.PSEUDONYMOUS, ErasureAction.DELETE, [MARKETING, SERVICE]),
+    },
+  },
+  // Customers to re-evaluate, consumed within seconds; an erased customer's rows go with the erasure.
+  segment_dirty_customers: {
+    owned: CUSTOMER_ID,
+    columns: { ...operational('seq', 'marked_at'), customer_id: rule(PersonalDataClass.PSEUDONYMOUS, ErasureAction.DELETE, [MARKETING, SERVICE]) },
+  },
 };
 
 /** One classified column, as `dataInventory` answers it. */

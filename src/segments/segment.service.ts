@@ -6,7 +6,7 @@ import { encodeCursor, toConnection, type Connection, type Keyset } from '../gra
 import { checkPurposeForRoles } from '../auth/purpose-roles';
 import type { ContactPoint, SocialIdentity } from '../identities/identity.types';
 import type { SegmentFilter } from './segment.inputs';
-import { segmentCountSql, segmentPageSql } from './segment.sql';
+import { segmentCountSql, segmentPageSql, type SegmentScope } from './segment.sql';
 import type { SegmentMember } from './segment.types';
 
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
@@ -24,6 +24,8 @@ export interface SegmentPageArgs {
   after: Keyset | null;
   /** The caller's effective roles: they decide which purposes it may use (auth/purpose-roles.ts). */
   roles: ReadonlySet<Role>;
+  /** Only these customers (a saved segment's stored members). */
+  scope?: SegmentScope;
 }
 
 /** Marketing segments: customers matching a filter, each with only their consented identifiers. */
@@ -33,16 +35,16 @@ export class SegmentService {
   /** One page of members; `totalCount` runs only when asked for. */
   async page(args: SegmentPageArgs): Promise<Connection<SegmentMember>> {
     checkPurposeForRoles(args.roles, args.purpose);
-    const { sql, params } = segmentPageSql(args.filter, args.purpose, args.first + 1, args.after);
+    const { sql, params } = segmentPageSql(args.filter, args.purpose, args.first + 1, args.after, args.scope);
     const { rows } = await this.pool.query<MemberRow>(sql, params);
     const connection = toConnection(rows, args.first, (r) => encodeCursor(r.createdAtKey, r.id), () =>
-      this.count(args.filter, args.purpose),
+      this.count(args.filter, args.purpose, args.scope),
     );
     return { ...connection, edges: connection.edges.map((edge) => ({ cursor: edge.cursor, node: toMember(edge.node) })) };
   }
 
-  async count(filter: SegmentFilter, purpose: ConsentPurpose): Promise<number> {
-    const { sql, params } = segmentCountSql(filter, purpose);
+  async count(filter: SegmentFilter, purpose: ConsentPurpose, scope?: SegmentScope): Promise<number> {
+    const { sql, params } = segmentCountSql(filter, purpose, scope);
     const { rows } = await this.pool.query<{ n: number }>(sql, params);
     return rows[0].n;
   }

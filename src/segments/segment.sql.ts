@@ -11,7 +11,7 @@ import { lifetimeValueSql } from '../purchases/purchase.sql';
 // the statement's now(). Nothing is filtered in JavaScript afterwards.
 
 /** Positional parameters collected while a statement is built. */
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   add(value: unknown, cast = ''): string {
     this.values.push(value);
@@ -88,7 +88,8 @@ function purchaseConditions(filter: SegmentFilter, p: Params): string[] {
  */
 function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Params) {
   const purposeParam = p.add(purpose);
-  const platformSql = filter.platforms ? `AND si.platform = ANY(${p.add(filter.platforms, '::text[]')})` : '';
+  const platforms = filter.platforms ? p.add(filter.platforms, '::text[]') : null;
+  const platformSql = platforms ? `AND si.platform = ANY(${platforms})` : '';
   const social = `FROM social_identities si ${granted('cs', 'si.id', purposeParam)} WHERE true ${platformSql}`;
   const contact = `FROM contact_points cp ${granted('cc', 'cp.id', purposeParam)} WHERE true`;
   const columns = { identities: `${SOCIAL_JSON} AS identities`, contacts: `${contactJson('EMAIL')} AS emails, ${contactJson('PHONE')} AS phones` };
@@ -101,16 +102,39 @@ function identifierLists(filter: SegmentFilter, purpose: ConsentPurpose, p: Para
   const hasHandle = `EXISTS (SELECT 1 ${social} AND si.customer_id = c.id)`;
   const hasContact = `EXISTS (SELECT 1 ${contact} AND cp.customer_id = c.id)`;
   const owners = filter.platforms ? [hasHandle] : [hasHandle, `NOT ${hasHandle} AND ${hasContact}`];
-  return { joins, member, owners };
+  // The same condition as per-customer probes, for a statement over a few given customers (the
+  // saved-segment worker): the forms above hash every usable identifier in the database, right
+  // for a whole segment, far too much for a few thousand customers. The LATERAL ... LIMIT 1 inside
+  // a FROM subquery keeps the planner from turning the probe back into a hashed subplan; OFFSET 0
+  // keeps the platform test out of the index scan (without fresh statistics the planner ANDs in
+  // the platform index, a scan of every handle on that platform per customer).
+  const probe = platforms
+    ? `EXISTS (SELECT 1 FROM (SELECT si.id, si.platform FROM social_identities si WHERE si.customer_id = c.id OFFSET 0) h
+         CROSS JOIN LATERAL (SELECT 1 FROM consent_current cs WHERE cs.identity_id = h.id AND cs.purpose = ${purposeParam}
+                               AND ${grantedNowSql('cs')} LIMIT 1) g WHERE h.platform = ANY(${platforms}) LIMIT 1)`
+    : customerGrantedNowSql('c.id', purposeParam);
+  return { joins, member, owners, probe };
+}
+
+/**
+ * Narrows a segment to some customers: the stored members of a saved segment (its `members`),
+ * or given ids (the saved-segment worker's changed customers).
+ */
+export type SegmentScope = { savedSegmentId: string } | { customerIds: readonly string[] };
+
+function scopeCondition(scope: SegmentScope | undefined, p: Params): string[] {
+  if (!scope) return [];
+  if ('customerIds' in scope) return [`c.id = ANY(${p.add(scope.customerIds, '::uuid[]')})`];
+  return [`c.id IN (SELECT m.customer_id FROM saved_segment_members m WHERE m.segment_id = ${p.add(scope.savedSegmentId, '::uuid')})`];
 }
 
 /**
  * One keyset page of members, oldest customer first, ORDER BY (created_at, id): each page
  * costs the same however deep it is.
  */
-export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, limit: number, after: Keyset | null) {
+export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, limit: number, after: Keyset | null, scope?: SegmentScope) {
   const p = new Params();
-  const where = customerConditions(filter, p);
+  const where = [...customerConditions(filter, p), ...scopeCondition(scope, p)];
   const lists = identifierLists(filter, purpose, p);
   where.push(lists.member);
   if (after) where.push(`(c.created_at, c.id) > (${p.add(after[0], '::timestamptz')}, ${p.add(after[1], '::uuid')})`);
@@ -173,13 +197,25 @@ export function segmentCustomersSql(filter: SegmentFilter) {
 }
 
 /** How many customers the segment holds right now: disjoint parts (has a handle; only contacts), summed. */
-export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose) {
+export function segmentCountSql(filter: SegmentFilter, purpose: ConsentPurpose, scope?: SegmentScope) {
   const p = new Params();
-  const where = customerConditions(filter, p);
+  const where = [...customerConditions(filter, p), ...scopeCondition(scope, p)];
   const parts = identifierLists(filter, purpose, p).owners.map(
     (owner) => `(SELECT count(*) FROM customers c WHERE ${[...where, owner].join(' AND ')})`,
   );
   return { sql: `SELECT (${parts.join(' + ')})::int AS n`, params: p.values };
+}
+
+/**
+ * `SELECT c.id` of the segment's members (within `scope` when given): the membership rule of
+ * `segment` and `segmentCountSql`, for statements that keep saved segments current. Parameters
+ * go to `p`, so the caller can build a larger statement around it.
+ */
+export function segmentMemberIdsSql(filter: SegmentFilter, purpose: ConsentPurpose, p: Params, scope?: SegmentScope): string {
+  const where = [...customerConditions(filter, p), ...scopeCondition(scope, p)];
+  const lists = identifierLists(filter, purpose, p);
+  const member = scope && 'customerIds' in scope ? lists.probe : lists.owners.map((o) => `(${o})`).join(' OR ');
+  return `SELECT c.id FROM customers c WHERE ${where.join(' AND ')} AND (${member})`;
 }
 
 /** BAD_USER_INPUT naming the field for values that cannot describe a segment. */

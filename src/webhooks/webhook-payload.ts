@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { survivorJoin } from '../customers/customer-survivor';
 import { EVENT_PAYLOAD_FIELDS, type EventIdentifier } from '../events/event-payloads';
+import { EventType } from '../events/event-types';
 import { PersonalDataClass, type ConsentPurpose } from '../graphql/enums';
 import { grantedNowSql } from '../identities/consent-ledger';
 
@@ -41,7 +42,7 @@ function isIdentifier(v: unknown): v is EventIdentifier {
  */
 export function webhookData(event: OutboxEvent, purpose: ConsentPurpose | null, grants: Grants): Record<string, unknown> {
   const fields = fieldsOf(event);
-  const allowed = purpose === null ? NONE : grants;
+  const allowed = purpose === null || !purposeMatches(event, purpose) ? NONE : grants;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(event.data)) {
     const cls = fields[key];
@@ -52,6 +53,15 @@ export function webhookData(event: OutboxEvent, purpose: ConsentPurpose | null, 
     else if (isIdentifier(value) ? allowed.identifiers.has(identifierKey(value)) : allowed.customer) out[key] = value;
   }
   return out;
+}
+
+// Events about a consented list (a saved segment) were made for its purpose: their identifiers
+// reach only a webhook of that same purpose (a MARKETING segment's entrant is not handed to a
+// SERVICE receiver because they allow service contact).
+const PURPOSE_BOUND: ReadonlySet<string> = new Set([EventType.SEGMENT_ENTERED, EventType.SEGMENT_LEFT]);
+
+function purposeMatches(event: OutboxEvent, purpose: ConsentPurpose): boolean {
+  return !PURPOSE_BOUND.has(event.type) || event.data.purpose === purpose;
 }
 
 /** The declared classes of the event's keys (none for a type not declared: nothing personal is sent). */
@@ -106,7 +116,7 @@ const GRANTS_SQL = `
  * delivery is honoured. No query when the webhook has no purpose or the event no personal value.
  */
 export async function grantsAt(q: Pool | PoolClient, event: OutboxEvent, purpose: ConsentPurpose | null): Promise<Grants> {
-  if (purpose === null || !needsGrants(event)) return NONE;
+  if (purpose === null || !purposeMatches(event, purpose) || !needsGrants(event)) return NONE;
   const { rows } = await q.query<{ identifiers: string[]; customer: boolean }>(GRANTS_SQL, [JSON.stringify(identifiersOf(event)), purpose, event.customerId]);
   return { identifiers: new Set(rows[0].identifiers), customer: rows[0].customer };
 }

@@ -71,6 +71,8 @@ export interface TestAppOptions {
   /** Webhook settings; without them no delivery worker runs (tests share one database). Private URLs are allowed in tests. */
   webhooks?: { worker?: false | Partial<WorkerOptions>; secretKey?: Buffer };
   live?: Partial<LiveOptions>;
+  /** Start the saved-segment worker's loop (off by default: tests drain it with `app.app.segments.drain()`). */
+  segmentWorker?: false | Partial<import('../../src/segments/saved-segment.worker').SegmentWorkerOptions>;
   /** Run the outbox pruning job in this app (off by default: tests share one database). */
   outboxPrune?: Partial<PruneOptions>;
   /** Browser origins (CORS_ORIGINS); default: the app's own default for production or not. */
@@ -120,6 +122,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ide: options.ide,
     trustedDocuments: options.trustedDocuments,
     tracing: options.traceExporter ? { exporter: options.traceExporter, batch: false } : undefined,
+    segmentWorker: options.segmentWorker ?? false,
     webhooks: { allowPrivate: true, secretKey: options.webhooks?.secretKey ?? TEST_WEBHOOK_KEY, worker: options.webhooks?.worker ?? false },
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

@@ -538,7 +538,37 @@ export const ROLE_MATRIX: Record<string, MatrixEntry> = {
     document: `mutation($id: ID!) { broadcastIncident(input: { incidentId: $id, text: "matrix" }) { id } }`,
     variables: async (fx) => ({ id: await newIncident(fx) }),
   },
+  // Saved segments: the purpose is bound to the role (marketing MARKETING, supervisors SERVICE).
+  'Mutation.saveSegment': {
+    allowed: ['marketing', 'supervisor', 'admin'],
+    document: `mutation($input: SavedSegmentInput!) { saveSegment(input: $input) { id } }`,
+    variables: (fx, role) => ({ input: { name: `matrix-${fx.unique()}`, filter: { country: `M${fx.unique()}` }, purpose: segmentPurpose(role) } }),
+  },
+  'Query.savedSegments': {
+    allowed: ['marketing', 'supervisor', 'admin'],
+    document: `{ savedSegments { id } }`,
+  },
+  'Query.savedSegment': {
+    allowed: ['marketing', 'supervisor', 'admin'],
+    document: `query($id: ID!) { savedSegment(id: $id) { id memberCount } }`,
+    variables: async (fx, role) => ({ id: await newSavedSegment(fx, role) }),
+  },
+  'Mutation.deleteSegment': {
+    allowed: ['marketing', 'supervisor', 'admin'],
+    document: `mutation($id: ID!) { deleteSegment(id: $id) }`,
+    variables: async (fx, role) => ({ id: await newSavedSegment(fx, role) }),
+  },
 };
+
+const segmentPurpose = (role: Role) => (role === 'supervisor' ? 'SERVICE' : 'MARKETING');
+
+/** A saved segment (of no one) of the purpose `role` may use, saved by an admin. */
+async function newSavedSegment(fx: MatrixFixtures, role: Role): Promise<string> {
+  const saved = await fx.asAdmin(`mutation($input: SavedSegmentInput!) { saveSegment(input: $input) { id } }`, {
+    input: { name: `matrix-${fx.unique()}`, filter: { country: `M${fx.unique()}` }, purpose: segmentPurpose(role) },
+  });
+  return saved.saveSegment.id as string;
+}
 
 async function newIncident(fx: MatrixFixtures): Promise<string> {
   const rows = await fx.sql(
