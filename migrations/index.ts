@@ -15,8 +15,8 @@ import { TouchpointOccurredAt1795741000000 } from './1795741000000-TouchpointOcc
 import { NormaliseTopics1795742000000 } from './1795742000000-NormaliseTopics';
 import { ConsentLedgerImmutable1795743000000 } from './1795743000000-ConsentLedgerImmutable';
 import { BrandSide1795750000000 } from './1795750000000-BrandSide';
-import { SharedRateLimits1795770000000 } from './1795770000000-SharedRateLimits';
 import { IncidentsAndAgents1795760000000 } from './1795760000000-IncidentsAndAgents';
+import { SharedRateLimits1795770000000 } from './1795770000000-SharedRateLimits';
 import { OutboxPruneIndex1795810000000 } from './1795810000000-OutboxPruneIndex';
 import { OutboxNotifyQueued1795820000000 } from './1795820000000-OutboxNotifyQueued';
 import { IncidentPostsWithoutRowChecks1795821000000 } from './1795821000000-IncidentPostsWithoutRowChecks';
@@ -28,14 +28,16 @@ import { ConsentAtTheRead1795890000000 } from './1795890000000-ConsentAtTheRead'
 import { ConsentEffectiveAt1795891000000 } from './1795891000000-ConsentEffectiveAt';
 import { CareRulesVersion1795910000000 } from './1795910000000-CareRulesVersion';
 import { OneQueueRule1795920000000 } from './1795920000000-OneQueueRule';
+import { EscalationWorklists1796100000000 } from './1796100000000-EscalationWorklists';
 import { WaitingOnTheCustomer1796200000000 } from './1796200000000-WaitingOnTheCustomer';
 import { DoNotEngageAndReplyDelivery1796300000000 } from './1796300000000-DoNotEngageAndReplyDelivery';
-import { FollowerHistoryAndRetention1796600000000 } from './1796600000000-FollowerHistoryAndRetention';
-import { IdentitySafeguards1796800000000 } from './1796800000000-IdentitySafeguards';
-import { Purchases1796500000000 } from './1796500000000-Purchases';
-import { EscalationWorklists1796100000000 } from './1796100000000-EscalationWorklists';
 import { IncidentsByHand1796400000000 } from './1796400000000-IncidentsByHand';
+import { Purchases1796500000000 } from './1796500000000-Purchases';
+import { FollowerHistoryAndRetention1796600000000 } from './1796600000000-FollowerHistoryAndRetention';
 import { SavedSegments1796700000000 } from './1796700000000-SavedSegments';
+import { IdentitySafeguards1796800000000 } from './1796800000000-IdentitySafeguards';
+import { SegmentsFollowPurchases1797000000000 } from './1797000000000-SegmentsFollowPurchases';
+import { QueueRuleOfTheCareWeek1797000000001 } from './1797000000001-QueueRuleOfTheCareWeek';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -69,12 +71,14 @@ export const migrations = [
   ConsentEffectiveAt1795891000000,
   CareRulesVersion1795910000000,
   OneQueueRule1795920000000,
+  EscalationWorklists1796100000000,
   WaitingOnTheCustomer1796200000000,
   DoNotEngageAndReplyDelivery1796300000000,
-  FollowerHistoryAndRetention1796600000000,
-  IdentitySafeguards1796800000000,
-  Purchases1796500000000,
-  EscalationWorklists1796100000000,
   IncidentsByHand1796400000000,
+  Purchases1796500000000,
+  FollowerHistoryAndRetention1796600000000,
   SavedSegments1796700000000,
+  IdentitySafeguards1796800000000,
+  SegmentsFollowPurchases1797000000000,
+  QueueRuleOfTheCareWeek1797000000001,
 ];

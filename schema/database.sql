@@ -450,7 +450,7 @@ AS $function$
       END $function$
 ;
 
--- triggers (45)
+-- triggers (48)
 
 -- audit_log.audit_log_no_truncate
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON public.audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only();
@@ -580,6 +580,15 @@ CREATE TRIGGER outbox_published AFTER INSERT ON public.outbox_events REFERENCING
 -- pii_patterns.pii_patterns_version
 CREATE TRIGGER pii_patterns_version AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON public.pii_patterns FOR EACH STATEMENT EXECUTE FUNCTION care_rules_changed();
 
+-- purchases.purchases_segment_dirty_del
+CREATE TRIGGER purchases_segment_dirty_del AFTER DELETE ON public.purchases REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_by_customer_id();
+
+-- purchases.purchases_segment_dirty_ins
+CREATE TRIGGER purchases_segment_dirty_ins AFTER INSERT ON public.purchases REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION segment_dirty_by_customer_id();
+
+-- purchases.purchases_segment_dirty_upd
+CREATE TRIGGER purchases_segment_dirty_upd AFTER UPDATE ON public.purchases FOR EACH ROW WHEN (((old.customer_id IS DISTINCT FROM new.customer_id) OR (old.product IS DISTINCT FROM new.product) OR (old.purchased_at IS DISTINCT FROM new.purchased_at) OR (old.amount IS DISTINCT FROM new.amount) OR (old.currency IS DISTINCT FROM new.currency))) EXECUTE FUNCTION segment_dirty_on_update();
+
 -- social_identities.social_identities_follower_insert
 CREATE TRIGGER social_identities_follower_insert AFTER INSERT ON public.social_identities REFERENCING NEW TABLE AS follower_new FOR EACH STATEMENT EXECUTE FUNCTION follower_history_append();
 
@@ -664,19 +673,19 @@ CREATE INDEX interactions_grouped_incident_idx ON public.interactions USING btre
 CREATE INDEX interactions_in_reply_to_idx ON public.interactions USING btree (in_reply_to_id) WHERE (in_reply_to_id IS NOT NULL);
 
 -- interactions_queue_channel_idx
-CREATE INDEX interactions_queue_channel_idx ON public.interactions USING btree (channel, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
+CREATE INDEX interactions_queue_channel_idx ON public.interactions USING btree (channel, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL) AND (grouped_incident_id IS NULL));
 
 -- interactions_queue_idx
-CREATE INDEX interactions_queue_idx ON public.interactions USING btree (queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
+CREATE INDEX interactions_queue_idx ON public.interactions USING btree (queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL) AND (grouped_incident_id IS NULL));
 
 -- interactions_queue_lane_idx
-CREATE INDEX interactions_queue_lane_idx ON public.interactions USING btree (lane, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
+CREATE INDEX interactions_queue_lane_idx ON public.interactions USING btree (lane, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL) AND (grouped_incident_id IS NULL));
 
 -- interactions_queue_skill_idx
-CREATE INDEX interactions_queue_skill_idx ON public.interactions USING btree (skill_group, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
+CREATE INDEX interactions_queue_skill_idx ON public.interactions USING btree (skill_group, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL) AND (grouped_incident_id IS NULL));
 
 -- interactions_queue_tier_idx
-CREATE INDEX interactions_queue_tier_idx ON public.interactions USING btree (queue_tier, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (grouped_incident_id IS NULL));
+CREATE INDEX interactions_queue_tier_idx ON public.interactions USING btree (queue_tier, queue_key, id) WHERE ((status = 'OPEN'::text) AND (direction = 'INBOUND'::text) AND actionable AND (do_not_engage_rule_id IS NULL) AND (grouped_incident_id IS NULL));
 
 -- interactions_snoozed_idx
 CREATE INDEX interactions_snoozed_idx ON public.interactions USING btree (conversation_id) WHERE (snoozed_until IS NOT NULL);

@@ -68,7 +68,8 @@ export class CareReportService {
            LEFT JOIN customers c ON c.id = i.customer_id
            LEFT JOIN brand_channels bc ON bc.id = i.brand_channel_id
            ${CALENDAR}
-          WHERE i.direction = 'INBOUND' AND i.actionable AND i.occurred_at >= $1 AND i.occurred_at < $2)
+          WHERE i.direction = 'INBOUND' AND i.actionable AND i.do_not_engage_rule_id IS NULL
+            AND i.occurred_at >= $1 AND i.occurred_at < $2)
        SELECT key, count(*)::int AS items, count(*) FILTER (WHERE ${WITHIN_TARGET})::int AS "withinTarget",
               ARRAY[count(*) FILTER (WHERE seconds < 3600), count(*) FILTER (WHERE seconds >= 3600 AND seconds < 10800),
                     count(*) FILTER (WHERE seconds >= 10800 AND seconds < 86400), count(*) FILTER (WHERE seconds >= 86400),

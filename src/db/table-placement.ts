@@ -31,6 +31,7 @@ export const REFERENCE_TABLES: Readonly<Record<string, string>> = {
   identifier_blocks: 'identity rules: blocked values and patterns, read by every touchpoint and ingestion',
   opt_out_keywords: 'identity rules: the opt-out words, read by ingestion on every shard',
   identity_rules_version: 'one row, bumped by every change of an identity rule table (like care_rules_version)',
+  care_escalation_targets: 'care rules: one due-time target per escalation team',
 };
 
 /** Not about one customer and never joined with customer shards: kept on the coordinator (local tables). */
@@ -52,6 +53,9 @@ export const COORDINATOR_TABLES: Readonly<Record<string, string>> = {
   webhook_deliveries: 'one row per event and webhook, ordered per webhook and customer by the delivery worker',
   retention_policy: 'one row: the retention settings',
   retention_runs: "the retention job's cursor and progress, one row per run",
+  care_incident_affected: 'the customers an incident opened by hand named, keyed by incident (like care_incident_posts)',
+  care_incident_broadcasts: "an incident's public posts on the brand's channels, keyed by incident",
+  saved_segments: "marketing's and supervisors' segment definitions: a few rows, about no one customer",
 };
 
 /**

@@ -163,6 +163,23 @@ describe('saved segments follow changes', () => {
     expect((await segmentEvents(id)).map((e) => [e.type, e.customerId])).toEqual([['SEGMENT_ENTERED', c.id], ['SEGMENT_LEFT', c.id]]);
   });
 
+  it('a purchase moves a PROFILING-consented customer into a products segment (the purchases triggers)', async () => {
+    const place = country();
+    const c = await customerIn(place, true);
+    await insertConsentEvents(app.pool, [{ identityId: c.identityId, purpose: 'PROFILING', status: 'GRANTED' }]);
+    const product = `Kettle ${unique()}`;
+    const id = (await save(`bought-${unique()}`, { country: place, products: [product] })).data!.saveSegment.id;
+    await app.app.segments.drain();
+    expect(await segmentEvents(id)).toEqual([]);
+    const res = await app.gql(`mutation($inputs: [PurchaseInput!]!) { recordPurchases(inputs: $inputs) { id } }`,
+      { inputs: [{ customerId: c.id, product, amount: 20, currency: 'GBP', purchasedAt: new Date().toISOString(), idempotencyKey: `seg-${unique()}` }] }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    const { rows } = await app.pool.query(`SELECT count(*)::int AS n FROM segment_dirty_customers WHERE customer_id = $1`, [c.id]);
+    expect(rows[0].n).toBeGreaterThan(0);
+    await app.app.segments.drain();
+    expect((await segmentEvents(id)).map((e) => [e.type, e.customerId])).toEqual([['SEGMENT_ENTERED', c.id]]);
+  });
+
   it('a filter read back from storage keeps its dates: a new interaction after interactedSince brings the customer in', async () => {
     const place = country();
     const c = await customerIn(place, true);
