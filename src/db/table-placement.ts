@@ -53,9 +53,10 @@ export const COORDINATOR_TABLES: Readonly<Record<string, string>> = {
   webhook_deliveries: 'one row per event and webhook, ordered per webhook and customer by the delivery worker',
   retention_policy: 'one row: the retention settings',
   retention_runs: "the retention job's cursor and progress, one row per run",
-  care_incident_affected: 'the customers an incident opened by hand named, keyed by incident (like care_incident_posts)',
+  care_incident_affected: 'the customers an incident opened by hand named, keyed by incident (like care_incident_posts; also in NOT_CUSTOMER_OWNED)',
   care_incident_broadcasts: "an incident's public posts on the brand's channels, keyed by incident",
   saved_segments: "marketing's and supervisors' segment definitions: a few rows, about no one customer",
+  segment_dirty_customers: 'a queue the segment worker drains in seq order within seconds (also in NOT_CUSTOMER_OWNED)',
 };
 
 /**

@@ -29,4 +29,5 @@ export const NOT_CUSTOMER_OWNED: Readonly<Record<string, string>> = {
   outbox_events: 'an event says what happened to that customer then (a merge is an event of its own); it never moves',
   saved_segment_members: 'membership is re-evaluated: the merged customer leaves (SEGMENT_LEFT) and the survivor enters by its own evaluation',
   segment_dirty_customers: 'a queue of customers to re-evaluate, consumed within seconds; a merge marks both customers itself',
+  care_incident_affected: 'the audience an incident opened by hand named, as it was then (consent is checked per customer when each notice is sent)',
 };

@@ -159,7 +159,7 @@ async function closedConversations(m: EntityManager, after: string | null, days:
 
 /**
  * Customers inactive for `days`: not merged, not erased, created before the window, and no
- * interaction, touchpoint or consent change of theirs (merged customers' rows have moved to the
+ * interaction, purchase, touchpoint or consent change of theirs (merged customers' rows have moved to the
  * survivor) within it. Keyset order by id from the run's cursor.
  */
 async function inactiveCustomers(m: EntityManager, after: string | null, days: number, now: Date, limit: number): Promise<string[]> {
@@ -170,6 +170,7 @@ async function inactiveCustomers(m: EntityManager, after: string | null, days: n
         AND c.merged_into IS NULL AND c.erased_at IS NULL AND c.created_at < since.at
         AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = c.id AND i.occurred_at >= since.at)
         AND NOT EXISTS (SELECT 1 FROM touchpoint_events t WHERE t.customer_id = c.id AND t.recorded_at >= since.at)
+        AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.customer_id = c.id AND p.purchased_at >= since.at)
         AND NOT EXISTS (SELECT 1 FROM consent_events e WHERE e.customer_id = c.id AND e.recorded_at >= since.at)
       ORDER BY c.id LIMIT $4`,
     [after, now, days, limit],

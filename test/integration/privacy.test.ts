@@ -99,7 +99,9 @@ describe('exportCustomer', () => {
     const expected = await rowsPerTable([c.id, c.mergedId]);
     // Every customer_id table, and the rows about them the inventory names (audit entries, merges).
     expect(Object.keys(doc.tables)).toEqual(expect.arrayContaining(Object.keys(expected)));
-    for (const [table, count] of Object.entries(expected)) expect([table, doc.tables[table].length]).toEqual([table, count]);
+    for (const [table, count] of Object.entries(expected)) {
+      if (table !== 'segment_dirty_customers') expect([table, doc.tables[table].length]).toEqual([table, count]); // a queue drained at any time
+    }
     expect(doc.customers.map((r: { id: string }) => r.id).sort()).toEqual([c.id, c.mergedId].sort());
     expect(expected.consent_events).toBe(2);
     expect(expected.escalations).toBe(1);
@@ -144,7 +146,10 @@ describe('eraseCustomer', () => {
     expect(await aggregates(family)).toEqual(before);
     const rowsAfter = await rowsPerTable(family);
     // Erasure adds its own record and its CUSTOMER_ERASED event; every other table keeps its rows.
-    expect({ ...rowsAfter, erasures: 0, outbox_events: 0 }).toEqual({ ...rowsBefore, erasures: 0, outbox_events: 0 });
+    // segment_dirty_customers is a queue the segment workers of other test files drain at any time
+    // (and erasure's own updates mark the customer again): its count is not the customer's data.
+    const steady = (counts: Record<string, number>) => ({ ...counts, erasures: 0, outbox_events: 0, segment_dirty_customers: 0 });
+    expect(steady(rowsAfter)).toEqual(steady(rowsBefore));
     expect(rowsAfter.outbox_events).toBe(rowsBefore.outbox_events + 1);
   });
 
@@ -155,7 +160,8 @@ describe('eraseCustomer', () => {
     expect((await app.gql(ERASE, { id: c.id }, ['admin'])).data!.eraseCustomer).toBe(true);
     const second = (await app.gql(EXPORT, { id: c.id }, ['admin'])).data!.exportCustomer;
     // The audit trail gains the first export's entry and nothing else changes.
-    expect({ ...second.tables, audit_log: [] }).toEqual({ ...first.tables, audit_log: [] });
+    // (segment_dirty_customers: a queue drained at any time, as above.)
+    expect({ ...second.tables, audit_log: [], segment_dirty_customers: [] }).toEqual({ ...first.tables, audit_log: [], segment_dirty_customers: [] });
     expect(second.tables.audit_log.slice(first.tables.audit_log.length).map((e: { action: string }) => e.action)).toEqual(['CUSTOMER_EXPORTED']);
     const { rows } = await app.pool.query(`SELECT erased_by, erased_at, counts FROM erasures WHERE customer_id = $1`, [c.id]);
     expect(rows).toHaveLength(1);

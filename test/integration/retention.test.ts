@@ -140,6 +140,11 @@ describe('retention', () => {
     });
     // Active in the simulated future: an interaction 200 days from now.
     const active = await createCustomer(app.pool, { emails: [`active-${unique()}@example.com`], interactions: [{ content: 'hi', occurredAt: new Date(Date.now() + 200 * DAY) }] });
+    // A buyer is active too: a purchase 200 days from now and nothing else.
+    const buyer = await createCustomer(app.pool, { emails: [`buyer-${unique()}@example.com`] });
+    await app.pool.query(
+      `INSERT INTO purchases (id, customer_id, product, purchased_at, idempotency_key, content_hash, created_by)
+       VALUES (gen_random_uuid(), $1, 'kettle', now() + interval '200 days', $2, 'h', 'test')`, [buyer.id, `ret-${unique()}`]);
     await setPolicy(null, 365);
     const batches = await runAll(later(400));
     expect(batches.reduce((n, b) => n + b.customersAnonymised, 0)).toBeGreaterThanOrEqual(1);
@@ -149,6 +154,7 @@ describe('retention', () => {
     const { rows: [erasure] } = await app.pool.query(`SELECT erased_by FROM erasures WHERE customer_id = $1`, [inactive.id]);
     expect(erasure.erased_by).toBe('job:retention');
     expect((await app.pool.query(`SELECT erased_at FROM customers WHERE id = $1`, [active.id])).rows[0].erased_at).toBeNull();
+    expect((await app.pool.query(`SELECT erased_at FROM customers WHERE id = $1`, [buyer.id])).rows[0].erased_at).toBeNull();
     await setPolicy(null, null);
   });
 
