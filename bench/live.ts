@@ -9,7 +9,7 @@
 // of the service and of PostgreSQL, and the events: lost, p50/p99 from commit to receipt, RSS.
 // --rounds repeats the list (alternating runs on a shared machine). The LIVE_* variables of
 // earlier versions still set the defaults.
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,12 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createClient } from 'graphql-ws';
 import { Client as PgClient, Pool } from 'pg';
-import WebSocket from 'ws';
 import { signDevToken } from '../src/auth/jwt';
 import { freePort } from '../src/common/free-port';
 import { startEmbeddedPostgres } from '../src/db/embedded';
+import type { Receipts, SubscribersSetup } from './live-subscribers';
 import { postgresCpuSeconds } from './proc-cpu';
 import { FLOOR } from './write-floors';
 
@@ -127,9 +126,10 @@ interface WriteFigures {
 /**
  * Calls `write(k)` RATE times a second for SECONDS (open loop: a slow answer does not delay the
  * next call, as desks and listening tools do not wait for each other). Returns each call's own
- * latency (its start to its answer) with the CPU the server and PostgreSQL spent meanwhile.
+ * latency (its start to its answer) with the CPU the server and PostgreSQL spent meanwhile and
+ * for `drainMs` after (while the events of the last writes are still being sent).
  */
-async function openLoop(serverPid: number, postmaster: number, write: (k: number) => Promise<void>): Promise<WriteFigures> {
+async function openLoop(serverPid: number, postmaster: number, drainMs: number, write: (k: number) => Promise<void>): Promise<WriteFigures> {
   const times: number[] = [];
   let failed = 0;
   let firstFailure: string | undefined;
@@ -152,6 +152,8 @@ async function openLoop(serverPid: number, postmaster: number, write: (k: number
   }
   await Promise.all(inFlight);
   const elapsed = (performance.now() - t0) / 1000;
+  // The fan-out of the last writes' events runs after their answers: it is part of their cost.
+  await sleep(drainMs);
   const ok = times.length;
   return {
     ok, failed, firstFailure, perSecond: ok / elapsed,
@@ -160,45 +162,32 @@ async function openLoop(serverPid: number, postmaster: number, write: (k: number
   };
 }
 
-/** Subscribers of one phase: receipts[s] = Map(interactionId -> receipt time, ms since the epoch). */
+/**
+ * Subscribers of one phase, in a forked process (bench/live-subscribers.ts): half agents on
+ * queueChanged, half viewers on customerActivity of one of the customers. `collect()` closes them
+ * and answers receipts[s] = Map(interactionId -> receipt time, ms since the epoch).
+ */
 async function subscribe(port: number, count: number, customers: string[], phase: number) {
-  const receipts: Map<string, number>[] = [];
+  const tokens: string[] = [];
   const followed: (string | null)[] = [];
-  const errors: unknown[] = [];
-  const clients: ReturnType<typeof createClient>[] = [];
-  const state = { closedEarly: 0, disposing: false };
   for (let s = 0; s < count; s++) {
     const agent = s % 2 === 0;
-    const token = signDevToken(SECRET, { sub: `bench-${phase}-${s}`, roles: [agent ? 'agent' : 'viewer'] }, JWT);
-    const client = createClient({
-      url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` },
-      on: { closed: () => void (state.closedEarly += state.disposing ? 0 : 1) },
-    });
-    clients.push(client);
-    const got = new Map<string, number>();
-    receipts.push(got);
-    const customerId = agent ? null : customers[s % customers.length];
-    followed.push(customerId);
-    const query = agent ? `subscription { queueChanged { kind interactionId } }` : `subscription($id: ID!) { customerActivity(customerId: $id) { id } }`;
-    client.subscribe({ query, variables: customerId ? { id: customerId } : {} }, {
-      next: (v) => {
-        const now = performance.timeOrigin + performance.now();
-        const data = v.data as any;
-        if (agent && data?.queueChanged?.kind === 'ADDED') got.set(data.queueChanged.interactionId, now);
-        if (!agent && data?.customerActivity) got.set(data.customerActivity.id, now);
-        if (v.errors) errors.push(v.errors);
-      },
-      error: (e) => errors.push(e),
-      complete: () => undefined,
-    });
+    tokens.push(signDevToken(SECRET, { sub: `bench-${phase}-${s}`, roles: [agent ? 'agent' : 'viewer'] }, JWT));
+    followed.push(agent ? null : customers[s % customers.length]);
   }
-  if (count > 0) await sleep(1500 + count * 5);
+  const child = fork(path.join(__dirname, 'live-subscribers.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(message: object | string) => new Promise<T>((resolve, reject) => {
+    child.once('message', (m: T) => resolve(m));
+    child.once('exit', (code) => reject(new Error(`the subscriber process exited (${code})`)));
+    child.send(message);
+  });
+  if (count > 0) await ask<{ ready: true }>({ port, tokens, followed } satisfies SubscribersSetup);
   return {
-    receipts, followed, errors, state,
-    dispose: async () => {
-      state.disposing = true;
-      await Promise.all(clients.map((c) => c.dispose()));
-      if (count > 0) await sleep(500);
+    followed,
+    collect: async () => {
+      const r = count > 0 ? await ask<Receipts>('collect') : { ids: [], at: [], errors: 0, closedEarly: 0 } as Receipts;
+      child.disconnect();
+      return { ...r, receipts: r.ids.map((ids, s) => new Map(ids.map((id, k) => [id, r.at[s][k]]))) };
     },
   };
 }
@@ -239,7 +228,9 @@ async function main() {
   const port = await freePort();
   // LIVE_SERVER_NODE_ARGS: node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
   const nodeArgs = (process.env.LIVE_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const server = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '../src/main.js')], {
+  // LIVE_SERVER_MAIN: another build's dist/src/main.js (a before/after pair on the same bench).
+  const main = process.env.LIVE_SERVER_MAIN ?? path.join(__dirname, '../src/main.js');
+  const server = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       ...process.env, DATABASE_URL: url, PORT: String(port), JWT_SECRET: SECRET, NODE_ENV: 'development', SEED_DEMO: 'false',
       LOG_LEVEL: 'warn', MUTATIONS_PER_MINUTE: '1000000', LIVE_CONNECTIONS_PER_SUBJECT: '100000', WEBHOOK_WORKER: 'false',
@@ -286,22 +277,23 @@ async function main() {
         phase++;
         const subs = await subscribe(port, count, customers, phase);
         const load = os.loadavg()[0];
+        let collected: Awaited<ReturnType<typeof subs.collect>> | undefined;
         try {
           // The floor: the same rows at the same rate by one statement over pg (the server still fans its events out).
-          const floor = await openLoop(server.pid!, postmaster, async (k) => {
+          const drainMs = count > 0 ? 2500 : 300;
+          const floor = await openLoop(server.pid!, postmaster, drainMs, async (k) => {
             await floorPool.query(FLOOR.recordInteraction, [customers[k % CUSTOMERS], `My order ${k} never arrived, where is it?`, `live-floor-${randomUUID()}`, 'bench-writer']);
           });
-          await sleep(500);
           const writes: { id: string; customerId: string }[] = [];
           const poolWaiting: number[] = [];
           const sampler = setInterval(() => void liveCounters(port).then((c) => poolWaiting.push(c.poolWaiting), () => undefined), 250);
           const countersBefore = await liveCounters(port);
-          const service = await openLoop(server.pid!, postmaster, async (k) => {
+          const service = await openLoop(server.pid!, postmaster, drainMs, async (k) => {
             writes.push({ id: await writeOnce(k, String(phase)), customerId: customers[k % CUSTOMERS] });
           }).finally(() => clearInterval(sampler));
-          await sleep(count > 0 ? 2000 : 0); // let the last events arrive
           const after = await liveCounters(port);
           const delta = (k: string) => (after[k] ?? NaN) - (countersBefore[k] ?? NaN);
+          const got = (collected = await subs.collect());
           const commits = count > 0 ? await commitTimes(url, writes.map((w) => w.id)) : new Map<string, number>();
           let expected = 0;
           let lost = 0;
@@ -310,7 +302,7 @@ async function main() {
             for (let s = 0; s < count; s++) {
               if (subs.followed[s] !== null && subs.followed[s] !== w.customerId) continue;
               expected++;
-              const at = subs.receipts[s].get(w.id);
+              const at = got.receipts[s].get(w.id);
               if (at === undefined) lost++;
               else if (commits.has(w.id)) fromCommit.push(at - commits.get(w.id)!);
             }
@@ -321,9 +313,9 @@ async function main() {
             poolWaitingMax: Math.max(0, ...sampled), poolWaitingMean: sampled.reduce((a, b) => a + b, 0) / Math.max(1, sampled.length),
           };
           phases.push(figures);
-          report(figures, subs, delta, rssMb(server.pid!));
+          report(figures, got, delta, rssMb(server.pid!));
         } finally {
-          await subs.dispose();
+          if (!collected) await subs.collect().catch(() => undefined);
         }
       }
     }
@@ -348,7 +340,7 @@ function writeLine(label: string, w: WriteFigures): string {
     (w.firstFailure ? `\n    first failure: ${w.firstFailure}` : '');
 }
 
-function report(p: PhaseFigures, subs: Awaited<ReturnType<typeof subscribe>>, delta: (k: string) => number, rss: number): void {
+function report(p: PhaseFigures, subs: Receipts, delta: (k: string) => number, rss: number): void {
   console.log(`\nsubscribers ${p.subscribers} (${Math.ceil(p.subscribers / 2)} agents on queueChanged, ${Math.floor(p.subscribers / 2)} viewers on customerActivity), load ${p.load.toFixed(1)}`);
   console.log(`  path     writes/s   p50 ms   p99 ms   max ms  service CPU/write  PG CPU/write  failed   (a write's own latency: its request's start to its answer)`);
   console.log(writeLine('floor', p.floor));
@@ -357,8 +349,8 @@ function report(p: PhaseFigures, subs: Awaited<ReturnType<typeof subscribe>>, de
     `(about ${((p.poolWaitingMean / RATE) * 1000).toFixed(1)} ms of each write, Little's law)`);
   if (p.subscribers === 0) return;
   const f = (x: number) => `${x.toFixed(1)} ms`;
-  console.log(`  events expected ${p.expected}, received ${p.expected - p.lost}, lost ${p.lost}; subscription errors ${subs.errors.length}; connections closed early ${subs.state.closedEarly}`);
-  if (subs.errors.length > 0) console.log(`  first subscription error: ${JSON.stringify(subs.errors[0]).slice(0, 400)}`);
+  console.log(`  events expected ${p.expected}, received ${p.expected - p.lost}, lost ${p.lost}; subscription errors ${subs.errors}; connections closed early ${subs.closedEarly}`);
+  if (subs.firstError) console.log(`  first subscription error: ${subs.firstError}`);
   if (p.fromCommit.length > 0) {
     console.log(`  commit -> receipt: p50 ${f(quantile(p.fromCommit, 0.5))}, p99 ${f(quantile(p.fromCommit, 0.99))}, max ${f(Math.max(...p.fromCommit))} (${p.fromCommit.length} receipts)`);
   }

@@ -217,7 +217,7 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
       },
       live: {
         stream: <T>(accept: (event: StoredEvent) => boolean, read: (event: StoredEvent, loaders: unknown) => Promise<T | null>) =>
-          connection.feed.deliver(accept, (event) => answerFor(event, subscriber, (e) => read(e, loadersOf(e)), wrap, stats), send) as AsyncIterable<T>,
+          connection.feed.deliver(accept, (event, settle) => answerFor(event, subscriber, (e) => read(e, loadersOf(e)), wrap, stats, settle), send) as AsyncIterable<T>,
       } satisfies LiveHandle,
     } as LiveContext & Record<string, unknown>;
     const args: ExecutionArgs = { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
