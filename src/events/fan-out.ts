@@ -14,9 +14,19 @@ const calls: ((arg: any) => void)[] = [];
 const args: unknown[] = [];
 let head = 0;
 let scheduled = false;
+/** Waiting for the queued sends (afterSends), and slices run since they were last called. */
+const flushes: (() => void)[] = [];
+let slicesSinceFlush = 0;
 
-/** Counters for /metrics and tests: calls run and slices (turns of the event loop) they took. */
-export const fanOutStats = { calls: 0, slices: 0 };
+/**
+ * Slices at most between two flushes while sends keep coming: the corked sockets (one write
+ * per connection for all its frames, src/events/live-server.ts) are written at the latest
+ * after this many slices, not only when the queue runs dry.
+ */
+const FLUSH_EVERY = 8;
+
+/** Slices run so far (turns of the event loop the fan-out took; the tests read it). */
+export const fanOutStats = { slices: 0 };
 
 export function later<A>(call: (arg: A) => void, arg: A): void {
   calls.push(call);
@@ -27,27 +37,39 @@ export function later<A>(call: (arg: A) => void, arg: A): void {
   }
 }
 
+/**
+ * Runs `flush` once the sends queued now have run (in the next turn when none are queued), or
+ * after FLUSH_EVERY slices if more keep coming. The live server uncorks its sockets here, so a
+ * connection gets one socket write for the frames of a whole fan-out, not one per slice.
+ * Usage: `afterSends(uncorkAll)`
+ */
+export function afterSends(flush: () => void): void {
+  if (scheduled) flushes.push(flush);
+  else setImmediate(flush);
+}
+
 function runSlice(): void {
   fanOutStats.slices++;
   const end = Math.min(calls.length, head + FAN_OUT_SLICE);
-  try {
-    while (head < end) {
-      const call = calls[head];
-      const arg = args[head];
-      calls[head] = undefined as never;
-      args[head] = undefined;
-      head++;
-      fanOutStats.calls++;
-      call(arg);
-    }
-  } finally {
-    // The next slice is queued even if a call threw, so the calls behind it still run.
-    if (head < calls.length) setImmediate(runSlice);
-    else {
-      calls.length = 0;
-      args.length = 0;
-      head = 0;
-      scheduled = false;
-    }
+  while (head < end) {
+    const call = calls[head];
+    const arg = args[head];
+    calls[head] = undefined as never;
+    args[head] = undefined;
+    head++;
+    call(arg);
   }
+  const more = head < calls.length;
+  if (!more || ++slicesSinceFlush >= FLUSH_EVERY) {
+    slicesSinceFlush = 0;
+    for (const flush of flushes.splice(0)) flush();
+  }
+  if (more) {
+    setImmediate(runSlice);
+    return;
+  }
+  calls.length = 0;
+  args.length = 0;
+  head = 0;
+  scheduled = false;
 }
