@@ -94,6 +94,9 @@ async function liveCounters(port: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^social_crm_live_(\w+) (\S+)$/gm)) out[m[1]] = Number(m[2]);
   out.poolWaiting = Number(/^social_crm_db_pool_connections\{state="waiting"\} (\S+)$/m.exec(text)?.[1] ?? NaN);
+  // prom-client's event-loop delay since the previous scrape (its histogram is reset at each collect).
+  out.loopMax = Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) * 1000;
+  out.loopP99 = Number(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) * 1000;
   return out;
 }
 
@@ -105,6 +108,9 @@ interface PhaseFigures {
   floor: WriteFigures;
   poolWaitingMax: number;
   poolWaitingMean: number;
+  /** The server's event-loop delay over the writes (ms): the largest, and the median of the per-scrape p99s. */
+  loopMax: number;
+  loopP99: number;
   expected: number;
   lost: number;
   fromCommit: number[];
@@ -286,7 +292,11 @@ async function main() {
           });
           const writes: { id: string; customerId: string }[] = [];
           const poolWaiting: number[] = [];
-          const sampler = setInterval(() => void liveCounters(port).then((c) => poolWaiting.push(c.poolWaiting), () => undefined), 250);
+          const loop: { max: number; p99: number }[] = [];
+          const sampler = setInterval(() => void liveCounters(port).then((c) => {
+            poolWaiting.push(c.poolWaiting);
+            loop.push({ max: c.loopMax, p99: c.loopP99 });
+          }, () => undefined), 250);
           const countersBefore = await liveCounters(port);
           const service = await openLoop(server.pid!, postmaster, drainMs, async (k) => {
             writes.push({ id: await writeOnce(k, String(phase)), customerId: customers[k % CUSTOMERS] });
@@ -311,6 +321,7 @@ async function main() {
           const figures: PhaseFigures = {
             subscribers: count, load, service, floor, expected, lost, fromCommit,
             poolWaitingMax: Math.max(0, ...sampled), poolWaitingMean: sampled.reduce((a, b) => a + b, 0) / Math.max(1, sampled.length),
+            loopMax: Math.max(...loop.map((l) => l.max).filter(Number.isFinite)), loopP99: quantile(loop.map((l) => l.p99).filter(Number.isFinite), 0.5),
           };
           phases.push(figures);
           report(figures, got, delta, rssMb(server.pid!));
@@ -346,7 +357,8 @@ function report(p: PhaseFigures, subs: Receipts, delta: (k: string) => number, r
   console.log(writeLine('floor', p.floor));
   console.log(`${writeLine('service', p.service)}   p99 ${(p.service.p99 / p.floor.p99).toFixed(1)}x the floor's`);
   console.log(`  main pool: requests waiting for a connection max ${p.poolWaitingMax}, mean ${p.poolWaitingMean.toFixed(1)} ` +
-    `(about ${((p.poolWaitingMean / RATE) * 1000).toFixed(1)} ms of each write, Little's law)`);
+    `(about ${((p.poolWaitingMean / RATE) * 1000).toFixed(1)} ms of each write, Little's law); ` +
+    `server event-loop delay: max ${p.loopMax.toFixed(1)} ms, p99 ${p.loopP99.toFixed(1)} ms (median of 250 ms windows)`);
   if (p.subscribers === 0) return;
   const f = (x: number) => `${x.toFixed(1)} ms`;
   console.log(`  events expected ${p.expected}, received ${p.expected - p.lost}, lost ${p.lost}; subscription errors ${subs.errors}; connections closed early ${subs.closedEarly}`);
@@ -360,10 +372,11 @@ function report(p: PhaseFigures, subs: Receipts, delta: (k: string) => number, r
 
 function summary(phases: PhaseFigures[]): void {
   console.log(`\nsummary (service / floor; CPU per write: service, PostgreSQL)`);
-  console.log(`  subscribers  load   write p50 ms     write p99 ms     CPU/write ms     events lost  commit->receipt p99`);
+  console.log(`  subscribers  load   write p50 ms     write p99 ms     CPU/write ms     loop delay max/p99 ms  events lost  commit->receipt p99`);
   for (const p of phases) {
     console.log(`  ${String(p.subscribers).padStart(11)} ${p.load.toFixed(1).padStart(5)}  ${p.service.p50.toFixed(1).padStart(6)} / ${p.floor.p50.toFixed(1).padStart(5)}  ` +
       `${p.service.p99.toFixed(1).padStart(6)} / ${p.floor.p99.toFixed(1).padStart(5)}  ${(p.service.serviceCpu * 1000).toFixed(2).padStart(5)}, ${(p.service.pgCpu * 1000).toFixed(2).padStart(5)}  ` +
+      `${p.loopMax.toFixed(1).padStart(8)} / ${p.loopP99.toFixed(1).padStart(6)}      ` +
       `${(p.subscribers ? String(p.lost) : '-').padStart(11)}  ${p.fromCommit.length ? `${quantile(p.fromCommit, 0.99).toFixed(1)} ms` : '-'}`);
   }
 }
