@@ -20,4 +20,20 @@ describe('live fan-out slices', () => {
     expect(marks.filter((m) => m !== 'other')).toEqual(Array.from({ length: total }, (_, n) => `send ${n}`));
   });
 
+
+  it('keeps order across the queue\'s compaction while sends keep coming', async () => {
+    const got: number[] = [];
+    const total = 40 * FAN_OUT_SLICE;
+    await new Promise<void>((done) => {
+      // Each send queues the next-but-one, so the queue never runs dry until the end.
+      let queued = 0;
+      const send = (n: number) => {
+        got.push(n);
+        if (queued < total) later(send, queued++);
+        if (n === total - 1) done();
+      };
+      for (let k = 0; k < 2 * FAN_OUT_SLICE; k++) later(send, queued++);
+    });
+    expect(got).toEqual(Array.from({ length: total }, (_, n) => n));
+  });
 });
