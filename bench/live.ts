@@ -1,26 +1,44 @@
-// `npm run bench:live`: the live care desk under load. A server process (node dist/src/main.js)
-// on a throwaway embedded PostgreSQL (or DATABASE_URL); LIVE_SUBSCRIBERS WebSocket subscribers
-// (half agents on queueChanged, half viewers on customerActivity of one of LIVE_CUSTOMERS
-// customers); LIVE_RATE recordInteraction calls a second for LIVE_SECONDS. Prints latency from
-// commit to receipt (p50, p99), events lost, and the server's RSS. Defaults: 200, 100/s, 30 s.
-import { spawn } from 'node:child_process';
+// `npm run bench:live -- [--subscribers 0,200] [--rate 100] [--seconds 5] [--customers 20] [--rounds 1]`
+// The live care desk under load. One server process (node dist/src/main.js) on a throwaway
+// embedded PostgreSQL (or DATABASE_URL); for each subscriber count in turn (the same server, the
+// same run): that many WebSocket subscribers (half agents on queueChanged, half viewers on
+// customerActivity of one of --customers customers), then --rate recordInteraction calls a second
+// for --seconds, and beside them the floor: the same rows by one hand-written statement over pg
+// (bench/write-floors.ts) at the same rate. Prints each write's own latency (request start to
+// answer, p50/p99) beside the floor's, requests waiting for a main-pool connection, CPU per write
+// of the service and of PostgreSQL, and the events: lost, p50/p99 from commit to receipt, RSS.
+// --rounds repeats the list (alternating runs on a shared machine). The LIVE_* variables of
+// earlier versions still set the defaults.
+import { fork, spawn } from 'node:child_process';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createClient } from 'graphql-ws';
-import { Client as PgClient } from 'pg';
-import WebSocket from 'ws';
+import { parseArgs } from 'node:util';
+import { Client as PgClient, Pool } from 'pg';
 import { signDevToken } from '../src/auth/jwt';
 import { freePort } from '../src/common/free-port';
 import { startEmbeddedPostgres } from '../src/db/embedded';
+import type { Receipts, SubscribersSetup } from './live-subscribers';
+import { postgresCpuSeconds } from './proc-cpu';
+import { FLOOR } from './write-floors';
 
-const SUBSCRIBERS = Number(process.env.LIVE_SUBSCRIBERS ?? 200);
-const RATE = Number(process.env.LIVE_RATE ?? 100);
-const SECONDS = Number(process.env.LIVE_SECONDS ?? 30);
-const CUSTOMERS = Number(process.env.LIVE_CUSTOMERS ?? 20);
+const { values: flags } = parseArgs({
+  options: {
+    subscribers: { type: 'string', default: process.env.LIVE_SUBSCRIBERS ?? '0,200' },
+    rate: { type: 'string', default: process.env.LIVE_RATE ?? '100' },
+    seconds: { type: 'string', default: process.env.LIVE_SECONDS ?? '5' },
+    customers: { type: 'string', default: process.env.LIVE_CUSTOMERS ?? '20' },
+    rounds: { type: 'string', default: '1' },
+  },
+});
+const COUNTS = flags.subscribers!.split(',').map(Number);
+const RATE = Number(flags.rate);
+const SECONDS = Number(flags.seconds);
+const CUSTOMERS = Number(flags.customers);
+const ROUNDS = Number(flags.rounds);
 const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const JWT = { issuer: 'social-crm', audience: 'social-crm-api' };
 
@@ -76,7 +94,128 @@ async function liveCounters(port: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^social_crm_live_(\w+) (\S+)$/gm)) out[m[1]] = Number(m[2]);
   out.poolWaiting = Number(/^social_crm_db_pool_connections\{state="waiting"\} (\S+)$/m.exec(text)?.[1] ?? NaN);
+  // prom-client's event-loop delay since the previous scrape (its histogram is reset at each collect).
+  out.loopMax = Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) * 1000;
+  out.loopP99 = Number(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) * 1000;
   return out;
+}
+
+/** Figures of one subscriber count: the writes through the service, their floor, and the events. */
+interface PhaseFigures {
+  subscribers: number;
+  load: number;
+  service: WriteFigures;
+  floor: WriteFigures;
+  poolWaitingMax: number;
+  poolWaitingMean: number;
+  /** The server's event-loop delay over the writes (ms): the largest, and the median of the per-scrape p99s. */
+  loopMax: number;
+  loopP99: number;
+  expected: number;
+  lost: number;
+  fromCommit: number[];
+}
+
+interface WriteFigures {
+  ok: number;
+  failed: number;
+  firstFailure?: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** CPU seconds per write: the service's process (its fan-out of the events included) and PostgreSQL's. */
+  serviceCpu: number;
+  pgCpu: number;
+}
+
+/**
+ * Calls `write(k)` RATE times a second for SECONDS (open loop: a slow answer does not delay the
+ * next call, as desks and listening tools do not wait for each other). Returns each call's own
+ * latency (its start to its answer) with the CPU the server and PostgreSQL spent meanwhile and
+ * for `drainMs` after (while the events of the last writes are still being sent).
+ */
+async function openLoop(serverPid: number, postmaster: number, drainMs: number, write: (k: number) => Promise<void>): Promise<WriteFigures> {
+  const times: number[] = [];
+  let failed = 0;
+  let firstFailure: string | undefined;
+  const inFlight: Promise<void>[] = [];
+  const cpu0 = { server: cpuSeconds(serverPid), pg: postgresCpuSeconds(postmaster) };
+  const t0 = performance.now();
+  for (let k = 0; k < RATE * SECONDS; k++) {
+    const wait = t0 + (k * 1000) / RATE - performance.now();
+    if (wait > 0) await sleep(wait);
+    inFlight.push((async () => {
+      const started = performance.now();
+      try {
+        await write(k);
+        times.push(performance.now() - started);
+      } catch (error) {
+        failed++;
+        firstFailure ??= (error instanceof Error ? error.message : String(error)).slice(0, 300);
+      }
+    })());
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - t0) / 1000;
+  // The fan-out of the last writes' events runs after their answers: it is part of their cost.
+  await sleep(drainMs);
+  const ok = times.length;
+  return {
+    ok, failed, firstFailure, perSecond: ok / elapsed,
+    p50: quantile(times, 0.5), p99: quantile(times, 0.99), max: Math.max(...times),
+    serviceCpu: (cpuSeconds(serverPid) - cpu0.server) / Math.max(1, ok), pgCpu: (postgresCpuSeconds(postmaster) - cpu0.pg) / Math.max(1, ok),
+  };
+}
+
+/**
+ * Subscribers of one phase, in a forked process (bench/live-subscribers.ts): half agents on
+ * queueChanged, half viewers on customerActivity of one of the customers. `collect()` closes them
+ * and answers receipts[s] = Map(interactionId -> receipt time, ms since the epoch).
+ */
+async function subscribe(port: number, count: number, customers: string[], phase: number) {
+  const tokens: string[] = [];
+  const followed: (string | null)[] = [];
+  for (let s = 0; s < count; s++) {
+    const agent = s % 2 === 0;
+    tokens.push(signDevToken(SECRET, { sub: `bench-${phase}-${s}`, roles: [agent ? 'agent' : 'viewer'] }, JWT));
+    followed.push(agent ? null : customers[s % customers.length]);
+  }
+  const child = fork(path.join(__dirname, 'live-subscribers.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(message: object | string) => new Promise<T>((resolve, reject) => {
+    child.once('message', (m: T) => resolve(m));
+    child.once('exit', (code) => reject(new Error(`the subscriber process exited (${code})`)));
+    child.send(message);
+  });
+  if (count > 0) await ask<{ ready: true }>({ port, tokens, followed } satisfies SubscribersSetup);
+  return {
+    followed,
+    collect: async () => {
+      const r = count > 0 ? await ask<Receipts>('collect') : { ids: [], at: [], errors: 0, closedEarly: 0 } as Receipts;
+      child.disconnect();
+      return { ...r, receipts: r.ids.map((ids, s) => new Map(ids.map((id, k) => [id, r.at[s][k]]))) };
+    },
+  };
+}
+
+/** Each receipt's latency from its transaction's commit (when the server tracks commit timestamps). */
+async function commitTimes(url: string, ids: string[]): Promise<Map<string, number>> {
+  const commits = new Map<string, number>();
+  const reader = new PgClient({ connectionString: url });
+  await reader.connect();
+  try {
+    if ((await reader.query(`SHOW track_commit_timestamp`)).rows[0].track_commit_timestamp === 'on') {
+      const { rows } = await reader.query<{ id: string; ms: number }>(
+        `SELECT e.data->>'interactionId' AS id, extract(epoch FROM pg_xact_commit_timestamp(e.xmin)) * 1000 AS ms
+           FROM outbox_events e WHERE e.type = 'INTERACTION_RECORDED' AND e.data->>'interactionId' = ANY($1::text[])`,
+        [ids],
+      );
+      for (const r of rows) commits.set(r.id, Number(r.ms));
+    }
+  } finally {
+    await reader.end();
+  }
+  return commits;
 }
 
 async function main() {
@@ -90,10 +229,14 @@ async function main() {
     url = db.url;
     stopDb = db.stop;
   }
+  // PostgreSQL's CPU is read from /proc for the embedded server only (NaN with DATABASE_URL).
+  const postmaster = dir ? Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]) : NaN;
   const port = await freePort();
   // LIVE_SERVER_NODE_ARGS: node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
   const nodeArgs = (process.env.LIVE_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const server = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '../src/main.js')], {
+  // LIVE_SERVER_MAIN: another build's dist/src/main.js (a before/after pair on the same bench).
+  const main = process.env.LIVE_SERVER_MAIN ?? path.join(__dirname, '../src/main.js');
+  const server = spawn(process.execPath, [...nodeArgs, main], {
     env: {
       ...process.env, DATABASE_URL: url, PORT: String(port), JWT_SECRET: SECRET, NODE_ENV: 'development', SEED_DEMO: 'false',
       LOG_LEVEL: 'warn', MUTATIONS_PER_MINUTE: '1000000', LIVE_CONNECTIONS_PER_SUBJECT: '100000', WEBHOOK_WORKER: 'false',
@@ -105,7 +248,8 @@ async function main() {
   server.stdout!.on('data', (c) => (out += c));
   server.stderr!.on('data', (c) => (out += c));
   const endpoint = `http://127.0.0.1:${port}/graphql`;
-  const clients: ReturnType<typeof createClient>[] = [];
+  const floorPool = new Pool({ connectionString: url, max: 20, idleTimeoutMillis: 0, application_name: 'bench-live-floor' });
+  const phases: PhaseFigures[] = [];
   try {
     for (let i = 0; ; i++) {
       if (i > 600) throw new Error(`server did not start:\n${out}`);
@@ -117,151 +261,81 @@ async function main() {
       }
       await sleep(100);
     }
-    const pg = new PgClient({ connectionString: url });
-    await pg.connect();
     const customers = Array.from({ length: CUSTOMERS }, () => randomUUID());
-    await pg.query(`INSERT INTO customers (id, display_name, name_key) SELECT id, 'Live bench ' || n, 'live bench ' || n FROM unnest($1::uuid[]) WITH ORDINALITY AS c(id, n)`, [customers]);
-    await pg.end();
-
-    // Subscribers: receipts[subscriber] = Map(interactionId -> receipt time).
-    const receipts: Map<string, number>[] = [];
-    const followed: (string | null)[] = [];
-    const errors: unknown[] = [];
-    let closedEarly = 0;
-    for (let s = 0; s < SUBSCRIBERS; s++) {
-      const agent = s % 2 === 0;
-      const token = signDevToken(SECRET, { sub: `bench-${s}`, roles: [agent ? 'agent' : 'viewer'] }, JWT);
-      const client = createClient({
-        url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` },
-        on: { closed: () => void (closedEarly += stopping ? 0 : 1) },
-      });
-      clients.push(client);
-      const got = new Map<string, number>();
-      receipts.push(got);
-      const customerId = agent ? null : customers[s % CUSTOMERS];
-      followed.push(customerId);
-      const query = agent ? `subscription { queueChanged { kind interactionId } }` : `subscription($id: ID!) { customerActivity(customerId: $id) { id } }`;
-      client.subscribe({ query, variables: customerId ? { id: customerId } : {} }, {
-        next: (v) => {
-          const now = performance.timeOrigin + performance.now();
-          const data = v.data as any;
-          if (agent && data?.queueChanged?.kind === 'ADDED') got.set(data.queueChanged.interactionId, now);
-          if (!agent && data?.customerActivity) got.set(data.customerActivity.id, now);
-          if (v.errors) errors.push(v.errors);
-        },
-        error: (e) => errors.push(e),
-        complete: () => undefined,
-      });
-    }
-    await sleep(1500 + SUBSCRIBERS * 5);
-
-    // Writers: RATE calls a second, each answered after its transaction committed.
+    await floorPool.query(`INSERT INTO customers (id, display_name, name_key) SELECT id, 'Live bench ' || n, 'live bench ' || n FROM unnest($1::uuid[]) WITH ORDINALITY AS c(id, n)`, [customers]);
     const ingest = signDevToken(SECRET, { sub: 'bench-writer', roles: ['ingest'] }, JWT);
-    const writes: { id: string; customerId: string; started: number; answered: number }[] = [];
-    let failed = 0;
-    let firstFailure: string | undefined;
-    const inFlight: Promise<void>[] = [];
-    const t0 = performance.now();
-    const total = RATE * SECONDS;
-    const rssSamples: number[] = [];
-    const poolWaiting: number[] = [];
-    const sampler = setInterval(() => {
-      rssSamples.push(rssMb(server.pid!));
-      liveCounters(port).then((c) => poolWaiting.push(c.poolWaiting), () => undefined);
-    }, 500);
-    const countersBefore = await liveCounters(port);
-    const clientCpu0 = process.cpuUsage();
-    const serverCpu0 = cpuSeconds(server.pid!);
-    for (let k = 0; k < total; k++) {
-      const due = t0 + (k * 1000) / RATE;
-      const wait = due - performance.now();
-      if (wait > 0) await sleep(wait);
-      const customerId = customers[k % CUSTOMERS];
-      inFlight.push((async () => {
-        const started = performance.timeOrigin + performance.now();
-        const body = await postJson(endpoint, { authorization: `Bearer ${ingest}` }, JSON.stringify({
-          query: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id } }`,
-          variables: { input: { idempotencyKey: `live-bench-${k}-${randomUUID()}`, customerId, channel: 'FACEBOOK', content: `My order ${k} never arrived, where is it?` } },
-        })).catch((error: unknown) => ({ errors: [String(error)] }));
-        const answered = performance.timeOrigin + performance.now();
-        if (body.errors || !body.data) {
-          failed++;
-          firstFailure ??= JSON.stringify(body.errors).slice(0, 300);
-        } else writes.push({ id: body.data.recordInteraction.id, customerId, started, answered });
-      })());
-    }
-    await Promise.all(inFlight);
-    const elapsed = (performance.now() - t0) / 1000;
-    await sleep(3000); // let the last events arrive
-    clearInterval(sampler);
-    const clientCpu = process.cpuUsage(clientCpu0);
-    const serverCpu = cpuSeconds(server.pid!) - serverCpu0;
-    const wall = (performance.now() - t0) / 1000;
-    const after = await liveCounters(port);
-    const delta = (k: string) => (after[k] ?? NaN) - (countersBefore[k] ?? NaN);
+    const writeOnce = async (k: number, tag: string) => {
+      const body = await postJson(endpoint, { authorization: `Bearer ${ingest}` }, JSON.stringify({
+        query: `mutation($input: InteractionInput!) { recordInteraction(input: $input) { id } }`,
+        variables: { input: { idempotencyKey: `live-bench-${tag}-${k}-${randomUUID()}`, customerId: customers[k % CUSTOMERS], channel: 'FACEBOOK', content: `My order ${k} never arrived, where is it?` } },
+      }));
+      if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors));
+      return body.data.recordInteraction.id as string;
+    };
+    // Untimed: the first calls compile the write's code paths and fill its caches.
+    for (let k = 0; k < 50; k++) await Promise.all([writeOnce(k, 'warm'), floorPool.query(FLOOR.recordInteraction, [customers[k % CUSTOMERS], `warm ${k}`, `live-warm-${randomUUID()}`, 'bench'])]);
+    console.log(`bench:live — ${RATE} recordInteraction/s for ${SECONDS} s per figure, subscribers ${COUNTS.join(' then ')}, ${ROUNDS} round(s); ` +
+      `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
 
-    // Commit times (milliseconds since the epoch, this machine's clock as the receipts) when the server tracks them.
-    const commits = new Map<string, number>();
-    const reader = new PgClient({ connectionString: url });
-    await reader.connect();
-    try {
-      if ((await reader.query(`SHOW track_commit_timestamp`)).rows[0].track_commit_timestamp === 'on') {
-        const { rows } = await reader.query<{ id: string; ms: number }>(
-          `SELECT e.data->>'interactionId' AS id, extract(epoch FROM pg_xact_commit_timestamp(e.xmin)) * 1000 AS ms
-             FROM outbox_events e WHERE e.type = 'INTERACTION_RECORDED' AND e.data->>'interactionId' = ANY($1::text[])`,
-          [writes.map((w) => w.id)],
-        );
-        for (const r of rows) commits.set(r.id, Number(r.ms));
-      }
-    } finally {
-      await reader.end();
-    }
-
-    let expected = 0;
-    let lost = 0;
-    const fromCommit: number[] = [];
-    const fromAnswer: number[] = [];
-    const fromStart: number[] = [];
-    for (const w of writes) {
-      for (let s = 0; s < SUBSCRIBERS; s++) {
-        if (followed[s] !== null && followed[s] !== w.customerId) continue;
-        expected++;
-        const at = receipts[s].get(w.id);
-        if (at === undefined) {
-          lost++;
-          continue;
+    let phase = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const count of COUNTS) {
+        phase++;
+        const subs = await subscribe(port, count, customers, phase);
+        const load = os.loadavg()[0];
+        let collected: Awaited<ReturnType<typeof subs.collect>> | undefined;
+        try {
+          // The floor: the same rows at the same rate by one statement over pg (the server still fans its events out).
+          const drainMs = count > 0 ? 2500 : 300;
+          const floor = await openLoop(server.pid!, postmaster, drainMs, async (k) => {
+            await floorPool.query(FLOOR.recordInteraction, [customers[k % CUSTOMERS], `My order ${k} never arrived, where is it?`, `live-floor-${randomUUID()}`, 'bench-writer']);
+          });
+          const writes: { id: string; customerId: string }[] = [];
+          const poolWaiting: number[] = [];
+          const loop: { max: number; p99: number }[] = [];
+          const sampler = setInterval(() => void liveCounters(port).then((c) => {
+            poolWaiting.push(c.poolWaiting);
+            loop.push({ max: c.loopMax, p99: c.loopP99 });
+          }, () => undefined), 250);
+          const countersBefore = await liveCounters(port);
+          const service = await openLoop(server.pid!, postmaster, drainMs, async (k) => {
+            writes.push({ id: await writeOnce(k, String(phase)), customerId: customers[k % CUSTOMERS] });
+          }).finally(() => clearInterval(sampler));
+          const after = await liveCounters(port);
+          const delta = (k: string) => (after[k] ?? NaN) - (countersBefore[k] ?? NaN);
+          const got = (collected = await subs.collect());
+          const commits = count > 0 ? await commitTimes(url, writes.map((w) => w.id)) : new Map<string, number>();
+          let expected = 0;
+          let lost = 0;
+          const fromCommit: number[] = [];
+          for (const w of writes) {
+            for (let s = 0; s < count; s++) {
+              if (subs.followed[s] !== null && subs.followed[s] !== w.customerId) continue;
+              expected++;
+              const at = got.receipts[s].get(w.id);
+              if (at === undefined) lost++;
+              else if (commits.has(w.id)) fromCommit.push(at - commits.get(w.id)!);
+            }
+          }
+          const sampled = poolWaiting.filter(Number.isFinite);
+          const figures: PhaseFigures = {
+            subscribers: count, load, service, floor, expected, lost, fromCommit,
+            poolWaitingMax: Math.max(0, ...sampled), poolWaitingMean: sampled.reduce((a, b) => a + b, 0) / Math.max(1, sampled.length),
+            loopMax: Math.max(...loop.map((l) => l.max).filter(Number.isFinite)), loopP99: quantile(loop.map((l) => l.p99).filter(Number.isFinite), 0.5),
+          };
+          phases.push(figures);
+          report(figures, got, delta, rssMb(server.pid!));
+        } finally {
+          if (!collected) await subs.collect().catch(() => undefined);
         }
-        // The commit happened between the request's start and its answer: report both bounds.
-        fromAnswer.push(Math.max(0, at - w.answered));
-        fromStart.push(at - w.started);
-        const committed = commits.get(w.id);
-        if (committed !== undefined) fromCommit.push(at - committed);
       }
     }
-    const f = (x: number) => `${x.toFixed(1)} ms`;
-    console.log(`subscribers ${SUBSCRIBERS} (${Math.ceil(SUBSCRIBERS / 2)} agents on queueChanged, ${Math.floor(SUBSCRIBERS / 2)} viewers on customerActivity of ${CUSTOMERS} customers)`);
-    console.log(`writes ${writes.length} ok, ${failed} failed, in ${elapsed.toFixed(1)} s (${(writes.length / elapsed).toFixed(1)}/s, target ${RATE}/s)`);
-    if (firstFailure) console.log(`first failed write: ${firstFailure}`);
-    console.log(`events expected ${expected}, received ${expected - lost}, lost ${lost}; subscription errors ${errors.length}; connections closed early ${closedEarly}`);
-    if (errors.length > 0) console.log(`first subscription error: ${JSON.stringify(errors[0]).slice(0, 400)}`);
+    summary(phases);
     const serverErrors = out.split('\n').filter((l) => /"level":(50|60)/.test(l));
     if (serverErrors.length > 0) console.log(`server errors logged: ${serverErrors.length}; first: ${serverErrors[0].slice(0, 600)}`);
-    if (fromCommit.length > 0) {
-      console.log(`latency commit -> receipt: p50 ${f(quantile(fromCommit, 0.5))}, p99 ${f(quantile(fromCommit, 0.99))}, max ${f(fromCommit.reduce((a, b) => Math.max(a, b), -Infinity))} ` +
-        `(from each transaction's commit timestamp; ${fromCommit.length} receipts)`);
-    }
-    console.log(`bounds: p50 ${f(quantile(fromAnswer, 0.5))}, p99 ${f(quantile(fromAnswer, 0.99))} (from the write's answer, a lower bound); ` +
-      `p50 ${f(quantile(fromStart, 0.5))}, p99 ${f(quantile(fromStart, 0.99))} (from the write's start, an upper bound)`);
-    console.log(`cpu over ${wall.toFixed(1)} s: server ${serverCpu.toFixed(1)} s (${((100 * serverCpu) / wall).toFixed(0)}% of a core), ` +
-      `bench client ${((clientCpu.user + clientCpu.system) / 1e6).toFixed(1)} s (${((100 * (clientCpu.user + clientCpu.system)) / 1e6 / wall).toFixed(0)}%)`);
-    console.log(`server: ${delta('notifications_total')} notifications read back in ${delta('event_reads_total')} statements (${delta('events_read_total')} events); ` +
-      `${delta('payloads_total')} payloads from ${delta('executions_total')} executions and ${delta('read_statements_total')} read statements; ` +
-      `requests waiting for a pool connection: max ${Math.max(0, ...poolWaiting.filter(Number.isFinite))}`);
-    console.log(`server RSS: max ${Math.max(...rssSamples.filter(Number.isFinite)).toFixed(0)} MB, at end ${rssMb(server.pid!).toFixed(0)} MB`);
   } finally {
-    stopping = true;
-    await Promise.all(clients.map((c) => c.dispose()));
     writers.destroy();
+    await floorPool.end();
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await stopDb?.();
@@ -269,7 +343,44 @@ async function main() {
   }
 }
 
-let stopping = false;
+const ms = (x: number) => x.toFixed(1).padStart(8);
+const cpuMs = (s: number) => (Number.isFinite(s) ? `${(s * 1000).toFixed(2)} ms` : '-').padStart(10);
+
+function writeLine(label: string, w: WriteFigures): string {
+  return `  ${label.padEnd(8)} ${w.perSecond.toFixed(1).padStart(8)} ${ms(w.p50)} ${ms(w.p99)} ${ms(w.max)} ${cpuMs(w.serviceCpu)} ${cpuMs(w.pgCpu)} ${String(w.failed).padStart(7)}` +
+    (w.firstFailure ? `\n    first failure: ${w.firstFailure}` : '');
+}
+
+function report(p: PhaseFigures, subs: Receipts, delta: (k: string) => number, rss: number): void {
+  console.log(`\nsubscribers ${p.subscribers} (${Math.ceil(p.subscribers / 2)} agents on queueChanged, ${Math.floor(p.subscribers / 2)} viewers on customerActivity), load ${p.load.toFixed(1)}`);
+  console.log(`  path     writes/s   p50 ms   p99 ms   max ms  service CPU/write  PG CPU/write  failed   (a write's own latency: its request's start to its answer)`);
+  console.log(writeLine('floor', p.floor));
+  console.log(`${writeLine('service', p.service)}   p99 ${(p.service.p99 / p.floor.p99).toFixed(1)}x the floor's`);
+  console.log(`  main pool: requests waiting for a connection max ${p.poolWaitingMax}, mean ${p.poolWaitingMean.toFixed(1)} ` +
+    `(about ${((p.poolWaitingMean / RATE) * 1000).toFixed(1)} ms of each write, Little's law); ` +
+    `server event-loop delay: max ${p.loopMax.toFixed(1)} ms, p99 ${p.loopP99.toFixed(1)} ms (median of 250 ms windows)`);
+  if (p.subscribers === 0) return;
+  const f = (x: number) => `${x.toFixed(1)} ms`;
+  console.log(`  events expected ${p.expected}, received ${p.expected - p.lost}, lost ${p.lost}; subscription errors ${subs.errors}; connections closed early ${subs.closedEarly}`);
+  if (subs.firstError) console.log(`  first subscription error: ${subs.firstError}`);
+  if (p.fromCommit.length > 0) {
+    console.log(`  commit -> receipt: p50 ${f(quantile(p.fromCommit, 0.5))}, p99 ${f(quantile(p.fromCommit, 0.99))}, max ${f(Math.max(...p.fromCommit))} (${p.fromCommit.length} receipts)`);
+  }
+  console.log(`  server: ${delta('notifications_total')} notifications read back in ${delta('event_reads_total')} statements (${delta('events_read_total')} events); ` +
+    `${delta('payloads_total')} payloads from ${delta('executions_total')} executions and ${delta('read_statements_total')} read statements; RSS ${rss.toFixed(0)} MB`);
+}
+
+function summary(phases: PhaseFigures[]): void {
+  console.log(`\nsummary (service / floor; CPU per write: service, PostgreSQL)`);
+  console.log(`  subscribers  load   write p50 ms     write p99 ms     CPU/write ms     loop delay max/p99 ms  events lost  commit->receipt p99`);
+  for (const p of phases) {
+    console.log(`  ${String(p.subscribers).padStart(11)} ${p.load.toFixed(1).padStart(5)}  ${p.service.p50.toFixed(1).padStart(6)} / ${p.floor.p50.toFixed(1).padStart(5)}  ` +
+      `${p.service.p99.toFixed(1).padStart(6)} / ${p.floor.p99.toFixed(1).padStart(5)}  ${(p.service.serviceCpu * 1000).toFixed(2).padStart(5)}, ${(p.service.pgCpu * 1000).toFixed(2).padStart(5)}  ` +
+      `${p.loopMax.toFixed(1).padStart(8)} / ${p.loopP99.toFixed(1).padStart(6)}      ` +
+      `${(p.subscribers ? String(p.lost) : '-').padStart(11)}  ${p.fromCommit.length ? `${quantile(p.fromCommit, 0.99).toFixed(1)} ms` : '-'}`);
+  }
+}
+
 main().catch((error) => {
   console.error(error);
   process.exit(1);

@@ -1,5 +1,6 @@
 import { execute, type ExecutionArgs, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { StoredEvent } from './event-bus';
+import { later } from './fan-out';
 
 /**
  * One subscription's part in shared executions: what makes its answer (`key`), the context a
@@ -38,10 +39,16 @@ interface SharedAnswer {
   denied: readonly DeniedEntry[];
 }
 
-/** An answer being made or made: `done` lets subscribers after the first take it without a promise. */
+/**
+ * An answer being made or made: `done` lets subscribers after the first take it at once;
+ * `waiters` are the deliveries of the subscribers that came while it was being made, run in
+ * fan-out slices when it is (src/events/fan-out.ts): no promise per subscriber.
+ */
 interface Entry {
-  promise: Promise<SharedAnswer>;
   done: SharedAnswer | null;
+  failed: { error: unknown } | null;
+  waiters: ((answer: SharedAnswer) => void)[];
+  fail: ((error: unknown) => void)[];
 }
 
 /**
@@ -57,14 +64,17 @@ export function executionKey(query: string, operationName: string | null | undef
 /** Answers by event (every listener of this process gets the same StoredEvent object), then key. */
 const answers = new WeakMap<StoredEvent, Map<string, Entry>>();
 
+/** How a subscriber learns its message: the message (null: nothing to send), or the error that ends its subscription. */
+export type Settle = (message: string | null, error?: unknown) => void;
+
 /**
  * The graphql-ws Next message of this event for this subscriber: read, executed and serialised
  * ONCE per event and key, shared by every subscriber with that key (200 agents on one document
  * cost one execution per event, not 200). Field-level rules still run, with the key's role set;
  * a field refused in the shared execution is audited as each subscriber that receives it, once
- * per subscription. Returns the message at once when the answer is already made (no promise per
- * subscriber), or a promise of it; null: nothing to send.
- * Usage: `const message = answerFor(event, subscriber, read, (json) => prefix + json + '}', stats)`
+ * per subscription. `settle` gets the message (null: nothing to send) at once when the answer is
+ * already made, otherwise in a fan-out slice after it is made.
+ * Usage: `answerFor(event, subscriber, read, (json) => prefix + json + '}', stats, settle)`
  */
 export function answerFor<T>(
   event: StoredEvent,
@@ -72,22 +82,43 @@ export function answerFor<T>(
   read: (event: StoredEvent) => Promise<T | null>,
   wrap: (json: string) => string,
   stats: ExecutionStats,
-): string | null | Promise<string | null> {
+  settle: Settle,
+): void {
   let byKey = answers.get(event);
   if (!byKey) answers.set(event, (byKey = new Map()));
   let entry = byKey.get(subscriber.key);
   if (!entry) {
-    const made: Entry = { done: null, promise: answer(event, subscriber, read, stats) };
-    made.promise.then((done) => (made.done = done), () => undefined);
+    const made: Entry = { done: null, failed: null, waiters: [], fail: [] };
+    answer(event, subscriber, read, stats).then(
+      (done) => {
+        made.done = done;
+        for (const waiter of made.waiters) later(waiter, done);
+        made.waiters = [];
+        made.fail = [];
+      },
+      (error: unknown) => {
+        made.failed = { error };
+        for (const fail of made.fail) later(fail, error);
+        made.waiters = [];
+        made.fail = [];
+      },
+    );
     byKey.set(subscriber.key, (entry = made));
   }
-  const take = (done: SharedAnswer): string | null | Promise<string | null> => {
-    if (done.json === null) return null;
+  const take = (done: SharedAnswer): void => {
+    if (done.json === null) return settle(null);
     stats.payloads++;
     const message = wrap(done.json);
-    return done.denied.length === 0 ? message : audit(subscriber, done.denied).then(() => message);
+    if (done.denied.length === 0) return settle(message);
+    audit(subscriber, done.denied).then(() => settle(message), (error: unknown) => settle(null, error ?? new Error('a refusal could not be audited')));
   };
-  return entry.done ? take(entry.done) : entry.promise.then(take);
+  const fail = (error: unknown) => settle(null, error ?? new Error('a live payload could not be prepared'));
+  if (entry.done) take(entry.done);
+  else if (entry.failed) fail(entry.failed.error);
+  else {
+    entry.waiters.push(take);
+    entry.fail.push(fail);
+  }
 }
 
 async function answer<T>(event: StoredEvent, subscriber: SharedSubscriber, read: (event: StoredEvent) => Promise<T | null>, stats: ExecutionStats): Promise<SharedAnswer> {

@@ -20,6 +20,9 @@ interface Pending {
   error?: unknown;
 }
 
+/** How `prepare` hands over an event's message (null: nothing to send), or the error that ends the subscription. */
+type Settle = (message: string | null, error?: unknown) => void;
+
 /**
  * The events of one WebSocket connection. Each subscription prepares a message per accepted
  * event as soon as it arrives (reads and executions of one event are shared by subscribers,
@@ -32,7 +35,8 @@ export class LiveFeed {
   private closed = false;
   private readonly streams = new Set<(error?: unknown) => void>();
   /** Preparations started and not settled: shutdown waits for them before the pool closes. */
-  private readonly preparing = new Set<Promise<unknown>>();
+  private preparing = 0;
+  private readonly whenSettled: (() => void)[] = [];
 
   constructor(
     private readonly bus: EventBus,
@@ -51,19 +55,25 @@ export class LiveFeed {
 
   /** Resolves when every preparation already started has settled (their messages are dropped once closed). */
   async settled(): Promise<void> {
-    while (this.preparing.size > 0) await Promise.allSettled([...this.preparing]);
+    while (this.preparing > 0) await new Promise<void>((resolve) => this.whenSettled.push(resolve));
+  }
+
+  private prepared(): void {
+    if (--this.preparing > 0) return;
+    for (const resolve of this.whenSettled.splice(0)) resolve();
   }
 
   /**
    * Sends `prepare(event)` with `send` for each accepted event, in commit order. The iterable
    * yields nothing: it ends when the subscription ends, and throws if a preparation failed
    * (graphql-ws then answers the subscription with an error).
-   * `prepare` may return the message at once (string, or null for none) or a promise of it.
-   * Usage: `return feed.deliver((e) => e.type === 'X', async (e) => JSON.stringify(...), (m) => socket.send(m))`
+   * `prepare` calls `settle` once with the message (string, or null for none), at once or later:
+   * a callback, not a promise, because 200 subscribers of an event would be 200 promises each.
+   * Usage: `return feed.deliver((e) => e.type === 'X', (e, settle) => settle(JSON.stringify(...)), (m) => socket.send(m))`
    */
   deliver(
     accept: (event: StoredEvent) => boolean,
-    prepare: (event: StoredEvent) => string | null | Promise<string | null>,
+    prepare: (event: StoredEvent, settle: Settle) => void,
     send: (message: string) => void,
   ): AsyncIterable<never> {
     const feed = this;
@@ -85,32 +95,22 @@ export class LiveFeed {
       for (const e of events) {
         if (!accept(e)) continue;
         added++;
-        let prepared: string | null | Promise<string | null>;
-        try {
-          prepared = prepare(e);
-        } catch (error) {
-          prepared = Promise.reject(error);
-        }
-        // Made already (another subscriber with the same answer came first): no promise for this one.
-        if (typeof prepared === 'string' || prepared === null) {
-          queue.push({ settled: true, message: prepared });
-          continue;
-        }
         const pending: Pending = { settled: false, message: null };
-        const done = prepared.then(
-          (message) => {
-            pending.message = message;
-          },
-          (error: unknown) => {
-            pending.error = error ?? new Error('a live payload could not be prepared');
-          },
-        ).finally(() => {
-          pending.settled = true;
-          feed.preparing.delete(done);
-          flush();
-        });
-        feed.preparing.add(done);
         queue.push(pending);
+        feed.preparing++;
+        const settle: Settle = (message, error) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          pending.message = message;
+          if (error !== undefined) pending.error = error;
+          feed.prepared();
+          flush();
+        };
+        try {
+          prepare(e, settle);
+        } catch (error) {
+          settle(null, error ?? new Error('a live payload could not be prepared'));
+        }
       }
       if (added === 0) return;
       feed.buffered += added;

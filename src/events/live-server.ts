@@ -11,6 +11,7 @@ import { upgradeOriginAllowed } from '../http/cors';
 import { LimitError, limitValidationRules, operationCost, type Limits } from '../graphql/limits';
 import type { EventBus, StoredEvent } from './event-bus';
 import { LiveFeed, type LiveHandle } from './live-feed';
+import { afterSends } from './fan-out';
 import { answerFor, executionKey, type DeniedEntry, type ExecutionStats, type SharedSubscriber } from './live-execute';
 
 /** Close codes of live connections (docs/live-and-webhooks.md). */
@@ -109,19 +110,20 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
    */
   const batchLoaders = new WeakMap<object, unknown>();
   /**
-   * Sockets corked in this turn of the event loop: the frames one connection gets in a turn (the
-   * events of a batch) leave in one write, uncorked once the turn's sends are done. On loopback a
-   * write costs tens of microseconds, so per frame it was a third of the server's time under load.
+   * Sockets corked while a fan-out runs: the frames one connection gets from it (the events of a
+   * batch, over several slices) leave in one write, uncorked once its sends are done
+   * (src/events/fan-out.ts). On loopback a write costs tens of microseconds, so per frame it was
+   * a third of the server's time under load.
    */
   const corked = new Set<Socket>();
   const uncorkAll = () => {
     for (const raw of corked) raw.uncork();
     corked.clear();
   };
-  const corkForThisTurn = (socket: WebSocket) => {
+  const corkUntilSent = (socket: WebSocket) => {
     const raw = (socket as unknown as { _socket?: Socket })._socket;
     if (!raw || corked.has(raw)) return;
-    if (corked.size === 0) setImmediate(uncorkAll);
+    if (corked.size === 0) afterSends(uncorkAll);
     raw.cork();
     corked.add(raw);
   };
@@ -217,7 +219,7 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
       },
       live: {
         stream: <T>(accept: (event: StoredEvent) => boolean, read: (event: StoredEvent, loaders: unknown) => Promise<T | null>) =>
-          connection.feed.deliver(accept, (event) => answerFor(event, subscriber, (e) => read(e, loadersOf(e)), wrap, stats), send) as AsyncIterable<T>,
+          connection.feed.deliver(accept, (event, settle) => answerFor(event, subscriber, (e) => read(e, loadersOf(e)), wrap, stats, settle), send) as AsyncIterable<T>,
       } satisfies LiveHandle,
     } as LiveContext & Record<string, unknown>;
     const args: ExecutionArgs = { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
@@ -273,7 +275,7 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
         if (socket.readyState !== socket.OPEN) return;
         // Too much unsent on the socket: the client is not reading.
         if (socket.bufferedAmount > options.maxBufferedBytes) return socket.close(LIVE_CLOSE.slowConsumer, 'Slow consumer: too many unsent bytes');
-        corkForThisTurn(socket);
+        corkUntilSent(socket);
         socket.send(message);
       };
       const prepared = prepare(connection, payload, 'WebSocket', (json) => next + json + '}', send);
