@@ -200,9 +200,11 @@ describe('desk fast path', () => {
           expect(viaFast.path).toBeUndefined();
         }
       }),
-      { numRuns: 100 },
+      { numRuns: 150 },
     );
-    expect(served).toBeGreaterThan(8);
+    // About one draw in eight is one the fast path serves (an agent role, an answerable item, no
+    // other field): at least a few of 150, whatever the seed.
+    expect(served).toBeGreaterThan(4);
   });
 
   it('counts each claim once against the mutation rate, whichever path answers it', async () => {
