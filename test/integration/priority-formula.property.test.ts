@@ -100,7 +100,7 @@ describe('the priority formula: TypeScript and SQL agree', () => {
     );
     // Generated inputs that never reached the churn points or the floor would prove little about them.
     expect(Math.min(churned, floored)).toBeGreaterThan(50);
-  });
+  }, 120_000); // 200 runs, each a few statements: more than the default 30 s on a loaded 2-core machine
 
   it('refuses points so small that the SQL products would underflow, and keeps the stored weights', async () => {
     const before = (await db.query(`SELECT weights FROM priority_settings`)).rows[0].weights;
