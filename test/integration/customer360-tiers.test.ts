@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { getNamedType, isEnumType, isLeafType, isNonNullType, isObjectType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { mayRead, ruleOf } from '../../src/auth/field-guard';
 import { effectiveRoles, ROLES, type Role } from '../../src/auth/roles';
-import { CUSTOMER_STORED } from '../../src/customers/customer.sql';
 import { buildAppSchema } from '../../src/schema';
+// After the schema module, which loads reflect-metadata for the decorated types.
+import { CUSTOMER_STORED } from '../../src/customers/customer.sql';
 import { startTestApp, type GraphQLResult, type TestApp } from '../helpers/app';
 import { createCustomer, unique, uniqueLocalDigits } from '../helpers/factory';
 import { ROLE_MATRIX } from './role-matrix';
@@ -18,10 +19,12 @@ import { ROLE_MATRIX } from './role-matrix';
 
 const DEPTH = 4;
 const LIMITS = { maxCost: 10_000_000, maxTokens: 100_000, maxDepth: 50, mutationsPerMinute: 100_000 };
-/** The customer roots; each admits the roles of its role-matrix entry. */
-const ROOTS = ['customer', 'merged', 'lookup', 'list'] as const;
+/** The roots that read customers (the queue's through its items, primed by Customer360Service.prime); each admits the roles of its role-matrix entry. */
+const ROOTS = ['customer', 'merged', 'lookup', 'list', 'queue'] as const;
 type RootKind = (typeof ROOTS)[number];
-const ROOT_OPERATION: Record<RootKind, string> = { customer: 'Query.customer', merged: 'Query.customer', lookup: 'Query.lookupCustomer', list: 'Query.customers' };
+const ROOT_OPERATION: Record<RootKind, string> = {
+  customer: 'Query.customer', merged: 'Query.customer', lookup: 'Query.lookupCustomer', list: 'Query.customers', queue: 'Query.careQueue',
+};
 
 /** One leaf below Customer: the fields from Customer down to it, each with the arguments it is asked with. */
 interface Leaf {
@@ -36,7 +39,7 @@ let leaves: Leaf[];
 let fast: TestApp;
 let compiled: TestApp;
 let loaders: TestApp;
-const rich = { id: '', mergedId: '', email: '', tag: '' };
+const rich = { id: '', mergedId: '', email: '', tag: '', skillGroup: '' };
 
 /** Small values for arguments a field requires without a default; null when a type has none (the field is skipped, and the test says so). */
 function argumentsFor(field: GraphQLField<unknown, unknown>): string | null {
@@ -103,6 +106,8 @@ function documentFor(root: RootKind, selection: string, fragment: boolean): { qu
       return { query: `query($email: String) { lookupCustomer(email: $email) { ${body} } }${tail}`, variables: { email: rich.email.toUpperCase() } };
     case 'list':
       return { query: `query($tag: String) { customers(first: 3, search: $tag) { edges { node { ${body} } } } }${tail}`, variables: { tag: rich.tag } };
+    case 'queue':
+      return { query: `query($g: String) { careQueue(first: 5, skillGroup: $g) { edges { node { interaction { customer { ${body} } } } } } }${tail}`, variables: { g: rich.skillGroup } };
   }
 }
 
@@ -180,6 +185,9 @@ async function writeRichCustomer(app: TestApp): Promise<void> {
   const first = await inbound(1);
   const second = await inbound(2);
   const third = await inbound(3);
+  // Left open and unassigned: the care queue root lists it with its customer.
+  await inbound(4);
+  rich.skillGroup = `tiers-${u}`;
   await admin(`mutation($input: RespondInput!) { respondToInteraction(input: $input) { id } }`, { input: { interactionId: first.id, content: 'Hi, thanks for writing.', templateId: template.id, templateVersion: template.version } });
   await admin(`mutation($input: RespondInput!) { respondToInteraction(input: $input) { id } }`, { input: { interactionId: third.id, content: 'looking into it' } });
   // Delivered, and failed (which reopens the third): ReplyDelivery's externalId and error.
@@ -282,10 +290,13 @@ describe('every field of the customer roots, enumerated from the live schema', (
       // Only what the role may read: a refused non-null field would null its parent and hide its siblings.
       const readable = group.filter((l) => l.readers.includes(role));
       if (readable.length === 0) return;
-      const { query, variables } = documentFor(root, selectionOf(readable), false);
+      // With the customer's id, to see that the root reached it.
+      const { query, variables } = documentFor(root, `id ${selectionOf(readable)}`, false);
       const answers = await tiers(query, variables, role);
       const where = `${group[0].path[0].name} on ${root} as ${role}`;
       if (answers.loaders.errors.length) mismatches.push(`loaders: ${where}: ${JSON.stringify(answers.loaders.errors)}`);
+      // Every root reaches the rich customer (the queue through its open item).
+      if (!JSON.stringify(answers.loaders.data).includes(rich.id)) mismatches.push(`loaders: ${where}: the customer is not in the answer`);
       if (JSON.stringify(answers.compiled) !== JSON.stringify(answers.loaders)) mismatches.push(`compiled: ${where}`);
       if (JSON.stringify(answers.fast) !== JSON.stringify(answers.loaders)) mismatches.push(`fast path: ${where}`);
     });
