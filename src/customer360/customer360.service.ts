@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { getNamedType, isObjectType, type GraphQLResolveInfo } from 'graphql';
 import type { Pool } from 'pg';
 import type { Customer } from '../customers/customer.types';
+import { CUSTOMER_STORED } from '../customers/customer.sql';
 import type { CustomerListArgs } from '../customers/customer.service';
 import { customerListSql } from '../customers/customer.service';
 import { encodeCursor, toConnection, type Connection } from '../graphql/pagination';
@@ -147,16 +148,10 @@ function primeConsents(
 /** Turns one compiled row into the customer and primes every loader its plan covers; returns the customer. */
 function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
   const { loaders } = ctx;
-  const customer = {
-    id: row.id,
-    displayName: row.displayName,
-    tier: row.tier,
-    city: row.city,
-    region: row.region,
-    country: row.country,
-    createdAt: row.createdAt,
-    attributes: row.attributes,
-  } as Customer;
+  // The customer loader's own columns (CUSTOMER_COLUMNS), so the primed value is the one it would load.
+  const stored: Json = {};
+  for (const { field } of CUSTOMER_STORED) stored[field] = row[field];
+  const customer = stored as unknown as Customer;
   const id = customer.id;
   loaders.customerById.prime(row.key, customer);
   loaders.customerById.prime(id, customer);

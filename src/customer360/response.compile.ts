@@ -18,6 +18,8 @@ import { CAN } from '../auth/roles';
 import { isGuardedProperty, mayRead, ruleOf } from '../auth/field-guard';
 import { careQueueSql, toQueueItem, type QueueRow } from '../care/care-queue.service';
 import { survivorJoin } from '../customers/customer-survivor';
+import { CUSTOMER_STORED } from '../customers/customer.sql';
+import type { JsonWriting } from '../graphql/stored';
 import { isUuid } from '../db/batch';
 import { argumentProblem } from '../graphql/argument-guard';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql/pagination';
@@ -61,14 +63,14 @@ interface Scope {
  */
 interface Column {
   sql: string;
-  as: 'text' | 'plain' | 'quoted' | 'date';
+  as: JsonWriting;
 }
 const WRITE: Record<Column['as'], (expr: string) => string> = { text: jsonValue, plain: jsonPlain, quoted: jsonQuoted, date: jsonDate };
 
-const CUSTOMER_COLUMNS: Record<string, Column> = {
-  id: { sql: 'id', as: 'quoted' }, displayName: { sql: 'display_name', as: 'text' }, tier: { sql: 'tier', as: 'quoted' }, city: { sql: 'city', as: 'text' },
-  region: { sql: 'region', as: 'text' }, country: { sql: 'country', as: 'text' }, createdAt: { sql: 'created_at', as: 'date' },
-};
+/** The Customer's stored fields as declared beside them (@Stored, customers/customer.types.ts); those SQL writes. */
+const CUSTOMER_COLUMNS: Record<string, Column> = Object.fromEntries(
+  CUSTOMER_STORED.flatMap(({ field, column, json }) => (json ? [[field, { sql: column, as: json }]] : [])),
+);
 const CONTACT_POINT_COLUMNS: Record<string, Column> = {
   id: { sql: 'id', as: 'quoted' }, value: { sql: 'value', as: 'text' }, verified: { sql: 'verified', as: 'plain' }, capturedVia: { sql: 'captured_via', as: 'quoted' },
   capturedAt: { sql: 'captured_at', as: 'date' },

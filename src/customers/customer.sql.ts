@@ -1,2 +1,8 @@
-/** Columns of a Customer as the GraphQL type names them. */
-export const CUSTOMER_COLUMNS = `c.id, c.display_name AS "displayName", c.tier, c.city, c.region, c.country, c.created_at AS "createdAt", c.attributes`;
+import { columnList, storedFields } from '../graphql/stored';
+import { Customer } from './customer.types';
+
+/** The stored scalars of a Customer, as declared beside each field (@Stored in customer.types.ts). */
+export const CUSTOMER_STORED = storedFields(Customer);
+
+/** Columns of a Customer as the GraphQL type names them (table alias c). */
+export const CUSTOMER_COLUMNS = columnList('c', CUSTOMER_STORED);
