@@ -146,6 +146,25 @@ describe('recordPurchases', () => {
     expect(rows[0]).toEqual({ n: 1000, total: 1250 });
   });
 
+  it('writes one PURCHASE_RECORDED event per purchase, in input order, whose payload is the purchase as answered', async () => {
+    const email = `events-${unique()}@example.com`;
+    const c = await createCustomer(app.pool, { emails: [email] });
+    const k = unique();
+    const res = await app.gql(RECORD, {
+      inputs: [
+        { idempotencyKey: `${k}-1`, email, product: ' Trail Boots ', category: 'Footwear', amount: 129.9, currency: 'eur', purchasedAt: '2026-11-01T10:00:00.123Z', channel: 'IN_STORE' },
+        { idempotencyKey: `${k}-2`, customerId: c.id, product: 'Gift card', amount: 0.0001, currency: 'USD', purchasedAt: '2026-11-02T00:00:00Z' },
+        { idempotencyKey: `${k}-3`, email, product: 'Socks' },
+      ],
+    }, ['ingest', 'agent']);
+    expect(res.errors).toBeUndefined();
+    const { rows } = await app.pool.query(`SELECT data FROM outbox_events WHERE type = 'PURCHASE_RECORDED' AND customer_id = $1 ORDER BY seq`, [c.id]);
+    expect(rows.map((r) => r.data)).toEqual(res.data!.recordPurchases.map((p: any) => ({
+      purchaseId: p.id, customerId: c.id, product: p.product, category: p.category, amount: p.amount, currency: p.currency, purchasedAt: p.purchasedAt, channel: p.channel,
+    })));
+    expect(rows[0].data).toMatchObject({ product: 'Trail Boots', amount: 129.9, currency: 'EUR', purchasedAt: '2026-11-01T10:00:00.123Z' });
+  });
+
   it('writes once when the same call is retried concurrently, even when it creates the customer', async () => {
     const handle = `concurrent_${unique()}`;
     const k = unique();
