@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { ConsentPurpose } from '../../src/graphql/enums';
 import { webhookData } from '../../src/webhooks/webhook-payload';
@@ -163,6 +164,20 @@ describe('recordPurchases', () => {
       purchaseId: p.id, customerId: c.id, product: p.product, category: p.category, amount: p.amount, currency: p.currency, purchasedAt: p.purchasedAt, channel: p.channel,
     })));
     expect(rows[0].data).toMatchObject({ product: 'Trail Boots', amount: 129.9, currency: 'EUR', purchasedAt: '2026-11-01T10:00:00.123Z' });
+  });
+
+  it('stores the content hash in its fixed form (retries of calls made before an upgrade must still match)', async () => {
+    const email = `pin-${unique()}@example.com`;
+    await createCustomer(app.pool, { emails: [email] });
+    const key = `pin-${unique()}`;
+    const res = await app.gql(RECORD_IDS, {
+      inputs: [{ idempotencyKey: key, email, product: 'Boots', amount: 12.5, currency: 'EUR', purchasedAt: '2026-11-01T00:00:00.000Z', channel: 'IN_STORE' }],
+    }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    const { rows } = await app.pool.query(`SELECT content_hash FROM purchases WHERE idempotency_key = $1`, [key]);
+    // sha256 of the JSON array of the 13 fields in their fixed order, absent fields as null.
+    const fields = [null, email, null, null, null, null, null, 'Boots', null, 12.5, 'EUR', '2026-11-01T00:00:00.000Z', 'IN_STORE'];
+    expect(rows[0].content_hash).toBe(createHash('sha256').update(JSON.stringify(fields)).digest('hex'));
   });
 
   it('writes once when the same call is retried concurrently, even when it creates the customer', async () => {
