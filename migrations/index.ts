@@ -38,6 +38,7 @@ import { SavedSegments1796700000000 } from './1796700000000-SavedSegments';
 import { IdentitySafeguards1796800000000 } from './1796800000000-IdentitySafeguards';
 import { SegmentsFollowPurchases1797000000000 } from './1797000000000-SegmentsFollowPurchases';
 import { QueueRuleOfTheCareWeek1797000000001 } from './1797000000001-QueueRuleOfTheCareWeek';
+import { CheaperEventTypeChecks1797300000000 } from './1797300000000-CheaperEventTypeChecks';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
 export const migrations = [
@@ -81,4 +82,5 @@ export const migrations = [
   IdentitySafeguards1796800000000,
   SegmentsFollowPurchases1797000000000,
   QueueRuleOfTheCareWeek1797000000001,
+  CheaperEventTypeChecks1797300000000,
 ];

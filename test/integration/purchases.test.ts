@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { ConsentPurpose } from '../../src/graphql/enums';
 import { webhookData } from '../../src/webhooks/webhook-payload';
@@ -144,6 +145,39 @@ describe('recordPurchases', () => {
     expect(Number(res.headers['x-sql-statements'])).toBe(BULK_STATEMENTS);
     const { rows } = await app.pool.query(`SELECT count(*)::int AS n, sum(amount)::float8 AS total FROM purchases WHERE customer_id = $1`, [c.id]);
     expect(rows[0]).toEqual({ n: 1000, total: 1250 });
+  });
+
+  it('writes one PURCHASE_RECORDED event per purchase, in input order, whose payload is the purchase as answered', async () => {
+    const email = `events-${unique()}@example.com`;
+    const c = await createCustomer(app.pool, { emails: [email] });
+    const k = unique();
+    const res = await app.gql(RECORD, {
+      inputs: [
+        { idempotencyKey: `${k}-1`, email, product: ' Trail Boots ', category: 'Footwear', amount: 129.9, currency: 'eur', purchasedAt: '2026-11-01T10:00:00.123Z', channel: 'IN_STORE' },
+        { idempotencyKey: `${k}-2`, customerId: c.id, product: 'Gift card', amount: 0.0001, currency: 'USD', purchasedAt: '2026-11-02T00:00:00Z' },
+        { idempotencyKey: `${k}-3`, email, product: 'Socks' },
+      ],
+    }, ['ingest', 'agent']);
+    expect(res.errors).toBeUndefined();
+    const { rows } = await app.pool.query(`SELECT data FROM outbox_events WHERE type = 'PURCHASE_RECORDED' AND customer_id = $1 ORDER BY seq`, [c.id]);
+    expect(rows.map((r) => r.data)).toEqual(res.data!.recordPurchases.map((p: any) => ({
+      purchaseId: p.id, customerId: c.id, product: p.product, category: p.category, amount: p.amount, currency: p.currency, purchasedAt: p.purchasedAt, channel: p.channel,
+    })));
+    expect(rows[0].data).toMatchObject({ product: 'Trail Boots', amount: 129.9, currency: 'EUR', purchasedAt: '2026-11-01T10:00:00.123Z' });
+  });
+
+  it('stores the content hash in its fixed form (retries of calls made before an upgrade must still match)', async () => {
+    const email = `pin-${unique()}@example.com`;
+    await createCustomer(app.pool, { emails: [email] });
+    const key = `pin-${unique()}`;
+    const res = await app.gql(RECORD_IDS, {
+      inputs: [{ idempotencyKey: key, email, product: 'Boots', amount: 12.5, currency: 'EUR', purchasedAt: '2026-11-01T00:00:00.000Z', channel: 'IN_STORE' }],
+    }, ['ingest']);
+    expect(res.errors).toBeUndefined();
+    const { rows } = await app.pool.query(`SELECT content_hash FROM purchases WHERE idempotency_key = $1`, [key]);
+    // sha256 of the JSON array of the 13 fields in their fixed order, absent fields as null.
+    const fields = [null, email, null, null, null, null, null, 'Boots', null, 12.5, 'EUR', '2026-11-01T00:00:00.000Z', 'IN_STORE'];
+    expect(rows[0].content_hash).toBe(createHash('sha256').update(JSON.stringify(fields)).digest('hex'));
   });
 
   it('writes once when the same call is retried concurrently, even when it creates the customer', async () => {
