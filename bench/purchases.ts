@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
+import { fork } from 'node:child_process';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createApp } from '../src/app';
 import { createTokenVerifier, signDevToken } from '../src/auth/jwt';
@@ -21,6 +22,7 @@ import { createDataSource, poolOf } from '../src/db/data-source';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
 import { postgresCpuSeconds } from './proc-cpu';
+import type { PurchaseLoadResult, PurchasePlan } from './purchases-load';
 
 const { values } = parseArgs({
   options: {
@@ -35,20 +37,25 @@ const CONCURRENCY = Number(values.concurrency);
 const CUSTOMERS = Number(values.customers);
 const BATCH = 1000;
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
-const PRODUCTS = ['Annual service', 'Tyre set', 'Extended warranty', 'Roof rack', 'Charging wallbox', 'Detailing'];
 
-/** One call's items: customers by email, a product, an amount in EUR, a time in the last 90 days. */
-function items(call: number): Record<string, unknown>[] {
-  return Array.from({ length: BATCH }, (_, n) => ({
-    idempotencyKey: `bench-${call}-${n}-${randomUUID()}`,
-    email: `buyer${(call * BATCH + n * 7) % CUSTOMERS}@bench.example`,
-    product: PRODUCTS[n % PRODUCTS.length],
-    category: n % 2 ? 'service' : 'accessory',
-    amount: 100 + (n % 900) + 0.5,
-    currency: 'EUR',
-    purchasedAt: new Date(Date.now() - (n % 90) * 86_400_000).toISOString(),
-    channel: n % 3 ? 'IN_STORE' : 'OTHER',
-  }));
+/** The load process (bench/purchases-load.ts): warms up and builds its bodies, then posts the measured calls on go(). */
+async function startLoad(plan: PurchasePlan): Promise<{ go: () => Promise<PurchaseLoadResult> }> {
+  const child = fork(path.join(__dirname, 'purchases-load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the load process exited (${code})`))));
+  exited.catch(() => undefined); // also ends after the run: only a pending step cares
+  const next = <T>() => Promise.race([new Promise<T>((resolve) => child.once('message', (m: T) => resolve(m))), exited]);
+  const ready = next<'ready'>();
+  child.send(plan);
+  await ready;
+  return {
+    go: async () => {
+      const result = next<PurchaseLoadResult>();
+      child.send('go');
+      const answered = await result;
+      child.disconnect();
+      return answered;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -75,38 +82,21 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`;
     const token = signDevToken(SECRET, { sub: 'bench', roles: ['ingest'] }, { issuer: 'social-crm', audience: 'social-crm-api', expiresIn: 3600 });
-    // Bodies are built before the clock starts: the load shares this process with the service.
-    const bodyOf = (call: number) => JSON.stringify({ query: 'mutation($inputs: [PurchaseInput!]!) { recordPurchases(inputs: $inputs) { id } }', variables: { inputs: items(call) } });
-    const bodies = Array.from({ length: CALLS }, (_, call) => bodyOf(call));
-    const post = async (call: number): Promise<number> => {
-      const body = call < 0 ? bodyOf(call) : bodies[call];
-      const started = performance.now();
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
-      const answer = (await res.json()) as { errors?: unknown[]; data?: { recordPurchases: unknown[] } };
-      if (answer.errors || answer.data?.recordPurchases.length !== BATCH) throw new Error(`call ${call} failed: ${JSON.stringify(answer.errors)}`);
-      return performance.now() - started;
-    };
     try {
-      await post(-1); // warm-up: plans, pools, JIT
       const postmaster = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-      // CPU seconds of this process (service and load) and of PostgreSQL: on a busy machine wall time moves, CPU per row much less.
+      // CPU seconds of this process (the service alone: the load runs in its own process, warmed
+      // up before the window) and of PostgreSQL: on a busy machine wall time moves, CPU per row much less.
       const cpu = () => ({ node: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, postgres: postgresCpuSeconds(postmaster) });
-      const latencies: number[] = [];
-      let next = 0;
+      const load = await startLoad({ url, token, calls: CALLS, concurrency: CONCURRENCY, batch: BATCH, customers: CUSTOMERS });
       const cpuBefore = cpu();
-      const started = performance.now();
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (next < CALLS) latencies.push(await post(next++));
-      }));
-      const seconds = (performance.now() - started) / 1000;
+      const { seconds, latencies } = await load.go();
       const rate = (CALLS * BATCH) / seconds;
       const cpuAfter = cpu();
       const perRow = (s: number) => `${((s / (CALLS * BATCH)) * 1e6).toFixed(0)} µs`;
-      latencies.sort((a, b) => a - b);
       process.stdout.write(
         `bulk purchases: ${CALLS * BATCH} purchases in ${CALLS} calls of ${BATCH} (customers named by email, ${CONCURRENCY} calls in flight): ` +
           `${seconds.toFixed(1)} s = ${rate.toFixed(0)} purchases/s; call latency p50 ${latencies[Math.floor(latencies.length / 2)].toFixed(0)} ms, ` +
-          `max ${latencies[latencies.length - 1].toFixed(0)} ms; CPU per purchase ${perRow(cpuAfter.node - cpuBefore.node)} in Node (service and load), ` +
+          `max ${latencies[latencies.length - 1].toFixed(0)} ms; CPU per purchase ${perRow(cpuAfter.node - cpuBefore.node)} in the service's Node process, ` +
           `${perRow(cpuAfter.postgres - cpuBefore.postgres)} in PostgreSQL (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)\n`,
       );
 
