@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { classify } from './classifier';
 import { checkId } from '../graphql/ids';
 import { withRetry } from '../db/retry';
 import { DomainError, badInput } from '../graphql/errors';
 import type { Channel } from '../graphql/enums';
-import { raiseEscalations, resolveEscalationsWithInteractions } from './escalation.writer';
+import { resolveEscalationsWithInteractions } from './escalation.writer';
+import { Coalescer } from '../common/coalescer';
+import { EscalateWriter, escalateCall, type EscalateCall } from './escalate.batch';
 import { PUBLIC_CHANNELS } from './ingest.validate';
 import { appendHistory, type HistoryEntry } from '../interactions/interaction-history';
 import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
@@ -57,7 +58,12 @@ interface Locked {
  * offline, escalating and resolving. Every status change goes to the interaction's history.
  */
 export class CareDeskService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** escalateInteraction's waiting calls (one per app). */
+  private readonly escalations: Coalescer<EscalateCall, Escalation>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.escalations = new Coalescer(new EscalateWriter(dataSource));
+  }
 
   /**
    * Records the outbound reply and stops the SLA clock of the interaction answered (RESPONDED, or RESOLVED with `resolve`).
@@ -133,24 +139,9 @@ export class CareDeskService {
     }));
   }
 
-  async escalate(input: EscalateInput, by: string): Promise<Escalation> {
-    const interactionId = id(input.interactionId, 'interactionId');
-    const reason = text(input.reason, 'reason', 2000);
-    return withRetry(() => this.dataSource.transaction(async (m) => {
-      const original = await this.lockInteraction(m, interactionId);
-      if (original.status === 'RESOLVED') throw new DomainError('CONFLICT', 'a resolved interaction cannot be escalated', { field: 'interactionId' });
-      const open: { id: string }[] = await m.query(
-        `SELECT id FROM escalations WHERE interaction_id = $1 AND team = $2 AND resolved_at IS NULL`, [original.id, input.team]);
-      if (open.length > 0) {
-        throw new DomainError('CONFLICT', `this interaction is already escalated to ${input.team}`, { field: 'team', escalationId: open[0].id });
-      }
-      const escalationId = randomUUID();
-      await raiseEscalations(m, [{
-        id: escalationId, customerId: original.customerId, interactionId: original.id, team: input.team, reason, automatic: false,
-        createdBy: by, statusBefore: original.status,
-      }]);
-      return this.escalation(m, escalationId);
-    }));
+  /** Concurrent calls are written together (escalate.batch.ts); each caller keeps its own answer or error. */
+  escalate(input: EscalateInput, by: string, requestId?: string): Promise<Escalation> {
+    return this.escalations.record(escalateCall(input, by, requestId));
   }
 
   async resolveEscalation(input: ResolveEscalationInput, by: string): Promise<Escalation> {

@@ -157,3 +157,90 @@ describe('recordInteraction: concurrent single calls written together', () => {
     expect((await app.pool.query(`SELECT count(*)::int AS n FROM contact_points WHERE value = ANY($1)`, [[`other-${run}@example.com`]])).rows[0].n).toBe(0);
   });
 });
+
+/** One escalateInteraction as `sub` (an agent), with its own request id. */
+async function escalate(input: Record<string, unknown>, sub: string, requestId?: string, selection = '{ id team interaction { id status } }') {
+  const req = request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], sub)}`);
+  if (requestId) req.set('x-request-id', requestId);
+  const res = await req.send({ query: `mutation($input: EscalateInput!) { escalateInteraction(input: $input) ${selection} }`, variables: { input } });
+  return { data: res.body?.data, errors: res.body?.errors as { extensions: Record<string, any> }[] | undefined, headers: res.headers as Record<string, string> };
+}
+
+/** `n` open inbound interactions of one new customer, by the bulk path. */
+async function openItems(n: number): Promise<string[]> {
+  const c = await createCustomer(app.pool);
+  const run = unique();
+  const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['ingest'], 'items')}`).send({
+    query: `mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id } }`,
+    variables: { inputs: Array.from({ length: n }, (_, k) => ({ idempotencyKey: `esc-${run}-${k}`, customerId: c.id, channel: 'EMAIL', content: `question ${k} about my invoice` })) },
+  });
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data.recordInteractions.map((i: { id: string }) => i.id);
+}
+
+describe('escalateInteraction: concurrent single calls written together', () => {
+  it('writes a lone escalation in a pinned number of SQL statements', async () => {
+    const [item] = await openItems(1);
+    const res = await escalate({ interactionId: item, team: 'RETENTION', reason: 'double charge' }, 'esc-counter', undefined, '{ id team }');
+    expect(res.errors).toBeUndefined();
+    // The caller's rate-limit counter, then BEGIN, lock, open escalations, due times, INSERT, audit,
+    // outbox, status UPDATE, history, read back, COMMIT: concurrent calls share one batch of these
+    // 11 (each keeps its own rate-limit statement).
+    expect(Number(res.headers['x-sql-statements'])).toBe(12);
+  });
+
+  it('60 concurrent calls with 4 bad ones write exactly the 56 good ones once each, by their callers; each bad caller gets its own code', async () => {
+    const items = await openItems(60);
+    const resolved = items[11];
+    await app.pool.query(`UPDATE interactions SET status = 'RESOLVED', resolved_at = now() WHERE id = $1`, [resolved]);
+    const already = await escalate({ interactionId: items[29], team: 'LEGAL', reason: 'first' }, 'esc-first');
+    expect(already.errors).toBeUndefined();
+    const bad: Record<number, { input: Record<string, unknown>; code: string }> = {
+      3: { input: { interactionId: '00000000-0000-4000-8000-000000000000' }, code: 'NOT_FOUND' },
+      11: { input: {}, code: 'CONFLICT' },
+      29: { input: { team: 'LEGAL' }, code: 'CONFLICT' },
+      47: { input: { reason: '   ' }, code: 'BAD_USER_INPUT' },
+    };
+    const run = unique();
+    const inputs = items.map((interactionId, n) => ({ interactionId, team: 'TECHNICAL', reason: `needs a look ${n}`, ...bad[n]?.input }));
+    const answers = await Promise.all(inputs.map((input, n) => escalate(input, `esc-${n % 16}`, `esc-${run}-${n}`.replace(/[^a-zA-Z0-9-]/g, '').slice(0, 60))));
+    for (const [n, answer] of answers.entries()) {
+      expect({ n, code: answer.errors?.[0].extensions.code }).toEqual({ n, code: bad[n]?.code });
+    }
+    expect(answers[29].errors![0].extensions.escalationId).toBe(already.data.escalateInteraction.id);
+    const good = items.map((id, n) => ({ id, n })).filter(({ n }) => !bad[n]);
+    for (const { id, n } of good) {
+      expect({ n, interactionId: answers[n].data.escalateInteraction.interaction.id, status: answers[n].data.escalateInteraction.interaction.status })
+        .toEqual({ n, interactionId: id, status: 'ESCALATED' });
+    }
+    const { rows } = await app.pool.query<{ interactionId: string; n: number; by: string }>(
+      `SELECT interaction_id AS "interactionId", count(*)::int AS n, min(created_by) AS by FROM escalations
+        WHERE interaction_id = ANY($1::uuid[]) AND team = 'TECHNICAL' GROUP BY 1`, [items]);
+    expect(rows.sort((a, b) => a.interactionId.localeCompare(b.interactionId)))
+      .toEqual(good.map(({ id, n }) => ({ interactionId: id, n: 1, by: `esc-${n % 16}` })).sort((a, b) => a.interactionId.localeCompare(b.interactionId)));
+    // Each caller's audit entry and event name its own request and escalation, as a lone call's would.
+    const audits = await app.pool.query(
+      `SELECT request_id AS "requestId", details->>'escalationId' AS id FROM audit_log WHERE action = 'ESCALATED' AND details->>'interactionId' = ANY($1::text[]) AND details->>'team' = 'TECHNICAL'`,
+      [items]);
+    expect(audits.rows.sort((x, y) => x.id.localeCompare(y.id))).toEqual(good.map(({ n }) => ({ requestId: answers[n].headers['x-request-id'], id: answers[n].data.escalateInteraction.id }))
+      .sort((x, y) => x.id.localeCompare(y.id)));
+    const events = await app.pool.query(
+      `SELECT count(*)::int AS n, count(DISTINCT data->>'escalationId')::int AS distinct FROM outbox_events WHERE type = 'ESCALATION_RAISED' AND data->>'interactionId' = ANY($1::text[]) AND data->>'team' = 'TECHNICAL'`, [items]);
+    expect(events.rows[0]).toEqual({ n: 56, distinct: 56 });
+  });
+
+  it('two concurrent escalations of one interaction to one team: one is written, the other is CONFLICT naming it', async () => {
+    const [item, ...others] = await openItems(9);
+    const calls = [item, item, ...others].map((interactionId, n) => escalate({ interactionId, team: 'PR_CRISIS', reason: `urgent ${n}` }, `twice-${n}`));
+    const [a, b, ...rest] = await Promise.all(calls);
+    for (const r of rest) expect(r.errors).toBeUndefined();
+    const answers = [a, b];
+    const won = answers.filter((x) => !x.errors);
+    const lost = answers.filter((x) => x.errors);
+    expect(won).toHaveLength(1);
+    expect(lost.map((x) => ({ code: x.errors![0].extensions.code, escalationId: x.errors![0].extensions.escalationId })))
+      .toEqual([{ code: 'CONFLICT', escalationId: won[0].data.escalateInteraction.id }]);
+    const stored = await app.pool.query(`SELECT count(*)::int AS n FROM escalations WHERE interaction_id = $1 AND team = 'PR_CRISIS'`, [item]);
+    expect(stored.rows[0].n).toBe(1);
+  });
+});
