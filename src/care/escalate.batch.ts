@@ -4,7 +4,6 @@ import { ItemsRefused, type BatchWriter } from '../common/coalescer';
 import { withRetry } from '../db/retry';
 import { DomainError, badInput } from '../graphql/errors';
 import { checkId } from '../graphql/ids';
-import { ESCALATION_COLUMNS } from '../interactions/interaction.sql';
 import type { Escalation } from '../interactions/interaction.types';
 import type { EscalateInput } from './care.inputs';
 import { raiseEscalations } from './escalation.writer';
@@ -37,10 +36,10 @@ interface Target {
 
 /**
  * escalateInteraction, one call or many callers' calls in one transaction (a Coalescer,
- * src/common/coalescer.ts): one statement locks every interaction and reads its open
- * escalations, then raiseEscalations writes them all set-based and one statement reads them
- * back. Each call is checked as it would be alone: NOT_FOUND, CONFLICT (resolved, or already
- * escalated to that team) are its own, and a refused call writes nothing.
+ * src/common/coalescer.ts): one statement locks every interaction, the next reads their open
+ * escalations, then raiseEscalations writes them all set-based (its INSERT returns the answers).
+ * Each call is checked as it would be alone: NOT_FOUND, CONFLICT (resolved, or already escalated
+ * to that team) are its own, and a refused call writes nothing.
  */
 export class EscalateWriter implements BatchWriter<EscalateCall, Escalation> {
   constructor(private readonly dataSource: DataSource) {}
@@ -92,14 +91,13 @@ export class EscalateWriter implements BatchWriter<EscalateCall, Escalation> {
       }
     });
     if (refused.size > 0) throw new ItemsRefused(refused);
-    await raiseEscalations(m, calls.map(({ input, by, requestId, escalationId }) => {
+    const { written } = await raiseEscalations(m, calls.map(({ input, by, requestId, escalationId }) => {
       const target = byId.get(input.interactionId)!;
       return {
         id: escalationId, customerId: target.customerId, interactionId: target.id, team: input.team, reason: input.reason.trim(),
         automatic: false, createdBy: by, statusBefore: target.status, requestId,
       };
     }));
-    const written: Escalation[] = await m.query(`SELECT ${ESCALATION_COLUMNS} FROM escalations e WHERE e.id = ANY($1::uuid[])`, [calls.map((c) => c.escalationId)]);
     const escalations = new Map(written.map((e) => [e.id, e]));
     return calls.map((c) => escalations.get(c.escalationId)!);
   }

@@ -5,6 +5,8 @@ import { EventType } from '../events/event-types';
 import { emit, type EventSink } from '../events/outbox';
 import { addBusinessMinutes } from './business-hours';
 import type { OpeningHours } from './care-rules';
+import { ESCALATION_COLUMNS } from '../interactions/interaction.sql';
+import type { Escalation } from '../interactions/interaction.types';
 
 /** An escalation to raise on an interaction, by a person (the desk) or a rule (ingestion: churn, topic bursts). */
 export interface NewEscalation {
@@ -30,14 +32,15 @@ export interface NewEscalation {
  * (open or answered ones; a resolved interaction keeps its status), and one history entry
  * per escalation, and an ESCALATION_RAISED event each (to `events` when the caller collects its
  * transaction's events). A constant number of statements for any number of escalations.
- * Returns the interactions this call made ESCALATED.
+ * Returns the interactions this call made ESCALATED, and the escalations as written (the desk's answer).
  */
-export async function raiseEscalations(m: EntityManager, rows: NewEscalation[], events?: EventSink): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
+export async function raiseEscalations(m: EntityManager, rows: NewEscalation[], events?: EventSink): Promise<{ escalated: Set<string>; written: Escalation[] }> {
+  if (rows.length === 0) return { escalated: new Set(), written: [] };
   const due = await dueTimes(m, [...new Set(rows.map((r) => r.team))]);
-  await m.query(
-    `INSERT INTO escalations (id, customer_id, interaction_id, team, reason, automatic, created_by, due_at)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::timestamptz[])`,
+  const written: Escalation[] = await m.query(
+    `INSERT INTO escalations AS e (id, customer_id, interaction_id, team, reason, automatic, created_by, due_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::timestamptz[])
+     RETURNING ${ESCALATION_COLUMNS}`,
     [rows.map((r) => r.id), rows.map((r) => r.customerId), rows.map((r) => r.interactionId), rows.map((r) => r.team),
       rows.map((r) => r.reason), rows.map((r) => r.automatic), rows.map((r) => r.createdBy), rows.map((r) => due.get(r.team) ?? null)],
   );
@@ -76,7 +79,7 @@ export async function raiseEscalations(m: EntityManager, rows: NewEscalation[], 
       detail: `to ${r.team}: ${r.reason}`, escalationId: r.id, actor: r.createdBy,
     };
   }));
-  return escalated;
+  return { escalated, written };
 }
 
 /**

@@ -345,7 +345,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     const handled = await joinOpenIncidents(m, posts);
     const bursts = await detectBursts(m, rules.escalations, posts, handled);
     if (bursts.length === 0) return new Set();
-    const escalated = await raiseEscalations(m, bursts.map((b) => ({
+    const { escalated } = await raiseEscalations(m, bursts.map((b) => ({
       id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true,
       createdBy: `rule:${b.ruleName}`, requestId: requestIds.get(b.interactionId),
     })));
