@@ -6,7 +6,7 @@ import { DomainError, badInput } from '../graphql/errors';
 import { checkId } from '../graphql/ids';
 import type { Escalation } from '../interactions/interaction.types';
 import type { EscalateInput } from './care.inputs';
-import { raiseEscalations } from './escalation.writer';
+import { dueInputsSql, raiseEscalations, type DueInputs } from './escalation.writer';
 
 /** One escalateInteraction call: its input, its caller, and the escalation's id (fixed up front, so a batch written again keeps it). */
 export interface EscalateCall {
@@ -37,7 +37,7 @@ interface Target {
 /**
  * escalateInteraction, one call or many callers' calls in one transaction (a Coalescer,
  * src/common/coalescer.ts): one statement locks every interaction, the next reads their open
- * escalations, then raiseEscalations writes them all set-based (its INSERT returns the answers).
+ * escalations and the teams' response targets, then raiseEscalations writes them all set-based (its INSERT returns the answers).
  * Each call is checked as it would be alone: NOT_FOUND, CONFLICT (resolved, or already escalated
  * to that team) are its own, and a refused call writes nothing.
  */
@@ -75,9 +75,12 @@ export class EscalateWriter implements BatchWriter<EscalateCall, Escalation> {
       `SELECT i.id, i.customer_id AS "customerId", i.status FROM interactions i WHERE i.id = ANY($1::uuid[]) ORDER BY i.id FOR UPDATE OF i`,
       [calls.map((c) => c.input.interactionId)],
     );
-    const open: { interactionId: string; team: string; id: string }[] = await m.query(
-      `SELECT interaction_id AS "interactionId", team, id FROM escalations WHERE interaction_id = ANY($1::uuid[]) AND resolved_at IS NULL`,
-      [rows.map((r) => r.id)],
+    // Same statement: the teams' response targets, for the due times (no statement of their own).
+    const [{ open, ...due }]: ({ open: { interactionId: string; team: string; id: string }[] } & DueInputs)[] = await m.query(
+      `SELECT coalesce((SELECT json_agg(json_build_object('interactionId', interaction_id, 'team', team, 'id', id)) FROM escalations
+                         WHERE interaction_id = ANY($1::uuid[]) AND resolved_at IS NULL), '[]') AS open,
+              ${dueInputsSql('$2')}`,
+      [rows.map((r) => r.id), [...new Set(calls.map((c) => c.input.team))]],
     );
     for (const r of rows) r.open = Object.fromEntries(open.filter((e) => e.interactionId === r.id).map((e) => [e.team, e.id]));
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -97,7 +100,7 @@ export class EscalateWriter implements BatchWriter<EscalateCall, Escalation> {
         id: escalationId, customerId: target.customerId, interactionId: target.id, team: input.team, reason: input.reason.trim(),
         automatic: false, createdBy: by, statusBefore: target.status, requestId,
       };
-    }));
+    }), undefined, due);
     const escalations = new Map(written.map((e) => [e.id, e]));
     return calls.map((c) => escalations.get(c.escalationId)!);
   }
