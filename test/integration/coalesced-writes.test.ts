@@ -246,3 +246,46 @@ describe('escalateInteraction: concurrent single calls written together', () => 
     expect(stored.rows[0].n).toBe(1);
   });
 });
+
+describe('respondToInteraction: concurrent single calls written together', () => {
+  const RESPOND = `mutation($input: RespondInput!) { respondToInteraction(input: $input) { id status } }`;
+  async function respond(input: Record<string, unknown>, sub: string) {
+    const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], sub)}`).send({ query: RESPOND, variables: { input } });
+    return { data: res.body?.data, errors: res.body?.errors as { extensions: Record<string, any> }[] | undefined };
+  }
+
+  it('40 concurrent answers with 3 bad ones write exactly the 37 good replies once each, by their callers; each bad caller gets its own code', async () => {
+    const items = await openItems(40);
+    await app.pool.query(`UPDATE interactions SET status = 'RESOLVED', resolved_at = now() WHERE id = $1`, [items[9]]);
+    const bad: Record<number, { input: Record<string, unknown>; code: string }> = {
+      2: { input: { interactionId: '00000000-0000-4000-8000-000000000002' }, code: 'NOT_FOUND' },
+      9: { input: {}, code: 'CONFLICT' },
+      31: { input: { content: 'x'.repeat(10_001) }, code: 'BAD_USER_INPUT' },
+    };
+    const inputs = items.map((interactionId, n) => ({ interactionId, content: `Thanks, looking into it (${n})`, resolve: n % 2 === 0, ...bad[n]?.input }));
+    const answers = await Promise.all(inputs.map((input, n) => respond(input, `replier-${n % 16}`)));
+    for (const [n, answer] of answers.entries()) {
+      expect({ n, code: answer.errors?.[0].extensions.code }).toEqual({ n, code: bad[n]?.code });
+    }
+    const good = items.map((id, n) => ({ id, n })).filter(({ n }) => !bad[n]);
+    for (const { id, n } of good) {
+      expect({ n, answer: answers[n].data.respondToInteraction }).toEqual({ n, answer: { id, status: n % 2 === 0 ? 'RESOLVED' : 'RESPONDED' } });
+    }
+    const { rows } = await app.pool.query<{ id: string; n: number; by: string }>(
+      `SELECT in_reply_to_id AS id, count(*)::int AS n, min(created_by) AS by FROM interactions WHERE in_reply_to_id = ANY($1::uuid[]) GROUP BY 1`, [items]);
+    expect(rows.sort((a, b) => a.id.localeCompare(b.id)))
+      .toEqual(good.map(({ id, n }) => ({ id, n: 1, by: `replier-${n % 16}` })).sort((a, b) => a.id.localeCompare(b.id)));
+    const events = await app.pool.query(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE type = 'INTERACTION_RESPONDED' AND data->>'interactionId' = ANY($1::text[])`, [items]);
+    expect(events.rows[0].n).toBe(37);
+  });
+
+  it('two concurrent answers that resolve one interaction: one is written, the other is CONFLICT', async () => {
+    const [item, ...others] = await openItems(8);
+    const answers = await Promise.all([item, item, ...others].map((interactionId, n) => respond({ interactionId, content: `Done (${n})`, resolve: true }, `closer-${n}`)));
+    for (const a of answers.slice(2)) expect(a.errors).toBeUndefined();
+    expect(answers.slice(0, 2).map((a) => a.errors?.[0].extensions.code ?? 'written').sort()).toEqual(['CONFLICT', 'written']);
+    const replies = await app.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE in_reply_to_id = $1`, [item]);
+    expect(replies.rows[0].n).toBe(1);
+  });
+});
