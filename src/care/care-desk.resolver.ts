@@ -35,7 +35,7 @@ export class CareDeskResolver {
   @Authorized(CAN.workCare)
   @Mutation(() => Escalation)
   escalateInteraction(@Arg('input', () => EscalateInput) input: EscalateInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.careDesk.escalate(input, ctx.viewer.sub);
+    return ctx.services.careDesk.escalate(input, ctx.viewer.sub, ctx.requestId);
   }
 
   @Authorized(CAN.supervise)

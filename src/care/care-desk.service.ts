@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { classify } from './classifier';
 import { checkId } from '../graphql/ids';
 import { withRetry } from '../db/retry';
 import { DomainError, badInput } from '../graphql/errors';
 import type { Channel } from '../graphql/enums';
-import { raiseEscalations, resolveEscalationsWithInteractions } from './escalation.writer';
+import { resolveEscalationsWithInteractions } from './escalation.writer';
+import { Coalescer, ItemsRefused } from '../common/coalescer';
+import { EscalateWriter, escalateCall, type EscalateCall } from './escalate.batch';
 import { PUBLIC_CHANNELS } from './ingest.validate';
 import { appendHistory, type HistoryEntry } from '../interactions/interaction-history';
 import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
@@ -30,6 +31,16 @@ function text(value: string, field: string, max = MAX_TEXT): string {
 /** The data of INTERACTION_RECORDED (ids and routing facts; the content is read through the API). */
 export function recorded(interactionId: string, customerId: string, conversationId: string, channel: string, direction: string, status: string) {
   return { interactionId, customerId, conversationId, channel, direction, status };
+}
+
+/** One respondToInteraction call, checked (respond). */
+interface RespondCall {
+  input: RespondInput;
+  by: string;
+  interactionId: string;
+  content: string;
+  at: Date;
+  template: { id: string; version: number | null } | null;
 }
 
 interface Locked {
@@ -57,7 +68,21 @@ interface Locked {
  * offline, escalating and resolving. Every status change goes to the interaction's history.
  */
 export class CareDeskService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** escalateInteraction's waiting calls (one per app). */
+  private readonly escalations: Coalescer<EscalateCall, Escalation>;
+  /** respondToInteraction's waiting calls (one per app; the desk fast path reaches them through respond too). */
+  private readonly replies: Coalescer<RespondCall, Interaction>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.escalations = new Coalescer(new EscalateWriter(dataSource));
+    this.replies = new Coalescer({
+      check: () => null,
+      one: (call) => this.respondMany([call]).then((r) => r[0], (error) => {
+        throw error instanceof ItemsRefused ? error.errors.get(0) : error;
+      }),
+      many: (calls) => this.respondMany(calls),
+    });
+  }
 
   /**
    * Records the outbound reply and stops the SLA clock of the interaction answered (RESPONDED, or RESOLVED with `resolve`).
@@ -70,87 +95,109 @@ export class CareDeskService {
     if (Number.isNaN(at.getTime()) || at.getTime() > Date.now() + 5 * 60_000) throw badInput('occurredAt', 'occurredAt must not be in the future');
     const template = input.templateId == null ? null : { id: id(input.templateId, 'templateId'), version: input.templateVersion ?? null };
     if (template === null && input.templateVersion != null) throw badInput('templateVersion', 'templateVersion needs templateId');
+    // Checked once, here; concurrent answers are then written together.
+    return this.replies.record({ input, by, interactionId, content, at, template });
+  }
+
+  /**
+   * Answers of several callers in one transaction: every interaction locked first, in id order,
+   * then each answer written as it would be alone (in order of conversation, so two batches take
+   * conversation locks alike). An answer its checks refuse fails alone (ItemsRefused; nothing
+   * written, the rest written again without it).
+   */
+  private respondMany(calls: RespondCall[]): Promise<Interaction[]> {
     return withRetry(() => this.dataSource.transaction(async (m) => {
-      const original = await this.lockInteraction(m, interactionId);
-      if (original.direction !== 'INBOUND') throw badInput('interactionId', 'only an inbound interaction can be answered');
-      if (original.status === 'RESOLVED') throw new DomainError('CONFLICT', 'this interaction is resolved already', { field: 'interactionId' });
-      const channel = input.channel ?? original.currentChannel;
-      const isPublic = input.isPublic ?? (channel === original.channel && original.isPublic && PUBLIC_CHANNELS.has(channel));
-      // Closing the loop: the answer is seen where the conversation started, in public.
-      const closedLoop = original.originPublic && channel === original.originChannel && isPublic;
-      // Before anything is written: a reply the channel cannot take is refused whole.
-      const rules = await replyRules(m, channel, template);
-      const length = replyLength(content);
-      if (length > rules.maxLength) {
-        throw new DomainError('BAD_USER_INPUT', `the reply is ${length} characters; ${channel} takes at most ${rules.maxLength}`, {
-          field: 'content', channel, limit: rules.maxLength, length,
-        });
+      let order = calls.map((_, n) => n);
+      if (calls.length > 1) {
+        const locked: { id: string; conversationId: string }[] = await m.query(
+          `SELECT id, conversation_id AS "conversationId" FROM interactions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+          [[...new Set(calls.map((c) => c.interactionId))]],
+        );
+        const conversation = new Map(locked.map((l) => [l.id, l.conversationId]));
+        const key = (n: number) => `${conversation.get(calls[n].interactionId) ?? ''}/${calls[n].interactionId}`;
+        order = order.sort((a, b) => key(a).localeCompare(key(b)) || a - b);
       }
-      // The reply, and (in the same round trip: nothing here touches escalations) the interaction's open escalations.
-      const [reply]: { id: string; openEscalations: number }[] = await m.query(
-        `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, is_public, category,
-           sentiment, topics, lane, skill_group, status, in_reply_to_id, external_id, actionable, closed_loop, created_by,
-           brand_channel_id, template_id, template_version, delivery_status, delivery_updated_at)
-         VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15, $16, $17, $18,
-                 CASE WHEN $13::text IS NULL THEN 'PENDING' ELSE 'SENT' END, now())
-         RETURNING id, (SELECT count(*)::int FROM escalations e WHERE e.interaction_id = $12 AND e.resolved_at IS NULL) AS "openEscalations"`,
-        [original.customerId, original.conversationId, channel, at, content, isPublic, original.category, classify(content).sentiment,
-          original.topics, original.lane, original.skillGroup, original.id, input.externalId ?? null, closedLoop, by,
-          channel === original.channel ? original.brandChannelId : null, template?.id ?? null, rules.templateVersion],
-      );
-      const status = input.resolve ? 'RESOLVED' : reply.openEscalations > 0 ? 'ESCALATED' : 'RESPONDED';
-      // The answered interaction and its conversation in one statement; its row (after its triggers) is the answer.
-      // TypeORM answers an UPDATE with [rows, row count].
-      const [[answered]]: [Interaction[], number] = await m.query(
-        `WITH v AS (
-           UPDATE conversations SET channels = CASE WHEN $4 = ANY(channels) THEN channels ELSE channels || $4 END,
-                  current_channel = $4, last_activity_at = greatest(last_activity_at, $2),
-                  loop_closed_at = CASE WHEN $6 THEN coalesce(loop_closed_at, $2) ELSE loop_closed_at END
-            WHERE id = $5)
-         UPDATE interactions i SET responded_at = coalesce(i.responded_at, $2), status = $3,
-                resolved_at = CASE WHEN $3 = 'RESOLVED' THEN $2 ELSE i.resolved_at END
-          WHERE i.id = $1
-         RETURNING ${INTERACTION_COLUMNS}`,
-        [original.id, at, status, channel, original.conversationId, closedLoop],
-      );
-      const history: HistoryEntry[] = [{
-        customerId: original.customerId, interactionId: original.id, event: 'RESPONDED', fromStatus: original.status,
-        toStatus: status === 'RESOLVED' ? 'RESPONDED' : status,
-        detail: `answered on ${channel}${isPublic ? ' in public' : ' in private'}${closedLoop ? ', closing the loop in the original channel' : ''}`,
-        actor: by, at,
-      }];
-      if (status === 'RESOLVED') {
-        history.push({ customerId: original.customerId, interactionId: original.id, event: 'RESOLVED', fromStatus: 'RESPONDED', toStatus: 'RESOLVED', detail: 'resolved with the reply', actor: by, at });
+      const answers: Interaction[] = [];
+      const refused = new Map<number, Error>();
+      for (const n of order) {
+        try {
+          answers[n] = await this.respondWith(m, calls[n]);
+        } catch (error) {
+          // A refusal comes before its call writes anything; the batch is rolled back either way.
+          if (!(error instanceof DomainError)) throw error;
+          refused.set(n, error);
+        }
       }
-      await appendHistory(m, history);
-      if (status === 'RESOLVED') await resolveEscalationsWithInteractions(m, [original.id], by);
-      const customerId = original.customerId;
-      await appendEvents(m, [
-        { type: EventType.INTERACTION_RECORDED, customerId, data: recorded(reply.id, customerId, original.conversationId, channel, 'OUTBOUND', 'RESPONDED') },
-        { type: EventType.INTERACTION_RESPONDED, customerId, data: { interactionId: original.id, customerId, replyId: reply.id, status } },
-      ]);
-      return answered;
+      if (refused.size > 0) throw new ItemsRefused(refused);
+      return answers;
     }));
   }
 
-  async escalate(input: EscalateInput, by: string): Promise<Escalation> {
-    const interactionId = id(input.interactionId, 'interactionId');
-    const reason = text(input.reason, 'reason', 2000);
-    return withRetry(() => this.dataSource.transaction(async (m) => {
-      const original = await this.lockInteraction(m, interactionId);
-      if (original.status === 'RESOLVED') throw new DomainError('CONFLICT', 'a resolved interaction cannot be escalated', { field: 'interactionId' });
-      const open: { id: string }[] = await m.query(
-        `SELECT id FROM escalations WHERE interaction_id = $1 AND team = $2 AND resolved_at IS NULL`, [original.id, input.team]);
-      if (open.length > 0) {
-        throw new DomainError('CONFLICT', `this interaction is already escalated to ${input.team}`, { field: 'team', escalationId: open[0].id });
-      }
-      const escalationId = randomUUID();
-      await raiseEscalations(m, [{
-        id: escalationId, customerId: original.customerId, interactionId: original.id, team: input.team, reason, automatic: false,
-        createdBy: by, statusBefore: original.status,
-      }]);
-      return this.escalation(m, escalationId);
-    }));
+  private async respondWith(m: EntityManager, { input, by, interactionId, content, at, template }: RespondCall): Promise<Interaction> {
+    const original = await this.lockInteraction(m, interactionId);
+    if (original.direction !== 'INBOUND') throw badInput('interactionId', 'only an inbound interaction can be answered');
+    if (original.status === 'RESOLVED') throw new DomainError('CONFLICT', 'this interaction is resolved already', { field: 'interactionId' });
+    const channel = input.channel ?? original.currentChannel;
+    const isPublic = input.isPublic ?? (channel === original.channel && original.isPublic && PUBLIC_CHANNELS.has(channel));
+    // Closing the loop: the answer is seen where the conversation started, in public.
+    const closedLoop = original.originPublic && channel === original.originChannel && isPublic;
+    // Before anything is written: a reply the channel cannot take is refused whole.
+    const rules = await replyRules(m, channel, template);
+    const length = replyLength(content);
+    if (length > rules.maxLength) {
+      throw new DomainError('BAD_USER_INPUT', `the reply is ${length} characters; ${channel} takes at most ${rules.maxLength}`, {
+        field: 'content', channel, limit: rules.maxLength, length,
+      });
+    }
+    // The reply, and (in the same round trip: nothing here touches escalations) the interaction's open escalations.
+    const [reply]: { id: string; openEscalations: number }[] = await m.query(
+      `INSERT INTO interactions (customer_id, conversation_id, channel, direction, occurred_at, content, is_public, category,
+         sentiment, topics, lane, skill_group, status, in_reply_to_id, external_id, actionable, closed_loop, created_by,
+         brand_channel_id, template_id, template_version, delivery_status, delivery_updated_at)
+       VALUES ($1, $2, $3, 'OUTBOUND', $4, $5, $6, $7, $8, $9, $10, $11, 'RESPONDED', $12, $13, false, $14, $15, $16, $17, $18,
+               CASE WHEN $13::text IS NULL THEN 'PENDING' ELSE 'SENT' END, now())
+       RETURNING id, (SELECT count(*)::int FROM escalations e WHERE e.interaction_id = $12 AND e.resolved_at IS NULL) AS "openEscalations"`,
+      [original.customerId, original.conversationId, channel, at, content, isPublic, original.category, classify(content).sentiment,
+        original.topics, original.lane, original.skillGroup, original.id, input.externalId ?? null, closedLoop, by,
+        channel === original.channel ? original.brandChannelId : null, template?.id ?? null, rules.templateVersion],
+    );
+    const status = input.resolve ? 'RESOLVED' : reply.openEscalations > 0 ? 'ESCALATED' : 'RESPONDED';
+    // The answered interaction and its conversation in one statement; its row (after its triggers) is the answer.
+    // TypeORM answers an UPDATE with [rows, row count].
+    const [[answered]]: [Interaction[], number] = await m.query(
+      `WITH v AS (
+         UPDATE conversations SET channels = CASE WHEN $4 = ANY(channels) THEN channels ELSE channels || $4 END,
+                current_channel = $4, last_activity_at = greatest(last_activity_at, $2),
+                loop_closed_at = CASE WHEN $6 THEN coalesce(loop_closed_at, $2) ELSE loop_closed_at END
+          WHERE id = $5)
+       UPDATE interactions i SET responded_at = coalesce(i.responded_at, $2), status = $3,
+              resolved_at = CASE WHEN $3 = 'RESOLVED' THEN $2 ELSE i.resolved_at END
+        WHERE i.id = $1
+       RETURNING ${INTERACTION_COLUMNS}`,
+      [original.id, at, status, channel, original.conversationId, closedLoop],
+    );
+    const history: HistoryEntry[] = [{
+      customerId: original.customerId, interactionId: original.id, event: 'RESPONDED', fromStatus: original.status,
+      toStatus: status === 'RESOLVED' ? 'RESPONDED' : status,
+      detail: `answered on ${channel}${isPublic ? ' in public' : ' in private'}${closedLoop ? ', closing the loop in the original channel' : ''}`,
+      actor: by, at,
+    }];
+    if (status === 'RESOLVED') {
+      history.push({ customerId: original.customerId, interactionId: original.id, event: 'RESOLVED', fromStatus: 'RESPONDED', toStatus: 'RESOLVED', detail: 'resolved with the reply', actor: by, at });
+    }
+    await appendHistory(m, history);
+    if (status === 'RESOLVED') await resolveEscalationsWithInteractions(m, [original.id], by);
+    const customerId = original.customerId;
+    await appendEvents(m, [
+      { type: EventType.INTERACTION_RECORDED, customerId, data: recorded(reply.id, customerId, original.conversationId, channel, 'OUTBOUND', 'RESPONDED') },
+      { type: EventType.INTERACTION_RESPONDED, customerId, data: { interactionId: original.id, customerId, replyId: reply.id, status } },
+    ]);
+    return answered;
+  }
+
+  /** Concurrent calls are written together (escalate.batch.ts); each caller keeps its own answer or error. */
+  escalate(input: EscalateInput, by: string, requestId?: string): Promise<Escalation> {
+    return this.escalations.record(escalateCall(input, by, requestId));
   }
 
   async resolveEscalation(input: ResolveEscalationInput, by: string): Promise<Escalation> {

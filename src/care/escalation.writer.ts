@@ -5,6 +5,8 @@ import { EventType } from '../events/event-types';
 import { emit, type EventSink } from '../events/outbox';
 import { addBusinessMinutes } from './business-hours';
 import type { OpeningHours } from './care-rules';
+import { ESCALATION_COLUMNS } from '../interactions/interaction.sql';
+import type { Escalation } from '../interactions/interaction.types';
 
 /** An escalation to raise on an interaction, by a person (the desk) or a rule (ingestion: churn, topic bursts). */
 export interface NewEscalation {
@@ -30,16 +32,20 @@ export interface NewEscalation {
  * (open or answered ones; a resolved interaction keeps its status), and one history entry
  * per escalation, and an ESCALATION_RAISED event each (to `events` when the caller collects its
  * transaction's events). A constant number of statements for any number of escalations.
- * Returns the interactions this call made ESCALATED.
+ * Returns the interactions this call made ESCALATED, and the escalations as written (the desk's answer).
+ * `due`: the rows' teams' DueInputs when the caller read them in this transaction (dueInputsSql).
  */
-export async function raiseEscalations(m: EntityManager, rows: NewEscalation[], events?: EventSink): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
-  const due = await dueTimes(m, [...new Set(rows.map((r) => r.team))]);
-  await m.query(
-    `INSERT INTO escalations (id, customer_id, interaction_id, team, reason, automatic, created_by, due_at)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::timestamptz[])`,
+export async function raiseEscalations(
+  m: EntityManager, rows: NewEscalation[], events?: EventSink, due?: DueInputs,
+): Promise<{ escalated: Set<string>; written: Escalation[] }> {
+  if (rows.length === 0) return { escalated: new Set(), written: [] };
+  const dueAt = await dueTimes(m, [...new Set(rows.map((r) => r.team))], due);
+  const written: Escalation[] = await m.query(
+    `INSERT INTO escalations AS e (id, customer_id, interaction_id, team, reason, automatic, created_by, due_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::timestamptz[])
+     RETURNING ${ESCALATION_COLUMNS}`,
     [rows.map((r) => r.id), rows.map((r) => r.customerId), rows.map((r) => r.interactionId), rows.map((r) => r.team),
-      rows.map((r) => r.reason), rows.map((r) => r.automatic), rows.map((r) => r.createdBy), rows.map((r) => due.get(r.team) ?? null)],
+      rows.map((r) => r.reason), rows.map((r) => r.automatic), rows.map((r) => r.createdBy), rows.map((r) => dueAt.get(r.team) ?? null)],
   );
   await recordAudits(m, rows.map((r) => ({
     actor: r.createdBy,
@@ -76,21 +82,32 @@ export async function raiseEscalations(m: EntityManager, rows: NewEscalation[], 
       detail: `to ${r.team}: ${r.reason}`, escalationId: r.id, actor: r.createdBy,
     };
   }));
-  return escalated;
+  return { escalated, written };
 }
+
+/** What the due times of escalations raised now are computed from: the transaction's now() and the teams' targets. */
+export interface DueInputs {
+  now: Date | string;
+  targets: { team: string; minutes: number; timeZone: string; weekly: OpeningHours[] | null }[];
+}
+
+/**
+ * DueInputs for the teams in the text[] parameter `param`, as SQL columns "now" and "targets",
+ * for a caller to read in a statement it sends anyway and hand to raiseEscalations.
+ * Usage: `` m.query(`SELECT ${dueInputsSql('$1')}`, [teams]) ``
+ */
+export const dueInputsSql = (param: string) =>
+  `now() AS now, coalesce((SELECT json_agg(json_build_object('team', t.team, 'minutes', t.response_minutes, 'timeZone', h.time_zone, 'weekly', h.weekly))
+                             FROM care_escalation_targets t JOIN care_business_hours h ON h.name = t.business_hours
+                            WHERE t.team = ANY(${param}::text[])), '[]') AS targets`;
 
 /**
  * The due time of an escalation raised now, per team: the transaction's now() (the rows'
  * created_at) plus the team's target in care_escalation_targets, counted in the target's
  * business hours. A team without a target row has no due time (never breached).
  */
-async function dueTimes(m: EntityManager, teams: string[]): Promise<Map<string, Date>> {
-  const [{ now, targets }]: { now: Date; targets: { team: string; minutes: number; timeZone: string; weekly: OpeningHours[] | null }[] }[] = await m.query(
-    `SELECT now() AS now, coalesce((SELECT json_agg(json_build_object('team', t.team, 'minutes', t.response_minutes, 'timeZone', h.time_zone, 'weekly', h.weekly))
-                                      FROM care_escalation_targets t JOIN care_business_hours h ON h.name = t.business_hours
-                                     WHERE t.team = ANY($1::text[])), '[]') AS targets`,
-    [teams],
-  );
+async function dueTimes(m: EntityManager, teams: string[], read?: DueInputs): Promise<Map<string, Date>> {
+  const [{ now, targets }]: DueInputs[] = read ? [read] : await m.query(`SELECT ${dueInputsSql('$1')}`, [teams]);
   return new Map(targets.map((t) => [t.team, addBusinessMinutes(new Date(now), t.minutes, t)]));
 }
 

@@ -140,17 +140,27 @@ async function refreshFollowers(m: EntityManager, items: PreparedItem[], owners:
   return changed.map((c) => c.customerId);
 }
 
-/** The customers named by id: merged ones answer with their survivor. */
-async function customersById(m: EntityManager, ids: string[]): Promise<Map<string, { id: string; tier: Tier }>> {
-  const found = new Map<string, { id: string; tier: Tier }>();
-  if (ids.length === 0) return found;
-  const rows: { asked: string; id: string; tier: Tier }[] = await m.query(
-    `SELECT c.id AS asked, s.id, s.tier FROM ${survivorJoin('c', 's')}
-      WHERE c.id = ANY($1::uuid[]) AND s.erased_at IS NULL`,
-    [ids],
-  );
-  for (const r of rows) found.set(r.asked, { id: r.id, tier: r.tier });
-  return found;
+/** A customer named by id (`asked`), as its survivor when it was merged. */
+export interface NamedCustomer {
+  asked: string;
+  id: string;
+  tier: Tier;
+}
+
+/**
+ * The customers named by the uuid[] parameter `param`, as one json array of NamedCustomer, for a
+ * caller to read in a statement it sends anyway (ingestion's first one) and hand to resolveCustomers.
+ * Usage: `` m.query(`SELECT ${namedCustomersSql('$1')} AS named`, [ids]) ``
+ */
+export const namedCustomersSql = (param: string) =>
+  `coalesce((SELECT json_agg(json_build_object('asked', c.id, 'id', s.id, 'tier', s.tier)) FROM ${survivorJoin('c', 's')}
+              WHERE c.id = ANY(${param}::uuid[]) AND s.erased_at IS NULL), '[]')`;
+
+/** The customers named by id: merged ones answer with their survivor (read here unless the caller read them). */
+async function customersById(m: EntityManager, ids: string[], named?: NamedCustomer[]): Promise<Map<string, { id: string; tier: Tier }>> {
+  if (ids.length === 0) return new Map();
+  const rows: NamedCustomer[] = named ?? (await m.query(`SELECT ${namedCustomersSql('$1')} AS named`, [ids]))[0].named;
+  return new Map(rows.map((r) => [r.asked, { id: r.id, tier: r.tier }]));
 }
 
 /**
@@ -164,10 +174,14 @@ export async function resolveCustomers(
   m: EntityManager,
   given: PreparedItem[],
   recordedBy: string,
-  options: { checkOnly?: boolean; events?: EventSink; rules?: IdentityRules; onBlocked?: (hits: BlockHit[]) => void } = {},
+  options: {
+    checkOnly?: boolean; events?: EventSink; rules?: IdentityRules; onBlocked?: (hits: BlockHit[]) => void;
+    /** Every customer the items name, read by the caller (namedCustomersSql): not read again. */
+    named?: NamedCustomer[];
+  } = {},
 ): Promise<{ resolved: Map<number, ResolvedCustomer>; errors: ItemError[]; conflicts: ItemError[]; followersChanged: Set<string> }> {
   const { items, blocked } = options.rules?.blocking ? unblocked(given, options.rules, options.onBlocked) : { items: given, blocked: [] };
-  const byId = await customersById(m, [...new Set(items.flatMap((i) => (i.customerId ? [i.customerId] : [])))]);
+  const byId = await customersById(m, [...new Set(items.flatMap((i) => (i.customerId ? [i.customerId] : [])))], options.named);
   const owners = await ownersOf(m, items);
   const errors: ItemError[] = [...blocked];
   const conflicts: ItemError[] = [];

@@ -322,6 +322,9 @@ async function resolveOwners(m: EntityManager, ids: NormalisedIdentifiers, custo
   const ownerIds = (known: KnownIdentifier[]) => [...new Set([...known.map((k) => k.customerId), ...(customerId ? [customerId] : [])])].sort();
   let known = await knownIdentifiers(m, ids);
   for (;;) {
+    // No owner to lock, so no wait in which a merge could move an identifier; and the identifiers'
+    // locks (held) keep anyone from storing one of them meanwhile: the read stands as it is.
+    if (ownerIds(known).length === 0) return { known, owners: new Map<string, string>() };
     const owners = await liveOwners(m, ownerIds(known));
     const again = await knownIdentifiers(m, ids);
     if (ownerIds(again).join() === ownerIds(known).join()) return { known: again, owners };

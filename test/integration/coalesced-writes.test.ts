@@ -23,10 +23,11 @@ describe('recordInteraction: concurrent single calls written together', () => {
     await record({ idempotencyKey: `warm-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'Hello, a question about my bill' }, 'counter');
     const res = await record({ idempotencyKey: `count-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'Hello again, my bill is wrong' }, 'counter');
     expect(res.errors).toBeUndefined();
-    // BEGIN, stored keys with the rules' version, thread refs, customers, identifiers' owners,
-    // conversation, rescore, INSERT, outbox, topic counters, burst check, COMMIT. 13 when the
-    // rules were read on every call; concurrent calls share one batch of these (per call: 12 / batch size).
-    expect(Number(res.headers['x-sql-statements'])).toBe(12);
+    // The caller's rate-limit counter, then BEGIN, stored keys with the rules' versions and the
+    // customer named, conversation, INSERT, outbox, topic counters, open incidents, burst check,
+    // COMMIT, and the answer's customer. 13 when the rules were read on every call, 12 when the
+    // customer named was its own statement; concurrent calls share one batch of these.
+    expect(Number(res.headers['x-sql-statements'])).toBe(11);
   });
 
   it('200 concurrent calls with 5 bad items among them write exactly the 195 good ones, once each; each bad caller gets its own code', async () => {
@@ -155,5 +156,136 @@ describe('recordInteraction: concurrent single calls written together', () => {
       `SELECT count(*)::int AS n FROM consent_events e JOIN contact_points p ON p.id = e.contact_point_id WHERE p.value LIKE $1`, [`tp-%-${run}@example.com`]);
     expect(consents.rows[0].n).toBe(57);
     expect((await app.pool.query(`SELECT count(*)::int AS n FROM contact_points WHERE value = ANY($1)`, [[`other-${run}@example.com`]])).rows[0].n).toBe(0);
+  });
+});
+
+/** One escalateInteraction as `sub` (an agent), with its own request id. */
+async function escalate(input: Record<string, unknown>, sub: string, requestId?: string, selection = '{ id team interaction { id status } }') {
+  const req = request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], sub)}`);
+  if (requestId) req.set('x-request-id', requestId);
+  const res = await req.send({ query: `mutation($input: EscalateInput!) { escalateInteraction(input: $input) ${selection} }`, variables: { input } });
+  return { data: res.body?.data, errors: res.body?.errors as { extensions: Record<string, any> }[] | undefined, headers: res.headers as Record<string, string> };
+}
+
+/** `n` open inbound interactions of one new customer, by the bulk path. */
+async function openItems(n: number): Promise<string[]> {
+  const c = await createCustomer(app.pool);
+  const run = unique();
+  const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['ingest'], 'items')}`).send({
+    query: `mutation($inputs: [InteractionInput!]!) { recordInteractions(inputs: $inputs) { id } }`,
+    variables: { inputs: Array.from({ length: n }, (_, k) => ({ idempotencyKey: `esc-${run}-${k}`, customerId: c.id, channel: 'EMAIL', content: `question ${k} about my invoice` })) },
+  });
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data.recordInteractions.map((i: { id: string }) => i.id);
+}
+
+describe('escalateInteraction: concurrent single calls written together', () => {
+  it('writes a lone escalation in a pinned number of SQL statements', async () => {
+    const [item] = await openItems(1);
+    const res = await escalate({ interactionId: item, team: 'RETENTION', reason: 'double charge' }, 'esc-counter', undefined, '{ id team }');
+    expect(res.errors).toBeUndefined();
+    // The caller's rate-limit counter, then BEGIN, lock, open escalations with the teams' targets
+    // (due times), INSERT (which returns the answer), audit, outbox, status UPDATE, history, COMMIT:
+    // 12 when the answer was read back and the targets had a statement of their own. Concurrent
+    // calls share one batch of these 9 (each keeps its own rate-limit statement).
+    expect(Number(res.headers['x-sql-statements'])).toBe(10);
+  });
+
+  it('60 concurrent calls with 4 bad ones write exactly the 56 good ones once each, by their callers; each bad caller gets its own code', async () => {
+    const items = await openItems(60);
+    const resolved = items[11];
+    await app.pool.query(`UPDATE interactions SET status = 'RESOLVED', resolved_at = now() WHERE id = $1`, [resolved]);
+    const already = await escalate({ interactionId: items[29], team: 'LEGAL', reason: 'first' }, 'esc-first');
+    expect(already.errors).toBeUndefined();
+    const bad: Record<number, { input: Record<string, unknown>; code: string }> = {
+      3: { input: { interactionId: '00000000-0000-4000-8000-000000000000' }, code: 'NOT_FOUND' },
+      11: { input: {}, code: 'CONFLICT' },
+      29: { input: { team: 'LEGAL' }, code: 'CONFLICT' },
+      47: { input: { reason: '   ' }, code: 'BAD_USER_INPUT' },
+    };
+    const run = unique();
+    const inputs = items.map((interactionId, n) => ({ interactionId, team: 'TECHNICAL', reason: `needs a look ${n}`, ...bad[n]?.input }));
+    const answers = await Promise.all(inputs.map((input, n) => escalate(input, `esc-${n % 16}`, `esc-${run}-${n}`.replace(/[^a-zA-Z0-9-]/g, '').slice(0, 60))));
+    for (const [n, answer] of answers.entries()) {
+      expect({ n, code: answer.errors?.[0].extensions.code }).toEqual({ n, code: bad[n]?.code });
+    }
+    expect(answers[29].errors![0].extensions.escalationId).toBe(already.data.escalateInteraction.id);
+    const good = items.map((id, n) => ({ id, n })).filter(({ n }) => !bad[n]);
+    for (const { id, n } of good) {
+      expect({ n, interactionId: answers[n].data.escalateInteraction.interaction.id, status: answers[n].data.escalateInteraction.interaction.status })
+        .toEqual({ n, interactionId: id, status: 'ESCALATED' });
+    }
+    const { rows } = await app.pool.query<{ interactionId: string; n: number; by: string }>(
+      `SELECT interaction_id AS "interactionId", count(*)::int AS n, min(created_by) AS by FROM escalations
+        WHERE interaction_id = ANY($1::uuid[]) AND team = 'TECHNICAL' GROUP BY 1`, [items]);
+    expect(rows.sort((a, b) => a.interactionId.localeCompare(b.interactionId)))
+      .toEqual(good.map(({ id, n }) => ({ interactionId: id, n: 1, by: `esc-${n % 16}` })).sort((a, b) => a.interactionId.localeCompare(b.interactionId)));
+    // Each caller's audit entry and event name its own request and escalation, as a lone call's would.
+    const audits = await app.pool.query(
+      `SELECT request_id AS "requestId", details->>'escalationId' AS id FROM audit_log WHERE action = 'ESCALATED' AND details->>'interactionId' = ANY($1::text[]) AND details->>'team' = 'TECHNICAL'`,
+      [items]);
+    expect(audits.rows.sort((x, y) => x.id.localeCompare(y.id))).toEqual(good.map(({ n }) => ({ requestId: answers[n].headers['x-request-id'], id: answers[n].data.escalateInteraction.id }))
+      .sort((x, y) => x.id.localeCompare(y.id)));
+    const events = await app.pool.query(
+      `SELECT count(*)::int AS n, count(DISTINCT data->>'escalationId')::int AS distinct FROM outbox_events WHERE type = 'ESCALATION_RAISED' AND data->>'interactionId' = ANY($1::text[]) AND data->>'team' = 'TECHNICAL'`, [items]);
+    expect(events.rows[0]).toEqual({ n: 56, distinct: 56 });
+  });
+
+  it('two concurrent escalations of one interaction to one team: one is written, the other is CONFLICT naming it', async () => {
+    const [item, ...others] = await openItems(9);
+    const calls = [item, item, ...others].map((interactionId, n) => escalate({ interactionId, team: 'PR_CRISIS', reason: `urgent ${n}` }, `twice-${n}`));
+    const [a, b, ...rest] = await Promise.all(calls);
+    for (const r of rest) expect(r.errors).toBeUndefined();
+    const answers = [a, b];
+    const won = answers.filter((x) => !x.errors);
+    const lost = answers.filter((x) => x.errors);
+    expect(won).toHaveLength(1);
+    expect(lost.map((x) => ({ code: x.errors![0].extensions.code, escalationId: x.errors![0].extensions.escalationId })))
+      .toEqual([{ code: 'CONFLICT', escalationId: won[0].data.escalateInteraction.id }]);
+    const stored = await app.pool.query(`SELECT count(*)::int AS n FROM escalations WHERE interaction_id = $1 AND team = 'PR_CRISIS'`, [item]);
+    expect(stored.rows[0].n).toBe(1);
+  });
+});
+
+describe('respondToInteraction: concurrent single calls written together', () => {
+  const RESPOND = `mutation($input: RespondInput!) { respondToInteraction(input: $input) { id status } }`;
+  async function respond(input: Record<string, unknown>, sub: string) {
+    const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], sub)}`).send({ query: RESPOND, variables: { input } });
+    return { data: res.body?.data, errors: res.body?.errors as { extensions: Record<string, any> }[] | undefined };
+  }
+
+  it('40 concurrent answers with 3 bad ones write exactly the 37 good replies once each, by their callers; each bad caller gets its own code', async () => {
+    const items = await openItems(40);
+    await app.pool.query(`UPDATE interactions SET status = 'RESOLVED', resolved_at = now() WHERE id = $1`, [items[9]]);
+    const bad: Record<number, { input: Record<string, unknown>; code: string }> = {
+      2: { input: { interactionId: '00000000-0000-4000-8000-000000000002' }, code: 'NOT_FOUND' },
+      9: { input: {}, code: 'CONFLICT' },
+      31: { input: { content: 'x'.repeat(10_001) }, code: 'BAD_USER_INPUT' },
+    };
+    const inputs = items.map((interactionId, n) => ({ interactionId, content: `Thanks, looking into it (${n})`, resolve: n % 2 === 0, ...bad[n]?.input }));
+    const answers = await Promise.all(inputs.map((input, n) => respond(input, `replier-${n % 16}`)));
+    for (const [n, answer] of answers.entries()) {
+      expect({ n, code: answer.errors?.[0].extensions.code }).toEqual({ n, code: bad[n]?.code });
+    }
+    const good = items.map((id, n) => ({ id, n })).filter(({ n }) => !bad[n]);
+    for (const { id, n } of good) {
+      expect({ n, answer: answers[n].data.respondToInteraction }).toEqual({ n, answer: { id, status: n % 2 === 0 ? 'RESOLVED' : 'RESPONDED' } });
+    }
+    const { rows } = await app.pool.query<{ id: string; n: number; by: string }>(
+      `SELECT in_reply_to_id AS id, count(*)::int AS n, min(created_by) AS by FROM interactions WHERE in_reply_to_id = ANY($1::uuid[]) GROUP BY 1`, [items]);
+    expect(rows.sort((a, b) => a.id.localeCompare(b.id)))
+      .toEqual(good.map(({ id, n }) => ({ id, n: 1, by: `replier-${n % 16}` })).sort((a, b) => a.id.localeCompare(b.id)));
+    const events = await app.pool.query(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE type = 'INTERACTION_RESPONDED' AND data->>'interactionId' = ANY($1::text[])`, [items]);
+    expect(events.rows[0].n).toBe(37);
+  });
+
+  it('two concurrent answers that resolve one interaction: one is written, the other is CONFLICT', async () => {
+    const [item, ...others] = await openItems(8);
+    const answers = await Promise.all([item, item, ...others].map((interactionId, n) => respond({ interactionId, content: `Done (${n})`, resolve: true }, `closer-${n}`)));
+    for (const a of answers.slice(2)) expect(a.errors).toBeUndefined();
+    expect(answers.slice(0, 2).map((a) => a.errors?.[0].extensions.code ?? 'written').sort()).toEqual(['CONFLICT', 'written']);
+    const replies = await app.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE in_reply_to_id = $1`, [item]);
+    expect(replies.rows[0].n).toBe(1);
   });
 });

@@ -191,7 +191,15 @@ describe('recordReplyDelivery', () => {
     try {
       const queue = desk.subscribe(`subscription { queueChanged(channel: TWITTER) { kind interactionId item { interaction { id status } } } }`);
       await settle(300);
-      const { postId, replyId } = await answered();
+      // The feed reads the item when it delivers INTERACTION_RECORDED: answered before that, the post
+      // is no longer queued and its ADDED is (rightly) not sent. So the post is answered once it was seen.
+      const posted = await app.gql(RECORD, {
+        input: { idempotencyKey: `delivery-${unique()}`, channel: 'TWITTER', platform: 'TWITTER', handle: `d${unique()}`, skillGroup: `delivery-${unique()}`, content: 'my brakes squeal, help' },
+      }, ['agent']);
+      const postId: string = posted.data!.recordInteraction.id;
+      await waitFor(() => queue.items.some((e) => e.interactionId === postId && e.kind === 'ADDED'), 5000, 'ADDED');
+      expect((await app.gql(RESPOND, { input: { interactionId: postId, content: 'Sorry to hear that, DM us' } }, ['agent'])).errors).toBeUndefined();
+      const { rows: [{ id: replyId }] } = await app.pool.query(`SELECT id FROM interactions WHERE in_reply_to_id = $1 AND direction = 'OUTBOUND'`, [postId]);
       await waitFor(() => queue.items.some((e) => e.interactionId === postId && e.kind === 'REMOVED'), 5000, 'REMOVED');
       expect((await app.gql(CONFIRM, { input: { interactionId: replyId, status: 'FAILED', error: 'deleted thread' } }, ['ingest'])).errors).toBeUndefined();
       await waitFor(() => queue.items.filter((e) => e.interactionId === postId).length === 3, 5000, 'back');

@@ -107,3 +107,29 @@ describe('SQL statements per customer 360 request', () => {
     }
   });
 });
+
+/**
+ * Rate-limit counter, BEGIN, identity rules' version, identifier locks, their owners (read once: with no
+ * owner there is nothing to wait for; 12 when it was read twice), customer, email, outbox, touchpoint
+ * event, COMMIT, and the answer's customer.
+ */
+const LONE_TOUCHPOINT = 11;
+/** Rate-limit counter, BEGIN, the identity with its customer, outbox, consent event, audit, COMMIT. */
+const LONE_CONSENT = 7;
+
+describe('SQL statements per lone single care write (concurrent calls share one batch: test/integration/coalesced-writes.test.ts)', () => {
+  it('records a touchpoint that creates a customer with one email in a pinned number of statements', async () => {
+    const input = { touchpoint: 'IN_STORE', emails: [`lone-${unique()}@example.com`] };
+    const res = await app.gql(`mutation($input: TouchpointInput!) { recordTouchpoint(input: $input) { id } }`, { input }, ['agent']);
+    expect(res.errors).toBeUndefined();
+    expect(statements(res)).toBe(LONE_TOUCHPOINT);
+  });
+
+  it('sets one consent in a pinned number of statements', async () => {
+    const c = await createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `lone_${Math.random().toString(36).slice(2, 10)}` }] });
+    const res = await app.gql(`mutation($input: SetConsentInput!) { setConsent(input: $input) { status } }`,
+      { input: { socialIdentityId: c.socialIdentityIds[0], purpose: 'MARKETING', status: 'GRANTED', source: 'IN_STORE' } }, ['agent']);
+    expect(res.errors).toBeUndefined();
+    expect(statements(res)).toBe(LONE_CONSENT);
+  });
+});
