@@ -263,8 +263,11 @@ describe('private data in public posts', () => {
       name: `answer-${unique()}`, category: 'COMPLAINT', channels: ['TWITTER'], text: 'Sorry about that, {firstName}.',
     } }, ['supervisor'])).data!.saveResponseTemplate;
     const skillGroup = `bs-${unique()}`;
-    const card = await post({ content: 'You charged my card 4111 1111 1111 1111 twice!', category: 'COMPLAINT', skillGroup, displayName: 'Pat Lee' });
-    const clean = await post({ content: 'You charged me twice!', category: 'COMPLAINT', skillGroup });
+    // A topic of its own: an incident another test file left open on a classified topic (billing)
+    // would group these posts behind its stand-in and take them out of the queue.
+    const topics = [`bs${unique()}`];
+    const card = await post({ content: 'You charged my card 4111 1111 1111 1111 twice!', category: 'COMPLAINT', skillGroup, displayName: 'Pat Lee', topics });
+    const clean = await post({ content: 'You charged me twice!', category: 'COMPLAINT', skillGroup, topics });
     const items = await queueItems(skillGroup);
     const cardItem = items.find((n: any) => n.interaction.id === card.id);
     expect(cardItem.nextStep).toBe('TAKE_OFFLINE');
