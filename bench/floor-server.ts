@@ -38,8 +38,9 @@ WHERE c.id = $1`;
 
 
 /**
- * The queue floor: the top 50 of the care queue (open inbound actionable items by the indexed
- * virtual deadline) with each item's customer, its identities, its 5 latest interactions and its
+ * The queue floor: the top 50 of the care queue (open inbound actionable items, not snoozed,
+ * not kept out by a do-not-engage rule, not grouped behind an incident: the membership of
+ * src/care/queue-membership.ts, by the indexed virtual deadline) with each item's customer, its identities, its 5 latest interactions and its
  * latest overall influence, in one statement.
  */
 const QUEUE_SQL = `
@@ -60,7 +61,9 @@ SELECT coalesce(json_agg(item ORDER BY ord), '[]'::json) AS items FROM (
            WHERE x.customer_id = c.id AND x.topic IS NULL AND x.platform IS NULL ORDER BY x.measured_at DESC, x.id DESC LIMIT 1)))
   ) AS item
   FROM (SELECT i.*, row_number() OVER (ORDER BY i.queue_key, i.id) AS ord FROM interactions i
-         WHERE i.status = 'OPEN' AND i.direction = 'INBOUND' AND i.actionable ORDER BY i.queue_key, i.id LIMIT 50) q
+         WHERE i.status = 'OPEN' AND i.direction = 'INBOUND' AND i.actionable AND i.do_not_engage_rule_id IS NULL
+           AND i.grouped_incident_id IS NULL AND (i.snoozed_until IS NULL OR i.snoozed_until <= now())
+         ORDER BY i.queue_key, i.id LIMIT 50) q
   JOIN customers c ON c.id = q.customer_id
 ) t`;
 

@@ -23,6 +23,10 @@ export class QueueRuleOfTheCareWeek1797000000001 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await this.indexes(q, queued());
     await q.query(claimNextFunctionSql());
+    // The columns these migrations added (snoozed_until, do_not_engage_rule_id, grouped_incident_id)
+    // have no statistics until autovacuum comes by: the planner then guesses the queue holds a
+    // row or two and sorts it from the wrong index (measured on 100k customers: 574 ms against 0.2 ms).
+    await q.query(`ANALYZE interactions`);
   }
 
   async down(q: QueryRunner): Promise<void> {
