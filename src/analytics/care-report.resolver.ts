@@ -14,14 +14,20 @@ export class CareReportResolver {
     @Arg('to', () => DateTimeScalar) to: Date,
     @Ctx() ctx: RequestContext,
     @Arg('groupBy', () => SlaGrouping, { defaultValue: SlaGrouping.CHANNEL }) groupBy: SlaGrouping,
+    @Arg('labels', () => [String], { nullable: true, description: 'Only items whose conversation carries every one of these labels (setConversationLabels).' }) labels?: string[],
   ) {
-    return ctx.services.careReports.slaReport(from, to, groupBy);
+    return ctx.services.careReports.slaReport(from, to, groupBy, labels ?? null);
   }
 
   @Authorized(CAN.supervise)
   @Query(() => [AgentMetrics], { description: 'Supervisor and up: per agent, the items whose first reply the agent sent in [from, to).' })
-  agentMetrics(@Arg('from', () => DateTimeScalar) from: Date, @Arg('to', () => DateTimeScalar) to: Date, @Ctx() ctx: RequestContext) {
-    return ctx.services.careReports.agentMetrics(from, to);
+  agentMetrics(
+    @Arg('from', () => DateTimeScalar) from: Date,
+    @Arg('to', () => DateTimeScalar) to: Date,
+    @Ctx() ctx: RequestContext,
+    @Arg('labels', () => [String], { nullable: true, description: 'Only items whose conversation carries every one of these labels (setConversationLabels).' }) labels?: string[],
+  ) {
+    return ctx.services.careReports.agentMetrics(from, to, labels ?? null);
   }
 
   @Authorized(CAN.readMetrics)

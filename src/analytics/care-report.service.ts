@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { normaliseLabels } from '../care/conversation-label.service';
 import type { Channel, InteractionCategory } from '../graphql/enums';
 import { badInput } from '../graphql/errors';
 import { SlaGrouping, type AgentMetrics, type ChannelConversationMap, type SlaAttainment } from './care-report.types';
@@ -43,6 +44,12 @@ function checkRange(from: Date, to: Date): [Date, Date] {
 
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
+/** SQL on item alias `i`: its conversation carries every label of `param` (text[]; NULL: no filter). */
+const labelled = (param: string) =>
+  `(${param}::text[] IS NULL OR EXISTS (SELECT 1 FROM conversations v WHERE v.id = i.conversation_id AND v.labels @> ${param}::text[]))`;
+/** The labels filter as stored (normalised), or null for none. */
+const labelsParam = (labels: readonly string[] | null | undefined) => (labels == null || labels.length === 0 ? null : normaliseLabels(labels, 'labels'));
+
 /**
  * The care leader's reports: SLA attainment in response bands, each agent's work, and the
  * conversation map. Each is one set-based statement over inbound interactions in [from, to)
@@ -51,7 +58,7 @@ const share = (part: number, whole: number) => (whole === 0 ? null : part / whol
 export class CareReportService {
   constructor(private readonly pool: Pool) {}
 
-  async slaReport(from: Date, to: Date, groupBy: SlaGrouping): Promise<SlaAttainment[]> {
+  async slaReport(from: Date, to: Date, groupBy: SlaGrouping, labels: readonly string[] | null = null): Promise<SlaAttainment[]> {
     const { rows } = await this.pool.query<{ key: string; items: number; withinTarget: number; bands: number[] }>(
       // MATERIALIZED: each item's business seconds are computed once, not once per band that reads them.
       `WITH items AS MATERIALIZED (
@@ -69,13 +76,13 @@ export class CareReportService {
            LEFT JOIN brand_channels bc ON bc.id = i.brand_channel_id
            ${CALENDAR}
           WHERE i.direction = 'INBOUND' AND i.actionable AND i.do_not_engage_rule_id IS NULL
-            AND i.occurred_at >= $1 AND i.occurred_at < $2)
+            AND i.occurred_at >= $1 AND i.occurred_at < $2 AND ${labelled('$4')})
        SELECT key, count(*)::int AS items, count(*) FILTER (WHERE ${WITHIN_TARGET})::int AS "withinTarget",
               ARRAY[count(*) FILTER (WHERE seconds < 3600), count(*) FILTER (WHERE seconds >= 3600 AND seconds < 10800),
                     count(*) FILTER (WHERE seconds >= 10800 AND seconds < 86400), count(*) FILTER (WHERE seconds >= 86400),
                     count(*) FILTER (WHERE answered_at IS NULL)]::int[] AS bands
          FROM items GROUP BY key ORDER BY key`,
-      [...checkRange(from, to), groupBy],
+      [...checkRange(from, to), groupBy, labelsParam(labels)],
     );
     return rows.map((r) => ({
       key: r.key, items: r.items, withinTarget: r.withinTarget, attainment: r.withinTarget / r.items,
@@ -88,7 +95,7 @@ export class CareReportService {
    * resolution: resolved, exactly one reply, and no inbound post in the conversation (nor a
    * REOPENED entry in its history) within 7 days after the resolution.
    */
-  async agentMetrics(from: Date, to: Date): Promise<AgentMetrics[]> {
+  async agentMetrics(from: Date, to: Date, labels: readonly string[] | null = null): Promise<AgentMetrics[]> {
     const { rows } = await this.pool.query<{ agentId: string; handled: number; customersHelped: number; median: number | null; fcr: number; within: number }>(
       `WITH first_replies AS (
          SELECT r.in_reply_to_id AS item_id, r.created_by AS agent, r.occurred_at AS replied_at
@@ -106,7 +113,7 @@ export class CareReportService {
                   AND NOT EXISTS (SELECT 1 FROM interaction_history h WHERE h.interaction_id = i.id AND h.event = 'REOPENED'
                                    AND h.at > i.resolved_at AND h.at <= i.resolved_at + interval '7 days')) AS first_contact
            FROM first_replies f
-           JOIN interactions i ON i.id = f.item_id AND i.direction = 'INBOUND'
+           JOIN interactions i ON i.id = f.item_id AND i.direction = 'INBOUND' AND ${labelled('$3')}
            LEFT JOIN customers c ON c.id = i.customer_id
            LEFT JOIN brand_channels bc ON bc.id = i.brand_channel_id
            ${CALENDAR})
@@ -114,7 +121,7 @@ export class CareReportService {
               percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median,
               count(*) FILTER (WHERE first_contact)::int AS fcr, count(*) FILTER (WHERE ${WITHIN_TARGET})::int AS within
          FROM handled GROUP BY agent ORDER BY agent`,
-      checkRange(from, to),
+      [...checkRange(from, to), labelsParam(labels)],
     );
     return rows.map((r) => ({
       agentId: r.agentId, handled: r.handled, customersHelped: r.customersHelped, medianResponseSeconds: r.median,

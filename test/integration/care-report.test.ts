@@ -157,3 +157,33 @@ describe('conversationMap', () => {
     expect(twitter.negativeShare).toBe(0.5);
   });
 });
+
+describe('the labels filter of slaReport and agentMetrics', () => {
+  const APRIL = { from: '2025-04-07T00:00:00Z', to: '2025-04-12T00:00:00Z' };
+  const SLA_LABELS = `query($from: DateTime!, $to: DateTime!, $labels: [String!]) { slaReport(from: $from, to: $to, labels: $labels) { key items withinTarget } }`;
+  const AGENTS_LABELS = `query($from: DateTime!, $to: DateTime!, $labels: [String!]) { agentMetrics(from: $from, to: $to, labels: $labels) { agentId handled } }`;
+
+  it('counts only the items whose conversation carries every label given (normalised as setConversationLabels stores them)', async () => {
+    const vip = await item({ channel: 'TWITTER', at: '2025-04-07T10:00:00Z', due: '2025-04-07T11:00:00Z', category: 'COMPLAINT', sentiment: -1,
+      replies: [['carol', '2025-04-07T10:20:00Z']] });
+    await item({ channel: 'TWITTER', at: '2025-04-07T12:00:00Z', due: '2025-04-07T13:00:00Z', category: 'COMPLAINT', sentiment: -1,
+      replies: [['dave', '2025-04-07T15:00:00Z']] });
+    const labelled = await app.gql(`mutation($id: ID!) { setConversationLabels(conversationId: $id, labels: ["VIP", "refund"]) { labels } }`,
+      { id: vip.conversationId }, ['agent']);
+    expect(labelled.errors).toBeUndefined();
+
+    const all = await app.gql(SLA_LABELS, APRIL, ['supervisor']);
+    expect(all.data!.slaReport).toEqual([{ key: 'TWITTER', items: 2, withinTarget: 1 }]);
+    const onlyVip = await app.gql(SLA_LABELS, { ...APRIL, labels: [' vip '] }, ['supervisor']);
+    expect(onlyVip.data!.slaReport).toEqual([{ key: 'TWITTER', items: 1, withinTarget: 1 }]);
+    expect((await app.gql(SLA_LABELS, { ...APRIL, labels: ['vip', 'legal'] }, ['supervisor'])).data!.slaReport).toEqual([]);
+
+    expect((await app.gql(AGENTS_LABELS, APRIL, ['supervisor'])).data!.agentMetrics.map((a: { agentId: string }) => a.agentId)).toEqual(['carol', 'dave']);
+    expect((await app.gql(AGENTS_LABELS, { ...APRIL, labels: ['VIP'] }, ['supervisor'])).data!.agentMetrics).toEqual([{ agentId: 'carol', handled: 1 }]);
+  });
+
+  it('refuses a blank label with BAD_USER_INPUT', async () => {
+    const res = await app.gql(SLA_LABELS, { ...APRIL, labels: ['  '] }, ['supervisor']);
+    expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
