@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { normaliseLabels } from '../care/conversation-label.service';
+import { carriesLabels, wantedLabels } from '../care/conversation-label.service';
 import type { Channel, InteractionCategory } from '../graphql/enums';
 import { badInput } from '../graphql/errors';
 import { SlaGrouping, type AgentMetrics, type ChannelConversationMap, type SlaAttainment } from './care-report.types';
@@ -44,11 +44,8 @@ function checkRange(from: Date, to: Date): [Date, Date] {
 
 const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
 
-/** SQL on item alias `i`: its conversation carries every label of `param` (text[]; NULL: no filter). */
-const labelled = (param: string) =>
-  `(${param}::text[] IS NULL OR EXISTS (SELECT 1 FROM conversations v WHERE v.id = i.conversation_id AND v.labels @> ${param}::text[]))`;
-/** The labels filter as stored (normalised), or null for none. */
-const labelsParam = (labels: readonly string[] | null | undefined) => (labels == null || labels.length === 0 ? null : normaliseLabels(labels, 'labels'));
+/** SQL on item alias `i`: its conversation carries every label of `param` (NULL: no filter). */
+const labelled = (param: string) => `(${param}::text[] IS NULL OR ${carriesLabels('i.conversation_id', param)})`;
 
 /**
  * The care leader's reports: SLA attainment in response bands, each agent's work, and the
@@ -82,7 +79,7 @@ export class CareReportService {
                     count(*) FILTER (WHERE seconds >= 10800 AND seconds < 86400), count(*) FILTER (WHERE seconds >= 86400),
                     count(*) FILTER (WHERE answered_at IS NULL)]::int[] AS bands
          FROM items GROUP BY key ORDER BY key`,
-      [...checkRange(from, to), groupBy, labelsParam(labels)],
+      [...checkRange(from, to), groupBy, wantedLabels(labels)],
     );
     return rows.map((r) => ({
       key: r.key, items: r.items, withinTarget: r.withinTarget, attainment: r.withinTarget / r.items,
@@ -121,7 +118,7 @@ export class CareReportService {
               percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median,
               count(*) FILTER (WHERE first_contact)::int AS fcr, count(*) FILTER (WHERE ${WITHIN_TARGET})::int AS within
          FROM handled GROUP BY agent ORDER BY agent`,
-      [...checkRange(from, to), labelsParam(labels)],
+      [...checkRange(from, to), wantedLabels(labels)],
     );
     return rows.map((r) => ({
       agentId: r.agentId, handled: r.handled, customersHelped: r.customersHelped, medianResponseSeconds: r.median,

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { normaliseLabels } from '../care/conversation-label.service';
+import { carriesLabels, wantedLabels } from '../care/conversation-label.service';
 import type { HandoffReasonCount } from './handoff-metrics.types';
 
 /** Moves off channel by reason: an aggregate of conversation_handoffs (no customer is joined). */
@@ -8,13 +8,12 @@ export class HandoffMetricsService {
 
   /** Usage: `await handoffMetrics.byReason(from, to, ['vip'])` -> [{ reason: 'SECURITY', count: 3 }, ...], most first. */
   async byReason(from: Date, to: Date, labels: readonly string[] | null): Promise<HandoffReasonCount[]> {
-    const wanted = labels == null || labels.length === 0 ? null : normaliseLabels(labels, 'labels');
     const { rows } = await this.pool.query<HandoffReasonCount>(
       `SELECT h.reason_code AS reason, count(*)::int AS count FROM conversation_handoffs h
         WHERE h.handed_off_at >= $1 AND h.handed_off_at < $2
-          AND ($3::text[] IS NULL OR h.conversation_id IN (SELECT v.id FROM conversations v WHERE v.labels @> $3::text[]))
+          AND ($3::text[] IS NULL OR ${carriesLabels('h.conversation_id', '$3')})
         GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST`,
-      [from, to, wanted]);
+      [from, to, wantedLabels(labels)]);
     return rows;
   }
 }

@@ -8,7 +8,7 @@ import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Interaction } from '../interactions/interaction.types';
 import { NextStep, type QueueItem } from './care-queue.types';
 import { free, held, queued } from './queue-membership';
-import { normaliseLabels } from './conversation-label.service';
+import { wantedLabels, carriesLabels } from './conversation-label.service';
 
 export interface CareQueueArgs {
   first: number;
@@ -108,9 +108,8 @@ export function careQueueSql(args: CareQueueArgs) {
     if (args.assignedTo.length > 200) throw badInput('assignedTo', 'assignedTo must be at most 200 characters');
     filter(held('i', '?'), args.assignedTo);
   }
-  if (args.labels != null && args.labels.length > 0) {
-    filter('i.conversation_id IN (SELECT v.id FROM conversations v WHERE v.labels @> ?::text[])', normaliseLabels(args.labels, 'labels'));
-  }
+  const labels = wantedLabels(args.labels);
+  if (labels) filter(carriesLabels('i.conversation_id', '?'), labels);
   const countSql = `SELECT count(*)::int AS n FROM interactions i WHERE ${where.join(' AND ')}`;
   const countParams = [...params];
   const after = decodeQueueCursor(args.after);

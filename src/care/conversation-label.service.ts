@@ -22,6 +22,14 @@ export function normaliseLabels(labels: readonly string[], field: string): strin
   return [...out].sort();
 }
 
+/** The labels a filter asks for, as stored; null when none are given (no filter). */
+export const wantedLabels = (labels: readonly string[] | null | undefined): string[] | null =>
+  labels == null || labels.length === 0 ? null : normaliseLabels(labels, 'labels');
+
+/** SQL: the conversation `conversationId` (an SQL expression) carries every label of `param` (a text[] parameter). */
+export const carriesLabels = (conversationId: string, param: string) =>
+  `EXISTS (SELECT 1 FROM conversations v WHERE v.id = ${conversationId} AND v.labels @> ${param}::text[])`;
+
 /** Labels on conversations: the whole set is replaced, so a retry writes the same set. */
 export class ConversationLabelService {
   constructor(private readonly pool: Pool) {}
