@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { claimNextFunctionSql, queued } from '../src/care/queue-membership';
+import { claimNextFunctionSql } from '../src/care/queue-membership';
 
 /** The queue's partial indexes (QueueActionableOnly, ClaimInOneStatement), re-created on the new membership. */
 const QUEUE_INDEXES: [string, string][] = [
@@ -12,22 +12,13 @@ const QUEUE_INDEXES: [string, string][] = [
 
 /** The conjunct this migration adds to queue membership (src/care/queue-membership.ts). */
 const NOT_DO_NOT_ENGAGE = ' AND do_not_engage_rule_id IS NULL';
-
 /**
- * `predicate` (queued(): conjuncts joined by AND) without the conjuncts that name a column
- * interactions does not have yet. Other branches add conjuncts of their own, on columns their
- * migrations create: on a fresh database this migration may run before those, and the last
- * migration that re-creates the indexes writes the whole predicate (the membership test checks it).
+ * The indexes' predicate as it stood before and after this migration, written out: migrations of
+ * other branches add their own conjuncts on columns created later, and QueueRuleOfTheCareWeek1797000000001
+ * applies the whole rule from the module once every column exists.
  */
-async function onExistingColumns(q: QueryRunner, predicate: string): Promise<string> {
-  const rows: { name: string }[] = await q.query(
-    `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'interactions'`);
-  const columns = new Set(rows.map((r) => r.name));
-  // Lower-case words outside quotes are column names ('OPEN' is a string, IS NULL a keyword); now() is the one function used.
-  return predicate.split(' AND ')
-    .filter((conjunct) => (conjunct.replace(/'[^']*'/g, '').match(/\b[a-z_]+\b/g) ?? []).every((w) => w === 'now' || columns.has(w)))
-    .join(' AND ');
-}
+const QUEUED_BEFORE = `status = 'OPEN' AND direction = 'INBOUND' AND actionable`;
+const QUEUED_AFTER = `${QUEUED_BEFORE}${NOT_DO_NOT_ENGAGE}`;
 
 /**
  * Do-not-engage rules and reply delivery (issue 26).
@@ -38,7 +29,7 @@ async function onExistingColumns(q: QueryRunner, predicate: string): Promise<str
  * - interactions.do_not_engage_rule_id: the rule that kept an inbound post out, set at
  *   ingestion. No foreign key: rules are deactivated, never deleted, and a foreign key would
  *   queue a trigger event per ingested row. Queue membership gains `do_not_engage_rule_id IS
- *   NULL`: the claim function and the queue's partial indexes are re-applied from the module.
+ *   NULL`: the claim function is re-applied from the module, the partial indexes on the predicate written out above.
  * - interactions.delivery_*: an outbound reply's delivery (PENDING until a connector confirms
  *   with recordReplyDelivery, SENT with the platform's id in external_id, or FAILED with the
  *   connector's error). NULL on inbound items and on replies recorded before this migration.
@@ -68,11 +59,11 @@ export class DoNotEngageAndReplyDelivery1796300000000 implements MigrationInterf
     // What each rule filtered (metrics): a handful of rows among millions.
     await q.query(`CREATE INDEX interactions_do_not_engage_idx ON interactions (do_not_engage_rule_id, occurred_at)
                    WHERE do_not_engage_rule_id IS NOT NULL`);
-    await this.membership(q, queued());
+    await this.membership(q, QUEUED_AFTER);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await this.membership(q, queued().replace(NOT_DO_NOT_ENGAGE, ''), true);
+    await this.membership(q, QUEUED_BEFORE, true);
     await q.query(`DROP INDEX interactions_do_not_engage_idx`);
     await q.query(`ALTER TABLE interactions DROP COLUMN do_not_engage_rule_id, DROP COLUMN delivery_status, DROP COLUMN delivery_error,
                      DROP COLUMN delivery_updated_at`);
@@ -81,10 +72,9 @@ export class DoNotEngageAndReplyDelivery1796300000000 implements MigrationInterf
 
   /** The queue's indexes and claim on `predicate` (the claim's text without this conjunct on the way down). */
   private async membership(q: QueryRunner, predicate: string, down = false): Promise<void> {
-    const usable = await onExistingColumns(q, predicate);
     for (const [name, columns] of QUEUE_INDEXES) {
       await q.query(`DROP INDEX ${name}`);
-      await q.query(`CREATE INDEX ${name} ON interactions ${columns} WHERE ${usable}`);
+      await q.query(`CREATE INDEX ${name} ON interactions ${columns} WHERE ${predicate}`);
     }
     const claim = claimNextFunctionSql();
     await q.query(down ? claim.split(`${NOT_DO_NOT_ENGAGE.replace(' AND ', ' AND n.')}`).join('') : claim);
