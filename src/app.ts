@@ -36,7 +36,7 @@ import { responseFastPath } from './customer360/response.handler';
 import { deskFastPath } from './customer360/desk.handler';
 import { segmentExportHandler } from './segments/segment-export.http';
 import { ProfilingExpiryJob, type ProfilingExpiryOptions } from './influence/profiling-expiry';
-import { SlaBreachSweep, type SlaSweepOptions } from './care/sla-breach.sweep';
+import { SlaBreachSweep, type SlaSweepOptions } from './care/desk/sla-breach.sweep';
 import { SegmentWorker, type SegmentWorkerOptions } from './segments/saved-segment.worker';
 import { decodeFilter } from './segments/saved-segment.filter';
 import { corsFor, originRule } from './http/cors';

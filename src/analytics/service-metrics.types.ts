@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Channel } from '../graphql/enums';
 import { DateTimeScalar } from '../graphql/scalars';
-import { BrandChannel } from '../care/brand-channel.types';
+import { BrandChannel } from '../care/brand/brand-channel.types';
 import { Access, READ } from '../auth/access';
 import { PersonalDataClass } from '../graphql/enums';
 

@@ -13,10 +13,10 @@ import {
 import { collectFields } from 'graphql/execution/collectFields';
 import type { TokenVerifier, Viewer } from '../auth/jwt';
 import { CAN, effectiveRoles, type Role } from '../auth/roles';
-import type { AgentService } from '../care/agent.service';
-import { holds } from '../care/agent.service';
-import type { CareDeskService } from '../care/care-desk.service';
-import type { RespondInput } from '../care/care.inputs';
+import type { AgentService } from '../care/desk/agent.service';
+import { holds } from '../care/desk/agent.service';
+import type { CareDeskService } from '../care/desk/care-desk.service';
+import type { RespondInput } from '../care/desk/care.inputs';
 import { BoundedMap } from '../common/bounded-map';
 import { currentRequestScope } from '../common/request-scope';
 import { argumentProblem } from '../graphql/argument-guard';

@@ -16,7 +16,7 @@ import { collectFields, collectSubfields } from 'graphql/execution/collectFields
 import type { Role } from '../auth/roles';
 import { CAN } from '../auth/roles';
 import { isGuardedProperty, mayRead, ruleOf } from '../auth/field-guard';
-import { careQueueSql, toQueueItem, type QueueRow } from '../care/care-queue.service';
+import { careQueueSql, toQueueItem, type QueueRow } from '../care/desk/care-queue.service';
 import { survivorJoin } from '../customers/customer-survivor';
 import { CUSTOMER_STORED } from '../customers/customer.sql';
 import type { JsonWriting } from '../graphql/stored';

@@ -1,6 +1,6 @@
 import type { Viewer } from '../auth/jwt';
-import type { IncidentService } from '../care/incident.service';
-import type { Incident } from '../care/incident.types';
+import type { IncidentService } from '../care/incidents/incident.service';
+import type { Incident } from '../care/incidents/incident.types';
 import type { OpenIncidentInput } from './incident-audience.inputs';
 import { segmentCustomersSql } from './segment.sql';
 
