@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { carriesLabels, wantedLabels } from '../care/desk/conversation-label.service';
-import type { Channel, InteractionCategory } from '../graphql/enums';
-import { badInput } from '../graphql/errors';
+import { carriesLabels, wantedLabels } from '../care';
+import type { Channel, InteractionCategory } from '../graphql';
+import { badInput } from '../graphql';
 import { SlaGrouping, type AgentMetrics, type ChannelConversationMap, type SlaAttainment } from './care-report.types';
 
 /** Longest range one request may ask for (as serviceMetrics). */

@@ -1,6 +1,6 @@
-import { badInput } from '../../graphql/errors';
-import { Channel, Platform } from '../../graphql/enums';
-import { normaliseEmail, normaliseHandle, normalisePhone } from '../../identities/normalise';
+import { badInput } from '../../graphql';
+import { Channel, Platform } from '../../graphql';
+import { normaliseEmail, normaliseHandle, normalisePhone } from '../../identities';
 
 /** Channels whose brand presence is a place on the web (a forum, a blog): identified by URL. */
 const URL_CHANNELS: ReadonlySet<Channel> = new Set([Channel.FORUM, Channel.BLOG, Channel.REVIEW_SITE, Channel.OTHER]);

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { oneByKey } from '../../db/batch';
+import { oneByKey } from '../../db';
 import { BRAND_CHANNEL_COLUMNS } from './brand-channel.service';
 import type { BrandChannel } from './brand-channel.types';
 

@@ -1,11 +1,11 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../../auth/roles';
+import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
-import { Interaction } from '../../interactions/interaction.types';
+import { Interaction } from '../../interactions';
 import { BrandChannel, BrandChannelInput } from './brand-channel.types';
-import { PiiFinding } from '../rules/pii.types';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
+import { PiiFinding } from '../rules';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
 
 /** The brand's own channels: agents read them, supervisors register, change and remove them. */
 @Resolver()

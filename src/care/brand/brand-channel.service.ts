@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { DomainError, badInput } from '../../graphql/errors';
-import { checkId } from '../../graphql/ids';
-import type { Channel, Tier } from '../../graphql/enums';
+import { DomainError, badInput } from '../../graphql';
+import { checkId } from '../../graphql';
+import type { Channel, Tier } from '../../graphql';
 import { normaliseBrandHandle } from './brand-channel.handle';
 import type { BrandChannel, BrandChannelInput, BrandSlaTarget } from './brand-channel.types';
 

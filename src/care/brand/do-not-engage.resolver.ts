@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access, READ } from '../../auth/access';
-import { CAN } from '../../auth/roles';
+import { Access, READ } from '../../auth';
+import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
-import { PersonalDataClass } from '../../graphql/enums';
-import { Interaction } from '../../interactions/interaction.types';
+import { PersonalDataClass } from '../../graphql';
+import { Interaction } from '../../interactions';
 import { DoNotEngageRule, DoNotEngageRuleInput } from './do-not-engage.types';
 import { deliveryOf } from './reply-delivery.service';
 import { ReplyDelivery, ReplyDeliveryInput } from './reply-delivery.types';

@@ -1,13 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { recordAudit } from '../../audit/audit-log';
-import type { Viewer } from '../../auth/jwt';
-import { withRetry } from '../../db/retry';
-import { Platform } from '../../graphql/enums';
-import { DomainError, badInput } from '../../graphql/errors';
-import { checkId } from '../../graphql/ids';
-import { normaliseHandle } from '../../identities/normalise';
+import { recordAudit } from '../../audit';
+import type { Viewer } from '../../auth';
+import { withRetry } from '../../db';
+import { Platform } from '../../graphql';
+import { DomainError, badInput } from '../../graphql';
+import { checkId } from '../../graphql';
+import { normaliseHandle } from '../../identities';
 import type { DoNotEngageRule, DoNotEngageRuleInput } from './do-not-engage.types';
-import { foldText } from '../rules/text-match';
+import { foldText } from '../rules';
 
 const MAX_HANDLES = 200;
 const MAX_KEYWORDS = 100;

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { DateTimeScalar } from '../../graphql/scalars';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
+import { DateTimeScalar } from '../../graphql';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
 
 @Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({

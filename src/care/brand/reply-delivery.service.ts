@@ -1,13 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { withRetry } from '../../db/retry';
-import { keyProblem } from '../../db/idempotency';
-import { EventType } from '../../events/event-types';
-import { appendEvents } from '../../events/outbox';
-import { DomainError, badInput } from '../../graphql/errors';
-import { checkId } from '../../graphql/ids';
-import { appendHistory } from '../../interactions/interaction-history';
-import { INTERACTION_COLUMNS } from '../../interactions/interaction.sql';
-import type { Interaction } from '../../interactions/interaction.types';
+import { withRetry } from '../../db';
+import { keyProblem } from '../../db';
+import { EventType } from '../../events';
+import { appendEvents } from '../../events';
+import { DomainError, badInput } from '../../graphql';
+import { checkId } from '../../graphql';
+import { appendHistory } from '../../interactions';
+import { INTERACTION_COLUMNS } from '../../interactions';
+import type { Interaction } from '../../interactions';
 import { ReplyDeliveryStatus, type ReplyDelivery, type ReplyDeliveryInput } from './reply-delivery.types';
 
 const MAX_EXTERNAL_ID = 255;

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { CAN } from '../../auth/roles';
+import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
-import { Channel, InteractionCategory } from '../../graphql/enums';
+import { Channel, InteractionCategory } from '../../graphql';
 import { ChannelLengthLimit, ResponseSuggestion, ResponseTemplate, ResponseTemplateInput } from './response-template.types';
 
 /** The response library and channel length limits: agents read and use them, supervisors change them. */

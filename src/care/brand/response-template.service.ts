@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Pool } from 'pg';
-import { survivorJoin } from '../../customers/customer-survivor';
-import { DomainError, badInput } from '../../graphql/errors';
-import { checkId } from '../../graphql/ids';
-import type { Channel, InteractionCategory } from '../../graphql/enums';
-import { withRetry } from '../../db/retry';
+import { survivorJoin } from '../../customers';
+import { DomainError, badInput } from '../../graphql';
+import { checkId } from '../../graphql';
+import type { Channel, InteractionCategory } from '../../graphql';
+import { withRetry } from '../../db';
 import { caseNumberOf, render, replyLength, unknownPlaceholders, type PlaceholderValues } from './response-template.render';
 import type { ChannelLengthLimit, ResponseSuggestion, ResponseTemplate, ResponseTemplateInput } from './response-template.types';
 

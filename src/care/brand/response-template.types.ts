@@ -1,8 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Channel, InteractionCategory } from '../../graphql/enums';
-import { DateTimeScalar } from '../../graphql/scalars';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
+import { Channel, InteractionCategory } from '../../graphql';
+import { DateTimeScalar } from '../../graphql';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
 
 @Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'An approved response in the library. Saving a new text makes a new version; replies record the version they used.' })

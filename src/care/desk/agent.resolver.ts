@@ -1,12 +1,12 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../../auth/roles';
+import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
-import { DateTimeScalar } from '../../graphql/scalars';
-import { Interaction } from '../../interactions/interaction.types';
+import { DateTimeScalar } from '../../graphql';
+import { Interaction } from '../../interactions';
 import { holds } from './agent.service';
 import { Agent, AgentInput } from './agent.types';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
 
 
 /** Agents and the claim of queue items (the ACD side of the desk). */

@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { Pool } from 'pg';
-import { recordAudit } from '../../audit/audit-log';
-import type { Viewer } from '../../auth/jwt';
-import { DomainError, badInput } from '../../graphql/errors';
-import { SwimLane, Tier } from '../../graphql/enums';
-import { checkId } from '../../graphql/ids';
-import { INTERACTION_COLUMNS } from '../../interactions/interaction.sql';
-import type { Interaction } from '../../interactions/interaction.types';
+import { recordAudit } from '../../audit';
+import type { Viewer } from '../../auth';
+import { DomainError, badInput } from '../../graphql';
+import { SwimLane, Tier } from '../../graphql';
+import { checkId } from '../../graphql';
+import { INTERACTION_COLUMNS } from '../../interactions';
+import type { Interaction } from '../../interactions';
 import type { Agent, AgentInput } from './agent.types';
 import { held } from './queue-membership';
 

@@ -1,13 +1,13 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { CAN } from '../../auth/roles';
+import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
 import { ConversationHandoff, InteractionEvent } from './care.types';
-import { isSlaBreached } from '../rules/sla';
-import { InteractionInput } from '../../interactions/interaction.inputs';
+import { isSlaBreached } from '../rules';
+import { InteractionInput } from '../../interactions';
 import { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
-import { Conversation, Escalation, Interaction } from '../../interactions/interaction.types';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
+import { Conversation, Escalation, Interaction } from '../../interactions';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
 
 /** Care-desk writes: ingestion, answers, escalations and hand-offs. */
 @Resolver()

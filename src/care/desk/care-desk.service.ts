@@ -1,22 +1,22 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { classify } from '../rules/classifier';
-import { checkId } from '../../graphql/ids';
-import { withRetry } from '../../db/retry';
-import { DomainError, badInput } from '../../graphql/errors';
-import type { Channel } from '../../graphql/enums';
-import { resolveEscalationsWithInteractions } from '../escalations/escalation.writer';
-import { Coalescer, ItemsRefused } from '../../common/coalescer';
+import { classify } from '../rules';
+import { checkId } from '../../graphql';
+import { withRetry } from '../../db';
+import { DomainError, badInput } from '../../graphql';
+import type { Channel } from '../../graphql';
+import { resolveEscalationsWithInteractions } from '../escalations';
+import { Coalescer, ItemsRefused } from '../../common';
 import { EscalateWriter, escalateCall, type EscalateCall } from './escalate.batch';
-import { PUBLIC_CHANNELS } from '../intake/ingest.validate';
-import { appendHistory, type HistoryEntry } from '../../interactions/interaction-history';
+import { PUBLIC_CHANNELS } from '../rules';
+import { appendHistory, type HistoryEntry } from '../../interactions';
 import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
-import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../../interactions/interaction.sql';
-import type { Conversation, Escalation, Interaction } from '../../interactions/interaction.types';
-import { recordAudit } from '../../audit/audit-log';
-import { replyLength } from '../brand/response-template.render';
-import { replyRules } from '../brand/response-template.service';
-import { EventType } from '../../events/event-types';
-import { appendEvents } from '../../events/outbox';
+import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../../interactions';
+import type { Conversation, Escalation, Interaction } from '../../interactions';
+import { recordAudit } from '../../audit';
+import { replyLength } from '../brand';
+import { replyRules } from '../brand';
+import { EventType } from '../../events';
+import { appendEvents } from '../../events';
 
 const MAX_TEXT = 10_000;
 

@@ -1,14 +1,14 @@
 import { Arg, Authorized, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import { authorizeSubscription } from '../../auth/auth-checker';
-import { CAN, type Role } from '../../auth/roles';
+import { authorizeSubscription } from '../../auth';
+import { CAN, type Role } from '../../auth';
 import type { RequestContext } from '../../context';
-import { EventType } from '../../events/event-types';
-import type { StoredEvent } from '../../events/event-bus';
-import { sharedRead } from '../../events/live-feed';
-import { Channel, EscalationTeam, SwimLane } from '../../graphql/enums';
-import { DomainError } from '../../graphql/errors';
-import { Escalation } from '../../interactions/interaction.types';
+import { EventType } from '../../events';
+import type { StoredEvent } from '../../events';
+import { sharedRead } from '../../events';
+import { Channel, EscalationTeam, SwimLane } from '../../graphql';
+import { DomainError } from '../../graphql';
+import { Escalation } from '../../interactions';
 import { QueueEvent, QueueEventKind } from './care-live.types';
 
 const QUEUE_EVENTS = new Set<string>([EventType.INTERACTION_RECORDED, EventType.INTERACTION_RESPONDED, EventType.ESCALATION_RAISED, EventType.ESCALATION_RESOLVED,

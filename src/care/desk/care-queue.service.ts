@@ -1,11 +1,11 @@
 import type { Pool } from 'pg';
-import { badInput } from '../../graphql/errors';
-import type { Channel, InteractionCategory, SwimLane, Tier } from '../../graphql/enums';
-import { isUuid } from '../../db/batch';
-import { encodeCursor, toConnection, type Connection } from '../../graphql/pagination';
-import { DEFAULT_PRIORITY_WEIGHTS, interactionPriority, type PriorityWeights } from '../../influence/priority';
-import { INTERACTION_COLUMNS } from '../../interactions/interaction.sql';
-import type { Interaction } from '../../interactions/interaction.types';
+import { badInput } from '../../graphql';
+import type { Channel, InteractionCategory, SwimLane, Tier } from '../../graphql';
+import { isUuid } from '../../db';
+import { encodeCursor, toConnection, type Connection } from '../../graphql';
+import { DEFAULT_PRIORITY_WEIGHTS, interactionPriority, type PriorityWeights } from '../../influence';
+import { INTERACTION_COLUMNS } from '../../interactions';
+import type { Interaction } from '../../interactions';
 import { NextStep, type QueueItem } from './care-queue.types';
 import { free, held, queued } from './queue-membership';
 import { wantedLabels, carriesLabels } from './conversation-label.service';

@@ -1,9 +1,9 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ConnectionType } from '../../graphql/pagination';
-import { Priority } from '../../influence/influence.types';
-import { Interaction } from '../../interactions/interaction.types';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
+import { ConnectionType } from '../../graphql';
+import { Priority } from '../../influence';
+import { Interaction } from '../../interactions';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
 
 export enum NextStep { RESPOND = 'RESPOND', TAKE_OFFLINE = 'TAKE_OFFLINE' }
 registerEnumType(NextStep, {

@@ -1,10 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { Access, READ } from '../../auth/access';
-import { CAN } from '../../auth/roles';
+import { Access, READ } from '../../auth';
+import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
-import { PersonalDataClass } from '../../graphql/enums';
-import { DateTimeScalar } from '../../graphql/scalars';
-import { Conversation, Interaction } from '../../interactions/interaction.types';
+import { PersonalDataClass } from '../../graphql';
+import { DateTimeScalar } from '../../graphql';
+import { Conversation, Interaction } from '../../interactions';
 import { InteractionNote } from './interaction-note.types';
 
 /** Waiting on the customer: snooze, private notes, labels (docs/care.md, "Waiting on the customer"). */

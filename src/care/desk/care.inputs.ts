@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { Channel, EscalationTeam } from '../../graphql/enums';
-import { DateTimeScalar } from '../../graphql/scalars';
-import { HandoffReason } from '../escalations/handoff-reason';
+import { Channel, EscalationTeam } from '../../graphql';
+import { DateTimeScalar } from '../../graphql';
+import { HandoffReason } from '../escalations';
 
 @InputType()
 export class RespondInput {

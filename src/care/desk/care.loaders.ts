@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey } from '../../db/batch';
+import { groupByKey } from '../../db';
 import type { ConversationHandoff, InteractionEvent } from './care.types';
-import { ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../../interactions/interaction.sql';
-import type { Escalation, Interaction } from '../../interactions/interaction.types';
+import { ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../../interactions';
+import type { Escalation, Interaction } from '../../interactions';
 import { queueItemsOf } from './care-queue.service';
 import type { QueueItem } from './care-queue.types';
 

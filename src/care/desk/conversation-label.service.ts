@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
-import { checkId } from '../../graphql/ids';
-import { DomainError, badInput } from '../../graphql/errors';
-import { CONVERSATION_COLUMNS } from '../../interactions/interaction.sql';
-import type { Conversation } from '../../interactions/interaction.types';
+import { checkId } from '../../graphql';
+import { DomainError, badInput } from '../../graphql';
+import { CONVERSATION_COLUMNS } from '../../interactions';
+import type { Conversation } from '../../interactions';
 
 const MAX_LABELS = 20;
 const MAX_LABEL = 50;

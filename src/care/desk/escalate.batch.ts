@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ItemsRefused, type BatchWriter } from '../../common/coalescer';
-import { withRetry } from '../../db/retry';
-import { DomainError, badInput } from '../../graphql/errors';
-import { checkId } from '../../graphql/ids';
-import type { Escalation } from '../../interactions/interaction.types';
+import { ItemsRefused, type BatchWriter } from '../../common';
+import { withRetry } from '../../db';
+import { DomainError, badInput } from '../../graphql';
+import { checkId } from '../../graphql';
+import type { Escalation } from '../../interactions';
 import type { EscalateInput } from './care.inputs';
-import { dueInputsSql, raiseEscalations, type DueInputs } from '../escalations/escalation.writer';
+import { dueInputsSql, raiseEscalations, type DueInputs } from '../escalations';
 
 /** One escalateInteraction call: its input, its caller, and the escalation's id (fixed up front, so a batch written again keeps it). */
 export interface EscalateCall {

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey } from '../../db/batch';
+import { groupByKey } from '../../db';
 import { NOTE_COLUMNS } from './interaction-note.service';
 import type { InteractionNote } from './interaction-note.types';
 

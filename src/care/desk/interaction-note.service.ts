@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { withRetry } from '../../db/retry';
-import { checkId } from '../../graphql/ids';
-import { DomainError, badInput } from '../../graphql/errors';
-import { EventType } from '../../events/event-types';
-import { appendEvents } from '../../events/outbox';
+import { withRetry } from '../../db';
+import { checkId } from '../../graphql';
+import { DomainError, badInput } from '../../graphql';
+import { EventType } from '../../events';
+import { appendEvents } from '../../events';
 import type { InteractionNote } from './interaction-note.types';
 
 const MAX_NOTE = 4_000;

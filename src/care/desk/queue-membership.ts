@@ -1,4 +1,4 @@
-import type { Interaction } from '../../interactions/interaction.types';
+import type { Interaction } from '../../interactions';
 
 /**
  * Queue membership, the one definition. An interaction is in the care queue while it is open,

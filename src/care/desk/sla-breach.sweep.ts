@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
-import { EventType } from '../../events/event-types';
-import { appendEvents, type NewEvent } from '../../events/outbox';
+import { EventType } from '../../events';
+import { appendEvents, type NewEvent } from '../../events';
 import type { Logger } from '../../logger';
-import { IntervalJob } from '../../common/interval-job';
+import { IntervalJob } from '../../common';
 import { queued } from './queue-membership';
 
 export interface SlaSweepOptions {

@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { withRetry } from '../../db/retry';
-import { checkId } from '../../graphql/ids';
-import { DomainError, badInput } from '../../graphql/errors';
-import { appendHistory } from '../../interactions/interaction-history';
-import { INTERACTION_COLUMNS } from '../../interactions/interaction.sql';
-import type { Interaction } from '../../interactions/interaction.types';
+import { withRetry } from '../../db';
+import { checkId } from '../../graphql';
+import { DomainError, badInput } from '../../graphql';
+import { appendHistory } from '../../interactions';
+import { INTERACTION_COLUMNS } from '../../interactions';
+import type { Interaction } from '../../interactions';
 import { held } from './queue-membership';
 
 /** The longest wait on a customer: past it the item should be resolved, not hidden. */

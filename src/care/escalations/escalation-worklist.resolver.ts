@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { CAN } from '../../auth/roles';
+import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
-import { EscalationStatus, EscalationTeam } from '../../graphql/enums';
-import { pageSize } from '../../graphql/pagination';
-import { Escalation } from '../../interactions/interaction.types';
+import { EscalationStatus, EscalationTeam } from '../../graphql';
+import { pageSize } from '../../graphql';
+import { Escalation } from '../../interactions';
 import { EscalationConnection, EscalationTarget, EscalationTargetInput } from './escalation-worklist.types';
 
 /** Escalation worklists: a team's escalations, most urgent first, and taking ownership of one. */

@@ -1,15 +1,15 @@
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { recordAudit } from '../../audit/audit-log';
-import type { Viewer } from '../../auth/jwt';
-import { EventType } from '../../events/event-types';
-import { appendEvents } from '../../events/outbox';
-import type { EscalationStatus, EscalationTeam } from '../../graphql/enums';
-import { DomainError, badInput } from '../../graphql/errors';
-import { checkId } from '../../graphql/ids';
-import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection } from '../../graphql/pagination';
-import { ESCALATION_BREACHED_SQL, ESCALATION_COLUMNS, ESCALATION_STATUS_SQL } from '../../interactions/interaction.sql';
-import type { Escalation } from '../../interactions/interaction.types';
+import { recordAudit } from '../../audit';
+import type { Viewer } from '../../auth';
+import { EventType } from '../../events';
+import { appendEvents } from '../../events';
+import type { EscalationStatus, EscalationTeam } from '../../graphql';
+import { DomainError, badInput } from '../../graphql';
+import { checkId } from '../../graphql';
+import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection } from '../../graphql';
+import { ESCALATION_BREACHED_SQL, ESCALATION_COLUMNS, ESCALATION_STATUS_SQL } from '../../interactions';
+import type { Escalation } from '../../interactions';
 import type { EscalationTarget, EscalationTargetInput } from './escalation-worklist.types';
 
 const MAX_TARGET_MINUTES = 60 * 24 * 90;

@@ -1,9 +1,9 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { Access, READ } from '../../auth/access';
-import { EscalationTeam, PersonalDataClass } from '../../graphql/enums';
-import { DateTimeScalar } from '../../graphql/scalars';
-import { ConnectionType } from '../../graphql/pagination';
-import { Escalation } from '../../interactions/interaction.types';
+import { Access, READ } from '../../auth';
+import { EscalationTeam, PersonalDataClass } from '../../graphql';
+import { DateTimeScalar } from '../../graphql';
+import { ConnectionType } from '../../graphql';
+import { Escalation } from '../../interactions';
 
 @ObjectType({ description: 'A team\'s escalations, most urgent first (breached first, then by due time).' })
 export class EscalationConnection extends ConnectionType(Escalation) {}

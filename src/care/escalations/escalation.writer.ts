@@ -1,12 +1,12 @@
 import type { EntityManager } from 'typeorm';
-import { recordAudits } from '../../audit/audit-log';
-import { appendHistory } from '../../interactions/interaction-history';
-import { EventType } from '../../events/event-types';
-import { emit, type EventSink } from '../../events/outbox';
-import { addBusinessMinutes } from '../rules/business-hours';
-import type { OpeningHours } from '../rules/care-rules';
-import { ESCALATION_COLUMNS } from '../../interactions/interaction.sql';
-import type { Escalation } from '../../interactions/interaction.types';
+import { recordAudits } from '../../audit';
+import { appendHistory } from '../../interactions';
+import { EventType } from '../../events';
+import { emit, type EventSink } from '../../events';
+import { addBusinessMinutes } from '../rules';
+import type { OpeningHours } from '../rules';
+import { ESCALATION_COLUMNS } from '../../interactions';
+import type { Escalation } from '../../interactions';
 
 /** An escalation to raise on an interaction, by a person (the desk) or a rule (ingestion: churn, topic bursts). */
 export interface NewEscalation {

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey, oneByKey } from '../../db/batch';
-import { ESCALATION_COLUMNS } from '../../interactions/interaction.sql';
-import type { Escalation } from '../../interactions/interaction.types';
+import { groupByKey, oneByKey } from '../../db';
+import { ESCALATION_COLUMNS } from '../../interactions';
+import type { Escalation } from '../../interactions';
 import type { IncidentBroadcast, IncidentMessage } from './incident.types';
 
 interface IncidentCounts { id: string; posts: number; reached: number; affected: number }

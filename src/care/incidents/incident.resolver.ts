@@ -1,15 +1,15 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../../auth/roles';
+import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
-import { Customer, CustomerConnection } from '../../customers/customer.types';
-import { pageSize, type Connection } from '../../graphql/pagination';
-import { Escalation, Interaction } from '../../interactions/interaction.types';
+import { Customer, CustomerConnection } from '../../customers';
+import { pageSize, type Connection } from '../../graphql';
+import { Escalation, Interaction } from '../../interactions';
 import {
   Incident, IncidentConnection, IncidentMessage, IncidentPoster, IncidentPosterConnection, IncidentStatus, NotifyIncidentInput, ResolveIncidentInput,
   BroadcastIncidentInput, IncidentBroadcast,
 } from './incident.types';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
 
 /** Incidents: topic bursts with everyone who posted on them, and the messages that reach them. */
 @Resolver(() => Incident)

@@ -1,10 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Channel } from '../../graphql/enums';
-import { ConnectionType } from '../../graphql/pagination';
-import { DateTimeScalar } from '../../graphql/scalars';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
-import { Node } from '../../customers/node.types';
+import { Channel } from '../../graphql';
+import { ConnectionType } from '../../graphql';
+import { DateTimeScalar } from '../../graphql';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
+import { Node } from '../../customers';
 
 export enum IncidentStatus { OPEN = 'OPEN', RESOLVED = 'RESOLVED' }
 registerEnumType(IncidentStatus, { name: 'IncidentStatus' });

@@ -1,10 +1,10 @@
-import { textArrayLiteral } from '../../db/batch';
-import { EventType } from '../../events/event-types';
-import { appendEvents } from '../../events/outbox';
+import { textArrayLiteral } from '../../db';
+import { EventType } from '../../events';
+import { appendEvents } from '../../events';
 import type { EntityManager } from 'typeorm';
-import { recordAudits } from '../../audit/audit-log';
+import { recordAudits } from '../../audit';
 import type { BurstEscalation, TopicPost } from './topic-bursts';
-import { free, queued } from '../desk/queue-membership';
+import { free, queued } from '../desk';
 
 // Incidents, from ingestion's side: a burst that trips the threshold rule opens one (with the
 // posts of its window), and later posts on the topic join it while it is open. Both run in the

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { EscalationRule } from '../rules/care-rules';
+import type { EscalationRule } from '../rules';
 
 // The threshold rule ("X posts on the same topic in Y hours" -> PR/crisis): inbound posts
 // are counted per topic and minute, and a burst escalates once. The burst stays the same

@@ -1,26 +1,22 @@
-import { MAX_TOPIC, normaliseTopic } from '../../common/topics';
-import { isUuid } from '../../db/batch';
-import { contentHash as idempotencyHash } from '../../db/idempotency';
-import { DomainError } from '../../graphql/errors';
-import { type ItemError } from '../../graphql/item-errors';
-import { Channel, Direction } from '../../graphql/enums';
-import type { NormalisedIdentifiers } from '../../identities/identity-linker';
-import { itemIdentifiers } from '../../identities/item-identifiers';
-import type { InteractionInput } from '../../interactions/interaction.inputs';
-import { normaliseBrandHandle } from '../brand/brand-channel.handle';
+import { MAX_TOPIC, normaliseTopic } from '../../common';
+import { isUuid } from '../../db';
+import { contentHash as idempotencyHash } from '../../db';
+import { DomainError } from '../../graphql';
+import { type ItemError } from '../../graphql';
+import { Channel, Direction } from '../../graphql';
+import type { NormalisedIdentifiers } from '../../identities';
+import { itemIdentifiers } from '../../identities';
+import type { InteractionInput } from '../../interactions';
+import { normaliseBrandHandle } from '../brand';
+import { PUBLIC_CHANNELS } from '../rules';
 
 /** Most interactions one bulk call may carry. */
 export const MAX_BULK = 1000;
-export { itemErrors, type ItemError } from '../../graphql/item-errors';
+export { itemErrors, type ItemError } from '../../graphql';
 export const MAX_CONTENT = 10_000;
 /** Clocks drift: an occurredAt this far ahead is still accepted. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-/** Channels whose posts are public unless the caller says otherwise (WhatsApp is private messaging). */
-export const PUBLIC_CHANNELS: ReadonlySet<Channel> = new Set([
-  Channel.TWITTER, Channel.FACEBOOK, Channel.INSTAGRAM, Channel.YOUTUBE, Channel.LINKEDIN, Channel.TIKTOK,
-  Channel.PINTEREST, Channel.FORUM, Channel.BLOG, Channel.REVIEW_SITE,
-]);
 
 
 /** An input that passed the checks that need no database. */

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { CAN } from '../../auth/roles';
-import { Channel, Tier } from '../../graphql/enums';
+import { CAN } from '../../auth';
+import { Channel, Tier } from '../../graphql';
 import type { RequestContext } from '../../context';
 import {
   BusinessHoursInput, BusinessHoursType, CareRulesType, EscalationRuleInput, EscalationRuleType, FilterRuleInput, FilterRuleType,

@@ -1,14 +1,14 @@
 import type { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { DomainError, badInput } from '../../graphql/errors';
-import type { Channel, Tier } from '../../graphql/enums';
+import { DomainError, badInput } from '../../graphql';
+import type { Channel, Tier } from '../../graphql';
 import { isTimeZone, weeklyProblems } from './business-hours';
 import type { CareRules } from './care-rules';
 import { LOAD_RULES_SQL } from './care-rules.sql';
 import type {
   BusinessHoursInput, EscalationRuleInput, FilterRuleInput, LaneRuleInput, SkillGroupInput, SlaTargetInput,
 } from './care-rules.types';
-import { normaliseTopics } from '../../common/topics';
+import { normaliseTopics } from '../../common';
 
 
 const MAX_SLA_MINUTES = 60 * 24 * 90;

@@ -1,4 +1,4 @@
-import type { Channel, EscalationTeam, InteractionCategory, SwimLane, Tier } from '../../graphql/enums';
+import type { Channel, EscalationTeam, InteractionCategory, SwimLane, Tier } from '../../graphql';
 import type { PiiPattern } from './pii-scan';
 import type { DoNotEngageMatchRule } from './do-not-engage';
 

@@ -1,7 +1,7 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { Channel, EscalationTeam, InteractionCategory, SwimLane, Tier } from '../../graphql/enums';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
+import { Channel, EscalationTeam, InteractionCategory, SwimLane, Tier } from '../../graphql';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
 
 // GraphQL shapes of the stored care rules; supervisors edit them through mutations.
 

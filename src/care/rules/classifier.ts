@@ -1,6 +1,6 @@
-import { InteractionCategory } from '../../graphql/enums';
+import { InteractionCategory } from '../../graphql';
 import { foldText, hashtagsOf, hasAnyKeyword, keywordsIn } from './text-match';
-import { normaliseTopics } from '../../common/topics';
+import { normaliseTopics } from '../../common';
 
 // A transparent, rule-based classifier (docs/care.md lists the rules): no model, no
 // external service, so an agent can always tell why a post got its category.

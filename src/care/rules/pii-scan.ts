@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { compileSafePattern, JS_SPACE, UnsafePatternError, type SafeMatch, type SafePattern } from '../../common/safe-pattern';
-import { normaliseEmail, normalisePhone } from '../../identities/normalise';
+import { compileSafePattern, JS_SPACE, UnsafePatternError, type SafeMatch, type SafePattern } from '../../common';
+import { normaliseEmail, normalisePhone } from '../../identities';
 
 // Private data in public posts: what the scan finds is shown masked and makes the queue
 // suggest taking the conversation offline. It is never linked to a customer (that would be

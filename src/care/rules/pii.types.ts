@@ -1,7 +1,7 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { PiiKind } from './pii-scan';
-import { Access, READ } from '../../auth/access';
-import { PersonalDataClass } from '../../graphql/enums';
+import { Access, READ } from '../../auth';
+import { PersonalDataClass } from '../../graphql';
 
 registerEnumType(PiiKind, {
   name: 'PiiKind',

@@ -1,7 +1,7 @@
-import { SwimLane, type Channel, type InteractionCategory } from '../../graphql/enums';
+import { SwimLane, type Channel, type InteractionCategory } from '../../graphql';
 import type { FilterRule, LaneRule, SkillGroupRule } from './care-rules';
 import { hasAnyKeyword } from './text-match';
-import { normaliseTopic } from '../../common/topics';
+import { normaliseTopic } from '../../common';
 
 /** What routing looks at: the folded text (text-match foldText) and the topics/hashtags. */
 export interface Routable {

@@ -1,6 +1,6 @@
-import { Channel, type Tier } from '../../graphql/enums';
+import { Channel, type Tier } from '../../graphql';
 import { addBusinessMinutes } from './business-hours';
-import type { Interaction } from '../../interactions/interaction.types';
+import type { Interaction } from '../../interactions';
 import type { BusinessHours, SlaTarget } from './care-rules';
 
 /**

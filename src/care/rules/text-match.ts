@@ -1,5 +1,5 @@
-import { compileSafePattern, JS_SPACE, type SafePattern } from '../../common/safe-pattern';
-import { normaliseTopics } from '../../common/topics';
+import { compileSafePattern, JS_SPACE, type SafePattern } from '../../common';
+import { normaliseTopics } from '../../common';
 
 /**
  * Keyword and hashtag matching shared by the classifier and the stored rules. Keywords
