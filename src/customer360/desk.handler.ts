@@ -11,21 +11,21 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { collectFields } from 'graphql/execution/collectFields';
-import type { TokenVerifier, Viewer } from '../auth/jwt';
-import { CAN, effectiveRoles, type Role } from '../auth/roles';
-import type { AgentService } from '../care/agent.service';
-import { holds } from '../care/agent.service';
-import type { CareDeskService } from '../care/care-desk.service';
-import type { RespondInput } from '../care/care.inputs';
-import { BoundedMap } from '../common/bounded-map';
-import { currentRequestScope } from '../common/request-scope';
-import { argumentProblem } from '../graphql/argument-guard';
-import { DomainError } from '../graphql/errors';
-import { cachedOperationCost, type Limits, type MutationCounter } from '../graphql/limits';
-import type { Metrics } from '../http/metrics';
+import type { TokenVerifier, Viewer } from '../auth';
+import { CAN, effectiveRoles, type Role } from '../auth';
+import type { AgentService } from '../care';
+import { holds } from '../care';
+import type { CareDeskService } from '../care';
+import type { RespondInput } from '../care';
+import { BoundedMap } from '../common';
+import { currentRequestScope } from '../common';
+import { argumentProblem } from '../graphql';
+import { DomainError } from '../graphql';
+import { cachedOperationCost, type Limits, type MutationCounter } from '../graphql';
+import type { Metrics } from '../http';
 import type { Logger } from '../logger';
 import { NotCovered, objectWriter } from './response.compile';
-import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from '../http/fast-path';
+import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from '../http';
 
 export interface DeskFastPathDeps {
   schema: GraphQLSchema;
