@@ -3,9 +3,12 @@ import { CAN } from '../auth/roles';
 import type { RequestContext } from '../context';
 import { DateTimeScalar } from '../graphql/scalars';
 import { ServiceMetrics } from './service-metrics.types';
+import type { ServiceMetricsService } from './service-metrics.service';
 
 @Resolver()
 export class ServiceMetricsResolver {
+  constructor(private readonly serviceMetricsService: ServiceMetricsService) {}
+
   @Authorized(CAN.readMetrics)
   @Query(() => ServiceMetrics, { description: 'Service metrics over [from, to).' })
   serviceMetrics(
@@ -15,6 +18,6 @@ export class ServiceMetricsResolver {
     @Arg('timeZone', () => String, { defaultValue: 'UTC', description: 'IANA name; days and hours of the arrival pattern are read in it.' })
     timeZone: string,
   ) {
-    return ctx.services.serviceMetrics.metrics(from, to, timeZone);
+    return this.serviceMetricsService.metrics(from, to, timeZone);
   }
 }

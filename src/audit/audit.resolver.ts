@@ -3,9 +3,12 @@ import { CAN } from '../auth/roles';
 import { pageSize } from '../graphql/pagination';
 import type { RequestContext } from '../context';
 import { AuditEntry, AuditEntryConnection } from './audit.types';
+import type { AuditService } from './audit.service';
 
 @Resolver(() => AuditEntry)
 export class AuditResolver {
+  constructor(private readonly auditService: AuditService) {}
+
   @Authorized(CAN.administer)
   @Query(() => AuditEntryConnection, { description: 'The audit log, newest first (admin only).' })
   auditLog(
@@ -15,6 +18,6 @@ export class AuditResolver {
     @Arg('action', () => String, { nullable: true }) action?: string,
     @Arg('subject', () => String, { nullable: true }) subject?: string,
   ) {
-    return ctx.services.audit.list({ first: pageSize(first, 50), after, action, subject });
+    return this.auditService.list({ first: pageSize(first, 50), after, action, subject });
   }
 }

@@ -8,14 +8,19 @@ import { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput }
 import { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
 import { Access, READ } from '../auth/access';
 import { PersonalDataClass } from '../graphql/enums';
+import type { IngestService, RecordCall } from './ingest.service';
+import type { Coalescer } from '../common/coalescer';
+import type { CareDeskService } from './care-desk.service';
 
 /** Care-desk writes: ingestion, answers, escalations and hand-offs. */
 @Resolver()
 export class CareDeskResolver {
+  constructor(private readonly recordCoalescer: Coalescer<RecordCall, Interaction>, private readonly ingestService: IngestService, private readonly careDeskService: CareDeskService) {}
+
   @Authorized(CAN.writeCare)
   @Mutation(() => Interaction, { description: 'Idempotent on idempotencyKey: a retry returns the first result; a reuse with other content is CONFLICT.' })
   recordInteraction(@Arg('input', () => InteractionInput) input: InteractionInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.recordCoalescer.record({ input, by: ctx.viewer.sub, requestId: ctx.requestId });
+    return this.recordCoalescer.record({ input, by: ctx.viewer.sub, requestId: ctx.requestId });
   }
 
   @Authorized(CAN.writeCare)
@@ -23,31 +28,31 @@ export class CareDeskResolver {
     description: 'Bulk, up to 1,000, same rules per item, in input order. Any bad item: BAD_USER_INPUT listing every bad item by index; nothing is written.',
   })
   recordInteractions(@Arg('inputs', () => [InteractionInput]) inputs: InteractionInput[], @Ctx() ctx: RequestContext) {
-    return ctx.services.ingest.record(inputs, ctx.viewer.sub, true);
+    return this.ingestService.record(inputs, ctx.viewer.sub, true);
   }
 
   @Authorized(CAN.workCare)
   @Mutation(() => Interaction, { description: 'Records the outbound reply and stops the SLA clock of the interaction answered, which is returned.' })
   respondToInteraction(@Arg('input', () => RespondInput) input: RespondInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.careDesk.respond(input, ctx.viewer.sub);
+    return this.careDeskService.respond(input, ctx.viewer.sub);
   }
 
   @Authorized(CAN.workCare)
   @Mutation(() => Escalation)
   escalateInteraction(@Arg('input', () => EscalateInput) input: EscalateInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.careDesk.escalate(input, ctx.viewer.sub, ctx.requestId);
+    return this.careDeskService.escalate(input, ctx.viewer.sub, ctx.requestId);
   }
 
   @Authorized(CAN.supervise)
   @Mutation(() => Escalation)
   resolveEscalation(@Arg('input', () => ResolveEscalationInput) input: ResolveEscalationInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.careDesk.resolveEscalation(input, ctx.viewer.sub);
+    return this.careDeskService.resolveEscalation(input, ctx.viewer.sub);
   }
 
   @Authorized(CAN.workCare)
   @Mutation(() => Conversation, { description: 'Moves a conversation to another channel (e.g. Twitter to phone), keeping the thread.' })
   takeOffline(@Arg('input', () => TakeOfflineInput) input: TakeOfflineInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.careDesk.takeOffline(input, ctx.viewer.sub);
+    return this.careDeskService.takeOffline(input, ctx.viewer.sub);
   }
 }
 

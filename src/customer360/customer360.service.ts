@@ -3,7 +3,7 @@ import { getNamedType, isObjectType, type GraphQLResolveInfo } from 'graphql';
 import type { Pool } from 'pg';
 import type { Customer } from '../customers/customer.types';
 import { CUSTOMER_STORED } from '../customers/customer.sql';
-import type { CustomerListArgs } from '../customers/customer.service';
+import type { CustomerListArgs, CustomerService } from '../customers/customer.service';
 import { customerListSql } from '../customers/customer.service';
 import { encodeCursor, toConnection, type Connection } from '../graphql/pagination';
 import { toStates } from '../identities/consent.loaders';
@@ -41,6 +41,7 @@ export class Customer360Service {
 
   constructor(
     private readonly pool: Pool,
+    private readonly customers: Pick<CustomerService, 'list'>,
     readonly options: { compiled: boolean },
   ) {}
 
@@ -69,7 +70,7 @@ export class Customer360Service {
   async list(ctx: RequestContext, args: CustomerListArgs, info: GraphQLResolveInfo): Promise<Connection<Customer>> {
     const plan = this.options.compiled ? planAt(ctx, info, ['edges', 'node']) : null;
     if (!plan) {
-      const page = await ctx.services.customers.list(args);
+      const page = await this.customers.list(args);
       for (const edge of page.edges) ctx.loaders.customerById.prime(edge.node.id, edge.node);
       return page;
     }
