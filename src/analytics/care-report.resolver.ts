@@ -35,7 +35,7 @@ export class CareReportResolver {
 
   @Authorized(CAN.readMetrics)
   @Query(() => [ChannelConversationMap], { description: 'Supervisor and up, and marketing (aggregates only): per channel, inbound items by category and their sentiment.' })
-  conversationMap(@Arg('from', () => DateTimeScalar) from: Date, @Arg('to', () => DateTimeScalar) to: Date, @Ctx() ctx: RequestContext) {
+  conversationMap(@Arg('from', () => DateTimeScalar) from: Date, @Arg('to', () => DateTimeScalar) to: Date) {
     return this.careReportService.conversationMap(from, to);
   }
 }

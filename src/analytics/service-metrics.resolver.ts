@@ -1,6 +1,5 @@
-import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
-import type { RequestContext } from '../context';
 import { DateTimeScalar } from '../graphql/scalars';
 import { ServiceMetrics } from './service-metrics.types';
 import type { ServiceMetricsService } from './service-metrics.service';
@@ -14,7 +13,6 @@ export class ServiceMetricsResolver {
   serviceMetrics(
     @Arg('from', () => DateTimeScalar) from: Date,
     @Arg('to', () => DateTimeScalar) to: Date,
-    @Ctx() ctx: RequestContext,
     @Arg('timeZone', () => String, { defaultValue: 'UTC', description: 'IANA name; days and hours of the arrival pattern are read in it.' })
     timeZone: string,
   ) {

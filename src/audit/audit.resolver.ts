@@ -1,7 +1,6 @@
-import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Int, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth/roles';
 import { pageSize } from '../graphql/pagination';
-import type { RequestContext } from '../context';
 import { AuditEntry, AuditEntryConnection } from './audit.types';
 import type { AuditService } from './audit.service';
 
@@ -12,7 +11,6 @@ export class AuditResolver {
   @Authorized(CAN.administer)
   @Query(() => AuditEntryConnection, { description: 'The audit log, newest first (admin only).' })
   auditLog(
-    @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('action', () => String, { nullable: true }) action?: string,

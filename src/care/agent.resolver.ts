@@ -17,7 +17,7 @@ export class AgentResolver {
 
   @Authorized(CAN.supervise)
   @Query(() => [Agent], { description: 'Supervisor and up: every agent, by id.' })
-  agents(@Ctx() ctx: RequestContext) {
+  agents() {
     return this.agentService.agents();
   }
 

@@ -16,7 +16,6 @@ export class BrandChannelResolver {
   @Authorized(CAN.readCareRules)
   @Query(() => [BrandChannel], { description: 'agent+. The brand\'s own accounts, pages and forums, by channel and handle.' })
   brandChannels(
-    @Ctx() ctx: RequestContext,
     @Arg('includeRemoved', { defaultValue: false, description: 'Also the removed ones (they keep their interactions).' }) includeRemoved: boolean,
   ) {
     return this.brandChannelService.list(includeRemoved);

@@ -15,7 +15,7 @@ export class CareRulesResolver {
 
   @Authorized(CAN.readCareRules)
   @Query(() => CareRulesType, { description: 'SLA targets, business hours, swim lanes, skill groups, escalation and filter rules.' })
-  careRules(@Ctx() ctx: RequestContext) {
+  careRules() {
     return this.careRulesService.load();
   }
 
@@ -27,7 +27,7 @@ export class CareRulesResolver {
 
   @Authorized(CAN.supervise)
   @Mutation(() => Boolean, { description: 'Removes a tier\'s own target; the tier then follows the channel target.' })
-  deleteSlaTarget(@Arg('channel', () => Channel) channel: Channel, @Arg('tier', () => Tier) tier: Tier, @Ctx() ctx: RequestContext) {
+  deleteSlaTarget(@Arg('channel', () => Channel) channel: Channel, @Arg('tier', () => Tier) tier: Tier) {
     return this.careRulesService.deleteSlaTarget(channel, tier);
   }
 
@@ -45,7 +45,7 @@ export class CareRulesResolver {
 
   @Authorized(CAN.supervise)
   @Mutation(() => Boolean)
-  deleteLaneRule(@Arg('name') name: string, @Ctx() ctx: RequestContext) {
+  deleteLaneRule(@Arg('name') name: string) {
     return this.careRulesService.deleteLaneRule(name);
   }
 
@@ -63,7 +63,7 @@ export class CareRulesResolver {
 
   @Authorized(CAN.supervise)
   @Mutation(() => Boolean)
-  deleteSkillGroup(@Arg('name') name: string, @Ctx() ctx: RequestContext) {
+  deleteSkillGroup(@Arg('name') name: string) {
     return this.careRulesService.deleteSkillGroup(name);
   }
 
@@ -75,7 +75,7 @@ export class CareRulesResolver {
 
   @Authorized(CAN.supervise)
   @Mutation(() => Boolean)
-  deleteEscalationRule(@Arg('name') name: string, @Ctx() ctx: RequestContext) {
+  deleteEscalationRule(@Arg('name') name: string) {
     return this.careRulesService.deleteEscalationRule(name);
   }
 

@@ -49,7 +49,6 @@ export class CareWaitingResolver {
   setConversationLabels(
     @Arg('conversationId', () => ID) conversationId: string,
     @Arg('labels', () => [String]) labels: string[],
-    @Ctx() ctx: RequestContext,
   ) {
     return this.conversationLabelService.set(conversationId, labels);
   }

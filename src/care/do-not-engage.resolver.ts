@@ -17,7 +17,7 @@ export class DoNotEngageResolver {
 
   @Authorized(CAN.readCareRules)
   @Query(() => [DoNotEngageRule], { description: 'agent+. Every do-not-engage rule, active ones first, with what each filtered.' })
-  doNotEngageRules(@Ctx() ctx: RequestContext) {
+  doNotEngageRules() {
     return this.doNotEngageService.list();
   }
 

@@ -17,7 +17,6 @@ export class EscalationWorklistResolver {
     description: 'Agent and up: a team\'s worklist, most urgent first: breached escalations first, then by due time (then id).',
   })
   escalations(
-    @Ctx() ctx: RequestContext,
     @Arg('team', () => EscalationTeam, { nullable: true }) team?: EscalationTeam,
     @Arg('status', () => EscalationStatus, { nullable: true }) status?: EscalationStatus,
     @Arg('breached', () => Boolean, { nullable: true }) breached?: boolean,
@@ -38,7 +37,7 @@ export class EscalationWorklistResolver {
 
   @Authorized(CAN.readCareRules)
   @Query(() => [EscalationTarget], { description: 'Agent and up: each team\'s response target (defaults: RETENTION 60 min, PR_CRISIS 30, others 240, in office hours).' })
-  escalationTargets(@Ctx() ctx: RequestContext) {
+  escalationTargets() {
     return this.escalationWorklistService.targets();
   }
 

@@ -20,7 +20,6 @@ export class IncidentResolver {
   @Authorized(CAN.workQueue)
   @Query(() => IncidentConnection, { description: 'Agent and up: incidents, newest first.' })
   incidents(
-    @Ctx() ctx: RequestContext,
     @Arg('status', () => IncidentStatus, { nullable: true }) status?: IncidentStatus,
     @Arg('first', () => Int, { defaultValue: 20 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
@@ -30,7 +29,7 @@ export class IncidentResolver {
 
   @Authorized(CAN.workQueue)
   @Query(() => Incident, { nullable: true, description: 'Agent and up.' })
-  incident(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
+  incident(@Arg('id', () => ID) id: string) {
     return this.incidentService.incident(id);
   }
 
@@ -100,7 +99,6 @@ export class IncidentResolver {
   @FieldResolver(() => IncidentPosterConnection, { description: 'The posters with the channel and post their messages answer, and what reached them.' })
   posterDetails(
     @Root() incident: Incident,
-    @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {

@@ -13,7 +13,6 @@ export class ResponseTemplateResolver {
   @Authorized(CAN.readCareRules)
   @Query(() => [ResponseTemplate], { description: 'agent+. Templates for a category (and those for any) and a channel (and those for every one).' })
   responseTemplates(
-    @Ctx() ctx: RequestContext,
     @Arg('category', () => InteractionCategory, { nullable: true }) category?: InteractionCategory | null,
     @Arg('channel', () => Channel, { nullable: true }) channel?: Channel | null,
   ) {
@@ -43,7 +42,7 @@ export class ResponseTemplateResolver {
 
   @Authorized(CAN.readCareRules)
   @Query(() => [ChannelLengthLimit], { description: 'agent+. The longest reply each channel takes.' })
-  channelLengthLimits(@Ctx() ctx: RequestContext) {
+  channelLengthLimits() {
     return this.responseTemplateService.limits();
   }
 

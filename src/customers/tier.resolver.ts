@@ -25,7 +25,7 @@ export class TierResolver {
 
   @Authorized(CAN.readCustomers)
   @Query(() => [TierRule], { description: 'The tier rules in force, highest threshold first.' })
-  tierRules(@Ctx() ctx: RequestContext) {
+  tierRules() {
     return this.tierService.rules();
   }
 

@@ -16,7 +16,7 @@ export class IdentitySafeguardsResolver {
 
   @Authorized(CAN.supervise)
   @Query(() => [BlockedIdentifier], { description: 'The live blocks, oldest first.' })
-  blockedIdentifiers(@Ctx() ctx: RequestContext) {
+  blockedIdentifiers() {
     return this.identityRulesService.list();
   }
 
@@ -37,7 +37,7 @@ export class IdentitySafeguardsResolver {
 
   @Authorized(CAN.supervise)
   @Query(() => [String], { description: 'The words that, as the whole of an inbound SMS or WhatsApp message, withdraw MARKETING for its sender.' })
-  optOutKeywords(@Ctx() ctx: RequestContext) {
+  optOutKeywords() {
     return this.identityRulesService.optOutKeywords();
   }
 
@@ -58,7 +58,7 @@ export class IdentitySafeguardsResolver {
 
   @Authorized(CAN.mergeCustomers)
   @Query(() => MergePreview, { description: 'What mergeCustomers(survivorId, mergedId) would move, table by table, and any conflict; writes nothing.' })
-  mergePreview(@Arg('survivorId', () => ID) survivorId: string, @Arg('mergedId', () => ID) mergedId: string, @Ctx() ctx: RequestContext) {
+  mergePreview(@Arg('survivorId', () => ID) survivorId: string, @Arg('mergedId', () => ID) mergedId: string) {
     return this.mergePreviewService.preview(survivorId, mergedId);
   }
 }

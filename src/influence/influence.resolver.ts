@@ -14,13 +14,13 @@ export class InfluenceResolver {
 
   @Authorized(CAN.ingestScores)
   @Mutation(() => InfluenceScore, { description: 'Adds a score from any provider to the history; flagged when the customer has not granted PROFILING.' })
-  recordInfluenceScore(@Arg('input', () => InfluenceScoreInput) input: InfluenceScoreInput, @Ctx() ctx: RequestContext) {
+  recordInfluenceScore(@Arg('input', () => InfluenceScoreInput) input: InfluenceScoreInput) {
     return this.influenceService.record(input);
   }
 
   @Authorized(CAN.ingestScores)
   @Mutation(() => [InfluenceScore], { description: 'Runs the default scorer for the customers; returns the scores that changed. Nothing for customers without PROFILING consent.' })
-  recomputeInfluence(@Arg('customerIds', () => [ID]) customerIds: string[], @Ctx() ctx: RequestContext) {
+  recomputeInfluence(@Arg('customerIds', () => [ID]) customerIds: string[]) {
     return this.influenceService.recompute(customerIds);
   }
 
@@ -31,7 +31,6 @@ export class InfluenceResolver {
   })
   recordFollowerCounts(
     @Arg('inputs', () => [FollowerCountInput]) inputs: FollowerCountInput[],
-    @Ctx() ctx: RequestContext,
     @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey?: string | null,
   ) {
     return this.influenceService.recordFollowerCounts(inputs, idempotencyKey);

@@ -10,7 +10,7 @@ export class PriorityWeightsResolver {
 
   @Authorized(CAN.workQueue)
   @Query(() => PriorityWeightsSettings, { description: 'The stored weights of the priority formula.' })
-  priorityWeights(@Ctx() ctx: RequestContext) {
+  priorityWeights() {
     return this.prioritySettingsService.settings();
   }
 

@@ -32,7 +32,7 @@ export class PrivacyResolver {
   @Query(() => [DataInventoryEntry], {
     description: 'Every stored column that can hold personal data (all but OPERATIONAL ones), with its class, what erasure does to it and the purposes it serves.',
   })
-  dataInventory(@Ctx() ctx: RequestContext): DataInventoryEntry[] {
+  dataInventory(): DataInventoryEntry[] {
     return this.privacyService.dataInventory();
   }
 }

@@ -10,7 +10,7 @@ export class RetentionResolver {
 
   @Authorized(CAN.administer)
   @Query(() => RetentionPolicy, { description: 'The retention policy the daily job applies (both parts null: off, the default).' })
-  retentionPolicy(@Ctx() ctx: RequestContext) {
+  retentionPolicy() {
     return this.retentionService.policy();
   }
 

@@ -14,7 +14,7 @@ export class WebhookResolver {
 
   @Authorized(CAN.administer)
   @Query(() => [Webhook], { description: 'Every registered webhook (admin).' })
-  webhooks(@Ctx() ctx: RequestContext) {
+  webhooks() {
     return this.webhookService.list();
   }
 
@@ -43,7 +43,6 @@ export class WebhookResolver {
   @FieldResolver(() => WebhookDeliveryConnection, { description: 'Deliveries, newest first, with attempts, last status and last error (admin).' })
   deliveries(
     @Root() webhook: Webhook,
-    @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
