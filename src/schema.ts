@@ -46,20 +46,69 @@ import { IdentitySafeguardsResolver, MergePreviewResolver } from './identities/i
 import { CustomerPurchasesResolver, PurchaseResolver } from './purchases/purchase.resolver';
 import { SavedSegmentResolver } from './segments/saved-segment.resolver';
 
+/** Every resolver class of the API. */
+export const resolvers: NonEmptyArray<Function> = [
+  CustomerResolver,
+  CustomerInfluenceResolver,
+  CustomerInteractionsResolver,
+  InteractionResolver,
+  ConversationResolver,
+  EscalationResolver,
+  SocialIdentityResolver,
+  ContactPointResolver,
+  TouchpointResolver,
+  MergeResolver,
+  DuplicateCandidateResolver,
+  CustomerIdentityResolver,
+  ConsentResolver,
+  SegmentResolver,
+  PrivacyResolver,
+  CareRulesResolver,
+  CareDeskResolver,
+  InteractionCareResolver,
+  ConversationCareResolver,
+  EscalationCareResolver,
+  InfluenceResolver,
+  TierResolver,
+  PriorityWeightsResolver,
+  CareQueueResolver,
+  ServiceMetricsResolver,
+  AuditResolver,
+  BrandChannelResolver,
+  InteractionBrandSideResolver,
+  ResponseTemplateResolver,
+  AgentResolver,
+  InteractionAssignmentResolver,
+  IncidentResolver,
+  IncidentPosterResolver,
+  EscalationWorklistResolver,
+  CareReportResolver,
+  IncidentAudienceResolver,
+  WebhookResolver,
+  CareLiveResolver,
+  CustomerActivityResolver,
+  NodeResolver,
+  CareWaitingResolver,
+  InteractionNotesResolver,
+  HandoffMetricsResolver,
+  DoNotEngageResolver,
+  InteractionDeliveryResolver,
+  RetentionResolver,
+  IdentitySafeguardsResolver,
+  MergePreviewResolver,
+  PurchaseResolver,
+  CustomerPurchasesResolver,
+  SavedSegmentResolver,
+];
+
 /**
- * Every resolver class of the API, with how the composition builds it: its constructor takes the
+ * How the composition builds each resolver class whose constructor takes services: exactly the
  * services it calls (no resolver reaches a service any other way, so the layering check sees each
- * call as an import of the resolver's file).
+ * call as an import of the resolver's file). A class not listed takes no arguments.
  */
-const RESOLVERS: readonly (readonly [Function, (services: Services) => object])[] = [
+const BUILT_FROM_SERVICES = new Map<Function, (s: Services) => object>([
   [CustomerResolver, (s) => new CustomerResolver(s.customer360)],
   [CustomerInfluenceResolver, (s) => new CustomerInfluenceResolver(s.prioritySettings)],
-  [CustomerInteractionsResolver, () => new CustomerInteractionsResolver()],
-  [InteractionResolver, () => new InteractionResolver()],
-  [ConversationResolver, () => new ConversationResolver()],
-  [EscalationResolver, () => new EscalationResolver()],
-  [SocialIdentityResolver, () => new SocialIdentityResolver()],
-  [ContactPointResolver, () => new ContactPointResolver()],
   [TouchpointResolver, (s) => new TouchpointResolver(s.touchpointCoalescer, s.touchpoints)],
   [MergeResolver, (s) => new MergeResolver(s.merges)],
   [DuplicateCandidateResolver, (s) => new DuplicateCandidateResolver(s.duplicates)],
@@ -69,9 +118,6 @@ const RESOLVERS: readonly (readonly [Function, (services: Services) => object])[
   [PrivacyResolver, (s) => new PrivacyResolver(s.privacy)],
   [CareRulesResolver, (s) => new CareRulesResolver(s.careRules)],
   [CareDeskResolver, (s) => new CareDeskResolver(s.recordCoalescer, s.ingest, s.careDesk)],
-  [InteractionCareResolver, () => new InteractionCareResolver()],
-  [ConversationCareResolver, () => new ConversationCareResolver()],
-  [EscalationCareResolver, () => new EscalationCareResolver()],
   [InfluenceResolver, (s) => new InfluenceResolver(s.influence, s.customer360)],
   [TierResolver, (s) => new TierResolver(s.tiers)],
   [PriorityWeightsResolver, (s) => new PriorityWeightsResolver(s.prioritySettings)],
@@ -79,33 +125,22 @@ const RESOLVERS: readonly (readonly [Function, (services: Services) => object])[
   [ServiceMetricsResolver, (s) => new ServiceMetricsResolver(s.serviceMetrics)],
   [AuditResolver, (s) => new AuditResolver(s.audit)],
   [BrandChannelResolver, (s) => new BrandChannelResolver(s.brandChannels)],
-  [InteractionBrandSideResolver, () => new InteractionBrandSideResolver()],
   [ResponseTemplateResolver, (s) => new ResponseTemplateResolver(s.responseTemplates)],
   [AgentResolver, (s) => new AgentResolver(s.agents)],
-  [InteractionAssignmentResolver, () => new InteractionAssignmentResolver()],
   [IncidentResolver, (s) => new IncidentResolver(s.incidents)],
-  [IncidentPosterResolver, () => new IncidentPosterResolver()],
   [EscalationWorklistResolver, (s) => new EscalationWorklistResolver(s.escalationWorklists)],
   [CareReportResolver, (s) => new CareReportResolver(s.careReports)],
   [IncidentAudienceResolver, (s) => new IncidentAudienceResolver(s.incidentAudience)],
   [WebhookResolver, (s) => new WebhookResolver(s.webhooks)],
-  [CareLiveResolver, () => new CareLiveResolver()],
-  [CustomerActivityResolver, () => new CustomerActivityResolver()],
   [NodeResolver, (s) => new NodeResolver(s.nodes)],
   [CareWaitingResolver, (s) => new CareWaitingResolver(s.snooze, s.notes, s.conversationLabels)],
-  [InteractionNotesResolver, () => new InteractionNotesResolver()],
   [HandoffMetricsResolver, (s) => new HandoffMetricsResolver(s.handoffMetrics)],
   [DoNotEngageResolver, (s) => new DoNotEngageResolver(s.doNotEngage, s.replyDelivery)],
-  [InteractionDeliveryResolver, () => new InteractionDeliveryResolver()],
   [RetentionResolver, (s) => new RetentionResolver(s.retention)],
   [IdentitySafeguardsResolver, (s) => new IdentitySafeguardsResolver(s.identityRules, s.detaches, s.mergePreviews)],
-  [MergePreviewResolver, () => new MergePreviewResolver()],
   [PurchaseResolver, (s) => new PurchaseResolver(s.purchases)],
-  [CustomerPurchasesResolver, () => new CustomerPurchasesResolver()],
   [SavedSegmentResolver, (s) => new SavedSegmentResolver(s.savedSegments, s.segments)],
-];
-
-export const resolvers = RESOLVERS.map(([type]) => type) as NonEmptyArray<Function>;
+]);
 
 /**
  * Where a request's context keeps its app's resolver instances. A symbol of this composition file:
@@ -116,11 +151,11 @@ export const RESOLVER_INSTANCES = Symbol('resolver instances');
 
 /**
  * The resolver instances of one set of services (an app has two: HTTP and live reads, each on its
- * own pool), as type-graphql's container. A class not listed (a test's extra probe resolver) is
- * built with no arguments, once.
+ * own pool), as type-graphql's container. Any other class (one with no constructor arguments, or
+ * a test's extra probe resolver) is built with no arguments, once.
  */
 export function resolverContainer(services: Services): ContainerType {
-  const instances = new Map<Function, object>(RESOLVERS.map(([type, build]) => [type, build(services)]));
+  const instances = new Map<Function, object>([...BUILT_FROM_SERVICES].map(([type, build]) => [type, build(services)]));
   return {
     get(type: new () => object) {
       let instance = instances.get(type);
