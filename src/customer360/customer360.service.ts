@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import type { Customer } from '../customers/customer.types';
 import { CUSTOMER_STORED } from '../customers/customer.sql';
 import type { CustomerListArgs, CustomerService } from '../customers/customer.service';
+import type { CustomerReads } from '../customers/customer-reads';
 import { customerListSql } from '../customers/customer.service';
 import { encodeCursor, toConnection, type Connection } from '../graphql/pagination';
 import { toStates } from '../identities/consent.loaders';
@@ -36,7 +37,7 @@ const MAX_PREPARED_SHAPES = 500;
  * A field the compiler does not cover simply misses the primed cache and loads as before.
  * With `compiled: false` every read takes the loader path (kept for the property test).
  */
-export class Customer360Service {
+export class Customer360Service implements CustomerReads {
   private readonly names = new Map<string, string>();
 
   constructor(
