@@ -17,7 +17,7 @@ import { readRoutingPlugin, routedPool } from './db';
 import { createErrorFormatter } from './graphql';
 import { DEFAULT_LIMITS, limitValidationRules, limitsPlugin, mutationCounter, type Limits } from './graphql';
 import { buildAppSchema } from './schema';
-import { buildContext, createLoaders, createServices, type RequestContext } from './context';
+import { buildContext, contextDeps, createLoaders, createServices, type RequestContext } from './context';
 import { healthz, readyz } from './http';
 import { bearerFirst } from './http';
 import { currentRequestScope, withStatementCount } from './common';
@@ -131,6 +131,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     compiledReads: deps.compiledReads,
     webhooks: { secrets, policy: { allowPrivate, requireHttps: config.isProduction } },
   });
+  const httpContext = contextDeps(pool, services, deps.verifyToken);
   // Committed outbox events reach this process through LISTEN/NOTIFY (src/events/event-bus.ts); writes go to the primary.
   const bus = new EventBus(primary.options, logger);
   await bus.start();
@@ -195,6 +196,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const liveReads = { statements: 0 };
   countStatements(livePool, metrics, liveReads);
   const liveServices = createServices({ dataSource, pool: livePool }, { defaultPhoneRegion: config.defaultPhoneRegion, logger, compiledReads: deps.compiledReads });
+  const liveContext = contextDeps(livePool, liveServices, deps.verifyToken);
   const live = attachLiveServer({
     server,
     path: '/graphql',
@@ -204,7 +206,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     logger,
     options: deps.live,
     originAllowed,
-    authenticate: (authorization) => buildContext({ pool: livePool, services: liveServices, verifyToken: deps.verifyToken }, { authorization }),
+    authenticate: (authorization) => buildContext(liveContext, { authorization }),
     freshLoaders: () => createLoaders(livePool),
     production: config.isProduction,
   });
@@ -257,7 +259,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        buildContext({ pool, services, verifyToken: deps.verifyToken }, req.headers, String(res.locals.requestId), Number(res.locals.bodyBytes ?? 0)),
+        buildContext(httpContext, req.headers, String(res.locals.requestId), Number(res.locals.bodyBytes ?? 0)),
     }),
   );
   app.use(jsonErrors(logger, metrics, limits));

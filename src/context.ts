@@ -3,7 +3,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AuditService } from './audit';
+import type { DenialRecorder } from './auth';
 import type { TokenVerifier, Viewer } from './auth';
+import type { ContainerType } from 'type-graphql';
+import { RESOLVER_INSTANCES, resolverContainer } from './schema';
 import { createCustomerLoaders } from './customers';
 import { CustomerService } from './customers';
 import { createTierLoaders } from './customers';
@@ -84,7 +87,7 @@ export function createLoaders(pool: Pool) {
 }
 export type Loaders = ReturnType<typeof createLoaders>;
 
-/** Stateless services, built once per app. */
+/** Stateless services, built once per app; resolvers get theirs as constructor arguments (src/schema.ts). */
 export function createServices(
   { dataSource, pool }: { dataSource: DataSource; pool: Pool },
   options: { defaultPhoneRegion: string; logger?: Logger; compiledReads?: boolean; webhooks?: { secrets: SecretBox; policy: UrlPolicy } },
@@ -95,8 +98,9 @@ export function createServices(
   const ingest = new IngestService(dataSource, careRules, options.defaultPhoneRegion, identityRules);
   const touchpoints = new TouchpointService(dataSource, options.defaultPhoneRegion, (m, customerIds) => recomputeWith(m, customerIds, new Date()), identityRules);
   const incidents = new IncidentService(dataSource, pool, careDesk);
+  const customers = new CustomerService(pool);
   return {
-    customers: new CustomerService(pool),
+    customers,
     customerLookup: new CustomerLookupService(pool, options.defaultPhoneRegion),
     touchpoints,
     /** recordTouchpoint: concurrent single calls written together (one per app: it holds the waiting calls). */
@@ -119,11 +123,11 @@ export function createServices(
     audit: new AuditService(pool, options.logger),
     brandChannels: new BrandChannelService(pool, options.defaultPhoneRegion),
     responseTemplates: new ResponseTemplateService(dataSource, pool),
-    customer360: new Customer360Service(pool, { compiled: options.compiledReads ?? true }),
+    customer360: new Customer360Service(pool, customers, { compiled: options.compiledReads ?? true }),
     agents: new AgentService(dataSource, pool),
     escalationWorklists: new EscalationWorklistService(dataSource, pool),
     careReports: new CareReportService(pool),
-    nodes: new NodeService(pool),
+    nodes: new NodeService(pool, incidents),
     identityRules,
     detaches: new DetachService(dataSource, options.defaultPhoneRegion),
     mergePreviews: new MergePreviewService(pool),
@@ -152,7 +156,8 @@ export interface RequestContext {
   readonly viewer: Viewer;
   readonly requestId: string;
   readonly loaders: Loaders;
-  readonly services: Services;
+  /** Writes a refusal as ACCESS_DENIED (the app's AuditService; src/auth/auth-checker.ts refuse). */
+  readonly recordDenied: DenialRecorder;
   /** Size of the raw request body (the limits allow more only for bulk operations). */
   readonly bodyBytes: number;
   /** Subscriptions over WebSocket only: the connection's feed of committed events (src/events/live-feed.ts). */
@@ -161,8 +166,15 @@ export interface RequestContext {
 
 export interface ContextDeps {
   pool: Pool;
-  services: Services;
+  /** The app's resolver instances (src/schema.ts resolverContainer), for type-graphql; no resolver reads them. */
+  resolvers: ContainerType;
+  recordDenied: DenialRecorder;
   verifyToken: TokenVerifier;
+}
+
+/** What the contexts of one set of services are built from: their resolver instances and their audit log's refusal writer. */
+export function contextDeps(pool: Pool, services: Services, verifyToken: TokenVerifier): ContextDeps {
+  return { pool, resolvers: resolverContainer(services), recordDenied: (denial) => services.audit.recordDenied(denial), verifyToken };
 }
 
 /**
@@ -184,5 +196,6 @@ export async function buildContext(
   } catch (error) {
     throw requestError('UNAUTHENTICATED', `invalid token: ${error instanceof Error ? error.message : 'rejected'}`);
   }
-  return { viewer, requestId, loaders: createLoaders(deps.pool), services: deps.services, bodyBytes };
+  const context: RequestContext = { viewer, requestId, loaders: createLoaders(deps.pool), recordDenied: deps.recordDenied, bodyBytes };
+  return Object.assign(context, { [RESOLVER_INSTANCES]: deps.resolvers });
 }

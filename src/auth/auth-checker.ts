@@ -1,7 +1,23 @@
 import type { AuthChecker } from 'type-graphql';
 import { DomainError } from '../graphql';
 import type { RequestContext } from '../context';
+import type { Viewer } from './jwt';
 import type { Role } from './roles';
+
+/** A refusal as the audit log writes it (ACCESS_DENIED): who was refused, where, and with which roles. */
+export interface Denial {
+  actor: Viewer;
+  subject: string;
+  requestId?: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Writes a refusal to the audit log; never rejects (a failed write is logged, the caller still
+ * gets FORBIDDEN). auth/ sits below audit/, so the composition passes the audit service's writer
+ * into each request's context (src/context.ts), and a shared live execution swaps in a collector.
+ */
+export type DenialRecorder = (denial: Denial) => Promise<void>;
 
 /**
  * Coordinates already audited as refused in a request, with their write: a refused field
@@ -32,7 +48,7 @@ export async function refuse(context: RequestContext, coordinate: string, roles:
   let written = seen.get(coordinate);
   if (!written) {
     // recordDenied logs a failed write instead of rejecting: the caller still gets FORBIDDEN.
-    written = context.services.audit.recordDenied({
+    written = context.recordDenied({
       actor: context.viewer,
       subject: coordinate,
       requestId: context.requestId,

@@ -2,7 +2,7 @@
 // folders import this file, never a file behind it (dependency-cruiser refuses); files of this folder
 // import each other directly, never this index (a cycle). Regenerate with rewrite-imports.mjs.
 export { Access, READ } from './access';
-export { authChecker, authorizeRoles, authorizeSubscription } from './auth-checker';
+export { authChecker, authorizeRoles, authorizeSubscription, type DenialRecorder } from './auth-checker';
 export { applyFieldRules, isGuardedProperty, mayRead, ruleOf } from './field-guard';
 export type { TokenVerifier, Viewer } from './jwt';
 export { verifierFor } from './keys';

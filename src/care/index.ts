@@ -5,5 +5,5 @@ export { BRAND_CHANNEL_COLUMNS, BrandChannel, BrandChannelResolver, BrandChannel
 export { AgentResolver, AgentService, CareDeskResolver, CareDeskService, CareLiveResolver, CareQueueResolver, CareQueueService, careQueueSql, CareWaitingResolver, carriesLabels, ConversationCareResolver, ConversationLabelService, createAgentLoaders, createCareLoaders, createNoteLoaders, EscalationCareResolver, holds, InteractionAssignmentResolver, InteractionCareResolver, InteractionNoteService, InteractionNotesResolver, type QueueRow, type RespondInput, SlaBreachSweep, type SlaSweepOptions, SnoozeService, toQueueItem, wantedLabels } from './desk';
 export { EscalationWorklistResolver, EscalationWorklistService, HandoffReason } from './escalations';
 export { createIncidentLoaders, Incident, IncidentPosterResolver, IncidentResolver, IncidentService } from './incidents';
-export { IngestService } from './intake';
+export { IngestService, IntakeResolver } from './intake';
 export { CareRulesResolver, CareRulesService } from './rules';

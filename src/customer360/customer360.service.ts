@@ -3,7 +3,8 @@ import { getNamedType, isObjectType, type GraphQLResolveInfo } from 'graphql';
 import type { Pool } from 'pg';
 import type { Customer } from '../customers';
 import { CUSTOMER_STORED } from '../customers';
-import type { CustomerListArgs } from '../customers';
+import type { CustomerListArgs, CustomerService } from '../customers';
+import type { CustomerReads } from '../customers';
 import { customerListSql } from '../customers';
 import { encodeCursor, toConnection, type Connection } from '../graphql';
 import { toStates } from '../identities';
@@ -36,11 +37,12 @@ const MAX_PREPARED_SHAPES = 500;
  * A field the compiler does not cover simply misses the primed cache and loads as before.
  * With `compiled: false` every read takes the loader path (kept for the property test).
  */
-export class Customer360Service {
+export class Customer360Service implements CustomerReads {
   private readonly names = new Map<string, string>();
 
   constructor(
     private readonly pool: Pool,
+    private readonly customers: Pick<CustomerService, 'list'>,
     readonly options: { compiled: boolean },
   ) {}
 
@@ -69,7 +71,7 @@ export class Customer360Service {
   async list(ctx: RequestContext, args: CustomerListArgs, info: GraphQLResolveInfo): Promise<Connection<Customer>> {
     const plan = this.options.compiled ? planAt(ctx, info, ['edges', 'node']) : null;
     if (!plan) {
-      const page = await ctx.services.customers.list(args);
+      const page = await this.customers.list(args);
       for (const edge of page.edges) ctx.loaders.customerById.prime(edge.node.id, edge.node);
       return page;
     }

@@ -4,9 +4,12 @@ import { CAN } from '../auth';
 import { PersonalDataClass } from '../graphql';
 import { Node } from '../customers';
 import type { RequestContext } from '../context';
+import type { NodeService } from './node.service';
 
 @Resolver()
 export class NodeResolver {
+  constructor(private readonly nodeService: NodeService) {}
+
   @Authorized(CAN.readCustomers)
   @Access({ roles: ['viewer', 'agent', 'supervisor', 'admin'], dataClass: PersonalDataClass.PSEUDONYMOUS })
   @Query(() => Node, {
@@ -14,6 +17,6 @@ export class NodeResolver {
     description: 'Relay refetch: the Customer, Interaction, Conversation, Escalation or Incident with this id, under the role rules of that type\'s own reads (an incident needs agent); null when none has it.',
   })
   node(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.nodes.node(ctx, id);
+    return this.nodeService.node(ctx, id);
   }
 }

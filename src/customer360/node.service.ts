@@ -4,6 +4,7 @@ import { CAN, type Role } from '../auth';
 import { checkId } from '../graphql';
 import { NODE_TYPE, type NodeTypeName } from '../customers';
 import type { RequestContext } from '../context';
+import type { IncidentService } from '../care';
 
 /**
  * Who may refetch each type by id: the roles of the type's own reads (customers and what hangs
@@ -32,7 +33,7 @@ const TYPE_OF_ID = `
 
 /** `Query.node`: Relay refetch across the types that implement Node. */
 export class NodeService {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Pool, private readonly incidents: Pick<IncidentService, 'incident'>) {}
 
   /**
    * The object behind `id` tagged with its type, null when no table has it; FORBIDDEN when the
@@ -55,7 +56,7 @@ export class NodeService {
       case 'Interaction': return ctx.loaders.interactionById.load(id);
       case 'Conversation': return ctx.loaders.conversationById.load(id);
       case 'Escalation': return ctx.loaders.escalationById.load(id);
-      case 'Incident': return ctx.services.incidents.incident(id);
+      case 'Incident': return this.incidents.incident(id);
     }
   }
 }

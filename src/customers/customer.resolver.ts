@@ -6,13 +6,16 @@ import { pageSize } from '../graphql';
 import type { RequestContext } from '../context';
 import { checkCustomerId } from './customer.service';
 import { Customer, CustomerConnection } from './customer.types';
+import type { CustomerReads } from './customer-reads';
 
 @Resolver(() => Customer)
 export class CustomerResolver {
+  constructor(private readonly customerReads: CustomerReads) {}
+
   @Authorized(CAN.readCustomers)
   @Query(() => Customer, { nullable: true, description: 'A merged customer\'s old id answers with the survivor.' })
   customer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
-    return ctx.services.customer360.byId(ctx, checkCustomerId(id), info);
+    return this.customerReads.byId(ctx, checkCustomerId(id), info);
   }
 
   @Authorized(CAN.readCustomers)
@@ -25,6 +28,6 @@ export class CustomerResolver {
     @Arg('tier', () => Tier, { nullable: true }) tier?: Tier,
     @Arg('search', () => String, { nullable: true, description: 'Part of the display name.' }) search?: string,
   ) {
-    return ctx.services.customer360.list(ctx, { first: pageSize(first, 20), after, tier, search }, info);
+    return this.customerReads.list(ctx, { first: pageSize(first, 20), after, tier, search }, info);
   }
 }

@@ -1,6 +1,7 @@
 // The public surface of src/customers/: exactly what other folders import from it. Files of other
 // folders import this file, never a file behind it (dependency-cruiser refuses); files of this folder
 // import each other directly, never this index (a cycle). Regenerate with rewrite-imports.mjs.
+export type { CustomerReads } from './customer-reads';
 export { liveCustomerId, survivorJoin } from './customer-survivor';
 export { createCustomerLoaders } from './customer.loaders';
 export { CustomerResolver } from './customer.resolver';

@@ -6,9 +6,12 @@ import type { RequestContext } from '../context';
 import { TierChange, TierRule, TierRuleInput, TierRulesApplied } from './tier.types';
 import { Access, READ } from '../auth';
 import { PersonalDataClass } from '../graphql';
+import type { TierService } from './tier.service';
 
 @Resolver(() => Customer)
 export class TierResolver {
+  constructor(private readonly tierService: TierService) {}
+
   @Authorized(CAN.supervise)
   @Mutation(() => Customer, { description: 'Sets the tier by hand; the change is kept in tierHistory.' })
   async setTier(
@@ -16,26 +19,26 @@ export class TierResolver {
     @Arg('tier', () => Tier) tier: Tier,
     @Ctx() ctx: RequestContext,
   ) {
-    const id = await ctx.services.tiers.setTier(customerId, tier, ctx.viewer.sub);
+    const id = await this.tierService.setTier(customerId, tier, ctx.viewer.sub);
     return ctx.loaders.customerById.load(id);
   }
 
   @Authorized(CAN.readCustomers)
   @Query(() => [TierRule], { description: 'The tier rules in force, highest threshold first.' })
-  tierRules(@Ctx() ctx: RequestContext) {
-    return ctx.services.tiers.rules();
+  tierRules() {
+    return this.tierService.rules();
   }
 
   @Authorized(CAN.supervise)
   @Mutation(() => [TierRule], { description: 'Replaces the tier rules (the old ones are retired, not deleted).' })
   setTierRules(@Arg('rules', () => [TierRuleInput]) rules: TierRuleInput[], @Ctx() ctx: RequestContext) {
-    return ctx.services.tiers.setRules(rules, ctx.viewer.sub);
+    return this.tierService.setRules(rules, ctx.viewer.sub);
   }
 
   @Authorized(CAN.supervise)
   @Mutation(() => TierRulesApplied, { description: 'Applies the tier rules to every customer that carries a rule attribute.' })
   applyTierRules(@Ctx() ctx: RequestContext) {
-    return ctx.services.tiers.applyRules(ctx.viewer.sub);
+    return this.tierService.applyRules(ctx.viewer.sub);
   }
 
   @Access({ roles: READ.readers, dataClass: PersonalDataClass.PROFILING })

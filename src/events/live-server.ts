@@ -208,7 +208,7 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
       if (!(error instanceof GraphQLError)) throw error;
     }
     const viewer = connection.context.viewer as LiveContext['viewer'];
-    const services = (connection.context as { services?: { audit: object } }).services;
+    const writeDenied = (connection.context as { recordDenied?(entry: object): Promise<void> }).recordDenied;
     // Loaders of the subscription's start (the resolver checks its arguments); payloads read with their batch's.
     let loaders: unknown = null;
     const contextValue = {
@@ -230,12 +230,12 @@ export function attachLiveServer<C extends object>(deps: LiveDeps<C>): { close()
         ...(connection.context as Record<string, unknown>),
         viewer: sharedViewer(viewer.roles),
         loaders: loadersOf(event),
-        // The auth checker audits a refused field through services.audit: collected here, then written per subscriber.
-        services: services && { ...services, audit: Object.assign(Object.create(services.audit), { recordDenied }) },
+        // The auth checker audits a refused field through the context's recordDenied: collected here, then written per subscriber.
+        recordDenied,
         live: undefined,
       }),
       recordDenied: (entry: DeniedEntry) =>
-        (services?.audit as { recordDenied?(e: object): Promise<void> } | undefined)?.recordDenied?.({ ...entry, actor: viewer, requestId: contextValue.requestId }) ?? Promise.resolve(),
+        writeDenied?.({ ...entry, actor: viewer, requestId: contextValue.requestId }) ?? Promise.resolve(),
       formatError: formatLiveError,
       audited: new Map(),
     };

@@ -10,10 +10,14 @@ import { Merge, TouchpointEventConnection } from './identity-history.types';
 import { ContactPoint, SocialIdentity } from './identity.types';
 import { Access, READ } from '../auth';
 import { PersonalDataClass } from '../graphql';
+import type { CustomerLookupService } from './customer-lookup.service';
+import type { CustomerReads } from '../customers';
 
 /** A customer by the identifiers they own, their contact points and identities, the identity audit and profile attributes. */
 @Resolver(() => Customer)
 export class CustomerIdentityResolver {
+  constructor(private readonly customerLookupService: CustomerLookupService, private readonly customerReads: CustomerReads) {}
+
   @Authorized(CAN.readCustomers)
   @Query(() => Customer, { nullable: true, description: 'Find the customer who owns an email, a phone, or a platform handle, in any raw form.' })
   lookupCustomer(
@@ -27,8 +31,8 @@ export class CustomerIdentityResolver {
     region?: string,
   ) {
     const args = { email, phone, platform, handle, region };
-    const owner = ctx.services.customerLookup.ownerQuery(args);
-    return ctx.services.customer360.byOwner(ctx, owner, () => ctx.services.customerLookup.lookup(args), info);
+    const owner = this.customerLookupService.ownerQuery(args);
+    return this.customerReads.byOwner(ctx, owner, () => this.customerLookupService.lookup(args), info);
   }
 
   @Access({ roles: READ.readers, dataClass: PersonalDataClass.CONTACT })

@@ -3,13 +3,16 @@ import { CAN } from '../auth';
 import type { Customer } from '../customers';
 import type { RequestContext } from '../context';
 import { DuplicateCandidate } from './identity-history.types';
+import type { DuplicateCandidateService } from './duplicate-candidates.service';
 
 @Resolver(() => DuplicateCandidate)
 export class DuplicateCandidateResolver {
+  constructor(private readonly duplicateCandidateService: DuplicateCandidateService) {}
+
   @Authorized(CAN.readCustomers)
   @Query(() => [DuplicateCandidate], { description: 'Customers who may be the same person, with the evidence, best first. Never merged automatically.' })
   async duplicateCandidates(@Arg('customerId', () => ID) customerId: string, @Ctx() ctx: RequestContext) {
-    const found = await ctx.services.duplicates.find(customerId);
+    const found = await this.duplicateCandidateService.find(customerId);
     const customers = await ctx.loaders.customerById.loadMany(found.map((c) => c.customerId));
     return found.flatMap((c, i) => {
       const customer = customers[i];

@@ -5,14 +5,19 @@ import type { RequestContext } from '../context';
 import { Customer } from '../customers';
 import { PersonalDataClass } from '../graphql';
 import { BlockedIdentifier, BlockIdentifierInput, DetachIdentifierInput, MergePreview } from './identity-safeguards.types';
+import type { IdentityRulesService } from './identity-rules.service';
+import type { DetachService } from './detach.service';
+import type { MergePreviewService } from './merge-preview.service';
 
 /** Blocked identifiers, opt-out keywords, detaching one identifier, previewing a merge: supervisors and admins. */
 @Resolver()
 export class IdentitySafeguardsResolver {
+  constructor(private readonly identityRulesService: IdentityRulesService, private readonly detachService: DetachService, private readonly mergePreviewService: MergePreviewService) {}
+
   @Authorized(CAN.supervise)
   @Query(() => [BlockedIdentifier], { description: 'The live blocks, oldest first.' })
-  blockedIdentifiers(@Ctx() ctx: RequestContext) {
-    return ctx.services.identityRules.list();
+  blockedIdentifiers() {
+    return this.identityRulesService.list();
   }
 
   @Authorized(CAN.supervise)
@@ -21,25 +26,25 @@ export class IdentitySafeguardsResolver {
       + 'Blocking what is already blocked answers the live block. Lift it with unblockIdentifier.',
   })
   blockIdentifier(@Arg('input', () => BlockIdentifierInput) input: BlockIdentifierInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.identityRules.block(input, ctx.viewer);
+    return this.identityRulesService.block(input, ctx.viewer);
   }
 
   @Authorized(CAN.supervise)
   @Mutation(() => Boolean, { description: 'Lifts a block (it stays in the history); true when this call lifted it, false when it was lifted before.' })
   unblockIdentifier(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.identityRules.unblock(id, ctx.viewer);
+    return this.identityRulesService.unblock(id, ctx.viewer);
   }
 
   @Authorized(CAN.supervise)
   @Query(() => [String], { description: 'The words that, as the whole of an inbound SMS or WhatsApp message, withdraw MARKETING for its sender.' })
-  optOutKeywords(@Ctx() ctx: RequestContext) {
-    return ctx.services.identityRules.optOutKeywords();
+  optOutKeywords() {
+    return this.identityRulesService.optOutKeywords();
   }
 
   @Authorized(CAN.supervise)
   @Mutation(() => [String], { description: 'Replaces the opt-out keywords (one word each, upper-cased; at most 50). Answers the list as stored.' })
   setOptOutKeywords(@Arg('keywords', () => [String]) keywords: string[], @Ctx() ctx: RequestContext) {
-    return ctx.services.identityRules.setOptOutKeywords(keywords, ctx.viewer);
+    return this.identityRulesService.setOptOutKeywords(keywords, ctx.viewer);
   }
 
   @Authorized(CAN.mergeCustomers)
@@ -48,13 +53,13 @@ export class IdentitySafeguardsResolver {
       + 'Answers the new customer. The last identifier of a customer is CONFLICT. mergeCustomers brings it back.',
   })
   async detachIdentifier(@Arg('input', () => DetachIdentifierInput) input: DetachIdentifierInput, @Ctx() ctx: RequestContext) {
-    return ctx.loaders.customerById.load(await ctx.services.detaches.detach(input, ctx.viewer));
+    return ctx.loaders.customerById.load(await this.detachService.detach(input, ctx.viewer));
   }
 
   @Authorized(CAN.mergeCustomers)
   @Query(() => MergePreview, { description: 'What mergeCustomers(survivorId, mergedId) would move, table by table, and any conflict; writes nothing.' })
-  mergePreview(@Arg('survivorId', () => ID) survivorId: string, @Arg('mergedId', () => ID) mergedId: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.mergePreviews.preview(survivorId, mergedId);
+  mergePreview(@Arg('survivorId', () => ID) survivorId: string, @Arg('mergedId', () => ID) mergedId: string) {
+    return this.mergePreviewService.preview(survivorId, mergedId);
   }
 }
 

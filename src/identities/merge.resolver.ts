@@ -5,9 +5,12 @@ import type { RequestContext } from '../context';
 import { Merge } from './identity-history.types';
 import { Access, READ } from '../auth';
 import { PersonalDataClass } from '../graphql';
+import type { MergeService } from './merge.service';
 
 @Resolver(() => Merge)
 export class MergeResolver {
+  constructor(private readonly mergeService: MergeService) {}
+
   @Authorized(CAN.mergeCustomers)
   @Mutation(() => Merge, { description: 'Moves everything of mergedId to survivorId in one transaction; mergedId keeps resolving to the survivor. Undo with undoMerge.' })
   mergeCustomers(
@@ -15,13 +18,13 @@ export class MergeResolver {
     @Arg('mergedId', () => ID) mergedId: string,
     @Ctx() ctx: RequestContext,
   ) {
-    return ctx.services.merges.merge(survivorId, mergedId, ctx.viewer);
+    return this.mergeService.merge(survivorId, mergedId, ctx.viewer);
   }
 
   @Authorized(CAN.mergeCustomers)
   @Mutation(() => [Customer], { description: 'Restores both customers; answers [survivor, merged customer]. The rule for rows added after the merge is in README, "Identity".' })
   async undoMerge(@Arg('mergeId', () => ID) mergeId: string, @Ctx() ctx: RequestContext) {
-    const ids = await ctx.services.merges.undo(mergeId, ctx.viewer);
+    const ids = await this.mergeService.undo(mergeId, ctx.viewer);
     return Promise.all(ids.map((id) => ctx.loaders.customerById.load(id)));
   }
 

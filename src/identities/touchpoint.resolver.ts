@@ -3,16 +3,20 @@ import { CAN } from '../auth';
 import { Customer } from '../customers';
 import type { RequestContext } from '../context';
 import { TouchpointInput } from './touchpoint.inputs';
+import type { TouchpointCall, TouchpointService } from './touchpoint.service';
+import type { Coalescer } from '../common';
 
 @Resolver()
 export class TouchpointResolver {
+  constructor(private readonly touchpointCoalescer: Coalescer<TouchpointCall, string>, private readonly touchpointService: TouchpointService) {}
+
   @Authorized(CAN.recordTouchpoints)
   @Mutation(() => Customer, {
     description:
       'Links what the customer gave at a touchpoint to the customer who owns any of it (creating one when none does) and records the consents given there. Identifiers of two different customers: CONFLICT, nothing written.',
   })
   async recordTouchpoint(@Arg('input', () => TouchpointInput) input: TouchpointInput, @Ctx() ctx: RequestContext) {
-    const customerId = await ctx.services.touchpointCoalescer.record({ input, viewer: ctx.viewer, requestId: ctx.requestId });
+    const customerId = await this.touchpointCoalescer.record({ input, viewer: ctx.viewer, requestId: ctx.requestId });
     return ctx.loaders.customerById.load(customerId);
   }
 
@@ -23,7 +27,7 @@ export class TouchpointResolver {
       'Every bad item is reported in extensions.errors (index, field, message) and nothing is written. Roles: agent, supervisor, ingest, admin.',
   })
   async recordTouchpoints(@Arg('inputs', () => [TouchpointInput]) inputs: TouchpointInput[], @Ctx() ctx: RequestContext) {
-    const customerIds = await ctx.services.touchpoints.recordMany(inputs, ctx.viewer, ctx.requestId);
+    const customerIds = await this.touchpointService.recordMany(inputs, ctx.viewer, ctx.requestId);
     return ctx.loaders.customerById.loadMany(customerIds);
   }
 }

@@ -7,9 +7,12 @@ import { customerPriority } from './priority';
 import { Access, READ } from '../auth';
 import { PersonalDataClass, ConsentPurpose, Platform } from '../graphql';
 import { pageSize } from '../graphql';
+import type { PrioritySettingsService } from './priority-settings.service';
 
 @Resolver(() => Customer)
 export class CustomerInfluenceResolver {
+  constructor(private readonly prioritySettingsService: PrioritySettingsService) {}
+
   @Access({ roles: READ.readersAndMarketing, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
   @FieldResolver(() => InfluenceScore, {
     nullable: true,
@@ -33,7 +36,7 @@ export class CustomerInfluenceResolver {
     const scores = await ctx.loaders.latestInfluenceByCustomerId.load(customer.id);
     // Scores ingested without PROFILING consent, or of a customer who no longer holds it, are kept but never rank anyone.
     const overall = scores.find((s) => s.topic === null && s.platform === null && usableForProfiling(s));
-    return customerPriority(customer.tier, overall?.score ?? null, await ctx.services.prioritySettings.weights());
+    return customerPriority(customer.tier, overall?.score ?? null, await this.prioritySettingsService.weights());
   }
 
   @Access({ roles: READ.readers, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })

@@ -5,19 +5,23 @@ import { pageSize } from '../graphql';
 import { CAN } from '../auth';
 import type { RequestContext } from '../context';
 import { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './influence.types';
+import type { InfluenceService } from './influence.service';
+import type { CustomerReads } from '../customers';
 
 @Resolver()
 export class InfluenceResolver {
+  constructor(private readonly influenceService: InfluenceService, private readonly customerReads: CustomerReads) {}
+
   @Authorized(CAN.ingestScores)
   @Mutation(() => InfluenceScore, { description: 'Adds a score from any provider to the history; flagged when the customer has not granted PROFILING.' })
-  recordInfluenceScore(@Arg('input', () => InfluenceScoreInput) input: InfluenceScoreInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.influence.record(input);
+  recordInfluenceScore(@Arg('input', () => InfluenceScoreInput) input: InfluenceScoreInput) {
+    return this.influenceService.record(input);
   }
 
   @Authorized(CAN.ingestScores)
   @Mutation(() => [InfluenceScore], { description: 'Runs the default scorer for the customers; returns the scores that changed. Nothing for customers without PROFILING consent.' })
-  recomputeInfluence(@Arg('customerIds', () => [ID]) customerIds: string[], @Ctx() ctx: RequestContext) {
-    return ctx.services.influence.recompute(customerIds);
+  recomputeInfluence(@Arg('customerIds', () => [ID]) customerIds: string[]) {
+    return this.influenceService.recompute(customerIds);
   }
 
   @Authorized(CAN.ingestScores)
@@ -27,10 +31,9 @@ export class InfluenceResolver {
   })
   recordFollowerCounts(
     @Arg('inputs', () => [FollowerCountInput]) inputs: FollowerCountInput[],
-    @Ctx() ctx: RequestContext,
     @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey?: string | null,
   ) {
-    return ctx.services.influence.recordFollowerCounts(inputs, idempotencyKey);
+    return this.influenceService.recordFollowerCounts(inputs, idempotencyKey);
   }
 
   @Authorized(CAN.workQueue)
@@ -44,8 +47,8 @@ export class InfluenceResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { defaultValue: 10 }) first: number,
   ) {
-    const ids = await ctx.services.influence.influencersOnTopic(topic, pageSize(first, 10));
-    await ctx.services.customer360.prime(ctx, ids, info, []);
+    const ids = await this.influenceService.influencersOnTopic(topic, pageSize(first, 10));
+    await this.customerReads.prime(ctx, ids, info, []);
     const customers = await ctx.loaders.customerById.loadMany(ids);
     return customers.filter((c): c is Customer => c !== null && !(c instanceof Error));
   }

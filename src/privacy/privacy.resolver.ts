@@ -5,15 +5,18 @@ import { PersonalDataClass } from '../graphql';
 import { DataInventoryEntry } from './privacy.types';
 import { JSONScalar } from '../graphql';
 import type { RequestContext } from '../context';
+import type { PrivacyService } from './privacy.service';
 
 @Resolver()
 export class PrivacyResolver {
+  constructor(private readonly privacyService: PrivacyService) {}
+
   @Authorized(CAN.administer)
   @Query(() => JSONScalar, {
     description: 'Data portability: the customer (and customers merged into it) and every row of every customer-owned table, as one document.',
   })
   exportCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.privacy.exportCustomer(id, ctx.viewer.sub);
+    return this.privacyService.exportCustomer(id, ctx.viewer.sub);
   }
 
   @Authorized(CAN.administer)
@@ -21,7 +24,7 @@ export class PrivacyResolver {
     description: 'Removes every piece of personal data in one transaction, keeps anonymous rows for aggregates, records the erasure. Idempotent.',
   })
   eraseCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.privacy.eraseCustomer(id, ctx.viewer.sub);
+    return this.privacyService.eraseCustomer(id, ctx.viewer.sub);
   }
 
   @Authorized(CAN.administer)
@@ -29,7 +32,7 @@ export class PrivacyResolver {
   @Query(() => [DataInventoryEntry], {
     description: 'Every stored column that can hold personal data (all but OPERATIONAL ones), with its class, what erasure does to it and the purposes it serves.',
   })
-  dataInventory(@Ctx() ctx: RequestContext): DataInventoryEntry[] {
-    return ctx.services.privacy.dataInventory();
+  dataInventory(): DataInventoryEntry[] {
+    return this.privacyService.dataInventory();
   }
 }

@@ -2,18 +2,21 @@ import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth';
 import type { RequestContext } from '../context';
 import { RetentionPolicy, RetentionPolicyInput } from './retention.types';
+import type { RetentionService } from './retention.service';
 
 @Resolver()
 export class RetentionResolver {
+  constructor(private readonly retentionService: RetentionService) {}
+
   @Authorized(CAN.administer)
   @Query(() => RetentionPolicy, { description: 'The retention policy the daily job applies (both parts null: off, the default).' })
-  retentionPolicy(@Ctx() ctx: RequestContext) {
-    return ctx.services.retention.policy();
+  retentionPolicy() {
+    return this.retentionService.policy();
   }
 
   @Authorized(CAN.administer)
   @Mutation(() => RetentionPolicy, { description: 'Replaces the retention policy (audited); the next daily run applies it. Setting the same values again writes nothing.' })
   setRetentionPolicy(@Arg('input', () => RetentionPolicyInput) input: RetentionPolicyInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.retention.setPolicy(input, ctx.viewer);
+    return this.retentionService.setPolicy(input, ctx.viewer);
   }
 }

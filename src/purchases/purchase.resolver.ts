@@ -6,9 +6,12 @@ import { ConsentPurpose, PersonalDataClass } from '../graphql';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
 import type { RequestContext } from '../context';
 import { Purchase, PurchaseConnection, PurchaseInput, PURCHASE_READERS, readsUnderConsent } from './purchase.types';
+import type { PurchaseService } from './purchase.service';
 
 @Resolver()
 export class PurchaseResolver {
+  constructor(private readonly purchaseService: PurchaseService) {}
+
   @Authorized(CAN.recordPurchases)
   @Mutation(() => [Purchase], {
     description:
@@ -16,7 +19,7 @@ export class PurchaseResolver {
       + '(index, field, message) and nothing is written; a retry with the same keys and content answers the first rows and writes nothing. Roles: ingest, admin.',
   })
   recordPurchases(@Arg('inputs', () => [PurchaseInput]) inputs: PurchaseInput[], @Ctx() ctx: RequestContext) {
-    return ctx.services.purchases.record(inputs, ctx.viewer.sub);
+    return this.purchaseService.record(inputs, ctx.viewer.sub);
   }
 }
 

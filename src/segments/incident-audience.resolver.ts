@@ -3,9 +3,12 @@ import { CAN } from '../auth';
 import type { RequestContext } from '../context';
 import { Incident } from '../care';
 import { OpenIncidentInput } from './incident-audience.inputs';
+import type { IncidentAudienceService } from './incident-audience.service';
 
 @Resolver()
 export class IncidentAudienceResolver {
+  constructor(private readonly incidentAudienceService: IncidentAudienceService) {}
+
   @Authorized(CAN.supervise)
   @Mutation(() => Incident, {
     description: 'Supervisor and up: opens an incident by hand on a topic, with the affected customers by segment filter (posters or not); '
@@ -13,6 +16,6 @@ export class IncidentAudienceResolver {
       + 'again while it is open is a retry (nothing opened twice, nobody reached twice); another filter on an open topic is CONFLICT.',
   })
   openIncident(@Arg('input', () => OpenIncidentInput) input: OpenIncidentInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.incidentAudience.open(input, ctx.viewer);
+    return this.incidentAudienceService.open(input, ctx.viewer);
   }
 }

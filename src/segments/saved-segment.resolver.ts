@@ -6,19 +6,23 @@ import type { RequestContext } from '../context';
 import { decodeFilter } from './saved-segment.filter';
 import { SavedSegment, SavedSegmentInput } from './saved-segment.types';
 import { SegmentMemberConnection } from './segment.types';
+import type { SavedSegmentService } from './saved-segment.service';
+import type { SegmentService } from './segment.service';
 
 @Resolver(() => SavedSegment)
 export class SavedSegmentResolver {
+  constructor(private readonly savedSegmentService: SavedSegmentService, private readonly segmentService: SegmentService) {}
+
   @Authorized(CAN.readSegments)
   @Query(() => [SavedSegment], { description: 'The saved segments of the purposes the caller may use (MARKETING for marketing, SERVICE for supervisors, all for admin), oldest first.' })
   savedSegments(@Ctx() ctx: RequestContext): Promise<SavedSegment[]> {
-    return ctx.services.savedSegments.list(ctx.viewer.roles);
+    return this.savedSegmentService.list(ctx.viewer.roles);
   }
 
   @Authorized(CAN.readSegments)
   @Query(() => SavedSegment, { nullable: true, description: 'One saved segment; null when there is none or its purpose is not the caller\'s to use.' })
   savedSegment(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<SavedSegment | null> {
-    return ctx.services.savedSegments.get(id, ctx.viewer.roles);
+    return this.savedSegmentService.get(id, ctx.viewer.roles);
   }
 
   @Authorized(CAN.readSegments)
@@ -26,13 +30,13 @@ export class SavedSegmentResolver {
     description: 'Saves a segment and populates it; from then on each customer entering or leaving it is a SEGMENT_ENTERED / SEGMENT_LEFT event (within a minute). The purpose is bound to the role as for `segment`.',
   })
   saveSegment(@Ctx() ctx: RequestContext, @Arg('input', () => SavedSegmentInput) input: SavedSegmentInput): Promise<SavedSegment> {
-    return ctx.services.savedSegments.save(input, ctx.viewer);
+    return this.savedSegmentService.save(input, ctx.viewer);
   }
 
   @Authorized(CAN.readSegments)
   @Mutation(() => Boolean, { description: 'Deletes a saved segment of a purpose the caller may use, with its members (no events); false when there is none (a retry).' })
   deleteSegment(@Ctx() ctx: RequestContext, @Arg('id', () => ID) id: string): Promise<boolean> {
-    return ctx.services.savedSegments.remove(id, ctx.viewer);
+    return this.savedSegmentService.remove(id, ctx.viewer);
   }
 
   @FieldResolver(() => Int, { description: 'Members as last evaluated (what the events have told); matches `segment(filter)` once the changes of the last seconds are evaluated.' })
@@ -50,7 +54,7 @@ export class SavedSegmentResolver {
     @Arg('first', () => Int, { defaultValue: 100 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    const page = await ctx.services.segments.page({
+    const page = await this.segmentService.page({
       filter: decodeFilter(info.schema, segment.filter),
       purpose: segment.purpose,
       first: pageSize(first, 100),

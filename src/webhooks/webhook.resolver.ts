@@ -6,25 +6,28 @@ import { DateTimeScalar } from '../graphql';
 import type { RequestContext } from '../context';
 import { pageSize } from '../graphql';
 import { Webhook, WebhookDeliveryConnection, WebhookInput } from './webhook.types';
+import type { WebhookService } from './webhook.service';
 
 @Resolver(() => Webhook)
 export class WebhookResolver {
+  constructor(private readonly webhookService: WebhookService) {}
+
   @Authorized(CAN.administer)
   @Query(() => [Webhook], { description: 'Every registered webhook (admin).' })
-  webhooks(@Ctx() ctx: RequestContext) {
-    return ctx.services.webhooks.list();
+  webhooks() {
+    return this.webhookService.list();
   }
 
   @Authorized(CAN.administer)
   @Mutation(() => Webhook, { description: 'Registers a webhook (admin). The answer carries the signing secret, shown this once.' })
   registerWebhook(@Arg('input', () => WebhookInput) input: WebhookInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.webhooks.register(input, ctx.viewer);
+    return this.webhookService.register(input, ctx.viewer);
   }
 
   @Authorized(CAN.administer)
   @Mutation(() => Boolean, { description: 'Removes a webhook and its pending deliveries (admin); false when there was none.' })
   deleteWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.webhooks.delete(id, ctx.viewer);
+    return this.webhookService.delete(id, ctx.viewer);
   }
 
   @Authorized(CAN.administer)
@@ -33,17 +36,16 @@ export class WebhookResolver {
     description: 'Queues again every event of the webhook that occurred at or after `since` and is not pending (admin, audited): same event ids, receivers deduplicate on them. Returns how many.',
   })
   redeliverWebhookEvents(@Arg('webhookId', () => ID) webhookId: string, @Arg('since', () => DateTimeScalar) since: Date, @Ctx() ctx: RequestContext) {
-    return ctx.services.webhooks.redeliver(webhookId, since, ctx.viewer);
+    return this.webhookService.redeliver(webhookId, since, ctx.viewer);
   }
 
   @Authorized(CAN.administer)
   @FieldResolver(() => WebhookDeliveryConnection, { description: 'Deliveries, newest first, with attempts, last status and last error (admin).' })
   deliveries(
     @Root() webhook: Webhook,
-    @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.webhooks.deliveries(webhook.id, pageSize(first, 20), after);
+    return this.webhookService.deliveries(webhook.id, pageSize(first, 20), after);
   }
 }

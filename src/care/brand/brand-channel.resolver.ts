@@ -6,17 +6,19 @@ import { BrandChannel, BrandChannelInput } from './brand-channel.types';
 import { PiiFinding } from '../rules';
 import { Access, READ } from '../../auth';
 import { PersonalDataClass } from '../../graphql';
+import type { BrandChannelService } from './brand-channel.service';
 
 /** The brand's own channels: agents read them, supervisors register, change and remove them. */
 @Resolver()
 export class BrandChannelResolver {
+  constructor(private readonly brandChannelService: BrandChannelService) {}
+
   @Authorized(CAN.readCareRules)
   @Query(() => [BrandChannel], { description: 'agent+. The brand\'s own accounts, pages and forums, by channel and handle.' })
   brandChannels(
-    @Ctx() ctx: RequestContext,
     @Arg('includeRemoved', { defaultValue: false, description: 'Also the removed ones (they keep their interactions).' }) includeRemoved: boolean,
   ) {
-    return ctx.services.brandChannels.list(includeRemoved);
+    return this.brandChannelService.list(includeRemoved);
   }
 
   @Authorized(CAN.supervise)
@@ -24,7 +26,7 @@ export class BrandChannelResolver {
     description: 'supervisor+. Registers a brand channel (or, with id, changes one). The same channel and normalised handle twice: CONFLICT.',
   })
   setBrandChannel(@Arg('input', () => BrandChannelInput) input: BrandChannelInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.brandChannels.set(input, ctx.viewer.sub);
+    return this.brandChannelService.set(input, ctx.viewer.sub);
   }
 
   @Authorized(CAN.supervise)
@@ -32,7 +34,7 @@ export class BrandChannelResolver {
     description: 'supervisor+. Removes a brand channel: new posts no longer match it; the interactions that reached it keep it.',
   })
   removeBrandChannel(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.brandChannels.remove(id, ctx.viewer.sub);
+    return this.brandChannelService.remove(id, ctx.viewer.sub);
   }
 }
 

@@ -7,20 +7,24 @@ import { Interaction } from '../../interactions';
 import { DoNotEngageRule, DoNotEngageRuleInput } from './do-not-engage.types';
 import { deliveryOf } from './reply-delivery.service';
 import { ReplyDelivery, ReplyDeliveryInput } from './reply-delivery.types';
+import type { DoNotEngageService } from './do-not-engage.service';
+import type { ReplyDeliveryService } from './reply-delivery.service';
 
 /** Do-not-engage rules (agents read, supervisors set) and the delivery confirmations of channel connectors. */
 @Resolver()
 export class DoNotEngageResolver {
+  constructor(private readonly doNotEngageService: DoNotEngageService, private readonly replyDeliveryService: ReplyDeliveryService) {}
+
   @Authorized(CAN.readCareRules)
   @Query(() => [DoNotEngageRule], { description: 'agent+. Every do-not-engage rule, active ones first, with what each filtered.' })
-  doNotEngageRules(@Ctx() ctx: RequestContext) {
-    return ctx.services.doNotEngage.list();
+  doNotEngageRules() {
+    return this.doNotEngageService.list();
   }
 
   @Authorized(CAN.supervise)
   @Mutation(() => DoNotEngageRule, { description: 'supervisor+. Creates a do-not-engage rule, or replaces one (id); active: false removes it. Audited.' })
   setDoNotEngageRule(@Arg('input', () => DoNotEngageRuleInput) input: DoNotEngageRuleInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.doNotEngage.set(input, ctx.viewer);
+    return this.doNotEngageService.set(input, ctx.viewer);
   }
 
   @Authorized(CAN.confirmDelivery)
@@ -29,7 +33,7 @@ export class DoNotEngageResolver {
       + 'REPLY_DELIVERY_FAILED, and the post it answered is back in the queue). Answers the reply.',
   })
   recordReplyDelivery(@Arg('input', () => ReplyDeliveryInput) input: ReplyDeliveryInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.replyDelivery.record(input, ctx.viewer.sub);
+    return this.replyDeliveryService.record(input, ctx.viewer.sub);
   }
 }
 

@@ -3,18 +3,20 @@ import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
 import { Channel, InteractionCategory } from '../../graphql';
 import { ChannelLengthLimit, ResponseSuggestion, ResponseTemplate, ResponseTemplateInput } from './response-template.types';
+import type { ResponseTemplateService } from './response-template.service';
 
 /** The response library and channel length limits: agents read and use them, supervisors change them. */
 @Resolver()
 export class ResponseTemplateResolver {
+  constructor(private readonly responseTemplateService: ResponseTemplateService) {}
+
   @Authorized(CAN.readCareRules)
   @Query(() => [ResponseTemplate], { description: 'agent+. Templates for a category (and those for any) and a channel (and those for every one).' })
   responseTemplates(
-    @Ctx() ctx: RequestContext,
     @Arg('category', () => InteractionCategory, { nullable: true }) category?: InteractionCategory | null,
     @Arg('channel', () => Channel, { nullable: true }) channel?: Channel | null,
   ) {
-    return ctx.services.responseTemplates.list(category ?? null, channel ?? null);
+    return this.responseTemplateService.list(category ?? null, channel ?? null);
   }
 
   @Authorized(CAN.readCareRules)
@@ -27,7 +29,7 @@ export class ResponseTemplateResolver {
     @Ctx() ctx: RequestContext,
     @Arg('agentName', () => String, { nullable: true, description: 'Fills {agentName}; default: the token\'s subject.' }) agentName?: string | null,
   ) {
-    return ctx.services.responseTemplates.suggestions(interactionId, agentName?.trim() || ctx.viewer.sub);
+    return this.responseTemplateService.suggestions(interactionId, agentName?.trim() || ctx.viewer.sub);
   }
 
   @Authorized(CAN.supervise)
@@ -35,13 +37,13 @@ export class ResponseTemplateResolver {
     description: 'supervisor+. Creates a template, or (with id) saves a new version. An unknown {placeholder} is BAD_USER_INPUT; a taken name CONFLICT.',
   })
   saveResponseTemplate(@Arg('input', () => ResponseTemplateInput) input: ResponseTemplateInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.responseTemplates.save(input, ctx.viewer.sub);
+    return this.responseTemplateService.save(input, ctx.viewer.sub);
   }
 
   @Authorized(CAN.readCareRules)
   @Query(() => [ChannelLengthLimit], { description: 'agent+. The longest reply each channel takes.' })
-  channelLengthLimits(@Ctx() ctx: RequestContext) {
-    return ctx.services.responseTemplates.limits();
+  channelLengthLimits() {
+    return this.responseTemplateService.limits();
   }
 
   @Authorized(CAN.supervise)
@@ -51,6 +53,6 @@ export class ResponseTemplateResolver {
     @Arg('maxLength', () => Int) maxLength: number,
     @Ctx() ctx: RequestContext,
   ) {
-    return ctx.services.responseTemplates.setLimit(channel, maxLength, ctx.viewer.sub);
+    return this.responseTemplateService.setLimit(channel, maxLength, ctx.viewer.sub);
   }
 }

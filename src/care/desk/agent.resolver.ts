@@ -7,21 +7,24 @@ import { holds } from './agent.service';
 import { Agent, AgentInput } from './agent.types';
 import { Access, READ } from '../../auth';
 import { PersonalDataClass } from '../../graphql';
+import type { AgentService } from './agent.service';
 
 
 /** Agents and the claim of queue items (the ACD side of the desk). */
 @Resolver()
 export class AgentResolver {
+  constructor(private readonly agentService: AgentService) {}
+
   @Authorized(CAN.supervise)
   @Query(() => [Agent], { description: 'Supervisor and up: every agent, by id.' })
-  agents(@Ctx() ctx: RequestContext) {
-    return ctx.services.agents.agents();
+  agents() {
+    return this.agentService.agents();
   }
 
   @Authorized(CAN.supervise)
   @Mutation(() => Agent, { description: 'Supervisor and up: creates or replaces an agent (the id is their token subject).' })
   setAgent(@Arg('input', () => AgentInput) input: AgentInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.agents.setAgent(input, ctx.viewer);
+    return this.agentService.setAgent(input, ctx.viewer);
   }
 
   @Authorized(CAN.workQueue)
@@ -31,13 +34,13 @@ export class AgentResolver {
       + 'of the care queue they may take (skill groups, lanes, tiers, channels) and nobody holds, within their capacity; null when none.',
   })
   claimNextInteraction(@Arg('agentId', () => ID, { nullable: true }) agentId: string | undefined, @Ctx() ctx: RequestContext) {
-    return ctx.services.agents.claimNext(ctx.services.agents.actingAgent(agentId, ctx.viewer));
+    return this.agentService.claimNext(this.agentService.actingAgent(agentId, ctx.viewer));
   }
 
   @Authorized(CAN.workQueue)
   @Mutation(() => Interaction, { description: 'Agent and up: gives an item the caller holds back to the queue (supervisors: anyone\'s).' })
   releaseInteraction(@Arg('interactionId', () => ID) interactionId: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.agents.release(interactionId, ctx.viewer);
+    return this.agentService.release(interactionId, ctx.viewer);
   }
 }
 

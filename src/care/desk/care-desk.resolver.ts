@@ -3,51 +3,39 @@ import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
 import { ConversationHandoff, InteractionEvent } from './care.types';
 import { isSlaBreached } from '../rules';
-import { InteractionInput } from '../../interactions';
 import { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
 import { Conversation, Escalation, Interaction } from '../../interactions';
 import { Access, READ } from '../../auth';
 import { PersonalDataClass } from '../../graphql';
+import type { CareDeskService } from './care-desk.service';
 
-/** Care-desk writes: ingestion, answers, escalations and hand-offs. */
+/** Care-desk writes: answers, escalations and hand-offs (recording interactions is intake's). */
 @Resolver()
 export class CareDeskResolver {
-  @Authorized(CAN.writeCare)
-  @Mutation(() => Interaction, { description: 'Idempotent on idempotencyKey: a retry returns the first result; a reuse with other content is CONFLICT.' })
-  recordInteraction(@Arg('input', () => InteractionInput) input: InteractionInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.recordCoalescer.record({ input, by: ctx.viewer.sub, requestId: ctx.requestId });
-  }
-
-  @Authorized(CAN.writeCare)
-  @Mutation(() => [Interaction], {
-    description: 'Bulk, up to 1,000, same rules per item, in input order. Any bad item: BAD_USER_INPUT listing every bad item by index; nothing is written.',
-  })
-  recordInteractions(@Arg('inputs', () => [InteractionInput]) inputs: InteractionInput[], @Ctx() ctx: RequestContext) {
-    return ctx.services.ingest.record(inputs, ctx.viewer.sub, true);
-  }
+  constructor(private readonly careDeskService: CareDeskService) {}
 
   @Authorized(CAN.workCare)
   @Mutation(() => Interaction, { description: 'Records the outbound reply and stops the SLA clock of the interaction answered, which is returned.' })
   respondToInteraction(@Arg('input', () => RespondInput) input: RespondInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.careDesk.respond(input, ctx.viewer.sub);
+    return this.careDeskService.respond(input, ctx.viewer.sub);
   }
 
   @Authorized(CAN.workCare)
   @Mutation(() => Escalation)
   escalateInteraction(@Arg('input', () => EscalateInput) input: EscalateInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.careDesk.escalate(input, ctx.viewer.sub, ctx.requestId);
+    return this.careDeskService.escalate(input, ctx.viewer.sub, ctx.requestId);
   }
 
   @Authorized(CAN.supervise)
   @Mutation(() => Escalation)
   resolveEscalation(@Arg('input', () => ResolveEscalationInput) input: ResolveEscalationInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.careDesk.resolveEscalation(input, ctx.viewer.sub);
+    return this.careDeskService.resolveEscalation(input, ctx.viewer.sub);
   }
 
   @Authorized(CAN.workCare)
   @Mutation(() => Conversation, { description: 'Moves a conversation to another channel (e.g. Twitter to phone), keeping the thread.' })
   takeOffline(@Arg('input', () => TakeOfflineInput) input: TakeOfflineInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.careDesk.takeOffline(input, ctx.viewer.sub);
+    return this.careDeskService.takeOffline(input, ctx.viewer.sub);
   }
 }
 

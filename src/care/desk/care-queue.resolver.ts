@@ -5,9 +5,13 @@ import { Channel, SwimLane } from '../../graphql';
 import { pageSize } from '../../graphql';
 import type { RequestContext } from '../../context';
 import { QueueItemConnection } from './care-queue.types';
+import type { CareQueueService } from './care-queue.service';
+import type { CustomerReads } from '../../customers';
 
 @Resolver()
 export class CareQueueResolver {
+  constructor(private readonly careQueueService: CareQueueService, private readonly customerReads: CustomerReads) {}
+
   @Authorized(CAN.workQueue)
   @Query(() => QueueItemConnection, { description: 'What to answer next: open inbound interactions, highest priority first.' })
   async careQueue(
@@ -23,10 +27,10 @@ export class CareQueueResolver {
     @Arg('labels', () => [String], { nullable: true, description: 'Only items whose conversation carries every one of these labels (setConversationLabels).' })
     labels?: string[],
   ) {
-    const page = await ctx.services.careQueue.queue({ first: pageSize(first, 50), after, lane, skillGroup, channel, unassigned, assignedTo, labels });
+    const page = await this.careQueueService.queue({ first: pageSize(first, 50), after, lane, skillGroup, channel, unassigned, assignedTo, labels });
     for (const edge of page.edges) ctx.loaders.interactionById.prime(edge.node.interaction.id, edge.node.interaction);
     // The items' customers and what is selected of them: one more statement for the whole page.
-    await ctx.services.customer360.prime(ctx, page.edges.map((e) => e.node.interaction.customerId), info, ['edges', 'node', 'interaction', 'customer']);
+    await this.customerReads.prime(ctx, page.edges.map((e) => e.node.interaction.customerId), info, ['edges', 'node', 'interaction', 'customer']);
     return page;
   }
 }

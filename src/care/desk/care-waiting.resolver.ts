@@ -6,10 +6,15 @@ import { PersonalDataClass } from '../../graphql';
 import { DateTimeScalar } from '../../graphql';
 import { Conversation, Interaction } from '../../interactions';
 import { InteractionNote } from './interaction-note.types';
+import type { SnoozeService } from './snooze.service';
+import type { InteractionNoteService } from './interaction-note.service';
+import type { ConversationLabelService } from './conversation-label.service';
 
 /** Waiting on the customer: snooze, private notes, labels (docs/care.md, "Waiting on the customer"). */
 @Resolver()
 export class CareWaitingResolver {
+  constructor(private readonly snoozeService: SnoozeService, private readonly interactionNoteService: InteractionNoteService, private readonly conversationLabelService: ConversationLabelService) {}
+
   @Authorized(CAN.workCare)
   @Mutation(() => Interaction, {
     description: 'Out of the queue and of claimNextInteraction until `until` (at most 30 days ahead) or the customer\'s next post in the conversation, '
@@ -20,7 +25,7 @@ export class CareWaitingResolver {
     @Arg('until', () => DateTimeScalar) until: Date,
     @Ctx() ctx: RequestContext,
   ) {
-    return ctx.services.snooze.snooze(interactionId, until, ctx.viewer.sub);
+    return this.snoozeService.snooze(interactionId, until, ctx.viewer.sub);
   }
 
   @Authorized(CAN.workCare)
@@ -34,7 +39,7 @@ export class CareWaitingResolver {
     @Ctx() ctx: RequestContext,
     @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey?: string,
   ) {
-    return ctx.services.notes.add({ interactionId, text, idempotencyKey }, ctx.viewer.sub);
+    return this.interactionNoteService.add({ interactionId, text, idempotencyKey }, ctx.viewer.sub);
   }
 
   @Authorized(CAN.workCare)
@@ -44,9 +49,8 @@ export class CareWaitingResolver {
   setConversationLabels(
     @Arg('conversationId', () => ID) conversationId: string,
     @Arg('labels', () => [String]) labels: string[],
-    @Ctx() ctx: RequestContext,
   ) {
-    return ctx.services.conversationLabels.set(conversationId, labels);
+    return this.conversationLabelService.set(conversationId, labels);
   }
 }
 

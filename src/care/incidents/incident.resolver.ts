@@ -10,25 +10,27 @@ import {
 } from './incident.types';
 import { Access, READ } from '../../auth';
 import { PersonalDataClass } from '../../graphql';
+import type { IncidentService } from './incident.service';
 
 /** Incidents: topic bursts with everyone who posted on them, and the messages that reach them. */
 @Resolver(() => Incident)
 export class IncidentResolver {
+  constructor(private readonly incidentService: IncidentService) {}
+
   @Authorized(CAN.workQueue)
   @Query(() => IncidentConnection, { description: 'Agent and up: incidents, newest first.' })
   incidents(
-    @Ctx() ctx: RequestContext,
     @Arg('status', () => IncidentStatus, { nullable: true }) status?: IncidentStatus,
     @Arg('first', () => Int, { defaultValue: 20 }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.incidents.incidents({ status, first: pageSize(first, 20), after });
+    return this.incidentService.incidents({ status, first: pageSize(first, 20), after });
   }
 
   @Authorized(CAN.workQueue)
   @Query(() => Incident, { nullable: true, description: 'Agent and up.' })
-  incident(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext) {
-    return ctx.services.incidents.incident(id);
+  incident(@Arg('id', () => ID) id: string) {
+    return this.incidentService.incident(id);
   }
 
   @Authorized(CAN.supervise)
@@ -37,7 +39,7 @@ export class IncidentResolver {
       + 'consent of that identity is GRANTED and unexpired; once per poster per incident, whatever retries or concurrent calls do.',
   })
   notifyIncident(@Arg('input', () => NotifyIncidentInput) input: NotifyIncidentInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.incidents.notify(input, ctx.viewer);
+    return this.incidentService.notify(input, ctx.viewer);
   }
 
   @Authorized(CAN.supervise)
@@ -45,7 +47,7 @@ export class IncidentResolver {
     description: 'Supervisor and up: resolves the incident and its escalation and sends the closing message the same way (once per poster).',
   })
   resolveIncident(@Arg('input', () => ResolveIncidentInput) input: ResolveIncidentInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.incidents.resolve(input, ctx.viewer);
+    return this.incidentService.resolve(input, ctx.viewer);
   }
 
   @Authorized(CAN.supervise)
@@ -54,7 +56,7 @@ export class IncidentResolver {
       + '(retries and concurrent calls post nothing twice); the text must fit every such channel\'s length limit.',
   })
   broadcastIncident(@Arg('input', () => BroadcastIncidentInput) input: BroadcastIncidentInput, @Ctx() ctx: RequestContext) {
-    return ctx.services.incidents.broadcast(input, ctx.viewer);
+    return this.incidentService.broadcast(input, ctx.viewer);
   }
 
   @FieldResolver(() => Int, { description: 'Customers the filter of openIncident matched when it was opened (0 for a burst\'s incident).' })
@@ -89,7 +91,7 @@ export class IncidentResolver {
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<Connection<Customer>> {
-    const page = await ctx.services.incidents.posters(incident.id, pageSize(first, 50), after);
+    const page = await this.incidentService.posters(incident.id, pageSize(first, 50), after);
     const customers = await Promise.all(page.edges.map((e) => ctx.loaders.customerById.load(e.node.customerId)));
     return { ...page, edges: page.edges.flatMap((e, n) => (customers[n] ? [{ cursor: e.cursor, node: customers[n]! }] : [])) };
   }
@@ -97,11 +99,10 @@ export class IncidentResolver {
   @FieldResolver(() => IncidentPosterConnection, { description: 'The posters with the channel and post their messages answer, and what reached them.' })
   posterDetails(
     @Root() incident: Incident,
-    @Ctx() ctx: RequestContext,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return ctx.services.incidents.posters(incident.id, pageSize(first, 50), after);
+    return this.incidentService.posters(incident.id, pageSize(first, 50), after);
   }
 
   @FieldResolver(() => [IncidentMessage], { description: 'Every notifyIncident and resolveIncident call, oldest first.' })
