@@ -291,7 +291,8 @@ async function alternatePaths(bench: ClaimBench, paths: ReadonlyArray<readonly [
     console.log(thinkMs === 0 ? `closed loop, ${AGENTS} agents, ${CLAIMS_PER_AGENT} claims each, in turns:` : `desk (claim, respond, ${thinkMs} ms), ${AGENTS} agents, ${CLAIMS_PER_AGENT} items each, in turns:`);
     const cpu: Record<string, number[]> = {};
     for (let pair = 0; pair < DESK_PAIRS; pair++) {
-      for (const [label, url] of paths) {
+      // BENCH_DESK_ORDER=apollo-first: B A B A ..., to see an order effect.
+      for (const [label, url] of process.env.BENCH_DESK_ORDER === 'apollo-first' ? [...paths].reverse() : paths) {
         const agents = await createAgents(bench.pool, `bench-${name}-${pair}-${label === 'Apollo' ? 'apollo' : 'fast'}-agent`);
         const answer = thinkMs === 0 ? { viaHttp: false as const, dbUrl: bench.dbUrl } : { viaHttp: true as const };
         const [http, httpSeconds, httpCpu, busy] = await timed(() => httpClaims({ url, claimsPerAgent: CLAIMS_PER_AGENT, thinkMs, tokens: tokens(agents), answer }));
