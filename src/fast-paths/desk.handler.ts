@@ -25,7 +25,7 @@ import { cachedOperationCost, type Limits, type MutationCounter } from '../graph
 import type { Metrics } from '../http/metrics';
 import type { Logger } from '../logger';
 import { NotCovered, objectWriter } from './response.compile';
-import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from '../http/fast-path';
+import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.middleware';
 
 export interface DeskFastPathDeps {
   schema: GraphQLSchema;

@@ -25,8 +25,8 @@ import { argumentProblem } from '../graphql/argument-guard';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql/pagination';
 import { readsUnderConsent } from '../purchases/purchase.types';
 import { lifetimeValueSql } from '../purchases/purchase.sql';
-import { latestInfluenceSql } from './customer360.sql';
-import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from './response.sql';
+import { latestInfluenceSql } from '../customer360/customer360.sql';
+import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from '../customer360/response.sql';
 
 /**
  * The response-level fast path (docs/read-path.md, "Whole responses in SQL"): an operation
