@@ -12,7 +12,8 @@ import {
 } from 'graphql';
 import { collectFields } from 'graphql/execution/collectFields';
 import type { TokenVerifier, Viewer } from '../auth/jwt';
-import { CAN, effectiveRoles, type Role } from '../auth/roles';
+import { effectiveRoles, type Role } from '../auth/roles';
+import { operationRoles } from '../auth/operation-roles';
 import type { AgentService } from '../care/agent.service';
 import { holds } from '../care/agent.service';
 import type { CareDeskService } from '../care/care-desk.service';
@@ -87,7 +88,7 @@ const MAX_WRITER_BYTES = 4 << 20;
  * (docs/incidents-and-agents.md, "The desk's fast path"): an agent claims and answers all day,
  * and Apollo's per-request machinery (context and loaders, plugins, the resolver chain) was a
  * good part of their cost. Same token check, validation, limits (body, cost, the shared mutation
- * counter), roles (claim: CAN.workQueue; respond: CAN.workCare; both agent, supervisor, admin),
+ * counter), roles (the resolvers' @Authorized, read back: claim CAN.workQueue, respond CAN.workCare),
  * the same service calls with the same statements (AgentService.actingAgent and claimNext;
  * CareDeskService.respond, whose transaction writes the reply, the history and the outbox
  * events, published after commit) and the same answer text. Covered: a document whose one root
@@ -103,7 +104,7 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   const mutationType = schema.getMutationType();
   const MUTATIONS: Record<string, DeskMutation> = {
     claimNextInteraction: {
-      roles: CAN.workQueue,
+      roles: operationRoles('mutation', 'claimNextInteraction'),
       nullable: true,
       prepare(args, viewer) {
         // FORBIDDEN (another agent, not a supervisor) or a bad id throws here.
@@ -112,7 +113,7 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
       },
     },
     respondToInteraction: {
-      roles: CAN.workCare,
+      roles: operationRoles('mutation', 'respondToInteraction'),
       nullable: false,
       prepare: (args, viewer) => () => deps.careDesk.respond(args.input as RespondInput, viewer.sub),
     },

@@ -14,7 +14,7 @@ import {
 } from 'graphql';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import type { Role } from '../auth/roles';
-import { CAN } from '../auth/roles';
+import { operationRoles } from '../auth/operation-roles';
 import { isGuardedProperty, mayRead, ruleOf } from '../auth/field-guard';
 import { careQueueSql, toQueueItem, type QueueRow } from '../care/care-queue.service';
 import { survivorJoin } from '../customers/customer-survivor';
@@ -457,8 +457,9 @@ export function compileResponse(
   const [key, group] = groups[0];
   const name = group[0].name.value;
   const def = root.getFields()[name];
-  const may = (needed: readonly Role[]) => needed.some((role) => roles.has(role));
-  if (name === 'customer' && def && may(CAN.readCustomers)) return customerRoot(scope, key, def, group, idVariable);
-  if (name === 'careQueue' && def && may(CAN.workQueue)) return queueRoot(scope, key, def, group);
+  // The root resolver's @Authorized: a viewer it refuses gets Apollo's FORBIDDEN.
+  const may = () => operationRoles('query', name).some((role) => roles.has(role));
+  if (name === 'customer' && def && may()) return customerRoot(scope, key, def, group, idVariable);
+  if (name === 'careQueue' && def && may()) return queueRoot(scope, key, def, group);
   throw new NotCovered(`root ${name}`);
 }
