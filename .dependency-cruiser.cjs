@@ -4,6 +4,9 @@
  * then the features in FEATURES order. A folder may import its own layer and the ones below it (types too);
  * the composition files directly under src/ (app, schema, context, main, print-schema) import everything
  * and nothing imports them (a type-only import of `context.ts` for `RequestContext` is allowed).
+ * A folder's public surface is its index.ts: an import from another folder targets that index, never a
+ * file behind it; files of one folder import each other directly, never their own index (a cycle).
+ * care/ is split into rooms (CARE_ROOMS, layered the same way); outside care/, src/care/index.ts is the door.
  */
 const INFRASTRUCTURE = ['common', 'db', 'graphql', 'auth', 'http'];
 /** Lowest first: a feature may use the ones before it, never one after it. */
@@ -25,6 +28,16 @@ const layerRules = LAYERS.slice(0, -1).map((name, i) => ({
   from: { path: `^src/${name}/` },
   to: { path: `^src/(${above(i).join('|')})/` },
 }));
+/** The rooms of care/, lowest first (docs/architecture.md, "Rooms of care/"). */
+const CARE_ROOMS = ['rules', 'brand', 'escalations', 'desk', 'incidents', 'intake'];
+const careRoomRules = CARE_ROOMS.slice(0, -1).map((name, i) => ({
+  name: `care-${name}-imports-only-lower-rooms`,
+  comment: `src/care/${name}/ may import care/${CARE_ROOMS.slice(0, i).join(', care/') || ' nothing'}, not care/${CARE_ROOMS.slice(i + 1).join(', care/')}`,
+  severity: 'error',
+  from: { path: `^src/care/${name}/` },
+  to: { path: `^src/care/(${CARE_ROOMS.slice(i + 1).join('|')})/` },
+}));
+const INDEX = 'index\\.ts$';
 
 module.exports = {
 
@@ -51,10 +64,47 @@ module.exports = {
       to: {},
     },
     ...layerRules,
+    ...careRoomRules,
+    {
+      name: 'no-unknown-care-room',
+      comment: 'care/ holds its index.ts and rooms listed in CARE_ROOMS (add a new room there)',
+      severity: 'error',
+      from: { path: `^src/care/(?!index\\.ts$)(?!(${CARE_ROOMS.join('|')})/)` },
+      to: {},
+    },
+    {
+      name: 'other-folders-through-their-index',
+      comment: "an import from another folder of src/ targets that folder's index.ts (its public surface)",
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', `^src/[^/]+/${INDEX}`] },
+    },
+    {
+      name: 'other-rooms-through-their-index',
+      comment: "an import from another room of care/ targets that room's index.ts",
+      severity: 'error',
+      from: { path: '^src/care/([^/]+)/' },
+      to: { path: '^src/care/', pathNot: ['^src/care/$1/', `^src/care/[^/]+/${INDEX}`] },
+    },
+    {
+      name: 'composition-through-the-indexes',
+      comment: 'app, schema, context, main and print-schema reach a folder through its index.ts',
+      severity: 'error',
+      from: { path: COMPOSITION },
+      to: { path: '^src/[^/]+/', pathNot: `^src/[^/]+/${INDEX}` },
+    },
+    {
+      name: 'not-through-its-own-index',
+      comment: 'files of a folder (or room) import each other directly: importing their own index.ts is a cycle',
+      severity: 'error',
+      from: { path: '^(src/[^/]+/(?:(?:rules|brand|escalations|desk|incidents|intake)/)?)[^/]+$' },
+      to: { path: `^$1${INDEX}` },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    includeOnly: '^src/',
+    // migrations/ too: db/data-source.ts loads them and they import SQL helpers of src/, so a cycle can run through them.
+    includeOnly: '^(src|migrations)/',
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
   },

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { signDevToken } from '../src/auth/jwt';
-import { CLAIM_SQL } from '../src/care/agent.service';
+import { CLAIM_SQL } from '../src/care/desk/agent.service';
 import { think, type ClaimPlan, type ClaimResult } from './claim-runner';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 50);

@@ -9,7 +9,7 @@ import { freePort } from '../src/common/free-port';
 import os from 'node:os';
 import { Pool } from 'pg';
 import { createApp } from '../src/app';
-import { careQueueSql } from '../src/care/care-queue.service';
+import { careQueueSql } from '../src/care/desk/care-queue.service';
 import { createTokenVerifier, signDevToken } from '../src/auth/jwt';
 import { createDataSource, poolOf } from '../src/db/data-source';
 import { startEmbeddedPostgres } from '../src/db/embedded';

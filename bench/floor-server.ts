@@ -40,7 +40,7 @@ WHERE c.id = $1`;
 /**
  * The queue floor: the top 50 of the care queue (open inbound actionable items, not snoozed,
  * not kept out by a do-not-engage rule, not grouped behind an incident: the membership of
- * src/care/queue-membership.ts, by the indexed virtual deadline) with each item's customer, its identities, its 5 latest interactions and its
+ * src/care/desk/queue-membership.ts, by the indexed virtual deadline) with each item's customer, its identities, its 5 latest interactions and its
  * latest overall influence, in one statement.
  */
 const QUEUE_SQL = `

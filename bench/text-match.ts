@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { QueryRunner } from 'typeorm';
 import { CareWorkflow1795650000000 } from '../migrations/1795650000000-CareWorkflow';
-import type { CareRules, EscalationRule, LaneRule, SkillGroupRule } from '../src/care/care-rules';
-import { churnRuleHit } from '../src/care/churn';
-import { classify } from '../src/care/classifier';
-import { laneFor, skillGroupFor } from '../src/care/routing';
-import { foldText } from '../src/care/text-match';
+import type { CareRules, EscalationRule, LaneRule, SkillGroupRule } from '../src/care/rules/care-rules';
+import { churnRuleHit } from '../src/care/rules/churn';
+import { classify } from '../src/care/rules/classifier';
+import { laneFor, skillGroupFor } from '../src/care/rules/routing';
+import { foldText } from '../src/care/rules/text-match';
 import { Channel, EscalationTeam, SwimLane } from '../src/graphql/enums';
 import { POST_TEMPLATES } from './post-templates';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { CLAIM_SQL } from '../src/care/agent.service';
+import { CLAIM_SQL } from '../src/care/desk/agent.service';
 import { think } from './claim-runner';
 import { FLOOR } from './write-floors';
 

@@ -7,7 +7,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * than half of the join statement and about 20 µs of PostgreSQL per ingested interaction in
  * `npm run bench:ingest` (docs/benchmarks.md), where the bench's topics keep incidents open.
  *
- * The checks can never fail. The two tables are written by src/care/incident.writer.ts only,
+ * The checks can never fail. The two tables are written by src/care/incidents/incident.writer.ts only,
  * with ids the same statement just read: incidents locked FOR SHARE in it (the lock the check
  * would take), interactions and their customers inserted or selected by the same transaction.
  * Nothing deletes incidents, interactions or customers (erasure scrubs values in place, merges

@@ -10,7 +10,7 @@ const FREE = `n.status = 'OPEN' AND n.direction = 'INBOUND' AND n.actionable
             AND (cardinality(a.channels) = 0 OR n.channel = ANY(a.channels))
             AND (cardinality(a.skill_groups) = 0 OR n.skill_group = ANY(a.skill_groups))`;
 
-/** care_claim_next as this migration created it (OneQueueRule1795920000000 builds the current one from src/care/queue-membership.ts). */
+/** care_claim_next as this migration created it (OneQueueRule1795920000000 builds the current one from src/care/desk/queue-membership.ts). */
 export const CLAIM_NEXT_AS_CREATED = `
       CREATE FUNCTION care_claim_next(p_agent text) RETURNS SETOF interactions LANGUAGE plpgsql VOLATILE AS $$
       DECLARE

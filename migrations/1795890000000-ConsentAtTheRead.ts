@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { customerGrantedNowSql } from '../src/identities/consent-ledger';
+import { customerGrantedNowSql } from '../src/identities/consent.sql';
 import { INFLUENCE_BODY } from './1795710000000-SetBasedRequeue';
 
 /** interaction_influence's body with the customer's current PROFILING grant required (before the final ORDER BY). */

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Every table LOAD_RULES_SQL (src/care/care-rules.sql.ts) reads: a change to any of them is a change of the rules. */
+/** Every table LOAD_RULES_SQL (src/care/rules/care-rules.sql.ts) reads: a change to any of them is a change of the rules. */
 const RULE_TABLES = [
   'care_lane_rules', 'care_skill_groups', 'care_filter_rules', 'care_escalation_rules', 'care_sla_targets', 'care_business_hours', 'pii_patterns',
 ];

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { addBusinessMinutes } from '../src/care/business-hours';
-import { BUSINESS_SECONDS_FUNCTION } from '../src/care/business-seconds.sql';
+import { addBusinessMinutes } from '../src/care/rules/business-hours';
+import { BUSINESS_SECONDS_FUNCTION } from '../src/care/rules/business-seconds.sql';
 
 /**
  * Escalations someone owns by a deadline (issue 26): a per-team response target (a table with

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { claimNextFunctionSql } from '../src/care/queue-membership';
+import { claimNextFunctionSql } from '../src/care/desk/queue-membership';
 import { CLAIM_NEXT_AS_CREATED } from './1795830000000-ClaimInOneStatement';
 
 /**

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { claimNextFunctionSql } from '../src/care/queue-membership';
+import { claimNextFunctionSql } from '../src/care/desk/queue-membership';
 
 /** The queue's partial indexes (QueueActionableOnly, ClaimInOneStatement), re-created on the new membership. */
 const QUEUE_INDEXES: [string, string][] = [
@@ -10,7 +10,7 @@ const QUEUE_INDEXES: [string, string][] = [
   ['interactions_queue_tier_idx', '(queue_tier, queue_key, id)'],
 ];
 
-/** The conjunct this migration adds to queue membership (src/care/queue-membership.ts). */
+/** The conjunct this migration adds to queue membership (src/care/desk/queue-membership.ts). */
 const NOT_DO_NOT_ENGAGE = ' AND do_not_engage_rule_id IS NULL';
 /**
  * The indexes' predicate as it stood before and after this migration, written out: migrations of

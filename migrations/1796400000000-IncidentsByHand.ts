@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { claimNextFunctionSql } from '../src/care/queue-membership';
+import { claimNextFunctionSql } from '../src/care/desk/queue-membership';
 
 const QUEUE_INDEXES: [string, string][] = [
   ['interactions_queue_idx', '(queue_key, id)'],

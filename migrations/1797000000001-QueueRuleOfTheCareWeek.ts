@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { claimNextFunctionSql, queued } from '../src/care/queue-membership';
+import { claimNextFunctionSql, queued } from '../src/care/desk/queue-membership';
 
 const QUEUE_INDEXES: [string, string][] = [
   ['interactions_queue_idx', '(queue_key, id)'],
@@ -14,7 +14,7 @@ const BEFORE = `status = 'OPEN' AND direction = 'INBOUND' AND actionable AND gro
 /**
  * Issue 26 added three conjuncts to queue membership on three branches (snoozed, do-not-engage,
  * grouped behind an incident); each branch's migration re-applied the rule it knew. This one,
- * after all of them, applies the whole rule from src/care/queue-membership.ts: the queue's
+ * after all of them, applies the whole rule from src/care/desk/queue-membership.ts: the queue's
  * partial indexes and care_claim_next (queue-membership.test.ts checks both against the module).
  */
 export class QueueRuleOfTheCareWeek1797000000001 implements MigrationInterface {

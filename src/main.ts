@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
 import { createApp } from './app';
-import { otlpExporter } from './http/tracing';
-import { loadTrustedDocuments } from './graphql/trusted-documents';
-import { verifierFor } from './auth/keys';
+import { otlpExporter } from './http';
+import { loadTrustedDocuments } from './graphql';
+import { verifierFor } from './auth';
 import { ConfigError, loadConfig, type Config } from './config';
-import { openDatabase } from './db/database';
+import { openDatabase } from './db';
 import { createLogger, type Logger } from './logger';
 import { seedDemoIfEmpty } from '../seeds/demo';
-import { loadSecretKey } from './webhooks/webhook-secrets';
+import { loadSecretKey } from './webhooks';
 
 /**
  * Start-up only: config -> database -> app -> listen; stop in reverse on SIGINT/SIGTERM.

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import { CAN } from '../auth/roles';
+import { CAN } from '../auth';
 import type { RequestContext } from '../context';
-import { DateTimeScalar } from '../graphql/scalars';
+import { DateTimeScalar } from '../graphql';
 import { AgentMetrics, ChannelConversationMap, SlaAttainment, SlaGrouping } from './care-report.types';
 
 /** The care leader's reports over [from, to): SLA attainment, agents' work, the conversation map. */

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { carriesLabels, wantedLabels } from '../care/conversation-label.service';
-import type { Channel, InteractionCategory } from '../graphql/enums';
-import { badInput } from '../graphql/errors';
+import { carriesLabels, wantedLabels } from '../care';
+import type { Channel, InteractionCategory } from '../graphql';
+import { badInput } from '../graphql';
 import { SlaGrouping, type AgentMetrics, type ChannelConversationMap, type SlaAttainment } from './care-report.types';
 
 /** Longest range one request may ask for (as serviceMetrics). */
@@ -17,7 +17,7 @@ const RESPONSE_BANDS = [
 
 /**
  * The calendar an item's target runs in (alias i, its customer c, its brand channel bc), as
- * slaDueAt (src/care/sla.ts) chose it: the brand channel's, else the target's for the channel and
+ * slaDueAt (src/care/rules/sla.ts) chose it: the brand channel's, else the target's for the channel and
  * tier, for the channel, or for OTHER. No target and no brand channel: wall-clock time.
  */
 const CALENDAR = `LEFT JOIN LATERAL (

@@ -1,6 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Access, READ } from '../auth/access';
-import { Channel, InteractionCategory, PersonalDataClass } from '../graphql/enums';
+import { Access, READ } from '../auth';
+import { Channel, InteractionCategory, PersonalDataClass } from '../graphql';
 
 export enum SlaGrouping { CHANNEL = 'CHANNEL', BRAND_CHANNEL = 'BRAND_CHANNEL', TIER = 'TIER', AGENT = 'AGENT' }
 registerEnumType(SlaGrouping, {

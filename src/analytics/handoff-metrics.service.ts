@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { carriesLabels, wantedLabels } from '../care/conversation-label.service';
+import { carriesLabels, wantedLabels } from '../care';
 import type { HandoffReasonCount } from './handoff-metrics.types';
 
 /** Moves off channel by reason: an aggregate of conversation_handoffs (no customer is joined). */

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
-import { HandoffReason } from '../care/handoff-reason';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
+import { HandoffReason } from '../care';
 
 @Access({ roles: READ.metrics, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'Conversations moved off their channel (takeOffline) in the range, for one reason.' })

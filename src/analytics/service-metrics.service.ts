@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../graphql';
 import { HeatLevel, type BrandChannelMetrics, type DoNotEngageCount, type ServiceMetrics, type TemplateReplyCount } from './service-metrics.types';
-import { BRAND_CHANNEL_COLUMNS } from '../care/brand-channel.service';
+import { BRAND_CHANNEL_COLUMNS } from '../care';
 
 /** Longest range one request may ask for. */
 const MAX_DAYS = 400;

@@ -1,9 +1,9 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Channel } from '../graphql/enums';
-import { DateTimeScalar } from '../graphql/scalars';
-import { BrandChannel } from '../care/brand-channel.types';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Channel } from '../graphql';
+import { DateTimeScalar } from '../graphql';
+import { BrandChannel } from '../care';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 export enum HeatLevel { HOT = 'HOT', MEDIUM = 'MEDIUM', MILD = 'MILD' }
 registerEnumType(HeatLevel, { name: 'HeatLevel', description: 'HOT >= 50 actionable items a day, MEDIUM >= 20, MILD >= 1.' });

@@ -1,4 +1,4 @@
-import { currentRequestId } from '../common/request-scope';
+import { currentRequestId } from '../common';
 
 /**
  * What the audit log records. Other features add their action here when they start

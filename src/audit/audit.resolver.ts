@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { CAN } from '../auth/roles';
-import { pageSize } from '../graphql/pagination';
+import { CAN } from '../auth';
+import { pageSize } from '../graphql';
 import type { RequestContext } from '../context';
 import { AuditEntry, AuditEntryConnection } from './audit.types';
 

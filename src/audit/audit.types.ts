@@ -1,8 +1,8 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../graphql/pagination';
-import { DateTimeScalar, JSONScalar } from '../graphql/scalars';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { ConnectionType } from '../graphql';
+import { DateTimeScalar, JSONScalar } from '../graphql';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 /** One audit log entry, newest first in `auditLog`. */
 @Access({ roles: READ.admins, dataClass: PersonalDataClass.PSEUDONYMOUS })

@@ -1,5 +1,5 @@
 /** The typed declaration of field rules: roles, consent purpose, data class (storage in graphql/access.ts). */
-import { accessExtension, HOLDER_ROLES, type FieldRule as StoredRule } from '../graphql/access';
+import { accessExtension, HOLDER_ROLES, type FieldRule as StoredRule } from '../graphql';
 import type { Role } from './roles';
 
 /**
@@ -16,7 +16,7 @@ export function Access(rule: Partial<FieldRule>): ClassDecorator & MethodDecorat
 
 /** A declared rule, with the roles of this service (src/graphql/access.ts stores it). */
 export type FieldRule = StoredRule<Role>;
-export { ACCESS_KEY } from '../graphql/access';
+export { ACCESS_KEY } from '../graphql';
 
 /**
  * Who may read, by name. A field's rule lists roles before implication (`viewer` admits agent,

@@ -1,5 +1,5 @@
 import type { AuthChecker } from 'type-graphql';
-import { DomainError } from '../graphql/errors';
+import { DomainError } from '../graphql';
 import type { RequestContext } from '../context';
 import type { Role } from './roles';
 

@@ -1,6 +1,6 @@
 import { defaultFieldResolver, isObjectType, type GraphQLField, type GraphQLFieldResolver, type GraphQLInterfaceType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../context';
-import { HOLDER_ROLES } from '../graphql/access';
+import { HOLDER_ROLES } from '../graphql';
 import { ACCESS_KEY, type FieldRule } from './access';
 import { refuse } from './auth-checker';
 import type { Role } from './roles';

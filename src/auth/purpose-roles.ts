@@ -1,5 +1,5 @@
-import { ConsentPurpose } from '../graphql/enums';
-import { DomainError } from '../graphql/errors';
+import { ConsentPurpose } from '../graphql';
+import { DomainError } from '../graphql';
 import type { Role } from './roles';
 
 /**

@@ -9,7 +9,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { collectSubfields } from 'graphql/execution/collectFields';
-import { decodeCursor, pageSize, type Keyset } from '../graphql/pagination';
+import { decodeCursor, pageSize, type Keyset } from '../graphql';
 
 /**
  * What one selection of Customer fields needs from the database, read from the operation

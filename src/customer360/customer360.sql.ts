@@ -1,12 +1,12 @@
-import { CUSTOMER_COLUMNS } from '../customers/customer.sql';
-import { sortKeySql } from '../graphql/pagination';
-import { CONSENT_NEWEST_FIRST, knownAtSql } from '../identities/consent-ledger';
-import { SOCIAL_IDENTITY_COLUMNS } from '../identities/identity.loaders';
-import { profilingNowSql } from '../influence/influence.sql';
-import { followerPointsSql, networkTrendSql } from '../influence/follower-history.sql';
-import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions/interaction.sql';
-import { purchasePageSql } from '../purchases/purchase.loaders';
-import { lifetimeValueSql } from '../purchases/purchase.sql';
+import { CUSTOMER_COLUMNS } from '../customers';
+import { sortKeySql } from '../graphql';
+import { CONSENT_NEWEST_FIRST, knownAtSql } from '../identities';
+import { SOCIAL_IDENTITY_COLUMNS } from '../identities';
+import { profilingNowSql } from '../influence';
+import { followerPointsSql, networkTrendSql } from '../influence';
+import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions';
+import { purchasePageSql } from '../purchases';
+import { lifetimeValueSql } from '../purchases';
 import type { CustomerPlan } from './customer360.plan';
 import { Params } from './response.sql';
 

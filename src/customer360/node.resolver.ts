@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { Access } from '../auth/access';
-import { CAN } from '../auth/roles';
-import { PersonalDataClass } from '../graphql/enums';
-import { Node } from '../customers/node.types';
+import { Access } from '../auth';
+import { CAN } from '../auth';
+import { PersonalDataClass } from '../graphql';
+import { Node } from '../customers';
 import type { RequestContext } from '../context';
 
 @Resolver()

@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
-import { authorizeRoles } from '../auth/auth-checker';
-import { CAN, type Role } from '../auth/roles';
-import { checkId } from '../graphql/ids';
-import { NODE_TYPE, type NodeTypeName } from '../customers/node.types';
+import { authorizeRoles } from '../auth';
+import { CAN, type Role } from '../auth';
+import { checkId } from '../graphql';
+import { NODE_TYPE, type NodeTypeName } from '../customers';
 import type { RequestContext } from '../context';
 
 /**

@@ -1,4 +1,4 @@
-import { sortKeySql } from '../graphql/pagination';
+import { sortKeySql } from '../graphql';
 
 /**
  * SQL expressions that evaluate to JSON *text* exactly as Apollo's JSON.stringify writes the

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { DomainError } from '../graphql/errors';
+import { DomainError } from '../graphql';
 
 // The survivor rule (domain.md, "Merges"): a merged customer's id keeps answering, with the
 // customer it was merged into. `merged_into` always names the final survivor (a merge

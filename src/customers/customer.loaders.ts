@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { oneByKey } from '../db/batch';
+import { oneByKey } from '../db';
 import { survivorJoin } from './customer-survivor';
 import { CUSTOMER_COLUMNS } from './customer.sql';
 import type { Customer } from './customer.types';

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { checkId } from '../graphql/ids';
-import type { Tier } from '../graphql/enums';
-import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection, type Keyed } from '../graphql/pagination';
+import { checkId } from '../graphql';
+import type { Tier } from '../graphql';
+import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection, type Keyed } from '../graphql';
 import { CUSTOMER_COLUMNS } from './customer.sql';
 import type { Customer } from './customer.types';
 

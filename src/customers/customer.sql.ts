@@ -1,4 +1,4 @@
-import { columnList, storedFields } from '../graphql/stored';
+import { columnList, storedFields } from '../graphql';
 import { Customer } from './customer.types';
 
 /** The stored scalars of a Customer, as declared beside each field (@Stored in customer.types.ts). */

@@ -1,10 +1,10 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Tier } from '../graphql/enums';
-import { ConnectionType } from '../graphql/pagination';
-import { DateTimeScalar } from '../graphql/scalars';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
-import { Stored } from '../graphql/stored';
+import { Tier } from '../graphql';
+import { ConnectionType } from '../graphql';
+import { DateTimeScalar } from '../graphql';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
+import { Stored } from '../graphql';
 import { Node } from './node.types';
 
 /**

@@ -1,6 +1,6 @@
 import { Field, ID, InterfaceType } from 'type-graphql';
-import { Access } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Access } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 /** The object types that implement Node (contract: "Front-end conventions"). */
 export type NodeTypeName = 'Customer' | 'Interaction' | 'Conversation' | 'Escalation' | 'Incident';

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey } from '../db/batch';
+import { groupByKey } from '../db';
 import type { TierChange } from './tier.types';
 
 /** tierHistoryByCustomerId: every tier change of a customer, newest first. */

@@ -1,11 +1,11 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../auth/roles';
+import { CAN } from '../auth';
 import { Customer } from './customer.types';
-import { Tier } from '../graphql/enums';
+import { Tier } from '../graphql';
 import type { RequestContext } from '../context';
 import { TierChange, TierRule, TierRuleInput, TierRulesApplied } from './tier.types';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 @Resolver(() => Customer)
 export class TierResolver {

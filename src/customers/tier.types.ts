@@ -1,8 +1,8 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Tier } from '../graphql/enums';
-import { DateTimeScalar } from '../graphql/scalars';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Tier } from '../graphql';
+import { DateTimeScalar } from '../graphql';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.PROFILING })
 @ObjectType({ simpleResolvers: true })

@@ -1,3 +1,4 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -60,8 +61,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     await pg.initialise();
   }
+  let server: ChildProcess;
   try {
-    await pg.start();
+    server = await startServer(path.join(await binariesDir(), 'postgres'), ['-D', clusterDir, '-p', String(options.port), ...flags], log);
   } catch (error) {
     throw new Error(
       `embedded PostgreSQL did not start on port ${options.port} (is another server using it, or is ${clusterDir} damaged?)` +
@@ -70,8 +72,59 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   await ensureDatabase(options.port, password, options.database);
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${options.port}/${options.database}`;
-  return { url, stop: () => pg.stop() };
+  return { url, stop: () => stopServer(server) };
 }
+
+/**
+ * Runs the server in a process group of its own (the package's start() keeps it in ours).
+ * A terminal's Ctrl-C signals the whole foreground group: PostgreSQL would take it as a
+ * fast shutdown and cut the connections our drain is still using ("database connection
+ * lost" on every pooled client). Here only our stop() signals it, after the pools closed.
+ */
+async function startServer(binary: string, args: string[], log: (line: string) => void): Promise<ChildProcess> {
+  // As root, PostgreSQL runs as the "postgres" user the package created at initialise().
+  const asUser = process.getuid?.() === 0 ? { uid: idOf('-u'), gid: idOf('-g') } : {};
+  // LC_MESSAGES=C: the readiness line below is matched in English.
+  const child = spawn(binary, args, { ...asUser, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+  // Still stopped when this process exits without calling stop() (an uncaught error): 'exit' allows only synchronous work, and kill() is.
+  const onExit = () => child.kill('SIGINT');
+  process.once('exit', onExit);
+  child.once('exit', () => process.removeListener('exit', onExit));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const message = chunk.toString('utf8');
+      log(message.trim());
+      if (message.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`postgres exited with code ${code}`)));
+  });
+  return child;
+}
+
+function idOf(flag: '-u' | '-g'): number {
+  return Number.parseInt(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }), 10);
+}
+
+/**
+ * Smart shutdown (SIGTERM) first: pg's pool.end() resolves once each client has *sent* its
+ * goodbye, not once the server has read it, so a fast shutdown right after would still cut
+ * those sessions ("connection lost" for every pooled client). Fast shutdown (SIGINT) only if a
+ * session outlives the grace period (a leaked connection must not hang the stop).
+ */
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const fast = setTimeout(() => child.kill('SIGINT'), SMART_SHUTDOWN_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(fast);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+const SMART_SHUTDOWN_GRACE_MS = 5_000;
 
 /** Folder of the PostgreSQL binaries shipped for this platform (inside node_modules). */
 async function binariesDir(): Promise<string> {

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Pool, PoolClient } from 'pg';
-import { currentRequestScope, type RequestScope } from '../common/request-scope';
+import { currentRequestScope, type RequestScope } from '../common';
 import type { ReadTarget, ReplicaSet } from './replicas';
 
 /**

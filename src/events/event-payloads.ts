@@ -1,5 +1,5 @@
-import type { ConsentPurpose, Touchpoint } from '../graphql/enums';
-import { PersonalDataClass } from '../graphql/enums';
+import type { ConsentPurpose, Touchpoint } from '../graphql';
+import { PersonalDataClass } from '../graphql';
 import { EventType } from './event-types';
 
 /** An identifier as an event carries it (IDENTITY_LINKED). */

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../logger';
-import { IntervalJob } from '../common/interval-job';
+import { IntervalJob } from '../common';
 
 export interface PruneOptions {
   /** Events older than this are removed once no delivery of theirs is pending (longer than the 24 h retry window). */

@@ -1,4 +1,4 @@
-import type { Queryable } from '../audit/audit-log';
+import type { Queryable } from '../audit';
 import type { EventPayloads } from './event-payloads';
 import type { EventType } from './event-types';
 

@@ -3,10 +3,10 @@ import {
   Kind, NoSchemaIntrospectionCustomRule, getOperationAST, parse, specifiedRules, validate,
   type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
-import type { TokenVerifier, Viewer } from '../auth/jwt';
-import { verifiedViewer } from '../http/bearer';
-import { BoundedMap } from '../common/bounded-map';
-import { limitValidationRules, type Limits } from '../graphql/limits';
+import type { TokenVerifier, Viewer } from '../auth';
+import { verifiedViewer } from '../http';
+import { BoundedMap } from '../common';
+import { limitValidationRules, type Limits } from '../graphql';
 
 // The HTTP edge of the paths that answer in front of Apollo (fast-paths/response.handler.ts for
 // reads, fast-paths/desk.handler.ts for the desk's mutations). What they share is plain HTTP,

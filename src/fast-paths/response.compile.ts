@@ -13,20 +13,20 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
-import type { Role } from '../auth/roles';
-import { operationRoles } from '../auth/operation-roles';
-import { isGuardedProperty, mayRead, ruleOf } from '../auth/field-guard';
-import { careQueueSql, toQueueItem, type QueueRow } from '../care/care-queue.service';
-import { survivorJoin } from '../customers/customer-survivor';
-import { CUSTOMER_STORED } from '../customers/customer.sql';
-import type { JsonWriting } from '../graphql/stored';
-import { isUuid } from '../db/batch';
-import { argumentProblem } from '../graphql/argument-guard';
-import { decodeCursor, encodeCursor, pageSize } from '../graphql/pagination';
-import { readsUnderConsent } from '../purchases/purchase.types';
-import { lifetimeValueSql } from '../purchases/purchase.sql';
-import { latestInfluenceSql } from '../customer360/customer360.sql';
-import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from '../customer360/response.sql';
+import type { Role } from '../auth';
+import { operationRoles } from '../auth';
+import { isGuardedProperty, mayRead, ruleOf } from '../auth';
+import { careQueueSql, toQueueItem, type QueueRow } from '../care';
+import { survivorJoin } from '../customers';
+import { CUSTOMER_STORED } from '../customers';
+import type { JsonWriting } from '../graphql';
+import { isUuid } from '../db';
+import { argumentProblem } from '../graphql';
+import { decodeCursor, encodeCursor, pageSize } from '../graphql';
+import { readsUnderConsent } from '../purchases';
+import { lifetimeValueSql } from '../purchases';
+import { latestInfluenceSql } from '../customer360';
+import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from '../customer360';
 
 /**
  * The response-level fast path (docs/read-path.md, "Whole responses in SQL"): an operation

@@ -9,14 +9,14 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { Pool } from 'pg';
-import type { TokenVerifier, Viewer } from '../auth/jwt';
-import { currentRequestScope } from '../common/request-scope';
-import { BoundedMap } from '../common/bounded-map';
-import { isUuid } from '../db/batch';
-import type { ReplicaSet } from '../db/replicas';
-import { currentReadTarget, routeRequest } from '../db/routing';
-import { cachedOperationCost, type Limits } from '../graphql/limits';
-import type { Metrics } from '../http/metrics';
+import type { TokenVerifier, Viewer } from '../auth';
+import { currentRequestScope } from '../common';
+import { BoundedMap } from '../common';
+import { isUuid } from '../db';
+import type { ReplicaSet } from '../db';
+import { currentReadTarget, routeRequest } from '../db';
+import { cachedOperationCost, type Limits } from '../graphql';
+import type { Metrics } from '../http';
 import type { Logger } from '../logger';
 import { NotCovered, compileResponse, type ResponsePlan } from './response.compile';
 import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.middleware';

@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { currentRequestId } from '../common/request-scope';
+import { currentRequestId } from '../common';
 import type { Logger } from '../logger';
 import { LimitError } from './limits';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { claimKeys, contentHash, keyProblem, settleKeys } from '../db/idempotency';
+import { claimKeys, contentHash, keyProblem, settleKeys } from '../db';
 import { DomainError, badInput } from './errors';
 
 /** A checked key with the hash of the content it comes with. */

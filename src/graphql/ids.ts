@@ -1,4 +1,4 @@
-import { isUuid } from '../db/batch';
+import { isUuid } from '../db';
 import { badInput } from './errors';
 
 /**

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey } from '../db/batch';
+import { groupByKey } from '../db';
 import type { Keyset } from './pagination';
 
 /** One page request for one parent: the page arguments are part of the key. */

@@ -1,6 +1,6 @@
 import { ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { STRUCTURAL, accessExtension } from './access';
-import { isUuid } from '../db/batch';
+import { isUuid } from '../db';
 import { badInput } from './errors';
 
 /** The most rows one page may ask for. */

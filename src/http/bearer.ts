@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { TokenVerifier, Viewer } from '../auth/jwt';
+import type { TokenVerifier, Viewer } from '../auth';
 import type { Metrics } from './metrics';
 
 const BEARER = /^Bearer\s+(\S+)$/i;

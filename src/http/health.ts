@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
-import type { ReplicaSet, ReplicaStatus } from '../db/replicas';
+import type { ReplicaSet, ReplicaStatus } from '../db';
 
 export interface Readiness {
   ready: boolean;

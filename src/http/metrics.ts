@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Pool, PoolClient } from 'pg';
-import { currentRequestScope } from '../common/request-scope';
-import type { ReplicaSet } from '../db/replicas';
+import { currentRequestScope } from '../common';
+import type { ReplicaSet } from '../db';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one app instance (its own registry, so tests can build several apps). */

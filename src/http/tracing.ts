@@ -5,7 +5,7 @@ import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExpor
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
-import type { RequestScope } from '../common/request-scope';
+import type { RequestScope } from '../common';
 
 /**
  * OpenTelemetry traces: one SERVER span per GraphQL request (a W3C `traceparent` from the caller

@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { ConsentPurpose, ConsentStatus, Touchpoint } from '../graphql/enums';
-import { DateTimeScalar } from '../graphql/scalars';
+import { ConsentPurpose, ConsentStatus, Touchpoint } from '../graphql';
+import { DateTimeScalar } from '../graphql';
 
 /** One consent decision for one identity; withdrawing is the same call with status REVOKED. */
 @InputType()

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey } from '../db/batch';
-import { ConsentPurpose, ConsentStatus } from '../graphql/enums';
-import { CONSENT_NEWEST_FIRST, knownAtSql } from './consent-ledger';
+import { groupByKey } from '../db';
+import { ConsentPurpose, ConsentStatus } from '../graphql';
+import { CONSENT_NEWEST_FIRST, knownAtSql } from './consent.sql';
 import type { Consent, ConsentEvent } from './identity.types';
 
 type IdentityColumn = 'social_identity_id' | 'contact_point_id';

@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { checkId } from '../graphql/ids';
-import { DomainError, badInput } from '../graphql/errors';
-import { ConsentStatus } from '../graphql/enums';
+import { checkId } from '../graphql';
+import { DomainError, badInput } from '../graphql';
+import { ConsentStatus } from '../graphql';
 import { appendConsentEvents } from './consent-ledger';
 import type { SetConsentInput } from './consent.inputs';
 import type { Consent } from './identity.types';
-import { recordAudit } from '../audit/audit-log';
-import { keyClaim, once } from '../graphql/idempotent';
+import { recordAudit } from '../audit';
+import { keyClaim, once } from '../graphql';
 
 const MAX_WORDING_VERSION = 100;
 

@@ -1,15 +1,15 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../auth/roles';
-import { Customer } from '../customers/customer.types';
-import { Platform } from '../graphql/enums';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
-import { JSONScalar } from '../graphql/scalars';
+import { CAN } from '../auth';
+import { Customer } from '../customers';
+import { Platform } from '../graphql';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
+import { JSONScalar } from '../graphql';
 import type { RequestContext } from '../context';
 import { Merge, TouchpointEventConnection } from './identity-history.types';
 import { ContactPoint, SocialIdentity } from './identity.types';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 /** A customer by the identifiers they own, their contact points and identities, the identity audit and profile attributes. */
 @Resolver(() => Customer)

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { badInput } from '../graphql/errors';
-import type { Platform } from '../graphql/enums';
+import { badInput } from '../graphql';
+import type { Platform } from '../graphql';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
 
 export interface LookupArgs {

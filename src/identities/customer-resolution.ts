@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Channel, Tier, Touchpoint } from '../graphql/enums';
+import { Channel, Tier, Touchpoint } from '../graphql';
 import { handleKey, identifierKeys, identityLinked, linkIdentifiers, linkNewHandles, lockIdentifiers, type NormalisedIdentifiers } from './identity-linker';
-import { EventType } from '../events/event-types';
-import { appendEvents, type EventSink } from '../events/outbox';
-import type { ItemError } from '../graphql/item-errors';
+import { EventType } from '../events';
+import { appendEvents, type EventSink } from '../events';
+import type { ItemError } from '../graphql';
 
 /** An item of an ingestion call, as far as finding its customer goes. */
 export interface PreparedItem {
@@ -16,7 +16,7 @@ export interface PreparedItem {
   /** Its caller, when items of several callers are written together (captured_by of what it links). */
   by?: string;
 }
-import { survivorJoin } from '../customers/customer-survivor';
+import { survivorJoin } from '../customers';
 import { withoutBlocked, type BlockHit, type IdentityRules } from './identity-rules';
 
 // Finds the customer of every item of a bulk call with set-based lookups; only items that

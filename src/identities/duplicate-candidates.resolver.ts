@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { CAN } from '../auth/roles';
-import type { Customer } from '../customers/customer.types';
+import { CAN } from '../auth';
+import type { Customer } from '../customers';
 import type { RequestContext } from '../context';
 import { DuplicateCandidate } from './identity-history.types';
 

@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
-import { DomainError } from '../graphql/errors';
-import { Platform } from '../graphql/enums';
-import { survivorJoin } from '../customers/customer-survivor';
-import { checkCustomerId } from '../customers/customer.service';
+import { DomainError } from '../graphql';
+import { Platform } from '../graphql';
+import { survivorJoin } from '../customers';
+import { checkCustomerId } from '../customers';
 
 /** The most candidates one answer lists. */
 const MAX_CANDIDATES = 20;

@@ -1,10 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Customer } from '../customers/customer.types';
-import { Platform, Touchpoint } from '../graphql/enums';
-import { ConnectionType } from '../graphql/pagination';
-import { DateTimeScalar } from '../graphql/scalars';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Customer } from '../customers';
+import { Platform, Touchpoint } from '../graphql';
+import { ConnectionType } from '../graphql';
+import { DateTimeScalar } from '../graphql';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType({ simpleResolvers: true })

@@ -1,12 +1,12 @@
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Gauge, type Registry } from 'prom-client';
-import type { Viewer } from '../auth/jwt';
-import { recordAudit } from '../audit/audit-log';
-import { UnsafePatternError } from '../common/safe-pattern';
-import { DomainError, badInput } from '../graphql/errors';
-import { checkId } from '../graphql/ids';
-import { Platform } from '../graphql/enums';
+import type { Viewer } from '../auth';
+import { recordAudit } from '../audit';
+import { UnsafePatternError } from '../common';
+import { DomainError, badInput } from '../graphql';
+import { checkId } from '../graphql';
+import { Platform } from '../graphql';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
 import { compileBlockPattern, compileIdentityRules, type BlockHit, type IdentifierKind, type IdentityRules, type StoredBlock } from './identity-rules';
 

@@ -1,5 +1,5 @@
-import { Channel, Direction, Platform } from '../graphql/enums';
-import { compileSafePattern, type SafePattern } from '../common/safe-pattern';
+import { Channel, Direction, Platform } from '../graphql';
+import { compileSafePattern, type SafePattern } from '../common';
 import { emailKey, handleKey, phoneKey, type IdentifierKey, type NormalisedIdentifiers } from './identity-linker';
 
 // The identity rules as pure data and functions: which identifiers never link anyone

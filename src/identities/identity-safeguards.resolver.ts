@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access, READ } from '../auth/access';
-import { CAN } from '../auth/roles';
+import { Access, READ } from '../auth';
+import { CAN } from '../auth';
 import type { RequestContext } from '../context';
-import { Customer } from '../customers/customer.types';
-import { PersonalDataClass } from '../graphql/enums';
+import { Customer } from '../customers';
+import { PersonalDataClass } from '../graphql';
 import { BlockedIdentifier, BlockIdentifierInput, DetachIdentifierInput, MergePreview } from './identity-safeguards.types';
 
 /** Blocked identifiers, opt-out keywords, detaching one identifier, previewing a merge: supervisors and admins. */

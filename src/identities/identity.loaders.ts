@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey, oneByKey } from '../db/batch';
+import { groupByKey, oneByKey } from '../db';
 import type { ContactPoint, SocialIdentity } from './identity.types';
 
 /** Per-request loaders for a customer's identifiers, one SQL statement per batch. */

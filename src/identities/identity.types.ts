@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { ConsentPurpose, ConsentStatus, PersonalDataClass, Platform, Touchpoint } from '../graphql/enums';
-import { DateTimeScalar } from '../graphql/scalars';
-import { Access, READ } from '../auth/access';
+import { ConsentPurpose, ConsentStatus, PersonalDataClass, Platform, Touchpoint } from '../graphql';
+import { DateTimeScalar } from '../graphql';
+import { Access, READ } from '../auth';
 
 /** Current consent for one purpose, derived from the ledger. */
 @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })

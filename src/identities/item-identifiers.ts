@@ -1,5 +1,5 @@
-import { DomainError } from '../graphql/errors';
-import type { Platform } from '../graphql/enums';
+import { DomainError } from '../graphql';
+import type { Platform } from '../graphql';
 import { isEmpty, normaliseIdentifiers, type NormalisedIdentifiers } from './identity-linker';
 
 /** How an item of a bulk ingestion call (an interaction, a purchase) names its customer. */

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { checkCustomerId } from '../customers/customer.service';
-import { DomainError } from '../graphql/errors';
+import { checkCustomerId } from '../customers';
+import { DomainError } from '../graphql';
 import { CUSTOMER_OWNED_TABLES } from './customer-owned-tables';
 import type { MergePreview } from './identity-safeguards.types';
 

@@ -1,10 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { CAN } from '../auth/roles';
-import { Customer } from '../customers/customer.types';
+import { CAN } from '../auth';
+import { Customer } from '../customers';
 import type { RequestContext } from '../context';
 import { Merge } from './identity-history.types';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 @Resolver(() => Merge)
 export class MergeResolver {

@@ -1,15 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Viewer } from '../auth/jwt';
-import { checkId } from '../graphql/ids';
-import { DomainError, badInput } from '../graphql/errors';
+import type { Viewer } from '../auth';
+import { checkId } from '../graphql';
+import { DomainError, badInput } from '../graphql';
 import { CUSTOMER_OWNED_TABLES } from './customer-owned-tables';
 import { rewriteLedger } from './consent-ledger';
 import type { Merge } from './identity-history.types';
 import { planUndo, type ForeignKey, type PlanRow } from './undo-plan';
-import { recordAudit } from '../audit/audit-log';
-import { checkCustomerId } from '../customers/customer.service';
-import { EventType } from '../events/event-types';
-import { appendEvent } from '../events/outbox';
+import { recordAudit } from '../audit';
+import { checkCustomerId } from '../customers';
+import { EventType } from '../events';
+import { appendEvent } from '../events';
 
 const TOUCHPOINT_TABLE = 'touchpoint_events';
 const IDENTIFIER_TABLES = ['contact_points', 'social_identities'] as const;

@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { badInput } from '../graphql/errors';
-import { Platform } from '../graphql/enums';
+import { badInput } from '../graphql';
+import { Platform } from '../graphql';
 
 // One place for the rules that make "the same identifier" mean the same string.
 // Rules (domain.md, Identity): emails lower-cased and trimmed; phones in E.164;

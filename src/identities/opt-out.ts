@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { recordAudits } from '../audit/audit-log';
-import { ConsentPurpose, type Channel } from '../graphql/enums';
-import type { EventSink } from '../events/outbox';
+import { recordAudits } from '../audit';
+import { ConsentPurpose, type Channel } from '../graphql';
+import type { EventSink } from '../events';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { touchpointOf } from './customer-resolution';
 

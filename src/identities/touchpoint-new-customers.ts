@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { Viewer } from '../auth/jwt';
-import { recordAudits, type AuditEntry } from '../audit/audit-log';
-import { EventType } from '../events/event-types';
-import { appendEvents, type EventSink } from '../events/outbox';
-import type { Touchpoint } from '../graphql/enums';
+import type { Viewer } from '../auth';
+import { recordAudits, type AuditEntry } from '../audit';
+import { EventType } from '../events';
+import { appendEvents, type EventSink } from '../events';
+import type { Touchpoint } from '../graphql';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { emailKey, handleKey, identifierKeys, identityLinked, nameKey, phoneKey, type IdentifierKey, type NormalisedIdentifiers } from './identity-linker';
 

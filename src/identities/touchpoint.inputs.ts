@@ -1,6 +1,6 @@
 import { Field, InputType, Int } from 'type-graphql';
-import { ConsentPurpose, ConsentStatus, Platform, Touchpoint } from '../graphql/enums';
-import { DateTimeScalar, JSONScalar } from '../graphql/scalars';
+import { ConsentPurpose, ConsentStatus, Platform, Touchpoint } from '../graphql';
+import { DateTimeScalar, JSONScalar } from '../graphql';
 
 @InputType({ description: 'A phone number in any common format; region reads national formats (default: DEFAULT_PHONE_REGION).' })
 export class PhoneInput {

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { CAN } from '../auth/roles';
-import { Customer } from '../customers/customer.types';
+import { CAN } from '../auth';
+import { Customer } from '../customers';
 import type { RequestContext } from '../context';
 import { TouchpointInput } from './touchpoint.inputs';
 

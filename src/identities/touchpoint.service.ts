@@ -1,13 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Viewer } from '../auth/jwt';
-import { DomainError, badInput, type ErrorCode } from '../graphql/errors';
-import { keyClaim, keyConflict, once, type KeyClaim } from '../graphql/idempotent';
-import { ItemsRefused, type BatchWriter } from '../common/coalescer';
-import { itemErrors, type ItemError } from '../graphql/item-errors';
-import { claimKeys, settleKeys } from '../db/idempotency';
-import { withRetry } from '../db/retry';
-import { ConsentStatus } from '../graphql/enums';
-import { appendEvents, type EventSink } from '../events/outbox';
+import type { Viewer } from '../auth';
+import { DomainError, badInput, type ErrorCode } from '../graphql';
+import { keyClaim, keyConflict, once, type KeyClaim } from '../graphql';
+import { ItemsRefused, type BatchWriter } from '../common';
+import { itemErrors, type ItemError } from '../graphql';
+import { claimKeys, settleKeys } from '../db';
+import { withRetry } from '../db';
+import { ConsentStatus } from '../graphql';
+import { appendEvents, type EventSink } from '../events';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { auditTouchpointConsents, writeNewCustomers } from './touchpoint-new-customers';
 import {

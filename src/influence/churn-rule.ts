@@ -1,4 +1,4 @@
-import { compileSafePattern, UnsafePatternError, type SafePattern } from '../common/safe-pattern';
+import { compileSafePattern, UnsafePatternError, type SafePattern } from '../common';
 
 /**
  * The churn rule: the one definition of "this interaction carries a churn signal".

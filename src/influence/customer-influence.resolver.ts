@@ -1,12 +1,12 @@
 import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
-import { isMarketingOnly } from '../auth/marketing-guard';
-import { Customer } from '../customers/customer.types';
+import { isMarketingOnly } from '../auth';
+import { Customer } from '../customers';
 import type { RequestContext } from '../context';
 import { FollowerCountPoint, InfluenceScore, Priority, usableForProfiling } from './influence.types';
 import { customerPriority } from './priority';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass, ConsentPurpose, Platform } from '../graphql/enums';
-import { pageSize } from '../graphql/pagination';
+import { Access, READ } from '../auth';
+import { PersonalDataClass, ConsentPurpose, Platform } from '../graphql';
+import { pageSize } from '../graphql';
 
 @Resolver(() => Customer)
 export class CustomerInfluenceResolver {

@@ -1,8 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, ID, Info, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { Customer } from '../customers/customer.types';
-import { pageSize } from '../graphql/pagination';
-import { CAN } from '../auth/roles';
+import { Customer } from '../customers';
+import { pageSize } from '../graphql';
+import { CAN } from '../auth';
 import type { RequestContext } from '../context';
 import { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './influence.types';
 

@@ -1,4 +1,4 @@
-import { customerGrantedNowSql } from '../identities/consent-ledger';
+import { customerGrantedNowSql } from '../identities';
 
 /** Columns of an InfluenceScore (table alias x). */
 export const INFLUENCE_COLUMNS = `x.customer_id AS "customerId", x.score::numeric::float8 AS score, x.topic, x.platform, x.source,

@@ -1,8 +1,8 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Platform } from '../graphql/enums';
-import { DateTimeScalar } from '../graphql/scalars';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass, ConsentPurpose } from '../graphql/enums';
+import { Platform } from '../graphql';
+import { DateTimeScalar } from '../graphql';
+import { Access, READ } from '../auth';
+import { PersonalDataClass, ConsentPurpose } from '../graphql';
 
 @Access({ roles: READ.holders, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
 @ObjectType({ simpleResolvers: true })

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { CAN } from '../auth/roles';
+import { CAN } from '../auth';
 import type { RequestContext } from '../context';
 import { PriorityWeightsInput, PriorityWeightsSettings } from './priority.types';
 

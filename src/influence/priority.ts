@@ -1,4 +1,4 @@
-import type { InteractionCategory, Tier } from '../graphql/enums';
+import type { InteractionCategory, Tier } from '../graphql';
 import { hasChurnSignal } from './churn-rule';
 import type { Priority, PriorityReason } from './influence.types';
 

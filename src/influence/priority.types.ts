@@ -1,8 +1,8 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
-import { InteractionCategory, Tier } from '../graphql/enums';
-import { DateTimeScalar } from '../graphql/scalars';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { InteractionCategory, Tier } from '../graphql';
+import { DateTimeScalar } from '../graphql';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 @Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from '../logger';
-import { IntervalJob } from '../common/interval-job';
+import { IntervalJob } from '../common';
 
 export interface ProfilingExpiryOptions {
   /** How often the stored queue order is brought in line with expired PROFILING grants. */

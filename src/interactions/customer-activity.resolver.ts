@@ -1,12 +1,12 @@
 import { Arg, Authorized, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import { authorizeSubscription } from '../auth/auth-checker';
-import { CAN } from '../auth/roles';
+import { authorizeSubscription } from '../auth';
+import { CAN } from '../auth';
 import type { RequestContext } from '../context';
-import { checkCustomerId } from '../customers/customer.service';
-import { EventType } from '../events/event-types';
-import { sharedRead } from '../events/live-feed';
-import { DomainError } from '../graphql/errors';
+import { checkCustomerId } from '../customers';
+import { EventType } from '../events';
+import { sharedRead } from '../events';
+import { DomainError } from '../graphql';
 import { Interaction } from './interaction.types';
 
 const ACTIVITY = new Set<string>([EventType.INTERACTION_RECORDED, EventType.INTERACTION_RESPONDED]);

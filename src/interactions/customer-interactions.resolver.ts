@@ -1,12 +1,12 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { CAN } from '../auth/roles';
-import { Customer } from '../customers/customer.types';
-import { Channel } from '../graphql/enums';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
+import { CAN } from '../auth';
+import { Customer } from '../customers';
+import { Channel } from '../graphql';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
 import type { RequestContext } from '../context';
 import { ConversationConnection, Escalation, InteractionConnection } from './interaction.types';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 @Resolver(() => Customer)
 export class CustomerInteractionsResolver {

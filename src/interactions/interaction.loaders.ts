@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { groupByKey, oneByKey } from '../db/batch';
-import { countLoader, pagedLoader } from '../graphql/paged-loader';
-import { sortKeySql, type Keyed } from '../graphql/pagination';
+import { groupByKey, oneByKey } from '../db';
+import { countLoader, pagedLoader } from '../graphql';
+import { sortKeySql, type Keyed } from '../graphql';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from './interaction.sql';
 import type { Conversation, Escalation as EscalationRow, Interaction } from './interaction.types';
 

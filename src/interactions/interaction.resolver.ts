@@ -1,11 +1,11 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { Customer } from '../customers/customer.types';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
+import { Customer } from '../customers';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
 import type { RequestContext } from '../context';
-import { SocialIdentity } from '../identities/identity.types';
+import { SocialIdentity } from '../identities';
 import { Conversation, Escalation, Interaction, InteractionConnection } from './interaction.types';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 @Resolver(() => Interaction)
 export class InteractionResolver {

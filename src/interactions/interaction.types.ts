@@ -1,11 +1,11 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
-import { Channel, Direction, EscalationStatus, EscalationTeam, InteractionCategory, InteractionStatus, SwimLane } from '../graphql/enums';
-import { ConnectionType } from '../graphql/pagination';
-import { DateTimeScalar } from '../graphql/scalars';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Channel, Direction, EscalationStatus, EscalationTeam, InteractionCategory, InteractionStatus, SwimLane } from '../graphql';
+import { ConnectionType } from '../graphql';
+import { DateTimeScalar } from '../graphql';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
-import { Node } from '../customers/node.types';
+import { Node } from '../customers';
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.FREE_TEXT })
 @ObjectType({ simpleResolvers: true, implements: Node })

@@ -1,6 +1,6 @@
-import { uuidV7 } from '../db/ids';
+import { uuidV7 } from '../db';
 import type { EntityManager } from 'typeorm';
-import type { ItemError } from '../graphql/item-errors';
+import type { ItemError } from '../graphql';
 import type { InteractionInput } from './interaction.inputs';
 
 /** An item of an ingestion call, as far as threading reads it. */

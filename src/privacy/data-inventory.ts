@@ -1,4 +1,4 @@
-import { ConsentPurpose, ErasureAction, PersonalDataClass } from '../graphql/enums';
+import { ConsentPurpose, ErasureAction, PersonalDataClass } from '../graphql';
 
 /**
  * THE data inventory: every column of every table, classified once. Erasure, export and the

@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { Access } from '../auth/access';
-import { CAN } from '../auth/roles';
-import { PersonalDataClass } from '../graphql/enums';
+import { Access } from '../auth';
+import { CAN } from '../auth';
+import { PersonalDataClass } from '../graphql';
 import { DataInventoryEntry } from './privacy.types';
-import { JSONScalar } from '../graphql/scalars';
+import { JSONScalar } from '../graphql';
 import type { RequestContext } from '../context';
 
 @Resolver()

@@ -1,6 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Access } from '../auth/access';
-import { ConsentPurpose, ErasureAction, PersonalDataClass } from '../graphql/enums';
+import { Access } from '../auth';
+import { ConsentPurpose, ErasureAction, PersonalDataClass } from '../graphql';
 
 /** One stored column that can hold personal data, as src/privacy/data-inventory.ts classifies it. */
 @Access({ roles: ['admin'], dataClass: PersonalDataClass.OPERATIONAL })

@@ -1,7 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
-import { IntervalJob } from '../common/interval-job';
+import { IntervalJob } from '../common';
 import { runRetentionBatch } from './retention.service';
 
 export interface RetentionJobOptions {

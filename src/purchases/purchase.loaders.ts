@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { oneByKey } from '../db/batch';
-import { countLoader, pagedLoader } from '../graphql/paged-loader';
-import { sortKeySql, type Keyed } from '../graphql/pagination';
-import { customerGrantedNowSql } from '../identities/consent-ledger';
+import { oneByKey } from '../db';
+import { countLoader, pagedLoader } from '../graphql';
+import { sortKeySql, type Keyed } from '../graphql';
+import { customerGrantedNowSql } from '../identities';
 import { PURCHASE_COLUMNS, lifetimeValueSql } from './purchase.sql';
 import type { Purchase } from './purchase.types';
 

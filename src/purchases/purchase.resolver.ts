@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Mutation, Resolver, Root } from 'type-graphql';
-import { Access } from '../auth/access';
-import { CAN } from '../auth/roles';
-import { Customer } from '../customers/customer.types';
-import { ConsentPurpose, PersonalDataClass } from '../graphql/enums';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination';
+import { Access } from '../auth';
+import { CAN } from '../auth';
+import { Customer } from '../customers';
+import { ConsentPurpose, PersonalDataClass } from '../graphql';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
 import type { RequestContext } from '../context';
 import { Purchase, PurchaseConnection, PurchaseInput, PURCHASE_READERS, readsUnderConsent } from './purchase.types';
 

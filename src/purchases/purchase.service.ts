@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUuid } from '../db/batch';
+import { isUuid } from '../db';
 import { hash } from 'node:crypto';
-import { keyProblem } from '../db/idempotency';
-import { withRetry } from '../db/retry';
-import { EventType } from '../events/event-types';
-import { appendEvents, type EventSink } from '../events/outbox';
-import { badInput } from '../graphql/errors';
-import { Channel } from '../graphql/enums';
-import { firstOfEachKey, itemErrors, type ItemError } from '../graphql/item-errors';
-import { resolveCustomers } from '../identities/customer-resolution';
-import type { NormalisedIdentifiers } from '../identities/identity-linker';
-import { itemIdentifiers } from '../identities/item-identifiers';
+import { keyProblem } from '../db';
+import { withRetry } from '../db';
+import { EventType } from '../events';
+import { appendEvents, type EventSink } from '../events';
+import { badInput } from '../graphql';
+import { Channel } from '../graphql';
+import { firstOfEachKey, itemErrors, type ItemError } from '../graphql';
+import { resolveCustomers } from '../identities';
+import type { NormalisedIdentifiers } from '../identities';
+import { itemIdentifiers } from '../identities';
 import { PURCHASE_COLUMNS } from './purchase.sql';
 import type { Purchase, PurchaseInput } from './purchase.types';
 

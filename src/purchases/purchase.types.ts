@@ -1,9 +1,9 @@
 import { Field, Float, ID, InputType, ObjectType } from 'type-graphql';
-import { Access } from '../auth/access';
-import type { Role } from '../auth/roles';
-import { Channel, ConsentPurpose, PersonalDataClass, Platform } from '../graphql/enums';
-import { ConnectionType } from '../graphql/pagination';
-import { DateTimeScalar } from '../graphql/scalars';
+import { Access } from '../auth';
+import type { Role } from '../auth';
+import { Channel, ConsentPurpose, PersonalDataClass, Platform } from '../graphql';
+import { ConnectionType } from '../graphql';
+import { DateTimeScalar } from '../graphql';
 
 /**
  * Who reads what a customer bought: agents and above, and marketing on a segment member while the

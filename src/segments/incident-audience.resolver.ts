@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { CAN } from '../auth/roles';
+import { CAN } from '../auth';
 import type { RequestContext } from '../context';
-import { Incident } from '../care/incident.types';
+import { Incident } from '../care';
 import { OpenIncidentInput } from './incident-audience.inputs';
 
 @Resolver()

@@ -1,6 +1,6 @@
-import type { Viewer } from '../auth/jwt';
-import type { IncidentService } from '../care/incident.service';
-import type { Incident } from '../care/incident.types';
+import type { Viewer } from '../auth';
+import type { IncidentService } from '../care';
+import type { Incident } from '../care';
 import type { OpenIncidentInput } from './incident-audience.inputs';
 import { segmentCustomersSql } from './segment.sql';
 

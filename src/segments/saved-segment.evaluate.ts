@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
-import type { EventIdentifier } from '../events/event-payloads';
-import { EventType } from '../events/event-types';
-import { appendEvents, type NewEvent } from '../events/outbox';
-import type { ConsentPurpose } from '../graphql/enums';
+import type { EventIdentifier } from '../events';
+import { EventType } from '../events';
+import { appendEvents, type NewEvent } from '../events';
+import type { ConsentPurpose } from '../graphql';
 import type { SegmentFilter } from './segment.inputs';
 import { Params, segmentMemberIdsSql, segmentPageSql } from './segment.sql';
 

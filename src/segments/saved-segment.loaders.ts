@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { oneByKey } from '../db/batch';
+import { oneByKey } from '../db';
 
 /** memberCountBySavedSegmentId: how many members each saved segment holds, as last evaluated. */
 export function createSavedSegmentLoaders(pool: Pool) {

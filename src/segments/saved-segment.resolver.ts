@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { CAN } from '../auth/roles';
-import { decodeCursor, pageSize } from '../graphql/pagination';
+import { CAN } from '../auth';
+import { decodeCursor, pageSize } from '../graphql';
 import type { RequestContext } from '../context';
 import { decodeFilter } from './saved-segment.filter';
 import { SavedSegment, SavedSegmentInput } from './saved-segment.types';

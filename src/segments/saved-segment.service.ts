@@ -1,11 +1,11 @@
 import type { Pool } from 'pg';
-import { recordAudit } from '../audit/audit-log';
-import type { Viewer } from '../auth/jwt';
-import { checkPurposeForRoles, purposesFor } from '../auth/purpose-roles';
-import type { Role } from '../auth/roles';
-import { inTransaction } from '../db/transaction';
-import { badInput, DomainError } from '../graphql/errors';
-import { checkId } from '../graphql/ids';
+import { recordAudit } from '../audit';
+import type { Viewer } from '../auth';
+import { checkPurposeForRoles, purposesFor } from '../auth';
+import type { Role } from '../auth';
+import { inTransaction } from '../db';
+import { badInput, DomainError } from '../graphql';
+import { checkId } from '../graphql';
 import { evaluateInFull } from './saved-segment.evaluate';
 import { encodeFilter } from './saved-segment.filter';
 import type { SavedSegment, SavedSegmentInput } from './saved-segment.types';

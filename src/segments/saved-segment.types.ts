@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import { Access, READ } from '../auth/access';
-import { ConsentPurpose, PersonalDataClass } from '../graphql/enums';
-import { DateTimeScalar, JSONScalar } from '../graphql/scalars';
+import { Access, READ } from '../auth';
+import { ConsentPurpose, PersonalDataClass } from '../graphql';
+import { DateTimeScalar, JSONScalar } from '../graphql';
 import { SegmentFilter } from './segment.inputs';
 
 /**

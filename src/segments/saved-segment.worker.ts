@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { inTransaction } from '../db/transaction';
-import type { ConsentPurpose } from '../graphql/enums';
+import { inTransaction } from '../db';
+import type { ConsentPurpose } from '../graphql';
 import type { Logger } from '../logger';
 import { candidatesFor, evaluateInFull, evaluateSegment, type SegmentToEvaluate } from './saved-segment.evaluate';
 import type { SegmentFilter } from './segment.inputs';

@@ -1,9 +1,9 @@
 import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
-import type { Queryable } from '../audit/audit-log';
-import type { TokenVerifier, Viewer } from '../auth/jwt';
-import { ConsentPurpose } from '../graphql/enums';
-import { DomainError, type ErrorCode } from '../graphql/errors';
+import type { Queryable } from '../audit';
+import type { TokenVerifier, Viewer } from '../auth';
+import { ConsentPurpose } from '../graphql';
+import { DomainError, type ErrorCode } from '../graphql';
 import type { Logger } from '../logger';
 import { exportSegmentFor } from './segment-export';
 import { parseSegmentFilter } from './segment-filter';

@@ -1,13 +1,13 @@
 import type { Writable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { recordAudit, type Queryable } from '../audit/audit-log';
-import type { Viewer } from '../auth/jwt';
-import { CAN } from '../auth/roles';
-import { SERVER_IDENTITY_SQL, toServerIdentity, type ServerIdentity } from '../db/server-identity';
-import type { ConsentPurpose } from '../graphql/enums';
-import { DomainError } from '../graphql/errors';
-import { checkPurposeForRoles } from '../auth/purpose-roles';
+import { recordAudit, type Queryable } from '../audit';
+import type { Viewer } from '../auth';
+import { CAN } from '../auth';
+import { SERVER_IDENTITY_SQL, toServerIdentity, type ServerIdentity } from '../db';
+import type { ConsentPurpose } from '../graphql';
+import { DomainError } from '../graphql';
+import { checkPurposeForRoles } from '../auth';
 import type { SegmentFilter } from './segment.inputs';
 import { segmentCountSql, segmentStreamSql } from './segment.sql';
 

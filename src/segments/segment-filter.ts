@@ -1,5 +1,5 @@
-import { badInput } from '../graphql/errors';
-import { InteractionCategory, Platform, Tier } from '../graphql/enums';
+import { badInput } from '../graphql';
+import { InteractionCategory, Platform, Tier } from '../graphql';
 import type { SegmentFilter } from './segment.inputs';
 import { checkFilter } from './segment.sql';
 

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { CAN } from '../auth/roles';
-import { ConsentPurpose } from '../graphql/enums';
-import { decodeCursor, pageSize } from '../graphql/pagination';
+import { CAN } from '../auth';
+import { ConsentPurpose } from '../graphql';
+import { decodeCursor, pageSize } from '../graphql';
 import type { RequestContext } from '../context';
 import { SegmentFilter } from './segment.inputs';
 import { SegmentMemberConnection } from './segment.types';

@@ -1,10 +1,10 @@
 import type { Pool } from 'pg';
-import type { Customer } from '../customers/customer.types';
-import type { Role } from '../auth/roles';
-import type { ConsentPurpose } from '../graphql/enums';
-import { encodeCursor, toConnection, type Connection, type Keyset } from '../graphql/pagination';
-import { checkPurposeForRoles } from '../auth/purpose-roles';
-import type { ContactPoint, SocialIdentity } from '../identities/identity.types';
+import type { Customer } from '../customers';
+import type { Role } from '../auth';
+import type { ConsentPurpose } from '../graphql';
+import { encodeCursor, toConnection, type Connection, type Keyset } from '../graphql';
+import { checkPurposeForRoles } from '../auth';
+import type { ContactPoint, SocialIdentity } from '../identities';
 import type { SegmentFilter } from './segment.inputs';
 import { segmentCountSql, segmentPageSql, type SegmentScope } from './segment.sql';
 import type { SegmentMember } from './segment.types';

@@ -1,10 +1,10 @@
-import { badInput } from '../graphql/errors';
-import { normaliseTopic, normaliseTopics } from '../common/topics';
-import type { ConsentPurpose } from '../graphql/enums';
-import type { Keyset } from '../graphql/pagination';
+import { badInput } from '../graphql';
+import { normaliseTopic, normaliseTopics } from '../common';
+import type { ConsentPurpose } from '../graphql';
+import type { Keyset } from '../graphql';
 import type { SegmentFilter } from './segment.inputs';
-import { customerGrantedNowSql, grantedNowSql } from '../identities/consent-ledger';
-import { lifetimeValueSql } from '../purchases/purchase.sql';
+import { customerGrantedNowSql, grantedNowSql } from '../identities';
+import { lifetimeValueSql } from '../purchases';
 
 // The consent rule lives here, in SQL: an identity is usable for a purpose while the newest
 // decision (consent_current, kept by a trigger on the ledger) is GRANTED and not expired at

@@ -1,9 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
-import { Customer } from '../customers/customer.types';
-import { ConnectionType } from '../graphql/pagination';
-import { ContactPoint, SocialIdentity } from '../identities/identity.types';
-import { Access, READ } from '../auth/access';
-import { PersonalDataClass } from '../graphql/enums';
+import { Customer } from '../customers';
+import { ConnectionType } from '../graphql';
+import { ContactPoint, SocialIdentity } from '../identities';
+import { Access, READ } from '../auth';
+import { PersonalDataClass } from '../graphql';
 
 /**
  * A customer in a segment with only the identifiers whose consent for the requested

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Pool, PoolClient } from 'pg';
-import type { ConsentPurpose } from '../graphql/enums';
+import type { ConsentPurpose } from '../graphql';
 import type { Logger } from '../logger';
 import { grantsAt, webhookData } from './webhook-payload';
 import { guardedLookup } from './webhook-url';

@@ -1,9 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
-import { survivorJoin } from '../customers/customer-survivor';
-import { EVENT_PAYLOAD_FIELDS, type EventIdentifier } from '../events/event-payloads';
-import { EventType } from '../events/event-types';
-import { PersonalDataClass, type ConsentPurpose } from '../graphql/enums';
-import { grantedNowSql } from '../identities/consent-ledger';
+import { survivorJoin } from '../customers';
+import { EVENT_PAYLOAD_FIELDS, type EventIdentifier } from '../events';
+import { EventType } from '../events';
+import { PersonalDataClass, type ConsentPurpose } from '../graphql';
+import { grantedNowSql } from '../identities';
 
 /** An outbox event as the delivery worker reads it. */
 export interface OutboxEvent {

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { promises as dns } from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../graphql';
 
 /** Addresses a webhook may not reach unless WEBHOOK_ALLOW_PRIVATE=true: loopback, private, link-local and the like. */
 const BLOCKED = new net.BlockList();

@@ -1,10 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access } from '../auth/access';
-import { CAN } from '../auth/roles';
-import { PersonalDataClass } from '../graphql/enums';
-import { DateTimeScalar } from '../graphql/scalars';
+import { Access } from '../auth';
+import { CAN } from '../auth';
+import { PersonalDataClass } from '../graphql';
+import { DateTimeScalar } from '../graphql';
 import type { RequestContext } from '../context';
-import { pageSize } from '../graphql/pagination';
+import { pageSize } from '../graphql';
 import { Webhook, WebhookDeliveryConnection, WebhookInput } from './webhook.types';
 
 @Resolver(() => Webhook)

@@ -50,8 +50,9 @@ export interface Started {
 }
 
 /** Spawns `node dist/<script>` and waits until its output matches `ready` (or it exits). */
-export function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 120_000): Promise<Started> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `ownGroup`: the process leads a process group of its own, as a terminal's job does, so a test can signal the whole group (Ctrl-C). */
+export function startProcess(script: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 120_000, ownGroup = false): Promise<Started> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

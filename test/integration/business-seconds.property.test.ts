@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { addBusinessMinutes } from '../../src/care/business-hours';
-import type { OpeningHours } from '../../src/care/care-rules';
+import { addBusinessMinutes } from '../../src/care/rules/business-hours';
+import type { OpeningHours } from '../../src/care/rules/care-rules';
 
 /**
  * Business time is written twice: addBusinessMinutes in TypeScript (due times) and

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Role } from '../../src/auth/roles';
-import { sweepSlaBreaches } from '../../src/care/sla-breach.sweep';
+import { sweepSlaBreaches } from '../../src/care/desk/sla-breach.sweep';
 import { EscalationWorklists1796100000000 } from '../../migrations/1796100000000-EscalationWorklists';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { createScratchDatabase } from '../helpers/databases';

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
-import { careQueueSql, type CareQueueArgs } from '../../src/care/care-queue.service';
+import { careQueueSql, type CareQueueArgs } from '../../src/care/desk/care-queue.service';
 import { SwimLane } from '../../src/graphql/enums';
-import { claimNextFunctionSql, queued } from '../../src/care/queue-membership';
+import { claimNextFunctionSql, queued } from '../../src/care/desk/queue-membership';
 import { unique } from '../helpers/factory';
 
 /**
- * Queue membership has one definition (src/care/queue-membership.ts). These tests hold the
+ * Queue membership has one definition (src/care/desk/queue-membership.ts). These tests hold the
  * database to it: the queue's partial indexes carry its predicate, the claim function is its
  * text, and the statements built from it still use those indexes (plans read with EXPLAIN and,
  * inside care_claim_next, with auto_explain). Sequential scans are switched off so that a

@@ -30,7 +30,7 @@ describe('npm start without DATABASE_URL', () => {
     const pgPort = await freePort();
     const env = { ...baseEnv, PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) };
 
-    const first = await startProcess('src/main.js', env, /serving GraphQL/);
+    const first = await startProcess('src/main.js', env, /serving GraphQL/, undefined, true);
     expect(first.output()).toMatch(/starting the embedded PostgreSQL/);
     expect(first.output()).toMatch(/demo data seeded/);
     expect(first.output()).toMatch(/npm run token/);
@@ -42,8 +42,11 @@ describe('npm start without DATABASE_URL', () => {
     // The README's example customer is in the demo data, findable as the README says.
     expect(res.body.data.story).toEqual({ displayName: 'Chad Schaeffer', city: 'Plymouth', phones: [{ value: '+13135550142' }] });
 
-    first.child.kill('SIGINT');
+    // Ctrl-C in a terminal signals the whole foreground process group: the embedded server must
+    // not take it as its own fast shutdown and cut the connections the drain is still using.
+    process.kill(-first.child.pid!, 'SIGINT');
     expect(await first.exited).toBe(0);
+    expect(first.output()).not.toMatch(/connection lost/);
     expect(await portIsOpen(pgPort)).toBe(false);
     expect(await portIsOpen(port)).toBe(false);
 
@@ -53,6 +56,7 @@ describe('npm start without DATABASE_URL', () => {
     expect(again.body.data.customers.totalCount).toBe(demoCustomers);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+    expect(second.output()).not.toMatch(/connection lost/);
     expect(await portIsOpen(pgPort)).toBe(false);
   });
 });

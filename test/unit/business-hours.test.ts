@@ -1,5 +1,5 @@
-import { addBusinessMinutes, weeklyProblems } from '../../src/care/business-hours';
-import type { OpeningHours } from '../../src/care/care-rules';
+import { addBusinessMinutes, weeklyProblems } from '../../src/care/rules/business-hours';
+import type { OpeningHours } from '../../src/care/rules/care-rules';
 
 const nineToFive: OpeningHours[] = [1, 2, 3, 4, 5].map((day) => ({ day, opens: '09:00', closes: '17:00' }));
 const newYork = { timeZone: 'America/New_York', weekly: nineToFive };

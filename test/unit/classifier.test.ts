@@ -1,4 +1,4 @@
-import { classify } from '../../src/care/classifier';
+import { classify } from '../../src/care/rules/classifier';
 
 describe('rule-based classifier on the domain examples', () => {
   it.each([

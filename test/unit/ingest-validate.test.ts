@@ -1,4 +1,4 @@
-import { contentHash, isItemError, prepareItem } from '../../src/care/ingest.validate';
+import { contentHash, isItemError, prepareItem } from '../../src/care/intake/ingest.validate';
 import type { InteractionInput } from '../../src/interactions/interaction.inputs';
 
 const input = (over: Partial<InteractionInput> = {}) =>

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 // The import rules of src/ (STYLE.md "Layout"; the layers are listed in .dependency-cruiser.cjs),
@@ -50,5 +52,40 @@ describe('layering of src/', () => {
     for (const node of edges.keys()) visit(node, []);
     expect(cycles).toEqual([]);
     expect(edges.size).toBeGreaterThan(10); // the graph was read: every feature folder imports something
+  });
+
+  it('refuses an import around a folder\'s index.ts, around a care room\'s, of its own index, and up the care rooms', () => {
+    // A throwaway tree cruised with the real rules: a rule that stopped matching would let these through.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layering-probe-'));
+    const write = (file: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    };
+    try {
+      write('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16' } }));
+      write('src/db/batch.ts', 'export const isUuid = 1;\n');
+      write('src/db/index.ts', "export { isUuid } from './batch';\n");
+      write('src/care/rules/sla.ts', "export const sla = 1;\n");
+      write('src/care/rules/index.ts', "export { sla } from './sla';\n");
+      write('src/care/desk/queue.ts', "import { sla } from '../rules/sla';\nimport { isUuid } from '../../db';\nexport const queue = [sla, isUuid];\n");
+      write('src/care/desk/claim.ts', "import { queue } from '.';\nexport const claim = queue;\n");
+      write('src/care/desk/index.ts', "export { queue } from './queue';\n");
+      write('src/care/rules/routing.ts', "import { queue } from '../desk';\nexport const routing = queue;\n");
+      write('src/care/index.ts', "export { queue } from './desk';\n");
+      write('src/analytics/report.ts', "import { isUuid } from '../db/batch';\nimport { queue } from '../care/desk';\nexport const report = [isUuid, queue];\n");
+      const out: Cruise = JSON.parse(execFileSync(process.execPath, [
+        path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', path.join(root, '.dependency-cruiser.cjs'), '--output-type', 'json',
+      ], { cwd: dir, maxBuffer: 16 * 1024 * 1024 }).toString());
+      const found = out.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).filter((v) => !v.startsWith('no-circular'));
+      expect(found.sort()).toEqual([
+        'care-rules-imports-only-lower-rooms: src/care/rules/routing.ts -> src/care/desk/index.ts',
+        'not-through-its-own-index: src/care/desk/claim.ts -> src/care/desk/index.ts',
+        'other-folders-through-their-index: src/analytics/report.ts -> src/care/desk/index.ts',
+        'other-folders-through-their-index: src/analytics/report.ts -> src/db/batch.ts',
+        'other-rooms-through-their-index: src/care/desk/queue.ts -> src/care/rules/sla.ts',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { luhnValid, PiiKind, scanPii, type PiiPattern } from '../../src/care/pii-scan';
+import { luhnValid, PiiKind, scanPii, type PiiPattern } from '../../src/care/rules/pii-scan';
 import { DEFAULT_PII_PATTERNS } from '../../migrations/1795750000000-BrandSide';
 
 const patterns: PiiPattern[] = DEFAULT_PII_PATTERNS.map(([name, kind, pattern, caseSensitive]) => ({ name, kind: kind as PiiKind, pattern, caseSensitive, enabled: true }));

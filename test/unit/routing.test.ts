@@ -1,8 +1,8 @@
-import type { FilterRule, LaneRule, SkillGroupRule } from '../../src/care/care-rules';
-import { churnRuleHit } from '../../src/care/churn';
-import { isActionable, laneFor, skillGroupFor } from '../../src/care/routing';
-import { slaTargetFor } from '../../src/care/sla';
-import { foldText } from '../../src/care/text-match';
+import type { FilterRule, LaneRule, SkillGroupRule } from '../../src/care/rules/care-rules';
+import { churnRuleHit } from '../../src/care/rules/churn';
+import { isActionable, laneFor, skillGroupFor } from '../../src/care/rules/routing';
+import { slaTargetFor } from '../../src/care/rules/sla';
+import { foldText } from '../../src/care/rules/text-match';
 import { Channel, EscalationTeam, InteractionCategory as Cat, SwimLane, Tier } from '../../src/graphql/enums';
 
 const lane = (rule: Partial<LaneRule> & { name: string }): LaneRule => ({

@@ -1,6 +1,6 @@
 import { compileSafePattern, UnsafePatternError } from '../../src/common/safe-pattern';
-import { PiiKind, scanPii, type PiiPattern } from '../../src/care/pii-scan';
-import { hasAnyKeyword, keywordsIn, foldText } from '../../src/care/text-match';
+import { PiiKind, scanPii, type PiiPattern } from '../../src/care/rules/pii-scan';
+import { hasAnyKeyword, keywordsIn, foldText } from '../../src/care/rules/text-match';
 import { ChurnPatternError, compileChurnPattern } from '../../src/influence/churn-rule';
 import { DEFAULT_PII_PATTERNS } from '../../migrations/1795750000000-BrandSide';
 

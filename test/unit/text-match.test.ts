@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import {
   COMPLAINT_PHRASES, COMPLIMENT_PHRASES, DISCUSSION_PHRASES, SALES_LEAD_PHRASES, TOPIC_LEXICON, topicsOf,
-} from '../../src/care/classifier';
-import { foldText, hasAnyKeyword, hashtagsOf, keywordsIn } from '../../src/care/text-match';
+} from '../../src/care/rules/classifier';
+import { foldText, hasAnyKeyword, hashtagsOf, keywordsIn } from '../../src/care/rules/text-match';
 import { normaliseTopic as normaliseTag } from '../../src/common/topics';
 
 // An independent reference: one regex per keyword, whole words by unicode lookarounds,

@@ -1,0 +1,114 @@
+import { textArrayLiteral } from '../../db';
+import { EventType } from '../../events';
+import { appendEvents } from '../../events';
+import type { EntityManager } from 'typeorm';
+import { recordAudits } from '../../audit';
+import type { BurstEscalation, TopicPost } from './topic-bursts';
+import { free, queued } from '../desk';
+
+// Incidents, from ingestion's side: a burst that trips the threshold rule opens one (with the
+// posts of its window), and later posts on the topic join it while it is open. Both run in the
+// ingestion call's transaction, after the topic counters, just before commit.
+
+/**
+ * Posts on a topic with an open incident join it (one poster row per customer: their first
+ * post). Returns the topics that have an open incident: those bursts escalate nothing more.
+ * The incident rows are read FOR SHARE, so a post never joins an incident resolved meanwhile.
+ * The posts are this call's new interactions, so their rows cannot exist yet (no ON CONFLICT:
+ * its check per row is a cost here, and a duplicate would be a bug to hear about).
+ */
+export async function joinOpenIncidents(m: EntityManager, posts: TopicPost[]): Promise<Set<string>> {
+  const withTopics = posts.filter((p) => p.topics.length > 0);
+  if (withTopics.length === 0) return new Set();
+  const rows: { topic: string }[] = await m.query(
+    `WITH p AS MATERIALIZED (SELECT (e->>0)::uuid AS interaction_id, (e->>1)::uuid AS customer_id, (e->>2)::timestamptz AS at, (e->>3)::text[] AS topics
+                FROM jsonb_array_elements($1::jsonb) e),
+          open AS (SELECT ci.id, ci.topic FROM care_incidents ci
+                    WHERE ci.status = 'OPEN' AND ci.topic IN (SELECT unnest(p.topics) FROM p) ORDER BY ci.id FOR SHARE),
+          hit AS (SELECT o.id AS incident_id, o.topic, p.interaction_id, p.customer_id, p.at FROM open o JOIN p ON o.topic = ANY(p.topics)),
+          posts AS (INSERT INTO care_incident_posts (incident_id, interaction_id)
+                    SELECT DISTINCT incident_id, interaction_id FROM hit ORDER BY 1, 2),
+          posters AS (INSERT INTO care_incident_posters (incident_id, customer_id, interaction_id, posted_at)
+                      SELECT DISTINCT ON (incident_id, customer_id) incident_id, customer_id, interaction_id, at
+                        FROM hit ORDER BY incident_id, customer_id, at, interaction_id
+                      ON CONFLICT DO NOTHING)
+     SELECT DISTINCT topic FROM hit`,
+    // Positional tuples, topics as a text[] literal: no key names to send, no per-object lookup.
+    [JSON.stringify(withTopics.map((p) => [p.interactionId, p.customerId, p.occurredAt, textArrayLiteral(p.topics)]))],
+  );
+  if (rows.length > 0) await groupIncidentPosts(m, { interactionIds: withTopics.map((p) => p.interactionId) });
+  return new Set(rows.map((r) => r.topic));
+}
+
+/**
+ * Groups the queued posts of open incidents (those given by id, or every post of the incidents
+ * given) behind one stand-in per incident: the incident's stand-in while it is still in the
+ * queue, else the oldest of these posts, which becomes the stand-in. The others get
+ * `grouped_incident_id` and leave the queue (queue-membership.ts) until the incident is resolved.
+ * A post someone holds stays where it is. Usage: `await groupIncidentPosts(m, { incidentIds: [id] })`
+ */
+export async function groupIncidentPosts(m: EntityManager, of: { interactionIds?: string[]; incidentIds?: string[] }): Promise<void> {
+  const which = of.interactionIds ? 'p.interaction_id = ANY($1::uuid[])' : 'p.incident_id = ANY($1::uuid[])';
+  await m.query(
+    `WITH new AS (SELECT p.incident_id, i.id, i.occurred_at FROM care_incident_posts p
+                    JOIN care_incidents ci ON ci.id = p.incident_id AND ci.status = 'OPEN'
+                    JOIN interactions i ON i.id = p.interaction_id
+                   WHERE ${which} AND ${queued('i')} AND ${free('i')}),
+          live AS (SELECT ci.id FROM care_incidents ci JOIN interactions s ON s.id = ci.stand_in_id AND ${queued('s')}
+                    WHERE ci.id IN (SELECT incident_id FROM new)),
+          lead AS (SELECT DISTINCT ON (incident_id) incident_id, id FROM new WHERE incident_id NOT IN (SELECT id FROM live)
+                    ORDER BY incident_id, occurred_at, id),
+          stood AS (UPDATE care_incidents ci SET stand_in_id = lead.id FROM lead WHERE ci.id = lead.incident_id)
+     UPDATE interactions i SET grouped_incident_id = new.incident_id FROM new
+      WHERE i.id = new.id AND new.id NOT IN (SELECT id FROM lead)`,
+    [of.interactionIds ?? of.incidentIds ?? []],
+  );
+}
+
+/**
+ * Opens one incident per burst (topic, window, post count, the escalation it raised) with the
+ * inbound posts its window counted, and audits it. At most one incident per topic is open (a
+ * partial unique index): a burst of a second rule on the same topic opens none.
+ */
+export async function openIncidents(m: EntityManager, bursts: BurstEscalation[]): Promise<void> {
+  if (bursts.length === 0) return;
+  const opened: { id: string; topic: string; ruleName: string; escalationId: string; posts: number }[] = await m.query(
+    `INSERT INTO care_incidents (topic, rule_name, window_minutes, trigger_posts, opened_at, escalation_id)
+     SELECT topic, rule_name, window_minutes, posts, at, escalation_id
+       FROM json_to_recordset($1::json) AS b(topic text, rule_name text, window_minutes int, posts int, at timestamptz, escalation_id uuid)
+      ORDER BY topic
+     ON CONFLICT (topic) WHERE status = 'OPEN' DO NOTHING
+     RETURNING id, topic, rule_name AS "ruleName", escalation_id AS "escalationId", trigger_posts AS posts`,
+    [JSON.stringify(bursts.map((b) => ({
+      topic: b.topic, rule_name: b.ruleName, window_minutes: b.windowMinutes, posts: b.posts, at: b.at, escalation_id: b.escalationId,
+    })))],
+  );
+  if (opened.length === 0) return;
+  // The window's posts, by the same minutes the counter summed (care_topic_minutes).
+  await m.query(
+    `WITH w AS (SELECT ci.id AS incident_id, i.id AS interaction_id, i.customer_id, i.occurred_at
+                  FROM care_incidents ci
+                  JOIN interactions i ON i.direction = 'INBOUND' AND ci.topic = ANY(i.topics)
+                   AND i.occurred_at >= ci.opened_at - make_interval(mins => ci.window_minutes + 1)
+                   AND i.occurred_at < ci.opened_at + interval '1 minute'
+                   AND date_trunc('minute', i.occurred_at) > ci.opened_at - make_interval(mins => ci.window_minutes)
+                   AND date_trunc('minute', i.occurred_at) <= ci.opened_at
+                 WHERE ci.id = ANY($1::uuid[])),
+          posts AS (INSERT INTO care_incident_posts (incident_id, interaction_id) SELECT incident_id, interaction_id FROM w ON CONFLICT DO NOTHING)
+     INSERT INTO care_incident_posters (incident_id, customer_id, interaction_id, posted_at)
+     SELECT DISTINCT ON (incident_id, customer_id) incident_id, customer_id, interaction_id, occurred_at
+       FROM w ORDER BY incident_id, customer_id, occurred_at, interaction_id
+     ON CONFLICT DO NOTHING`,
+    [opened.map((o) => o.id)],
+  );
+  await groupIncidentPosts(m, { incidentIds: opened.map((o) => o.id) });
+  await recordAudits(m, opened.map((o) => ({
+    actor: `rule:${o.ruleName}`, action: 'INCIDENT_OPENED' as const, subject: null,
+    details: { incidentId: o.id, topic: o.topic, escalationId: o.escalationId, posts: o.posts },
+  })));
+  // About no one customer: the event names the incident; its posters are read through the API.
+  await appendEvents(m, opened.map((o) => ({
+    type: EventType.INCIDENT_OPENED, customerId: null,
+    data: { incidentId: o.id, topic: o.topic, escalationId: o.escalationId, posts: o.posts },
+  })));
+}

@@ -1,0 +1,4 @@
+// The public surface of src/care/intake/: exactly what other folders import from it. Files of other
+// folders import this file, never a file behind it (dependency-cruiser refuses); files of this folder
+// import each other directly, never this index (a cycle). Regenerate with rewrite-imports.mjs.
+export { IngestService } from './ingest.service';
