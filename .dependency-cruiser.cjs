@@ -11,7 +11,13 @@
 const INFRASTRUCTURE = ['common', 'db', 'graphql', 'auth', 'http'];
 /** Lowest first: a feature may use the ones before it, never one after it. */
 const FEATURES = ['audit', 'events', 'customers', 'identities', 'influence', 'interactions', 'purchases', 'care', 'segments', 'analytics', 'privacy', 'customer360', 'webhooks'];
-const LAYERS = [...INFRASTRUCTURE, ...FEATURES];
+/**
+ * Above every feature: the paths that answer covered GraphQL requests in front of Apollo (fast-paths/,
+ * docs/architecture.md "The fast paths"). They compile reads over customer360's plan and call care's services,
+ * so they sit over both; app.ts puts them before Apollo. Nothing below imports them.
+ */
+const EDGE = ['fast-paths'];
+const LAYERS = [...INFRASTRUCTURE, ...FEATURES, ...EDGE];
 const COMPOSITION = '^src/(app|schema|context|main|print-schema)\\.ts$';
 
 const above = (i) => LAYERS.slice(i + 1);

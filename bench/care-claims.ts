@@ -256,6 +256,7 @@ export async function measureClaims(bench: ClaimBench): Promise<void> {
     const agents = await createAgents(bench.pool, `bench-warm-${label === 'Apollo' ? 'apollo' : 'fast'}-agent`);
     await httpClaims({ url, claimsPerAgent: 3, thinkMs: 0, tokens: tokens(agents), answer: { viaHttp: true } });
   }
+  if (DESK_PAIRS > 0) return alternatePaths(bench, paths, tokens);
   for (const thinkMs of [THINK_MS, 0]) {
     const name = thinkMs === 0 ? 'loop' : `desk${thinkMs}`;
     const floorAgents = await createAgents(bench.pool, `bench-${name}-floor-agent`);
@@ -277,5 +278,30 @@ export async function measureClaims(bench: ClaimBench): Promise<void> {
       const [http, httpSeconds, httpCpu, busy] = await timed(() => httpClaims({ ...plan, answer }));
       report(`over HTTP, ${label}`, http, httpSeconds, busy, base, httpCpu);
     }
+  }
+}
+
+/** BENCH_DESK_PAIRS=N: only the desk fast path against Apollo, N pairs in turns (A B A B ...), no floor (issue 23). */
+const DESK_PAIRS = Number(process.env.BENCH_DESK_PAIRS ?? 0);
+
+/** Per pattern, N alternating runs of each path on fresh agents; the server's CPU a call, and each pair's ratio. */
+async function alternatePaths(bench: ClaimBench, paths: ReadonlyArray<readonly [string, string]>, tokens: (ids: string[]) => string[]): Promise<void> {
+  for (const thinkMs of [THINK_MS, 0]) {
+    const name = thinkMs === 0 ? 'loop' : `desk${thinkMs}`;
+    console.log(thinkMs === 0 ? `closed loop, ${AGENTS} agents, ${CLAIMS_PER_AGENT} claims each, in turns:` : `desk (claim, respond, ${thinkMs} ms), ${AGENTS} agents, ${CLAIMS_PER_AGENT} items each, in turns:`);
+    const cpu: Record<string, number[]> = {};
+    for (let pair = 0; pair < DESK_PAIRS; pair++) {
+      // BENCH_DESK_ORDER=apollo-first: B A B A ..., to see an order effect.
+      for (const [label, url] of process.env.BENCH_DESK_ORDER === 'apollo-first' ? [...paths].reverse() : paths) {
+        const agents = await createAgents(bench.pool, `bench-${name}-${pair}-${label === 'Apollo' ? 'apollo' : 'fast'}-agent`);
+        const answer = thinkMs === 0 ? { viaHttp: false as const, dbUrl: bench.dbUrl } : { viaHttp: true as const };
+        const [http, httpSeconds, httpCpu, busy] = await timed(() => httpClaims({ url, claimsPerAgent: CLAIMS_PER_AGENT, thinkMs, tokens: tokens(agents), answer }));
+        report(`pair ${pair + 1}, ${label}`, http, httpSeconds, busy, undefined, httpCpu);
+        (cpu[label] ??= []).push(httpCpu / http.times.length);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const ratios = cpu['fast path'].map((f, k) => f / cpu.Apollo[k]);
+    console.log(`  server CPU a call, median: fast path ${median(cpu['fast path']).toFixed(2)} ms, Apollo ${median(cpu.Apollo).toFixed(2)} ms; fast/Apollo by pair ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
   }
 }

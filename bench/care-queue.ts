@@ -186,6 +186,7 @@ async function main(): Promise<void> {
     const { app: apolloApp, url: apolloUrl } = await serve(false);
     const token = signDevToken(SECRET, { sub: 'bench', roles: ['agent'] }, { issuer: 'bench', audience: 'bench', expiresIn: 3600 });
     try {
+      if (process.env.BENCH_DESK_PAIRS) return await measureClaims({ pool, url, apolloUrl, dbUrl: db.url, secret: SECRET, issuer: 'bench' });
       console.log(`${REQUESTS} sequential requests each (after 20 warm-up), top 50 with reasons:`);
       await measure(url, token, 'careQueue(first: 50)', {});
       await measure(url, token, 'careQueue(lane: MARKETING_PR)', { lane: 'MARKETING_PR' });

@@ -32,8 +32,8 @@ import type { ExecutionStats } from './events';
 import { OutboxPruner, type PruneOptions } from './events';
 import { WebhookWorker, type WorkerOptions } from './webhooks';
 import { SecretBox } from './webhooks';
-import { responseFastPath } from './customer360';
-import { deskFastPath } from './customer360';
+import { responseFastPath } from './fast-paths';
+import { deskFastPath } from './fast-paths';
 import { segmentExportHandler } from './segments';
 import { ProfilingExpiryJob, type ProfilingExpiryOptions } from './influence';
 import { SlaBreachSweep, type SlaSweepOptions } from './care';
@@ -57,9 +57,9 @@ export interface AppDeps {
   schema?: GraphQLSchema;
   /** false: every customer read takes the loader path (compiled customer 360 and the response fast path off; for comparisons). */
   compiledReads?: boolean;
-  /** false: no response fast path (customer360/response.handler.ts); the compiled reads stay on. Default: compiledReads. */
+  /** false: no response fast path (fast-paths/response.handler.ts); the compiled reads stay on. Default: compiledReads. */
   responseFastPath?: boolean;
-  /** false: claimNextInteraction and respondToInteraction always through Apollo (customer360/desk.handler.ts off; for comparisons). Default: responseFastPath. Off with replicas. */
+  /** false: claimNextInteraction and respondToInteraction always through Apollo (fast-paths/desk.handler.ts off; for comparisons). Default: responseFastPath. Off with replicas. */
   deskFastPath?: boolean;
   /**
    * Prefix of this app's mutation counters in PostgreSQL: apps with the same prefix (the workers

@@ -7,5 +7,6 @@ export { applyFieldRules, isGuardedProperty, mayRead, ruleOf } from './field-gua
 export type { TokenVerifier, Viewer } from './jwt';
 export { verifierFor } from './keys';
 export { isMarketingOnly } from './marketing-guard';
+export { operationRoles } from './operation-roles';
 export { checkPurposeForRoles, purposesFor } from './purpose-roles';
 export { CAN, effectiveRoles, type Role } from './roles';

@@ -184,7 +184,7 @@ function mutationLimiter(points: number, store: SharedRateStore | undefined): Ra
 
 /**
  * The per-token mutation count, shared by the Apollo plugin and any path that answers a mutation
- * without Apollo (the desk fast path, customer360/desk.handler.ts): one counter per app, so a
+ * without Apollo (the desk fast path, fast-paths/desk.handler.ts): one counter per app, so a
  * mutation counts once whichever path answers it.
  */
 export interface MutationCounter {

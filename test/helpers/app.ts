@@ -60,9 +60,9 @@ export interface TestAppOptions {
   poolSize?: number;
   /** false: the loader path for every customer read (see Customer360Service). */
   compiledReads?: boolean;
-  /** false: no response fast path (customer360/response.handler.ts), the compiled reads stay on. */
+  /** false: no response fast path (fast-paths/response.handler.ts), the compiled reads stay on. */
   responseFastPath?: boolean;
-  /** false: claimNextInteraction and respondToInteraction always through Apollo (customer360/desk.handler.ts off). */
+  /** false: claimNextInteraction and respondToInteraction always through Apollo (fast-paths/desk.handler.ts off). */
   deskFastPath?: boolean;
   /** Shared mutation counters (default: a prefix of this app's own, so test files never count each other's mutations). */
   rateLimitKeyPrefix?: string;

@@ -4,7 +4,7 @@ import type { Role } from '../../src/auth/roles';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { createCustomer, unique } from '../helpers/factory';
 
-// The response fast path (customer360/response.handler.ts): covered queries answered by one
+// The response fast path (fast-paths/response.handler.ts): covered queries answered by one
 // statement that builds the response text, byte for byte what the GraphQL path sends;
 // everything else falls back to the GraphQL path with its errors, audit and limits.
 let fast: TestApp;

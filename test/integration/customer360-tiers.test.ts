@@ -10,7 +10,7 @@ import { createCustomer, unique, uniqueLocalDigits } from '../helpers/factory';
 import { ROLE_MATRIX } from './role-matrix';
 
 // The three read tiers of the customer roots (the loaders; the compiled look-ahead that primes
-// them, customer360.service.ts; the response fast path, response.compile.ts) must answer every
+// them, customer360.service.ts; the response fast path, fast-paths/response.compile.ts) must answer every
 // field exactly as the loaders alone do. The fields are not listed here: they are enumerated from
 // the live schema, every leaf reachable from Customer to a bounded depth, so a field one tier
 // forgets (a column missing from primeRow, a wrong column in the fast path) fails the day it is

@@ -6,7 +6,7 @@ import { buildAppSchema } from '../../src/schema';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
 import { createCustomer, unique } from '../helpers/factory';
 
-// The desk fast path (customer360/desk.handler.ts) must answer exactly what Apollo answers:
+// The desk fast path (fast-paths/desk.handler.ts) must answer exactly what Apollo answers:
 // random selections (aliases, fragments, @include, fields it covers and fields it leaves to
 // Apollo), random items (text that needs escaping, nulls), every role, and the agent cases
 // (self, another agent as supervisor or not, unknown, inactive, at capacity). Each case runs on

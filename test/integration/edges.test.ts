@@ -6,7 +6,7 @@ import { waitFor } from '../helpers/receiver';
 import { createCustomer } from '../helpers/factory';
 import { buildAppSchema } from '../../src/schema';
 import { DEFAULT_LIMITS } from '../../src/graphql/limits';
-import { operationCache } from '../../src/http/fast-path';
+import { operationCache } from '../../src/fast-paths/fast-path.middleware';
 
 // The HTTP and WebSocket edges in production: the token before the document, Apollo's bounds
 // and hints on the fast paths and on subscriptions (docs/security-and-operations.md, "The edges").

@@ -11,7 +11,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { getMetadataStorage } from 'type-graphql';
+import { operationRoles } from '../../src/auth/operation-roles';
 import { isGuarded, mayRead, ruleOf } from '../../src/auth/field-guard';
 import { effectiveRoles, ROLES, type Role } from '../../src/auth/roles';
 import { HOLDER_ROLES } from '../../src/graphql/access';
@@ -50,16 +50,17 @@ describe('declarations', () => {
   });
 
   it('gives every root operation its roles (@Authorized)', () => {
-    const md = getMetadataStorage();
-    const handlers = [...md.queries, ...md.mutations, ...md.subscriptions];
     const missing: string[] = [];
-    for (const root of ['Query', 'Mutation', 'Subscription'] as const) {
+    for (const [root, kind] of [['Query', 'query'], ['Mutation', 'mutation'], ['Subscription', 'subscription']] as const) {
       const type = schema.getType(root);
       if (!isObjectType(type)) continue;
       for (const name of Object.keys(type.getFields())) {
-        const handler = handlers.find((h) => h.schemaName === name);
-        const authorized = handler && md.authorizedFields.find((a) => a.target === handler.target && a.fieldName === handler.methodName);
-        if (!authorized || authorized.roles.length === 0) missing.push(`${root}.${name}`);
+        // The same lookup the fast paths make (src/auth/operation-roles.ts): it throws without roles.
+        try {
+          operationRoles(kind, name);
+        } catch {
+          missing.push(`${root}.${name}`);
+        }
       }
     }
     expect(missing).toEqual([]);
@@ -183,7 +184,8 @@ describe('answers follow the declared rules', () => {
     expect(mismatches).toEqual([]);
     // The walk saw both kinds: the generated documents reach refused and admitted fields alike
     // (a refused non-null field nulls its parent, so one refusal per object is what comes back).
-    expect([...refusedSeen]).toEqual(expect.arrayContaining(['Interaction.content as ingest']));
+    // (which refused field of an object comes back first follows the schema's field order, so no one field is named here)
+    expect([...refusedSeen].some((c) => c.startsWith('Interaction.') && c.endsWith(' as ingest'))).toBe(true);
     expect([...refusedSeen].some((c) => c.startsWith('Customer.') && c.endsWith(' as ingest'))).toBe(true);
     expect(allowedSeen).toBeGreaterThan(1000);
   }, 600_000);

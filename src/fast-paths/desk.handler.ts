@@ -12,7 +12,7 @@ import {
 } from 'graphql';
 import { collectFields } from 'graphql/execution/collectFields';
 import type { TokenVerifier, Viewer } from '../auth';
-import { CAN, effectiveRoles, type Role } from '../auth';
+import { effectiveRoles, operationRoles, type Role } from '../auth';
 import type { AgentService } from '../care';
 import { holds } from '../care';
 import type { CareDeskService } from '../care';
@@ -25,7 +25,7 @@ import { cachedOperationCost, type Limits, type MutationCounter } from '../graph
 import type { Metrics } from '../http';
 import type { Logger } from '../logger';
 import { NotCovered, objectWriter } from './response.compile';
-import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from '../http';
+import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.middleware';
 
 export interface DeskFastPathDeps {
   schema: GraphQLSchema;
@@ -87,7 +87,7 @@ const MAX_WRITER_BYTES = 4 << 20;
  * (docs/incidents-and-agents.md, "The desk's fast path"): an agent claims and answers all day,
  * and Apollo's per-request machinery (context and loaders, plugins, the resolver chain) was a
  * good part of their cost. Same token check, validation, limits (body, cost, the shared mutation
- * counter), roles (claim: CAN.workQueue; respond: CAN.workCare; both agent, supervisor, admin),
+ * counter), roles (the resolvers' @Authorized, read back: claim CAN.workQueue, respond CAN.workCare),
  * the same service calls with the same statements (AgentService.actingAgent and claimNext;
  * CareDeskService.respond, whose transaction writes the reply, the history and the outbox
  * events, published after commit) and the same answer text. Covered: a document whose one root
@@ -103,7 +103,7 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
   const mutationType = schema.getMutationType();
   const MUTATIONS: Record<string, DeskMutation> = {
     claimNextInteraction: {
-      roles: CAN.workQueue,
+      roles: operationRoles('mutation', 'claimNextInteraction'),
       nullable: true,
       prepare(args, viewer) {
         // FORBIDDEN (another agent, not a supervisor) or a bad id throws here.
@@ -112,7 +112,7 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
       },
     },
     respondToInteraction: {
-      roles: CAN.workCare,
+      roles: operationRoles('mutation', 'respondToInteraction'),
       nullable: false,
       prepare: (args, viewer) => () => deps.careDesk.respond(args.input as RespondInput, viewer.sub),
     },

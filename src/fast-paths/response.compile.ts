@@ -14,7 +14,7 @@ import {
 } from 'graphql';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import type { Role } from '../auth';
-import { CAN } from '../auth';
+import { operationRoles } from '../auth';
 import { isGuardedProperty, mayRead, ruleOf } from '../auth';
 import { careQueueSql, toQueueItem, type QueueRow } from '../care';
 import { survivorJoin } from '../customers';
@@ -25,8 +25,8 @@ import { argumentProblem } from '../graphql';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql';
 import { readsUnderConsent } from '../purchases';
 import { lifetimeValueSql } from '../purchases';
-import { latestInfluenceSql } from './customer360.sql';
-import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from './response.sql';
+import { latestInfluenceSql } from '../customer360';
+import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from '../customer360';
 
 /**
  * The response-level fast path (docs/read-path.md, "Whole responses in SQL"): an operation
@@ -457,8 +457,9 @@ export function compileResponse(
   const [key, group] = groups[0];
   const name = group[0].name.value;
   const def = root.getFields()[name];
-  const may = (needed: readonly Role[]) => needed.some((role) => roles.has(role));
-  if (name === 'customer' && def && may(CAN.readCustomers)) return customerRoot(scope, key, def, group, idVariable);
-  if (name === 'careQueue' && def && may(CAN.workQueue)) return queueRoot(scope, key, def, group);
+  // The root resolver's @Authorized: a viewer it refuses gets Apollo's FORBIDDEN.
+  const may = () => operationRoles('query', name).some((role) => roles.has(role));
+  if (name === 'customer' && def && may()) return customerRoot(scope, key, def, group, idVariable);
+  if (name === 'careQueue' && def && may()) return queueRoot(scope, key, def, group);
   throw new NotCovered(`root ${name}`);
 }

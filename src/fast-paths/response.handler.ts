@@ -19,7 +19,7 @@ import { cachedOperationCost, type Limits } from '../graphql';
 import type { Metrics } from '../http';
 import type { Logger } from '../logger';
 import { NotCovered, compileResponse, type ResponsePlan } from './response.compile';
-import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from '../http';
+import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.middleware';
 
 export interface ResponseFastPathDeps {
   schema: GraphQLSchema;
@@ -73,7 +73,7 @@ function idVariableOf(operation: OperationDefinitionNode, document: DocumentNode
 
 /**
  * Express handler in front of Apollo for the queries the response compiler covers
- * (customer360/response.compile.ts): same token check, limits, metrics, statement count,
+ * (fast-paths/response.compile.ts): same token check, limits, metrics, statement count,
  * routing and access log as the GraphQL path, then ONE prepared statement whose text is the
  * response. Everything it does not answer (including every error) goes on to Apollo untouched.
  */

@@ -4,12 +4,12 @@ import {
   type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import type { TokenVerifier, Viewer } from '../auth';
-import { verifiedViewer } from './bearer';
+import { verifiedViewer } from '../http';
 import { BoundedMap } from '../common';
 import { limitValidationRules, type Limits } from '../graphql';
 
-// The HTTP edge of the paths that answer in front of Apollo (customer360/response.handler.ts for
-// reads, customer360/desk.handler.ts for the desk's mutations). What they share is plain HTTP,
+// The HTTP edge of the paths that answer in front of Apollo (fast-paths/response.handler.ts for
+// reads, fast-paths/desk.handler.ts for the desk's mutations). What they share is plain HTTP,
 // not customer 360: which requests they may take at all, the documents they have seen, how they
 // answer, and the middleware around their `answer` (false: not covered, the next handler runs it).
 
