@@ -1,4 +1,4 @@
-// `npm run bench:purchases -- [--rounds 5] [--calls 10] [--concurrency 2] [--customers 5000] [--floor-runs 3] [--warmup 4]`
+// `npm run bench:purchases -- [--rounds 7] [--calls 10] [--concurrency 2] [--customers 5000] [--floor-runs 3] [--warmup 10]`
 // Bulk purchases (issue 27) beside a COPY floor, in the same run: the real service on a fresh
 // embedded PostgreSQL (fsync on, temp folder removed afterwards) receives recordPurchases calls of
 // 1,000 items over HTTP, each item naming its customer by email (the identifier lookup ingestion
@@ -30,9 +30,9 @@ import type { PurchaseLoadResult, PurchasePlan } from './purchases-load';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '7' },
     calls: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '4' },
+    warmup: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '2' },
     customers: { type: 'string', default: '5000' },
     'floor-runs': { type: 'string', default: '3' },
