@@ -1,12 +1,13 @@
-// `npm run bench:purchases -- [--rounds 7] [--calls 10] [--concurrency 2] [--customers 5000] [--floor-runs 3] [--warmup 10]`
+// `npm run bench:purchases -- [--rounds 7] [--calls 10] [--concurrency 2] [--customers 5000] [--floor-runs 4] [--warmup 10]`
 // Bulk purchases (issue 27) beside a COPY floor, in the same run: the real service on a fresh
 // embedded PostgreSQL (fsync on, temp folder removed afterwards) receives recordPurchases calls of
 // 1,000 items over HTTP, each item naming its customer by email (the identifier lookup ingestion
-// jobs use). After unmeasured warm-up calls, each round posts `--calls` calls, then PostgreSQL COPY
-// writes the same 1,000 rows (those of the round's last call) into the same purchases table
-// (indexes, constraints, one transaction) `--floor-runs` times: the round's floor is their median.
-// A round's ratio compares the service with the floor measured right after it, under the same
-// load; the run reports the median round. Goal: 40% of the floor.
+// jobs use). After unmeasured warm-up calls, each round posts `--calls` calls; PostgreSQL COPY
+// writes 1,000 rows as stored by a call (those of the call before the round, then of the round's
+// last call) into the same purchases table (indexes, constraints, one transaction) `--floor-runs`
+// times, half before the calls and half after: the round's floor is their median. A round's ratio
+// compares the service with the floor measured around it, under the same load; the run reports
+// the median round and all rounds pooled. Goal: 40% of the floor.
 import 'reflect-metadata';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +36,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '2' },
     customers: { type: 'string', default: '5000' },
-    'floor-runs': { type: 'string', default: '3' },
+    'floor-runs': { type: 'string', default: '4' },
   },
 });
 const ROUNDS = Math.max(1, Number(values.rounds));
@@ -67,11 +68,15 @@ async function startLoad(plan: PurchasePlan): Promise<{ go: (round: number) => P
 
 /** What one round measured: rates, their ratio, CPU per purchase (µs) of the service and per row of the floor. */
 interface Round {
+  seconds: number;
   rate: number;
   p50: number;
   floorMs: number;
   floorRate: number;
   ratio: number;
+  /** All of the round's COPYs: their time and rows. */
+  floorSeconds: number;
+  floorRows: number;
   nodeUser: number;
   nodeSystem: number;
   postgres: number;
@@ -108,29 +113,42 @@ async function copyFloor(pool: Pool, rows: string[], tag: string): Promise<numbe
 }
 
 /**
- * One round: the service's calls, then the floor on the rows of the round's last call. CPU of this
+ * One round: the service's calls, bracketed by the floor (half of its COPYs before the calls, on
+ * the rows of the previous call, half after, on the rows of the round's last call), so that the
+ * floor and the calls it is compared with see the same moments of the machine's load. CPU of this
  * process (the service alone: the load runs in its own process) and of PostgreSQL is counted
  * beside wall time: on a busy machine wall time moves, CPU per row much less.
  */
-async function measureRound(pool: Pool, postmaster: number, load: { go: (round: number) => Promise<PurchaseLoadResult> }, round: number): Promise<Round> {
+async function measureRound(
+  pool: Pool, postmaster: number, load: { go: (round: number) => Promise<PurchaseLoadResult> }, round: number, previous: string[],
+): Promise<{ round: Round; rows: string[] }> {
+  const floor: number[] = [];
+  let floorPg = 0;
+  const copies = async (rows: string[], runs: number) => {
+    const pg = postgresCpuSeconds(postmaster);
+    for (let run = 0; run < runs; run++) floor.push(await copyFloor(pool, rows, `${round}-${floor.length}`));
+    floorPg += postgresCpuSeconds(postmaster) - pg;
+  };
+  await copies(previous, Math.ceil(FLOOR_RUNS / 2));
   const node0 = process.cpuUsage();
   const pg0 = postgresCpuSeconds(postmaster);
   const { seconds, latencies } = await load.go(round);
   const node = process.cpuUsage(node0);
   const pg1 = postgresCpuSeconds(postmaster);
   const rows = await floorRows(pool, `bench-${(round + 1) * CALLS - 1}-%`);
-  const pg2 = postgresCpuSeconds(postmaster);
-  const floor: number[] = [];
-  for (let run = 0; run < FLOOR_RUNS; run++) floor.push(await copyFloor(pool, rows, `${round}-${run}`));
-  const floorPg = postgresCpuSeconds(postmaster) - pg2;
+  await copies(rows, Math.floor(FLOOR_RUNS / 2));
   const purchases = CALLS * BATCH;
   const rate = purchases / seconds;
   const floorMs = median(floor);
   const floorRate = (rows.length / floorMs) * 1000;
   return {
-    rate, p50: latencies[Math.floor(latencies.length / 2)], floorMs, floorRate, ratio: rate / floorRate,
-    nodeUser: node.user / purchases, nodeSystem: node.system / purchases,
-    postgres: ((pg1 - pg0) / purchases) * 1e6, floorPostgres: (floorPg / (FLOOR_RUNS * rows.length)) * 1e6,
+    rows,
+    round: {
+      seconds, rate, p50: latencies[Math.floor(latencies.length / 2)], floorMs, floorRate, ratio: rate / floorRate,
+      floorSeconds: floor.reduce((a, b) => a + b, 0) / 1000, floorRows: floor.length * rows.length,
+      nodeUser: node.user / purchases, nodeSystem: node.system / purchases,
+      postgres: ((pg1 - pg0) / purchases) * 1e6, floorPostgres: (floorPg / (floor.length * rows.length)) * 1e6,
+    },
   };
 }
 
@@ -162,11 +180,16 @@ async function main(): Promise<void> {
       const postmaster = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
       const load = await startLoad({ url, token, calls: CALLS, rounds: ROUNDS, warmup: Number(values.warmup), concurrency: CONCURRENCY, batch: BATCH, customers: CUSTOMERS });
       // One unmeasured COPY too: the floor's first run pays for its own plan and caches.
-      await copyFloor(pool, await floorRows(pool, 'warm-0-%'), 'warm');
+      let previous = await floorRows(pool, `warm-${Number(values.warmup) - 1}-%`);
+      await copyFloor(pool, previous, 'warm');
       const loadBefore = os.loadavg()[0];
       const rounds: Round[] = [];
       try {
-        for (let round = 0; round < ROUNDS; round++) rounds.push(await measureRound(pool, postmaster, load, round));
+        for (let round = 0; round < ROUNDS; round++) {
+          const measured = await measureRound(pool, postmaster, load, round, previous);
+          rounds.push(measured.round);
+          previous = measured.rows;
+        }
       } finally {
         load.stop();
       }
@@ -179,11 +202,15 @@ async function main(): Promise<void> {
         );
       }
       const med = (pick: (r: Round) => number) => median(rounds.map(pick));
+      const sum = (pick: (r: Round) => number) => rounds.reduce((a, r) => a + pick(r), 0);
+      // Every round pooled: all purchases over all call time, against all COPYed rows over all COPY time.
+      const pooled = (ROUNDS * CALLS * BATCH) / sum((r) => r.seconds) / (sum((r) => r.floorRows) / sum((r) => r.floorSeconds));
       process.stdout.write(
         `bulk purchases: ${ROUNDS} rounds of ${CALLS} calls of ${BATCH} (customers named by email, ${CONCURRENCY} calls in flight, ` +
           `${values.warmup} warm-up calls), median round: ${med((r) => r.rate).toFixed(0)} purchases/s against a COPY floor of ` +
-          `${med((r) => r.floorRate).toFixed(0)} rows/s (median of ${FLOOR_RUNS} COPYs of the same 1,000 rows after each round, same indexes, ` +
-          `one transaction, fsync on): ${(med((r) => r.ratio) * 100).toFixed(0)}% of the floor (rounds ${rounds.map((r) => `${(r.ratio * 100).toFixed(0)}%`).join(', ')}); ` +
+          `${med((r) => r.floorRate).toFixed(0)} rows/s (median of ${FLOOR_RUNS} COPYs of 1,000 such rows around each round, same indexes, ` +
+          `one transaction, fsync on): ${(med((r) => r.ratio) * 100).toFixed(0)}% of the floor (rounds ${rounds.map((r) => `${(r.ratio * 100).toFixed(0)}%`).join(', ')}; ` +
+          `all rounds pooled ${(pooled * 100).toFixed(0)}%); ` +
           `CPU per purchase: Node ${perRow(med((r) => r.nodeUser + r.nodeSystem))}, PostgreSQL ${perRow(med((r) => r.postgres))} ` +
           `(COPY: ${perRow(med((r) => r.floorPostgres))} per row); load average ${loadBefore.toFixed(1)} -> ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores\n` +
           `(a call also parses, validates, resolves each customer by email, checks keys, writes events and answers over HTTP)\n`,
