@@ -1,14 +1,19 @@
 // The load side of `npm run bench:purchases`, forked by bench/purchases.ts into its own process,
 // as a shop system's ingestion job is: building, posting and reading 1,000-item calls must not
 // share the service's event loop (nor count in its CPU). Protocol: receives one PurchasePlan,
-// makes a warm-up call and builds the bodies, answers 'ready'; then receives 'go', makes the
-// measured calls and answers a PurchaseLoadResult; exits when the channel closes.
+// makes the warm-up calls and builds the bodies of every round, answers 'ready'; then, for each
+// round number it receives, makes that round's calls and answers a PurchaseLoadResult; exits
+// when the channel closes.
 import { randomUUID } from 'node:crypto';
 
 export interface PurchasePlan {
   url: string;
   token: string;
+  /** Calls per round. */
   calls: number;
+  rounds: number;
+  /** Calls made before the first round, unmeasured (JIT, plans, pools on both sides). */
+  warmup: number;
   concurrency: number;
   batch: number;
   customers: number;
@@ -23,9 +28,9 @@ export interface PurchaseLoadResult {
 const PRODUCTS = ['Annual service', 'Tyre set', 'Extended warranty', 'Roof rack', 'Charging wallbox', 'Detailing'];
 
 /** One call's items: customers by email, a product, an amount in EUR, a time in the last 90 days. */
-function items(plan: PurchasePlan, call: number): Record<string, unknown>[] {
+function items(plan: PurchasePlan, call: number, tag: string): Record<string, unknown>[] {
   return Array.from({ length: plan.batch }, (_, n) => ({
-    idempotencyKey: `bench-${call}-${n}-${randomUUID()}`,
+    idempotencyKey: `${tag}-${call}-${n}-${randomUUID()}`,
     email: `buyer${(call * plan.batch + n * 7) % plan.customers}@bench.example`,
     product: PRODUCTS[n % PRODUCTS.length],
     category: n % 2 ? 'service' : 'accessory',
@@ -36,9 +41,10 @@ function items(plan: PurchasePlan, call: number): Record<string, unknown>[] {
   }));
 }
 
-/** Warms up and builds the bodies; answers the measured run, to start when the parent says so. */
-async function prepare(plan: PurchasePlan): Promise<() => Promise<PurchaseLoadResult>> {
-  const bodyOf = (call: number) => JSON.stringify({ query: 'mutation($inputs: [PurchaseInput!]!) { recordPurchases(inputs: $inputs) { id } }', variables: { inputs: items(plan, call) } });
+/** Warms up and builds the bodies; answers the measured round, to start when the parent says so. */
+async function prepare(plan: PurchasePlan): Promise<(round: number) => Promise<PurchaseLoadResult>> {
+  const bodyOf = (call: number, tag = 'bench') =>
+    JSON.stringify({ query: 'mutation($inputs: [PurchaseInput!]!) { recordPurchases(inputs: $inputs) { id } }', variables: { inputs: items(plan, call, tag) } });
   const post = async (call: number, body: string): Promise<number> => {
     const started = performance.now();
     const res = await fetch(plan.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${plan.token}` }, body });
@@ -46,14 +52,22 @@ async function prepare(plan: PurchasePlan): Promise<() => Promise<PurchaseLoadRe
     if (answer.errors || answer.data?.recordPurchases.length !== plan.batch) throw new Error(`call ${call} failed: ${JSON.stringify(answer.errors)}`);
     return performance.now() - started;
   };
-  await post(-1, bodyOf(-1)); // warm-up: plans, pools, JIT
-  const bodies = Array.from({ length: plan.calls }, (_, call) => bodyOf(call));
-  return async () => {
+  // Warm-up calls (keys of their own, the same customers), as many in flight as measured.
+  let warm = 0;
+  await Promise.all(Array.from({ length: plan.concurrency }, async () => {
+    while (warm < plan.warmup) {
+      const call = warm++;
+      await post(call, bodyOf(call, 'warm'));
+    }
+  }));
+  const bodies = Array.from({ length: plan.calls * plan.rounds }, (_, call) => bodyOf(call));
+  return async (round) => {
     const latencies: number[] = [];
-    let next = 0;
+    let next = round * plan.calls;
+    const end = next + plan.calls;
     const started = performance.now();
     await Promise.all(Array.from({ length: plan.concurrency }, async () => {
-      while (next < plan.calls) {
+      while (next < end) {
         const call = next++;
         latencies.push(await post(call, bodies[call]));
       }
@@ -69,7 +83,7 @@ const fail = (error: Error) => {
 
 process.once('message', (plan: PurchasePlan) => {
   prepare(plan).then((measured) => {
-    process.once('message', () => measured().then((result) => process.send!(result), fail));
+    process.on('message', (round: number) => measured(round).then((result) => process.send!(result), fail));
     process.send!('ready');
   }, fail);
 });

@@ -46,6 +46,8 @@ interface PreparedPurchase {
   amount: number | null;
   currency: string | null;
   purchasedAt: Date;
+  /** purchasedAt as toISOString wrote it, once: the row, its event and (when given) the hash use it. */
+  at: string;
   channel: Channel | null;
 }
 
@@ -57,11 +59,11 @@ const bad = (index: number, field: string, message: string): ItemError => ({ ind
  * every retry, so the form must never change. Cheaper than the generic canonical JSON of
  * src/db/idempotency.ts, which sorts keys per object (a tenth of a bulk call's time in Node).
  */
-function purchaseHash(input: PurchaseInput): string {
+function purchaseHash(input: PurchaseInput, purchasedAt: string | undefined): string {
   // JSON.stringify writes an undefined array element as null: absent and null hash alike.
   const fields = [
     input.customerId, input.email, input.phone, input.platform, input.handle, input.externalUserId, input.displayName,
-    input.product, input.category, input.amount, input.currency, input.purchasedAt?.toISOString(), input.channel,
+    input.product, input.category, input.amount, input.currency, purchasedAt, input.channel,
   ];
   return hash('sha256', JSON.stringify(fields), 'hex');
 }
@@ -89,11 +91,12 @@ function prepare(input: PurchaseInput, index: number, region: string, now: Date)
   }
   const ids = itemIdentifiers(input, region);
   if ('message' in ids) return bad(index, ids.field, ids.message);
+  const at = purchasedAt.toISOString();
   return {
-    index, key: input.idempotencyKey, hash: purchaseHash(input), customerId: input.customerId ?? null, ids,
+    index, key: input.idempotencyKey, hash: purchaseHash(input, input.purchasedAt != null ? at : undefined), customerId: input.customerId ?? null, ids,
     // A purchase on no stated channel is captured at the OTHER touchpoint, like an email or a letter.
     input: { channel: input.channel ?? Channel.OTHER, displayName: input.displayName },
-    product, category, amount: amount ?? null, currency, purchasedAt, channel: input.channel ?? null,
+    product, category, amount: amount ?? null, currency, purchasedAt, at, channel: input.channel ?? null,
   };
 }
 
@@ -172,7 +175,7 @@ export class PurchaseService {
               'product', e->2, 'category', e->3, 'amount', e->4, 'currency', e->5, 'purchasedAt', e->6, 'channel', e->7)
          FROM r ORDER BY n`,
       [JSON.stringify(rows.map((r, n) => [
-        r.id, r.customerId, r.product, r.category, r.amount, r.currency, r.purchasedAt.toISOString(), r.channel, fresh[n].key, fresh[n].hash,
+        r.id, r.customerId, r.product, r.category, r.amount, r.currency, fresh[n].at, r.channel, fresh[n].key, fresh[n].hash,
       ])), by],
     );
     rows.forEach((r, n) => byKey.set(fresh[n].key, r));
