@@ -10,7 +10,7 @@ import { toStates } from '../identities/consent.loaders';
 import type { ContactPoint, SocialIdentity } from '../identities/identity.types';
 import type { FollowerCountPoint, InfluenceScore } from '../influence/influence.types';
 import type { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
-import { readsUnderConsent, type Purchase } from '../purchases/purchase.types';
+import type { Purchase } from '../purchases/purchase.types';
 import type { RequestContext } from '../context';
 import { nodesAt, planCustomer, type CustomerPlan } from './customer360.plan';
 import { customer360Sql, type CompiledStatement } from './customer360.sql';
@@ -116,7 +116,7 @@ function planAt(ctx: RequestContext, info: GraphQLResolveInfo, path: readonly st
   const type = getNamedType(at.type);
   if (!isObjectType(type) || type.name !== 'Customer') return null;
   // With only scalars selected this is still the one statement that reads the customers.
-  return planCustomer(info, type, at.nodes, ctx.viewer.roles.has('viewer'), !readsUnderConsent(ctx.viewer.roles));
+  return planCustomer(info, type, at.nodes, ctx.viewer.roles);
 }
 
 const toDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
@@ -172,10 +172,10 @@ function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
   }
   [...plan.interactions.values()].forEach((page, n) => {
     const rows = (row[`i${n}`] as Json[]).map((r) => dates<Interaction & { sortKey: string }>({ parentId: id, ...r }, INTERACTION_DATES));
-    loaders.interactionsByCustomerId.prime({ parentId: id, limit: page.limit, after: page.after, channel: page.channel }, rows);
+    loaders.interactionsByCustomerId.prime({ parentId: id, limit: page.limit, after: page.after, filter: page.channel }, rows);
   });
   [...plan.interactionCounts.values()].forEach((channel, n) => {
-    loaders.interactionCountByCustomerId.prime({ parentId: id, channel }, row[`in${n}`] as number);
+    loaders.interactionCountByCustomerId.prime({ parentId: id, filter: channel }, row[`in${n}`] as number);
   });
   [...plan.conversations.values()].forEach((page, n) => {
     const rows = (row[`v${n}`] as Json[]).map((r) => dates<Conversation & { sortKey: string }>({ parentId: id, ...r }, CONVERSATION_DATES));

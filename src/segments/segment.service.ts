@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Customer } from '../customers/customer.types';
+import { CUSTOMER_STORED } from '../customers/customer.sql';
 import type { Role } from '../auth/roles';
 import type { ConsentPurpose } from '../graphql/enums';
 import { encodeCursor, toConnection, type Connection, type Keyset } from '../graphql/pagination';
@@ -51,10 +52,8 @@ export class SegmentService {
 }
 
 function toMember(row: MemberRow): SegmentMember {
-  const customer: Customer = {
-    id: row.id, displayName: row.displayName, tier: row.tier, city: row.city, region: row.region,
-    country: row.country, createdAt: row.createdAt,
-  };
+  // The customer loader's own columns (CUSTOMER_COLUMNS), so a member reads every stored field.
+  const customer = Object.fromEntries(CUSTOMER_STORED.map(({ field }) => [field, row[field as keyof MemberRow]])) as unknown as Customer;
   const contact = (kind: 'EMAIL' | 'PHONE') => (p: NonNullable<MemberRow['emails']>[number]): ContactPoint => ({
     ...p, capturedAt: new Date(p.capturedAt), customerId: row.id, kind,
   });
