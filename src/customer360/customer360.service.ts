@@ -7,10 +7,11 @@ import type { CustomerListArgs } from '../customers/customer.service';
 import { customerListSql } from '../customers/customer.service';
 import { encodeCursor, toConnection, type Connection } from '../graphql/pagination';
 import { toStates } from '../identities/consent.loaders';
-import type { ContactPoint, SocialIdentity } from '../identities/identity.types';
-import type { FollowerCountPoint, InfluenceScore } from '../influence/influence.types';
-import type { Conversation, Escalation, Interaction } from '../interactions/interaction.types';
-import type { Purchase } from '../purchases/purchase.types';
+import { ContactPoint, SocialIdentity } from '../identities/identity.types';
+import { InfluenceScore, type FollowerCountPoint } from '../influence/influence.types';
+import { Conversation, Interaction, type Escalation } from '../interactions/interaction.types';
+import { Purchase } from '../purchases/purchase.types';
+import { dateFields, storedFields } from '../graphql/stored';
 import type { RequestContext } from '../context';
 import { nodesAt, planCustomer, type CustomerPlan } from './customer360.plan';
 import { customer360Sql, type CompiledStatement } from './customer360.sql';
@@ -125,10 +126,14 @@ function dates<T>(row: Json, fields: readonly string[]): T {
   return row as T;
 }
 
-const CONTACT_POINT_DATES = ['capturedAt'];
+// The time-valued properties of each primed type, as declared (@Stored(..., 'date')).
+const CONTACT_POINT_DATES = dateFields(storedFields(ContactPoint));
+const SOCIAL_IDENTITY_DATES = dateFields(storedFields(SocialIdentity));
+const INTERACTION_DATES = dateFields(storedFields(Interaction));
+const CONVERSATION_DATES = dateFields(storedFields(Conversation));
+const PURCHASE_DATES = dateFields(storedFields(Purchase));
+const SCORE_DATES = dateFields(storedFields(InfluenceScore));
 const CONSENT_DATES = ['recordedAt', 'expiresAt'];
-const INTERACTION_DATES = ['occurredAt', 'respondedAt', 'resolvedAt', 'slaDueAt'];
-const CONVERSATION_DATES = ['startedAt', 'lastActivityAt', 'loopClosedAt'];
 const ESCALATION_DATES = ['createdAt', 'resolvedAt', 'acknowledgedAt', 'dueAt'];
 
 /** Splits off the identity's compiled consents (k0, k1, ...) and primes them under their loader keys. */
@@ -165,7 +170,7 @@ function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
   if (plan.socialIdentities) {
     const instants = [...plan.socialIdentityConsents.values()];
     const identities = (row.si as Json[]).map((s) =>
-      dates<SocialIdentity>(primeConsents(s, instants, (k, v) => loaders.consentsBySocialIdentityId.prime(k, v)), CONTACT_POINT_DATES),
+      dates<SocialIdentity>(primeConsents(s, instants, (k, v) => loaders.consentsBySocialIdentityId.prime(k, v)), SOCIAL_IDENTITY_DATES),
     );
     loaders.socialIdentitiesByCustomerId.prime(id, identities);
     for (const identity of identities) loaders.socialIdentityById.prime(identity.id, identity);
@@ -183,7 +188,7 @@ function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
   });
   if (plan.conversationCount) loaders.conversationCountByCustomerId.prime({ parentId: id }, row.vn as number);
   if (plan.influence) {
-    loaders.latestInfluenceByCustomerId.prime(id, (row.inf as Json[]).map((s) => dates<InfluenceScore>(s, ['measuredAt'])));
+    loaders.latestInfluenceByCustomerId.prime(id, (row.inf as Json[]).map((s) => dates<InfluenceScore>(s, SCORE_DATES)));
   }
   [...plan.followerHistory.values()].forEach(({ platform, first }, n) => {
     const points = (row[`fh${n}`] as Json[]).map((r) => ({ platform: r.platform, followerCount: r.followerCount, measuredAt: toDate(r.measuredAt) }));
@@ -194,7 +199,7 @@ function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
     loaders.openEscalationsByCustomerId.prime(id, (row.esc as Json[]).map((e) => dates<Escalation>(e, ESCALATION_DATES)));
   }
   [...plan.purchases.values()].forEach((page, n) => {
-    const rows = (row[`pu${n}`] as Json[]).map((r) => dates<Purchase & { sortKey: string }>(r, ['purchasedAt']));
+    const rows = (row[`pu${n}`] as Json[]).map((r) => dates<Purchase & { sortKey: string }>(r, PURCHASE_DATES));
     loaders.purchasesByCustomerId.prime({ parentId: id, limit: page.limit, after: page.after }, rows);
   });
   if (plan.purchaseCount) loaders.purchaseCountByCustomerId.prime({ parentId: id }, row.pun as number);

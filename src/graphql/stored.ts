@@ -11,7 +11,11 @@ export interface StoredField {
   field: string;
   /** Its SQL on the table's row under `row`: the column, or an expression of the row (a cast, a CASE). */
   sql: (row: string) => string;
-  /** Absent: SQL never writes it as a response (a resolver answers the field from it, or it is no field). */
+  /**
+   * How SQL writes it as JSON text; `date` also tells the compiled read's priming to turn it back
+   * into a Date. Absent: SQL never writes it as a response (a resolver answers the field from it).
+   * On a property that is no field it only says what the value is (a non-field is never selected).
+   */
   json?: JsonWriting;
 }
 
@@ -47,6 +51,11 @@ export function columnList(alias: string, fields: readonly StoredField[]): strin
     const sql = f.sql(alias);
     return sql === `${alias}.${f.field}` ? sql : `${sql} AS "${f.field}"`;
   }).join(', ');
+}
+
+/** The properties holding a time: what a row read back from JSON turns into Dates (customer360.service.ts, primeRow). */
+export function dateFields(fields: readonly StoredField[]): string[] {
+  return fields.filter((f) => f.json === 'date').map((f) => f.field);
 }
 
 /** `json_build_object('field', alias.column, ...)` of the fields a response shows (those with a JSON writing). */

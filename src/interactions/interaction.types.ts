@@ -68,12 +68,12 @@ export class Interaction {
     nullable: true,
     description: 'Waiting on the customer (snoozeInteraction): out of the queue until then or the customer\'s next post; null when not snoozed.',
   })
-  @Stored((i) => `CASE WHEN ${i}.snoozed_until > now() THEN ${i}.snoozed_until END`) snoozedUntil?: Date | null;
+  @Stored((i) => `CASE WHEN ${i}.snoozed_until > now() THEN ${i}.snoozed_until END`, 'date') snoozedUntil?: Date | null;
   @Stored('in_reply_to_id') inReplyToId!: string | null;
   @Stored('customer_id') customerId!: string;
   @Stored('conversation_id') conversationId!: string;
   @Stored('social_identity_id') socialIdentityId!: string | null;
-  @Stored('resolved_at') resolvedAt!: Date | null;
+  @Stored('resolved_at', 'date') resolvedAt!: Date | null;
   /** The brand channel the post reached (care exposes it as Interaction.brandChannel). */
   @Stored('brand_channel_id') brandChannelId!: string | null;
   /** Private data found in a public inbound post, masked (care exposes it as Interaction.pii). */
@@ -83,13 +83,13 @@ export class Interaction {
   @Stored('template_version') templateVersion!: number | null;
   /** The agent holding the item (care's claimNextInteraction), counting while assignmentDueAt is ahead; absent on rows built in memory. */
   @Stored('assigned_to') assignedToId?: string | null;
-  @Stored('assignment_due_at') assignmentDueAt?: Date | null;
+  @Stored('assignment_due_at', 'date') assignmentDueAt?: Date | null;
   /** Inbound: the do-not-engage rule that kept the post out of the queue (care exposes it as Interaction.doNotEngageRule). */
   @Stored('do_not_engage_rule_id') doNotEngageRuleId?: string | null;
   /** Outbound replies: the delivery a connector confirms (care exposes it as Interaction.delivery); null on inbound items. */
   @Stored('delivery_status') deliveryStatus?: 'PENDING' | 'SENT' | 'FAILED' | null;
   @Stored('delivery_error') deliveryError?: string | null;
-  @Stored('delivery_updated_at') deliveryUpdatedAt?: Date | null;
+  @Stored('delivery_updated_at', 'date') deliveryUpdatedAt?: Date | null;
 }
 
 @ObjectType({ simpleResolvers: true })
@@ -99,23 +99,23 @@ export class InteractionConnection extends ConnectionType(Interaction) {}
 @ObjectType({ simpleResolvers: true, implements: Node })
 export class Conversation {
   @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.PSEUDONYMOUS })
-  @Stored('id')
+  @Stored('id', 'quoted')
   @Field(() => ID) id!: string;
-  @Stored('channels')
+  @Stored('channels', 'text')
   @Field(() => [Channel], { description: 'Every channel the thread touched, first touch first.' }) channels!: Channel[];
-  @Stored('started_at')
+  @Stored('started_at', 'date')
   @Field(() => DateTimeScalar) startedAt!: Date;
-  @Stored('last_activity_at')
+  @Stored('last_activity_at', 'date')
   @Field(() => DateTimeScalar) lastActivityAt!: Date;
-  @Stored('origin_channel')
+  @Stored('origin_channel', 'quoted')
   @Field(() => Channel, { description: 'Where the conversation started.' }) originChannel!: Channel;
-  @Stored('current_channel')
+  @Stored('current_channel', 'quoted')
   @Field(() => Channel, { description: 'Where it continues now (moved by takeOffline or a reply elsewhere).' }) currentChannel!: Channel;
-  @Stored('loop_closed_at')
+  @Stored('loop_closed_at', 'date')
   @Field(() => DateTimeScalar, { nullable: true, description: 'When a public reply closed the loop in the original channel.' })
   loopClosedAt!: Date | null;
   @Access({ dataClass: PersonalDataClass.FREE_TEXT })
-  @Stored('labels')
+  @Stored('labels', 'text')
   @Field(() => [String], { description: 'Set by setConversationLabels: trimmed, lower-case, sorted; a filter of careQueue.' }) labels!: string[];
   @Stored('customer_id') customerId!: string;
 }
