@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType, type NonEmptyArray, type ResolverData } from 'type-graphql';
 import type { Services } from './context';
 import { authChecker } from './auth';
-import { applyFieldRules } from './auth';
+import { applyFieldRules, type PurposeCheck } from './auth';
 import { applyArgumentGuard } from './graphql';
 import { CustomerResolver } from './customers';
 import { ContactPointResolver, SocialIdentityResolver } from './identities';
@@ -186,9 +186,12 @@ const NO_TOPICS = {
   },
 };
 
+/** The field guard's consent check (a declared purpose): identities' per-request loader, batched over the response. */
+const grantedNowByLoader: PurposeCheck = (context, customerId, purpose) => context.loaders.grantedNowByCustomerId.load({ customerId, purpose });
+
 /** The executable schema, built once per process from the decorated classes. */
 export function buildAppSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers, container: containerOf, authChecker, authMode: 'error', validate: false, pubSub: NO_TOPICS }).then((schema) => applyFieldRules(applyArgumentGuard(schema)));
+  built ??= buildSchema({ resolvers, container: containerOf, authChecker, authMode: 'error', validate: false, pubSub: NO_TOPICS }).then((schema) => applyFieldRules(applyArgumentGuard(schema), grantedNowByLoader));
   return built;
 }
 
@@ -197,5 +200,5 @@ export function buildAppSchema(): Promise<GraphQLSchema> {
  * product does not have (e.g. a role-gated probe field on a live payload type).
  */
 export function buildAppSchemaWith(extra: Function[]): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolvers, ...extra] as NonEmptyArray<Function>, container: containerOf, authChecker, authMode: 'error', validate: false, pubSub: NO_TOPICS }).then((schema) => applyFieldRules(applyArgumentGuard(schema)));
+  return buildSchema({ resolvers: [...resolvers, ...extra] as NonEmptyArray<Function>, container: containerOf, authChecker, authMode: 'error', validate: false, pubSub: NO_TOPICS }).then((schema) => applyFieldRules(applyArgumentGuard(schema), grantedNowByLoader));
 }

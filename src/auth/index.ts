@@ -3,10 +3,9 @@
 // import each other directly, never this index (a cycle). Regenerate with rewrite-imports.mjs.
 export { Access, READ } from './access';
 export { authChecker, authorizeRoles, authorizeSubscription, type DenialRecorder } from './auth-checker';
-export { applyFieldRules, isGuardedProperty, mayRead, ruleOf } from './field-guard';
+export { applyFieldRules, fieldReadUnderConsent, isGuardedProperty, mayRead, type PurposeCheck, readsUnderConsent, ruleOf } from './field-guard';
 export type { TokenVerifier, Viewer } from './jwt';
 export { verifierFor } from './keys';
-export { isMarketingOnly } from './marketing-guard';
 export { operationRoles } from './operation-roles';
 export { checkPurposeForRoles, purposesFor } from './purpose-roles';
 export { CAN, effectiveRoles, type Role } from './roles';

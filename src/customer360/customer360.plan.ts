@@ -10,6 +10,8 @@ import {
 } from 'graphql';
 import { collectSubfields } from 'graphql/execution/collectFields';
 import { decodeCursor, pageSize, type Keyset } from '../graphql';
+import { mayRead, readsUnderConsent, ruleOf } from '../auth';
+import type { Role } from '../auth';
 
 /**
  * What one selection of Customer fields needs from the database, read from the operation
@@ -100,19 +102,20 @@ export function nodesAt(info: GraphQLResolveInfo, path: readonly string[]): { ty
 }
 
 /**
- * Plans the Customer fields selected under `nodes`. `mayReadGuarded`: the viewer holds the
- * customer-reading role, without which the guarded fields answer FORBIDDEN and are not read.
- * `mayReadPurchases`: the viewer reads purchases without the consent check (an agent or above).
+ * Plans the Customer fields selected under `nodes` for a viewer holding `roles`: a field whose
+ * declared rule refuses them (it answers FORBIDDEN), or admits them only under the customer's
+ * consent (the field guard checks it at the read), is not read ahead. The scores are read for
+ * every reader: each of their fields filters what it shows.
  */
-export function planCustomer(
-  info: Scope, customerType: GraphQLObjectType, nodes: readonly FieldNode[], mayReadGuarded: boolean, mayReadPurchases = false,
-): CustomerPlan {
+export function planCustomer(info: Scope, customerType: GraphQLObjectType, nodes: readonly FieldNode[], roles: ReadonlySet<Role>): CustomerPlan {
   const plan = emptyPlan();
   const fields = customerType.getFields();
   for (const group of collectSubfields(info.schema, info.fragments, info.variableValues, customerType, nodes).values()) {
     const name = group[0].name.value;
     const def = fields[name];
     if (!def) continue;
+    const rule = ruleOf(customerType, def);
+    const readable = rule !== undefined && mayRead(rule, roles) && !readsUnderConsent(rule, roles);
     // Each node on its own: two branches may ask the same response key with other arguments.
     for (const node of group) {
       // A field whose arguments do not coerce or fail validation is left to its resolver, which raises the error.
@@ -132,23 +135,23 @@ export function planCustomer(
           break;
         case 'emails':
         case 'phones':
-          if (!mayReadGuarded || !isObjectType(objectType)) break;
+          if (!readable || !isObjectType(objectType)) break;
           plan.contactPoints = true;
           addConsents(info, objectType, sub(objectType), plan.contactPointConsents);
           break;
         case 'socialIdentities':
-          if (!mayReadGuarded || !isObjectType(objectType)) break;
+          if (!readable || !isObjectType(objectType)) break;
           plan.socialIdentities = true;
           addConsents(info, objectType, sub(objectType), plan.socialIdentityConsents);
           break;
         case 'openEscalations':
-          if (mayReadGuarded) plan.openEscalations = true;
+          if (readable) plan.openEscalations = true;
           break;
         case 'networkTrend':
-          if (mayReadGuarded) plan.networkTrend = true;
+          if (readable) plan.networkTrend = true;
           break;
         case 'followerHistory': {
-          if (!mayReadGuarded) break;
+          if (!readable) break;
           const first = sizeOf(args.first, 30);
           if (first === null) break;
           const platform = (args.platform as string | null | undefined) ?? null;
@@ -157,7 +160,7 @@ export function planCustomer(
         }
         case 'interactions':
         case 'conversations': {
-          if (!mayReadGuarded || !isObjectType(objectType)) break;
+          if (!readable || !isObjectType(objectType)) break;
           const page = pageOf(args, 20, name === 'interactions');
           if (!page) break;
           // The resolver always reads the page (even for totalCount alone); the count only when asked.
@@ -172,7 +175,7 @@ export function planCustomer(
           break;
         }
         case 'purchases': {
-          if (!mayReadPurchases || !isObjectType(objectType)) break;
+          if (!readable || !isObjectType(objectType)) break;
           const page = pageOf(args, 20, false);
           if (!page) break;
           plan.purchases.set(pageKey(page), page);
@@ -180,7 +183,7 @@ export function planCustomer(
           break;
         }
         case 'lifetimeValue':
-          if (mayReadPurchases) plan.lifetimeValue = true;
+          if (readable) plan.lifetimeValue = true;
           break;
         default:
           break;

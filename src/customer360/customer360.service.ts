@@ -8,10 +8,14 @@ import type { CustomerReads } from '../customers';
 import { customerListSql } from '../customers';
 import { encodeCursor, toConnection, type Connection } from '../graphql';
 import { toStates } from '../identities';
-import type { ContactPoint, SocialIdentity } from '../identities';
-import type { FollowerCountPoint, InfluenceScore } from '../influence';
-import type { Conversation, Escalation, Interaction } from '../interactions';
-import { readsUnderConsent, type Purchase } from '../purchases';
+import type { FollowerCountPoint } from '../influence';
+import type { Escalation } from '../interactions';
+import { readsUnderConsent } from '../auth';
+import { ContactPoint, SocialIdentity } from '../identities';
+import { InfluenceScore } from '../influence';
+import { Conversation, Interaction } from '../interactions';
+import { Purchase } from '../purchases';
+import { dateFields, storedFields } from '../graphql';
 import type { RequestContext } from '../context';
 import { nodesAt, planCustomer, type CustomerPlan } from './customer360.plan';
 import { customer360Sql, type CompiledStatement } from './customer360.sql';
@@ -118,7 +122,7 @@ function planAt(ctx: RequestContext, info: GraphQLResolveInfo, path: readonly st
   const type = getNamedType(at.type);
   if (!isObjectType(type) || type.name !== 'Customer') return null;
   // With only scalars selected this is still the one statement that reads the customers.
-  return planCustomer(info, type, at.nodes, ctx.viewer.roles.has('viewer'), !readsUnderConsent(ctx.viewer.roles));
+  return planCustomer(info, type, at.nodes, ctx.viewer.roles);
 }
 
 const toDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
@@ -127,10 +131,14 @@ function dates<T>(row: Json, fields: readonly string[]): T {
   return row as T;
 }
 
-const CONTACT_POINT_DATES = ['capturedAt'];
+// The time-valued properties of each primed type, as declared (@Stored(..., 'date')).
+const CONTACT_POINT_DATES = dateFields(storedFields(ContactPoint));
+const SOCIAL_IDENTITY_DATES = dateFields(storedFields(SocialIdentity));
+const INTERACTION_DATES = dateFields(storedFields(Interaction));
+const CONVERSATION_DATES = dateFields(storedFields(Conversation));
+const PURCHASE_DATES = dateFields(storedFields(Purchase));
+const SCORE_DATES = dateFields(storedFields(InfluenceScore));
 const CONSENT_DATES = ['recordedAt', 'expiresAt'];
-const INTERACTION_DATES = ['occurredAt', 'respondedAt', 'resolvedAt', 'slaDueAt'];
-const CONVERSATION_DATES = ['startedAt', 'lastActivityAt', 'loopClosedAt'];
 const ESCALATION_DATES = ['createdAt', 'resolvedAt', 'acknowledgedAt', 'dueAt'];
 
 /** Splits off the identity's compiled consents (k0, k1, ...) and primes them under their loader keys. */
@@ -167,17 +175,17 @@ function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
   if (plan.socialIdentities) {
     const instants = [...plan.socialIdentityConsents.values()];
     const identities = (row.si as Json[]).map((s) =>
-      dates<SocialIdentity>(primeConsents(s, instants, (k, v) => loaders.consentsBySocialIdentityId.prime(k, v)), CONTACT_POINT_DATES),
+      dates<SocialIdentity>(primeConsents(s, instants, (k, v) => loaders.consentsBySocialIdentityId.prime(k, v)), SOCIAL_IDENTITY_DATES),
     );
     loaders.socialIdentitiesByCustomerId.prime(id, identities);
     for (const identity of identities) loaders.socialIdentityById.prime(identity.id, identity);
   }
   [...plan.interactions.values()].forEach((page, n) => {
     const rows = (row[`i${n}`] as Json[]).map((r) => dates<Interaction & { sortKey: string }>({ parentId: id, ...r }, INTERACTION_DATES));
-    loaders.interactionsByCustomerId.prime({ parentId: id, limit: page.limit, after: page.after, channel: page.channel }, rows);
+    loaders.interactionsByCustomerId.prime({ parentId: id, limit: page.limit, after: page.after, filter: page.channel }, rows);
   });
   [...plan.interactionCounts.values()].forEach((channel, n) => {
-    loaders.interactionCountByCustomerId.prime({ parentId: id, channel }, row[`in${n}`] as number);
+    loaders.interactionCountByCustomerId.prime({ parentId: id, filter: channel }, row[`in${n}`] as number);
   });
   [...plan.conversations.values()].forEach((page, n) => {
     const rows = (row[`v${n}`] as Json[]).map((r) => dates<Conversation & { sortKey: string }>({ parentId: id, ...r }, CONVERSATION_DATES));
@@ -185,7 +193,7 @@ function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
   });
   if (plan.conversationCount) loaders.conversationCountByCustomerId.prime({ parentId: id }, row.vn as number);
   if (plan.influence) {
-    loaders.latestInfluenceByCustomerId.prime(id, (row.inf as Json[]).map((s) => dates<InfluenceScore>(s, ['measuredAt'])));
+    loaders.latestInfluenceByCustomerId.prime(id, (row.inf as Json[]).map((s) => dates<InfluenceScore>(s, SCORE_DATES)));
   }
   [...plan.followerHistory.values()].forEach(({ platform, first }, n) => {
     const points = (row[`fh${n}`] as Json[]).map((r) => ({ platform: r.platform, followerCount: r.followerCount, measuredAt: toDate(r.measuredAt) }));
@@ -196,7 +204,7 @@ function primeRow(ctx: RequestContext, plan: CustomerPlan, row: Row): Customer {
     loaders.openEscalationsByCustomerId.prime(id, (row.esc as Json[]).map((e) => dates<Escalation>(e, ESCALATION_DATES)));
   }
   [...plan.purchases.values()].forEach((page, n) => {
-    const rows = (row[`pu${n}`] as Json[]).map((r) => dates<Purchase & { sortKey: string }>(r, ['purchasedAt']));
+    const rows = (row[`pu${n}`] as Json[]).map((r) => dates<Purchase & { sortKey: string }>(r, PURCHASE_DATES));
     loaders.purchasesByCustomerId.prime({ parentId: id, limit: page.limit, after: page.after }, rows);
   });
   if (plan.purchaseCount) loaders.purchaseCountByCustomerId.prime({ parentId: id }, row.pun as number);

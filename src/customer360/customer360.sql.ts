@@ -7,6 +7,9 @@ import { followerPointsSql, networkTrendSql } from '../influence';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions';
 import { purchasePageSql } from '../purchases';
 import { lifetimeValueSql } from '../purchases';
+import { consentStatesSql } from '../identities';
+import { CONTACT_POINT_COLUMNS } from '../identities';
+import { latestInfluenceSql } from '../influence';
 import type { CustomerPlan } from './customer360.plan';
 import { Params } from './response.sql';
 
@@ -24,33 +27,9 @@ export interface CompiledStatement {
 
 const agg = (alias: string, order: string) => `coalesce(json_agg(${alias} ORDER BY ${order}), '[]'::json)`;
 
-/** Newest decision per purpose for one identity (consent.loaders.ts, consentStateLoader, for one key). */
+/** Newest decision per purpose for one identity, at an instant (the loaders' consentStatesSql, for one key). */
 function consentsSql(column: 'social_identity_id' | 'contact_point_id', identity: string, asOf: string | null): string {
-  const at = asOf ? `${asOf}::timestamptz` : 'now()';
-  return `(SELECT coalesce(json_agg(e), '[]'::json) FROM (
-      SELECT DISTINCT ON (purpose) purpose,
-             CASE WHEN status = 'GRANTED' AND expires_at <= ${at} THEN 'EXPIRED' ELSE status END AS status,
-             recorded_at AS "recordedAt", source, recorded_by AS "recordedBy", expires_at AS "expiresAt"
-        FROM consent_events
-       WHERE ${column} = ${identity}${asOf ? ` AND ${knownAtSql(`${asOf}::timestamptz`)}` : ''}
-       ORDER BY purpose, ${CONSENT_NEWEST_FIRST}) e)`;
-}
-
-/**
- * The newest score per (topic, platform) of the customer `customerId` (an SQL expression), with
- * its trend: influence.loaders.ts, latestInfluenceByCustomerId, for one customer. `partitions`
- * (a condition on topic and platform only, so no window sees fewer rows of its own partition)
- * reads only the scores it names.
- */
-export function latestInfluenceSql(customerId: string, partitions = 'true'): string {
-  return `SELECT "customerId", score, topic, platform, source, "measuredAt", trend, computed, flagged, ${profilingNowSql('ranked."customerId"')} FROM (
-          SELECT customer_id AS "customerId", score::numeric::float8 AS score, topic, platform, source,
-                 measured_at AS "measuredAt", computed, flagged,
-                 round((score::numeric - (lag(score) OVER w)::numeric), 3)::float8 AS trend,
-                 row_number() OVER (PARTITION BY topic, platform ORDER BY measured_at DESC, id DESC) AS newest
-            FROM influence_scores WHERE customer_id = ${customerId} AND ${partitions}
-          WINDOW w AS (PARTITION BY topic, platform ORDER BY measured_at, id)
-        ) ranked WHERE newest = 1`;
+  return `(SELECT coalesce(json_agg(e), '[]'::json) FROM (${consentStatesSql(column, `= ${identity}`, asOf ? `${asOf}::timestamptz` : null)}) e)`;
 }
 
 export function customer360Sql(keysSql: string, keysParams: readonly unknown[], plan: CustomerPlan): CompiledStatement {
@@ -62,8 +41,7 @@ export function customer360Sql(keysSql: string, keysParams: readonly unknown[], 
       (asOf, n) => `, ${consentsSql('contact_point_id', 'cp.id', asOf ? p.add(asOf) : null)} AS "k${n}"`,
     );
     parts.push(`(SELECT ${agg('x', 'x."capturedAt", x.id')} FROM (
-        SELECT cp.id, cp.customer_id AS "customerId", cp.kind, cp.value, cp.verified,
-               cp.captured_via AS "capturedVia", cp.captured_at AS "capturedAt"${consents.join('')}
+        SELECT ${CONTACT_POINT_COLUMNS}${consents.join('')}
           FROM contact_points cp WHERE cp.customer_id = c.id) x) AS "cp"`);
   }
   if (plan.socialIdentities) {
@@ -97,7 +75,7 @@ export function customer360Sql(keysSql: string, keysParams: readonly unknown[], 
   });
   if (plan.conversationCount) parts.push(`(SELECT count(*)::int FROM conversations WHERE customer_id = c.id) AS "vn"`);
   if (plan.influence) {
-    parts.push(`(SELECT ${agg('s', 's.topic NULLS FIRST, s.platform NULLS FIRST')} FROM (${latestInfluenceSql('c.id')}) s) AS "inf"`);
+    parts.push(`(SELECT ${agg('s', 's.topic NULLS FIRST, s.platform NULLS FIRST')} FROM (${latestInfluenceSql('= c.id')}) s) AS "inf"`);
   }
   [...plan.followerHistory.values()].forEach((spec, n) => {
     parts.push(`(SELECT ${agg('x', 'x."measuredAt" DESC, x.id DESC')} FROM (

@@ -12,7 +12,7 @@ import { Node } from './node.types';
  * Each stored scalar names its column with @Stored: the loaders, the compiled customer 360 read
  * and the response fast path all read that declaration (docs/architecture.md, "Adding a stored
  * Customer field"). The scalars are `simple` (graphql-js' default resolver, no middleware per
- * field): every one is on the marketing allow-list (auth/marketing-guard.ts), and they carry no
+ * field): every one is declared readable by marketing (@Access, auth/field-guard.ts), and they carry no
  * @Authorized. A new field stays guarded unless it is marked so too.
  */
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })

@@ -23,10 +23,16 @@ import type { JsonWriting } from '../graphql';
 import { isUuid } from '../db';
 import { argumentProblem } from '../graphql';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql';
-import { readsUnderConsent } from '../purchases';
+import { readsUnderConsent } from '../auth';
 import { lifetimeValueSql } from '../purchases';
-import { latestInfluenceSql } from '../customer360';
+import { latestInfluenceSql } from '../influence';
 import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from '../customer360';
+import { CAN } from '../auth';
+import { jsonColumns, selectedJsonColumns, storedFields, type JsonColumn } from '../graphql';
+import { ContactPoint, SocialIdentity } from '../identities';
+import { InfluenceScore } from '../influence';
+import { Interaction } from '../interactions';
+import { Purchase } from '../purchases';
 
 /**
  * The response-level fast path (docs/read-path.md, "Whole responses in SQL"): an operation
@@ -57,49 +63,21 @@ interface Scope {
 }
 
 /**
- * A table column (of the row under `alias`) answering a field that has no resolver of its own, and
+ * A stored field (of the row under `alias`) answering a field that has no resolver of its own, and
  * how its value becomes JSON: `text` escaped by to_json, `plain` (booleans, numbers) and `quoted`
  * (uuids, enums) without it (to_json per value was a fifth of the statement's time), `date` as DateTime.
+ * Each type's map is its @Stored declarations (beside the fields, in each feature's *.types.ts).
  */
-interface Column {
-  sql: string;
-  as: JsonWriting;
-}
+type Column = JsonColumn;
 const WRITE: Record<Column['as'], (expr: string) => string> = { text: jsonValue, plain: jsonPlain, quoted: jsonQuoted, date: jsonDate };
 
-/** The Customer's stored fields as declared beside them (@Stored, customers/customer.types.ts); those SQL writes. */
-const CUSTOMER_COLUMNS: Record<string, Column> = Object.fromEntries(
-  CUSTOMER_STORED.flatMap(({ field, column, json }) => (json ? [[field, { sql: column, as: json }]] : [])),
-);
-const CONTACT_POINT_COLUMNS: Record<string, Column> = {
-  id: { sql: 'id', as: 'quoted' }, value: { sql: 'value', as: 'text' }, verified: { sql: 'verified', as: 'plain' }, capturedVia: { sql: 'captured_via', as: 'quoted' },
-  capturedAt: { sql: 'captured_at', as: 'date' },
-};
-const SOCIAL_IDENTITY_COLUMNS: Record<string, Column> = {
-  id: { sql: 'id', as: 'quoted' }, platform: { sql: 'platform', as: 'quoted' }, handle: { sql: 'handle', as: 'text' }, externalUserId: { sql: 'external_user_id', as: 'text' },
-  profileUrl: { sql: 'profile_url', as: 'text' }, followerCount: { sql: 'follower_count', as: 'plain' }, verified: { sql: 'verified', as: 'plain' },
-  capturedVia: { sql: 'captured_via', as: 'quoted' }, capturedAt: { sql: 'captured_at', as: 'date' },
-};
-const INTERACTION_COLUMNS: Record<string, Column> = {
-  id: { sql: 'id', as: 'quoted' }, channel: { sql: 'channel', as: 'quoted' }, direction: { sql: 'direction', as: 'quoted' }, occurredAt: { sql: 'occurred_at', as: 'date' },
-  content: { sql: 'content', as: 'text' }, isPublic: { sql: 'is_public', as: 'plain' }, category: { sql: 'category', as: 'quoted' },
-  // The loader's own cast: real -> numeric -> float8 keeps the stored decimal (0.35, not 0.3499999940395355).
-  sentiment: { sql: 'sentiment::numeric::float8', as: 'plain' }, topics: { sql: 'topics', as: 'text' }, lane: { sql: 'lane', as: 'quoted' },
-  skillGroup: { sql: 'skill_group', as: 'text' }, status: { sql: 'status', as: 'quoted' }, respondedAt: { sql: 'responded_at', as: 'date' },
-  slaDueAt: { sql: 'sla_due_at', as: 'date' }, actionable: { sql: 'actionable', as: 'plain' }, closedLoop: { sql: 'closed_loop', as: 'plain' },
-  externalId: { sql: 'external_id', as: 'text' },
-};
-const PURCHASE_COLUMNS: Record<string, Column> = {
-  id: { sql: 'id', as: 'quoted' }, product: { sql: 'product', as: 'text' }, category: { sql: 'category', as: 'text' },
-  // The loader's own casts (purchase.sql.ts): numeric -> float8, char(3) -> text.
-  amount: { sql: 'amount::float8', as: 'plain' }, currency: { sql: 'currency::text', as: 'text' }, purchasedAt: { sql: 'purchased_at', as: 'date' },
-  channel: { sql: 'channel', as: 'quoted' },
-};
-/** Columns of latestInfluenceSql's rows. */
-const SCORE_COLUMNS: Record<string, Column> = {
-  score: { sql: 'score', as: 'plain' }, topic: { sql: 'topic', as: 'text' }, platform: { sql: 'platform', as: 'quoted' }, source: { sql: 'source', as: 'text' },
-  measuredAt: { sql: '"measuredAt"', as: 'date' }, trend: { sql: 'trend', as: 'plain' }, computed: { sql: 'computed', as: 'plain' }, flagged: { sql: 'flagged', as: 'plain' },
-};
+const CUSTOMER_COLUMNS = jsonColumns(CUSTOMER_STORED);
+const CONTACT_POINT_COLUMNS = jsonColumns(storedFields(ContactPoint));
+const SOCIAL_IDENTITY_COLUMNS = jsonColumns(storedFields(SocialIdentity));
+const INTERACTION_COLUMNS = jsonColumns(storedFields(Interaction));
+const PURCHASE_COLUMNS = jsonColumns(storedFields(Purchase));
+/** Columns of latestInfluenceSql's rows: the stored fields as it selects them (by field name), and the trend it computes. */
+const SCORE_COLUMNS: Record<string, Column> = { ...selectedJsonColumns(storedFields(InfluenceScore)), trend: { sql: (row) => `${row}.trend`, as: 'plain' } };
 
 /** A field answered by a subquery: its JSON text, given the alias of the parent row. */
 type Nested = (scope: Scope, def: GraphQLField<unknown, unknown>, group: readonly FieldNode[], parent: string) => string;
@@ -136,6 +114,8 @@ function* selected(scope: Scope, type: GraphQLObjectType, nodes: readonly FieldN
     if (!def) throw new NotCovered(`${type.name}.${name}`);
     const rule = ruleOf(type, def);
     if (!rule || !mayRead(rule, scope.roles)) throw new NotCovered(`${type.name}.${name} refused`);
+    // Read under the customer's consent: the field guard checks it at the read.
+    if (readsUnderConsent(rule, scope.roles)) throw new NotCovered(`${type.name}.${name} under consent`);
     yield { key, name, group, def };
   }
 }
@@ -151,7 +131,7 @@ function objectSql(scope: Scope, type: GraphQLObjectType, nodes: readonly FieldN
     const column = columns[name];
     // A column stands for the field only while graphql-js' default resolver answers it.
     if (column && (!def.resolve || isGuardedProperty(def.resolve))) {
-      pairs.push([key, WRITE[column.as](`${row}.${column.sql}`)]);
+      pairs.push([key, WRITE[column.as](column.sql(row))]);
       continue;
     }
     const build = nested[name];
@@ -251,8 +231,8 @@ const influence = (which: 'overall' | 'byTopic'): Nested => (scope, def, group, 
   const element = objectSql(scope, objectTypeOf(def), group, s, SCORE_COLUMNS);
   // The resolvers: the overall score (or null), and every topic's score in the loader's order.
   return which === 'overall'
-    ? `coalesce((SELECT ${element} FROM (${latestInfluenceSql(`${c}.id`, 'topic IS NULL AND platform IS NULL')}) ${s}), 'null')`
-    : `(SELECT ${jsonArrayAgg(element, `${s}.topic NULLS FIRST, ${s}.platform NULLS FIRST`)} FROM (${latestInfluenceSql(`${c}.id`, 'topic IS NOT NULL')}) ${s})`;
+    ? `coalesce((SELECT ${element} FROM (${latestInfluenceSql(`= ${c}.id`, 'topic IS NULL AND platform IS NULL')}) ${s}), 'null')`
+    : `(SELECT ${jsonArrayAgg(element, `${s}.topic NULLS FIRST, ${s}.platform NULLS FIRST`)} FROM (${latestInfluenceSql(`= ${c}.id`, 'topic IS NOT NULL')}) ${s})`;
 };
 
 /**
@@ -271,15 +251,8 @@ const CUSTOMER_NESTED: Record<string, Nested> = {
   interactions: customerPage({ table: 'interactions', time: 'occurred_at', columns: INTERACTION_COLUMNS, nested: () => INTERACTION_NESTED }),
   influence: influence('overall'),
   influenceByTopic: influence('byTopic'),
-  // Purchases only for viewers who read them without the consent check (the resolvers apply it otherwise).
-  purchases: (scope, def, group, c) => {
-    if (readsUnderConsent(scope.roles)) throw new NotCovered('purchases under consent');
-    return customerPage({ table: 'purchases', time: 'purchased_at', columns: PURCHASE_COLUMNS, nested: () => ({}) })(scope, def, group, c);
-  },
-  lifetimeValue: (scope, _def, _group, c) => {
-    if (readsUnderConsent(scope.roles)) throw new NotCovered('lifetimeValue under consent');
-    return jsonPlain(lifetimeValueSql(`${c}.id`));
-  },
+  purchases: customerPage({ table: 'purchases', time: 'purchased_at', columns: PURCHASE_COLUMNS, nested: () => ({}) }),
+  lifetimeValue: (_scope, _def, _group, c) => jsonPlain(lifetimeValueSql(`${c}.id`)),
 };
 
 const INTERACTION_NESTED: Record<string, Nested> = {

@@ -12,5 +12,5 @@ export { cachedOperationCost, DEFAULT_LIMITS, LimitError, type Limits, limitsPlu
 export { countLoader, pagedLoader } from './paged-loader';
 export { type Connection, ConnectionType, decodeCursor, encodeCursor, type Keyed, type Keyset, pageSize, sortKeySql, toConnection } from './pagination';
 export { DateTimeScalar, JSONScalar } from './scalars';
-export { columnList, type JsonWriting, Stored, storedFields } from './stored';
+export { columnList, dateFields, type JsonColumn, jsonColumns, jsonObjectSql, type JsonWriting, selectedJsonColumns, Stored, storedFields } from './stored';
 export { loadTrustedDocuments, type TrustedDocuments, trustedDocumentsMiddleware } from './trusted-documents';

@@ -9,11 +9,12 @@ export interface PageKey {
   /** Rows to fetch (page size + 1, to know whether there is a next page). */
   limit: number;
   after: Keyset | null;
-  channel?: string | null;
+  /** A value of the loader's one filter column (interactionsByCustomerId: the channel); absent: no filter. */
+  filter?: string | null;
 }
 
-const pageKeyId = (k: PageKey) => `${k.parentId}|${k.limit}|${k.after?.join('|') ?? ''}|${k.channel ?? ''}`;
-const pageArgsId = (k: PageKey) => `${k.limit}|${k.after?.join('|') ?? ''}|${k.channel ?? ''}`;
+const pageKeyId = (k: PageKey) => `${k.parentId}|${k.limit}|${k.after?.join('|') ?? ''}|${k.filter ?? ''}`;
+const pageArgsId = (k: PageKey) => `${k.limit}|${k.after?.join('|') ?? ''}|${k.filter ?? ''}`;
 
 /**
  * Batches page requests: keys with the same page arguments (the usual case: one list of
@@ -45,28 +46,29 @@ export function pagedLoader<R extends { id: string }>(
   );
 }
 
-/** A count for one parent, optionally restricted to one channel. */
+/** A count for one parent, optionally restricted to one value of the loader's filter column. */
 export interface CountKey {
   parentId: string;
-  channel?: string | null;
+  filter?: string | null;
 }
 
-/** Counts per parent in one GROUP BY statement per channel filter. */
-export function countLoader(pool: Pool, table: string, parentColumn: string): DataLoader<CountKey, number, string> {
-  const id = (k: CountKey) => `${k.parentId}|${k.channel ?? ''}`;
+/** Counts per parent in one GROUP BY statement per filter value (`filterColumn`: the column a key's filter names). */
+export function countLoader(pool: Pool, table: string, parentColumn: string, filterColumn?: string): DataLoader<CountKey, number, string> {
+  const id = (k: CountKey) => `${k.parentId}|${k.filter ?? ''}`;
   return new DataLoader<CountKey, number, string>(
     async (keys) => {
       const counts = new Map<string, number>();
-      const byChannel = new Map<string | null, string[]>();
-      for (const k of keys) byChannel.set(k.channel ?? null, [...(byChannel.get(k.channel ?? null) ?? []), k.parentId]);
+      const byFilter = new Map<string | null, string[]>();
+      for (const k of keys) byFilter.set(k.filter ?? null, [...(byFilter.get(k.filter ?? null) ?? []), k.parentId]);
       await Promise.all(
-        [...byChannel].map(async ([channel, parentIds]) => {
+        [...byFilter].map(async ([filter, parentIds]) => {
+          if (filter && !filterColumn) throw new Error(`${table} counts take no filter`);
           const { rows } = await pool.query<{ parentId: string; n: number }>(
             `SELECT ${parentColumn} AS "parentId", count(*)::int AS n FROM ${table}
-              WHERE ${parentColumn} = ANY($1::uuid[]) ${channel ? 'AND channel = $2' : ''} GROUP BY 1`,
-            channel ? [parentIds, channel] : [parentIds],
+              WHERE ${parentColumn} = ANY($1::uuid[]) ${filter ? `AND ${filterColumn} = $2` : ''} GROUP BY 1`,
+            filter ? [parentIds, filter] : [parentIds],
           );
-          for (const r of rows) counts.set(id({ parentId: r.parentId, channel }), r.n);
+          for (const r of rows) counts.set(id({ parentId: r.parentId, filter }), r.n);
         }),
       );
       return keys.map((k) => counts.get(id(k)) ?? 0);

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { groupByKey } from '../db';
 import { ConsentPurpose, ConsentStatus } from '../graphql';
 import { CONSENT_NEWEST_FIRST, knownAtSql } from './consent.sql';
+import { consentStatesSql, customerGrantedNowSql } from './consent.sql';
 import type { Consent, ConsentEvent } from './identity.types';
 
 type IdentityColumn = 'social_identity_id' | 'contact_point_id';
@@ -36,14 +37,8 @@ function consentStateLoader(pool: Pool, column: IdentityColumn) {
           const ids = group.map((k) => k.identityId);
           const asOf = group[0].asOf;
           const { rows } = await pool.query<EventRow>(
-            `SELECT DISTINCT ON (${column}, purpose) ${column} AS "identityId", purpose,
-                    CASE WHEN status = 'GRANTED' AND expires_at <= coalesce($2::timestamptz, now()) THEN 'EXPIRED'
-                         ELSE status END AS status,
-                    recorded_at AS "recordedAt", source, recorded_by AS "recordedBy", expires_at AS "expiresAt"
-               FROM consent_events
-              WHERE ${column} = ANY($1::uuid[]) AND ($2::timestamptz IS NULL OR ${knownAtSql('$2::timestamptz')})
-              ORDER BY ${column}, purpose, ${CONSENT_NEWEST_FIRST}`,
-            [ids, asOf],
+            consentStatesSql(column, '= ANY($1::uuid[])', asOf ? '$2::timestamptz' : null),
+            asOf ? [ids, asOf] : [ids],
           );
           groupByKey(ids, rows, (r) => r.identityId).forEach((events, i) => results.set(keyId(group[i]), toStates(events)));
         }),
@@ -78,6 +73,28 @@ function historyLoader(pool: Pool, column: IdentityColumn) {
   });
 }
 
+/** Does the customer hold `purpose` now, on some identity: the check of a field's declared purpose (auth/field-guard.ts). */
+export interface GrantedKey {
+  customerId: string;
+  purpose: ConsentPurpose;
+}
+
+/** Every (customer, purpose) of a request in one statement. */
+function grantedNowLoader(pool: Pool) {
+  return new DataLoader<GrantedKey, boolean, string>(
+    async (keys) => {
+      const { rows } = await pool.query<{ ord: string; granted: boolean }>(
+        `SELECT k.ord, ${customerGrantedNowSql('k.id', 'k.purpose')} AS granted
+           FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS k(id, purpose, ord)`,
+        [keys.map((k) => k.customerId), keys.map((k) => k.purpose)],
+      );
+      const granted = new Map(rows.map((r) => [Number(r.ord), r.granted]));
+      return keys.map((_, i) => granted.get(i + 1) ?? false);
+    },
+    { cacheKeyFn: (k) => `${k.customerId}|${k.purpose}` },
+  );
+}
+
 /** Per-request loaders for the consent ledger. */
 export function createConsentLoaders(pool: Pool) {
   return {
@@ -85,5 +102,6 @@ export function createConsentLoaders(pool: Pool) {
     consentsByContactPointId: consentStateLoader(pool, 'contact_point_id'),
     consentHistoryBySocialIdentityId: historyLoader(pool, 'social_identity_id'),
     consentHistoryByContactPointId: historyLoader(pool, 'contact_point_id'),
+    grantedNowByCustomerId: grantedNowLoader(pool),
   };
 }

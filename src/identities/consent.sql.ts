@@ -17,6 +17,21 @@ export const CONSENT_NEWEST_FIRST = 'effective_at DESC, recorded_at DESC, id DES
 export const knownAtSql = (asOf: string) => `recorded_at <= ${asOf}`;
 
 /**
+ * THE consent state at an instant, as rows: the newest decision per (identity, purpose) known at
+ * `asOf` (an SQL timestamptz expression; null: now), a grant whose expiry has passed by then
+ * reading EXPIRED. `identities`: the condition on `column` (`= ANY($1::uuid[])` for the loaders,
+ * `= cp.id` for the compiled customer 360), so both read one definition.
+ */
+export function consentStatesSql(column: 'social_identity_id' | 'contact_point_id', identities: string, asOf: string | null): string {
+  return `SELECT DISTINCT ON (${column}, purpose) ${column} AS "identityId", purpose,
+         CASE WHEN status = 'GRANTED' AND expires_at <= ${asOf ?? 'now()'} THEN 'EXPIRED' ELSE status END AS status,
+         recorded_at AS "recordedAt", source, recorded_by AS "recordedBy", expires_at AS "expiresAt"
+    FROM consent_events
+   WHERE ${column} ${identities}${asOf ? ` AND ${knownAtSql(asOf)}` : ''}
+   ORDER BY ${column}, purpose, ${CONSENT_NEWEST_FIRST}`;
+}
+
+/**
  * SQL: the consent_current row `alias` (the newest decision per identity and purpose, kept by
  * a trigger on the ledger) allows use now: GRANTED and not expired. Segments, the influence
  * scorer and anything else that asks "may we?" use this one rule.

@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConsentPurpose, ConsentStatus, PersonalDataClass, Platform, Touchpoint } from '../graphql';
 import { DateTimeScalar } from '../graphql';
 import { Access, READ } from '../auth';
+import { Stored } from '../graphql';
 
 /** Current consent for one purpose, derived from the ledger. */
 @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })
@@ -45,35 +46,49 @@ export class ConsentEvent {
 @ObjectType({ simpleResolvers: true })
 export class ContactPoint {
   @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
+  @Stored('id', 'quoted')
   @Field(() => ID) id!: string;
+  @Stored('value', 'text')
   @Field() value!: string;
   @Access({ dataClass: PersonalDataClass.OPERATIONAL })
+  @Stored('verified', 'plain')
   @Field() verified!: boolean;
   @Access({ dataClass: PersonalDataClass.OPERATIONAL })
+  @Stored('captured_via', 'quoted')
   @Field(() => Touchpoint) capturedVia!: Touchpoint;
   @Access({ dataClass: PersonalDataClass.OPERATIONAL })
+  @Stored('captured_at', 'date')
   @Field(() => DateTimeScalar) capturedAt!: Date;
-  customerId!: string;
-  kind!: 'EMAIL' | 'PHONE';
+  @Stored('customer_id') customerId!: string;
+  @Stored('kind') kind!: 'EMAIL' | 'PHONE';
 }
 
 @Access({ roles: READ.holders, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType({ simpleResolvers: true })
 export class SocialIdentity {
   @Access({ dataClass: PersonalDataClass.PSEUDONYMOUS })
+  @Stored('id', 'quoted')
   @Field(() => ID) id!: string;
   @Access({ dataClass: PersonalDataClass.OPERATIONAL })
+  @Stored('platform', 'quoted')
   @Field(() => Platform) platform!: Platform;
+  @Stored('handle', 'text')
   @Field({ description: 'Normalised, without a leading @.' }) handle!: string;
+  @Stored('external_user_id', 'text')
   @Field(() => String, { nullable: true }) externalUserId!: string | null;
+  @Stored('profile_url', 'text')
   @Field(() => String, { nullable: true }) profileUrl!: string | null;
   @Access({ dataClass: PersonalDataClass.PROFILING })
+  @Stored('follower_count', 'plain')
   @Field(() => Int, { nullable: true }) followerCount!: number | null;
   @Access({ dataClass: PersonalDataClass.OPERATIONAL })
+  @Stored('verified', 'plain')
   @Field() verified!: boolean;
   @Access({ dataClass: PersonalDataClass.OPERATIONAL })
+  @Stored('captured_via', 'quoted')
   @Field(() => Touchpoint) capturedVia!: Touchpoint;
   @Access({ dataClass: PersonalDataClass.OPERATIONAL })
+  @Stored('captured_at', 'date')
   @Field(() => DateTimeScalar) capturedAt!: Date;
-  customerId!: string;
+  @Stored('customer_id') customerId!: string;
 }

@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
-import { isMarketingOnly } from '../auth';
 import { Customer } from '../customers';
+import { Info } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { fieldReadUnderConsent } from '../auth';
 import type { RequestContext } from '../context';
 import { FollowerCountPoint, InfluenceScore, Priority, usableForProfiling } from './influence.types';
 import { customerPriority } from './priority';
@@ -18,15 +20,15 @@ export class CustomerInfluenceResolver {
     nullable: true,
     description: 'Latest overall score; null if never scored. Marketing sees it only while the customer holds PROFILING and the score was measured with it.',
   })
-  async influence(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
-    const scores = await visibleScores(customer, ctx);
+  async influence(@Root() customer: Customer, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const scores = await visibleScores(customer, ctx, info);
     return scores.find((s) => s.topic === null && s.platform === null) ?? null;
   }
 
   @Access({ roles: READ.readersAndMarketing, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
   @FieldResolver(() => [InfluenceScore], { description: 'Latest score per topic (for marketing: as `influence`).' })
-  async influenceByTopic(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
-    const scores = await visibleScores(customer, ctx);
+  async influenceByTopic(@Root() customer: Customer, @Ctx() ctx: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const scores = await visibleScores(customer, ctx, info);
     return scores.filter((s) => s.topic !== null);
   }
 
@@ -60,8 +62,11 @@ export class CustomerInfluenceResolver {
   }
 }
 
-/** The customer's latest scores as this viewer may see them: a marketing-only viewer reads under PROFILING consent. */
-async function visibleScores(customer: Customer, ctx: RequestContext): Promise<InfluenceScore[]> {
+/**
+ * The customer's latest scores as this viewer may see them. Under consent (the field guard has
+ * already withheld the field from a customer without PROFILING) only the scores measured with it.
+ */
+async function visibleScores(customer: Customer, ctx: RequestContext, info: GraphQLResolveInfo): Promise<InfluenceScore[]> {
   const scores = await ctx.loaders.latestInfluenceByCustomerId.load(customer.id);
-  return isMarketingOnly(ctx) ? scores.filter(usableForProfiling) : scores;
+  return fieldReadUnderConsent(info, ctx.viewer.roles) ? scores.filter(usableForProfiling) : scores;
 }

@@ -3,21 +3,29 @@ import { Platform } from '../graphql';
 import { DateTimeScalar } from '../graphql';
 import { Access, READ } from '../auth';
 import { PersonalDataClass, ConsentPurpose } from '../graphql';
+import { Stored } from '../graphql';
 
 @Access({ roles: READ.holders, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
 @ObjectType({ simpleResolvers: true })
 export class InfluenceScore {
+  @Stored((s) => `${s}.score::numeric::float8`, 'plain')
   @Field(() => Float, { description: '1 .. 10' }) score!: number;
+  @Stored('topic', 'text')
   @Field(() => String, { nullable: true, description: 'null: overall' }) topic!: string | null;
+  @Stored('platform', 'quoted')
   @Field(() => Platform, { nullable: true, description: 'null: across platforms' }) platform!: Platform | null;
+  @Stored('source', 'text')
   @Field({ description: 'Who computed it.' }) source!: string;
+  @Stored('measured_at', 'date')
   @Field(() => DateTimeScalar) measuredAt!: Date;
   @Field(() => Float, { nullable: true, description: 'Change against the previous score of the same topic/platform.' })
   trend!: number | null;
+  @Stored('computed', 'plain')
   @Field({ description: 'Computed by this service (the default scorer) rather than ingested.' }) computed!: boolean;
+  @Stored('flagged', 'plain')
   @Field({ description: 'Ingested while the customer had not granted PROFILING consent: kept, but not used for priority.' })
   flagged!: boolean;
-  customerId!: string;
+  @Stored('customer_id') customerId!: string;
   /** Read with the score (the loaders): the customer holds PROFILING at the instant of this read. */
   profilingNow?: boolean;
 }

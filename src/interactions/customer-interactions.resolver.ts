@@ -21,10 +21,10 @@ export class CustomerInteractionsResolver {
   ) {
     const size = pageSize(first, 20);
     const rows = await ctx.loaders.interactionsByCustomerId.load({
-      parentId: customer.id, limit: size + 1, after: decodeCursor(after), channel,
+      parentId: customer.id, limit: size + 1, after: decodeCursor(after), filter: channel,
     });
     return toConnection(rows, size, (r) => encodeCursor(r.sortKey, r.id), () =>
-      ctx.loaders.interactionCountByCustomerId.load({ parentId: customer.id, channel }),
+      ctx.loaders.interactionCountByCustomerId.load({ parentId: customer.id, filter: channel }),
     );
   }
 

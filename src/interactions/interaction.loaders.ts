@@ -9,15 +9,15 @@ import type { Conversation, Escalation as EscalationRow, Interaction } from './i
 /** Per-request loaders for interactions and conversations. */
 export function createInteractionLoaders(pool: Pool) {
   return {
-    interactionCountByCustomerId: countLoader(pool, 'interactions', 'customer_id'),
+    interactionCountByCustomerId: countLoader(pool, 'interactions', 'customer_id', 'channel'),
     interactionCountByConversationId: countLoader(pool, 'interactions', 'conversation_id'),
     conversationCountByCustomerId: countLoader(pool, 'conversations', 'customer_id'),
     /** Newest first: ORDER BY occurred_at DESC, id DESC, keyset on both. */
     interactionsByCustomerId: pagedLoader<Interaction & Keyed>(async (customerIds, key) => {
       const params: unknown[] = [customerIds, key.limit];
       const filters: string[] = [];
-      if (key.channel) {
-        params.push(key.channel);
+      if (key.filter) {
+        params.push(key.filter);
         filters.push(`AND i.channel = $${params.length}`);
       }
       if (key.after) {

@@ -5,4 +5,4 @@ export { createPurchaseLoaders, purchasePageSql } from './purchase.loaders';
 export { CustomerPurchasesResolver, PurchaseResolver } from './purchase.resolver';
 export { PurchaseService } from './purchase.service';
 export { lifetimeValueSql } from './purchase.sql';
-export { type Purchase, readsUnderConsent } from './purchase.types';
+export { Purchase } from './purchase.types';

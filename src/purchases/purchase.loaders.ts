@@ -12,7 +12,7 @@ export const purchasePageSql = (customer: string, after: string, limit: string) 
   `SELECT ${PURCHASE_COLUMNS}, ${sortKeySql('p.purchased_at')} AS "sortKey" FROM purchases p
     WHERE p.customer_id = ${customer} ${after} ORDER BY p.purchased_at DESC, p.id DESC LIMIT ${limit}`;
 
-/** purchasesByCustomerId, purchaseCountByCustomerId, lifetimeValueByCustomerId, marketingNowByCustomerId. */
+/** purchasesByCustomerId, purchaseCountByCustomerId, lifetimeValueByCustomerId. */
 export function createPurchaseLoaders(pool: Pool) {
   return {
     /** Newest first: ORDER BY purchased_at DESC, id DESC, keyset on both. */
@@ -34,14 +34,6 @@ export function createPurchaseLoaders(pool: Pool) {
         [customerIds],
       );
       return oneByKey(customerIds, rows, (r) => r.id).map((r) => r?.value ?? null);
-    }),
-    /** Whether the customer holds MARKETING now on some identity: what a marketing-only viewer may see of purchases. */
-    marketingNowByCustomerId: new DataLoader<string, boolean>(async (customerIds) => {
-      const { rows } = await pool.query<{ id: string; granted: boolean }>(
-        `SELECT k.id, ${customerGrantedNowSql('k.id', `'MARKETING'`)} AS granted FROM unnest($1::uuid[]) AS k(id)`,
-        [customerIds],
-      );
-      return oneByKey(customerIds, rows, (r) => r.id).map((r) => r?.granted ?? false);
     }),
   };
 }

@@ -5,7 +5,7 @@ import { Customer } from '../customers';
 import { ConsentPurpose, PersonalDataClass } from '../graphql';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
 import type { RequestContext } from '../context';
-import { Purchase, PurchaseConnection, PurchaseInput, PURCHASE_READERS, readsUnderConsent } from './purchase.types';
+import { Purchase, PurchaseConnection, PurchaseInput, PURCHASE_READERS } from './purchase.types';
 import type { PurchaseService } from './purchase.service';
 
 @Resolver()
@@ -23,11 +23,6 @@ export class PurchaseResolver {
   }
 }
 
-/** A viewer admitted through marketing sees a member's purchases only while the customer holds MARKETING. */
-async function hidden(customer: Customer, ctx: RequestContext): Promise<boolean> {
-  return readsUnderConsent(ctx.viewer.roles) && !(await ctx.loaders.marketingNowByCustomerId.load(customer.id));
-}
-
 @Resolver(() => Customer)
 export class CustomerPurchasesResolver {
   @Access({ roles: PURCHASE_READERS, purpose: ConsentPurpose.MARKETING, dataClass: PersonalDataClass.PROFILING })
@@ -40,7 +35,6 @@ export class CustomerPurchasesResolver {
   ) {
     const size = pageSize(first, 20);
     const keyset = decodeCursor(after);
-    if (await hidden(customer, ctx)) return toConnection([] as Purchase[], size, () => '', () => 0);
     const rows = await ctx.loaders.purchasesByCustomerId.load({ parentId: customer.id, limit: size + 1, after: keyset });
     return toConnection(rows, size, (r) => encodeCursor(r.sortKey, r.id), () => ctx.loaders.purchaseCountByCustomerId.load({ parentId: customer.id }));
   }
@@ -50,8 +44,7 @@ export class CustomerPurchasesResolver {
     nullable: true,
     description: 'Sum of the purchase amounts when they are all in one currency (the purchases say which); null with no amount or several currencies.',
   })
-  async lifetimeValue(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
-    if (await hidden(customer, ctx)) return null;
+  lifetimeValue(@Root() customer: Customer, @Ctx() ctx: RequestContext) {
     return ctx.loaders.lifetimeValueByCustomerId.load(customer.id);
   }
 }

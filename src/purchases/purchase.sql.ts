@@ -1,9 +1,11 @@
+import { columnList, storedFields } from '../graphql';
+import { Purchase } from './purchase.types';
+
 /**
- * The columns of a Purchase (alias `p`), as every read selects them: loaders, the compiled
- * customer 360 and the write's answer.
+ * The columns of a Purchase (alias `p`), as declared beside its properties (@Stored) and as every
+ * read selects them: loaders, the compiled customer 360 and the write's answer.
  */
-export const PURCHASE_COLUMNS = `p.id, p.customer_id AS "customerId", p.product, p.category, p.amount::float8 AS amount,
-  p.currency::text AS currency, p.purchased_at AS "purchasedAt", p.channel`;
+export const PURCHASE_COLUMNS = columnList('p', storedFields(Purchase));
 
 /**
  * THE lifetime value of the customer `customer` (an SQL expression of its id), as float8: the

@@ -4,19 +4,14 @@ import type { Role } from '../auth';
 import { Channel, ConsentPurpose, PersonalDataClass, Platform } from '../graphql';
 import { ConnectionType } from '../graphql';
 import { DateTimeScalar } from '../graphql';
+import { Stored } from '../graphql';
 
 /**
  * Who reads what a customer bought: agents and above, and marketing on a segment member while the
- * customer holds MARKETING (the resolvers apply the purpose). Viewers do not: purchases are not
+ * customer holds MARKETING (the declared purpose, applied by auth/field-guard.ts). Viewers do not: purchases are not
  * part of the plain 360.
  */
 export const PURCHASE_READERS: Role[] = ['agent', 'marketing'];
-/**
- * True when a viewer admitted to purchases reads them only under the customer's MARKETING consent
- * (it holds marketing but not agent). The resolvers apply it; compiled reads skip such viewers.
- */
-export const readsUnderConsent = (roles: ReadonlySet<Role>): boolean => !roles.has('agent');
-
 /** The ingestion job reads back what identifies what it wrote (id, time, channel). */
 const READERS_AND_INGEST: Role[] = [...PURCHASE_READERS, 'ingest'];
 
@@ -24,16 +19,23 @@ const READERS_AND_INGEST: Role[] = [...PURCHASE_READERS, 'ingest'];
 @ObjectType({ simpleResolvers: true, description: 'Something the customer bought (recordPurchases).' })
 export class Purchase {
   @Access({ roles: READERS_AND_INGEST, dataClass: PersonalDataClass.PSEUDONYMOUS })
+  @Stored('id', 'quoted')
   @Field(() => ID) id!: string;
+  @Stored('product', 'text')
   @Field({ description: 'As recorded (trimmed); filters and tier rules match it case-insensitively.' }) product!: string;
+  @Stored('category', 'text')
   @Field(() => String, { nullable: true }) category!: string | null;
+  @Stored((p) => `${p}.amount::float8`, 'plain')
   @Field(() => Float, { nullable: true, description: 'In `currency`; null for a purchase recorded without an amount.' }) amount!: number | null;
+  @Stored((p) => `${p}.currency::text`, 'text')
   @Field(() => String, { nullable: true, description: 'ISO 4217 code, upper case; set exactly when amount is.' }) currency!: string | null;
   @Access({ roles: READERS_AND_INGEST, dataClass: PersonalDataClass.OPERATIONAL })
+  @Stored('purchased_at', 'date')
   @Field(() => DateTimeScalar) purchasedAt!: Date;
   @Access({ roles: READERS_AND_INGEST, dataClass: PersonalDataClass.OPERATIONAL })
+  @Stored('channel', 'quoted')
   @Field(() => Channel, { nullable: true }) channel!: Channel | null;
-  customerId!: string;
+  @Stored('customer_id') customerId!: string;
 }
 
 @ObjectType({ simpleResolvers: true })

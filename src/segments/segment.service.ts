@@ -5,6 +5,7 @@ import type { ConsentPurpose } from '../graphql';
 import { encodeCursor, toConnection, type Connection, type Keyset } from '../graphql';
 import { checkPurposeForRoles } from '../auth';
 import type { ContactPoint, SocialIdentity } from '../identities';
+import { CUSTOMER_STORED } from '../customers';
 import type { SegmentFilter } from './segment.inputs';
 import { segmentCountSql, segmentPageSql, type SegmentScope } from './segment.sql';
 import type { SegmentMember } from './segment.types';
@@ -51,10 +52,8 @@ export class SegmentService {
 }
 
 function toMember(row: MemberRow): SegmentMember {
-  const customer: Customer = {
-    id: row.id, displayName: row.displayName, tier: row.tier, city: row.city, region: row.region,
-    country: row.country, createdAt: row.createdAt,
-  };
+  // The customer loader's own columns (CUSTOMER_COLUMNS), so a member reads every stored field.
+  const customer = Object.fromEntries(CUSTOMER_STORED.map(({ field }) => [field, row[field as keyof MemberRow]])) as unknown as Customer;
   const contact = (kind: 'EMAIL' | 'PHONE') => (p: NonNullable<MemberRow['emails']>[number]): ContactPoint => ({
     ...p, capturedAt: new Date(p.capturedAt), customerId: row.id, kind,
   });

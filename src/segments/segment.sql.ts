@@ -5,6 +5,9 @@ import type { Keyset } from '../graphql';
 import type { SegmentFilter } from './segment.inputs';
 import { customerGrantedNowSql, grantedNowSql } from '../identities';
 import { lifetimeValueSql } from '../purchases';
+import { CUSTOMER_COLUMNS } from '../customers';
+import { jsonObjectSql, storedFields } from '../graphql';
+import { ContactPoint, SocialIdentity } from '../identities';
 
 // The consent rule lives here, in SQL: an identity is usable for a purpose while the newest
 // decision (consent_current, kept by a trigger on the ledger) is GRANTED and not expired at
@@ -26,12 +29,11 @@ const granted = (alias: string, identity: string, purpose: string) =>
 /** A keyset position string for customers: created_at with microseconds, so no row repeats. */
 export const CREATED_AT_TEXT = `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const SOCIAL_JSON = `json_agg(json_build_object('id', si.id, 'platform', si.platform, 'handle', si.handle,
-  'externalUserId', si.external_user_id, 'profileUrl', si.profile_url, 'followerCount', si.follower_count,
-  'verified', si.verified, 'capturedVia', si.captured_via, 'capturedAt', si.captured_at) ORDER BY si.captured_at, si.id)`;
-const contactJson = (kind: 'EMAIL' | 'PHONE') => `json_agg(json_build_object('id', cp.id, 'value', cp.value,
-  'verified', cp.verified, 'capturedVia', cp.captured_via, 'capturedAt', cp.captured_at) ORDER BY cp.captured_at, cp.id)
-  FILTER (WHERE cp.kind = '${kind}')`;
+/** An identity and a contact point as members show them: their declared fields (@Stored in identity.types.ts). */
+const SOCIAL_ITEM = jsonObjectSql('si', storedFields(SocialIdentity));
+const CONTACT_ITEM = jsonObjectSql('cp', storedFields(ContactPoint));
+const SOCIAL_JSON = `json_agg(${SOCIAL_ITEM} ORDER BY si.captured_at, si.id)`;
+const contactJson = (kind: 'EMAIL' | 'PHONE') => `json_agg(${CONTACT_ITEM} ORDER BY cp.captured_at, cp.id) FILTER (WHERE cp.kind = '${kind}')`;
 
 /** Conditions on the customer row itself (everything but consent). */
 function customerConditions(filter: SegmentFilter, p: Params): string[] {
@@ -138,7 +140,7 @@ export function segmentPageSql(filter: SegmentFilter, purpose: ConsentPurpose, l
   const lists = identifierLists(filter, purpose, p);
   where.push(lists.member);
   if (after) where.push(`(c.created_at, c.id) > (${p.add(after[0], '::timestamptz')}, ${p.add(after[1], '::uuid')})`);
-  const sql = `SELECT c.id, c.display_name AS "displayName", c.tier, c.city, c.region, c.country, c.created_at AS "createdAt",
+  const sql = `SELECT ${CUSTOMER_COLUMNS},
          s.identities, p.emails, p.phones, ${CREATED_AT_TEXT} AS "createdAtKey"
       FROM customers c ${lists.joins}
      WHERE ${where.join(' AND ')}
@@ -162,14 +164,10 @@ export function segmentStreamSql(filter: SegmentFilter, purpose: ConsentPurpose)
   const members = `IN (SELECT c.id FROM customers c WHERE ${where.join(' AND ')})`;
   const purposeParam = p.add(purpose);
   const platformSql = filter.platforms ? `AND si.platform = ANY(${p.add(filter.platforms, '::text[]')})` : '';
-  const usable = `SELECT si.customer_id, 'SOCIAL' AS kind, si.captured_at, si.id, json_build_object('id', si.id,
-        'platform', si.platform, 'handle', si.handle, 'externalUserId', si.external_user_id, 'profileUrl', si.profile_url,
-        'followerCount', si.follower_count, 'verified', si.verified, 'capturedVia', si.captured_via,
-        'capturedAt', si.captured_at) AS item
+  const usable = `SELECT si.customer_id, 'SOCIAL' AS kind, si.captured_at, si.id, ${SOCIAL_ITEM} AS item
       FROM social_identities si ${granted('cs', 'si.id', purposeParam)} WHERE si.customer_id ${members} ${platformSql}
     UNION ALL
-    SELECT cp.customer_id, cp.kind, cp.captured_at, cp.id, json_build_object('id', cp.id, 'value', cp.value,
-        'verified', cp.verified, 'capturedVia', cp.captured_via, 'capturedAt', cp.captured_at)
+    SELECT cp.customer_id, cp.kind, cp.captured_at, cp.id, ${CONTACT_ITEM}
       FROM contact_points cp ${granted('cc', 'cp.id', purposeParam)} WHERE cp.customer_id ${members} AND cp.kind IN ('EMAIL', 'PHONE')`;
   const list = (kind: string) => `coalesce(json_agg(u.item ORDER BY u.captured_at, u.id) FILTER (WHERE u.kind = '${kind}'), '[]')`;
   // With platforms, a member needs a usable handle there; otherwise any usable identifier will do.

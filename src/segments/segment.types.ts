@@ -8,7 +8,7 @@ import { PersonalDataClass } from '../graphql';
 /**
  * A customer in a segment with only the identifiers whose consent for the requested
  * purpose is GRANTED and unexpired at query time. For a marketing-only token the customer's
- * own identifier fields are FORBIDDEN (see auth/marketing-guard.ts): these lists are the only way.
+ * own identifier fields are FORBIDDEN (their declared rules, auth/field-guard.ts): these lists are the only way.
  */
 @Access({ roles: READ.segments, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType()
