@@ -25,7 +25,7 @@ import { argumentProblem } from '../graphql/argument-guard';
 import { decodeCursor, encodeCursor, pageSize } from '../graphql/pagination';
 import { readsUnderConsent } from '../purchases/purchase.types';
 import { lifetimeValueSql } from '../purchases/purchase.sql';
-import { latestInfluenceSql } from './customer360.sql';
+import { latestInfluenceSql, latestOverallInfluenceSql } from './customer360.sql';
 import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from './response.sql';
 
 /**
@@ -251,7 +251,7 @@ const influence = (which: 'overall' | 'byTopic'): Nested => (scope, def, group, 
   const element = objectSql(scope, objectTypeOf(def), group, s, SCORE_COLUMNS);
   // The resolvers: the overall score (or null), and every topic's score in the loader's order.
   return which === 'overall'
-    ? `coalesce((SELECT ${element} FROM (${latestInfluenceSql(`${c}.id`, 'topic IS NULL AND platform IS NULL')}) ${s}), 'null')`
+    ? `coalesce((SELECT ${element} FROM (${latestOverallInfluenceSql(`${c}.id`)}) ${s}), 'null')`
     : `(SELECT ${jsonArrayAgg(element, `${s}.topic NULLS FIRST, ${s}.platform NULLS FIRST`)} FROM (${latestInfluenceSql(`${c}.id`, 'topic IS NOT NULL')}) ${s})`;
 };
 
