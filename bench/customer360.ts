@@ -15,7 +15,7 @@ import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
 import { seedDatabase } from '../seeds/generate';
 import type { LoadPlan, LoadSummary } from './load-runner';
-import { postgresCpuSeconds } from './proc-cpu';
+import { postgresCpuMsBetween, postgresCpuMsByPid } from './proc-cpu';
 
 /**
  * Customer-360 read benchmark: the GraphQL service against a one-SQL floor and PostGraphile 5
@@ -215,10 +215,10 @@ async function measureWindow(target: Target, warmupSeconds: number, durationSeco
   const counters = [target.requestsCounter, target.statementsCounter, ...(target.sqlResponsesCounter ? [target.sqlResponsesCounter] : [])];
   const before = await readCounters(target.metricsUrl, counters);
   const cpuBefore = cpuMs(target.child.pid);
-  const dbBefore = postmaster === undefined ? NaN : postgresCpuSeconds(postmaster);
+  const dbBefore = postmaster === undefined ? undefined : postgresCpuMsByPid(postmaster);
   const load = await runLoad({ ...target.plan, durationSeconds });
   const cpuAfter = cpuMs(target.child.pid);
-  const dbAfter = postmaster === undefined ? NaN : postgresCpuSeconds(postmaster);
+  const dbAfter = postmaster === undefined ? undefined : postgresCpuMsByPid(postmaster);
   const [requests, statements, fast = NaN] = (await readCounters(target.metricsUrl, counters)).map((n, i) => n - before[i]);
   // Each worker has its own /metrics (a scrape reaches one of them): counters are per worker.
   const one = workers === 1 && requests > 0;
@@ -229,7 +229,7 @@ async function measureWindow(target: Target, warmupSeconds: number, durationSeco
     statements,
     fast,
     cpuMs: cpuAfter - cpuBefore,
-    dbCpuMs: (dbAfter - dbBefore) * 1000,
+    dbCpuMs: dbBefore && dbAfter ? postgresCpuMsBetween(dbBefore, dbAfter) : NaN,
     peakRssMb: workers === 1 ? peakRssMb(target.child.pid) : peakRssTreeMb(target.child.pid),
   };
 }
