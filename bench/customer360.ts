@@ -8,17 +8,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
+import type { Pool } from 'pg';
 import jwt from 'jsonwebtoken';
 import { openDatabase } from '../src/db/database';
 import { startEmbeddedPostgres } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
 import { seedDatabase } from '../seeds/generate';
 import type { LoadPlan, LoadSummary } from './load-runner';
+import { postgresCpuMsBetween, postgresCpuMsByPid } from './proc-cpu';
 
 /**
- * Customer-360 read benchmark: the GraphQL service against a one-SQL floor, same data, same
- * load. Each runs in its own process (as does the load generator), one after the other.
- * Usage: `npm run bench -- [--customers 100000] [--duration 15] [--connections 32] [--warmup 3] [--workers N]`
+ * Customer-360 read benchmark: the GraphQL service against a one-SQL floor and PostGraphile 5
+ * (bench/postgraphile-server.ts) over the same tables, same data, same load. Each runs in its own
+ * process (as does the load generator); the targets take turns, round after round (service,
+ * PostGraphile, floor, service, ...), so a change in the machine's load hits all of them alike.
+ * Usage: `npm run bench -- [--customers 100000] [--duration 15] [--connections 32] [--warmup 3] [--rounds 3] [--skip-queue] [--workers N]`
+ * (--duration is per round and target).
  * With `--workers N` (N > 1) the service is measured twice, with WEB_CONCURRENCY=1 and =N, and the
  * scaling from one to N worker processes is printed.
  * (DATABASE_URL to use an existing database; otherwise an embedded one under DATA_DIR=.data/bench).
@@ -26,8 +31,10 @@ import type { LoadPlan, LoadSummary } from './load-runner';
 
 /** BENCH_PG_PORT moves the embedded database when another bench holds the default port. */
 const BENCH_PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54330);
-const SERVICE_PORT = 4100;
-const FLOOR_PORT = 4101;
+/** BENCH_HTTP_PORT moves the three servers (service, floor, PostGraphile: this port and the next two). */
+const SERVICE_PORT = Number(process.env.BENCH_HTTP_PORT ?? 4100);
+const FLOOR_PORT = SERVICE_PORT + 1;
+const POSTGRAPHILE_PORT = SERVICE_PORT + 2;
 const SAMPLED_CUSTOMERS = 5000;
 const RESULTS_FILE = path.resolve('bench/results/customer360-latest.json');
 
@@ -35,6 +42,18 @@ const C360_QUERY =
   'query C360($id: ID!) { customer(id: $id) { id displayName tier socialIdentities { platform handle followerCount } ' +
   'interactions(first: 20) { edges { node { id channel direction occurredAt content category sentiment } } } ' +
   'influence { score measuredAt trend } } }';
+
+/**
+ * The same read in PostGraphile's names (Amber preset: relations from the foreign keys, `rowId`
+ * for the column `id`). Lists as `nodes`, its plainest form. The overall influence is the
+ * newest two scores without topic or platform; the trend (newest minus the one before) is
+ * their difference, which the equality check computes.
+ */
+const POSTGRAPHILE_C360_QUERY =
+  'query C360($id: UUID!) { customerByRowId(rowId: $id) { rowId displayName tier ' +
+  'socialIdentitiesByCustomerId(orderBy: [CAPTURED_AT_ASC, ROW_ID_ASC]) { nodes { platform handle followerCount } } ' +
+  'interactionsByCustomerId(first: 20, orderBy: [OCCURRED_AT_DESC, ROW_ID_DESC]) { nodes { rowId channel direction occurredAt content category sentiment } } ' +
+  'influenceScoresByCustomerId(first: 2, condition: { topic: null, platform: null }, orderBy: [MEASURED_AT_DESC, ROW_ID_DESC]) { nodes { score measuredAt } } } }';
 
 /** The care queue screen: the top 50 with each item's customer, identities, 5 interactions and influence. */
 const QUEUE_QUERY =
@@ -47,6 +66,8 @@ interface TargetResult extends LoadSummary {
   peakRssMb: number;
   /** Server process CPU (user + system) over the measured window, per request. */
   cpuMsPerRequest: number;
+  /** PostgreSQL CPU (postmaster and backends) over the measured window, per request; NaN with DATABASE_URL. */
+  dbCpuMsPerRequest: number;
   /** Share of the requests the service answered on the response fast path (docs/read-path.md); NaN for the floor. */
   sqlResponseShare: number;
 }
@@ -176,24 +197,156 @@ interface Target {
   sqlResponsesCounter?: string;
 }
 
-async function measure(target: Target, warmupSeconds: number, durationSeconds: number, workers = 1): Promise<TargetResult> {
+/** What one measured window counted: a target's rounds are summed before the ratios are taken. */
+interface Window {
+  load: LoadSummary;
+  durationSeconds: number;
+  requests: number;
+  statements: number;
+  fast: number;
+  cpuMs: number;
+  dbCpuMs: number;
+  peakRssMb: number;
+}
+
+async function measureWindow(target: Target, warmupSeconds: number, durationSeconds: number, postmaster: number | undefined, workers = 1): Promise<Window> {
   process.stderr.write(`${target.name}${workers > 1 ? ` (${workers} workers)` : ''}: warming up ${warmupSeconds} s, then measuring ${durationSeconds} s\n`);
   await runLoad({ ...target.plan, durationSeconds: warmupSeconds });
   const counters = [target.requestsCounter, target.statementsCounter, ...(target.sqlResponsesCounter ? [target.sqlResponsesCounter] : [])];
   const before = await readCounters(target.metricsUrl, counters);
   const cpuBefore = cpuMs(target.child.pid);
+  const dbBefore = postmaster === undefined ? undefined : postgresCpuMsByPid(postmaster);
   const load = await runLoad({ ...target.plan, durationSeconds });
   const cpuAfter = cpuMs(target.child.pid);
+  const dbAfter = postmaster === undefined ? undefined : postgresCpuMsByPid(postmaster);
   const [requests, statements, fast = NaN] = (await readCounters(target.metricsUrl, counters)).map((n, i) => n - before[i]);
   // Each worker has its own /metrics (a scrape reaches one of them): counters are per worker.
   const one = workers === 1 && requests > 0;
   return {
-    ...load,
-    sqlStatementsPerRequest: one ? statements / requests : NaN,
+    load,
+    durationSeconds,
+    requests: one ? requests : NaN,
+    statements,
+    fast,
+    cpuMs: cpuAfter - cpuBefore,
+    dbCpuMs: dbBefore && dbAfter ? postgresCpuMsBetween(dbBefore, dbAfter) : NaN,
     peakRssMb: workers === 1 ? peakRssMb(target.child.pid) : peakRssTreeMb(target.child.pid),
-    cpuMsPerRequest: one ? (cpuAfter - cpuBefore) / requests : NaN,
-    sqlResponseShare: one ? fast / requests : NaN,
   };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** A target's rounds as one result: counts summed (rates over the summed time), latencies the median of the rounds'. */
+function combine(windows: Window[]): TargetResult {
+  const sum = (pick: (w: Window) => number) => windows.reduce((total, w) => total + pick(w), 0);
+  const requests = sum((w) => w.requests);
+  return {
+    requestsPerSecond: sum((w) => w.load.requests) / sum((w) => w.durationSeconds),
+    latencyP50Ms: median(windows.map((w) => w.load.latencyP50Ms)),
+    latencyP99Ms: median(windows.map((w) => w.load.latencyP99Ms)),
+    requests: sum((w) => w.load.requests),
+    non2xx: sum((w) => w.load.non2xx),
+    errors: sum((w) => w.load.errors),
+    bodyErrors: sum((w) => w.load.bodyErrors),
+    sqlStatementsPerRequest: sum((w) => w.statements) / requests,
+    peakRssMb: Math.max(...windows.map((w) => w.peakRssMb)),
+    cpuMsPerRequest: sum((w) => w.cpuMs) / requests,
+    dbCpuMsPerRequest: sum((w) => w.dbCpuMs) / requests,
+    sqlResponseShare: sum((w) => w.fast) / requests,
+  };
+}
+
+/**
+ * Each target in turn, `rounds` times (A, B, C, A, B, C, ...): a drift in the machine's load
+ * (2 shared cores) lands on every target instead of on whichever ran last. The first window of
+ * each target warms up `warmupSeconds`, later ones 1 s (the caches of the others' turns).
+ */
+async function measureRounds(targets: readonly Target[], rounds: number, warmupSeconds: number, durationSeconds: number, postmaster: number | undefined): Promise<Map<string, Window[]>> {
+  const windows = new Map<string, Window[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) windows.get(target.name)!.push(await measureWindow(target, round === 0 ? warmupSeconds : Math.min(1, warmupSeconds), durationSeconds, postmaster));
+  }
+  return windows;
+}
+
+/** One customer's 360 in a shape all three targets can be compared in. */
+interface Normalised {
+  id: string;
+  displayName: string | null;
+  tier: string;
+  identities: { platform: string; handle: string; followerCount: number | null }[];
+  interactions: { id: string; channel: string; direction: string; occurredAt: string; content: string; category: string; sentiment: number | null }[];
+  influence: { score: number; measuredAt: string; trend: number | null } | null;
+}
+// Parsed response bodies, read field by field and compared after normalising.
+type Json = Record<string, any>;
+
+const instant = (value: string) => new Date(value).toISOString();
+/** Trends are differences of `real` scores: compared to the 3 decimals the service rounds them to. */
+const trendOf = (value: number | null | undefined) => (value === null || value === undefined ? null : Math.round(value * 1000) / 1000);
+
+function normalise(c: Json | null, ids: Json[], items: Json[], influence: Normalised['influence']): Normalised | null {
+  if (c === null) return null;
+  return {
+    id: c.id ?? c.rowId,
+    displayName: c.displayName,
+    tier: c.tier,
+    // Orders differ by design (the floor sorts by platform): the set is what must be equal.
+    identities: ids.map((i) => ({ platform: i.platform, handle: i.handle, followerCount: i.followerCount }))
+      .sort((a, b) => `${a.platform}/${a.handle}`.localeCompare(`${b.platform}/${b.handle}`)),
+    interactions: items.map((i) => ({
+      id: i.id ?? i.rowId, channel: i.channel, direction: i.direction, occurredAt: instant(i.occurredAt), content: i.content, category: i.category, sentiment: i.sentiment,
+    })),
+    influence,
+  };
+}
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Json> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const json = (await response.json()) as Json;
+  if (!response.ok || json.errors) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json).slice(0, 500)}`);
+  return json;
+}
+
+/**
+ * Before any timing: the service, PostGraphile and the floor answer the same data for `ids`
+ * and for a customer with an influence trend (two overall scores), or the comparison is void.
+ */
+async function assertSameAnswers(pool: Pool, ids: readonly string[], token: string): Promise<void> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT customer_id AS id FROM influence_scores s JOIN customers c ON c.id = s.customer_id
+      WHERE s.topic IS NULL AND s.platform IS NULL AND c.merged_into IS NULL AND c.erased_at IS NULL
+      GROUP BY customer_id HAVING count(*) > 1 LIMIT 1`,
+  );
+  let compared = 0;
+  for (const id of [...rows.map((r) => r.id), ...ids]) {
+    const ours = (await postJson(`http://127.0.0.1:${SERVICE_PORT}/graphql`, { query: C360_QUERY, variables: { id } }, { authorization: `Bearer ${token}` })).data.customer as Json | null;
+    const theirs = (await postJson(`http://127.0.0.1:${POSTGRAPHILE_PORT}/graphql`, { query: POSTGRAPHILE_C360_QUERY, variables: { id } })).data.customerByRowId as Json | null;
+    const floor = (await postJson(`http://127.0.0.1:${FLOOR_PORT}/`, { customerId: id })).customer as Json | null;
+    const scores = (theirs?.influenceScoresByCustomerId.nodes ?? []) as Json[];
+    const answers = {
+      service: normalise(ours, ours?.socialIdentities ?? [], (ours?.interactions.edges ?? []).map((e: Json) => e.node),
+        ours?.influence ? { score: ours.influence.score, measuredAt: instant(ours.influence.measuredAt), trend: trendOf(ours.influence.trend) } : null),
+      postgraphile: normalise(theirs, theirs?.socialIdentitiesByCustomerId.nodes ?? [], theirs?.interactionsByCustomerId.nodes ?? [],
+        scores.length ? { score: scores[0].score, measuredAt: instant(scores[0].measuredAt), trend: scores.length > 1 ? trendOf(scores[0].score - scores[1].score) : null } : null),
+      floor: normalise(floor, floor?.socialIdentities ?? [], floor?.interactions ?? [],
+        floor?.influence ? { score: floor.influence.score, measuredAt: instant(floor.influence.measuredAt), trend: trendOf(floor.influence.trend) } : null),
+    };
+    const service = JSON.stringify(answers.service);
+    if (answers.service === null) throw new Error(`customer ${id}: the service found no such customer`);
+    compared += answers.service.interactions.length;
+    for (const other of ['postgraphile', 'floor'] as const) {
+      if (JSON.stringify(answers[other]) !== service) {
+        throw new Error(`customer ${id}: ${other} and the service answer different data\nservice: ${service}\n${other}: ${JSON.stringify(answers[other])}`);
+      }
+    }
+  }
+  if (compared === 0 || rows.length === 0) throw new Error('the sample has no interactions or no influence trend to compare');
+  process.stderr.write(`same answers from the service, PostGraphile and the floor for ${rows.length + ids.length} customers (${compared} interactions)\n`);
 }
 
 async function main(): Promise<void> {
@@ -204,6 +357,8 @@ async function main(): Promise<void> {
       connections: { type: 'string' },
       warmup: { type: 'string' },
       workers: { type: 'string' },
+      rounds: { type: 'string' },
+      'skip-queue': { type: 'boolean' },
     },
   });
   const customers = integerOption(values.customers, 'customers', 100_000);
@@ -211,17 +366,22 @@ async function main(): Promise<void> {
   const connections = integerOption(values.connections, 'connections', 32);
   const warmupSeconds = integerOption(values.warmup, 'warmup', 3);
   const workers = integerOption(values.workers, 'workers', 1);
-  await Promise.all([assertPortFree(SERVICE_PORT), assertPortFree(FLOOR_PORT)]);
+  const rounds = integerOption(values.rounds, 'rounds', 3);
+  const skipQueue = values['skip-queue'] === true;
+  await Promise.all([assertPortFree(SERVICE_PORT), assertPortFree(FLOOR_PORT), assertPortFree(POSTGRAPHILE_PORT)]);
   const loadAtStart = os.loadavg()[0];
 
   const logger = createLogger('warn');
   const dataDir = path.resolve(process.env.DATA_DIR ?? '.data/bench');
   let url = process.env.DATABASE_URL;
+  let postmaster: number | undefined;
   if (url === undefined || url === '') {
     const embedded = await startEmbeddedPostgres({ dir: dataDir, port: BENCH_PG_PORT, database: 'social_crm' });
     cleanups.push(() => embedded.stop());
     handleSignals();
     url = embedded.url;
+    // PostgreSQL's CPU per request is read from its processes, which only an embedded server lets us find.
+    postmaster = Number(readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
   }
   const db = await openDatabase({ databaseUrl: url, dataDir, dbPoolSize: 4, embeddedPgPort: BENCH_PG_PORT }, logger, { applicationName: 'social-crm-bench' });
   cleanups.push(() => db.close());
@@ -273,9 +433,12 @@ async function main(): Promise<void> {
     });
   const service = startService(1);
   const floor = startChild(path.join(__dirname, 'floor-server.js'), { ...process.env, PORT: String(FLOOR_PORT), DATABASE_URL: url });
+  // Same pool size as the service and the floor (DB_POOL_SIZE, default 20).
+  const postgraphile = startChild(path.join(__dirname, 'postgraphile-server.js'), { ...process.env, PORT: String(POSTGRAPHILE_PORT), DATABASE_URL: url, GRAPHILE_ENV: 'production' });
   await Promise.all([
     waitUntilReady(`http://127.0.0.1:${SERVICE_PORT}/readyz`, service, 'service'),
     waitUntilReady(`http://127.0.0.1:${FLOOR_PORT}/readyz`, floor, 'floor'),
+    waitUntilReady(`http://127.0.0.1:${POSTGRAPHILE_PORT}/readyz`, postgraphile, 'PostGraphile'),
   ]);
 
   /** The GraphQL service or the floor server, on one path of its port, loaded with `bodies`. */
@@ -296,57 +459,79 @@ async function main(): Promise<void> {
     requestsCounter: 'floor_requests_total',
     statementsCounter: 'floor_sql_statements_total',
   });
-  const targets: Target[] = [
+  const postgraphileTarget: Target = {
+    name: 'postgraphile',
+    child: postgraphile,
+    plan: { url: `http://127.0.0.1:${POSTGRAPHILE_PORT}/graphql`, headers: {}, bodies: ids.map((id) => JSON.stringify({ query: POSTGRAPHILE_C360_QUERY, variables: { id } })), connections, errorMarker: '"errors"' },
+    metricsUrl: `http://127.0.0.1:${POSTGRAPHILE_PORT}/metrics`,
+    requestsCounter: 'postgraphile_requests_total',
+    statementsCounter: 'postgraphile_sql_statements_total',
+  };
+  const c360Targets: Target[] = [
     serviceTarget('service', token, ids.map((id) => JSON.stringify({ query: C360_QUERY, variables: { id } }))),
+    postgraphileTarget,
     floorTarget('floor', '/', ids.map((customerId) => JSON.stringify({ customerId }))),
+  ];
+  const queueTargets: Target[] = [
     serviceTarget('service-queue', agentToken, [JSON.stringify({ query: QUEUE_QUERY })]),
     floorTarget('floor-queue', '/queue', ['{}']),
   ];
-  const results: Record<string, TargetResult> = {};
-  for (const target of targets) results[target.name] = await measure(target, warmupSeconds, durationSeconds);
+  await assertSameAnswers(db.pool, ids.slice(0, 4), token);
+  const windows = await measureRounds(c360Targets, rounds, warmupSeconds, durationSeconds, postmaster);
+  if (!skipQueue) for (const [name, w] of await measureRounds(queueTargets, rounds, warmupSeconds, durationSeconds, postmaster)) windows.set(name, w);
+  const results: Record<string, TargetResult> = Object.fromEntries([...windows].map(([name, w]) => [name, combine(w)]));
   let scaled: TargetResult | undefined;
   if (workers > 1) {
     await stopChild(service);
     const cluster = startService(workers);
     await waitUntilReady(`http://127.0.0.1:${SERVICE_PORT}/readyz`, cluster, `service with ${workers} workers`);
-    scaled = await measure({ ...targets[0], child: cluster }, warmupSeconds, durationSeconds, workers);
+    const w = await measureWindow({ ...c360Targets[0], child: cluster }, warmupSeconds, durationSeconds, postmaster, workers);
+    scaled = { ...combine([w]), sqlStatementsPerRequest: NaN, cpuMsPerRequest: NaN, dbCpuMsPerRequest: NaN, sqlResponseShare: NaN };
   }
 
-  const { service: s, floor: f } = results;
+  const { service: s, floor: f, postgraphile: g } = results;
   const sq = results['service-queue'];
   const fq = results['floor-queue'];
-  const ratio = {
-    requestsPerSecond: s.requestsPerSecond / f.requestsPerSecond,
-    latencyP50: s.latencyP50Ms / f.latencyP50Ms,
-    latencyP99: s.latencyP99Ms / f.latencyP99Ms,
-  };
-  const queueRatio = {
-    requestsPerSecond: sq.requestsPerSecond / fq.requestsPerSecond,
-    latencyP50: sq.latencyP50Ms / fq.latencyP50Ms,
-    latencyP99: sq.latencyP99Ms / fq.latencyP99Ms,
-  };
+  const versus = (a: TargetResult, b: TargetResult) => ({
+    requestsPerSecond: a.requestsPerSecond / b.requestsPerSecond,
+    latencyP50: a.latencyP50Ms / b.latencyP50Ms,
+    latencyP99: a.latencyP99Ms / b.latencyP99Ms,
+    /** Requests per CPU-second of the server process, relative (b's CPU per request over a's). */
+    requestsPerCpu: b.cpuMsPerRequest / a.cpuMsPerRequest,
+    /** The same with PostgreSQL's CPU added to each side. */
+    requestsPerTotalCpu: (b.cpuMsPerRequest + b.dbCpuMsPerRequest) / (a.cpuMsPerRequest + a.dbCpuMsPerRequest),
+  });
+  const ratio = versus(s, f);
+  const postgraphileRatio = versus(s, g);
+  const queueRatio = sq && fq ? versus(sq, fq) : undefined;
   const row = (name: string, r: TargetResult): string =>
     `${name.padEnd(14)} ${r.requestsPerSecond.toFixed(0).padStart(7)} ${r.latencyP50Ms.toFixed(1).padStart(7)} ${r.latencyP99Ms.toFixed(1).padStart(7)} ` +
-    `${r.sqlStatementsPerRequest.toFixed(2).padStart(8)} ${r.cpuMsPerRequest.toFixed(2).padStart(11)} ${String(r.peakRssMb).padStart(12)} ${String(r.non2xx + r.errors + r.bodyErrors).padStart(7)}`;
-  const header = 'target           req/s  p50 ms  p99 ms  SQL/req  CPU ms/req  peak RSS MB  failed';
-  console.log(`\ncustomer 360: ${connections} connections, ${durationSeconds} s, random picks among ${ids.length} of ${customers} customers`);
+    `${r.sqlStatementsPerRequest.toFixed(2).padStart(8)} ${r.cpuMsPerRequest.toFixed(2).padStart(11)} ${r.dbCpuMsPerRequest.toFixed(2).padStart(10)} ${String(r.peakRssMb).padStart(12)} ${String(r.non2xx + r.errors + r.bodyErrors).padStart(7)}`;
+  const header = 'target           req/s  p50 ms  p99 ms  SQL/req  CPU ms/req  PG ms/req  peak RSS MB  failed';
+  const ratioLine = (label: string, r: ReturnType<typeof versus>) =>
+    `${label}: throughput x${r.requestsPerSecond.toFixed(2)}, p50 x${r.latencyP50.toFixed(2)}, p99 x${r.latencyP99.toFixed(2)}, ` +
+    `requests per server CPU x${r.requestsPerCpu.toFixed(2)}, per server + PostgreSQL CPU x${r.requestsPerTotalCpu.toFixed(2)}`;
+  const perRound = (a: string, b: string) =>
+    windows.get(a)!.map((w, n) => (w.load.requestsPerSecond / windows.get(b)![n].load.requestsPerSecond).toFixed(2)).join(' ');
+  console.log(`\ncustomer 360: ${connections} connections, ${rounds} rounds of ${durationSeconds} s per target (interleaved), random picks among ${ids.length} of ${customers} customers`);
   console.log(header);
   const fastLine = (r: TargetResult) => `service: ${(100 * r.sqlResponseShare).toFixed(0)}% of requests answered on the response fast path (one statement builds the response)`;
   console.log(row('service', s));
+  console.log(row('postgraphile', g));
   console.log(row('floor', f));
   console.log(fastLine(s));
-  console.log(
-    `service/floor: throughput x${ratio.requestsPerSecond.toFixed(2)}, p50 x${ratio.latencyP50.toFixed(2)}, p99 x${ratio.latencyP99.toFixed(2)}`,
-  );
-  console.log(`\ncare queue, top 50 with each customer, identities, interactions(first: 5), influence: ${connections} connections, ${durationSeconds} s`);
-  console.log(header);
-  console.log(row('service', sq));
-  console.log(row('floor', fq));
-  console.log(fastLine(sq));
-  console.log(
-    `service/floor: throughput x${queueRatio.requestsPerSecond.toFixed(2)}, p50 x${queueRatio.latencyP50.toFixed(2)}, p99 x${queueRatio.latencyP99.toFixed(2)}`,
-  );
-  console.log(`(peak RSS is the process's high-water mark so far: the queue rows share the process of the 360 rows)`);
+  console.log(ratioLine('service/floor', ratio));
+  console.log(ratioLine('service/postgraphile', postgraphileRatio));
+  console.log(`throughput by round: service/floor ${perRound('service', 'floor')}; service/postgraphile ${perRound('service', 'postgraphile')}`);
+  if (sq && fq && queueRatio) {
+    console.log(`\ncare queue, top 50 with each customer, identities, interactions(first: 5), influence: ${connections} connections, ${rounds} rounds of ${durationSeconds} s`);
+    console.log(header);
+    console.log(row('service', sq));
+    console.log(row('floor', fq));
+    console.log(fastLine(sq));
+    console.log(ratioLine('service/floor', queueRatio));
+    console.log(`(peak RSS is the process's high-water mark so far: the queue rows share the process of the 360 rows)`);
+  }
   if (scaled) {
     console.log(row(`svc x${workers}`, scaled));
     console.log(
@@ -366,13 +551,16 @@ async function main(): Promise<void> {
     customers,
     sampledCustomers: ids.length,
     durationSeconds,
+    rounds,
     warmupSeconds,
     connections,
     seedSeconds,
     service: s,
     floor: f,
     ratio,
-    careQueue: { service: sq, floor: fq, ratio: queueRatio },
+    postgraphile: g,
+    postgraphileRatio,
+    ...(sq && fq ? { careQueue: { service: sq, floor: fq, ratio: queueRatio } } : {}),
     ...(scaled ? { workers, serviceWithWorkers: scaled, workerScaling: scaled.requestsPerSecond / s.requestsPerSecond } : {}),
   };
   await writeFile(RESULTS_FILE, JSON.stringify(report, null, 2) + '\n');

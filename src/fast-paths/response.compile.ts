@@ -33,6 +33,7 @@ import { ContactPoint, SocialIdentity } from '../identities';
 import { InfluenceScore } from '../influence';
 import { Interaction } from '../interactions';
 import { Purchase } from '../purchases';
+import { latestOverallInfluenceSql } from '../customer360';
 
 /**
  * The response-level fast path (docs/read-path.md, "Whole responses in SQL"): an operation
@@ -231,7 +232,7 @@ const influence = (which: 'overall' | 'byTopic'): Nested => (scope, def, group, 
   const element = objectSql(scope, objectTypeOf(def), group, s, SCORE_COLUMNS);
   // The resolvers: the overall score (or null), and every topic's score in the loader's order.
   return which === 'overall'
-    ? `coalesce((SELECT ${element} FROM (${latestInfluenceSql(`= ${c}.id`, 'topic IS NULL AND platform IS NULL')}) ${s}), 'null')`
+    ? `coalesce((SELECT ${element} FROM (${latestOverallInfluenceSql(`${c}.id`)}) ${s}), 'null')`
     : `(SELECT ${jsonArrayAgg(element, `${s}.topic NULLS FIRST, ${s}.platform NULLS FIRST`)} FROM (${latestInfluenceSql(`= ${c}.id`, 'topic IS NOT NULL')}) ${s})`;
 };
 
