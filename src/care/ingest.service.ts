@@ -26,6 +26,7 @@ import { loadThreadRefs, threadItems, unknownRefs, type Threaded } from '../inte
 import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
 import { loadBrandChannels, type BrandChannelRef } from './brand-channel.service';
 import { scanPii } from './pii-scan';
+import { openConversations, touchConversationsSql, touchRowsSql, type ConversationTouch, type NewConversation } from './conversation.writer';
 import { joinOpenIncidents, openIncidents } from './incident.writer';
 import { EventType } from '../events/event-types';
 import { appendEvents, type EventSink } from '../events/outbox';
@@ -450,43 +451,35 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
       if (group) group.push(row);
       else byConversation.set(row.conversation_id, [row]);
     }
-    const fresh: unknown[][] = [];
-    const touched: { id: string; channels: string[]; current: string; at: string; inbound: boolean }[] = [];
+    const fresh: NewConversation[] = [];
+    const touched: ConversationTouch[] = [];
+    const inbound: string[] = [];
     for (const [id, group] of [...byConversation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const ordered = group.length === 1 ? group : [...group].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
       const channels = [...new Set(ordered.map((r) => r.channel))];
       const last = ordered[ordered.length - 1];
       if (created.has(id)) {
-        // Positional, in the order of the INSERT's select list below.
-        fresh.push([id, group[0].customer_id, ordered[0].channel, last.channel, textArrayLiteral(channels), ordered[0].occurred_at, last.occurred_at]);
+        fresh.push({
+          id, customerId: group[0].customer_id, originChannel: ordered[0].channel, currentChannel: last.channel, channels,
+          startedAt: ordered[0].occurred_at, lastActivityAt: last.occurred_at,
+        });
       } else {
-        touched.push({ id, channels, current: last.channel, at: last.occurred_at, inbound: group.some((r) => r.direction === Direction.INBOUND) });
+        touched.push({ id, channels, current: last.channel, move: false, at: last.occurred_at, closesLoop: false });
+        if (group.some((r) => r.direction === Direction.INBOUND)) inbound.push(id);
       }
     }
-    if (fresh.length > 0) {
-      await m.query(
-        `INSERT INTO conversations (id, customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-         SELECT (e->>0)::uuid, (e->>1)::uuid, e->>2, e->>3, (e->>4)::text[], (e->>5)::timestamptz, (e->>6)::timestamptz
-           FROM jsonb_array_elements($1::jsonb) e`,
-        [JSON.stringify(fresh)],
-      );
-    }
+    await openConversations(m, fresh);
     if (touched.length > 0) {
       // The customer's post wakes the items of the conversation waiting on them (snoozeInteraction):
       // back in the queue now, the SLA due time keeping only the pause that ran (snooze.service.ts).
       await m.query(
-        `WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u(id uuid, channels text[], current text, at timestamptz, inbound boolean)),
+        `WITH u AS (${touchRowsSql('$1')}),
          woken AS (
            UPDATE interactions s SET snoozed_until = NULL,
                   sla_due_at = CASE WHEN s.responded_at IS NULL THEN s.sla_due_at - ${snoozeLeft('s')} ELSE s.sla_due_at END
-             FROM u WHERE u.inbound AND s.conversation_id = u.id AND s.snoozed_until IS NOT NULL)
-         UPDATE conversations v SET
-           channels = v.channels || ARRAY(SELECT c FROM unnest(u.channels) WITH ORDINALITY AS x(c, n) WHERE c <> ALL(v.channels) ORDER BY n),
-           current_channel = CASE WHEN u.at >= v.last_activity_at THEN u.current ELSE v.current_channel END,
-           last_activity_at = greatest(v.last_activity_at, u.at)
-         FROM u
-         WHERE v.id = u.id`,
-        [JSON.stringify(touched)],
+            WHERE s.conversation_id = ANY($2::uuid[]) AND s.snoozed_until IS NOT NULL)
+         ${touchConversationsSql('u')}`,
+        [JSON.stringify(touched), inbound],
       );
     }
   }
