@@ -23,13 +23,13 @@ import type { InteractionInput } from '../interactions/interaction.inputs';
 import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Interaction } from '../interactions/interaction.types';
 import { loadThreadRefs, threadItems, unknownRefs, type Threaded } from '../interactions/threading';
-import { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
+import { countTopicPostsSql, detectBursts, type TopicPost } from './topic-bursts';
 import { loadBrandChannels, type BrandChannelRef } from './brand-channel.service';
 import { scanPii } from './pii-scan';
-import { openConversations, touchConversationsSql, touchRowsSql, type ConversationTouch, type NewConversation } from './conversation.writer';
-import { joinOpenIncidents, openIncidents } from './incident.writer';
+import { openConversationsSql, touchConversationsSql, touchRowsSql, type ConversationTouch, type NewConversation } from './conversation.writer';
+import { joinOpenIncidentsSql, joinedIncidents, openIncidents } from './incident.writer';
 import { EventType } from '../events/event-types';
-import { appendEvents, type EventSink } from '../events/outbox';
+import { appendEvents, appendEventsSql, outboxRows, type EventSink } from '../events/outbox';
 import { recorded } from './care-desk.service';
 import { doNotEngageRuleFor } from './do-not-engage';
 import { isOptOut, type IdentityRules } from '../identities/identity-rules';
@@ -131,6 +131,38 @@ const BATCH_COLUMNS: [keyof Row, string][] = [
 ];
 const BATCH_SELECT = BATCH_COLUMNS.map(([column, type], n) => (type === 'jsonb' ? `e->${n} AS ${column}` : `(e->>${n})::${type} AS ${column}`)).join(', ');
 
+/**
+ * What the rows do to their conversations: those they start, those they extend (channels,
+ * current channel, last activity), in id order, and those whose snoozed items an inbound post wakes.
+ */
+function conversationChanges(rows: Row[], threads: Threaded[]): { opened: NewConversation[]; touched: ConversationTouch[]; woken: string[] } {
+  const created = new Set(threads.filter((t) => t.newConversation).map((t) => t.conversationId));
+  const byConversation = new Map<string, Row[]>();
+  for (const row of rows) {
+    const group = byConversation.get(row.conversation_id);
+    if (group) group.push(row);
+    else byConversation.set(row.conversation_id, [row]);
+  }
+  const opened: NewConversation[] = [];
+  const touched: ConversationTouch[] = [];
+  const woken: string[] = [];
+  for (const [id, group] of [...byConversation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const ordered = group.length === 1 ? group : [...group].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
+    const channels = [...new Set(ordered.map((r) => r.channel))];
+    const last = ordered[ordered.length - 1];
+    if (created.has(id)) {
+      opened.push({
+        id, customerId: group[0].customer_id, originChannel: ordered[0].channel, currentChannel: last.channel, channels,
+        startedAt: ordered[0].occurred_at, lastActivityAt: last.occurred_at,
+      });
+    } else {
+      touched.push({ id, channels, current: last.channel, move: false, at: last.occurred_at, closesLoop: false });
+      if (group.some((r) => r.direction === Direction.INBOUND)) woken.push(id);
+    }
+  }
+  return { opened, touched, woken };
+}
+
 /** One row of the batch, in BATCH_COLUMNS order. */
 function batchTuple(row: Row): unknown[] {
   return BATCH_COLUMNS.map(([column]) => (column === 'topics' ? textArrayLiteral(row.topics) : row[column]));
@@ -227,13 +259,14 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     // The call's outbox events, in the order they happened, appended with one statement.
     const events: EventSink = [];
     const written = fresh.length > 0 ? await this.writeFresh(m, fresh, mode, events, rulesVersion, identityVersion, named) : null;
-    await appendEvents(m, events);
     // Retried items answer with their rows as they are now; fresh ones from what this call wrote.
     const earlier: Interaction[] = existing.length > 0
       ? await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ANY($1::uuid[])`, [existing.map((e) => e.id)])
       : [];
-    // Topic counters are shared rows that concurrent calls wait for: touch them last, just before commit.
-    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows, written.requestIds) : new Set<string>();
+    // Topic counters are shared rows that concurrent calls wait for: touch them last, just before
+    // commit, in the statement that appends the call's outbox events (one round trip for both).
+    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows, written.requestIds, events) : new Set<string>();
+    if (!written) await appendEvents(m, events);
     const earlierById = new Map(earlier.map((r) => [r.id, r]));
     const byKey = new Map(existing.map((e) => [e.key, earlierById.get(e.id)!]));
     for (const row of written?.rows ?? []) {
@@ -262,17 +295,29 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
 
     const rows = items.map((item) => this.rowOf(
       item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, brands.byIndex.get(item.index) ?? null, identityRules));
-    await this.writeConversations(m, rows, items.map((i) => threading.threaded.get(i.index)!));
     // Scored before the INSERT, counting this call's posts, so the INSERT ranks them with the
     // new scores (a score written after them would re-rank and so rewrite each one).
     await this.rescore(m, rows, followersChanged);
-    // The batch is ranked for the care queue in its INSERT by interaction_rank, which the row
-    // trigger uses too; inlined, it costs index probes. The INSERT also brings each open item's
-    // queue tier, read in the same statement, so neither BEFORE INSERT trigger fires for its rows
-    // (migration InsertTriggersOnlyWhenNeeded). The rows travel as one jsonb array of positional
-    // arrays (BATCH_COLUMNS): no key names to send and parse, no per-object key lookup.
+    // One statement: the conversations this call starts or extends (conversation.writer.ts),
+    // and the interactions. The batch is ranked for the care queue in its INSERT by
+    // interaction_rank, which the row trigger uses too; inlined, it costs index probes. The
+    // INSERT also brings each open item's queue tier, read in the same statement, so neither
+    // BEFORE INSERT trigger fires for its rows (migration InsertTriggersOnlyWhenNeeded). The rows
+    // travel as one jsonb array of positional arrays (BATCH_COLUMNS): no key names to send and
+    // parse, no per-object key lookup. The interactions' foreign key to a conversation started
+    // here is checked at the end of the statement, when the conversation row is there.
+    const conversations = conversationChanges(rows, items.map((i) => threading.threaded.get(i.index)!));
     const inserted: { id: string }[] = await m.query(
-      `WITH r AS MATERIALIZED (SELECT ${BATCH_SELECT} FROM jsonb_array_elements($1::jsonb) e)
+      `WITH opened AS (${openConversationsSql('$2')}),
+            u AS (${touchRowsSql('$3')}),
+            -- The customer's post wakes the items of the conversation waiting on them (snoozeInteraction):
+            -- back in the queue now, the SLA due time keeping only the pause that ran (snooze.service.ts).
+            woken AS (
+              UPDATE interactions s SET snoozed_until = NULL,
+                     sla_due_at = CASE WHEN s.responded_at IS NULL THEN s.sla_due_at - ${snoozeLeft('s')} ELSE s.sla_due_at END
+               WHERE s.conversation_id = ANY($4::uuid[]) AND s.snoozed_until IS NOT NULL),
+            touched AS (${touchConversationsSql('u')}),
+            r AS MATERIALIZED (SELECT ${BATCH_SELECT} FROM jsonb_array_elements($1::jsonb) e)
        INSERT INTO interactions (${ROW_COLUMNS}, priority_base, queue_key, queue_tier)
        SELECT ${PREFIXED_COLUMNS}, k.base, k.queue_key, CASE WHEN r.status = 'OPEN' AND r.direction = 'INBOUND' THEN c.tier END
          FROM r
@@ -280,7 +325,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
            ON r.status = 'OPEN' AND r.direction = 'INBOUND'
          LEFT JOIN customers c ON c.id = r.customer_id AND r.status = 'OPEN' AND r.direction = 'INBOUND'
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [JSON.stringify(rows.map(batchTuple))],
+      [JSON.stringify(rows.map(batchTuple)), JSON.stringify(conversations.opened), JSON.stringify(conversations.touched), conversations.woken],
     );
     if (inserted.length !== rows.length) throw new IdempotencyRace();
     // Opt-out keywords withdraw MARKETING for the sender, naming the message (docs/consent-and-segments.md).
@@ -336,14 +381,25 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
    * Counts the inbound posts per topic, lets posts join open incidents, and escalates bursts
    * that cross a threshold rule, each opening an incident; returns the escalated interaction ids.
    */
-  private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[], requestIds: Map<string, string | undefined>): Promise<Set<string>> {
+  private async escalateBursts(
+    m: EntityManager, rules: CareRules, rows: Row[], requestIds: Map<string, string | undefined>, events: EventSink,
+  ): Promise<Set<string>> {
     // Do-not-engage posts neither count towards a burst nor join an incident (whose notices are automatic replies).
     const posts: TopicPost[] = rows
       .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0 && r.do_not_engage_rule_id === null)
       .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
-    await countTopicPosts(m, posts);
+    // One statement: the call's outbox events, the topic counters (their locks first), and the
+    // posts on a topic with an open incident joining it (read after the locks).
+    const counted = countTopicPostsSql(posts, 2);
+    const joined = joinOpenIncidentsSql(posts, 2 + (counted?.params.length ?? 0), counted ? '(SELECT n FROM topic_locks) >= 0' : 'true');
+    const ctes = [`outboxed AS (${appendEventsSql('$1')})`, counted?.ctes, joined?.ctes].filter(Boolean).join(',\n');
+    const hit: { topic: string }[] = await m.query(
+      `WITH ${ctes} ${joined ? 'SELECT DISTINCT topic FROM incident_hit' : 'SELECT NULL::text AS topic WHERE false'}`,
+      [outboxRows(events), ...(counted?.params ?? []), ...(joined?.params ?? [])],
+    );
     // Posts on a topic with an open incident join it and escalate nothing more.
-    const handled = await joinOpenIncidents(m, posts);
+    const handled = new Set(hit.map((h) => h.topic));
+    await joinedIncidents(m, posts, handled);
     const bursts = await detectBursts(m, rules.escalations, posts, handled);
     if (bursts.length === 0) return new Set();
     const { escalated } = await raiseEscalations(m, bursts.map((b) => ({
@@ -440,48 +496,6 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
       delivery_status: inbound ? null : input.externalId == null ? 'PENDING' : 'SENT',
       delivery_updated_at: inbound ? null : item.occurredAt.toISOString(),
     };
-  }
-
-  /** Creates new conversations and extends existing ones (channels, current channel, last activity). */
-  private async writeConversations(m: EntityManager, rows: Row[], threads: Threaded[]): Promise<void> {
-    const created = new Set(threads.filter((t) => t.newConversation).map((t) => t.conversationId));
-    const byConversation = new Map<string, Row[]>();
-    for (const row of rows) {
-      const group = byConversation.get(row.conversation_id);
-      if (group) group.push(row);
-      else byConversation.set(row.conversation_id, [row]);
-    }
-    const fresh: NewConversation[] = [];
-    const touched: ConversationTouch[] = [];
-    const inbound: string[] = [];
-    for (const [id, group] of [...byConversation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const ordered = group.length === 1 ? group : [...group].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
-      const channels = [...new Set(ordered.map((r) => r.channel))];
-      const last = ordered[ordered.length - 1];
-      if (created.has(id)) {
-        fresh.push({
-          id, customerId: group[0].customer_id, originChannel: ordered[0].channel, currentChannel: last.channel, channels,
-          startedAt: ordered[0].occurred_at, lastActivityAt: last.occurred_at,
-        });
-      } else {
-        touched.push({ id, channels, current: last.channel, move: false, at: last.occurred_at, closesLoop: false });
-        if (group.some((r) => r.direction === Direction.INBOUND)) inbound.push(id);
-      }
-    }
-    await openConversations(m, fresh);
-    if (touched.length > 0) {
-      // The customer's post wakes the items of the conversation waiting on them (snoozeInteraction):
-      // back in the queue now, the SLA due time keeping only the pause that ran (snooze.service.ts).
-      await m.query(
-        `WITH u AS (${touchRowsSql('$1')}),
-         woken AS (
-           UPDATE interactions s SET snoozed_until = NULL,
-                  sla_due_at = CASE WHEN s.responded_at IS NULL THEN s.sla_due_at - ${snoozeLeft('s')} ELSE s.sla_due_at END
-            WHERE s.conversation_id = ANY($2::uuid[]) AND s.snoozed_until IS NOT NULL)
-         ${touchConversationsSql('u')}`,
-        [JSON.stringify(touched), inbound],
-      );
-    }
   }
 
   /** An outbound item that replies to an inbound one answers it: its SLA clock stops. */

@@ -35,12 +35,15 @@ const TOPIC_LOCK_SPACE = 7_245_024;
 const minuteOf = (d: Date) => new Date(Math.floor(d.getTime() / 60_000) * 60_000).toISOString();
 
 /**
- * Adds the posts to the per-minute topic counters, in key order so concurrent calls lock rows
- * alike. Each topic's lock is taken first (held to commit): a concurrent call posting on the
- * topic in another minute waits for this one to commit, so its burst check (a later
- * statement) counts these posts too; without it each could stay under the threshold alone.
+ * SQL CTEs that add the posts to the per-minute topic counters, in key order so concurrent calls
+ * lock rows alike: `topic_locks` takes each topic's lock first (held to commit), then
+ * `topic_counted` upserts the counters. A concurrent call posting on the topic in another minute
+ * waits for this one to commit, so its burst check (detectBursts, a later statement) counts
+ * these posts too; without it each could stay under the threshold alone. The parameters are
+ * numbered from `$first` (four); null when no post has a topic. Statements that run in the same
+ * round trip and must come after the locks wait on `(SELECT n FROM topic_locks)`.
  */
-export async function countTopicPosts(m: EntityManager, posts: TopicPost[]): Promise<void> {
+export function countTopicPostsSql(posts: TopicPost[], first: number): { ctes: string; params: unknown[] } | null {
   const counts = new Map<string, number>();
   for (const p of posts) {
     const minute = minuteOf(p.occurredAt);
@@ -49,17 +52,19 @@ export async function countTopicPosts(m: EntityManager, posts: TopicPost[]): Pro
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   }
-  if (counts.size === 0) return;
+  if (counts.size === 0) return null;
   const keys = [...counts.keys()].sort();
   const topics = [...new Set(keys.map((k) => k.split('\u0000')[0]))];
-  // The locks (l) are taken, in topic order, before any counter row: the WHERE reads l first.
-  await m.query(
-    `WITH l AS (SELECT count(pg_advisory_xact_lock(${TOPIC_LOCK_SPACE}, hashtext(t))) AS n FROM unnest($4::text[]) WITH ORDINALITY AS x(t, o))
-     INSERT INTO care_topic_minutes (topic, minute, posts)
-     SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[]) WHERE (SELECT n FROM l) >= 0
-     ON CONFLICT (topic, minute) DO UPDATE SET posts = care_topic_minutes.posts + excluded.posts`,
-    [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1]), keys.map((k) => counts.get(k)), topics],
-  );
+  const [a, b, c, d] = [first, first + 1, first + 2, first + 3].map((n) => `$${n}`);
+  // The locks are taken, in topic order, before any counter row: the WHERE reads topic_locks first.
+  return {
+    ctes: `topic_locks AS (SELECT count(pg_advisory_xact_lock(${TOPIC_LOCK_SPACE}, hashtext(t))) AS n FROM unnest(${d}::text[]) WITH ORDINALITY AS x(t, o)),
+     topic_counted AS (
+       INSERT INTO care_topic_minutes (topic, minute, posts)
+       SELECT * FROM unnest(${a}::text[], ${b}::timestamptz[], ${c}::int[]) WHERE (SELECT n FROM topic_locks) >= 0
+       ON CONFLICT (topic, minute) DO UPDATE SET posts = care_topic_minutes.posts + excluded.posts)`,
+    params: [keys.map((k) => k.split('\u0000')[0]), keys.map((k) => k.split('\u0000')[1]), keys.map((k) => counts.get(k)), topics],
+  };
 }
 
 /**
