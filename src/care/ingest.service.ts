@@ -8,7 +8,7 @@ import { isActionable, laneFor, skillGroupFor } from './routing';
 import { slaDueAt } from './sla';
 import { snoozeLeft } from './snooze.service';
 import { foldText } from './text-match';
-import { textArrayLiteral } from '../db/batch';
+import { Params, textArrayLiteral } from '../db/batch';
 import { withRetry } from '../db/retry';
 import { badInput, type ErrorCode } from '../graphql/errors';
 import { firstOfEachKey } from '../graphql/item-errors';
@@ -23,7 +23,7 @@ import type { InteractionInput } from '../interactions/interaction.inputs';
 import { INTERACTION_COLUMNS } from '../interactions/interaction.sql';
 import type { Interaction } from '../interactions/interaction.types';
 import { loadThreadRefs, threadItems, unknownRefs, type Threaded } from '../interactions/threading';
-import { countTopicPostsSql, detectBursts, type TopicPost } from './topic-bursts';
+import { claimBursts, thresholdRules, topicCounts, topicCountersSql, topicLocksSql, type TopicPost } from './topic-bursts';
 import { loadBrandChannels, type BrandChannelRef } from './brand-channel.service';
 import { scanPii } from './pii-scan';
 import { openConversationsSql, touchConversationsSql, touchRowsSql, type ConversationTouch, type NewConversation } from './conversation.writer';
@@ -163,6 +163,13 @@ function conversationChanges(rows: Row[], threads: Threaded[]): { opened: NewCon
   return { opened, touched, woken };
 }
 
+/** Do-not-engage posts neither count towards a burst nor join an incident (whose notices are automatic replies). */
+function topicPostsOf(rows: Row[]): TopicPost[] {
+  return rows
+    .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0 && r.do_not_engage_rule_id === null)
+    .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
+}
+
 /** One row of the batch, in BATCH_COLUMNS order. */
 function batchTuple(row: Row): unknown[] {
   return BATCH_COLUMNS.map(([column]) => (column === 'topics' ? textArrayLiteral(row.topics) : row[column]));
@@ -265,7 +272,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
       : [];
     // Topic counters are shared rows that concurrent calls wait for: touch them last, just before
     // commit, in the statement that appends the call's outbox events (one round trip for both).
-    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows, written.requestIds, events) : new Set<string>();
+    const escalated = written ? await this.escalateBursts(m, written.rules, written.posts, written.requestIds, events) : new Set<string>();
     if (!written) await appendEvents(m, events);
     const earlierById = new Map(earlier.map((r) => [r.id, r]));
     const byKey = new Map(existing.map((e) => [e.key, earlierById.get(e.id)!]));
@@ -277,7 +284,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
 
   private async writeFresh(
     m: EntityManager, items: PreparedItem[], mode: Mode, events: EventSink, rulesVersion: string, identityVersion: string, named: NamedCustomer[],
-  ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry>; requestIds: Map<string, string | undefined> }> {
+  ): Promise<{ rules: CareRules; rows: Row[]; posts: TopicPost[]; answered: Map<string, HistoryEntry>; requestIds: Map<string, string | undefined> }> {
     const rules = await this.rules.cached(m, rulesVersion);
     const identityRules = await this.identityRules.cached(m, identityVersion);
     const refs = await loadThreadRefs(m, items);
@@ -307,17 +314,24 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     // parse, no per-object key lookup. The interactions' foreign key to a conversation started
     // here is checked at the end of the statement, when the conversation row is there.
     const conversations = conversationChanges(rows, items.map((i) => threading.threaded.get(i.index)!));
+    // The topics' locks are taken first (topic-bursts.ts): the rows wait on them.
+    const posts = topicPostsOf(rows);
+    const counts = topicCounts(posts);
+    const p = new Params();
+    const batch = p.add(JSON.stringify(rows.map(batchTuple)));
+    const locks = counts ? `${topicLocksSql(counts, p)},` : '';
     const inserted: { id: string }[] = await m.query(
-      `WITH opened AS (${openConversationsSql('$2')}),
-            u AS (${touchRowsSql('$3')}),
+      `WITH ${locks}
+            opened AS (${openConversationsSql(p.add(JSON.stringify(conversations.opened)))}),
+            u AS (${touchRowsSql(p.add(JSON.stringify(conversations.touched)))}),
             -- The customer's post wakes the items of the conversation waiting on them (snoozeInteraction):
             -- back in the queue now, the SLA due time keeping only the pause that ran (snooze.service.ts).
             woken AS (
               UPDATE interactions s SET snoozed_until = NULL,
                      sla_due_at = CASE WHEN s.responded_at IS NULL THEN s.sla_due_at - ${snoozeLeft('s')} ELSE s.sla_due_at END
-               WHERE s.conversation_id = ANY($4::uuid[]) AND s.snoozed_until IS NOT NULL),
+               WHERE s.conversation_id = ANY(${p.add(conversations.woken)}::uuid[]) AND s.snoozed_until IS NOT NULL),
             touched AS (${touchConversationsSql('u')}),
-            r AS MATERIALIZED (SELECT ${BATCH_SELECT} FROM jsonb_array_elements($1::jsonb) e)
+            r AS MATERIALIZED (SELECT ${BATCH_SELECT} FROM jsonb_array_elements(${batch}::jsonb) e ${counts ? 'WHERE (SELECT n FROM topic_locks) >= 0' : ''})
        INSERT INTO interactions (${ROW_COLUMNS}, priority_base, queue_key, queue_tier)
        SELECT ${PREFIXED_COLUMNS}, k.base, k.queue_key, CASE WHEN r.status = 'OPEN' AND r.direction = 'INBOUND' THEN c.tier END
          FROM r
@@ -325,7 +339,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
            ON r.status = 'OPEN' AND r.direction = 'INBOUND'
          LEFT JOIN customers c ON c.id = r.customer_id AND r.status = 'OPEN' AND r.direction = 'INBOUND'
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [JSON.stringify(rows.map(batchTuple)), JSON.stringify(conversations.opened), JSON.stringify(conversations.touched), conversations.woken],
+      p.values,
     );
     if (inserted.length !== rows.length) throw new IdempotencyRace();
     // Opt-out keywords withdraw MARKETING for the sender, naming the message (docs/consent-and-segments.md).
@@ -357,7 +371,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     }
     await appendHistory(m, answered);
     const requestIds = new Map(rows.map((r, n) => [r.id, items[n].requestId]));
-    return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])), requestIds };
+    return { rules, rows, posts, answered: new Map(answered.map((a) => [a.interactionId, a])), requestIds };
   }
 
   /**
@@ -382,25 +396,32 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
    * that cross a threshold rule, each opening an incident; returns the escalated interaction ids.
    */
   private async escalateBursts(
-    m: EntityManager, rules: CareRules, rows: Row[], requestIds: Map<string, string | undefined>, events: EventSink,
+    m: EntityManager, rules: CareRules, posts: TopicPost[], requestIds: Map<string, string | undefined>, events: EventSink,
   ): Promise<Set<string>> {
-    // Do-not-engage posts neither count towards a burst nor join an incident (whose notices are automatic replies).
-    const posts: TopicPost[] = rows
-      .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0 && r.do_not_engage_rule_id === null)
-      .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
-    // One statement: the call's outbox events, the topic counters (their locks first), and the
-    // posts on a topic with an open incident joining it (read after the locks).
-    const counted = countTopicPostsSql(posts, 2);
-    const joined = joinOpenIncidentsSql(posts, 2 + (counted?.params.length ?? 0), counted ? '(SELECT n FROM topic_locks) >= 0' : 'true');
-    const ctes = [`outboxed AS (${appendEventsSql('$1')})`, counted?.ctes, joined?.ctes].filter(Boolean).join(',\n');
-    const hit: { topic: string }[] = await m.query(
-      `WITH ${ctes} ${joined ? 'SELECT DISTINCT topic FROM incident_hit' : 'SELECT NULL::text AS topic WHERE false'}`,
-      [outboxRows(events), ...(counted?.params ?? []), ...(joined?.params ?? [])],
+    // One statement: the call's outbox events, the topic counters with the topics each threshold
+    // rule finds hot (the topics' locks were taken by the INSERT, so this statement sees every
+    // post of a concurrent call on them), and the posts on a topic with an open incident joining it.
+    const p = new Params();
+    const ctes = [`outboxed AS (${appendEventsSql(p.add(outboxRows(events)))})`];
+    const counts = topicCounts(posts);
+    const threshold = thresholdRules(rules.escalations);
+    if (counts) ctes.push(topicCountersSql(rules.escalations, posts, counts, p));
+    const joined = joinOpenIncidentsSql(posts, p);
+    if (joined) ctes.push(joined);
+    const found: { rule: number | null; topic: string; posts: number | null }[] = await m.query(
+      `WITH ${ctes.join(',\n')}
+       ${[
+         joined ? 'SELECT DISTINCT NULL::int AS rule, topic, NULL::int AS posts FROM incident_hit' : 'SELECT NULL::int AS rule, NULL::text AS topic, NULL::int AS posts WHERE false',
+         ...(counts ? threshold.map((_, n) => `SELECT ${n}, topic, posts FROM burst_hot_${n}`) : []),
+       ].join('\n UNION ALL ')}`,
+      p.values,
     );
     // Posts on a topic with an open incident join it and escalate nothing more.
-    const handled = new Set(hit.map((h) => h.topic));
+    const handled = new Set(found.filter((f) => f.rule === null).map((f) => f.topic));
     await joinedIncidents(m, posts, handled);
-    const bursts = await detectBursts(m, rules.escalations, posts, handled);
+    const bursts = await claimBursts(m, threshold.map((rule, n) => ({
+      rule, hot: found.filter((f) => f.rule === n).map((f) => ({ topic: f.topic, posts: f.posts! })),
+    })), posts, handled);
     if (bursts.length === 0) return new Set();
     const { escalated } = await raiseEscalations(m, bursts.map((b) => ({
       id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true,
