@@ -319,18 +319,24 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     const counts = topicCounts(posts);
     const p = new Params();
     const batch = p.add(JSON.stringify(rows.map(batchTuple)));
-    const locks = counts ? `${topicLocksSql(counts, p)},` : '';
-    const inserted: { id: string }[] = await m.query(
-      `WITH ${locks}
-            opened AS (${openConversationsSql(p.add(JSON.stringify(conversations.opened)))}),
-            u AS (${touchRowsSql(p.add(JSON.stringify(conversations.touched)))}),
-            -- The customer's post wakes the items of the conversation waiting on them (snoozeInteraction):
-            -- back in the queue now, the SLA due time keeping only the pause that ran (snooze.service.ts).
-            woken AS (
+    // Only the parts this call needs: each data-modifying CTE costs PostgreSQL its plan and its
+    // executor set-up (opening the table and its indexes) even when it writes nothing.
+    const ctes: string[] = [];
+    if (counts) ctes.push(topicLocksSql(counts, p));
+    if (conversations.opened.length > 0) ctes.push(`opened AS (${openConversationsSql(p.add(JSON.stringify(conversations.opened)))})`);
+    if (conversations.touched.length > 0) {
+      ctes.push(`u AS (${touchRowsSql(p.add(JSON.stringify(conversations.touched)))})`, `touched AS (${touchConversationsSql('u')})`);
+    }
+    if (conversations.woken.length > 0) {
+      // The customer's post wakes the items of the conversation waiting on them (snoozeInteraction):
+      // back in the queue now, the SLA due time keeping only the pause that ran (snooze.service.ts).
+      ctes.push(`woken AS (
               UPDATE interactions s SET snoozed_until = NULL,
                      sla_due_at = CASE WHEN s.responded_at IS NULL THEN s.sla_due_at - ${snoozeLeft('s')} ELSE s.sla_due_at END
-               WHERE s.conversation_id = ANY(${p.add(conversations.woken)}::uuid[]) AND s.snoozed_until IS NOT NULL),
-            touched AS (${touchConversationsSql('u')}),
+               WHERE s.conversation_id = ANY(${p.add(conversations.woken)}::uuid[]) AND s.snoozed_until IS NOT NULL)`);
+    }
+    const inserted: { id: string }[] = await m.query(
+      `WITH ${ctes.map((c) => `${c},`).join('\n')}
             r AS MATERIALIZED (SELECT ${BATCH_SELECT} FROM jsonb_array_elements(${batch}::jsonb) e ${counts ? 'WHERE (SELECT n FROM topic_locks) >= 0' : ''})
        INSERT INTO interactions (${ROW_COLUMNS}, priority_base, queue_key, queue_tier)
        SELECT ${PREFIXED_COLUMNS}, k.base, k.queue_key, CASE WHEN r.status = 'OPEN' AND r.direction = 'INBOUND' THEN c.tier END
