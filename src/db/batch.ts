@@ -30,3 +30,17 @@ export function isUuid(value: string): boolean {
 export function textArrayLiteral(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
+
+/**
+ * The parameters of one statement assembled from fragments of several modules (data-modifying
+ * CTEs folded into one round trip): each fragment adds its values and writes the names it gets.
+ * Usage: `const p = new Params(); const sql = \`... = ANY(${p.add(ids)}::uuid[])\`; await m.query(sql, p.values)`
+ */
+export class Params {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}

@@ -1,7 +1,7 @@
 // The public surface of src/db/: exactly what other folders import from it. Files of other
 // folders import this file, never a file behind it (dependency-cruiser refuses); files of this folder
 // import each other directly, never this index (a cycle). Regenerate with rewrite-imports.mjs.
-export { groupByKey, isUuid, oneByKey, textArrayLiteral } from './batch';
+export { groupByKey, isUuid, oneByKey, Params, textArrayLiteral } from './batch';
 export { poolOf } from './data-source';
 export { openDatabase } from './database';
 export { claimKeys, contentHash, keyProblem, settleKeys } from './idempotency';

@@ -8,5 +8,5 @@ export type { ExecutionStats } from './live-execute';
 export { type LiveHandle, sharedRead } from './live-feed';
 export { registerLiveMetrics } from './live-metrics';
 export { attachLiveServer, DEFAULT_LIVE_OPTIONS, type LiveOptions } from './live-server';
-export { appendEvent, appendEvents, emit, type EventSink, type NewEvent } from './outbox';
+export { appendEvent, appendEvents, appendEventsSql, emit, type EventSink, type NewEvent, outboxRows } from './outbox';
 export { OutboxPruner, type PruneOptions } from './outbox-prune';

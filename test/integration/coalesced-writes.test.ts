@@ -24,10 +24,12 @@ describe('recordInteraction: concurrent single calls written together', () => {
     const res = await record({ idempotencyKey: `count-${unique()}`, customerId: c.id, channel: 'EMAIL', content: 'Hello again, my bill is wrong' }, 'counter');
     expect(res.errors).toBeUndefined();
     // The caller's rate-limit counter, then BEGIN, stored keys with the rules' versions and the
-    // customer named, conversation, INSERT, outbox, topic counters, open incidents, burst check,
-    // COMMIT, and the answer's customer. 13 when the rules were read on every call, 12 when the
-    // customer named was its own statement; concurrent calls share one batch of these.
-    expect(Number(res.headers['x-sql-statements'])).toBe(11);
+    // customer named, the INSERT with its conversation and the topics' locks, one statement for
+    // the outbox, the topic counters, the burst check of every threshold rule and the open
+    // incidents, COMMIT, and the answer's customer. 13 when the rules were read on every call, 12
+    // when the customer named was its own statement, 11 when the conversation, the outbox and
+    // each rule's burst check had statements of their own; concurrent calls share one batch of these.
+    expect(Number(res.headers['x-sql-statements'])).toBe(7);
   });
 
   it('200 concurrent calls with 5 bad items among them write exactly the 195 good ones, once each; each bad caller gets its own code', async () => {
@@ -287,5 +289,46 @@ describe('respondToInteraction: concurrent single calls written together', () =>
     expect(answers.slice(0, 2).map((a) => a.errors?.[0].extensions.code ?? 'written').sort()).toEqual(['CONFLICT', 'written']);
     const replies = await app.pool.query(`SELECT count(*)::int AS n FROM interactions WHERE in_reply_to_id = $1`, [item]);
     expect(replies.rows[0].n).toBe(1);
+  });
+});
+
+describe('setConsent: concurrent single calls written together', () => {
+  async function consent(input: Record<string, unknown>, sub: string, requestId: string) {
+    const res = await request(app.server).post('/graphql').set('authorization', `Bearer ${tokenFor(['agent'], sub)}`).set('x-request-id', requestId)
+      .send({ query: `mutation($input: SetConsentInput!) { setConsent(input: $input) { status recordedAt } }`, variables: { input } });
+    return { data: res.body?.data, errors: res.body?.errors as { extensions: Record<string, any> }[] | undefined, headers: res.headers as Record<string, string> };
+  }
+
+  it('40 concurrent decisions with 3 bad ones write exactly the 37 good ones once each, by their callers; each bad caller gets its own code', async () => {
+    const run = unique().replace(/-/g, '');
+    const customers = await Promise.all(Array.from({ length: 40 }, (_, n) => createCustomer(app.pool, { handles: [{ platform: 'TWITTER', handle: `cons_${run}_${n}` }] })));
+    const identities = customers.map((c) => c.socialIdentityIds[0]);
+    const erased = 22;
+    await app.pool.query(`UPDATE customers SET erased_at = now() WHERE id = $1`, [customers[erased].id]);
+    const bad: Record<number, { input: Record<string, unknown>; code: string }> = {
+      4: { input: { socialIdentityId: '00000000-0000-4000-8000-000000000000' }, code: 'NOT_FOUND' },
+      [erased]: { input: {}, code: 'CONFLICT' },
+      35: { input: { status: 'UNKNOWN' }, code: 'BAD_USER_INPUT' },
+    };
+    const answers = await Promise.all(identities.map((socialIdentityId, n) => consent(
+      { socialIdentityId, purpose: 'MARKETING', status: 'GRANTED', source: 'IN_STORE', ...bad[n]?.input }, `cons-${n % 16}`, `cons-${run}-${n}`)));
+    for (const [n, answer] of answers.entries()) expect({ n, code: answer.errors?.[0].extensions.code }).toEqual({ n, code: bad[n]?.code });
+    const good = identities.map((id, n) => ({ id, n })).filter(({ n }) => !bad[n]);
+    // Calls that waited were written together: one transaction, one time of record.
+    expect(new Set(good.map(({ n }) => answers[n].data.setConsent.recordedAt)).size).toBeLessThan(good.length);
+    const ledger = await app.pool.query<{ id: string; n: number; by: string }>(
+      `SELECT social_identity_id AS id, count(*)::int AS n, min(recorded_by) AS by FROM consent_events WHERE social_identity_id = ANY($1::uuid[]) GROUP BY 1`, [identities]);
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(ledger.rows.sort(byId)).toEqual(good.map(({ id, n }) => ({ id, n: 1, by: `cons-${n % 16}` })).sort(byId));
+    const current = await app.pool.query(`SELECT count(*)::int AS n FROM consent_current WHERE identity_id = ANY($1::uuid[]) AND status = 'GRANTED'`, [identities]);
+    expect(current.rows[0].n).toBe(37);
+    // Each caller's audit entry names its own request, as a lone call's would; one event each.
+    const audits = await app.pool.query(
+      `SELECT request_id AS "requestId", details->>'socialIdentityId' AS id FROM audit_log WHERE action = 'CONSENT_CHANGED' AND details->>'socialIdentityId' = ANY($1::text[])`,
+      [identities]);
+    expect(audits.rows.sort(byId)).toEqual(good.map(({ id, n }) => ({ requestId: `cons-${run}-${n}`, id })).sort(byId));
+    const events = await app.pool.query(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE type = 'CONSENT_CHANGED' AND data->>'socialIdentityId' = ANY($1::text[])`, [identities]);
+    expect(events.rows[0].n).toBe(37);
   });
 });

@@ -1,5 +1,7 @@
+import type { PoolClient } from 'pg';
 import { startTestApp, type TestApp } from '../helpers/app';
 import { unique } from '../helpers/factory';
+import { waitFor } from '../helpers/receiver';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -51,5 +53,54 @@ describe('topic bursts are counted over what is stored in the rule window', () =
     const { rows } = await app.pool.query(
       `SELECT count(*)::int AS n FROM escalations e JOIN interactions i ON i.id = e.interaction_id WHERE $1 = ANY(i.topics)`, [`down${tag}`]);
     expect(rows[0].n).toBe(0);
+  });
+
+  /**
+   * Another call on the topic, by hand: it holds the topic's lock (topic-bursts.ts) while a lone
+   * call of the post waits for it, then does `meanwhile` and commits; the lone call's answer.
+   */
+  async function afterAnotherCall(topic: string, input: Record<string, unknown>, meanwhile: (q: PoolClient) => Promise<unknown>) {
+    const other = await app.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT pg_advisory_xact_lock(7245024, hashtext($1))`, [topic]);
+      const pending = app.gql(RECORD, { input }, ['agent']);
+      await waitFor(async () => (await app.pool.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 7245024
+            AND objid = ((hashtext($1)::bigint + 4294967296) % 4294967296)::oid`, [topic])).rows[0].n > 0, 15_000, 'the call to wait on the topic');
+      await meanwhile(other);
+      await other.query('COMMIT');
+      const res = await pending;
+      expect(res.errors).toBeUndefined();
+      return res.data!.recordInteraction as { id: string; status: string };
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      other.release();
+    }
+  }
+
+  it('counts the posts of a call it waited for on the topic (its burst check reads after the topic lock)', async () => {
+    const tag = unique().replace(/-/g, '');
+    const start = ownHour();
+    const answer = await afterAnotherCall(`down${tag}`, post(tag, 0, start + 60 * 60_000), (q) =>
+      q.query(`INSERT INTO care_topic_minutes (topic, minute, posts) VALUES ($1, $2, 19)`, [`down${tag}`, new Date(start + 59 * 60_000)]));
+    // The 20th post, counted with the 19 stored while it waited: a burst.
+    expect(answer.status).toBe('ESCALATED');
+  });
+
+  it('joins the incident opened by a call it waited for on the topic', async () => {
+    const tag = unique().replace(/-/g, '');
+    const topic = `down${tag}`;
+    let incidentId = '';
+    const answer = await afterAnotherCall(topic, post(tag, 0, ownHour()), async (q) => {
+      incidentId = (await q.query(
+        `INSERT INTO care_incidents (topic, rule_name, window_minutes, trigger_posts, opened_at) VALUES ($1, 'test', 60, 20, now()) RETURNING id`, [topic])).rows[0].id;
+    });
+    try {
+      const joined = await app.pool.query(`SELECT count(*)::int AS n FROM care_incident_posts WHERE incident_id = $1 AND interaction_id = $2`, [incidentId, answer.id]);
+      expect(joined.rows[0].n).toBe(1);
+    } finally {
+      await app.pool.query(`UPDATE care_incidents SET status = 'RESOLVED', resolved_at = now() WHERE id = $1`, [incidentId]).catch(() => undefined);
+    }
   });
 });

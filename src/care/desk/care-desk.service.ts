@@ -17,6 +17,7 @@ import { replyLength } from '../brand';
 import { replyRules } from '../brand';
 import { EventType } from '../../events';
 import { appendEvents } from '../../events';
+import { touchConversations, touchConversationsSql } from './conversation.writer';
 
 const MAX_TEXT = 10_000;
 
@@ -165,11 +166,8 @@ export class CareDeskService {
     // The answered interaction and its conversation in one statement; its row (after its triggers) is the answer.
     // TypeORM answers an UPDATE with [rows, row count].
     const [[answered]]: [Interaction[], number] = await m.query(
-      `WITH v AS (
-         UPDATE conversations SET channels = CASE WHEN $4 = ANY(channels) THEN channels ELSE channels || $4 END,
-                current_channel = $4, last_activity_at = greatest(last_activity_at, $2),
-                loop_closed_at = CASE WHEN $6 THEN coalesce(loop_closed_at, $2) ELSE loop_closed_at END
-          WHERE id = $5)
+      `WITH u AS (SELECT $5::uuid AS id, ARRAY[$4::text] AS channels, $4::text AS current, true AS move, $2::timestamptz AS at, $6::boolean AS "closesLoop"),
+       v AS (${touchConversationsSql('u')})
        UPDATE interactions i SET responded_at = coalesce(i.responded_at, $2), status = $3,
               resolved_at = CASE WHEN $3 = 'RESOLVED' THEN $2 ELSE i.resolved_at END
         WHERE i.id = $1
@@ -268,11 +266,7 @@ export class CareDeskService {
            reason_code)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [customerId, conversationId, currentChannel, input.toChannel, reason, context, carriedIds, by, input.handoffReason ?? null]);
-      await m.query(
-        `UPDATE conversations SET channels = CASE WHEN $2 = ANY(channels) THEN channels ELSE channels || $2 END,
-                current_channel = $2, last_activity_at = greatest(last_activity_at, now())
-          WHERE id = $1`,
-        [conversationId, input.toChannel]);
+      await touchConversations(m, [{ id: conversationId, channels: [input.toChannel], current: input.toChannel, move: true, at: null, closesLoop: false }]);
       const waiting = thread.filter((t) => t.direction === 'INBOUND' && t.status !== 'RESOLVED');
       await appendHistory(m, waiting.map((t) => ({
         customerId, interactionId: t.id, event: 'TAKEN_OFFLINE' as const, fromStatus: t.status, toStatus: t.status,

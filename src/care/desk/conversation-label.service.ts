@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
 import { checkId } from '../../graphql';
 import { DomainError, badInput } from '../../graphql';
-import { CONVERSATION_COLUMNS } from '../../interactions';
 import type { Conversation } from '../../interactions';
+import { setConversationLabels } from './conversation.writer';
 
 const MAX_LABELS = 20;
 const MAX_LABEL = 50;
@@ -38,9 +38,8 @@ export class ConversationLabelService {
   async set(rawId: string, labels: readonly string[]): Promise<Conversation> {
     const conversationId = checkId(rawId, 'conversationId');
     const normalised = normaliseLabels(labels, 'labels');
-    const { rows } = await this.pool.query<Conversation>(
-      `UPDATE conversations v SET labels = $2 WHERE v.id = $1 RETURNING ${CONVERSATION_COLUMNS}`, [conversationId, normalised]);
-    if (rows.length === 0) throw new DomainError('NOT_FOUND', `no conversation with id ${conversationId}`);
-    return rows[0];
+    const conversation = await setConversationLabels(this.pool, conversationId, normalised);
+    if (conversation === null) throw new DomainError('NOT_FOUND', `no conversation with id ${conversationId}`);
+    return conversation;
   }
 }

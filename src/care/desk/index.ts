@@ -13,6 +13,7 @@ export { CareWaitingResolver, InteractionNotesResolver } from './care-waiting.re
 export type { RespondInput } from './care.inputs';
 export { createCareLoaders } from './care.loaders';
 export { carriesLabels, ConversationLabelService, wantedLabels } from './conversation-label.service';
+export { type ConversationTouch, type NewConversation, openConversations, openConversationsSql, touchConversations, touchConversationsSql, touchRowsSql } from './conversation.writer';
 export { createNoteLoaders } from './interaction-note.loaders';
 export { InteractionNoteService } from './interaction-note.service';
 export { free, queued } from './queue-membership';

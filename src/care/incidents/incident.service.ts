@@ -19,6 +19,7 @@ import { classify } from '../rules';
 import { normaliseTopic } from '../../common';
 import { groupIncidentPosts } from './incident.writer';
 import { queued } from '../desk';
+import { openConversations, touchConversations } from '../desk';
 import { IncidentMessageKind, IncidentStatus, type Incident, type IncidentPoster } from './incident.types';
 
 /** Columns of an Incident (table alias ci). */
@@ -362,13 +363,10 @@ export class IncidentService {
   ): Promise<void> {
     const sent = batch.map((t) => ({ ...t, conversationId: t.conversationId ?? randomUUID(), started: t.conversationId === null }));
     const started = sent.filter((t) => t.started);
-    if (started.length > 0) {
-      await m.query(
-        `INSERT INTO conversations (id, customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-         SELECT id, customer_id, channel, channel, ARRAY[channel], now(), now() FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS t(id, customer_id, channel)`,
-        [started.map((t) => t.conversationId), started.map((t) => t.postCustomerId), started.map((t) => t.channel)],
-      );
-    }
+    await openConversations(m, started.map((t) => ({
+      id: t.conversationId, customerId: t.postCustomerId, originChannel: t.channel, currentChannel: t.channel, channels: [t.channel],
+      startedAt: null, lastActivityAt: null,
+    })));
     const closing = kind === IncidentMessageKind.RESOLVE;
     const sentiment = classify(text).sentiment;
     await m.query(
@@ -399,13 +397,10 @@ export class IncidentService {
       fromStatus: a.from, toStatus: a.to,
       detail: `incident "${incident.topic}": ${closing ? 'closing message' : 'notification'} sent in the thread`, actor: by.sub,
     })));
-    const looped = sent.filter((t) => t.isPublic && t.channel === t.originChannel).map((t) => t.conversationId);
-    await m.query(
-      `UPDATE conversations SET last_activity_at = greatest(last_activity_at, now()),
-              loop_closed_at = CASE WHEN $3 AND id = ANY($2::uuid[]) THEN coalesce(loop_closed_at, now()) ELSE loop_closed_at END
-        WHERE id = ANY($1::uuid[])`,
-      [[...new Set(sent.filter((t) => !t.started).map((t) => t.conversationId))], looped, closing],
-    );
+    const looped = new Set(sent.filter((t) => t.isPublic && t.channel === t.originChannel).map((t) => t.conversationId));
+    await touchConversations(m, [...new Set(sent.filter((t) => !t.started).map((t) => t.conversationId))].map((id) => ({
+      id, channels: [], current: null, move: false, at: null, closesLoop: closing && looped.has(id),
+    })));
     await recordAudits(m, sent.map((t) => ({
       actor: by, action: 'INCIDENT_NOTICE_SENT' as const, subject: t.postCustomerId,
       details: { incidentId: incident.id, kind, messageId, replyId: t.replyId, interactionId: t.postId },

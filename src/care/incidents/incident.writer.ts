@@ -3,6 +3,7 @@ import { EventType } from '../../events';
 import { appendEvents } from '../../events';
 import type { EntityManager } from 'typeorm';
 import { recordAudits } from '../../audit';
+import type { Params } from '../../db';
 import type { BurstEscalation, TopicPost } from './topic-bursts';
 import { free, queued } from '../desk';
 
@@ -11,33 +12,36 @@ import { free, queued } from '../desk';
 // ingestion call's transaction, after the topic counters, just before commit.
 
 /**
- * Posts on a topic with an open incident join it (one poster row per customer: their first
- * post). Returns the topics that have an open incident: those bursts escalate nothing more.
- * The incident rows are read FOR SHARE, so a post never joins an incident resolved meanwhile.
+ * SQL CTEs: posts on a topic with an open incident join it (one poster row per customer: their
+ * first post); `incident_hit` names the topics that have an open incident (those bursts escalate
+ * nothing more), and after the statement joinedIncidents groups the posts that joined. The
+ * incident rows are read FOR SHARE, so a post never joins an incident resolved meanwhile.
  * The posts are this call's new interactions, so their rows cannot exist yet (no ON CONFLICT:
  * its check per row is a cost here, and a duplicate would be a bug to hear about).
+ * Null when no post has a topic.
  */
-export async function joinOpenIncidents(m: EntityManager, posts: TopicPost[]): Promise<Set<string>> {
+export function joinOpenIncidentsSql(posts: TopicPost[], p: Params): string | null {
   const withTopics = posts.filter((p) => p.topics.length > 0);
-  if (withTopics.length === 0) return new Set();
-  const rows: { topic: string }[] = await m.query(
-    `WITH p AS MATERIALIZED (SELECT (e->>0)::uuid AS interaction_id, (e->>1)::uuid AS customer_id, (e->>2)::timestamptz AS at, (e->>3)::text[] AS topics
-                FROM jsonb_array_elements($1::jsonb) e),
-          open AS (SELECT ci.id, ci.topic FROM care_incidents ci
-                    WHERE ci.status = 'OPEN' AND ci.topic IN (SELECT unnest(p.topics) FROM p) ORDER BY ci.id FOR SHARE),
-          hit AS (SELECT o.id AS incident_id, o.topic, p.interaction_id, p.customer_id, p.at FROM open o JOIN p ON o.topic = ANY(p.topics)),
-          posts AS (INSERT INTO care_incident_posts (incident_id, interaction_id)
-                    SELECT DISTINCT incident_id, interaction_id FROM hit ORDER BY 1, 2),
-          posters AS (INSERT INTO care_incident_posters (incident_id, customer_id, interaction_id, posted_at)
+  if (withTopics.length === 0) return null;
+  // Positional tuples, topics as a text[] literal: no key names to send, no per-object lookup.
+  const rows = p.add(JSON.stringify(withTopics.map((t) => [t.interactionId, t.customerId, t.occurredAt, textArrayLiteral(t.topics)])));
+  return `incident_p AS MATERIALIZED (
+            SELECT (e->>0)::uuid AS interaction_id, (e->>1)::uuid AS customer_id, (e->>2)::timestamptz AS at, (e->>3)::text[] AS topics
+              FROM jsonb_array_elements(${rows}::jsonb) e),
+          incident_open AS (SELECT ci.id, ci.topic FROM care_incidents ci
+                    WHERE ci.status = 'OPEN' AND ci.topic IN (SELECT unnest(p.topics) FROM incident_p p) ORDER BY ci.id FOR SHARE),
+          incident_hit AS (SELECT o.id AS incident_id, o.topic, p.interaction_id, p.customer_id, p.at FROM incident_open o JOIN incident_p p ON o.topic = ANY(p.topics)),
+          incident_posts AS (INSERT INTO care_incident_posts (incident_id, interaction_id)
+                    SELECT DISTINCT incident_id, interaction_id FROM incident_hit ORDER BY 1, 2),
+          incident_posters AS (INSERT INTO care_incident_posters (incident_id, customer_id, interaction_id, posted_at)
                       SELECT DISTINCT ON (incident_id, customer_id) incident_id, customer_id, interaction_id, at
-                        FROM hit ORDER BY incident_id, customer_id, at, interaction_id
-                      ON CONFLICT DO NOTHING)
-     SELECT DISTINCT topic FROM hit`,
-    // Positional tuples, topics as a text[] literal: no key names to send, no per-object lookup.
-    [JSON.stringify(withTopics.map((p) => [p.interactionId, p.customerId, p.occurredAt, textArrayLiteral(p.topics)]))],
-  );
-  if (rows.length > 0) await groupIncidentPosts(m, { interactionIds: withTopics.map((p) => p.interactionId) });
-  return new Set(rows.map((r) => r.topic));
+                        FROM incident_hit ORDER BY incident_id, customer_id, at, interaction_id
+                      ON CONFLICT DO NOTHING)`;
+}
+
+/** After joinOpenIncidentsSql's statement: the posts that joined an incident are grouped behind its stand-in. */
+export async function joinedIncidents(m: EntityManager, posts: TopicPost[], topics: ReadonlySet<string>): Promise<void> {
+  if (topics.size > 0) await groupIncidentPosts(m, { interactionIds: posts.filter((p) => p.topics.length > 0).map((p) => p.interactionId) });
 }
 
 /**

@@ -5,5 +5,5 @@ export { createIncidentLoaders } from './incident.loaders';
 export { IncidentPosterResolver, IncidentResolver } from './incident.resolver';
 export { IncidentService } from './incident.service';
 export { Incident } from './incident.types';
-export { joinOpenIncidents, openIncidents } from './incident.writer';
-export { countTopicPosts, detectBursts, type TopicPost } from './topic-bursts';
+export { joinedIncidents, joinOpenIncidentsSql, openIncidents } from './incident.writer';
+export { claimBursts, thresholdRules, topicCountersSql, topicCounts, topicLocksSql, type TopicPost } from './topic-bursts';

@@ -23,10 +23,10 @@ import type { InteractionInput } from '../../interactions';
 import { INTERACTION_COLUMNS } from '../../interactions';
 import type { Interaction } from '../../interactions';
 import { loadThreadRefs, threadItems, unknownRefs, type Threaded } from '../../interactions';
-import { countTopicPosts, detectBursts, type TopicPost } from '../incidents';
+import { type TopicPost } from '../incidents';
 import { loadBrandChannels, type BrandChannelRef } from '../brand';
 import { scanPii } from '../rules';
-import { joinOpenIncidents, openIncidents } from '../incidents';
+import { openIncidents } from '../incidents';
 import { EventType } from '../../events';
 import { appendEvents, type EventSink } from '../../events';
 import { recorded } from '../desk';
@@ -34,6 +34,11 @@ import { doNotEngageRuleFor } from '../rules';
 import { isOptOut, type IdentityRules } from '../../identities';
 import type { IdentityRulesService } from '../../identities';
 import { recordOptOuts } from '../../identities';
+import { Params } from '../../db';
+import { claimBursts, thresholdRules, topicCounts, topicCountersSql, topicLocksSql } from '../incidents';
+import { openConversationsSql, touchConversationsSql, touchRowsSql, type ConversationTouch, type NewConversation } from '../desk';
+import { joinOpenIncidentsSql, joinedIncidents } from '../incidents';
+import { appendEventsSql, outboxRows } from '../../events';
 
 /** Another call inserted one of our keys first: roll back and answer from its rows. */
 class IdempotencyRace extends Error {}
@@ -129,6 +134,45 @@ const BATCH_COLUMNS: [keyof Row, string][] = [
   ['do_not_engage_rule_id', 'uuid'], ['delivery_status', 'text'], ['delivery_updated_at', 'timestamptz'],
 ];
 const BATCH_SELECT = BATCH_COLUMNS.map(([column, type], n) => (type === 'jsonb' ? `e->${n} AS ${column}` : `(e->>${n})::${type} AS ${column}`)).join(', ');
+
+/**
+ * What the rows do to their conversations: those they start, those they extend (channels,
+ * current channel, last activity), in id order, and those whose snoozed items an inbound post wakes.
+ */
+function conversationChanges(rows: Row[], threads: Threaded[]): { opened: NewConversation[]; touched: ConversationTouch[]; woken: string[] } {
+  const created = new Set(threads.filter((t) => t.newConversation).map((t) => t.conversationId));
+  const byConversation = new Map<string, Row[]>();
+  for (const row of rows) {
+    const group = byConversation.get(row.conversation_id);
+    if (group) group.push(row);
+    else byConversation.set(row.conversation_id, [row]);
+  }
+  const opened: NewConversation[] = [];
+  const touched: ConversationTouch[] = [];
+  const woken: string[] = [];
+  for (const [id, group] of [...byConversation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const ordered = group.length === 1 ? group : [...group].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
+    const channels = [...new Set(ordered.map((r) => r.channel))];
+    const last = ordered[ordered.length - 1];
+    if (created.has(id)) {
+      opened.push({
+        id, customerId: group[0].customer_id, originChannel: ordered[0].channel, currentChannel: last.channel, channels,
+        startedAt: ordered[0].occurred_at, lastActivityAt: last.occurred_at,
+      });
+    } else {
+      touched.push({ id, channels, current: last.channel, move: false, at: last.occurred_at, closesLoop: false });
+      if (group.some((r) => r.direction === Direction.INBOUND)) woken.push(id);
+    }
+  }
+  return { opened, touched, woken };
+}
+
+/** Do-not-engage posts neither count towards a burst nor join an incident (whose notices are automatic replies). */
+function topicPostsOf(rows: Row[]): TopicPost[] {
+  return rows
+    .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0 && r.do_not_engage_rule_id === null)
+    .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
+}
 
 /** One row of the batch, in BATCH_COLUMNS order. */
 function batchTuple(row: Row): unknown[] {
@@ -226,13 +270,14 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     // The call's outbox events, in the order they happened, appended with one statement.
     const events: EventSink = [];
     const written = fresh.length > 0 ? await this.writeFresh(m, fresh, mode, events, rulesVersion, identityVersion, named) : null;
-    await appendEvents(m, events);
     // Retried items answer with their rows as they are now; fresh ones from what this call wrote.
     const earlier: Interaction[] = existing.length > 0
       ? await m.query(`SELECT ${INTERACTION_COLUMNS} FROM interactions i WHERE i.id = ANY($1::uuid[])`, [existing.map((e) => e.id)])
       : [];
-    // Topic counters are shared rows that concurrent calls wait for: touch them last, just before commit.
-    const escalated = written ? await this.escalateBursts(m, written.rules, written.rows, written.requestIds) : new Set<string>();
+    // Topic counters are shared rows that concurrent calls wait for: touch them last, just before
+    // commit, in the statement that appends the call's outbox events (one round trip for both).
+    const escalated = written ? await this.escalateBursts(m, written.rules, written.posts, written.requestIds, events) : new Set<string>();
+    if (!written) await appendEvents(m, events);
     const earlierById = new Map(earlier.map((r) => [r.id, r]));
     const byKey = new Map(existing.map((e) => [e.key, earlierById.get(e.id)!]));
     for (const row of written?.rows ?? []) {
@@ -243,7 +288,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
 
   private async writeFresh(
     m: EntityManager, items: PreparedItem[], mode: Mode, events: EventSink, rulesVersion: string, identityVersion: string, named: NamedCustomer[],
-  ): Promise<{ rules: CareRules; rows: Row[]; answered: Map<string, HistoryEntry>; requestIds: Map<string, string | undefined> }> {
+  ): Promise<{ rules: CareRules; rows: Row[]; posts: TopicPost[]; answered: Map<string, HistoryEntry>; requestIds: Map<string, string | undefined> }> {
     const rules = await this.rules.cached(m, rulesVersion);
     const identityRules = await this.identityRules.cached(m, identityVersion);
     const refs = await loadThreadRefs(m, items);
@@ -261,17 +306,42 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
 
     const rows = items.map((item) => this.rowOf(
       item, resolved.get(item.index)!, threading.threaded.get(item.index)!, rules, brands.byIndex.get(item.index) ?? null, identityRules));
-    await this.writeConversations(m, rows, items.map((i) => threading.threaded.get(i.index)!));
     // Scored before the INSERT, counting this call's posts, so the INSERT ranks them with the
     // new scores (a score written after them would re-rank and so rewrite each one).
     await this.rescore(m, rows, followersChanged);
-    // The batch is ranked for the care queue in its INSERT by interaction_rank, which the row
-    // trigger uses too; inlined, it costs index probes. The INSERT also brings each open item's
-    // queue tier, read in the same statement, so neither BEFORE INSERT trigger fires for its rows
-    // (migration InsertTriggersOnlyWhenNeeded). The rows travel as one jsonb array of positional
-    // arrays (BATCH_COLUMNS): no key names to send and parse, no per-object key lookup.
+    // One statement: the conversations this call starts or extends (conversation.writer.ts),
+    // and the interactions. The batch is ranked for the care queue in its INSERT by
+    // interaction_rank, which the row trigger uses too; inlined, it costs index probes. The
+    // INSERT also brings each open item's queue tier, read in the same statement, so neither
+    // BEFORE INSERT trigger fires for its rows (migration InsertTriggersOnlyWhenNeeded). The rows
+    // travel as one jsonb array of positional arrays (BATCH_COLUMNS): no key names to send and
+    // parse, no per-object key lookup. The interactions' foreign key to a conversation started
+    // here is checked at the end of the statement, when the conversation row is there.
+    const conversations = conversationChanges(rows, items.map((i) => threading.threaded.get(i.index)!));
+    // The topics' locks are taken first (topic-bursts.ts): the rows wait on them.
+    const posts = topicPostsOf(rows);
+    const counts = topicCounts(posts);
+    const p = new Params();
+    const batch = p.add(JSON.stringify(rows.map(batchTuple)));
+    // Only the parts this call needs: each data-modifying CTE costs PostgreSQL its plan and its
+    // executor set-up (opening the table and its indexes) even when it writes nothing.
+    const ctes: string[] = [];
+    if (counts) ctes.push(topicLocksSql(counts, p));
+    if (conversations.opened.length > 0) ctes.push(`opened AS (${openConversationsSql(p.add(JSON.stringify(conversations.opened)))})`);
+    if (conversations.touched.length > 0) {
+      ctes.push(`u AS (${touchRowsSql(p.add(JSON.stringify(conversations.touched)))})`, `touched AS (${touchConversationsSql('u')})`);
+    }
+    if (conversations.woken.length > 0) {
+      // The customer's post wakes the items of the conversation waiting on them (snoozeInteraction):
+      // back in the queue now, the SLA due time keeping only the pause that ran (snooze.service.ts).
+      ctes.push(`woken AS (
+              UPDATE interactions s SET snoozed_until = NULL,
+                     sla_due_at = CASE WHEN s.responded_at IS NULL THEN s.sla_due_at - ${snoozeLeft('s')} ELSE s.sla_due_at END
+               WHERE s.conversation_id = ANY(${p.add(conversations.woken)}::uuid[]) AND s.snoozed_until IS NOT NULL)`);
+    }
     const inserted: { id: string }[] = await m.query(
-      `WITH r AS MATERIALIZED (SELECT ${BATCH_SELECT} FROM jsonb_array_elements($1::jsonb) e)
+      `WITH ${ctes.map((c) => `${c},`).join('\n')}
+            r AS MATERIALIZED (SELECT ${BATCH_SELECT} FROM jsonb_array_elements(${batch}::jsonb) e ${counts ? 'WHERE (SELECT n FROM topic_locks) >= 0' : ''})
        INSERT INTO interactions (${ROW_COLUMNS}, priority_base, queue_key, queue_tier)
        SELECT ${PREFIXED_COLUMNS}, k.base, k.queue_key, CASE WHEN r.status = 'OPEN' AND r.direction = 'INBOUND' THEN c.tier END
          FROM r
@@ -279,7 +349,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
            ON r.status = 'OPEN' AND r.direction = 'INBOUND'
          LEFT JOIN customers c ON c.id = r.customer_id AND r.status = 'OPEN' AND r.direction = 'INBOUND'
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [JSON.stringify(rows.map(batchTuple))],
+      p.values,
     );
     if (inserted.length !== rows.length) throw new IdempotencyRace();
     // Opt-out keywords withdraw MARKETING for the sender, naming the message (docs/consent-and-segments.md).
@@ -311,7 +381,7 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
     }
     await appendHistory(m, answered);
     const requestIds = new Map(rows.map((r, n) => [r.id, items[n].requestId]));
-    return { rules, rows, answered: new Map(answered.map((a) => [a.interactionId, a])), requestIds };
+    return { rules, rows, posts, answered: new Map(answered.map((a) => [a.interactionId, a])), requestIds };
   }
 
   /**
@@ -335,15 +405,33 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
    * Counts the inbound posts per topic, lets posts join open incidents, and escalates bursts
    * that cross a threshold rule, each opening an incident; returns the escalated interaction ids.
    */
-  private async escalateBursts(m: EntityManager, rules: CareRules, rows: Row[], requestIds: Map<string, string | undefined>): Promise<Set<string>> {
-    // Do-not-engage posts neither count towards a burst nor join an incident (whose notices are automatic replies).
-    const posts: TopicPost[] = rows
-      .filter((r) => r.direction === Direction.INBOUND && r.topics.length > 0 && r.do_not_engage_rule_id === null)
-      .map((r) => ({ interactionId: r.id, customerId: r.customer_id, topics: r.topics, occurredAt: new Date(r.occurred_at) }));
-    await countTopicPosts(m, posts);
+  private async escalateBursts(
+    m: EntityManager, rules: CareRules, posts: TopicPost[], requestIds: Map<string, string | undefined>, events: EventSink,
+  ): Promise<Set<string>> {
+    // One statement: the call's outbox events, the topic counters with the topics each threshold
+    // rule finds hot (the topics' locks were taken by the INSERT, so this statement sees every
+    // post of a concurrent call on them), and the posts on a topic with an open incident joining it.
+    const p = new Params();
+    const ctes = [`outboxed AS (${appendEventsSql(p.add(outboxRows(events)))})`];
+    const counts = topicCounts(posts);
+    const threshold = thresholdRules(rules.escalations);
+    if (counts) ctes.push(topicCountersSql(rules.escalations, posts, counts, p));
+    const joined = joinOpenIncidentsSql(posts, p);
+    if (joined) ctes.push(joined);
+    const found: { rule: number | null; topic: string; posts: number | null }[] = await m.query(
+      `WITH ${ctes.join(',\n')}
+       ${[
+         joined ? 'SELECT DISTINCT NULL::int AS rule, topic, NULL::int AS posts FROM incident_hit' : 'SELECT NULL::int AS rule, NULL::text AS topic, NULL::int AS posts WHERE false',
+         ...(counts ? threshold.map((_, n) => `SELECT ${n}, topic, posts FROM burst_hot_${n}`) : []),
+       ].join('\n UNION ALL ')}`,
+      p.values,
+    );
     // Posts on a topic with an open incident join it and escalate nothing more.
-    const handled = await joinOpenIncidents(m, posts);
-    const bursts = await detectBursts(m, rules.escalations, posts, handled);
+    const handled = new Set(found.filter((f) => f.rule === null).map((f) => f.topic));
+    await joinedIncidents(m, posts, handled);
+    const bursts = await claimBursts(m, threshold.map((rule, n) => ({
+      rule, hot: found.filter((f) => f.rule === n).map((f) => ({ topic: f.topic, posts: f.posts! })),
+    })), posts, handled);
     if (bursts.length === 0) return new Set();
     const { escalated } = await raiseEscalations(m, bursts.map((b) => ({
       id: b.escalationId, customerId: b.customerId, interactionId: b.interactionId, team: b.team, reason: b.reason, automatic: true,
@@ -439,56 +527,6 @@ export class IngestService implements BatchWriter<RecordCall, Interaction> {
       delivery_status: inbound ? null : input.externalId == null ? 'PENDING' : 'SENT',
       delivery_updated_at: inbound ? null : item.occurredAt.toISOString(),
     };
-  }
-
-  /** Creates new conversations and extends existing ones (channels, current channel, last activity). */
-  private async writeConversations(m: EntityManager, rows: Row[], threads: Threaded[]): Promise<void> {
-    const created = new Set(threads.filter((t) => t.newConversation).map((t) => t.conversationId));
-    const byConversation = new Map<string, Row[]>();
-    for (const row of rows) {
-      const group = byConversation.get(row.conversation_id);
-      if (group) group.push(row);
-      else byConversation.set(row.conversation_id, [row]);
-    }
-    const fresh: unknown[][] = [];
-    const touched: { id: string; channels: string[]; current: string; at: string; inbound: boolean }[] = [];
-    for (const [id, group] of [...byConversation].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const ordered = group.length === 1 ? group : [...group].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : 0));
-      const channels = [...new Set(ordered.map((r) => r.channel))];
-      const last = ordered[ordered.length - 1];
-      if (created.has(id)) {
-        // Positional, in the order of the INSERT's select list below.
-        fresh.push([id, group[0].customer_id, ordered[0].channel, last.channel, textArrayLiteral(channels), ordered[0].occurred_at, last.occurred_at]);
-      } else {
-        touched.push({ id, channels, current: last.channel, at: last.occurred_at, inbound: group.some((r) => r.direction === Direction.INBOUND) });
-      }
-    }
-    if (fresh.length > 0) {
-      await m.query(
-        `INSERT INTO conversations (id, customer_id, origin_channel, current_channel, channels, started_at, last_activity_at)
-         SELECT (e->>0)::uuid, (e->>1)::uuid, e->>2, e->>3, (e->>4)::text[], (e->>5)::timestamptz, (e->>6)::timestamptz
-           FROM jsonb_array_elements($1::jsonb) e`,
-        [JSON.stringify(fresh)],
-      );
-    }
-    if (touched.length > 0) {
-      // The customer's post wakes the items of the conversation waiting on them (snoozeInteraction):
-      // back in the queue now, the SLA due time keeping only the pause that ran (snooze.service.ts).
-      await m.query(
-        `WITH u AS (SELECT * FROM json_to_recordset($1::json) AS u(id uuid, channels text[], current text, at timestamptz, inbound boolean)),
-         woken AS (
-           UPDATE interactions s SET snoozed_until = NULL,
-                  sla_due_at = CASE WHEN s.responded_at IS NULL THEN s.sla_due_at - ${snoozeLeft('s')} ELSE s.sla_due_at END
-             FROM u WHERE u.inbound AND s.conversation_id = u.id AND s.snoozed_until IS NOT NULL)
-         UPDATE conversations v SET
-           channels = v.channels || ARRAY(SELECT c FROM unnest(u.channels) WITH ORDINALITY AS x(c, n) WHERE c <> ALL(v.channels) ORDER BY n),
-           current_channel = CASE WHEN u.at >= v.last_activity_at THEN u.current ELSE v.current_channel END,
-           last_activity_at = greatest(v.last_activity_at, u.at)
-         FROM u
-         WHERE v.id = u.id`,
-        [JSON.stringify(touched)],
-      );
-    }
   }
 
   /** An outbound item that replies to an inbound one answers it: its SLA clock stops. */
