@@ -52,12 +52,29 @@ export async function joinedIncidents(m: EntityManager, posts: TopicPost[], topi
  * A post someone holds stays where it is. Usage: `await groupIncidentPosts(m, { incidentIds: [id] })`
  */
 export async function groupIncidentPosts(m: EntityManager, of: { interactionIds?: string[]; incidentIds?: string[] }): Promise<void> {
+  const { sql, params } = groupIncidentPostsSql(of);
+  await m.query(sql, params);
+}
+
+/** groupIncidentPosts' statement (test/integration/incident-grouping-plan.test.ts reads its plan). */
+export function groupIncidentPostsSql(of: { interactionIds?: string[]; incidentIds?: string[] }): { sql: string; params: unknown[] } {
   const which = of.interactionIds ? 'p.interaction_id = ANY($1::uuid[])' : 'p.incident_id = ANY($1::uuid[])';
-  await m.query(
-    `WITH new AS (SELECT p.incident_id, i.id, i.occurred_at FROM care_incident_posts p
-                    JOIN care_incidents ci ON ci.id = p.incident_id AND ci.status = 'OPEN'
-                    JOIN interactions i ON i.id = p.interaction_id
-                   WHERE ${which} AND ${queued('i')} AND ${free('i')}),
+  // The posts are read by key (open incidents, their posts by the primary key, each post's row by
+  // id) in a MATERIALIZED CTE that carries the queue columns out, and queue membership is tested
+  // on that CTE: written on interactions, the predicate implies the queue's partial indexes, and on
+  // a table without statistics yet (a young database, or rows inserted since the last ANALYZE)
+  // their estimate is one row. The planner then walked the whole queue and probed every open
+  // incident's posts for each queued item with the 1,000-id array: 1.6 s per ingestion call of
+  // 1,000 (docs/benchmarks.md, "Ingestion: the grouping statement").
+  return {
+    sql: `WITH post AS MATERIALIZED (
+                   SELECT p.incident_id, i.id, i.occurred_at, i.status, i.direction, i.actionable, i.snoozed_until,
+                          i.do_not_engage_rule_id, i.grouped_incident_id, i.assigned_to, i.assignment_due_at
+                     FROM care_incident_posts p
+                     JOIN care_incidents ci ON ci.id = p.incident_id AND ci.status = 'OPEN'
+                     JOIN interactions i ON i.id = p.interaction_id
+                    WHERE ${which}),
+          new AS (SELECT incident_id, id, occurred_at FROM post i WHERE ${queued('i')} AND ${free('i')}),
           live AS (SELECT ci.id FROM care_incidents ci JOIN interactions s ON s.id = ci.stand_in_id AND ${queued('s')}
                     WHERE ci.id IN (SELECT incident_id FROM new)),
           lead AS (SELECT DISTINCT ON (incident_id) incident_id, id FROM new WHERE incident_id NOT IN (SELECT id FROM live)
@@ -65,8 +82,8 @@ export async function groupIncidentPosts(m: EntityManager, of: { interactionIds?
           stood AS (UPDATE care_incidents ci SET stand_in_id = lead.id FROM lead WHERE ci.id = lead.incident_id)
      UPDATE interactions i SET grouped_incident_id = new.incident_id FROM new
       WHERE i.id = new.id AND new.id NOT IN (SELECT id FROM lead)`,
-    [of.interactionIds ?? of.incidentIds ?? []],
-  );
+    params: [of.interactionIds ?? of.incidentIds ?? []],
+  };
 }
 
 /**
