@@ -68,7 +68,7 @@ describe('plain edge', () => {
     for (const sent of [{ body, type: 'application/json; charset=utf-8' }, { body: `\uFEFF${body}` }]) {
       const r = await both(sent);
       expect(r.edge).toEqual(r.express);
-      expect([r.edge.status, r.edge.headers["x-read-path"], r.expressTookIt]).toEqual([200, "sql-response", false]);
+      expect([r.edge.status, r.edge.headers['x-read-path'], r.expressTookIt]).toEqual([200, "sql-response", false]);
     }
   });
 
