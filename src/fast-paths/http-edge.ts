@@ -43,7 +43,10 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('aborted', () => resolve(bodyError('request aborted', 'request.aborted')));
+    // A client gone mid-body: body-parser's error (nobody is left to read it); never an unhandled 'error'.
+    const aborted = () => resolve(bodyError('request aborted', 'request.aborted'));
+    req.on('aborted', aborted);
+    req.on('error', aborted);
     req.on('end', () => {
       // As body-parser's decoder (iconv-lite): a byte-order mark is not part of the text.
       let text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');

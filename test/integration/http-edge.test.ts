@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
@@ -105,5 +106,22 @@ describe('plain edge', () => {
     expect(r.edge.status).toBe(413);
     expect(r.edge.headers['x-read-path']).toBeUndefined();
     expect(r.expressTookIt).toBe(true);
+  });
+
+  it('survives a client that leaves in the middle of its body', async () => {
+    const { port } = edge.server.address() as { port: number };
+    const token = tokenFor(['viewer'], `edge-${unique()}`);
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.write(`POST /graphql HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{"query":`);
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 100);
+      });
+      socket.on('error', reject);
+    });
+    const r = await both({ body: JSON.stringify({ query: C360, variables: { id: customerId } }) });
+    expect([r.edge.status, r.edge.headers['x-read-path']]).toEqual([200, 'sql-response']);
   });
 });
