@@ -41,7 +41,7 @@ import { decodeFilter } from './segments';
 import { corsFor, originRule } from './http';
 import { ideRouter } from './http';
 import { createTracing } from './http';
-import { trustedDocumentsMiddleware, type TrustedDocuments } from './graphql';
+import { trustedDocumentRule, trustedDocumentsMiddleware, type TrustedDocuments } from './graphql';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { RetentionJob, type RetentionJobOptions } from './privacy';
 
@@ -58,7 +58,7 @@ export interface AppDeps {
   compiledReads?: boolean;
   /** false: no response fast path (fast-paths/response.handler.ts); the compiled reads stay on. Default: compiledReads. */
   responseFastPath?: boolean;
-  /** false: no plain edge (fast-paths/http-edge.ts) in front of Express; the response fast path then runs behind Express's body parser (for comparisons). Default: on with the response fast path, off with tracing or trusted documents. */
+  /** false: no plain edge (fast-paths/http-edge.ts) in front of Express; the response fast path then runs behind Express's body parser (for comparisons). Default: on with the response fast path, off with tracing. */
   plainEdge?: boolean;
   /** false: claimNextInteraction and respondToInteraction always through Apollo (fast-paths/desk.handler.ts off; for comparisons). Default: responseFastPath. Off with replicas. */
   deskFastPath?: boolean;
@@ -270,9 +270,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(jsonErrors(logger, metrics, limits));
-  // Trusted documents and tracing wrap the whole /graphql route: with either, Express takes every request.
-  const edge = response && (deps.plainEdge ?? true) && !deps.trustedDocuments && !tracing;
-  server.on('request', edge ? httpEdge({ cors, scope, verifyToken: deps.verifyToken, limits, path: response, express: app }) : app);
+  // Tracing wraps the whole /graphql route (a span per request): with it, Express takes every request.
+  const edge = response && (deps.plainEdge ?? true) && !tracing;
+  const trusted = deps.trustedDocuments ? trustedDocumentRule(deps.trustedDocuments, { enforce: config.isProduction }) : undefined;
+  server.on('request', edge ? httpEdge({ cors, scope, verifyToken: deps.verifyToken, limits, path: response, trusted, express: app }) : app);
 
   return {
     server,

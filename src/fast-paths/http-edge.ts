@@ -24,6 +24,8 @@ export interface HttpEdgeDeps {
   verifyToken: TokenVerifier;
   limits: Limits;
   path: FastPath;
+  /** With trusted documents: their rule (graphql/trusted-documents.ts), applied to the body before the fast path; null: go on, else its refusal (Express answers it). */
+  trusted?: (body: unknown) => string | null;
   /** The Express application: every request the edge does not answer. */
   express: (req: IncomingMessage, res: ServerResponse) => void;
 }
@@ -92,6 +94,7 @@ export function httpEdge(deps: HttpEdgeDeps): (req: IncomingMessage, res: Server
           const body = await readJson(req);
           if (body instanceof Error) return toExpress(body);
           (req as IncomingMessage & { body?: unknown }).body = body;
+          if (deps.trusted && deps.trusted(body) !== null) return toExpress();
           res.locals.bodyBytes = length;
           res.locals.offered = path;
           offerToFastPath(req, res, body, length, limits, verifyToken, path, toExpress);

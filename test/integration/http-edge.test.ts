@@ -1,5 +1,10 @@
 import http from 'node:http';
 import net from 'node:net';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadTrustedDocuments } from '../../src/graphql/trusted-documents';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, tokenFor, type TestApp } from '../helpers/app';
@@ -123,5 +128,41 @@ describe('plain edge', () => {
     });
     const r = await both({ body: JSON.stringify({ query: C360, variables: { id: customerId } }) });
     expect([r.edge.status, r.edge.headers['x-read-path']]).toEqual([200, 'sql-response']);
+  });
+
+  it('applies trusted documents in production before the fast path, as Express does', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'edge-trusted-'));
+    const hash = createHash('sha256').update(C360).digest('hex');
+    writeFileSync(path.join(dir, 'list.json'), JSON.stringify({ [hash]: C360 }));
+    const trusted = loadTrustedDocuments(path.join(dir, 'list.json'));
+    const [on, off] = await Promise.all([startTestApp({ production: true, trustedDocuments: trusted }), startTestApp({ production: true, trustedDocuments: trusted, plainEdge: false })]);
+    const took = new Map<string, boolean>();
+    on.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      res.on('finish', () => took.set(String(req.headers['x-request-id']), typeof (res as unknown as { json?: unknown }).json === 'function'));
+    });
+    try {
+      const cases: Array<[object, boolean]> = [
+        [{ documentId: `sha256:${hash}`, variables: { id: customerId } }, false],
+        [{ query: C360, variables: { id: customerId } }, false],
+        [{ query: C360.replace('tier', 'tier city'), variables: { id: customerId } }, true],
+        [{ documentId: 'f'.repeat(64), variables: { id: customerId } }, true],
+      ];
+      for (const [body, expressTookIt] of cases) {
+        const requestId = `edge-${randomUUID()}`;
+        const token = tokenFor(['viewer'], `edge-${unique()}`);
+        const [a, b] = await Promise.all(
+          [on, off].map(async (app) => {
+            const res = await request(app.server).post('/graphql').set('x-request-id', requestId).set('authorization', `Bearer ${token}`).send(body);
+            const { date: _date, ...headers } = res.headers as Record<string, string>;
+            return { status: res.status, text: res.text, headers };
+          }),
+        );
+        expect(a).toEqual(b);
+        expect([body, a.status, took.get(requestId)]).toEqual([body, expressTookIt ? 400 : 200, expressTookIt]);
+      }
+    } finally {
+      await Promise.all([on.close(), off.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
