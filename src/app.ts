@@ -1,11 +1,11 @@
 import http from 'node:http';
 import { Pool, type PoolConfig } from 'pg';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { TokenVerifier } from './auth';
@@ -20,8 +20,7 @@ import { buildAppSchema } from './schema';
 import { buildContext, contextDeps, createLoaders, createServices, type RequestContext } from './context';
 import { healthz, readyz } from './http';
 import { bearerFirst } from './http';
-import { currentRequestScope, withStatementCount } from './common';
-import { countStatements, createMetrics, metricsPlugin, type Metrics } from './http';
+import { countStatements, createMetrics, metricsPlugin, requestScope, type Metrics } from './http';
 import type { Logger } from './logger';
 import { EventBus } from './events';
 import { attachLiveServer, DEFAULT_LIVE_OPTIONS, type LiveOptions } from './events';
@@ -32,7 +31,7 @@ import type { ExecutionStats } from './events';
 import { OutboxPruner, type PruneOptions } from './events';
 import { WebhookWorker, type WorkerOptions } from './webhooks';
 import { SecretBox } from './webhooks';
-import { responseFastPath } from './fast-paths';
+import { fastPathMiddleware, httpEdge, responseFastPath } from './fast-paths';
 import { deskFastPath } from './fast-paths';
 import { segmentExportHandler } from './segments';
 import { ProfilingExpiryJob, type ProfilingExpiryOptions } from './influence';
@@ -42,7 +41,7 @@ import { decodeFilter } from './segments';
 import { corsFor, originRule } from './http';
 import { ideRouter } from './http';
 import { createTracing } from './http';
-import { trustedDocumentsMiddleware, type TrustedDocuments } from './graphql';
+import { trustedDocumentRule, trustedDocumentsMiddleware, type TrustedDocuments } from './graphql';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { RetentionJob, type RetentionJobOptions } from './privacy';
 
@@ -59,6 +58,8 @@ export interface AppDeps {
   compiledReads?: boolean;
   /** false: no response fast path (fast-paths/response.handler.ts); the compiled reads stay on. Default: compiledReads. */
   responseFastPath?: boolean;
+  /** false: no plain edge (fast-paths/http-edge.ts) in front of Express; the response fast path then runs behind Express's body parser (for comparisons). Default: on with the response fast path, off with tracing. */
+  plainEdge?: boolean;
   /** false: claimNextInteraction and respondToInteraction always through Apollo (fast-paths/desk.handler.ts off; for comparisons). Default: responseFastPath. Off with replicas. */
   deskFastPath?: boolean;
   /**
@@ -150,7 +151,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   slaSweep?.start();
   const app = express();
   app.disable('x-powered-by');
-  const server = http.createServer(app);
+  // Its 'request' listener is the plain edge in front of Express, or Express (below, once both exist).
+  const server = http.createServer();
 
   const schema = deps.schema ?? (await buildAppSchema());
   const segmentWorker = new SegmentWorker(primary, (json) => decodeFilter(schema, json), logger, deps.segmentWorker || {});
@@ -214,6 +216,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
   registerAuditMetrics(metrics.registry, [services.audit, liveServices.audit]);
   registerIdentityMetrics(metrics.registry, [services.identityRules, liveServices.identityRules]);
 
+  const json = express.json({
+    limit: limits.maxBulkBodyBytes,
+    verify: (_req, res, buf) => {
+      (res as unknown as express.Response).locals.bodyBytes = buf.length;
+    },
+  });
+  const cors = corsFor(originAllowed);
+  const scope = requestScope(logger, metrics);
+  const response = fastPaths
+    ? responseFastPath({ schema, pool, verifyToken: deps.verifyToken, limits, metrics, logger, replicas: deps.replicas, exposeStatementCount: !config.isProduction, introspection: !config.isProduction })
+    : null;
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(dataSource, deps.replicas));
   app.get('/metrics', async (_req, res) => {
@@ -222,7 +235,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // The whole segment as streamed NDJSON (src/segments/segment-export.http.ts); no body to read.
   app.get(
     '/segments/export',
-    requestScope(logger, metrics),
+    scope,
     segmentExportHandler({
       verifyToken: deps.verifyToken,
       audit: primary,
@@ -233,26 +246,20 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   // Before everything else on /graphql (and /graphql/stream): a preflight never reaches Apollo's CSRF guard.
-  app.use('/graphql', corsFor(originAllowed));
+  app.use('/graphql', cors);
   if (tracing) app.use('/graphql', tracing.middleware);
   if (deps.ide ?? !config.isProduction) app.use('/graphql', ideRouter());
   // Subscriptions over Server-Sent Events (graphql-sse's distinct connections mode), beside graphql-ws.
   app.use('/graphql/stream', express.json({ limit: '64kb' }), live.stream);
   app.use(
     '/graphql',
-    requestScope(logger, metrics),
+    scope,
     bearerFirst(deps.verifyToken, metrics),
-    express.json({
-      limit: limits.maxBulkBodyBytes,
-      verify: (_req, res, buf) => {
-        (res as unknown as express.Response).locals.bodyBytes = buf.length;
-      },
-    }),
+    // A body the plain edge read is parsed already (express.json passes a finished request on); one it refused fails here as express.json's would.
+    (req, res, next) => (res.locals.edgeError !== undefined ? next(res.locals.edgeError) : json(req, res, next)),
     // Operations named by hash get their listed document before anything reads `query` (fast paths included).
     ...(deps.trustedDocuments ? [trustedDocumentsMiddleware(deps.trustedDocuments, { enforce: config.isProduction })] : []),
-    ...(fastPaths
-      ? [responseFastPath({ schema, pool, verifyToken: deps.verifyToken, limits, metrics, logger, replicas: deps.replicas, exposeStatementCount: !config.isProduction, introspection: !config.isProduction })]
-      : []),
+    ...(response ? [fastPathMiddleware(limits, deps.verifyToken, response)] : []),
     // Mutations write on the primary and make the subject's reads sticky there (readRoutingPlugin): with replicas, Apollo answers.
     ...((deps.deskFastPath ?? fastPaths) && !deps.replicas
       ? [deskFastPath({ schema, verifyToken: deps.verifyToken, limits, metrics, logger, counter, agents: services.agents, careDesk: services.careDesk, exposeStatementCount: !config.isProduction, introspection: !config.isProduction })]
@@ -263,6 +270,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }),
   );
   app.use(jsonErrors(logger, metrics, limits));
+  // Tracing wraps the whole /graphql route (a span per request): with it, Express takes every request.
+  const edge = response && (deps.plainEdge ?? true) && !tracing;
+  const trusted = deps.trustedDocuments ? trustedDocumentRule(deps.trustedDocuments, { enforce: config.isProduction }) : undefined;
+  server.on('request', edge ? httpEdge({ cors, scope, verifyToken: deps.verifyToken, limits, path: response, trusted, express: app }) : app);
 
   return {
     server,
@@ -283,43 +294,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await apollo.stop();
       await tracing?.shutdown();
     },
-  };
-}
-
-/** A caller's request id is kept when it is short and plain (it ends up in logs); otherwise we make one. */
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/**
- * Gives each request an id (x-request-id in and out, `extensions.requestId` in errors), a
- * statement counter, and one structured access-log line when the response is finished.
- */
-function requestScope(logger: Logger, metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const given = req.headers['x-request-id'];
-    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    res.setHeader('x-request-id', requestId);
-    res.locals.requestId = requestId;
-    const started = process.hrtime.bigint();
-    withStatementCount(() => {
-      const scope = currentRequestScope();
-      // Read back when the response is finished by code outside this scope (the request's trace span).
-      res.locals.scope = scope;
-      res.on('finish', () => {
-        metrics.responses.inc({ status: String(res.statusCode) });
-        logger.info(
-          {
-            requestId,
-            method: req.method,
-            status: res.statusCode,
-            operation: scope?.operation,
-            statements: scope?.statements,
-            ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
-          },
-          'graphql request',
-        );
-      });
-      next();
-    }, requestId);
   };
 }
 

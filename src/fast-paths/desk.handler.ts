@@ -226,9 +226,12 @@ export function deskFastPath(deps: DeskFastPathDeps): RequestHandler {
     return true;
   }
 
-  return fastPathMiddleware(limits, deps.verifyToken, answer, (error, res, next) => {
-    // After the count the write may have committed: it is not run again; the HTTP error handler answers a 500.
-    deps.logger.error({ err: error, requestId: res.locals.requestId }, 'desk fast path failed');
-    next(error);
+  return fastPathMiddleware(limits, deps.verifyToken, {
+    answer,
+    failed(error, res, next) {
+      // After the count the write may have committed: it is not run again; the HTTP error handler answers a 500.
+      deps.logger.error({ err: error, requestId: res.locals.requestId }, 'desk fast path failed');
+      next(error);
+    },
   });
 }

@@ -1,10 +1,11 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import {
   Kind, NoSchemaIntrospectionCustomRule, getOperationAST, parse, specifiedRules, validate,
   type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import type { TokenVerifier, Viewer } from '../auth';
-import { verifiedViewer } from '../http';
+import { verifiedViewer, verifyBearer, type ScopedResponse } from '../http';
 import { BoundedMap } from '../common';
 import { limitValidationRules, type Limits } from '../graphql';
 
@@ -91,26 +92,10 @@ function plainBody(body: unknown): body is FastBody {
 const JSON_ACCEPTS = new Set([undefined, '', '*/*', 'application/json']);
 
 /**
- * The viewer of a request's bearer token; null without a valid one (Apollo answers UNAUTHENTICATED).
- * The edge in front of the fast paths (http/bearer.ts) has usually verified it already.
- */
-async function bearerViewer(req: Request, res: Response, verifyToken: TokenVerifier): Promise<Viewer | null> {
-  const verified = verifiedViewer(res);
-  if (verified) return verified;
-  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (!token) return null;
-  try {
-    return await verifyToken(token);
-  } catch {
-    return null;
-  }
-}
-
-/**
  * Sends a fast path's answer as Apollo would: 200, JSON, its length.
  * res.end, not res.send: send would hash the body for an ETag, which Apollo's answers do not carry.
  */
-export function sendFastAnswer(res: Response, text: string): void {
+export function sendFastAnswer(res: ServerResponse, text: string): void {
   res.statusCode = 200;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(text));
@@ -118,32 +103,48 @@ export function sendFastAnswer(res: Response, text: string): void {
 }
 
 /**
- * The middleware of a fast path: a plain JSON POST within the body limit, from a caller whose
- * token is valid, goes to `answer`; one it does not answer (false), and any other request, goes
- * on to Apollo. The token is checked first, as Apollo builds its context before it parses: an
- * unverified caller never gets a document parsed or cached. `failed` decides what a thrown error
- * becomes (call `next()` to let Apollo run the request, `next(error)` for a 500).
+ * What a fast path does with a request it may take: `answer` (false: not covered, the next
+ * handler runs it), and `failed`, which decides what a thrown error becomes (call `next()` to let
+ * Apollo run the request, `next(error)` for a 500).
  */
-export function fastPathMiddleware(
-  limits: Limits,
-  verifyToken: TokenVerifier,
-  answer: (res: Response, body: FastBody, viewer: Viewer, started: bigint) => Promise<boolean>,
-  failed: (error: unknown, res: Response, next: (error?: unknown) => void) => void,
-): RequestHandler {
+export interface FastPath {
+  answer(res: ScopedResponse, body: FastBody, viewer: Viewer, started: bigint): Promise<boolean>;
+  failed(error: unknown, res: ScopedResponse, next: (error?: unknown) => void): void;
+}
+
+/**
+ * Offers a request to a fast path: a plain JSON POST within the body limit, from a caller whose
+ * token is valid, goes to its `answer`; one it does not answer (false), and any other request,
+ * goes to `next` (Apollo). The token is checked first, as Apollo builds its context before it
+ * parses: an unverified caller never gets a document parsed or cached. Plain Node objects: the
+ * Express middleware below and the plain edge (./http-edge.ts) both call it.
+ */
+export function offerToFastPath(
+  req: IncomingMessage, res: ScopedResponse, body: unknown, bodyBytes: number,
+  limits: Limits, verifyToken: TokenVerifier, path: FastPath, next: (error?: unknown) => void,
+): void {
+  if (req.method !== 'POST' || !plainBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return next();
+  if (bodyBytes > limits.maxBodyBytes) return next();
+  const started = process.hrtime.bigint();
+  // Verified at the edge (the usual case): no extra turn of the promise queue.
+  const verified = verifiedViewer(res);
+  (verified ? path.answer(res, body, verified, started) : verifyBearer(req, res, verifyToken).then((viewer) => (viewer ? path.answer(res, body, viewer, started) : false))).then(
+    (answered) => {
+      if (!answered) next();
+    },
+    (error: unknown) => {
+      if (!res.headersSent) path.failed(error, res, next);
+    },
+  );
+}
+
+/**
+ * The Express middleware of a fast path (see offerToFastPath). A request the plain edge already
+ * offered to this path (`locals.offered`) goes on at once: it is not answered twice.
+ */
+export function fastPathMiddleware(limits: Limits, verifyToken: TokenVerifier, path: FastPath): RequestHandler {
   return (req, res, next) => {
-    const body: unknown = req.body;
-    if (req.method !== 'POST' || !plainBody(body) || !JSON_ACCEPTS.has(req.headers.accept)) return next();
-    if (Number(res.locals.bodyBytes ?? 0) > limits.maxBodyBytes) return next();
-    const started = process.hrtime.bigint();
-    // Verified at the edge (the usual case): no extra turn of the promise queue.
-    const verified = verifiedViewer(res);
-    (verified ? answer(res, body, verified, started) : bearerViewer(req, res, verifyToken).then((viewer) => (viewer ? answer(res, body, viewer, started) : false))).then(
-      (answered) => {
-        if (!answered) next();
-      },
-      (error: unknown) => {
-        if (!res.headersSent) failed(error, res, next);
-      },
-    );
+    if (res.locals.offered === path) return next();
+    offerToFastPath(req, res, req.body, Number(res.locals.bodyBytes ?? 0), limits, verifyToken, path, next);
   };
 }

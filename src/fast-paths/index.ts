@@ -3,3 +3,5 @@
 // import each other directly, never this index (a cycle). Regenerate with rewrite-imports.mjs.
 export { deskFastPath } from './desk.handler';
 export { responseFastPath } from './response.handler';
+export { fastPathMiddleware } from './fast-path.middleware';
+export { httpEdge } from './http-edge';

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
 import {
   Kind,
   getVariableValues,
@@ -16,10 +15,10 @@ import { isUuid } from '../db';
 import type { ReplicaSet } from '../db';
 import { currentReadTarget, routeRequest } from '../db';
 import { cachedOperationCost, type Limits } from '../graphql';
-import type { Metrics } from '../http';
+import type { Metrics, ScopedResponse } from '../http';
 import type { Logger } from '../logger';
 import { NotCovered, compileResponse, type ResponsePlan } from './response.compile';
-import { fastPathMiddleware, operationCache, sendFastAnswer, type FastBody, type ParsedOperation } from './fast-path.middleware';
+import { operationCache, sendFastAnswer, type FastBody, type FastPath, type ParsedOperation } from './fast-path.middleware';
 
 export interface ResponseFastPathDeps {
   schema: GraphQLSchema;
@@ -72,12 +71,14 @@ function idVariableOf(operation: OperationDefinitionNode, document: DocumentNode
 }
 
 /**
- * Express handler in front of Apollo for the queries the response compiler covers
+ * The fast path in front of Apollo for the queries the response compiler covers
  * (fast-paths/response.compile.ts): same token check, limits, metrics, statement count,
  * routing and access log as the GraphQL path, then ONE prepared statement whose text is the
  * response. Everything it does not answer (including every error) goes on to Apollo untouched.
+ * The plain edge (./http-edge.ts) offers it requests before Express; `fastPathMiddleware` after
+ * Express's body parser offers it the rest (trusted documents, tracing, bodies the edge leaves).
  */
-export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
+export function responseFastPath(deps: ResponseFastPathDeps): FastPath {
   const { schema, limits, metrics } = deps;
   // First come, never evicted: pg keeps every statement it prepared, per connection, by name.
   const statementNames = new Map<string, string>();
@@ -125,7 +126,7 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
   }
 
   /** True when it answered; false (nothing sent) to let Apollo answer. */
-  async function answer(res: Response, body: FastBody, viewer: Viewer, started: bigint): Promise<boolean> {
+  async function answer(res: ScopedResponse, body: FastBody, viewer: Viewer, started: bigint): Promise<boolean> {
     const op = known(body.query, body.operationName ?? null);
     if (!op || op.operation.operation !== 'query') return false;
     const coerced = getVariableValues(schema, op.operation.variableDefinitions ?? [], body.variables ?? {});
@@ -164,9 +165,12 @@ export function responseFastPath(deps: ResponseFastPathDeps): RequestHandler {
     return true;
   }
 
-  return fastPathMiddleware(limits, deps.verifyToken, answer, (error, res, next) => {
-    // A failed statement: the GraphQL path runs the request and answers its own error.
-    deps.logger.warn({ err: error, requestId: res.locals.requestId }, 'response fast path failed; the GraphQL path answers');
-    next();
-  });
+  return {
+    answer,
+    failed(error, res, next) {
+      // A failed statement: the GraphQL path runs the request and answers its own error.
+      deps.logger.warn({ err: error, requestId: res.locals.requestId }, 'response fast path failed; the GraphQL path answers');
+      next();
+    },
+  };
 }

@@ -67,31 +67,45 @@ export const NOT_IN_LIST = 'PERSISTED_QUERY_NOT_IN_LIST';
 export function trustedDocumentsMiddleware(trusted: TrustedDocuments, options: { enforce: boolean }): RequestHandler {
   const refuse = (res: Parameters<RequestHandler>[1], message: string) =>
     void res.status(400).json({ errors: [{ message, extensions: { code: NOT_IN_LIST, requestId: res.locals.requestId } }] });
+  const rule = trustedDocumentRule(trusted, options);
   return (req, res, next) => {
     if (req.method === 'GET') {
       const query = typeof req.query.query === 'string' ? req.query.query : undefined;
       if (options.enforce && (query === undefined || !trusted.listsText(query))) return refuse(res, 'only trusted documents run here: send the operation by its hash (POST)');
       return next();
     }
-    const body = req.body as { query?: unknown; documentId?: unknown; extensions?: { persistedQuery?: { sha256Hash?: unknown } } } | undefined;
-    if (!body || typeof body !== 'object') return next();
+    const refusal = rule(req.body);
+    if (refusal !== null) return refuse(res, refusal);
+    next();
+  };
+}
+
+/**
+ * The rule of trustedDocumentsMiddleware for a parsed POST body: the listed document put in its
+ * `query` (the body changed in place), or the message of its refusal (nothing changed); null: go
+ * on. Applying it again to a body it changed changes nothing. The plain edge
+ * (fast-paths/http-edge.ts) applies it before its fast path; a refusal it leaves to the middleware.
+ */
+export function trustedDocumentRule(trusted: TrustedDocuments, options: { enforce: boolean }): (body: unknown) => string | null {
+  return (raw) => {
+    const body = raw as { query?: unknown; documentId?: unknown; extensions?: { persistedQuery?: { sha256Hash?: unknown } } } | undefined;
+    if (!body || typeof body !== 'object') return null;
     const hash = typeof body.documentId === 'string' ? body.documentId : body.extensions?.persistedQuery?.sha256Hash;
     if (typeof hash === 'string') {
       const document = trusted.byHash(hash);
       if (document === undefined) {
         // Not listed: in development Apollo's automatic persisted queries may still know it.
-        if (options.enforce) return refuse(res, 'this document hash is not in the trusted documents');
-        return next();
+        return options.enforce ? 'this document hash is not in the trusted documents' : null;
       }
       body.query = document;
       delete body.documentId;
       // The manifest's hash may not be Apollo's (SHA-256 of the text): Apollo must not check it again.
       if (body.extensions) delete body.extensions.persistedQuery;
-      return next();
+      return null;
     }
     if (options.enforce && (typeof body.query !== 'string' || !trusted.listsText(body.query))) {
-      return refuse(res, 'only trusted documents run here: this operation is not in the list');
+      return 'only trusted documents run here: this operation is not in the list';
     }
-    next();
+    return null;
   };
 }

@@ -1,5 +1,5 @@
 import cors from 'cors';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * Origins a browser page may call us from: exact origins (`https://crm.example.com`) or an
@@ -48,7 +48,7 @@ const PREFLIGHT_MAX_AGE_S = 600;
  * guard never sees an OPTIONS request. An unlisted origin gets no CORS headers at all (the
  * browser refuses the response), and its preflight ends here too, as 204 without them.
  */
-export function corsFor(allowed: (origin: string) => boolean): RequestHandler {
+export function corsFor(allowed: (origin: string) => boolean): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const handler = cors({
     origin: (origin, callback) => callback(null, origin !== undefined && allowed(origin)),
     methods: ['GET', 'POST', 'OPTIONS'],
@@ -59,7 +59,10 @@ export function corsFor(allowed: (origin: string) => boolean): RequestHandler {
   });
   return (req, res, next) => {
     handler(req, res, () => {
-      if (req.method === 'OPTIONS') return void res.status(204).end();
+      if (req.method === 'OPTIONS') {
+        res.statusCode = 204;
+        return void res.end();
+      }
       next();
     });
   };

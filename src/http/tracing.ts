@@ -42,7 +42,7 @@ export function createTracing(exporter: SpanExporter, options: { batch?: boolean
     const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
     const span = tracer.startSpan('graphql request', { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.baseUrl + req.path } }, parent);
     res.on('finish', () => {
-      // requestScope (app.ts) keeps the request's scope here: its operation and statement count.
+      // requestScope (http/request-scope.ts) keeps the request's scope here: its operation and statement count.
       const scope = res.locals.scope as RequestScope | undefined;
       span.setAttribute('http.response.status_code', res.statusCode);
       if (scope) {

@@ -64,6 +64,8 @@ export interface TestAppOptions {
   responseFastPath?: boolean;
   /** false: claimNextInteraction and respondToInteraction always through Apollo (fast-paths/desk.handler.ts off). */
   deskFastPath?: boolean;
+  /** false: no plain edge in front of Express (fast-paths/http-edge.ts). */
+  plainEdge?: boolean;
   /** Shared mutation counters (default: a prefix of this app's own, so test files never count each other's mutations). */
   rateLimitKeyPrefix?: string;
   /** Read replicas of `url` (a streaming standby): queries read there. */
@@ -115,6 +117,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     compiledReads: options.compiledReads,
     responseFastPath: options.responseFastPath,
     deskFastPath: options.deskFastPath,
+    plainEdge: options.plainEdge,
     rateLimitKeyPrefix: options.rateLimitKeyPrefix ?? `test-${randomUUID()}`,
     live: options.live,
     outboxPrune: options.outboxPrune,
