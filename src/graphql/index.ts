@@ -13,4 +13,4 @@ export { countLoader, pagedLoader } from './paged-loader';
 export { type Connection, ConnectionType, decodeCursor, encodeCursor, type Keyed, type Keyset, pageSize, sortKeySql, toConnection } from './pagination';
 export { DateTimeScalar, JSONScalar } from './scalars';
 export { columnList, dateFields, type JsonColumn, jsonColumns, jsonObjectSql, type JsonWriting, selectedJsonColumns, Stored, storedFields } from './stored';
-export { loadTrustedDocuments, type TrustedDocuments, trustedDocumentRule, trustedDocumentsMiddleware } from './trusted-documents';
+export { loadTrustedDocuments, trustedDocumentRule, type TrustedDocuments, trustedDocumentsMiddleware } from './trusted-documents';

@@ -6,5 +6,5 @@ export { corsFor, originRule, upgradeOriginAllowed } from './cors';
 export { healthz, readyz } from './health';
 export { ideRouter } from './ide';
 export { countStatements, createMetrics, type Metrics, metricsPlugin } from './metrics';
-export { createTracing, otlpExporter } from './tracing';
 export { requestScope, type ScopedResponse } from './request-scope';
+export { createTracing, otlpExporter } from './tracing';
