@@ -2,7 +2,6 @@ import { CUSTOMER_COLUMNS } from '../customers';
 import { sortKeySql } from '../graphql';
 import { CONSENT_NEWEST_FIRST, knownAtSql } from '../identities';
 import { SOCIAL_IDENTITY_COLUMNS } from '../identities';
-import { profilingNowSql } from '../influence';
 import { followerPointsSql, networkTrendSql } from '../influence';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions';
 import { purchasePageSql } from '../purchases';
@@ -30,22 +29,6 @@ const agg = (alias: string, order: string) => `coalesce(json_agg(${alias} ORDER 
 /** Newest decision per purpose for one identity, at an instant (the loaders' consentStatesSql, for one key). */
 function consentsSql(column: 'social_identity_id' | 'contact_point_id', identity: string, asOf: string | null): string {
   return `(SELECT coalesce(json_agg(e), '[]'::json) FROM (${consentStatesSql(column, `= ${identity}`, asOf ? `${asOf}::timestamptz` : null)}) e)`;
-}
-
-/**
- * `latestInfluenceSql(customerId, 'topic IS NULL AND platform IS NULL')`, the overall score, read
- * as the index `influence_scores_customer_idx` (customer_id, measured_at DESC, id DESC) returns it:
- * the newest row, its trend from the row after it (lead over newest first is lag over oldest
- * first). No sort and no second window: the general form's were a quarter of the customer 360
- * statement's PostgreSQL time (docs/benchmarks.md). Same columns and values as the general form.
- */
-export function latestOverallInfluenceSql(customerId: string): string {
-  return `SELECT x.customer_id AS "customerId", x.score::numeric::float8 AS score, x.topic, x.platform, x.source,
-                 x.measured_at AS "measuredAt", x.computed, x.flagged,
-                 round((x.score::numeric - (lead(x.score) OVER (ORDER BY x.measured_at DESC, x.id DESC))::numeric), 3)::float8 AS trend,
-                 ${profilingNowSql('x.customer_id')}
-            FROM influence_scores x WHERE x.customer_id = ${customerId} AND x.topic IS NULL AND x.platform IS NULL
-           ORDER BY x.measured_at DESC, x.id DESC LIMIT 1`;
 }
 
 export function customer360Sql(keysSql: string, keysParams: readonly unknown[], plan: CustomerPlan): CompiledStatement {

@@ -2,7 +2,6 @@
 // folders import this file, never a file behind it (dependency-cruiser refuses); files of this folder
 // import each other directly, never this index (a cycle). Regenerate with rewrite-imports.mjs.
 export { Customer360Service } from './customer360.service';
-export { latestOverallInfluenceSql } from './customer360.sql';
 export { NodeResolver } from './node.resolver';
 export { NodeService } from './node.service';
 export { cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue, Params } from './response.sql';

@@ -33,7 +33,7 @@ import { ContactPoint, SocialIdentity } from '../identities';
 import { InfluenceScore } from '../influence';
 import { Interaction } from '../interactions';
 import { Purchase } from '../purchases';
-import { latestOverallInfluenceSql } from '../customer360';
+import { latestOverallInfluenceSql } from '../influence';
 
 /**
  * The response-level fast path (docs/read-path.md, "Whole responses in SQL"): an operation

@@ -6,7 +6,7 @@ export { followerPointsSql, networkTrendSql } from './follower-history.sql';
 export { createInfluenceLoaders } from './influence.loaders';
 export { InfluenceResolver } from './influence.resolver';
 export { InfluenceService, recomputeWith, type UnstoredPost } from './influence.service';
-export { latestInfluenceSql, profilingNowSql } from './influence.sql';
+export { latestInfluenceSql, latestOverallInfluenceSql } from './influence.sql';
 export { type FollowerCountPoint, InfluenceScore, Priority } from './influence.types';
 export { DEFAULT_PRIORITY_WEIGHTS, interactionPriority, type PriorityWeights } from './priority';
 export { PrioritySettingsService } from './priority-settings.service';

@@ -31,3 +31,18 @@ export function latestInfluenceSql(customers: string, partitions = 'true'): stri
           WINDOW w AS (PARTITION BY s.customer_id, s.topic, s.platform ORDER BY s.measured_at, s.id)
         ) ranked WHERE newest = 1`;
 }
+
+/**
+ * `latestInfluenceSql(`= ${customerId}`, 'topic IS NULL AND platform IS NULL')`, the overall score,
+ * read as the index `influence_scores_customer_idx` (customer_id, measured_at DESC, id DESC) returns
+ * it: the newest row, its trend from the row after it (lead over newest first is lag over oldest
+ * first). No sort and no second window: the general form's were a quarter of the customer 360
+ * statement's PostgreSQL time (docs/benchmarks.md). Same columns and values as the general form.
+ */
+export function latestOverallInfluenceSql(customerId: string): string {
+  return `SELECT ${INFLUENCE_COLUMNS},
+                 round((x.score::numeric - (lead(x.score) OVER (ORDER BY x.measured_at DESC, x.id DESC))::numeric), 3)::float8 AS trend,
+                 ${profilingNowSql('x.customer_id')}
+            FROM influence_scores x WHERE x.customer_id = ${customerId} AND x.topic IS NULL AND x.platform IS NULL
+           ORDER BY x.measured_at DESC, x.id DESC LIMIT 1`;
+}
