@@ -1,9 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Channel } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { Channel, DateTimeScalar, PersonalDataClass } from '../graphql';
 import { BrandChannel } from '../care';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 
 export enum HeatLevel { HOT = 'HOT', MEDIUM = 'MEDIUM', MILD = 'MILD' }
 registerEnumType(HeatLevel, { name: 'HeatLevel', description: 'HOT >= 50 actionable items a day, MEDIUM >= 20, MILD >= 1.' });

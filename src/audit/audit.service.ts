@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import { badInput } from '../graphql';
-import { toConnection, type Connection } from '../graphql';
+import { badInput, toConnection, type Connection } from '../graphql';
 import type { Logger } from '../logger';
 import { DEFAULT_DENIAL_BOUND, recordBoundedDenial, type AuditEntry as NewEntry, type DenialBound } from './audit-log';
 import type { AuditEntry } from './audit.types';

@@ -1,8 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { ConnectionType } from '../graphql';
-import { DateTimeScalar, JSONScalar } from '../graphql';
+import { ConnectionType, DateTimeScalar, JSONScalar, PersonalDataClass } from '../graphql';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 
 /** One audit log entry, newest first in `auditLog`. */
 @Access({ roles: READ.admins, dataClass: PersonalDataClass.PSEUDONYMOUS })

@@ -1,5 +1,4 @@
-import { ConsentPurpose } from '../graphql';
-import { DomainError } from '../graphql';
+import { ConsentPurpose, DomainError } from '../graphql';
 import type { Role } from './roles';
 
 /**

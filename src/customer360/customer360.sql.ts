@@ -1,14 +1,9 @@
 import { CUSTOMER_COLUMNS } from '../customers';
 import { sortKeySql } from '../graphql';
-import { CONSENT_NEWEST_FIRST, knownAtSql } from '../identities';
-import { SOCIAL_IDENTITY_COLUMNS } from '../identities';
-import { followerPointsSql, networkTrendSql } from '../influence';
+import { CONSENT_NEWEST_FIRST, knownAtSql, SOCIAL_IDENTITY_COLUMNS, consentStatesSql, CONTACT_POINT_COLUMNS } from '../identities';
+import { followerPointsSql, networkTrendSql, latestInfluenceSql } from '../influence';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions';
-import { purchasePageSql } from '../purchases';
-import { lifetimeValueSql } from '../purchases';
-import { consentStatesSql } from '../identities';
-import { CONTACT_POINT_COLUMNS } from '../identities';
-import { latestInfluenceSql } from '../influence';
+import { purchasePageSql, lifetimeValueSql } from '../purchases';
 import type { CustomerPlan } from './customer360.plan';
 import { Params } from './response.sql';
 

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { Access } from '../auth';
-import { CAN } from '../auth';
+import { Access, CAN } from '../auth';
 import { PersonalDataClass } from '../graphql';
 import { Node } from '../customers';
 import type { RequestContext } from '../context';

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import { authorizeRoles } from '../auth';
-import { CAN, type Role } from '../auth';
+import { authorizeRoles, CAN, type Role } from '../auth';
 import { checkId } from '../graphql';
 import { NODE_TYPE, type NodeTypeName } from '../customers';
 import type { RequestContext } from '../context';

@@ -1,8 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, ID, Info, Int, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth';
-import { Tier } from '../graphql';
-import { pageSize } from '../graphql';
+import { Tier, pageSize } from '../graphql';
 import type { RequestContext } from '../context';
 import { checkCustomerId } from './customer.service';
 import { Customer, CustomerConnection } from './customer.types';

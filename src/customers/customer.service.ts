@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
-import { checkId } from '../graphql';
+import { checkId, decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection, type Keyed } from '../graphql';
 import type { Tier } from '../graphql';
-import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection, type Keyed } from '../graphql';
 import { CUSTOMER_COLUMNS } from './customer.sql';
 import type { Customer } from './customer.types';
 

@@ -1,10 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Tier } from '../graphql';
-import { ConnectionType } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { Tier, ConnectionType, DateTimeScalar, PersonalDataClass, Stored } from '../graphql';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
-import { Stored } from '../graphql';
 import { Node } from './node.types';
 
 /**

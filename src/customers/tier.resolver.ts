@@ -1,11 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../auth';
+import { CAN, Access, READ } from '../auth';
 import { Customer } from './customer.types';
-import { Tier } from '../graphql';
+import { Tier, PersonalDataClass } from '../graphql';
 import type { RequestContext } from '../context';
 import { TierChange, TierRule, TierRuleInput, TierRulesApplied } from './tier.types';
-import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 import type { TierService } from './tier.service';
 
 @Resolver(() => Customer)

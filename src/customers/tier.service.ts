@@ -1,11 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { DomainError, badInput } from '../graphql';
-import { Tier } from '../graphql';
+import { DomainError, badInput, Tier } from '../graphql';
 import { checkCustomerId } from './customer.service';
 import { liveCustomerId } from './customer-survivor';
 import type { TierRule, TierRuleInput, TierRulesApplied } from './tier.types';
-import { EventType } from '../events';
-import { appendEvent } from '../events';
+import { EventType, appendEvent } from '../events';
 
 const RULE_COLUMNS = `id::text AS id, tier, attribute, min_value::float8 AS "minValue", product, category, created_at AS "createdAt", created_by AS "createdBy"`;
 const TIER_ORDER: Tier[] = [Tier.PLATINUM, Tier.GOLD, Tier.SILVER, Tier.BRONZE];

@@ -1,8 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Tier } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { Tier, DateTimeScalar, PersonalDataClass } from '../graphql';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.PROFILING })
 @ObjectType({ simpleResolvers: true })

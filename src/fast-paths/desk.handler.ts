@@ -13,15 +13,10 @@ import {
 import { collectFields } from 'graphql/execution/collectFields';
 import type { TokenVerifier, Viewer } from '../auth';
 import { effectiveRoles, operationRoles, type Role } from '../auth';
-import type { AgentService } from '../care';
+import type { AgentService, CareDeskService, RespondInput } from '../care';
 import { holds } from '../care';
-import type { CareDeskService } from '../care';
-import type { RespondInput } from '../care';
-import { BoundedMap } from '../common';
-import { currentRequestScope } from '../common';
-import { argumentProblem } from '../graphql';
-import { DomainError } from '../graphql';
-import { cachedOperationCost, type Limits, type MutationCounter } from '../graphql';
+import { BoundedMap, currentRequestScope } from '../common';
+import { argumentProblem, DomainError, cachedOperationCost, type Limits, type MutationCounter } from '../graphql';
 import type { Metrics } from '../http';
 import type { Logger } from '../logger';
 import { NotCovered, objectWriter } from './response.compile';

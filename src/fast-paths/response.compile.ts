@@ -14,26 +14,17 @@ import {
 } from 'graphql';
 import { collectFields, collectSubfields } from 'graphql/execution/collectFields';
 import type { Role } from '../auth';
-import { operationRoles } from '../auth';
-import { isGuardedProperty, mayRead, ruleOf } from '../auth';
+import { operationRoles, isGuardedProperty, mayRead, ruleOf, readsUnderConsent, CAN } from '../auth';
 import { careQueueSql, toQueueItem, type QueueRow } from '../care';
-import { survivorJoin } from '../customers';
-import { CUSTOMER_STORED } from '../customers';
+import { survivorJoin, CUSTOMER_STORED } from '../customers';
 import type { JsonWriting } from '../graphql';
 import { isUuid } from '../db';
-import { argumentProblem } from '../graphql';
-import { decodeCursor, encodeCursor, pageSize } from '../graphql';
-import { readsUnderConsent } from '../auth';
-import { lifetimeValueSql } from '../purchases';
-import { latestInfluenceSql } from '../influence';
+import { argumentProblem, decodeCursor, encodeCursor, pageSize, jsonColumns, selectedJsonColumns, storedFields, type JsonColumn } from '../graphql';
+import { lifetimeValueSql, Purchase } from '../purchases';
+import { latestInfluenceSql, InfluenceScore, latestOverallInfluenceSql } from '../influence';
 import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from '../customer360';
-import { CAN } from '../auth';
-import { jsonColumns, selectedJsonColumns, storedFields, type JsonColumn } from '../graphql';
 import { ContactPoint, SocialIdentity } from '../identities';
-import { InfluenceScore } from '../influence';
 import { Interaction } from '../interactions';
-import { Purchase } from '../purchases';
-import { latestOverallInfluenceSql } from '../influence';
 
 /**
  * The response-level fast path (docs/read-path.md, "Whole responses in SQL"): an operation

@@ -9,11 +9,9 @@ import {
 } from 'graphql';
 import type { Pool } from 'pg';
 import type { TokenVerifier, Viewer } from '../auth';
-import { currentRequestScope } from '../common';
-import { BoundedMap } from '../common';
-import { isUuid } from '../db';
+import { currentRequestScope, BoundedMap } from '../common';
+import { isUuid, currentReadTarget, routeRequest } from '../db';
 import type { ReplicaSet } from '../db';
-import { currentReadTarget, routeRequest } from '../db';
 import { cachedOperationCost, type Limits } from '../graphql';
 import type { Metrics, ScopedResponse } from '../http';
 import type { Logger } from '../logger';

@@ -1,8 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudit, type AuditEntry } from '../audit';
 import type { ConsentPurpose, Touchpoint } from '../graphql';
-import { EventType } from '../events';
-import { emit, type EventSink } from '../events';
+import { EventType, emit, type EventSink } from '../events';
 
 /** A consent decision to append to the ledger; the ledger is never updated in place. */
 export interface ConsentEventInput {

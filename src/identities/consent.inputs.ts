@@ -1,6 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { ConsentPurpose, ConsentStatus, Touchpoint } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { ConsentPurpose, ConsentStatus, Touchpoint, DateTimeScalar } from '../graphql';
 
 /** One consent decision for one identity; withdrawing is the same call with status REVOKED. */
 @InputType()

@@ -2,8 +2,7 @@ import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey } from '../db';
 import { ConsentPurpose, ConsentStatus } from '../graphql';
-import { CONSENT_NEWEST_FIRST, knownAtSql } from './consent.sql';
-import { consentStatesSql, customerGrantedNowSql } from './consent.sql';
+import { CONSENT_NEWEST_FIRST, knownAtSql, consentStatesSql, customerGrantedNowSql } from './consent.sql';
 import type { Consent, ConsentEvent } from './identity.types';
 
 type IdentityColumn = 'social_identity_id' | 'contact_point_id';

@@ -1,16 +1,10 @@
-import type { DataSource } from 'typeorm';
-import { checkId } from '../graphql';
-import { DomainError, badInput } from '../graphql';
-import { ConsentStatus } from '../graphql';
+import type { DataSource, EntityManager } from 'typeorm';
+import { checkId, DomainError, badInput, ConsentStatus, keyClaim, once, type KeyClaim } from '../graphql';
 import { appendConsentEvents } from './consent-ledger';
 import type { SetConsentInput } from './consent.inputs';
 import type { Consent } from './identity.types';
-import { keyClaim, once } from '../graphql';
-import type { EntityManager } from 'typeorm';
-import { Coalescer, ItemsRefused } from '../common';
-import { currentRequestId } from '../common';
+import { Coalescer, ItemsRefused, currentRequestId } from '../common';
 import { recordAudits } from '../audit';
-import { type KeyClaim } from '../graphql';
 
 const MAX_WORDING_VERSION = 100;
 

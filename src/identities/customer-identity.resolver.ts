@@ -1,15 +1,11 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../auth';
+import { CAN, Access, READ } from '../auth';
 import { Customer } from '../customers';
-import { Platform } from '../graphql';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
-import { JSONScalar } from '../graphql';
+import { Platform, decodeCursor, encodeCursor, pageSize, toConnection, JSONScalar, PersonalDataClass } from '../graphql';
 import type { RequestContext } from '../context';
 import { Merge, TouchpointEventConnection } from './identity-history.types';
 import { ContactPoint, SocialIdentity } from './identity.types';
-import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 import type { CustomerLookupService } from './customer-lookup.service';
 import type { CustomerReads } from '../customers';
 

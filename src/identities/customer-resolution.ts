@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Channel, Tier, Touchpoint } from '../graphql';
 import { handleKey, identifierKeys, identityLinked, linkIdentifiers, linkNewHandles, lockIdentifiers, type NormalisedIdentifiers } from './identity-linker';
-import { EventType } from '../events';
-import { appendEvents, type EventSink } from '../events';
+import { EventType, appendEvents, type EventSink } from '../events';
 import type { ItemError } from '../graphql';
 
 /** An item of an ingestion call, as far as finding its customer goes. */

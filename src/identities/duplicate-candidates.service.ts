@@ -1,8 +1,6 @@
 import type { Pool } from 'pg';
-import { DomainError } from '../graphql';
-import { Platform } from '../graphql';
-import { survivorJoin } from '../customers';
-import { checkCustomerId } from '../customers';
+import { DomainError, Platform } from '../graphql';
+import { survivorJoin, checkCustomerId } from '../customers';
 
 /** The most candidates one answer lists. */
 const MAX_CANDIDATES = 20;

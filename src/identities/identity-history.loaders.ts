@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey } from '../db';
-import { countLoader, pagedLoader } from '../graphql';
-import { sortKeySql, type Keyed } from '../graphql';
+import { countLoader, pagedLoader, sortKeySql, type Keyed } from '../graphql';
 import type { Merge, TouchpointEvent } from './identity-history.types';
 import { toMerge, type MergeRow } from './merge.service';
 

@@ -1,10 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Customer } from '../customers';
-import { Platform, Touchpoint } from '../graphql';
-import { ConnectionType } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { Platform, Touchpoint, ConnectionType, DateTimeScalar, PersonalDataClass } from '../graphql';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.IDENTIFIER })
 @ObjectType({ simpleResolvers: true })

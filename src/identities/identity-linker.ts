@@ -1,11 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError, badInput } from '../graphql';
-import type { Platform } from '../graphql';
-import type { Touchpoint } from '../graphql';
+import type { Platform, Touchpoint } from '../graphql';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
 import type { EventIdentifier } from '../events';
-import { EventType } from '../events';
-import { emit, type EventSink, type NewEvent } from '../events';
+import { EventType, emit, type EventSink, type NewEvent } from '../events';
 
 // Deterministic linking (domain.md, Identity): an identifier the customer gave at a
 // touchpoint links to the customer who already owns any of the identifiers given with it;

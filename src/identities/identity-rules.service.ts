@@ -4,9 +4,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Viewer } from '../auth';
 import { recordAudit } from '../audit';
 import { UnsafePatternError } from '../common';
-import { DomainError, badInput } from '../graphql';
-import { checkId } from '../graphql';
-import { Platform } from '../graphql';
+import { DomainError, badInput, checkId, Platform } from '../graphql';
 import { normaliseEmail, normaliseHandle, normalisePhone } from './normalise';
 import { compileBlockPattern, compileIdentityRules, type BlockHit, type IdentifierKind, type IdentityRules, type StoredBlock } from './identity-rules';
 

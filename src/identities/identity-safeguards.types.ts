@@ -1,7 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Access, READ } from '../auth';
-import { PersonalDataClass, Platform } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { PersonalDataClass, Platform, DateTimeScalar } from '../graphql';
 import type { IdentifierKind as Kind } from './identity-rules';
 
 export enum IdentifierKind { EMAIL = 'EMAIL', PHONE = 'PHONE', HANDLE = 'HANDLE' }

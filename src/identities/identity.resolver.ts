@@ -1,10 +1,9 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Customer } from '../customers';
-import { DateTimeScalar } from '../graphql';
+import { DateTimeScalar, PersonalDataClass } from '../graphql';
 import type { RequestContext } from '../context';
 import { Consent, ConsentEvent, ContactPoint, SocialIdentity } from './identity.types';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 
 const CONSENTS = 'One per purpose: the newest decision at `asOf` (default now); a grant past its expiry reads EXPIRED.';
 const AS_OF = 'A past instant, to prove what was allowed then (e.g. when a campaign ran).';

@@ -1,8 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { ConsentPurpose, ConsentStatus, PersonalDataClass, Platform, Touchpoint } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { ConsentPurpose, ConsentStatus, PersonalDataClass, Platform, Touchpoint, DateTimeScalar, Stored } from '../graphql';
 import { Access, READ } from '../auth';
-import { Stored } from '../graphql';
 
 /** Current consent for one purpose, derived from the ledger. */
 @Access({ roles: READ.readersAndIngest, dataClass: PersonalDataClass.OPERATIONAL })

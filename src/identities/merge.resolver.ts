@@ -1,9 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { CAN } from '../auth';
+import { CAN, Access, READ } from '../auth';
 import { Customer } from '../customers';
 import type { RequestContext } from '../context';
 import { Merge } from './identity-history.types';
-import { Access, READ } from '../auth';
 import { PersonalDataClass } from '../graphql';
 import type { MergeService } from './merge.service';
 

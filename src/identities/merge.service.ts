@@ -1,15 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth';
-import { checkId } from '../graphql';
-import { DomainError, badInput } from '../graphql';
+import { checkId, DomainError, badInput } from '../graphql';
 import { CUSTOMER_OWNED_TABLES } from './customer-owned-tables';
 import { rewriteLedger } from './consent-ledger';
 import type { Merge } from './identity-history.types';
 import { planUndo, type ForeignKey, type PlanRow } from './undo-plan';
 import { recordAudit } from '../audit';
 import { checkCustomerId } from '../customers';
-import { EventType } from '../events';
-import { appendEvent } from '../events';
+import { EventType, appendEvent } from '../events';
 
 const TOUCHPOINT_TABLE = 'touchpoint_events';
 const IDENTIFIER_TABLES = ['contact_points', 'social_identities'] as const;

@@ -1,6 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { badInput } from '../graphql';
-import { Platform } from '../graphql';
+import { badInput, Platform } from '../graphql';
 
 // One place for the rules that make "the same identifier" mean the same string.
 // Rules (domain.md, Identity): emails lower-cased and trimmed; phones in E.164;

@@ -1,6 +1,5 @@
 import { Field, InputType, Int } from 'type-graphql';
-import { ConsentPurpose, ConsentStatus, Platform, Touchpoint } from '../graphql';
-import { DateTimeScalar, JSONScalar } from '../graphql';
+import { ConsentPurpose, ConsentStatus, Platform, Touchpoint, DateTimeScalar, JSONScalar } from '../graphql';
 
 @InputType({ description: 'A phone number in any common format; region reads national formats (default: DEFAULT_PHONE_REGION).' })
 export class PhoneInput {

@@ -1,12 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth';
-import { DomainError, badInput, type ErrorCode } from '../graphql';
-import { keyClaim, keyConflict, once, type KeyClaim } from '../graphql';
+import { DomainError, badInput, type ErrorCode, keyClaim, keyConflict, once, type KeyClaim, itemErrors, type ItemError, ConsentStatus } from '../graphql';
 import { ItemsRefused, type BatchWriter } from '../common';
-import { itemErrors, type ItemError } from '../graphql';
-import { claimKeys, settleKeys } from '../db';
-import { withRetry } from '../db';
-import { ConsentStatus } from '../graphql';
+import { claimKeys, settleKeys, withRetry } from '../db';
 import { appendEvents, type EventSink } from '../events';
 import { appendConsentEvents, type ConsentEventInput } from './consent-ledger';
 import { auditTouchpointConsents, writeNewCustomers } from './touchpoint-new-customers';

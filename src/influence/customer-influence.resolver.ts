@@ -1,14 +1,11 @@
-import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Float, Int, Resolver, Root, Info } from 'type-graphql';
 import { Customer } from '../customers';
-import { Info } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { fieldReadUnderConsent } from '../auth';
+import { fieldReadUnderConsent, Access, READ } from '../auth';
 import type { RequestContext } from '../context';
 import { FollowerCountPoint, InfluenceScore, Priority, usableForProfiling } from './influence.types';
 import { customerPriority } from './priority';
-import { Access, READ } from '../auth';
-import { PersonalDataClass, ConsentPurpose, Platform } from '../graphql';
-import { pageSize } from '../graphql';
+import { PersonalDataClass, ConsentPurpose, Platform, pageSize } from '../graphql';
 import type { PrioritySettingsService } from './priority-settings.service';
 
 @Resolver(() => Customer)

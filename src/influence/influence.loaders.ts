@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey } from '../db';
-import { profilingNowSql } from './influence.sql';
-import { latestInfluenceSql } from './influence.sql';
+import { profilingNowSql, latestInfluenceSql } from './influence.sql';
 import type { FollowerCountPoint, InfluenceScore } from './influence.types';
 import { FOLLOWER_HISTORY_SQL, NETWORK_TREND_SQL } from './follower-history.sql';
 

@@ -1,16 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { groupByKey, isUuid } from '../db';
-import { DomainError, badInput } from '../graphql';
-import { Platform } from '../graphql';
+import { DomainError, badInput, Platform, checkId, keyClaim, once } from '../graphql';
 import { DEFAULT_SCORER_SOURCE, SCORER_WINDOW_DAYS, scoreInfluence } from './influence-scorer';
 import { INFLUENCE_COLUMNS, PROFILING_CONSENTED_SQL } from './influence.sql';
 import { NETWORK_TREND_SQL } from './follower-history.sql';
 import { customerGrantedNowSql } from '../identities';
 import type { FollowerCountInput, InfluenceScore, InfluenceScoreInput } from './influence.types';
-import { checkCustomerId } from '../customers';
-import { liveCustomerId } from '../customers';
-import { checkId } from '../graphql';
-import { keyClaim, once } from '../graphql';
+import { checkCustomerId, liveCustomerId } from '../customers';
 import { MAX_TOPIC, normaliseTopic } from '../common';
 
 /** A stored answer (JSON) as the InfluenceScore it was. */

@@ -1,9 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Platform } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { Platform, DateTimeScalar, PersonalDataClass, ConsentPurpose, Stored } from '../graphql';
 import { Access, READ } from '../auth';
-import { PersonalDataClass, ConsentPurpose } from '../graphql';
-import { Stored } from '../graphql';
 
 @Access({ roles: READ.holders, purpose: ConsentPurpose.PROFILING, dataClass: PersonalDataClass.PROFILING })
 @ObjectType({ simpleResolvers: true })

@@ -1,8 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { badInput } from '../graphql';
-import { InteractionCategory, Tier } from '../graphql';
+import { badInput, InteractionCategory, Tier } from '../graphql';
 import { ChurnPatternError, churnPatternOf } from './churn-rule';
 import { DEFAULT_PRIORITY_WEIGHTS, type PriorityWeights } from './priority';
 import type { PriorityWeightsInput, PriorityWeightsSettings } from './priority.types';

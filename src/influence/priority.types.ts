@@ -1,8 +1,6 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
-import { InteractionCategory, Tier } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { InteractionCategory, Tier, DateTimeScalar, PersonalDataClass } from '../graphql';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 
 @Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true })

@@ -1,11 +1,9 @@
 import { Arg, Authorized, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import { authorizeSubscription } from '../auth';
-import { CAN } from '../auth';
+import { authorizeSubscription, CAN } from '../auth';
 import type { RequestContext } from '../context';
 import { checkCustomerId } from '../customers';
-import { EventType } from '../events';
-import { sharedRead } from '../events';
+import { EventType, sharedRead } from '../events';
 import { DomainError } from '../graphql';
 import { Interaction } from './interaction.types';
 

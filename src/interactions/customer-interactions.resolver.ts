@@ -1,12 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
-import { CAN } from '../auth';
+import { CAN, Access, READ } from '../auth';
 import { Customer } from '../customers';
-import { Channel } from '../graphql';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
+import { Channel, decodeCursor, encodeCursor, pageSize, toConnection, PersonalDataClass } from '../graphql';
 import type { RequestContext } from '../context';
 import { ConversationConnection, Escalation, InteractionConnection } from './interaction.types';
-import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 
 @Resolver(() => Customer)
 export class CustomerInteractionsResolver {

@@ -1,6 +1,5 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
-import { Channel, Direction, InteractionCategory, Platform, SwimLane } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { Channel, Direction, InteractionCategory, Platform, SwimLane, DateTimeScalar } from '../graphql';
 
 @InputType({ description: 'One interaction to record. Name the customer by customerId or by any identifier (email, phone, platform + handle).' })
 export class InteractionInput {

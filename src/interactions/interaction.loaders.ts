@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { groupByKey, oneByKey } from '../db';
-import { countLoader, pagedLoader } from '../graphql';
-import { sortKeySql, type Keyed } from '../graphql';
+import { countLoader, pagedLoader, sortKeySql, type Keyed } from '../graphql';
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from './interaction.sql';
 import type { Conversation, Escalation as EscalationRow, Interaction } from './interaction.types';
 

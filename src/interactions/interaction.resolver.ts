@@ -1,11 +1,10 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { Customer } from '../customers';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
+import { decodeCursor, encodeCursor, pageSize, toConnection, PersonalDataClass } from '../graphql';
 import type { RequestContext } from '../context';
 import { SocialIdentity } from '../identities';
 import { Conversation, Escalation, Interaction, InteractionConnection } from './interaction.types';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 
 @Resolver(() => Interaction)
 export class InteractionResolver {

@@ -1,10 +1,6 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
-import { Channel, Direction, EscalationStatus, EscalationTeam, InteractionCategory, InteractionStatus, SwimLane } from '../graphql';
-import { ConnectionType } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { Channel, Direction, EscalationStatus, EscalationTeam, InteractionCategory, InteractionStatus, SwimLane, ConnectionType, DateTimeScalar, PersonalDataClass, Stored } from '../graphql';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
-import { Stored } from '../graphql';
 
 import { Node } from '../customers';
 

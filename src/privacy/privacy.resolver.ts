@@ -1,9 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { Access } from '../auth';
-import { CAN } from '../auth';
-import { PersonalDataClass } from '../graphql';
+import { Access, CAN } from '../auth';
+import { PersonalDataClass, JSONScalar } from '../graphql';
 import { DataInventoryEntry } from './privacy.types';
-import { JSONScalar } from '../graphql';
 import type { RequestContext } from '../context';
 import type { PrivacyService } from './privacy.service';
 

@@ -1,15 +1,13 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DomainError } from '../graphql';
+import { DomainError, ErasureAction, PersonalDataClass } from '../graphql';
 import { catalogColumns, customerTables, quoteIdent } from './customer-tables';
 import { DATA_INVENTORY, ERASED_TEXT, TEXT_TYPES, personalColumns, type CatalogColumn, type ColumnRule, type InventoryEntry } from './data-inventory';
-import { ErasureAction, PersonalDataClass } from '../graphql';
 import { recordAudit } from '../audit';
 import { rewriteLedger } from '../identities';
 import { checkCustomerId } from '../customers';
 import { SERVER_IDENTITY_SQL, toServerIdentity } from '../db';
-import { EventType } from '../events';
-import { appendEvent } from '../events';
+import { EventType, appendEvent } from '../events';
 
 /** Values shorter than this are not hunted as substrings (they would match unrelated text). */
 const MIN_SCRUB_LENGTH = 3;

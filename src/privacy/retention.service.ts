@@ -1,8 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth';
 import { recordAudit } from '../audit';
-import { badInput } from '../graphql';
-import { ErasureAction, PersonalDataClass } from '../graphql';
+import { badInput, ErasureAction, PersonalDataClass } from '../graphql';
 import { quoteIdent } from './customer-tables';
 import { DATA_INVENTORY } from './data-inventory';
 import { eraseWithin } from './privacy.service';

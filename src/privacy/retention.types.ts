@@ -1,7 +1,6 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { Access } from '../auth';
-import { PersonalDataClass } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { PersonalDataClass, DateTimeScalar } from '../graphql';
 
 @Access({ roles: ['admin'], dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'How long content and inactive customers are kept; null: kept (off, the default).' })

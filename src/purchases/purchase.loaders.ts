@@ -1,8 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
 import { oneByKey } from '../db';
-import { countLoader, pagedLoader } from '../graphql';
-import { sortKeySql, type Keyed } from '../graphql';
+import { countLoader, pagedLoader, sortKeySql, type Keyed } from '../graphql';
 import { customerGrantedNowSql } from '../identities';
 import { PURCHASE_COLUMNS, lifetimeValueSql } from './purchase.sql';
 import type { Purchase } from './purchase.types';

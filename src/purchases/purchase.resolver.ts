@@ -1,9 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Mutation, Resolver, Root } from 'type-graphql';
-import { Access } from '../auth';
-import { CAN } from '../auth';
+import { Access, CAN } from '../auth';
 import { Customer } from '../customers';
-import { ConsentPurpose, PersonalDataClass } from '../graphql';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
+import { ConsentPurpose, PersonalDataClass, decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql';
 import type { RequestContext } from '../context';
 import { Purchase, PurchaseConnection, PurchaseInput, PURCHASE_READERS } from './purchase.types';
 import type { PurchaseService } from './purchase.service';

@@ -1,17 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, hash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isUuid } from '../db';
-import { hash } from 'node:crypto';
-import { keyProblem } from '../db';
-import { withRetry } from '../db';
-import { EventType } from '../events';
-import { appendEvents, type EventSink } from '../events';
-import { badInput } from '../graphql';
-import { Channel } from '../graphql';
-import { firstOfEachKey, itemErrors, type ItemError } from '../graphql';
-import { resolveCustomers } from '../identities';
+import { isUuid, keyProblem, withRetry } from '../db';
+import { EventType, appendEvents, type EventSink } from '../events';
+import { badInput, Channel, firstOfEachKey, itemErrors, type ItemError } from '../graphql';
+import { resolveCustomers, itemIdentifiers } from '../identities';
 import type { NormalisedIdentifiers } from '../identities';
-import { itemIdentifiers } from '../identities';
 import { PURCHASE_COLUMNS } from './purchase.sql';
 import type { Purchase, PurchaseInput } from './purchase.types';
 

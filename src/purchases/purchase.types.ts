@@ -1,10 +1,7 @@
 import { Field, Float, ID, InputType, ObjectType } from 'type-graphql';
 import { Access } from '../auth';
 import type { Role } from '../auth';
-import { Channel, ConsentPurpose, PersonalDataClass, Platform } from '../graphql';
-import { ConnectionType } from '../graphql';
-import { DateTimeScalar } from '../graphql';
-import { Stored } from '../graphql';
+import { Channel, ConsentPurpose, PersonalDataClass, Platform, ConnectionType, DateTimeScalar, Stored } from '../graphql';
 
 /**
  * Who reads what a customer bought: agents and above, and marketing on a segment member while the

@@ -1,6 +1,5 @@
 import type { Viewer } from '../auth';
-import type { IncidentService } from '../care';
-import type { Incident } from '../care';
+import type { IncidentService, Incident } from '../care';
 import type { OpenIncidentInput } from './incident-audience.inputs';
 import { segmentCustomersSql } from './segment.sql';
 

@@ -1,7 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { EventIdentifier } from '../events';
-import { EventType } from '../events';
-import { appendEvents, type NewEvent } from '../events';
+import { EventType, appendEvents, type NewEvent } from '../events';
 import type { ConsentPurpose } from '../graphql';
 import type { SegmentFilter } from './segment.inputs';
 import { Params, segmentMemberIdsSql, segmentPageSql } from './segment.sql';

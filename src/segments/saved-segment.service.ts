@@ -1,11 +1,9 @@
 import type { Pool } from 'pg';
 import { recordAudit } from '../audit';
-import type { Viewer } from '../auth';
+import type { Viewer, Role } from '../auth';
 import { checkPurposeForRoles, purposesFor } from '../auth';
-import type { Role } from '../auth';
 import { inTransaction } from '../db';
-import { badInput, DomainError } from '../graphql';
-import { checkId } from '../graphql';
+import { badInput, DomainError, checkId } from '../graphql';
 import { evaluateInFull } from './saved-segment.evaluate';
 import { encodeFilter } from './saved-segment.filter';
 import type { SavedSegment, SavedSegmentInput } from './saved-segment.types';

@@ -1,7 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Access, READ } from '../auth';
-import { ConsentPurpose, PersonalDataClass } from '../graphql';
-import { DateTimeScalar, JSONScalar } from '../graphql';
+import { ConsentPurpose, PersonalDataClass, DateTimeScalar, JSONScalar } from '../graphql';
 import { SegmentFilter } from './segment.inputs';
 
 /**

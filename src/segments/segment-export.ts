@@ -3,11 +3,10 @@ import type { Pool, PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { recordAudit, type Queryable } from '../audit';
 import type { Viewer } from '../auth';
-import { CAN } from '../auth';
+import { CAN, checkPurposeForRoles } from '../auth';
 import { SERVER_IDENTITY_SQL, toServerIdentity, type ServerIdentity } from '../db';
 import type { ConsentPurpose } from '../graphql';
 import { DomainError } from '../graphql';
-import { checkPurposeForRoles } from '../auth';
 import type { SegmentFilter } from './segment.inputs';
 import { segmentCountSql, segmentStreamSql } from './segment.sql';
 

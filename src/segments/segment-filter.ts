@@ -1,5 +1,4 @@
-import { badInput } from '../graphql';
-import { InteractionCategory, Platform, Tier } from '../graphql';
+import { badInput, InteractionCategory, Platform, Tier } from '../graphql';
 import type { SegmentFilter } from './segment.inputs';
 import { checkFilter } from './segment.sql';
 

@@ -1,6 +1,5 @@
 import { Field, Float, InputType } from 'type-graphql';
-import { InteractionCategory, Platform, Tier } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { InteractionCategory, Platform, Tier, DateTimeScalar } from '../graphql';
 
 /** Who is in a segment; every given field must hold (AND), list fields match any of their values (OR). */
 @InputType()

@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { CAN } from '../auth';
-import { ConsentPurpose } from '../graphql';
-import { decodeCursor, pageSize } from '../graphql';
+import { ConsentPurpose, decodeCursor, pageSize } from '../graphql';
 import type { RequestContext } from '../context';
 import { SegmentFilter } from './segment.inputs';
 import { SegmentMemberConnection } from './segment.types';

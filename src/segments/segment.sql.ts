@@ -1,13 +1,10 @@
-import { badInput } from '../graphql';
+import { badInput, jsonObjectSql, storedFields } from '../graphql';
 import { normaliseTopic, normaliseTopics } from '../common';
-import type { ConsentPurpose } from '../graphql';
-import type { Keyset } from '../graphql';
+import type { ConsentPurpose, Keyset } from '../graphql';
 import type { SegmentFilter } from './segment.inputs';
-import { customerGrantedNowSql, grantedNowSql } from '../identities';
+import { customerGrantedNowSql, grantedNowSql, ContactPoint, SocialIdentity } from '../identities';
 import { lifetimeValueSql } from '../purchases';
 import { CUSTOMER_COLUMNS } from '../customers';
-import { jsonObjectSql, storedFields } from '../graphql';
-import { ContactPoint, SocialIdentity } from '../identities';
 
 // The consent rule lives here, in SQL: an identity is usable for a purpose while the newest
 // decision (consent_current, kept by a trigger on the ledger) is GRANTED and not expired at

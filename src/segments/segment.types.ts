@@ -1,9 +1,8 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Customer } from '../customers';
-import { ConnectionType } from '../graphql';
+import { ConnectionType, PersonalDataClass } from '../graphql';
 import { ContactPoint, SocialIdentity } from '../identities';
 import { Access, READ } from '../auth';
-import { PersonalDataClass } from '../graphql';
 
 /**
  * A customer in a segment with only the identifiers whose consent for the requested

@@ -1,7 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { survivorJoin } from '../customers';
-import { EVENT_PAYLOAD_FIELDS, type EventIdentifier } from '../events';
-import { EventType } from '../events';
+import { EVENT_PAYLOAD_FIELDS, type EventIdentifier, EventType } from '../events';
 import { PersonalDataClass, type ConsentPurpose } from '../graphql';
 import { grantedNowSql } from '../identities';
 

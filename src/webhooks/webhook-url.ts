@@ -1,5 +1,4 @@
-import { lookup as dnsLookup } from 'node:dns';
-import { promises as dns } from 'node:dns';
+import { lookup as dnsLookup, promises as dns } from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import { badInput } from '../graphql';
 

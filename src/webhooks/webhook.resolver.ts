@@ -1,10 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access } from '../auth';
-import { CAN } from '../auth';
-import { PersonalDataClass } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { Access, CAN } from '../auth';
+import { PersonalDataClass, DateTimeScalar, pageSize } from '../graphql';
 import type { RequestContext } from '../context';
-import { pageSize } from '../graphql';
 import { Webhook, WebhookDeliveryConnection, WebhookInput } from './webhook.types';
 import type { WebhookService } from './webhook.service';
 

@@ -1,9 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Access, READ } from '../auth';
 import { EventType } from '../events';
-import { ConsentPurpose, PersonalDataClass } from '../graphql';
-import { ConnectionType } from '../graphql';
-import { DateTimeScalar } from '../graphql';
+import { ConsentPurpose, PersonalDataClass, ConnectionType, DateTimeScalar } from '../graphql';
 
 @Access({ roles: READ.admins, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'An endpoint that receives signed JSON POSTs for the chosen event types (admin only).' })

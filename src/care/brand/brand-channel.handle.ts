@@ -1,5 +1,4 @@
-import { badInput } from '../../graphql';
-import { Channel, Platform } from '../../graphql';
+import { badInput, Channel, Platform } from '../../graphql';
 import { normaliseEmail, normaliseHandle, normalisePhone } from '../../identities';
 
 /** Channels whose brand presence is a place on the web (a forum, a blog): identified by URL. */

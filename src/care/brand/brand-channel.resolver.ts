@@ -1,10 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../../auth';
+import { CAN, Access, READ } from '../../auth';
 import type { RequestContext } from '../../context';
 import { Interaction } from '../../interactions';
 import { BrandChannel, BrandChannelInput } from './brand-channel.types';
 import { PiiFinding } from '../rules';
-import { Access, READ } from '../../auth';
 import { PersonalDataClass } from '../../graphql';
 import type { BrandChannelService } from './brand-channel.service';
 

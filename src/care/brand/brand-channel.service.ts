@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { DomainError, badInput } from '../../graphql';
-import { checkId } from '../../graphql';
+import { DomainError, badInput, checkId } from '../../graphql';
 import type { Channel, Tier } from '../../graphql';
 import { normaliseBrandHandle } from './brand-channel.handle';
 import type { BrandChannel, BrandChannelInput, BrandSlaTarget } from './brand-channel.types';

@@ -1,8 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Channel, Tier } from '../../graphql';
-import { DateTimeScalar } from '../../graphql';
+import { Channel, Tier, DateTimeScalar, PersonalDataClass } from '../../graphql';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'A response-time target of a brand channel: overrides the channel\'s target for the tier (or every tier).' })

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Access, READ } from '../../auth';
-import { CAN } from '../../auth';
+import { Access, READ, CAN } from '../../auth';
 import type { RequestContext } from '../../context';
 import { PersonalDataClass } from '../../graphql';
 import { Interaction } from '../../interactions';

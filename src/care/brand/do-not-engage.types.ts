@@ -1,7 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { DateTimeScalar } from '../../graphql';
+import { DateTimeScalar, PersonalDataClass } from '../../graphql';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 
 @Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({

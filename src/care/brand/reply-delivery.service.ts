@@ -1,12 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { withRetry } from '../../db';
-import { keyProblem } from '../../db';
-import { EventType } from '../../events';
-import { appendEvents } from '../../events';
-import { DomainError, badInput } from '../../graphql';
-import { checkId } from '../../graphql';
-import { appendHistory } from '../../interactions';
-import { INTERACTION_COLUMNS } from '../../interactions';
+import { withRetry, keyProblem } from '../../db';
+import { EventType, appendEvents } from '../../events';
+import { DomainError, badInput, checkId } from '../../graphql';
+import { appendHistory, INTERACTION_COLUMNS } from '../../interactions';
 import type { Interaction } from '../../interactions';
 import { ReplyDeliveryStatus, type ReplyDelivery, type ReplyDeliveryInput } from './reply-delivery.types';
 

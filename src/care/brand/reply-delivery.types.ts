@@ -1,7 +1,6 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { DateTimeScalar } from '../../graphql';
+import { DateTimeScalar, PersonalDataClass } from '../../graphql';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 
 export enum ReplyDeliveryStatus { PENDING = 'PENDING', SENT = 'SENT', FAILED = 'FAILED' }
 registerEnumType(ReplyDeliveryStatus, {

@@ -1,8 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Pool } from 'pg';
 import { survivorJoin } from '../../customers';
-import { DomainError, badInput } from '../../graphql';
-import { checkId } from '../../graphql';
+import { DomainError, badInput, checkId } from '../../graphql';
 import type { Channel, InteractionCategory } from '../../graphql';
 import { withRetry } from '../../db';
 import { caseNumberOf, render, replyLength, unknownPlaceholders, type PlaceholderValues } from './response-template.render';

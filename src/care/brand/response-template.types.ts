@@ -1,8 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Channel, InteractionCategory } from '../../graphql';
-import { DateTimeScalar } from '../../graphql';
+import { Channel, InteractionCategory, DateTimeScalar, PersonalDataClass } from '../../graphql';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 
 @Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'An approved response in the library. Saving a new text makes a new version; replies record the version they used.' })

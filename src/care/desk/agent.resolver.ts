@@ -1,12 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../../auth';
+import { CAN, Access, READ } from '../../auth';
 import type { RequestContext } from '../../context';
-import { DateTimeScalar } from '../../graphql';
+import { DateTimeScalar, PersonalDataClass } from '../../graphql';
 import { Interaction } from '../../interactions';
 import { holds } from './agent.service';
 import { Agent, AgentInput } from './agent.types';
-import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 import type { AgentService } from './agent.service';
 
 

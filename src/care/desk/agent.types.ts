@@ -1,7 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Channel, SwimLane, Tier } from '../../graphql';
+import { Channel, SwimLane, Tier, PersonalDataClass } from '../../graphql';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ simpleResolvers: true, description: 'Someone who answers the care queue: a token subject with what they serve.' })

@@ -1,11 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
-import { CAN } from '../../auth';
+import { CAN, Access, READ } from '../../auth';
 import type { RequestContext } from '../../context';
 import { ConversationHandoff, InteractionEvent } from './care.types';
 import { isSlaBreached } from '../rules';
 import { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
 import { Conversation, Escalation, Interaction } from '../../interactions';
-import { Access, READ } from '../../auth';
 import { PersonalDataClass } from '../../graphql';
 import type { CareDeskService } from './care-desk.service';
 

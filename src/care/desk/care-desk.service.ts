@@ -1,22 +1,17 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { classify } from '../rules';
-import { checkId } from '../../graphql';
+import { classify, PUBLIC_CHANNELS } from '../rules';
+import { checkId, DomainError, badInput } from '../../graphql';
 import { withRetry } from '../../db';
-import { DomainError, badInput } from '../../graphql';
 import type { Channel } from '../../graphql';
 import { resolveEscalationsWithInteractions } from '../escalations';
 import { Coalescer, ItemsRefused } from '../../common';
 import { EscalateWriter, escalateCall, type EscalateCall } from './escalate.batch';
-import { PUBLIC_CHANNELS } from '../rules';
-import { appendHistory, type HistoryEntry } from '../../interactions';
+import { appendHistory, type HistoryEntry, CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../../interactions';
 import type { EscalateInput, ResolveEscalationInput, RespondInput, TakeOfflineInput } from './care.inputs';
-import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../../interactions';
 import type { Conversation, Escalation, Interaction } from '../../interactions';
 import { recordAudit } from '../../audit';
-import { replyLength } from '../brand';
-import { replyRules } from '../brand';
-import { EventType } from '../../events';
-import { appendEvents } from '../../events';
+import { replyLength, replyRules } from '../brand';
+import { EventType, appendEvents } from '../../events';
 import { touchConversations, touchConversationsSql } from './conversation.writer';
 
 const MAX_TEXT = 10_000;

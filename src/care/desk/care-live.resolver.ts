@@ -1,13 +1,10 @@
 import { Arg, Authorized, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import { authorizeSubscription } from '../../auth';
-import { CAN, type Role } from '../../auth';
+import { authorizeSubscription, CAN, type Role } from '../../auth';
 import type { RequestContext } from '../../context';
-import { EventType } from '../../events';
+import { EventType, sharedRead } from '../../events';
 import type { StoredEvent } from '../../events';
-import { sharedRead } from '../../events';
-import { Channel, EscalationTeam, SwimLane } from '../../graphql';
-import { DomainError } from '../../graphql';
+import { Channel, EscalationTeam, SwimLane, DomainError } from '../../graphql';
 import { Escalation } from '../../interactions';
 import { QueueEvent, QueueEventKind } from './care-live.types';
 

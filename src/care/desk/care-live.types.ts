@@ -1,8 +1,7 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { DateTimeScalar } from '../../graphql';
+import { DateTimeScalar, PersonalDataClass } from '../../graphql';
 import { QueueItem } from './care-queue.types';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 
 export enum QueueEventKind { ADDED = 'ADDED', UPDATED = 'UPDATED', REMOVED = 'REMOVED' }
 registerEnumType(QueueEventKind, {

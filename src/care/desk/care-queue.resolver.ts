@@ -1,8 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, ID, Info, Int, Query, Resolver } from 'type-graphql';
 import { CAN } from '../../auth';
-import { Channel, SwimLane } from '../../graphql';
-import { pageSize } from '../../graphql';
+import { Channel, SwimLane, pageSize } from '../../graphql';
 import type { RequestContext } from '../../context';
 import { QueueItemConnection } from './care-queue.types';
 import type { CareQueueService } from './care-queue.service';

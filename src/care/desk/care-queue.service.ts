@@ -1,8 +1,7 @@
 import type { Pool } from 'pg';
-import { badInput } from '../../graphql';
+import { badInput, encodeCursor, toConnection, type Connection } from '../../graphql';
 import type { Channel, InteractionCategory, SwimLane, Tier } from '../../graphql';
 import { isUuid } from '../../db';
-import { encodeCursor, toConnection, type Connection } from '../../graphql';
 import { DEFAULT_PRIORITY_WEIGHTS, interactionPriority, type PriorityWeights } from '../../influence';
 import { INTERACTION_COLUMNS } from '../../interactions';
 import type { Interaction } from '../../interactions';

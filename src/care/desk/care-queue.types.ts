@@ -1,9 +1,8 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { ConnectionType } from '../../graphql';
+import { ConnectionType, PersonalDataClass } from '../../graphql';
 import { Priority } from '../../influence';
 import { Interaction } from '../../interactions';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 
 export enum NextStep { RESPOND = 'RESPOND', TAKE_OFFLINE = 'TAKE_OFFLINE' }
 registerEnumType(NextStep, {

@@ -1,9 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { Access, READ } from '../../auth';
-import { CAN } from '../../auth';
+import { Access, READ, CAN } from '../../auth';
 import type { RequestContext } from '../../context';
-import { PersonalDataClass } from '../../graphql';
-import { DateTimeScalar } from '../../graphql';
+import { PersonalDataClass, DateTimeScalar } from '../../graphql';
 import { Conversation, Interaction } from '../../interactions';
 import { InteractionNote } from './interaction-note.types';
 import type { SnoozeService } from './snooze.service';

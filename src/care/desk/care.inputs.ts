@@ -1,6 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
-import { Channel, EscalationTeam } from '../../graphql';
-import { DateTimeScalar } from '../../graphql';
+import { Channel, EscalationTeam, DateTimeScalar } from '../../graphql';
 import { HandoffReason } from '../escalations';
 
 @InputType()

@@ -1,9 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { Channel, InteractionStatus } from '../../graphql';
-import { DateTimeScalar } from '../../graphql';
+import { Channel, InteractionStatus, DateTimeScalar, PersonalDataClass } from '../../graphql';
 import { HandoffReason } from '../escalations';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 
 @Access({ roles: READ.readers, dataClass: PersonalDataClass.OPERATIONAL })
 @ObjectType({ description: 'One change in an interaction\'s life: escalations, answers, resolutions, hand-offs.' })

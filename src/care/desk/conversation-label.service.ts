@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import { checkId } from '../../graphql';
-import { DomainError, badInput } from '../../graphql';
+import { checkId, DomainError, badInput } from '../../graphql';
 import type { Conversation } from '../../interactions';
 import { setConversationLabels } from './conversation.writer';
 

@@ -1,9 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { withRetry } from '../../db';
-import { checkId } from '../../graphql';
-import { DomainError, badInput } from '../../graphql';
-import { EventType } from '../../events';
-import { appendEvents } from '../../events';
+import { checkId, DomainError, badInput } from '../../graphql';
+import { EventType, appendEvents } from '../../events';
 import type { InteractionNote } from './interaction-note.types';
 
 const MAX_NOTE = 4_000;

@@ -1,7 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
-import { DateTimeScalar } from '../../graphql';
+import { PersonalDataClass, DateTimeScalar } from '../../graphql';
 
 /** Agents only: a private note is the desk's own words about the customer, never shown to marketing or ingest. */
 @Access({ roles: READ.agents, dataClass: PersonalDataClass.OPERATIONAL })

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import { EventType } from '../../events';
-import { appendEvents, type NewEvent } from '../../events';
+import { EventType, appendEvents, type NewEvent } from '../../events';
 import type { Logger } from '../../logger';
 import { IntervalJob } from '../../common';
 import { queued } from './queue-membership';

@@ -1,9 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { withRetry } from '../../db';
-import { checkId } from '../../graphql';
-import { DomainError, badInput } from '../../graphql';
-import { appendHistory } from '../../interactions';
-import { INTERACTION_COLUMNS } from '../../interactions';
+import { checkId, DomainError, badInput } from '../../graphql';
+import { appendHistory, INTERACTION_COLUMNS } from '../../interactions';
 import type { Interaction } from '../../interactions';
 import { held } from './queue-membership';
 

@@ -1,8 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { CAN } from '../../auth';
 import type { RequestContext } from '../../context';
-import { EscalationStatus, EscalationTeam } from '../../graphql';
-import { pageSize } from '../../graphql';
+import { EscalationStatus, EscalationTeam, pageSize } from '../../graphql';
 import { Escalation } from '../../interactions';
 import { EscalationConnection, EscalationTarget, EscalationTargetInput } from './escalation-worklist.types';
 import type { EscalationWorklistService } from './escalation-worklist.service';

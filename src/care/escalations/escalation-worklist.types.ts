@@ -1,8 +1,6 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { Access, READ } from '../../auth';
-import { EscalationTeam, PersonalDataClass } from '../../graphql';
-import { DateTimeScalar } from '../../graphql';
-import { ConnectionType } from '../../graphql';
+import { EscalationTeam, PersonalDataClass, DateTimeScalar, ConnectionType } from '../../graphql';
 import { Escalation } from '../../interactions';
 
 @ObjectType({ description: 'A team\'s escalations, most urgent first (breached first, then by due time).' })

@@ -1,11 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { recordAudits } from '../../audit';
-import { appendHistory } from '../../interactions';
-import { EventType } from '../../events';
-import { emit, type EventSink } from '../../events';
+import { appendHistory, ESCALATION_COLUMNS } from '../../interactions';
+import { EventType, emit, type EventSink } from '../../events';
 import { addBusinessMinutes } from '../rules';
 import type { OpeningHours } from '../rules';
-import { ESCALATION_COLUMNS } from '../../interactions';
 import type { Escalation } from '../../interactions';
 
 /** An escalation to raise on an interaction, by a person (the desk) or a rule (ingestion: churn, topic bursts). */

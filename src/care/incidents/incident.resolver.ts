@@ -1,15 +1,13 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { CAN } from '../../auth';
+import { CAN, Access, READ } from '../../auth';
 import type { RequestContext } from '../../context';
 import { Customer, CustomerConnection } from '../../customers';
-import { pageSize, type Connection } from '../../graphql';
+import { pageSize, type Connection, PersonalDataClass } from '../../graphql';
 import { Escalation, Interaction } from '../../interactions';
 import {
   Incident, IncidentConnection, IncidentMessage, IncidentPoster, IncidentPosterConnection, IncidentStatus, NotifyIncidentInput, ResolveIncidentInput,
   BroadcastIncidentInput, IncidentBroadcast,
 } from './incident.types';
-import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 import type { IncidentService } from './incident.service';
 
 /** Incidents: topic bursts with everyone who posted on them, and the messages that reach them. */

@@ -1,25 +1,20 @@
-import { EventType } from '../../events';
-import { appendEvents } from '../../events';
+import { EventType, appendEvents } from '../../events';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { recordAudit, recordAudits } from '../../audit';
 import type { Viewer } from '../../auth';
 import { withRetry } from '../../db';
-import { DomainError, badInput } from '../../graphql';
+import { DomainError, badInput, checkId, decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection } from '../../graphql';
 import type { Channel } from '../../graphql';
-import { checkId } from '../../graphql';
-import { decodeCursor, encodeCursor, sortKeySql, toConnection, type Connection } from '../../graphql';
 import { grantedNowSql } from '../../identities';
 import { appendHistory } from '../../interactions';
 import type { CareDeskService } from '../desk';
-import { lengthLimits, MAX_TEMPLATE_TEXT } from '../brand';
-import { replyLength } from '../brand';
+import { lengthLimits, MAX_TEMPLATE_TEXT, replyLength } from '../brand';
 import { classify } from '../rules';
 import { normaliseTopic } from '../../common';
 import { groupIncidentPosts } from './incident.writer';
-import { queued } from '../desk';
-import { openConversations, touchConversations } from '../desk';
+import { queued, openConversations, touchConversations } from '../desk';
 import { IncidentMessageKind, IncidentStatus, type Incident, type IncidentPoster } from './incident.types';
 
 /** Columns of an Incident (table alias ci). */

@@ -1,9 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Channel } from '../../graphql';
-import { ConnectionType } from '../../graphql';
-import { DateTimeScalar } from '../../graphql';
+import { Channel, ConnectionType, DateTimeScalar, PersonalDataClass } from '../../graphql';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 import { Node } from '../../customers';
 
 export enum IncidentStatus { OPEN = 'OPEN', RESOLVED = 'RESOLVED' }

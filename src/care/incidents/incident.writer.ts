@@ -1,6 +1,5 @@
 import { textArrayLiteral } from '../../db';
-import { EventType } from '../../events';
-import { appendEvents } from '../../events';
+import { EventType, appendEvents } from '../../events';
 import type { EntityManager } from 'typeorm';
 import { recordAudits } from '../../audit';
 import type { Params } from '../../db';

@@ -1,9 +1,6 @@
 import { MAX_TOPIC, normaliseTopic } from '../../common';
-import { isUuid } from '../../db';
-import { contentHash as idempotencyHash } from '../../db';
-import { DomainError } from '../../graphql';
-import { type ItemError } from '../../graphql';
-import { Channel, Direction } from '../../graphql';
+import { isUuid, contentHash as idempotencyHash } from '../../db';
+import { DomainError, type ItemError, Channel, Direction } from '../../graphql';
 import type { NormalisedIdentifiers } from '../../identities';
 import { itemIdentifiers } from '../../identities';
 import type { InteractionInput } from '../../interactions';

@@ -1,7 +1,6 @@
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { Channel, EscalationTeam, InteractionCategory, SwimLane, Tier } from '../../graphql';
+import { Channel, EscalationTeam, InteractionCategory, SwimLane, Tier, PersonalDataClass } from '../../graphql';
 import { Access, READ } from '../../auth';
-import { PersonalDataClass } from '../../graphql';
 
 // GraphQL shapes of the stored care rules; supervisors edit them through mutations.
 

@@ -1,5 +1,4 @@
-import { compileSafePattern, JS_SPACE, type SafePattern } from '../../common';
-import { normaliseTopics } from '../../common';
+import { compileSafePattern, JS_SPACE, type SafePattern, normaliseTopics } from '../../common';
 
 /**
  * Keyword and hashtag matching shared by the classifier and the stored rules. Keywords
