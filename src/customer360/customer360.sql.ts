@@ -5,7 +5,7 @@ import { followerPointsSql, networkTrendSql, latestInfluenceSql } from '../influ
 import { CONVERSATION_COLUMNS, ESCALATION_COLUMNS, INTERACTION_COLUMNS } from '../interactions';
 import { purchasePageSql, lifetimeValueSql } from '../purchases';
 import type { CustomerPlan } from './customer360.plan';
-import { Params } from './response.sql';
+import { Params } from '../db';
 
 /**
  * The one statement of a customer 360 read: the customers named by `keysSql` (columns `key`,

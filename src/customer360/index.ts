@@ -4,4 +4,4 @@
 export { Customer360Service } from './customer360.service';
 export { NodeResolver } from './node.resolver';
 export { NodeService } from './node.service';
-export { cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue, Params } from './response.sql';
+export { cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from './response.sql';

@@ -38,11 +38,3 @@ export function cursorSql(sortColumn: string, idColumn: string): string {
   return `rtrim(translate(encode(convert_to('["' || ${sortKeySql(sortColumn)} || '","' || ${idColumn}::text || '"]', 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')`;
 }
 
-/** Bind parameters of one statement, numbered in the order they are added. */
-export class Params {
-  constructor(readonly values: unknown[] = []) {}
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}

@@ -37,10 +37,11 @@ export function textArrayLiteral(values: readonly string[]): string {
  * Usage: `const p = new Params(); const sql = \`... = ANY(${p.add(ids)}::uuid[])\`; await m.query(sql, p.values)`
  */
 export class Params {
-  readonly values: unknown[] = [];
+  constructor(readonly values: unknown[] = []) {}
 
-  add(value: unknown): string {
+  /** `cast`: written after the name, e.g. '::uuid[]'. */
+  add(value: unknown, cast = ''): string {
     this.values.push(value);
-    return `$${this.values.length}`;
+    return `$${this.values.length}${cast}`;
   }
 }

@@ -1,3 +1,4 @@
+import { Params, isUuid } from '../db';
 import {
   getArgumentValues,
   getNamedType,
@@ -18,11 +19,10 @@ import { operationRoles, isGuardedProperty, mayRead, ruleOf, readsUnderConsent, 
 import { careQueueSql, toQueueItem, type QueueRow } from '../care';
 import { survivorJoin, CUSTOMER_STORED } from '../customers';
 import type { JsonWriting } from '../graphql';
-import { isUuid } from '../db';
 import { argumentProblem, decodeCursor, encodeCursor, pageSize, jsonColumns, selectedJsonColumns, storedFields, type JsonColumn } from '../graphql';
 import { lifetimeValueSql, Purchase } from '../purchases';
 import { latestInfluenceSql, InfluenceScore, latestOverallInfluenceSql } from '../influence';
-import { Params, cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from '../customer360';
+import { cursorSql, jsonArrayAgg, jsonConstant, jsonDate, jsonObject, jsonPlain, jsonQuoted, jsonValue } from '../customer360';
 import { ContactPoint, SocialIdentity } from '../identities';
 import { Interaction } from '../interactions';
 

@@ -3,7 +3,8 @@ import type { EventIdentifier } from '../events';
 import { EventType, appendEvents, type NewEvent } from '../events';
 import type { ConsentPurpose } from '../graphql';
 import type { SegmentFilter } from './segment.inputs';
-import { Params, segmentMemberIdsSql, segmentPageSql } from './segment.sql';
+import { segmentMemberIdsSql, segmentPageSql } from './segment.sql';
+import { Params } from '../db';
 
 /** A saved segment as the evaluation reads it (the filter already decoded). */
 export interface SegmentToEvaluate {

@@ -1,3 +1,4 @@
+import { Params } from '../db';
 import { badInput, jsonObjectSql, storedFields } from '../graphql';
 import { normaliseTopic, normaliseTopics } from '../common';
 import type { ConsentPurpose, Keyset } from '../graphql';
@@ -9,15 +10,6 @@ import { CUSTOMER_COLUMNS } from '../customers';
 // The consent rule lives here, in SQL: an identity is usable for a purpose while the newest
 // decision (consent_current, kept by a trigger on the ledger) is GRANTED and not expired at
 // the statement's now(). Nothing is filtered in JavaScript afterwards.
-
-/** Positional parameters collected while a statement is built. */
-export class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown, cast = ''): string {
-    this.values.push(value);
-    return `$${this.values.length}${cast}`;
-  }
-}
 
 const granted = (alias: string, identity: string, purpose: string) =>
   `JOIN consent_current ${alias} ON ${alias}.identity_id = ${identity} AND ${alias}.purpose = ${purpose}
