@@ -32,6 +32,16 @@ export class DomainError extends Error {
 
 export const badInput = (field: string, message: string) => new DomainError('BAD_USER_INPUT', message, { field });
 
+/**
+ * `value` trimmed, refused (BAD_USER_INPUT on `field`) when empty or longer than `max`;
+ * `because` leads the message where the rule needs saying (e.g. "FAILED needs the error").
+ */
+export function requiredText(value: string | null | undefined, field: string, max: number, because?: string): string {
+  const trimmed = value?.trim() ?? '';
+  if (trimmed === '' || trimmed.length > max) throw badInput(field, `${because ? `${because}: ` : ''}${field} must be 1-${max} characters`);
+  return trimmed;
+}
+
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
 
 /** A GraphQLError for failures outside resolvers (context creation, plugins). */

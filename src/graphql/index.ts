@@ -4,7 +4,7 @@
 export { ACCESS_KEY, accessExtension, type FieldRule, HOLDER_ROLES } from './access';
 export { applyArgumentGuard, argumentProblem } from './argument-guard';
 export { Channel, ConsentPurpose, ConsentStatus, Direction, ErasureAction, EscalationStatus, EscalationTeam, InteractionCategory, InteractionStatus, PersonalDataClass, Platform, SwimLane, Tier, Touchpoint } from './enums';
-export { badInput, createErrorFormatter, DomainError, type ErrorCode, requestError } from './errors';
+export { badInput, createErrorFormatter, DomainError, type ErrorCode, requestError, requiredText } from './errors';
 export { keyClaim, type KeyClaim, keyConflict, once } from './idempotent';
 export { checkId } from './ids';
 export { firstOfEachKey, type ItemError, itemErrors } from './item-errors';

@@ -1,8 +1,8 @@
+import { requiredText, Platform, DomainError, badInput, checkId } from '../../graphql';
 import type { DataSource, EntityManager } from 'typeorm';
 import { recordAudit } from '../../audit';
 import type { Viewer } from '../../auth';
 import { withRetry } from '../../db';
-import { Platform, DomainError, badInput, checkId } from '../../graphql';
 import { normaliseHandle } from '../../identities';
 import type { DoNotEngageRule, DoNotEngageRuleInput } from './do-not-engage.types';
 import { foldText } from '../rules';
@@ -16,12 +16,6 @@ const MAX_REASON = 500;
 const RULE_COLUMNS = `r.id, r.name, r.handles, r.keywords, r.reason, r.active, r.updated_at AS "updatedAt", r.updated_by AS "updatedBy",
   (SELECT count(*)::int FROM interactions i WHERE i.do_not_engage_rule_id = r.id) AS filtered`;
 
-function bounded(value: string, field: string, max: number): string {
-  const trimmed = value.trim();
-  if (trimmed === '' || trimmed.length > max) throw badInput(field, `${field} must be 1-${max} characters`);
-  return trimmed;
-}
-
 /** The rule as stored: handles normalised as identities store them, keywords folded, duplicates dropped. */
 function checked(input: DoNotEngageRuleInput) {
   if (input.handles.length > MAX_HANDLES) throw badInput('handles', `at most ${MAX_HANDLES} handles`);
@@ -29,10 +23,10 @@ function checked(input: DoNotEngageRuleInput) {
   const handles = [...new Set(input.handles.map((h, i) => {
     const field = `handles[${i}]`;
     // Platform OTHER: @ and profile URLs stripped, lower case, as every platform but WhatsApp stores a handle.
-    return normaliseHandle(Platform.OTHER, bounded(h, field, MAX_WORD), 'US', field).handle;
+    return normaliseHandle(Platform.OTHER, requiredText(h, field, MAX_WORD), 'US', field).handle;
   }))];
   const keywords = [...new Set(input.keywords.map((k, i) => {
-    const keyword = foldText(bounded(k, `keywords[${i}]`, MAX_WORD)).replace(/\s+/g, ' ');
+    const keyword = foldText(requiredText(k, `keywords[${i}]`, MAX_WORD)).replace(/\s+/g, ' ');
     // A bare * would match every post.
     if (keyword.replace(/\*$/, '').trim() === '') throw badInput(`keywords[${i}]`, `keywords[${i}] must contain a word`);
     return keyword;
@@ -40,7 +34,7 @@ function checked(input: DoNotEngageRuleInput) {
   if (input.active && handles.length + keywords.length === 0) {
     throw badInput('handles', 'an active rule names at least one handle or keyword (to remove a rule: active: false)');
   }
-  return { name: bounded(input.name, 'name', MAX_WORD), handles, keywords, reason: bounded(input.reason, 'reason', MAX_REASON), active: input.active };
+  return { name: requiredText(input.name, 'name', MAX_WORD), handles, keywords, reason: requiredText(input.reason, 'reason', MAX_REASON), active: input.active };
 }
 
 const sameContent = (a: ReturnType<typeof checked>, b: DoNotEngageRule) =>

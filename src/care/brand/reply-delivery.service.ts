@@ -1,7 +1,7 @@
+import { requiredText, DomainError, badInput, checkId } from '../../graphql';
 import type { DataSource, EntityManager } from 'typeorm';
 import { withRetry, keyProblem } from '../../db';
 import { EventType, appendEvents } from '../../events';
-import { DomainError, badInput, checkId } from '../../graphql';
 import { appendHistory, INTERACTION_COLUMNS } from '../../interactions';
 import type { Interaction } from '../../interactions';
 import { ReplyDeliveryStatus, type ReplyDelivery, type ReplyDeliveryInput } from './reply-delivery.types';
@@ -16,12 +16,6 @@ interface Reply {
   status: ReplyDeliveryStatus | null;
   externalId: string | null;
   inReplyToId: string | null;
-}
-
-function bounded(value: string | null | undefined, field: string, max: number, needed: string): string {
-  const trimmed = value?.trim() ?? '';
-  if (trimmed === '' || trimmed.length > max) throw badInput(field, `${needed}: ${field} must be 1-${max} characters`);
-  return trimmed;
 }
 
 /** Interaction.delivery of a row read with INTERACTION_COLUMNS; null on inbound items and replies recorded before deliveries were kept. */
@@ -52,9 +46,9 @@ export class ReplyDeliveryService {
     let value: string;
     if (input.status === ReplyDeliveryStatus.SENT) {
       if (input.error != null) throw badInput('error', 'a SENT reply has no error');
-      value = bounded(input.externalId, 'externalId', MAX_EXTERNAL_ID, 'SENT needs the platform\'s id');
+      value = requiredText(input.externalId, 'externalId', MAX_EXTERNAL_ID, 'SENT needs the platform\'s id');
     } else if (input.status === ReplyDeliveryStatus.FAILED) {
-      value = bounded(input.error, 'error', MAX_ERROR, 'FAILED needs the error');
+      value = requiredText(input.error, 'error', MAX_ERROR, 'FAILED needs the error');
     } else {
       throw badInput('status', 'a connector reports SENT or FAILED');
     }
